@@ -1,0 +1,90 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** A network named in flow.json. */
+export type FlowNetwork = "emulator" | "testing" | "testnet" | "mainnet";
+
+export interface FlowKeyConfig {
+  privateKey: string;
+  signatureAlgorithm: "ECDSA_P256" | "ECDSA_secp256k1";
+  hashAlgorithm: "SHA3_256" | "SHA2_256";
+}
+
+export interface FlowAccountConfig extends FlowKeyConfig {
+  address: string;
+}
+
+interface RawFlowJson {
+  contracts?: Record<string, string | { source?: string; aliases?: Record<string, string> }>;
+  dependencies?: Record<string, { source?: string; aliases?: Record<string, string> }>;
+  accounts?: Record<string, { address?: string; key?: unknown }>;
+}
+
+const FLOW_JSON = path.resolve(__dirname, "../../flow.json");
+
+function readFlowJson(): RawFlowJson {
+  const text = fs.readFileSync(FLOW_JSON, "utf8");
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== "object" || parsed === null) {
+    throw new Error(`${FLOW_JSON}: not a JSON object`);
+  }
+  return parsed as RawFlowJson;
+}
+
+function normalizeAddress(address: string, what: string): string {
+  const hex = address.replace(/^0x/, "").toLowerCase();
+  if (!/^[0-9a-f]{16}$/.test(hex)) {
+    throw new Error(`${what}: "${address}" is not a Flow address`);
+  }
+  return `0x${hex}`;
+}
+
+/**
+ * The emulator service account of flow.json. Its key is the emulator's
+ * well-known development key; it is never used on a live network.
+ */
+export function emulatorServiceAccount(): FlowAccountConfig {
+  const account = readFlowJson().accounts?.["emulator-account"];
+  const key = account?.key as Partial<FlowKeyConfig> & { type?: string } | undefined;
+  if (!account?.address || !key || key.type !== "hex" || !key.privateKey) {
+    throw new Error("flow.json: accounts.emulator-account needs an address and a hex key");
+  }
+  if (!/^[0-9a-f]{64}$/.test(key.privateKey)) {
+    throw new Error("flow.json: emulator-account privateKey must be 32 bytes of hex");
+  }
+  return {
+    address: normalizeAddress(account.address, "emulator-account"),
+    privateKey: key.privateKey,
+    signatureAlgorithm: key.signatureAlgorithm ?? "ECDSA_P256",
+    hashAlgorithm: key.hashAlgorithm ?? "SHA3_256",
+  };
+}
+
+/**
+ * Where each contract an import names lives on `network`: the project's own
+ * contracts through their deployment account or alias, the standard ones
+ * through the aliases in `dependencies`.
+ */
+export function contractAddresses(network: FlowNetwork, deployedTo?: string): Record<string, string> {
+  const doc = readFlowJson();
+  const out: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(doc.dependencies ?? {})) {
+    const alias = entry.aliases?.[network];
+    if (alias) out[name] = normalizeAddress(alias, `flow.json dependencies.${name}.aliases.${network}`);
+  }
+  for (const [name, entry] of Object.entries(doc.contracts ?? {})) {
+    const alias = typeof entry === "string" ? undefined : entry.aliases?.[network];
+    if (alias) out[name] = normalizeAddress(alias, `flow.json contracts.${name}.aliases.${network}`);
+    else if (deployedTo) out[name] = normalizeAddress(deployedTo, `deployment of ${name}`);
+  }
+  return out;
+}
+
+/** The project's contracts and their source files, in flow.json's order. */
+export function projectContracts(): { name: string; source: string }[] {
+  return Object.entries(readFlowJson().contracts ?? {}).map(([name, entry]) => {
+    const source = typeof entry === "string" ? entry : entry.source;
+    if (!source) throw new Error(`flow.json: contract ${name} has no source`);
+    return { name, source: path.resolve(path.dirname(FLOW_JSON), source) };
+  });
+}

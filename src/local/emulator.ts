@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { flowBinary, repoRoot } from "./flow-binary";
+import { freePort, waitFor } from "./ports";
+import { emulatorServiceAccount } from "../config/flow-json";
+
+export interface EmulatorOptions {
+  /** REST port (FCL's access node); a free one when omitted. */
+  restPort?: number;
+  grpcPort?: number;
+  /** Receives each line the emulator prints (it logs the well-known dev key, nothing else secret). */
+  onLog?: (line: string) => void;
+  /** Seconds to wait for the REST API. */
+  startTimeoutSeconds?: number;
+}
+
+/** A Flow emulator process running the project's pinned toolchain. */
+export class FlowEmulator {
+  private constructor(
+    private readonly child: ChildProcess,
+    /** FCL's `accessNode.api`. */
+    readonly restUrl: string,
+    readonly grpcPort: number,
+  ) {}
+
+  /** Starts an emulator whose service account is flow.json's emulator-account. */
+  static async start(options: EmulatorOptions = {}): Promise<FlowEmulator> {
+    const [restPort, grpcPort, adminPort, debuggerPort] = await Promise.all([
+      options.restPort ?? freePort(),
+      options.grpcPort ?? freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    const service = emulatorServiceAccount();
+    const child = spawn(
+      flowBinary(),
+      [
+        "emulator",
+        `--rest-port=${restPort}`,
+        `--port=${grpcPort}`,
+        `--admin-port=${adminPort}`,
+        `--debugger-port=${debuggerPort}`,
+        `--service-priv-key=${service.privateKey}`,
+        `--service-sig-algo=${service.signatureAlgorithm}`,
+        `--service-hash-algo=${service.hashAlgorithm}`,
+        "--log-format=JSON",
+        "--setup-vm-bridge=false",
+      ],
+      { cwd: repoRoot(), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const exited = new Promise<never>((_, reject) => {
+      child.once("exit", (code) => reject(new Error(`flow emulator exited early with code ${code}`)));
+    });
+    exited.catch(() => undefined);
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding("utf8");
+      stream?.on("data", (chunk: string) => {
+        for (const line of chunk.split("\n")) if (line) options.onLog?.(line);
+      });
+    }
+    const emulator = new FlowEmulator(child, `http://127.0.0.1:${restPort}`, grpcPort);
+    try {
+      await Promise.race([
+        waitFor(
+          "flow emulator REST API",
+          async () => (await fetch(`${emulator.restUrl}/v1/blocks?height=sealed`)).ok,
+          (options.startTimeoutSeconds ?? 60) * 1000,
+        ),
+        exited,
+      ]);
+    } catch (error) {
+      await emulator.stop();
+      throw error;
+    }
+    return emulator;
+  }
+
+  /** Stops the process and waits for it to exit. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const done = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
+    await done;
+    clearTimeout(timer);
+  }
+}
