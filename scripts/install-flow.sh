@@ -32,7 +32,9 @@ if ! flock -n 9; then
   flock 9
 fi
 
-if [[ -x "$bin" ]] && "$bin" version 2>/dev/null | grep -q "Version: $FLOW_TOOLCHAIN_VERSION"; then
+# (grep reads a captured string: `flow version | grep -q` under pipefail fails
+# whenever grep exits before flow has finished writing.)
+if [[ -x "$bin" ]] && [[ "$("$bin" version 2>/dev/null)" == *"Version: $FLOW_TOOLCHAIN_VERSION"* ]]; then
   log "cached: $bin"
   echo "$bin"
   exit 0
@@ -75,8 +77,9 @@ count=0
   done
 [[ -x "$tmp/flow" ]] || { log "build failed"; exit 1; }
 
-"$tmp/flow" version >&2
-"$tmp/flow" version | grep -q "Version: $FLOW_TOOLCHAIN_VERSION" || { log "built binary reports the wrong version"; exit 1; }
+reported="$("$tmp/flow" version)"
+echo "$reported" >&2
+[[ "$reported" == *"Version: $FLOW_TOOLCHAIN_VERSION"* ]] || { log "built binary reports the wrong version"; exit 1; }
 mv "$tmp/flow" "$bin"
 log "built in $(( SECONDS - start ))s: $bin"
 echo "$bin"

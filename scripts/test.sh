@@ -38,9 +38,22 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
   run install '^added|^up to date' npm ci --no-audit --no-fund
 fi
 run flow-toolchain 'Version:' bash scripts/flow.sh version
+run codegen '^codegen:' npm run --silent codegen -- --check
 run compile 'Compiled|Nothing to compile' npx hardhat compile
 run typecheck '^typecheck:' bash -c 'npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p web/tsconfig.json && echo "typecheck: ok (strict, node + web)"'
 run cadence '^cadence: ' bash scripts/flow.sh test --cover --min-coverage 90 cadence/tests
 run hardhat 'passing|failing' npx hardhat test
+run slither 'result\(s\) found' bash scripts/slither.sh
 run vitest 'Tests +[0-9]+' npx vitest run
+
+# One closing line over every runner that counts tests.
+passed=0
+failed=0
+add() { passed=$((passed + ${1:-0})); failed=$((failed + ${2:-0})); }
+cad="$(grep -E '^cadence: ' "$logdir/cadence.log" | tail -n 1)"
+add "$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$cad")" "$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$cad")"
+add "$(grep -oE '[0-9]+ passing' "$logdir/hardhat.log" | tail -n 1 | cut -d' ' -f1)" "$(grep -oE '[0-9]+ failing' "$logdir/hardhat.log" | tail -n 1 | cut -d' ' -f1)"
+vit="$(sed -E 's/\x1b\[[0-9;]*m//g' "$logdir/vitest.log" | grep -E '^ +Tests +' | tail -n 1)"
+add "$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$vit")" "$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$vit")"
+summary+=("all: $passed passed, $failed failed")
 finish

@@ -30,6 +30,7 @@ func main() {
 		emulatorCmd(),
 		testCmd(),
 		devWalletCmd(),
+		inspectCmd(),
 	)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)

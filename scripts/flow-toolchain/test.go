@@ -7,9 +7,9 @@ import (
 	"sort"
 	"strings"
 
+	cdcTests "github.com/onflow/cadence-tools/test"
 	"github.com/onflow/cadence/common"
 	"github.com/onflow/cadence/runtime"
-	cdcTests "github.com/onflow/cadence-tools/test"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 )

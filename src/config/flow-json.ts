@@ -88,3 +88,22 @@ export function projectContracts(): { name: string; source: string }[] {
     return { name, source: path.resolve(path.dirname(FLOW_JSON), source) };
   });
 }
+
+/** The contracts flow.json deploys to `account` on `network`, in deployment order. */
+export function deploymentPlan(network: FlowNetwork, account: string): string[] {
+  const doc = readFlowJson() as RawFlowJson & { deployments?: Record<string, Record<string, unknown>> };
+  const list = doc.deployments?.[network]?.[account];
+  if (!Array.isArray(list) || !list.every((x): x is string => typeof x === "string")) {
+    throw new Error(`flow.json: deployments.${network}.${account} must list contract names`);
+  }
+  return list;
+}
+
+/** The key algorithms flow.json declares for an account (its key itself may come from elsewhere). */
+export function accountKeyAlgorithms(account: string): Pick<FlowKeyConfig, "signatureAlgorithm" | "hashAlgorithm"> {
+  const key = readFlowJson().accounts?.[account]?.key as Partial<FlowKeyConfig> | undefined;
+  return {
+    signatureAlgorithm: key?.signatureAlgorithm ?? "ECDSA_P256",
+    hashAlgorithm: key?.hashAlgorithm ?? "SHA3_256",
+  };
+}

@@ -1,0 +1,287 @@
+import "EVM"
+import "FlareOracleVerifier"
+import "UsageBasedSubscriptions"
+
+/// FlareFDCTriggers is where verified usage enters billing.
+///
+/// A relayer hands over one 5-minute window's report lines (columns: ids, families, tokens,
+/// requests, in report order) with oracle signatures. The contract recomputes the report digest
+/// from the lines, has FlareOracleVerifier check that a quorum signed it and that the window is
+/// after the last one, and charges every line through the Biller it holds; providers are paid
+/// once, when the window is settled.
+///
+/// Reports too large for one transaction travel in chunks (see startChunkedReport): the oracles
+/// sign, beside the digest, the head of a hash chain over the chunks, and each chunk is checked
+/// against the link it opens before any of its lines is charged.
+///
+/// Anyone may relay: the submit functions are public on purpose, because their authority is the
+/// oracle quorum checked inside them, not the caller. Every other change goes through the
+/// resources this contract keeps to itself (the Biller and the verifier's Acceptor).
+access(all) contract FlareFDCTriggers {
+
+    /// Seconds in one usage window; window id = window start / WindowSeconds.
+    access(all) let WindowSeconds: UInt64
+    /// keccak256("FlareFlow.UsageReport.v1"), the digest's first word.
+    access(all) let ReportDomain: [UInt8; 32]
+    /// keccak256("FlareFlow.UsageReportChunk.v1"), the first word of a chunk's hash.
+    access(all) let ChunkDomain: [UInt8; 32]
+
+    access(all) event UsageReportSettled(window: UInt64, round: UInt64, digest: String, lines: UInt64, charged: UFix64, chunks: UInt64)
+    access(all) event SubscriptionCharged(id: UInt64, window: UInt64, family: String, tokens: UInt64, cost: UFix64, charged: UFix64)
+    /// reason: "unknown" (no such subscription) or "closed".
+    access(all) event UsageUnbillable(id: UInt64, window: UInt64, family: String, tokens: UInt64, reason: String)
+    access(all) event ChunkedReportStarted(window: UInt64, round: UInt64, digest: String, chunkCount: UInt64)
+    access(all) event ChunkSettled(window: UInt64, index: UInt64, chunkCount: UInt64, lines: UInt64, charged: UFix64)
+
+    /// One report line as the ABI encodes it: a static tuple
+    /// (uint64 subscriptionId, bytes32 family, uint64 tokens, uint64 requests).
+    /// Field order is the ABI order; do not reorder.
+    access(all) struct EncodedLine {
+        access(all) let subscriptionId: UInt64
+        access(all) let family: EVM.EVMBytes32
+        access(all) let tokens: UInt64
+        access(all) let requests: UInt64
+
+        view init(subscriptionId: UInt64, family: EVM.EVMBytes32, tokens: UInt64, requests: UInt64) {
+            self.subscriptionId = subscriptionId
+            self.family = family
+            self.tokens = tokens
+            self.requests = requests
+        }
+    }
+
+    /// A chunked report between its start and its last chunk.
+    access(all) struct PendingReport {
+        access(all) let window: UInt64
+        access(all) let round: UInt64
+        access(all) let digest: [UInt8; 32]
+        access(all) let chunkCount: UInt64
+        /// The index the next chunk must carry.
+        access(all) let nextIndex: UInt64
+        /// keccak256(chunkHash(nextIndex) ‖ link after it): what the next chunk must open.
+        access(all) let expectedLink: [UInt8; 32]
+        access(all) let lines: UInt64
+        access(all) let charged: UFix64
+
+        view init(window: UInt64, round: UInt64, digest: [UInt8; 32], chunkCount: UInt64, nextIndex: UInt64, expectedLink: [UInt8; 32], lines: UInt64, charged: UFix64) {
+            self.window = window
+            self.round = round
+            self.digest = digest
+            self.chunkCount = chunkCount
+            self.nextIndex = nextIndex
+            self.expectedLink = expectedLink
+            self.lines = lines
+            self.charged = charged
+        }
+    }
+
+    access(self) let biller: @UsageBasedSubscriptions.Biller
+    access(self) let acceptor: @FlareOracleVerifier.Acceptor
+    /// The last window whose every line has been charged; nil before the first.
+    access(all) var lastSettledWindow: UInt64?
+    access(all) var pending: PendingReport?
+
+    /// Settles a whole window in one transaction. The lines are the report's, in report order
+    /// (subscription id, then family bytes, ascending, no duplicate); the signatures are the
+    /// oracles' over the single-transaction attestation of the digest of these lines.
+    access(all) fun submitReport(window: UInt64, votingRound: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], signers: [UInt64], signatures: [String]) {
+        pre {
+            self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first"
+            self.windowEnd(window) <= getCurrentBlock().timestamp: "FlareFDCTriggers: the window has not ended yet"
+        }
+        post {
+            self.lastSettledWindow == window: "FlareFDCTriggers: the window was not settled"
+        }
+        let encoded = self.encodeLines(subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
+        let digest = self.digestOf(window: window, encoded: encoded)
+        self.acceptor.accept(window: window, digest: digest, votingRound: votingRound, chunkCount: 1, chunkChain: digest, signers: signers, signatures: signatures)
+        let charged = self.chargeLines(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
+        self.settle(window: window, round: votingRound, digest: digest, lines: UInt64(subscriptionIds.length), charged: charged, chunks: 1)
+    }
+
+    /// Opens a report that travels in `chunkCount` (>= 2) chunks. The oracles sign the chunked
+    /// attestation: the window's digest plus `chunkChain`, the head of the chain
+    ///   link[n] = 32 zero bytes, link[i] = keccak256(chunkHash(i) ‖ link[i+1]), chunkChain = link[0]
+    /// where chunkHash(i) = keccak256(abi.encode(ChunkDomain, window, i, n, lines of chunk i)).
+    /// Nothing is charged until submitChunk proves a chunk's lines.
+    access(all) fun startChunkedReport(window: UInt64, votingRound: UInt64, digest: String, chunkCount: UInt64, chunkChain: String, signers: [UInt64], signatures: [String]) {
+        pre {
+            self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first"
+            chunkCount >= 2: "FlareFDCTriggers: a chunked report has at least 2 chunks (use submitReport)"
+            self.windowEnd(window) <= getCurrentBlock().timestamp: "FlareFDCTriggers: the window has not ended yet"
+        }
+        post {
+            self.pending != nil: "FlareFDCTriggers: the chunked report was not opened"
+        }
+        let digestBytes = self.bytes32FromHex(digest)
+        let head = self.bytes32FromHex(chunkChain)
+        self.acceptor.accept(window: window, digest: digestBytes, votingRound: votingRound, chunkCount: chunkCount, chunkChain: head, signers: signers, signatures: signatures)
+        self.pending = PendingReport(window: window, round: votingRound, digest: digestBytes, chunkCount: chunkCount, nextIndex: 0, expectedLink: head, lines: 0, charged: 0.0)
+        emit ChunkedReportStarted(window: window, round: votingRound, digest: String.encodeHex(digestBytes.toVariableSized()), chunkCount: chunkCount)
+    }
+
+    /// Charges chunk `index` of the open chunked report. `nextLink` is link[index + 1] (32 zero
+    /// bytes for the last chunk). Accepted only if it is the next chunk and
+    /// keccak256(chunkHash(index) ‖ nextLink) equals the link the previous chunk revealed.
+    access(all) fun submitChunk(window: UInt64, index: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], nextLink: String) {
+        pre {
+            self.pending != nil: "FlareFDCTriggers: no chunked report is in progress"
+            self.pending!.window == window: "FlareFDCTriggers: the chunk is for another window than the report in progress"
+            index == self.pending!.nextIndex: "FlareFDCTriggers: chunk out of order (replayed or skipped); expected chunk ".concat(self.pending!.nextIndex.toString())
+        }
+        let report = self.pending!
+        let next = self.bytes32FromHex(nextLink)
+        let last = index + 1 == report.chunkCount
+        assert(!last || next == self.zero32(), message: "FlareFDCTriggers: the last chunk must end the chain with a zero link")
+        let encoded = self.encodeLines(subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
+        let chunkHash = self.chunkHashOf(window: window, index: index, chunkCount: report.chunkCount, encoded: encoded)
+        assert(self.link(chunkHash: chunkHash, next: next) == report.expectedLink, message: "FlareFDCTriggers: the chunk does not match the signed chunk chain")
+
+        let charged = self.chargeLines(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
+        let lines = UInt64(subscriptionIds.length)
+        emit ChunkSettled(window: window, index: index, chunkCount: report.chunkCount, lines: lines, charged: charged)
+        if last {
+            self.pending = nil
+            self.settle(window: window, round: report.round, digest: report.digest, lines: report.lines + lines, charged: report.charged + charged, chunks: report.chunkCount)
+        } else {
+            self.pending = PendingReport(window: window, round: report.round, digest: report.digest, chunkCount: report.chunkCount, nextIndex: index + 1, expectedLink: next, lines: report.lines + lines, charged: report.charged + charged)
+        }
+    }
+
+    /// The report digest of these lines (hex), as Coston2 stores it; panics on invalid lines.
+    access(all) fun reportDigest(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): String {
+        let encoded = self.encodeLines(subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
+        return String.encodeHex(self.digestOf(window: window, encoded: encoded).toVariableSized())
+    }
+
+    /// chunkHash(index) of these lines (hex), for relayers and tests.
+    access(all) fun chunkHash(window: UInt64, index: UInt64, chunkCount: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): String {
+        let encoded = self.encodeLines(subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
+        return String.encodeHex(self.chunkHashOf(window: window, index: index, chunkCount: chunkCount, encoded: encoded).toVariableSized())
+    }
+
+    /// The end (unix seconds) of a window: usage up to it is billed once the window settles.
+    access(all) view fun windowEnd(_ window: UInt64): UFix64 {
+        return UFix64((window + 1) * self.WindowSeconds)
+    }
+
+    /// Validates the columns and turns them into ABI tuples. Validation is the report format's:
+    /// equal lengths, families of at most 31 printable ASCII bytes, lines strictly ascending by
+    /// (id, family). Each family's bytes32 is built once per call (a report has few families).
+    access(self) fun encodeLines(subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): [AnyStruct] {
+        pre {
+            subscriptionIds.length == families.length && families.length == tokens.length && tokens.length == requests.length:
+                "FlareFDCTriggers: the line columns differ in length"
+        }
+        let encoded: [AnyStruct] = []
+        let familyWords: {String: EVM.EVMBytes32} = {}
+        let n = subscriptionIds.length
+        var i = 0
+        while i < n {
+            let id = subscriptionIds[i]
+            let family = families[i]
+            if i > 0 {
+                let prevId = subscriptionIds[i - 1]
+                assert(prevId < id || (prevId == id && families[i - 1] < family), message: "FlareFDCTriggers: lines are not in report order (or repeat a subscription and family)")
+            }
+            var word = familyWords[family]
+            if word == nil {
+                word = self.familyWord(family)
+                familyWords[family] = word
+            }
+            encoded.append(EncodedLine(subscriptionId: id, family: word!, tokens: tokens[i], requests: requests[i]))
+            i = i + 1
+        }
+        return encoded
+    }
+
+    /// keccak256(abi.encode(ReportDomain, uint64 window, Line[] lines)): the head is
+    /// domain | window | offset 0x60 | length, then the lines' static tuples.
+    access(self) fun digestOf(window: UInt64, encoded: [AnyStruct]): [UInt8; 32] {
+        let values: [AnyStruct] = [EVM.EVMBytes32(value: self.ReportDomain), window, 96 as UInt256, UInt256(encoded.length)]
+        values.appendAll(encoded)
+        return self.keccak(EVM.encodeABI(values))
+    }
+
+    /// keccak256(abi.encode(ChunkDomain, uint64 window, uint64 index, uint64 chunkCount, Line[] lines)).
+    access(self) fun chunkHashOf(window: UInt64, index: UInt64, chunkCount: UInt64, encoded: [AnyStruct]): [UInt8; 32] {
+        let values: [AnyStruct] = [EVM.EVMBytes32(value: self.ChunkDomain), window, index, chunkCount, 160 as UInt256, UInt256(encoded.length)]
+        values.appendAll(encoded)
+        return self.keccak(EVM.encodeABI(values))
+    }
+
+    access(self) fun link(chunkHash: [UInt8; 32], next: [UInt8; 32]): [UInt8; 32] {
+        return self.keccak(chunkHash.toVariableSized().concat(next.toVariableSized()))
+    }
+
+    /// Charges every line; returns the total taken from escrow. An unknown or closed
+    /// subscription's line is recorded as unbillable and does not stop the others.
+    access(self) fun chargeLines(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): UFix64 {
+        var charged = 0.0
+        let n = subscriptionIds.length
+        var i = 0
+        while i < n {
+            let result = self.biller.charge(subscriptionId: subscriptionIds[i], family: families[i], tokens: tokens[i], requests: requests[i], window: window)
+            if result.unknown || result.closed {
+                emit UsageUnbillable(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], reason: result.unknown ? "unknown" : "closed")
+            } else {
+                charged = charged + result.charged
+                emit SubscriptionCharged(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], cost: result.cost, charged: result.charged)
+            }
+            i = i + 1
+        }
+        return charged
+    }
+
+    /// Pays each provider once for the whole window and records the window as settled, which
+    /// lets closing subscriptions refund what is left.
+    access(self) fun settle(window: UInt64, round: UInt64, digest: [UInt8; 32], lines: UInt64, charged: UFix64, chunks: UInt64) {
+        self.biller.settle(usageThrough: self.windowEnd(window))
+        self.lastSettledWindow = window
+        emit UsageReportSettled(window: window, round: round, digest: String.encodeHex(digest.toVariableSized()), lines: lines, charged: charged, chunks: chunks)
+    }
+
+    /// A family name as the report's bytes32: left-aligned ASCII, zero-padded; "" is bytes32(0).
+    access(self) fun familyWord(_ family: String): EVM.EVMBytes32 {
+        let utf8 = family.utf8
+        assert(utf8.length <= 31, message: "FlareFDCTriggers: a family name is at most 31 bytes")
+        var word: [UInt8; 32] = self.zero32()
+        var i = 0
+        while i < utf8.length {
+            assert(utf8[i] >= 32 && utf8[i] <= 126, message: "FlareFDCTriggers: a family name is printable ASCII")
+            word[i] = utf8[i]
+            i = i + 1
+        }
+        return EVM.EVMBytes32(value: word)
+    }
+
+    access(self) fun keccak(_ data: [UInt8]): [UInt8; 32] {
+        return HashAlgorithm.KECCAK_256.hash(data).toConstantSized<[UInt8; 32]>()!
+    }
+
+    access(self) fun bytes32FromHex(_ hex: String): [UInt8; 32] {
+        let trimmed = hex.length >= 2 && hex.slice(from: 0, upTo: 2) == "0x" ? hex.slice(from: 2, upTo: hex.length) : hex
+        assert(trimmed.length == 64, message: "FlareFDCTriggers: expected 32 bytes as 64 hex characters")
+        return trimmed.decodeHex().toConstantSized<[UInt8; 32]>()!
+    }
+
+    access(self) view fun zero32(): [UInt8; 32] {
+        return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    }
+
+    init() {
+        self.WindowSeconds = 300
+        self.ReportDomain = HashAlgorithm.KECCAK_256.hash("FlareFlow.UsageReport.v1".utf8).toConstantSized<[UInt8; 32]>()!
+        self.ChunkDomain = HashAlgorithm.KECCAK_256.hash("FlareFlow.UsageReportChunk.v1".utf8).toConstantSized<[UInt8; 32]>()!
+        self.lastSettledWindow = nil
+        self.pending = nil
+        // The Biller and the Acceptor are created here, from the admins stored in this same
+        // account, and never leave the contract: nothing else can charge or accept windows.
+        let pricingAdmin = self.account.storage.borrow<auth(UsageBasedSubscriptions.Configure) &UsageBasedSubscriptions.Admin>(from: UsageBasedSubscriptions.AdminStoragePath)
+            ?? panic("FlareFDCTriggers: deploy on the account holding the UsageBasedSubscriptions Admin")
+        self.biller <- pricingAdmin.createBiller()
+        let oracleAdmin = self.account.storage.borrow<auth(FlareOracleVerifier.Configure) &FlareOracleVerifier.Admin>(from: FlareOracleVerifier.AdminStoragePath)
+            ?? panic("FlareFDCTriggers: deploy on the account holding the FlareOracleVerifier Admin")
+        self.acceptor <- oracleAdmin.createAcceptor()
+    }
+}

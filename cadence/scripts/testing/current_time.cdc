@@ -1,0 +1,4 @@
+/// Test helper: the current block's timestamp.
+access(all) fun main(): UFix64 {
+    return getCurrentBlock().timestamp
+}

@@ -1,0 +1,259 @@
+import Test
+import "test_helpers.cdc"
+import "SimpleUsageSubscriptions"
+import "UsageBasedSubscriptions"
+
+access(all) let customer = Test.createAccount()
+access(all) let provider = Test.createAccount()
+access(all) let stranger = Test.createAccount()
+
+// The test framework cannot pass an empty array argument, so these carry [] in their code.
+access(all) let emptyModelsCreate = "import \"FungibleToken\"\nimport \"FlowToken\"\nimport \"SimpleUsageSubscriptions\"\ntransaction(provider: Address) { prepare(s: auth(BorrowValue) &Account) {\n let c = s.storage.borrow<auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer>(from: SimpleUsageSubscriptions.CustomerStoragePath)!\n let v <- s.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)!.withdraw(amount: 1.0) as! @FlowToken.Vault\n c.createSubscription(provider: provider, deposit: <-v, maxBudgetPerPeriod: nil, allowedModels: []) } }"
+access(all) let emptyModelsUpdate = "import \"SimpleUsageSubscriptions\"\ntransaction(id: UInt64) { prepare(s: auth(BorrowValue) &Account) {\n s.storage.borrow<auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer>(from: SimpleUsageSubscriptions.CustomerStoragePath)!.update(id: id, maxBudgetPerPeriod: nil, allowedModels: []) } }"
+
+access(all) fun setup() {
+    deployAll()
+    fund(customer, 1_000.0)
+    fund(stranger, 1_000.0)
+}
+
+access(all) fun testCreateEscrowsTheDeposit() {
+    let before = flowBalance(customer)
+    let id = subscribe(customer, provider, 25.0, cap: 10.0, models: ["gpt-4o", "claude-3-opus"])
+    let ev = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionCreated
+    Test.assertEqual(customer.address, ev.customer)
+    Test.assertEqual(provider.address, ev.provider)
+    Test.assertEqual(25.0, ev.deposit)
+    Test.assertEqual(10.0, ev.maxBudgetPerPeriod!)
+    Test.assertEqual(before - 25.0, flowBalance(customer))
+    let i = info(id)
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Active, i.status)
+    Test.assertEqual(25.0, i.balance)
+    Test.assertEqual(25.0, i.deposited)
+    Test.assertEqual(["gpt-4o", "claude-3-opus"], i.allowedModels!)
+    Test.assertEqual(i.createdAt + 2_592_000.0, i.periodEnd)
+    Test.assertEqual(nil, i.keyHash)
+    assertConserved()
+}
+
+access(all) fun testIdsAreUniqueAndListedByCustomerAndProvider() {
+    let c = newAccount(100.0)
+    let p = Test.createAccount()
+    let a = subscribe(c, p, 1.0, cap: nil, models: nil)
+    let b = subscribe(c, p, 2.0, cap: nil, models: nil)
+    let other = subscribe(stranger, p, 3.0, cap: nil, models: nil)
+    Test.assert(a != b && b != other && a != other, message: "ids must be unique")
+    let mine = script("get_customer_subscriptions", [c.address])! as! [SimpleUsageSubscriptions.SubscriptionInfo]
+    Test.assertEqual(2, mine.length)
+    Test.assertEqual(a, mine[0].id)
+    Test.assertEqual(2.0, mine[1].balance)
+    let provided = script("get_provider_subscriptions", [p.address])! as! [SimpleUsageSubscriptions.SubscriptionInfo]
+    Test.assertEqual(3, provided.length)
+    Test.assertEqual(other, provided[2].id)
+    Test.assertEqual(0, (script("get_customer_subscriptions", [p.address])! as! [SimpleUsageSubscriptions.SubscriptionInfo]).length)
+    Test.assertEqual(nil, script("get_subscription", [999_999 as UInt64]))
+}
+
+access(all) fun testZeroDepositIsRejected() {
+    let next = info(1).id
+    let count = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).length
+    let before = flowBalance(customer)
+    txFails("create_subscription", customer, [provider.address, 0.0, nil, nil], "SimpleUsageSubscriptions: the deposit must be positive")
+    txFails("create_subscription", customer, [provider.address, 1.0, 0.0, nil], "SimpleUsageSubscriptions: the period budget must be positive (nil for no cap)")
+    expectError(txInline(emptyModelsCreate, [customer], [provider.address]), "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)")
+    Test.assertEqual(count, Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).length)
+    Test.assertEqual(before, flowBalance(customer))
+    assertConserved()
+}
+
+access(all) fun testTopUpByTheCustomer() {
+    let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    txOk("top_up", customer, [id, 7.5])
+    let ev = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionToppedUp>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionToppedUp
+    Test.assertEqual(7.5, ev.amount)
+    Test.assertEqual(12.5, ev.balance)
+    Test.assertEqual(12.5, info(id).balance)
+    Test.assertEqual(12.5, info(id).deposited)
+    txFails("top_up", customer, [id, 0.0], "SimpleUsageSubscriptions: the top-up amount must be positive")
+    assertConserved()
+}
+
+access(all) fun testAnotherAccountCannotTopUpUpdateOrClose() {
+    let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    // the stranger is a customer too (has a Customer resource), just not of this subscription
+    subscribe(stranger, provider, 1.0, cap: nil, models: nil)
+    let state = stateText(id)
+    let strangerFlow = flowBalance(stranger)
+    txFails("top_up", stranger, [id, 1.0], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
+    txFails("update_subscription", stranger, [id, 1.0, nil], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
+    txFails("request_close", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
+    txOk("request_close", customer, [id])
+    let closing = stateText(id)
+    Test.moveTime(by: 7_200.0)
+    txFails("finish_close", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
+    txFails("revoke_key_customer", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
+    Test.assertEqual(closing, stateText(id))
+    Test.assertEqual(strangerFlow, flowBalance(stranger))
+    // an account that never subscribed has no Customer resource at all
+    txFails("top_up", provider, [id, 1.0], "top_up: the signer has no subscriptions (no Customer resource)")
+    Test.assert(state != closing, message: "request_close changed the status")
+    assertConserved()
+}
+
+access(all) fun testUnknownIdIsRejected() {
+    txFails("top_up", customer, [424_242 as UInt64, 1.0], "SimpleUsageSubscriptions: unknown subscription id")
+    txFails("update_subscription", customer, [424_242 as UInt64, nil, nil], "SimpleUsageSubscriptions: unknown subscription id")
+    txFails("request_close", customer, [424_242 as UInt64], "SimpleUsageSubscriptions: unknown subscription id")
+    txFails("finish_close", customer, [424_242 as UInt64], "SimpleUsageSubscriptions: unknown subscription id")
+    txOk("issue_key", provider, [1 as UInt64, hashA])
+    txFails("issue_key", provider, [424_242 as UInt64, hashA], "SimpleUsageSubscriptions: unknown subscription id")
+    Test.assertEqual(nil, script("quote_subscription", [424_242 as UInt64, "gpt-4", 1_000 as UInt64]))
+    assertConserved()
+}
+
+access(all) fun testUpdateSetsBudgetAndModels() {
+    let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    txOk("update_subscription", customer, [id, 3.0, ["llama-3-70b"]])
+    let ev = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionUpdated>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionUpdated
+    Test.assertEqual(3.0, ev.maxBudgetPerPeriod!)
+    Test.assertEqual(["llama-3-70b"], ev.allowedModels!)
+    Test.assertEqual(3.0, info(id).maxBudgetPerPeriod!)
+    txOk("update_subscription", customer, [id, nil, nil])
+    Test.assertEqual(nil, info(id).maxBudgetPerPeriod)
+    Test.assertEqual(nil, info(id).allowedModels)
+    let state = stateText(id)
+    txFails("update_subscription", customer, [id, 0.0, nil], "SimpleUsageSubscriptions: the period budget must be positive (nil for no cap)")
+    expectError(txInline(emptyModelsUpdate, [customer], [id]), "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)")
+    Test.assertEqual(state, stateText(id))
+}
+
+access(all) fun testKeysIssuedRotatedRevoked() {
+    let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    txOk("issue_key", provider, [id, hashA])
+    let issued = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).removeLast() as! SimpleUsageSubscriptions.KeyIssued
+    Test.assertEqual(id, issued.id)
+    Test.assertEqual(hashA, issued.keyHash)
+    Test.assertEqual(hashA, info(id).keyHash!)
+    txFails("issue_key", provider, [id, hashB], "SimpleUsageSubscriptions: a key is already attached; rotate it instead")
+
+    txOk("rotate_key", provider, [id, hashB])
+    let rotated = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyRotated>()).removeLast() as! SimpleUsageSubscriptions.KeyRotated
+    Test.assertEqual(hashA, rotated.oldKeyHash)
+    Test.assertEqual(hashB, rotated.newKeyHash)
+    txFails("rotate_key", provider, [id, hashB], "SimpleUsageSubscriptions: the new key hash equals the current one")
+
+    txOk("revoke_key_provider", provider, [id])
+    let revoked = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyRevoked>()).removeLast() as! SimpleUsageSubscriptions.KeyRevoked
+    Test.assertEqual(hashB, revoked.keyHash)
+    Test.assertEqual(provider.address, revoked.by)
+    Test.assertEqual(nil, info(id).keyHash)
+    txFails("revoke_key_provider", provider, [id], "SimpleUsageSubscriptions: no key is attached to revoke")
+    txFails("rotate_key", provider, [id, hashA], "SimpleUsageSubscriptions: no key is attached to rotate")
+
+    // the customer can revoke too
+    txOk("issue_key", provider, [id, hashA])
+    txOk("revoke_key_customer", customer, [id])
+    let byCustomer = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyRevoked>()).removeLast() as! SimpleUsageSubscriptions.KeyRevoked
+    Test.assertEqual(customer.address, byCustomer.by)
+    Test.assertEqual(nil, info(id).keyHash)
+}
+
+access(all) fun testKeyHashMustBeASha256() {
+    let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    let message = "SimpleUsageSubscriptions: keyHash must be a sha256 hash, 64 lowercase hex characters"
+    txFails("issue_key", provider, [id, "sk-1234"], message)
+    txFails("issue_key", provider, [id, "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"], message)
+    txFails("issue_key", provider, [id, hashA.slice(from: 0, upTo: 63).concat("g")], message)
+    Test.assertEqual(nil, info(id).keyHash)
+}
+
+access(all) fun testNonProviderCannotManageKeys() {
+    let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    // the stranger is a provider too (of another subscription), just not of this one
+    let own = subscribe(customer, stranger, 1.0, cap: nil, models: nil)
+    txOk("issue_key", stranger, [own, hashB])
+    let state = stateText(id)
+    let keyEvents = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length
+    txFails("issue_key", stranger, [id, hashA], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    txFails("issue_key", customer, [id, hashA], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    Test.assertEqual(state, stateText(id))
+    txOk("issue_key", provider, [id, hashA])
+    let withKey = stateText(id)
+    txFails("rotate_key", stranger, [id, hashB], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    txFails("revoke_key_provider", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    Test.assertEqual(withKey, stateText(id))
+    Test.assertEqual(keyEvents + 1, Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length)
+    let noProvider = Test.createAccount()
+    txFails("rotate_key", noProvider, [id, hashB], "rotate_key: the signer is not a provider (no Provider resource)")
+}
+
+access(all) fun testCloseAfterGraceRefundsTheEscrow() {
+    let id = subscribe(customer, provider, 9.0, cap: nil, models: nil)
+    txOk("request_close", customer, [id])
+    let requested = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCloseRequested>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionCloseRequested
+    Test.assertEqual(requested.requestedAt + 3_600.0, requested.graceEndsAt)
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Closing, info(id).status)
+    // no new money while closing
+    txFails("top_up", customer, [id, 1.0], "SimpleUsageSubscriptions: only an open subscription can be topped up")
+    txFails("update_subscription", customer, [id, nil, nil], "SimpleUsageSubscriptions: only an open subscription can be updated")
+    // closing twice
+    txFails("request_close", customer, [id], "SimpleUsageSubscriptions: the subscription is not open (already closing or closed)")
+    // taking the escrow out before the pending windows are billed
+    let state = stateText(id)
+    let before = flowBalance(customer)
+    txFails("finish_close", customer, [id], "SimpleUsageSubscriptions: usage before the close is not settled yet and the grace period has not passed")
+    Test.assertEqual(state, stateText(id))
+    Test.assertEqual(before, flowBalance(customer))
+
+    Test.moveTime(by: 3_601.0)
+    txOk("finish_close", customer, [id])
+    let closed = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionClosed>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionClosed
+    Test.assertEqual(9.0, closed.refund)
+    Test.assertEqual(false, closed.settled)
+    Test.assertEqual(before + 9.0, flowBalance(customer))
+    let i = info(id)
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Closed, i.status)
+    Test.assertEqual(0.0, i.balance)
+    Test.assertEqual(9.0, i.refunded)
+
+    // closing twice, refunding twice
+    let closedState = stateText(id)
+    txFails("finish_close", customer, [id], "SimpleUsageSubscriptions: the subscription is already closed")
+    txFails("request_close", customer, [id], "SimpleUsageSubscriptions: the subscription is not open (already closing or closed)")
+    txFails("top_up", customer, [id, 1.0], "SimpleUsageSubscriptions: only an open subscription can be topped up")
+    txFails("issue_key", provider, [id, hashA], "SimpleUsageSubscriptions: the subscription is closed")
+    Test.assertEqual(closedState, stateText(id))
+    Test.assertEqual(before + 9.0, flowBalance(customer))
+    assertConserved()
+}
+
+access(all) fun testFinishCloseNeedsARequest() {
+    let id = subscribe(customer, provider, 1.0, cap: nil, models: nil)
+    txFails("finish_close", customer, [id], "SimpleUsageSubscriptions: request the close first")
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
+}
+
+access(all) fun testNobodyReachesTheEscrowDirectly() {
+    let steal = txInline(
+        "import \"SimpleUsageSubscriptions\"\ntransaction { prepare(s: &Account) { destroy SimpleUsageSubscriptions.escrow.withdraw(amount: 1.0) } }",
+        [stranger], []
+    )
+    Test.assertError(steal, errorMessage: "cannot access `escrow` because field requires `self` authorization")
+    let debit = txInline(
+        "import \"SimpleUsageSubscriptions\"\ntransaction { prepare(s: &Account) { SimpleUsageSubscriptions.borrowForBilling(1)!.debit(cost: 1.0, tokens: 1, requests: 1) } }",
+        [stranger], []
+    )
+    Test.assertError(debit, errorMessage: "cannot access `borrowForBilling` because function requires `account` authorization")
+    let pay = txInline(
+        "import \"SimpleUsageSubscriptions\"\ntransaction { prepare(s: &Account) { SimpleUsageSubscriptions.payProviders() } }",
+        [stranger], []
+    )
+    Test.assertError(pay, errorMessage: "cannot access `payProviders` because function requires `account` authorization")
+    // a Customer resource held outside storage proves nobody
+    let loose = txInline(
+        "import \"SimpleUsageSubscriptions\"\nimport \"FlowToken\"\ntransaction { prepare(s: &Account) { let c <- SimpleUsageSubscriptions.createCustomer()\n c.requestClose(id: 1)\n destroy c } }",
+        [stranger], []
+    )
+    Test.assertError(loose, errorMessage: "SimpleUsageSubscriptions: the Customer resource must be in the customer's storage")
+    assertConserved()
+}

@@ -1,0 +1,181 @@
+import Test
+import "oracle_helpers.cdc"
+import "oracle_fixtures.cdc"
+import "FlareFDCTriggers"
+
+access(all) var readyHeight: UInt64 = 0
+access(all) let zeroLink = "0000000000000000000000000000000000000000000000000000000000000000"
+
+/// Subscriptions 1..3 as in triggers_report_test; fixture w3 is 5 lines in 3 chunks of <= 2.
+access(all) fun setup() {
+    deployAll()
+    configureOracles(keys: fxOracleKeys(), chainId: fxChainId(), verifier: fxVerifier())
+    let customer = newAccount(1000.0)
+    let provider = newAccount(1.0)
+    txOk("transactions/create_subscription", customer, [provider.address, 100.0, nil, nil])
+    txOk("transactions/create_subscription", customer, [provider.address, 1.0, nil, nil])
+    txOk("transactions/create_subscription", customer, [provider.address, 50.0, nil, nil])
+    readyHeight = chainHeight()
+}
+
+access(all) fun beforeEach() {
+    resetTo(readyHeight)
+}
+
+access(all) fun start(_ sigs: String): Test.TransactionResult {
+    let r = fxReport("w3")
+    let s = fxSigs(sigs)
+    return relay("transactions/triggers/start_chunked_report", [r.window, r.round, fxW3Digest(), fxW3ChunkCount(), fxW3ChunkChain(), s.signers, s.signatures])
+}
+
+access(all) fun chunk(_ c: FxChunk): Test.TransactionResult {
+    return relay("transactions/triggers/submit_chunk", [fxReport("w3").window, c.index, c.ids, c.families, c.tokens, c.requests, c.nextLink])
+}
+
+access(all) fun pendingIndex(): UInt64? {
+    return scriptInline("import \"FlareFDCTriggers\"\naccess(all) fun main(): UInt64? { return FlareFDCTriggers.pending?.nextIndex }", [])as! UInt64?
+}
+
+access(all) fun testChunkHashesMatchTypeScript() {
+    // The chain head the oracles signed is rebuilt on chain from the chunks' lines.
+    let chunks = fxW3Chunks()
+    let r = fxReport("w3")
+    var next = zeroLink
+    var i = chunks.length - 1
+    while i >= 0 {
+        let c = chunks[i]
+        Test.assertEqual(next, c.nextLink)
+        let h = script("scripts/triggers/chunk_hash", [r.window, c.index, fxW3ChunkCount(), c.ids, c.families, c.tokens, c.requests])! as! String
+        next = String.encodeHex(HashAlgorithm.KECCAK_256.hash(h.decodeHex().concat(next.decodeHex())))
+        i = i - 1
+    }
+    Test.assertEqual(fxW3ChunkChain(), next)
+}
+
+access(all) fun testAllChunksInOrderSettleTheWindowOnce() {
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    let chunks = fxW3Chunks()
+    Test.expect(chunk(chunks[0]), Test.beSucceeded())
+    Test.expect(chunk(chunks[1]), Test.beSucceeded())
+    Test.assertEqual(2 as UInt64, pendingIndex()!)
+    let settledBefore = Test.eventsOfType(Type<FlareFDCTriggers.UsageReportSettled>()).length
+    Test.assertEqual(0, settledBefore)
+    Test.expect(chunk(chunks[2]), Test.beSucceeded())
+    Test.assertEqual(nil, pendingIndex())
+    let settled = Test.eventsOfType(Type<FlareFDCTriggers.UsageReportSettled>())
+    Test.assertEqual(1, settled.length)
+    let s = settled[0] as! FlareFDCTriggers.UsageReportSettled
+    Test.assertEqual(5 as UInt64, s.lines)
+    Test.assertEqual(3 as UInt64, s.chunks)
+    Test.assertEqual(fxW3Digest(), s.digest)
+    Test.assertEqual(5, Test.eventsOfType(Type<FlareFDCTriggers.SubscriptionCharged>()).length)
+}
+
+access(all) fun testRejectsReplayedChunk() {
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    let chunks = fxW3Chunks()
+    Test.expect(chunk(chunks[0]), Test.beSucceeded())
+    let before = stateFingerprint()
+    assertRejectedUnchanged(chunk(chunks[0]), "chunk out of order (replayed or skipped); expected chunk 1", before)
+}
+
+access(all) fun testRejectsChunkOutOfOrder() {
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    let chunks = fxW3Chunks()
+    Test.expect(chunk(chunks[0]), Test.beSucceeded())
+    let before = stateFingerprint()
+    assertRejectedUnchanged(chunk(chunks[2]), "chunk out of order (replayed or skipped); expected chunk 1", before)
+}
+
+access(all) fun testRejectsChunkRelabelledWithTheExpectedIndex() {
+    // Chunk 2's lines sent as chunk 1: the index check passes, the chain does not.
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    let chunks = fxW3Chunks()
+    Test.expect(chunk(chunks[0]), Test.beSucceeded())
+    let before = stateFingerprint()
+    let c2 = chunks[2]
+    let relabelled = FxChunk(index: 1, ids: c2.ids, families: c2.families, tokens: c2.tokens, requests: c2.requests, nextLink: chunks[1].nextLink)
+    assertRejectedUnchanged(chunk(relabelled), "the chunk does not match the signed chunk chain", before)
+}
+
+access(all) fun testRejectsTamperedChunk() {
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    let before = stateFingerprint()
+    let c0 = fxW3Chunks()[0]
+    let tampered = FxChunk(index: 0, ids: c0.ids, families: c0.families, tokens: [c0.tokens[0] + 1, c0.tokens[1]], requests: c0.requests, nextLink: c0.nextLink)
+    assertRejectedUnchanged(chunk(tampered), "the chunk does not match the signed chunk chain", before)
+}
+
+access(all) fun testRejectsLastChunkThatDoesNotEndTheChain() {
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    let chunks = fxW3Chunks()
+    Test.expect(chunk(chunks[0]), Test.beSucceeded())
+    Test.expect(chunk(chunks[1]), Test.beSucceeded())
+    let before = stateFingerprint()
+    let c2 = chunks[2]
+    let open = FxChunk(index: 2, ids: c2.ids, families: c2.families, tokens: c2.tokens, requests: c2.requests, nextLink: chunks[0].nextLink)
+    assertRejectedUnchanged(chunk(open), "the last chunk must end the chain with a zero link", before)
+}
+
+access(all) fun testRejectsChunkAfterTheReportIsComplete() {
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    let chunks = fxW3Chunks()
+    for c in chunks {
+        Test.expect(chunk(c), Test.beSucceeded())
+    }
+    let before = stateFingerprint()
+    assertRejectedUnchanged(chunk(chunks[2]), "no chunked report is in progress", before)
+}
+
+access(all) fun testRejectsChunkWithoutStart() {
+    let before = stateFingerprint()
+    assertRejectedUnchanged(chunk(fxW3Chunks()[0]), "no chunked report is in progress", before)
+}
+
+access(all) fun testRejectsSingleAttestationOpeningAChunkedReport() {
+    let before = stateFingerprint()
+    assertRejectedUnchanged(start("w3Single"), "not enough valid oracle signatures: 0 of 2", before)
+}
+
+access(all) fun testRejectsRestartOfTheSameWindow() {
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    let before = stateFingerprint()
+    assertRejectedUnchanged(start("w3Chunked"), "a chunked report is in progress; finish it first", before)
+}
+
+access(all) fun testRejectsWholeReportWhileChunksArePending() {
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    let before = stateFingerprint()
+    let r = fxReport("w1")
+    let s = fxSigs("w1")
+    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, s.signers, s.signatures])
+    assertRejectedUnchanged(result, "a chunked report is in progress; finish it first", before)
+}
+
+access(all) fun testRejectsChunkForAnotherWindow() {
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    let before = stateFingerprint()
+    let c = fxW3Chunks()[0]
+    let result = relay("transactions/triggers/submit_chunk", [fxReport("w3").window + 1, c.index, c.ids, c.families, c.tokens, c.requests, c.nextLink])
+    assertRejectedUnchanged(result, "the chunk is for another window than the report in progress", before)
+}
+
+access(all) fun testRejectsChunkCountBelowTwo() {
+    let before = stateFingerprint()
+    let r = fxReport("w3")
+    let s = fxSigs("w3Chunked")
+    let result = relay("transactions/triggers/start_chunked_report", [r.window, r.round, fxW3Digest(), 1 as UInt64, fxW3ChunkChain(), s.signers, s.signatures])
+    assertRejectedUnchanged(result, "a chunked report has at least 2 chunks", before)
+}
+
+access(all) fun testOlderWindowRejectedAfterChunkedReport() {
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    for c in fxW3Chunks() {
+        Test.expect(chunk(c), Test.beSucceeded())
+    }
+    let before = stateFingerprint()
+    let r = fxReport("w1")
+    let s = fxSigs("w1")
+    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, s.signers, s.signatures])
+    assertRejectedUnchanged(result, "the window is older than the last accepted window", before)
+}

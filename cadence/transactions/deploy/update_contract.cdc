@@ -1,0 +1,12 @@
+/// Replaces the code of contract `name` on the signer's account with `code`.
+/// Cadence's update rules apply (no field removed, no type changed); the
+/// deploy script shows the change before it sends this.
+transaction(name: String, code: String) {
+    prepare(signer: auth(UpdateContract) &Account) {
+        assert(
+            signer.contracts.get(name: name) != nil,
+            message: "contract ".concat(name).concat(" is not deployed on this account: add it instead")
+        )
+        signer.contracts.update(name: name, code: code.utf8)
+    }
+}

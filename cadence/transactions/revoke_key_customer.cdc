@@ -1,0 +1,15 @@
+import "SimpleUsageSubscriptions"
+
+/// The customer detaches the key hash of subscription `id` (the key service then blocks the key).
+transaction(id: UInt64) {
+    let customer: auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer
+
+    prepare(signer: auth(BorrowValue) &Account) {
+        self.customer = signer.storage.borrow<auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer>(from: SimpleUsageSubscriptions.CustomerStoragePath)
+            ?? panic("revoke_key_customer: the signer has no subscriptions (no Customer resource)")
+    }
+
+    execute {
+        self.customer.revokeKey(id: id)
+    }
+}

@@ -1,0 +1,54 @@
+/**
+ * Runs the local LiteLLM-compatible server.
+ *
+ *   LITELLM_MASTER_KEY=sk-... npx ts-node scripts/litellm-server.ts --port 4000 \
+ *     [--state-file .flareflow/litellm-state.json] [--spend-log-delay-ms 10000]
+ *
+ * The master key comes from the environment only, never from the command line
+ * (argv is visible to every process on the machine).
+ */
+import { startLiteLLMServer } from "../src/litellm-server";
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function intArg(name: string, def: number): number {
+  const raw = arg(name);
+  if (raw === undefined) return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`--${name} must be a non-negative integer`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const masterKey = process.env["LITELLM_MASTER_KEY"];
+  if (masterKey === undefined || !masterKey.startsWith("sk-")) {
+    console.error("LITELLM_MASTER_KEY must be set in the environment and start with sk-");
+    process.exit(2);
+  }
+  const server = await startLiteLLMServer({
+    port: intArg("port", 4000),
+    masterKey,
+    stateFile: arg("state-file"),
+    spendLogDelayMs: intArg("spend-log-delay-ms", 10_000),
+  });
+  console.log(`local LiteLLM server listening on ${server.url}`);
+  const shutdown = (): void => {
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+main().catch((e: unknown) => {
+  console.error(`local LiteLLM server failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

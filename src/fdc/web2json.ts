@@ -1,0 +1,197 @@
+import { AbiCoder, encodeBytes32String, keccak256 } from "ethers";
+import { FlareMerkleTree } from "./merkle";
+
+/**
+ * Web2Json attestation data as in `IWeb2Json` (@flarenetwork/flare-periphery-contracts), and
+ * the Merkle leaf and proof Flare's FdcVerification checks: leaf = keccak256(abi.encode(response)).
+ */
+
+/** Attestation type id of Web2Json: bytes32("Web2Json"). */
+export const WEB2JSON_ATTESTATION_TYPE: string = encodeBytes32String("Web2Json");
+
+/** The source id Web2Json uses on Flare's testnets: bytes32("PublicWeb2"). */
+export const PUBLIC_WEB2_SOURCE_ID: string = encodeBytes32String("PublicWeb2");
+
+/** FDC's protocol id on the Relay. */
+export const FDC_PROTOCOL_ID = 200;
+
+/** `lowestUsedTimestamp` of every Web2Json response: 2^64 - 1 (unlimited). */
+export const WEB2JSON_LOWEST_USED_TIMESTAMP = (1n << 64n) - 1n;
+
+/** IWeb2Json.RequestBody. */
+export type Web2JsonRequestBody = {
+  url: string;
+  httpMethod: string;
+  headers: string;
+  queryParams: string;
+  body: string;
+  postProcessJq: string;
+  abiSignature: string;
+};
+
+/** IWeb2Json.ResponseBody. */
+export type Web2JsonResponseBody = {
+  abiEncodedData: string;
+};
+
+/** IWeb2Json.Response. */
+export type Web2JsonResponse = {
+  attestationType: string;
+  sourceId: string;
+  votingRound: bigint;
+  lowestUsedTimestamp: bigint;
+  requestBody: Web2JsonRequestBody;
+  responseBody: Web2JsonResponseBody;
+};
+
+/** IWeb2Json.Request (what FdcHub.requestAttestation carries, ABI-encoded). */
+export type Web2JsonRequest = {
+  attestationType: string;
+  sourceId: string;
+  messageIntegrityCode: string;
+  requestBody: Web2JsonRequestBody;
+};
+
+/** IWeb2Json.Proof. */
+export type Web2JsonProof = {
+  merkleProof: string[];
+  data: Web2JsonResponse;
+};
+
+const REQUEST_BODY_TYPE =
+  "tuple(string url, string httpMethod, string headers, string queryParams, string body, " +
+  "string postProcessJq, string abiSignature)";
+
+/** ethers type string of IWeb2Json.Response. */
+export const WEB2JSON_RESPONSE_TYPE =
+  "tuple(bytes32 attestationType, bytes32 sourceId, uint64 votingRound, uint64 lowestUsedTimestamp, " +
+  `${REQUEST_BODY_TYPE} requestBody, tuple(bytes abiEncodedData) responseBody)`;
+
+/**
+ * ethers types of IWeb2Json.Request's fields. Flare's request bytes are the struct's fields as a
+ * parameter list (attestation type first, no leading offset word): FdcRequestFeeConfigurations
+ * reads the type and source from bytes 0-63.
+ */
+export const WEB2JSON_REQUEST_FIELD_TYPES = ["bytes32", "bytes32", "bytes32", REQUEST_BODY_TYPE] as const;
+
+/** Salt of the message integrity code. */
+const MIC_SALT = "Flare";
+
+function requestBodyTuple(b: Web2JsonRequestBody): string[] {
+  return [b.url, b.httpMethod, b.headers, b.queryParams, b.body, b.postProcessJq, b.abiSignature];
+}
+
+function responseTuple(r: Web2JsonResponse): unknown[] {
+  return [
+    r.attestationType,
+    r.sourceId,
+    r.votingRound,
+    r.lowestUsedTimestamp,
+    requestBodyTuple(r.requestBody),
+    [r.responseBody.abiEncodedData],
+  ];
+}
+
+/** abi.encode(response). */
+export function encodeWeb2JsonResponse(response: Web2JsonResponse): string {
+  return AbiCoder.defaultAbiCoder().encode([WEB2JSON_RESPONSE_TYPE], [responseTuple(response)]);
+}
+
+/** The response's Merkle leaf: keccak256(abi.encode(response)). */
+export function web2JsonLeaf(response: Web2JsonResponse): string {
+  return keccak256(encodeWeb2JsonResponse(response));
+}
+
+/** Message integrity code: keccak256(abi.encode(response with votingRound 0, "Flare")). */
+export function messageIntegrityCode(response: Web2JsonResponse): string {
+  const zeroed = responseTuple({ ...response, votingRound: 0n });
+  return keccak256(AbiCoder.defaultAbiCoder().encode([WEB2JSON_RESPONSE_TYPE, "string"], [zeroed, MIC_SALT]));
+}
+
+/** The request bytes FdcHub.requestAttestation takes (fields as a parameter list). */
+export function encodeWeb2JsonRequest(request: Web2JsonRequest): string {
+  return AbiCoder.defaultAbiCoder().encode(WEB2JSON_REQUEST_FIELD_TYPES, [
+    request.attestationType,
+    request.sourceId,
+    request.messageIntegrityCode,
+    requestBodyTuple(request.requestBody),
+  ]);
+}
+
+/** Decodes FdcHub request bytes back into a Web2Json request. */
+export function decodeWeb2JsonRequest(data: string): Web2JsonRequest {
+  const fields = AbiCoder.defaultAbiCoder().decode(WEB2JSON_REQUEST_FIELD_TYPES, data);
+  const [attestationType, sourceId, messageIntegrityCode, body] = fields as unknown as [
+    string,
+    string,
+    string,
+    string[],
+  ];
+  const [url, httpMethod, headers, queryParams, requestBodyText, postProcessJq, abiSignature] = body;
+  return {
+    attestationType,
+    sourceId,
+    messageIntegrityCode,
+    requestBody: { url, httpMethod, headers, queryParams, body: requestBodyText, postProcessJq, abiSignature },
+  };
+}
+
+/** What one attested Web2Json response is made of. */
+export type Web2JsonAttestation = {
+  votingRound: bigint;
+  requestBody: Web2JsonRequestBody;
+  responseBody: Web2JsonResponseBody;
+  /** Defaults to PUBLIC_WEB2_SOURCE_ID. */
+  sourceId?: string;
+  /** Defaults to WEB2JSON_ATTESTATION_TYPE. */
+  attestationType?: string;
+  /** Defaults to WEB2JSON_LOWEST_USED_TIMESTAMP. */
+  lowestUsedTimestamp?: bigint;
+};
+
+/** The full IWeb2Json.Response of an attestation. */
+export function web2JsonResponse(a: Web2JsonAttestation): Web2JsonResponse {
+  return {
+    attestationType: a.attestationType ?? WEB2JSON_ATTESTATION_TYPE,
+    sourceId: a.sourceId ?? PUBLIC_WEB2_SOURCE_ID,
+    votingRound: a.votingRound,
+    lowestUsedTimestamp: a.lowestUsedTimestamp ?? WEB2JSON_LOWEST_USED_TIMESTAMP,
+    requestBody: a.requestBody,
+    responseBody: a.responseBody,
+  };
+}
+
+/** A voting round's Merkle root and the proof of each of its responses. */
+export type RoundProofs = {
+  root: string;
+  tree: FlareMerkleTree;
+  proofs: Web2JsonProof[];
+};
+
+/**
+ * Builds a voting round as Flare's providers do: one leaf per response (plus `extraLeaves`, e.g.
+ * other attestation types of the round), the Flare tree, and an IWeb2Json.Proof per response.
+ * All responses must carry the same voting round.
+ */
+export function buildRoundProofs(responses: readonly Web2JsonResponse[], extraLeaves: readonly string[] = []): RoundProofs {
+  if (responses.length === 0) throw new RangeError("a round needs at least one response");
+  const round = responses[0].votingRound;
+  if (responses.some((r) => r.votingRound !== round)) throw new RangeError("responses of different voting rounds");
+  const leaves = responses.map(web2JsonLeaf);
+  const tree = FlareMerkleTree.build([...leaves, ...extraLeaves]);
+  const proofs = responses.map((data, i) => ({ merkleProof: tree.proofFor(leaves[i]), data }));
+  return { root: tree.root, tree, proofs };
+}
+
+/**
+ * Given a Web2Json request body and response body, the IWeb2Json.Proof and the round root it
+ * proves into (alone in its round, or beside `extraLeaves`).
+ */
+export function buildWeb2JsonProof(
+  attestation: Web2JsonAttestation,
+  extraLeaves: readonly string[] = [],
+): { proof: Web2JsonProof; root: string; leaf: string } {
+  const response = web2JsonResponse(attestation);
+  const { root, proofs } = buildRoundProofs([response], extraLeaves);
+  return { proof: proofs[0], root, leaf: web2JsonLeaf(response) };
+}

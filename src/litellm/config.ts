@@ -1,0 +1,55 @@
+/**
+ * Client configuration. The master key is read from the environment and from
+ * nowhere else: it is not a constructor argument, so it cannot be threaded
+ * through call sites, configs or logs by accident.
+ */
+import { LiteLLMError } from "./errors";
+import { silentLogger, type LiteLLMLogger } from "./redact";
+import { defaultRetryPolicy, realSleep, type RetryPolicy, type Sleep } from "./retry";
+
+export const DEFAULT_LITELLM_URL = "http://127.0.0.1:4000";
+
+export interface LiteLLMClientOptions {
+  /** Environment to read LITELLM_MASTER_KEY and LITELLM_URL from; defaults to process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Overrides LITELLM_URL. */
+  baseUrl?: string;
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+  retry?: Partial<RetryPolicy>;
+  sleep?: Sleep;
+  random?: () => number;
+  logger?: LiteLLMLogger;
+  fetchImpl?: typeof fetch;
+}
+
+export interface ResolvedClientConfig {
+  baseUrl: string;
+  masterKey: string;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  retry: RetryPolicy;
+  sleep: Sleep;
+  random: () => number;
+  logger: LiteLLMLogger;
+  fetchImpl: typeof fetch;
+}
+
+export function resolveClientConfig(options: LiteLLMClientOptions = {}): ResolvedClientConfig {
+  const env = options.env ?? process.env;
+  const masterKey = env["LITELLM_MASTER_KEY"];
+  if (masterKey === undefined || masterKey.trim() === "") {
+    throw new LiteLLMError("LITELLM_MASTER_KEY is not set in the environment", { kind: "config" });
+  }
+  return {
+    baseUrl: options.baseUrl ?? env["LITELLM_URL"] ?? DEFAULT_LITELLM_URL,
+    masterKey: masterKey.trim(),
+    timeoutMs: options.timeoutMs ?? 15_000,
+    maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
+    retry: { ...defaultRetryPolicy, ...options.retry },
+    sleep: options.sleep ?? realSleep,
+    random: options.random ?? Math.random,
+    logger: options.logger ?? silentLogger,
+    fetchImpl: options.fetchImpl ?? fetch,
+  };
+}

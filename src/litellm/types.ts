@@ -1,0 +1,190 @@
+/**
+ * Request and response shapes of the LiteLLM admin endpoints this project
+ * uses, as LiteLLM's proxy defines them (litellm/proxy/_types.py,
+ * management_endpoints/key_management_endpoints.py,
+ * spend_tracking/spend_management_endpoints.py). Only the fields FlareFlow
+ * reads are typed in responses; unknown extra fields are tolerated.
+ */
+
+/** Metadata FlareFlow puts on every key; LiteLLM stores metadata as free JSON. */
+export interface FlareFlowKeyMetadata {
+  subscription_id: string;
+  customer: string;
+  provider: string;
+  /** Rotation generation: 0 for `ff-<id>`, n for `ff-<id>-r<n>`. */
+  generation?: number;
+  rotated_from?: string;
+  [extra: string]: unknown;
+}
+
+/** POST /key/generate body (subset of GenerateKeyRequest). */
+export interface GenerateKeyRequest {
+  /** Must be unique across all keys: LiteLLM refuses a duplicate alias with 400. */
+  key_alias: string;
+  /** Model names the key may call; empty or absent means every model. */
+  models?: string[];
+  /** USD budget of the key; requests are refused once spend >= max_budget. */
+  max_budget?: number | null;
+  /** Budget reset period: "30s", "30m", "30h", "30d", "1mo". */
+  budget_duration?: string | null;
+  /** Key lifetime in the same duration syntax; absent means never expires. */
+  duration?: string | null;
+  metadata: FlareFlowKeyMetadata;
+  /**
+   * The raw key to register (must start with `sk-`). The client fills it in
+   * when absent, so that a retried /key/generate is recognisable.
+   */
+  key?: string;
+  user_id?: string;
+  blocked?: boolean;
+}
+
+/** POST /key/generate answer: the only time the raw key is ever returned. */
+export interface GenerateKeyResponse {
+  /** The raw `sk-` key. Never log it; hand it to its owner once. */
+  key: string;
+  /** sha256 hex of `key`: what LiteLLM stores and what goes on Flow. */
+  token: string;
+  key_alias: string | null;
+  key_name: string | null;
+  expires: string | null;
+  models: string[];
+  max_budget: number | null;
+  budget_duration: string | null;
+  metadata: Record<string, unknown>;
+}
+
+/** POST /key/update body: `key` (raw or hash) plus the fields to change. */
+export interface UpdateKeyRequest {
+  key: string;
+  key_alias?: string;
+  models?: string[];
+  max_budget?: number | null;
+  budget_duration?: string | null;
+  metadata?: Record<string, unknown>;
+  blocked?: boolean;
+  duration?: string | null;
+}
+
+/** The stored key row, as /key/info, /key/list?return_full_object and /key/block return it. */
+export interface KeyInfo {
+  /** Present in /key/list full objects and /key/block answers; /key/info drops it. */
+  token: string | null;
+  key_alias: string | null;
+  key_name: string | null;
+  spend: number;
+  max_budget: number | null;
+  budget_duration: string | null;
+  budget_reset_at: string | null;
+  expires: string | null;
+  models: string[];
+  metadata: Record<string, unknown>;
+  /** LiteLLM leaves this null on keys never blocked. */
+  blocked: boolean;
+  created_at: string | null;
+}
+
+/** GET /key/info answer: `{key: <as asked>, info: {...}}`. */
+export interface KeyInfoResponse {
+  key: string;
+  info: KeyInfo;
+}
+
+export interface ListKeysParams {
+  page?: number;
+  /** LiteLLM caps the page size at 100. */
+  size?: number;
+  key_alias?: string;
+  key_hash?: string;
+}
+
+/** GET /key/list answer with return_full_object=true. */
+export interface KeyListPage {
+  keys: KeyInfo[];
+  total_count: number;
+  current_page: number;
+  total_pages: number;
+}
+
+/** POST /key/delete: LiteLLM takes `keys` (raw or hashed) or `key_aliases`. */
+export type DeleteKeysRequest = { keys: string[] } | { key_aliases: string[] };
+
+export interface DeleteKeysResponse {
+  /** LiteLLM echoes what it was asked to delete (keys or aliases). */
+  deleted_keys: string[];
+}
+
+/** One row of LiteLLM_SpendLogs as /spend/logs/v2 returns it. */
+export interface SpendLogRow {
+  request_id: string;
+  call_type: string;
+  /** sha256 hex of the virtual key that made the request. */
+  api_key: string;
+  spend: number;
+  total_tokens: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  startTime: string;
+  endTime: string;
+  model: string;
+  model_group: string | null;
+  user: string | null;
+  status: string | null;
+  metadata: SpendLogMetadata;
+}
+
+export interface SpendLogMetadata {
+  user_api_key: string | null;
+  user_api_key_alias: string | null;
+  user_api_key_user_id: string | null;
+  spend_logs_metadata: Record<string, unknown> | null;
+  [extra: string]: unknown;
+}
+
+export interface SpendLogsParams {
+  /** Inclusive bounds on startTime; LiteLLM takes second precision, UTC. */
+  startDate: Date;
+  endDate: Date;
+  /** Raw key or hash; the client always sends the hash. */
+  apiKey?: string;
+  model?: string;
+  requestId?: string;
+  page?: number;
+  /** LiteLLM caps the page size at 100. */
+  pageSize?: number;
+}
+
+/** GET /spend/logs/v2 answer. Rows are ordered by startTime descending. */
+export interface SpendLogsPage {
+  data: SpendLogRow[];
+  total: number;
+  page: number;
+  page_size: number;
+  total_pages: number;
+}
+
+/** The seed's getKeyUsage shape (flareflow-readme "Usage Analytics"). */
+export interface KeyUsage {
+  usage_summary: { total_requests: number; total_tokens: number; total_cost: number };
+  model_breakdown: Record<string, { requests: number; tokens: number; cost: number }>;
+  recent_requests: RecentRequest[];
+  daily_usage: DailyUsage[];
+}
+
+export interface RecentRequest {
+  request_id: string;
+  model: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cost: number;
+  timestamp: string;
+}
+
+export interface DailyUsage {
+  /** UTC calendar day, YYYY-MM-DD. */
+  date: string;
+  requests: number;
+  tokens: number;
+  cost: number;
+}

@@ -1,0 +1,116 @@
+/**
+ * The pricing configuration held by UsageBasedSubscriptions, its defaults (DESIGN.md, Pricing),
+ * the model-name to multiplier resolution, and quotes.
+ */
+import { graduatedCostUnits, validateTiers, type Tier } from "./tiers";
+import { parseUFix64, parseUInt64, UNITS_PER_FLOW } from "./units";
+
+export interface PricingConfig {
+  tiers: Tier[];
+  /** Family key ("gpt-4", "claude", ...) to multiplier in units of 1e-8. */
+  familyMultipliers: Record<string, bigint>;
+  /** Multiplier (units of 1e-8) of a model in no family. */
+  defaultMultiplier: bigint;
+  /** Model name as LiteLLM reports it ("gpt-4o") to family key. */
+  modelFamilies: Record<string, string>;
+  /** Seconds; UFix64 in the contract, whole seconds in practice. */
+  billingPeriod: bigint;
+  closeGracePeriod: bigint;
+}
+
+const flow = (text: string): bigint => parseUFix64(text);
+
+/** The contract's configuration at deployment. */
+export const DEFAULT_PRICING: PricingConfig = Object.freeze({
+  tiers: [
+    { threshold: 0n, pricePer1K: flow("0.020") },
+    { threshold: 100_000n, pricePer1K: flow("0.015") },
+    { threshold: 1_000_000n, pricePer1K: flow("0.010") },
+    { threshold: 10_000_000n, pricePer1K: flow("0.008") },
+  ],
+  familyMultipliers: {
+    "gpt-4": flow("1.5"),
+    "gpt-3.5": flow("0.8"),
+    claude: flow("1.2"),
+    llama: flow("0.6"),
+  },
+  defaultMultiplier: UNITS_PER_FLOW,
+  modelFamilies: {
+    "gpt-4o": "gpt-4",
+    "gpt-4-turbo": "gpt-4",
+    "gpt-4o-mini": "gpt-4",
+    "gpt-3.5-turbo": "gpt-3.5",
+    "claude-3-opus": "claude",
+    "claude-3-sonnet": "claude",
+    "claude-3-haiku": "claude",
+    "claude-3-5-sonnet": "claude",
+    "llama-3-70b": "llama",
+    "llama-3-8b": "llama",
+    "llama-3.1-405b": "llama",
+  },
+  billingPeriod: 2_592_000n,
+  closeGracePeriod: 3_600n,
+});
+
+const hasOwn = (record: object, key: string): boolean => Object.prototype.hasOwnProperty.call(record, key);
+
+/** The family `name` is billed as (a family key is its own family); undefined: default multiplier. */
+export function familyOf(config: PricingConfig, name: string): string | undefined {
+  if (hasOwn(config.familyMultipliers, name)) return name;
+  return hasOwn(config.modelFamilies, name) ? config.modelFamilies[name] : undefined;
+}
+
+/** The multiplier (units of 1e-8) `name` is billed at, resolved like the contract. */
+export function multiplierFor(config: PricingConfig, name: string): bigint {
+  const family = familyOf(config, name);
+  if (family !== undefined && hasOwn(config.familyMultipliers, family)) {
+    return config.familyMultipliers[family];
+  }
+  return config.defaultMultiplier;
+}
+
+/** The quote script: the exact cost in units of `tokens` tokens of `model` after `periodTokens`. */
+export function quoteUnits(config: PricingConfig, model: string, tokens: bigint, periodTokens: bigint): bigint {
+  return graduatedCostUnits(config.tiers, multiplierFor(config, model), periodTokens, tokens);
+}
+
+/** The quote_with_tiers script: a caller-given table (validated) and multiplier. */
+export function quoteWithTiersUnits(tiers: readonly Tier[], multiplier: bigint, tokens: bigint, periodTokens: bigint): bigint {
+  validateTiers(tiers);
+  if (multiplier <= 0n) throw new RangeError("UsageBasedSubscriptions: a multiplier must be positive");
+  return graduatedCostUnits(tiers, multiplier, periodTokens, tokens);
+}
+
+/** The get_pricing script's value as FCL decodes it (UFix64 and UInt64 as decimal strings). */
+export interface CadencePricingConfig {
+  tiers: { threshold: string; pricePer1K: string }[];
+  familyMultipliers: Record<string, string>;
+  defaultMultiplier: string;
+  modelFamilies: Record<string, string>;
+  billingPeriod: string;
+  closeGracePeriod: string;
+}
+
+/** Converts get_pricing's decoded value into a PricingConfig. */
+export function pricingFromCadence(value: CadencePricingConfig): PricingConfig {
+  const familyMultipliers: Record<string, bigint> = {};
+  for (const [family, multiplier] of Object.entries(value.familyMultipliers)) {
+    familyMultipliers[family] = parseUFix64(multiplier);
+  }
+  const config: PricingConfig = {
+    tiers: value.tiers.map((tier) => ({ threshold: parseUInt64(tier.threshold), pricePer1K: parseUFix64(tier.pricePer1K) })),
+    familyMultipliers,
+    defaultMultiplier: parseUFix64(value.defaultMultiplier),
+    modelFamilies: { ...value.modelFamilies },
+    billingPeriod: parseUFix64(value.billingPeriod) / UNITS_PER_FLOW,
+    closeGracePeriod: parseUFix64(value.closeGracePeriod) / UNITS_PER_FLOW,
+  };
+  validateTiers(config.tiers);
+  return config;
+}
+
+/** The tier a page shows as "volume discount": 1 − price / first price, in basis points. */
+export function tierDiscountBasisPoints(tiers: readonly Tier[], index: number): bigint {
+  const first = tiers[0].pricePer1K;
+  return ((first - tiers[index].pricePer1K) * 10_000n) / first;
+}

@@ -1,0 +1,68 @@
+/**
+ * Tier tables and the graduated cost of one line: the arithmetic of
+ * UsageBasedSubscriptions.graduatedCostUnits, step for step.
+ */
+import { UFIX64_MAX_UNITS } from "./units";
+
+/** One tier: tokens from `threshold` (period-to-date) up to the next threshold. */
+export interface Tier {
+  threshold: bigint;
+  /** FLOW per 1,000 tokens, in units of 1e-8 FLOW. */
+  pricePer1K: bigint;
+}
+
+/** The largest tier table the contract accepts. */
+export const MAX_TIERS = 16;
+/** Tier prices are per this many tokens. */
+export const TOKENS_PER_PRICE = 1_000n;
+/** Multipliers are in units of 1e-8 too, so one line divides by 1,000 × 1e8. */
+const DIVISOR = TOKENS_PER_PRICE * 100_000_000n;
+
+/** The problems UsageBasedSubscriptions.assertValidTiers reports, with its exact messages. */
+export const TIER_ERRORS = {
+  empty: "UsageBasedSubscriptions: a tier table needs at least one tier",
+  tooMany: "UsageBasedSubscriptions: a tier table has at most 16 tiers",
+  firstNotZero: "UsageBasedSubscriptions: the first tier must start at 0 tokens",
+  price: "UsageBasedSubscriptions: tier prices must be positive",
+  order: "UsageBasedSubscriptions: tier thresholds must be strictly ascending",
+} as const;
+
+/** Throws (with the contract's message) unless the table is one the contract accepts. */
+export function validateTiers(tiers: readonly Tier[]): void {
+  if (tiers.length === 0) throw new RangeError(TIER_ERRORS.empty);
+  if (tiers.length > MAX_TIERS) throw new RangeError(TIER_ERRORS.tooMany);
+  if (tiers[0].threshold !== 0n) throw new RangeError(TIER_ERRORS.firstNotZero);
+  tiers.forEach((tier, i) => {
+    if (tier.pricePer1K <= 0n) throw new RangeError(TIER_ERRORS.price);
+    if (i > 0 && tier.threshold <= tiers[i - 1].threshold) throw new RangeError(TIER_ERRORS.order);
+  });
+}
+
+/**
+ * The exact cost in units of `tokens` tokens after `periodTokens` already counted this period:
+ * each token priced by the tier its position falls in, the sum scaled by the multiplier
+ * (units of 1e-8), truncated once, capped at the largest UFix64 like the contract.
+ */
+export function graduatedCostUnits(
+  tiers: readonly Tier[],
+  multiplierUnits: bigint,
+  periodTokens: bigint,
+  tokens: bigint,
+): bigint {
+  if (tokens === 0n) return 0n;
+  const start = periodTokens;
+  const end = periodTokens + tokens;
+  let sum = 0n;
+  for (let i = 0; i < tiers.length; i++) {
+    const low = tiers[i].threshold;
+    if (low >= end) break;
+    const high = i + 1 < tiers.length ? tiers[i + 1].threshold : end;
+    if (high > start) {
+      const from = low > start ? low : start;
+      const to = high < end ? high : end;
+      sum += (to - from) * tiers[i].pricePer1K;
+    }
+  }
+  const units = (sum * multiplierUnits) / DIVISOR;
+  return units > UFIX64_MAX_UNITS ? UFIX64_MAX_UNITS : units;
+}

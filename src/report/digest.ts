@@ -1,0 +1,33 @@
+import { AbiCoder, id, keccak256 } from "ethers";
+import { familyToBytes32, validateLines, type UsageLine } from "./lines";
+import { UINT64_MAX } from "./window";
+
+/** keccak256("FlareFlow.UsageReport.v1"): the report digest's domain separator. */
+export const REPORT_DOMAIN: string = id("FlareFlow.UsageReport.v1");
+
+/** ABI types of the digest preimage: (bytes32 domain, uint64 window, UsageLine[] lines). */
+export const REPORT_ENCODING_TYPES = [
+  "bytes32",
+  "uint64",
+  "tuple(uint64 subscriptionId, bytes32 family, uint64 tokens, uint64 requests)[]",
+] as const;
+
+function checkWindow(window: bigint): void {
+  if (window < 0n || window > UINT64_MAX) throw new RangeError(`window ${window} is not a uint64`);
+}
+
+/**
+ * abi.encode(REPORT_DOMAIN, uint64 window, UsageLine[] lines), the digest preimage.
+ * Validates the lines first (sorted, unique, in range).
+ */
+export function encodeReport(window: bigint, lines: readonly UsageLine[]): string {
+  checkWindow(window);
+  validateLines(lines);
+  const tuples = lines.map((l) => [l.subscriptionId, familyToBytes32(l.family), l.tokens, l.requests]);
+  return AbiCoder.defaultAbiCoder().encode(REPORT_ENCODING_TYPES, [REPORT_DOMAIN, window, tuples]);
+}
+
+/** keccak256(encodeReport(window, lines)): what Coston2 stores and Flow recomputes. */
+export function reportDigest(window: bigint, lines: readonly UsageLine[]): string {
+  return keccak256(encodeReport(window, lines));
+}

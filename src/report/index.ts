@@ -1,0 +1,26 @@
+/**
+ * The FlareFlow usage-report format, one encoding on Coston2 and Flow.
+ * (The oracle-signature message, when it comes, belongs in its own file here.)
+ */
+export { WINDOW_SECONDS, UINT64_MAX, windowOf, windowStart } from "./window";
+export {
+  type UsageLine,
+  MAX_FAMILY_BYTES,
+  InvalidLinesError,
+  isValidFamily,
+  familyToBytes32,
+  compareLines,
+  sortLines,
+  validateLines,
+} from "./lines";
+export { REPORT_DOMAIN, REPORT_ENCODING_TYPES, encodeReport, reportDigest } from "./digest";
+export {
+  type UsageSummary,
+  USAGE_SUMMARY_ABI_SIGNATURE,
+  USAGE_SUMMARY_TYPE,
+  summarize,
+  encodeSummary,
+  decodeSummary,
+  summaryUrl,
+} from "./summary";
+export * from "./oracle";

@@ -1,0 +1,163 @@
+import { AbiCoder, SigningKey, ZeroHash, concat, getAddress, id, keccak256 } from "ethers";
+import { familyToBytes32, validateLines, type UsageLine } from "./lines";
+import { reportDigest } from "./digest";
+import { UINT64_MAX } from "./window";
+
+/**
+ * What FlareFlow's oracles sign for Flow, and how (the code the oracle relayers run).
+ *
+ * Scheme: an oracle signs keccak256(encoding) with secp256k1 (ethers `SigningKey.sign`, 64 bytes
+ * r‖s, no v), where `encoding` is the ABI encoding below. Cadence verifies with
+ * `PublicKey.verify(signedData: encoding, domainSeparationTag: "", hashAlgorithm: KECCAK_256)`,
+ * which hashes `signedData` itself: so Flow is handed the encoding, never the hash.
+ */
+
+/** keccak256("FlareFlow.OracleAttestation.v1"): first word of a single-transaction attestation. */
+export const ORACLE_DOMAIN: string = id("FlareFlow.OracleAttestation.v1");
+/** keccak256("FlareFlow.OracleAttestation.Chunked.v1"): first word of a chunked attestation. */
+export const ORACLE_CHUNKED_DOMAIN: string = id("FlareFlow.OracleAttestation.Chunked.v1");
+/** keccak256("FlareFlow.UsageReportChunk.v1"): first word of a chunk hash. */
+export const CHUNK_DOMAIN: string = id("FlareFlow.UsageReportChunk.v1");
+/** Coston2's chain id. */
+export const COSTON2_CHAIN_ID = 114n;
+
+const LINE_TUPLE = "tuple(uint64 subscriptionId, bytes32 family, uint64 tokens, uint64 requests)[]";
+
+/** The facts an oracle vouches for after reading Coston2's UsageReportVerifier. */
+export type Attestation = {
+  chainId: bigint;
+  /** UsageReportVerifier address on Coston2. */
+  verifier: string;
+  window: bigint;
+  /** 0x-prefixed 32-byte report digest, as Coston2 stored it. */
+  digest: string;
+  votingRound: bigint;
+};
+
+/** A chunked attestation adds the number of chunks and the head of the chunk chain. */
+export type ChunkedAttestation = Attestation & { chunkCount: bigint; chunkChain: string };
+
+/** One chunk as a relayer submits it: its lines and the link after it. */
+export type ReportChunk = { index: bigint; lines: UsageLine[]; nextLink: string };
+
+/** A report split into chunks, with the chain head the oracles sign. */
+export type ChunkPlan = { chunkCount: bigint; chunkChain: string; chunks: ReportChunk[] };
+
+/** An oracle's signature, naming the oracle (Cadence has no ecrecover). */
+export type OracleSignature = { oracleId: bigint; signature: string };
+
+function checkUint64(value: bigint, what: string): void {
+  if (value < 0n || value > UINT64_MAX) throw new RangeError(`${what} ${value} is not a uint64`);
+}
+
+function checkBytes32(value: string, what: string): void {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new RangeError(`${what} is not 32 bytes of 0x-hex: ${value}`);
+}
+
+/** The signed data of a single-transaction attestation: 6 ABI words (192 bytes). */
+export function encodeAttestation(a: Attestation): string {
+  checkUint64(a.window, "window");
+  checkUint64(a.votingRound, "votingRound");
+  checkBytes32(a.digest, "digest");
+  return AbiCoder.defaultAbiCoder().encode(
+    ["bytes32", "uint256", "address", "uint64", "bytes32", "uint64"],
+    [ORACLE_DOMAIN, a.chainId, getAddress(a.verifier), a.window, a.digest, a.votingRound],
+  );
+}
+
+/** The signed data of a chunked attestation: 8 ABI words (256 bytes). */
+export function encodeChunkedAttestation(a: ChunkedAttestation): string {
+  checkUint64(a.window, "window");
+  checkUint64(a.votingRound, "votingRound");
+  checkUint64(a.chunkCount, "chunkCount");
+  checkBytes32(a.digest, "digest");
+  checkBytes32(a.chunkChain, "chunkChain");
+  if (a.chunkCount < 2n) throw new RangeError("a chunked attestation has at least 2 chunks");
+  return AbiCoder.defaultAbiCoder().encode(
+    ["bytes32", "uint256", "address", "uint64", "bytes32", "uint64", "uint64", "bytes32"],
+    [ORACLE_CHUNKED_DOMAIN, a.chainId, getAddress(a.verifier), a.window, a.digest, a.votingRound, a.chunkCount, a.chunkChain],
+  );
+}
+
+/** keccak256(abi.encode(CHUNK_DOMAIN, uint64 window, uint64 index, uint64 chunkCount, Line[] lines)). */
+export function chunkHash(window: bigint, index: bigint, chunkCount: bigint, lines: readonly UsageLine[]): string {
+  validateLines(lines);
+  const tuples = lines.map((l) => [l.subscriptionId, familyToBytes32(l.family), l.tokens, l.requests]);
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(["bytes32", "uint64", "uint64", "uint64", LINE_TUPLE], [CHUNK_DOMAIN, window, index, chunkCount, tuples]),
+  );
+}
+
+/** link[i] = keccak256(chunkHash(i) ‖ link[i+1]). */
+export function chunkLink(hash: string, next: string): string {
+  return keccak256(concat([hash, next]));
+}
+
+/**
+ * Splits a report (already in report order) into chunks of at most `maxLines` lines and builds the
+ * chain the oracles sign: link[n] = 0, link[i] = keccak256(chunkHash(i) ‖ link[i+1]).
+ * Each chunk carries link[i+1], so Flow checks it against link[i] before charging it.
+ */
+export function planChunks(window: bigint, lines: readonly UsageLine[], maxLines: number): ChunkPlan {
+  if (!Number.isInteger(maxLines) || maxLines < 1) throw new RangeError(`maxLines must be a positive integer: ${maxLines}`);
+  validateLines(lines);
+  const parts: UsageLine[][] = [];
+  for (let i = 0; i < lines.length; i += maxLines) parts.push(lines.slice(i, i + maxLines));
+  if (parts.length < 2) throw new RangeError("the report fits one transaction; submit it whole");
+  const n = BigInt(parts.length);
+  const chunks: ReportChunk[] = new Array<ReportChunk>(parts.length);
+  let next = ZeroHash;
+  for (let i = parts.length - 1; i >= 0; i--) {
+    chunks[i] = { index: BigInt(i), lines: parts[i], nextLink: next };
+    next = chunkLink(chunkHash(window, BigInt(i), n, parts[i]), next);
+  }
+  return { chunkCount: n, chunkChain: next, chunks };
+}
+
+/** An oracle's public key as FlareOracleVerifier registers it: 64 bytes hex, no 0x04, no 0x. */
+export function oraclePublicKey(key: SigningKey | string): string {
+  const signingKey = typeof key === "string" ? new SigningKey(key) : key;
+  return signingKey.publicKey.slice(4);
+}
+
+/** Signs an attestation encoding: secp256k1 over keccak256(encoding), r‖s as 128 hex chars (no 0x). */
+export function signEncoding(key: SigningKey | string, encoding: string): string {
+  const signingKey = typeof key === "string" ? new SigningKey(key) : key;
+  const sig = signingKey.sign(keccak256(encoding));
+  return sig.r.slice(2) + sig.s.slice(2);
+}
+
+/** Signs a single-transaction attestation. */
+export function signAttestation(key: SigningKey | string, oracleId: bigint, a: Attestation): OracleSignature {
+  return { oracleId, signature: signEncoding(key, encodeAttestation(a)) };
+}
+
+/** Signs a chunked attestation. */
+export function signChunkedAttestation(key: SigningKey | string, oracleId: bigint, a: ChunkedAttestation): OracleSignature {
+  return { oracleId, signature: signEncoding(key, encodeChunkedAttestation(a)) };
+}
+
+/** The attestation of a report's lines (computes the digest; an oracle must compare it with Coston2's). */
+export function attestationFor(
+  source: { chainId: bigint; verifier: string },
+  window: bigint,
+  lines: readonly UsageLine[],
+  votingRound: bigint,
+): Attestation {
+  return { chainId: source.chainId, verifier: source.verifier, window, digest: reportDigest(window, lines), votingRound };
+}
+
+/** The submit_report columns of a report's lines (Cadence arguments, in report order). */
+export function lineColumns(lines: readonly UsageLine[]): {
+  subscriptionIds: bigint[];
+  families: string[];
+  tokens: bigint[];
+  requests: bigint[];
+} {
+  return {
+    subscriptionIds: lines.map((l) => l.subscriptionId),
+    families: lines.map((l) => l.family),
+    tokens: lines.map((l) => l.tokens),
+    requests: lines.map((l) => l.requests),
+  };
+}

@@ -1,0 +1,73 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { reportDigest, sortLines, UINT64_MAX, type UsageLine } from "../../src/report";
+import { UsageReportVerifier__factory } from "../../src/evm/typechain";
+import { BASE_URL, linesForChain, requestSpec } from "./helpers/report-fixture";
+
+async function verifierOnly() {
+  const [owner] = await ethers.getSigners();
+  return new UsageReportVerifier__factory(owner).deploy(await owner.getAddress(), BASE_URL, requestSpec());
+}
+
+/** Deterministic pseudo-random generator (xorshift), so failures reproduce. */
+function rng(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x100000000;
+  };
+}
+
+function randomLines(next: () => number, count: number): UsageLine[] {
+  const families = ["", "a", "gpt-4", "gpt-4o", "claude", "x".repeat(31), "~ !"];
+  const seen = new Set<string>();
+  const lines: UsageLine[] = [];
+  while (lines.length < count) {
+    const line: UsageLine = {
+      subscriptionId: next() < 0.1 ? UINT64_MAX : BigInt(Math.floor(next() * 50)),
+      family: families[Math.floor(next() * families.length)],
+      tokens: next() < 0.1 ? UINT64_MAX : BigInt(Math.floor(next() * 1e9)),
+      requests: BigInt(Math.floor(next() * 1000)),
+    };
+    const key = `${line.subscriptionId}/${line.family}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      lines.push(line);
+    }
+  }
+  return sortLines(lines);
+}
+
+describe("report digest: TypeScript and Solidity agree", function () {
+  it("on empty, edge-value and random reports", async function () {
+    const verifier = await loadFixture(verifierOnly);
+    const next = rng(20240601);
+    const windows = [0n, 1n, 5_800_000n, UINT64_MAX];
+    const reports: UsageLine[][] = [[], ...Array.from({ length: 12 }, (_, i) => randomLines(next, 1 + i * 3))];
+    for (const window of windows) {
+      for (const lines of reports) {
+        expect(await verifier.reportDigest(window, linesForChain(lines))).to.equal(reportDigest(window, lines));
+      }
+    }
+  });
+});
+
+describe("report digest: golden vector (shared with test/unit/report.test.ts and the Cadence tests)", function () {
+  it("window 5800000, three lines", async function () {
+    const verifier = await loadFixture(verifierOnly);
+    const lines: UsageLine[] = [
+      { subscriptionId: 1n, family: "", tokens: 100n, requests: 1n },
+      { subscriptionId: 1n, family: "gpt-4", tokens: 150000n, requests: 3n },
+      { subscriptionId: 2n, family: "claude", tokens: 42n, requests: 2n },
+    ];
+    const golden = "0x32a3dd61f6ea545fed7660df10e6606dbc273ea2882212c5659558081ebabf2c";
+    expect(await verifier.reportDigest(5_800_000n, linesForChain(lines))).to.equal(golden);
+    expect(reportDigest(5_800_000n, lines)).to.equal(golden);
+    expect(await verifier.reportDigest(5_800_000n, [])).to.equal(
+      "0x099da3afa1a1c98d11f928f5469c907f80901583f22407d121b90a3fbae9a09a",
+    );
+  });
+});

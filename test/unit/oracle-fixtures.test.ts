@@ -1,0 +1,268 @@
+/**
+ * Builds cadence/tests/oracle_fixtures.cdc: fixed oracle keys, reports and signatures made by the
+ * TypeScript signer (src/report/oracle.ts), which the Cadence tests verify on chain. Signing is
+ * deterministic (RFC 6979), so the file is reproducible; this test fails when it is stale.
+ * Regenerate with: UPDATE_FIXTURES=1 npx vitest run test/unit/oracle-fixtures.test.ts
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { AbiCoder, getAddress, id } from "ethers";
+import {
+  COSTON2_CHAIN_ID,
+  encodeAttestation,
+  oraclePublicKey,
+  planChunks,
+  reportDigest,
+  signChunkedAttestation,
+  signEncoding,
+  type Attestation,
+  type OracleSignature,
+  type UsageLine,
+} from "../../src/report";
+import { DEFAULT_PRICING, chargeLines, formatUFix64, parseUFix64, type SubscriptionState } from "../../src/pricing";
+
+const FIXTURE_PATH = join(__dirname, "../../cadence/tests/oracle_fixtures.cdc");
+
+/** Four oracle keys; the Cadence tests register the first three (ids 1, 2, 3), never the fourth. */
+export const ORACLE_PRIVATE_KEYS: readonly string[] = [1, 2, 3, 4].map((i) => id(`FlareFlow test oracle ${i}`));
+export const VERIFIER = getAddress("0x5eb4c0ae3b6f2fa3a1e0f0d1c2b3a4958d7e6f01");
+export const SOURCE = { chainId: COSTON2_CHAIN_ID, verifier: VERIFIER };
+
+const W1 = 5_000_000n;
+const W2 = 5_000_010n;
+const W3 = 5_000_020n;
+const ROUND = 1_234_567n;
+
+const line = (subscriptionId: bigint, family: string, tokens: bigint, requests: bigint): UsageLine => ({ subscriptionId, family, tokens, requests });
+
+/** Window W1: several providers' subscriptions, one escrow overrun (sub 2), one unknown id (99). */
+export const W1_LINES: UsageLine[] = [
+  line(1n, "", 1_000n, 1n),
+  line(1n, "gpt-4", 150_000n, 3n),
+  line(2n, "claude", 500_000n, 5n),
+  line(3n, "llama", 20_000n, 2n),
+  line(99n, "gpt-4", 10n, 1n),
+];
+const W2_LINES: UsageLine[] = [line(1n, "gpt-3.5", 1_000n, 1n)];
+const W3_LINES: UsageLine[] = [
+  line(1n, "gpt-4", 1_000n, 1n),
+  line(1n, "llama", 2_000n, 1n),
+  line(2n, "", 10n, 1n),
+  line(3n, "claude", 3_000n, 1n),
+  line(3n, "gpt-4", 4_000n, 1n),
+];
+/** Deposits of subscriptions 1, 2, 3 in the Cadence tests. */
+export const DEPOSITS: readonly string[] = ["100.0", "1.0", "50.0"];
+
+function sigsOver(encoding: string, named: Array<[bigint, number]>): OracleSignature[] {
+  return named.map(([oracleId, keyIndex]) => ({ oracleId, signature: signEncoding(ORACLE_PRIVATE_KEYS[keyIndex], encoding) }));
+}
+
+function attest(window: bigint, lines: UsageLine[], over: Partial<Attestation> = {}): Attestation {
+  return { ...SOURCE, window, digest: reportDigest(window, lines), votingRound: ROUND, ...over };
+}
+
+/** The single-transaction encoding with another domain tag. */
+function encodeWithDomain(domain: string, a: Attestation): string {
+  return AbiCoder.defaultAbiCoder().encode(
+    ["bytes32", "uint256", "address", "uint64", "bytes32", "uint64"],
+    [domain, a.chainId, a.verifier, a.window, a.digest, a.votingRound],
+  );
+}
+
+const u64 = (xs: readonly bigint[]): string => `[${xs.map((x) => x.toString()).join(", ")}]`;
+const strs = (xs: readonly string[]): string => `[${xs.map((x) => JSON.stringify(x)).join(", ")}]`;
+const hex = (x: string): string => JSON.stringify(x.replace(/^0x/, "").toLowerCase());
+
+function reportLiteral(window: bigint, lines: UsageLine[]): string {
+  return `FxReport(window: ${window}, round: ${ROUND}, ids: ${u64(lines.map((l) => l.subscriptionId))}, families: ${strs(
+    lines.map((l) => l.family),
+  )}, tokens: ${u64(lines.map((l) => l.tokens))}, requests: ${u64(lines.map((l) => l.requests))}, digest: ${hex(reportDigest(window, lines))})`;
+}
+
+function sigsLiteral(sigs: OracleSignature[]): string {
+  return `FxSigs(signers: ${u64(sigs.map((s) => s.oracleId))}, signatures: ${strs(sigs.map((s) => s.signature))})`;
+}
+
+/** What W1 charges, by the TypeScript pricing mirror (fresh periods, DEPOSITS). */
+export function expectedW1(): { charged: bigint[]; cost: bigint[]; total: bigint } {
+  const states = new Map<bigint, SubscriptionState>(
+    DEPOSITS.map((d, i) => [BigInt(i + 1), { balance: parseUFix64(d), periodTokens: 0n, periodSpent: 0n }]),
+  );
+  const charges = chargeLines(DEFAULT_PRICING, states, W1_LINES);
+  return { charged: charges.map((c) => c.charged), cost: charges.map((c) => c.cost), total: charges.reduce((s, c) => s + c.charged, 0n) };
+}
+
+/** The text of cadence/tests/oracle_fixtures.cdc. */
+export function buildFixtures(): string {
+  const a1 = attest(W1, W1_LINES);
+  const e1 = encodeAttestation(a1);
+  const sigs: Record<string, OracleSignature[]> = {
+    w1: sigsOver(e1, [[1n, 0], [2n, 1]]),
+    w1All: sigsOver(e1, [[1n, 0], [2n, 1], [3n, 2]]),
+    w1Unregistered: sigsOver(e1, [[1n, 0], [4n, 3]]),
+    w1UnregisteredAsKnownId: sigsOver(e1, [[1n, 0], [2n, 3]]),
+    w1Twice: sigsOver(e1, [[1n, 0], [1n, 0]]),
+    w1One: sigsOver(e1, [[1n, 0]]),
+    w1Removed: sigsOver(e1, [[1n, 0], [3n, 2]]),
+    w1WrongDomain: sigsOver(encodeWithDomain(id("FlareFlow.OracleAttestation.v0"), a1), [[1n, 0], [2n, 1]]),
+    w1OtherChain: sigsOver(encodeAttestation(attest(W1, W1_LINES, { chainId: 14n })), [[1n, 0], [2n, 1]]),
+    w1OtherVerifier: sigsOver(
+      encodeAttestation(attest(W1, W1_LINES, { verifier: getAddress("0x000000000000000000000000000000000000dead") })),
+      [[1n, 0], [2n, 1]],
+    ),
+    w1OtherRound: sigsOver(encodeAttestation(attest(W1, W1_LINES, { votingRound: ROUND + 1n })), [[1n, 0], [2n, 1]]),
+    w2: sigsOver(encodeAttestation(attest(W2, W2_LINES)), [[1n, 0], [2n, 1]]),
+  };
+  const tampered = W1_LINES.map((l, i) => (i === 1 ? { ...l, tokens: 15_000n } : l));
+
+  const plan = planChunks(W3, W3_LINES, 2);
+  const digest3 = reportDigest(W3, W3_LINES);
+  const chunked = { ...attest(W3, W3_LINES), chunkCount: plan.chunkCount, chunkChain: plan.chunkChain };
+  sigs.w3Chunked = [signChunkedAttestation(ORACLE_PRIVATE_KEYS[0], 1n, chunked), signChunkedAttestation(ORACLE_PRIVATE_KEYS[1], 2n, chunked)];
+  // The single-transaction attestation of the same digest must not open a chunked report.
+  sigs.w3Single = sigsOver(encodeAttestation(attest(W3, W3_LINES)), [[1n, 0], [2n, 1]]);
+
+  const expected = expectedW1();
+  const chunkLiterals = plan.chunks.map(
+    (c) =>
+      `FxChunk(index: ${c.index}, ids: ${u64(c.lines.map((l) => l.subscriptionId))}, families: ${strs(c.lines.map((l) => l.family))}, tokens: ${u64(
+        c.lines.map((l) => l.tokens),
+      )}, requests: ${u64(c.lines.map((l) => l.requests))}, nextLink: ${hex(c.nextLink)})`,
+  );
+
+  return `// Generated by test/unit/oracle-fixtures.test.ts from src/report/oracle.ts; do not edit.
+// Regenerate: UPDATE_FIXTURES=1 npx vitest run test/unit/oracle-fixtures.test.ts
+
+access(all) struct FxReport {
+    access(all) let window: UInt64
+    access(all) let round: UInt64
+    access(all) let ids: [UInt64]
+    access(all) let families: [String]
+    access(all) let tokens: [UInt64]
+    access(all) let requests: [UInt64]
+    access(all) let digest: String
+
+    init(window: UInt64, round: UInt64, ids: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], digest: String) {
+        self.window = window
+        self.round = round
+        self.ids = ids
+        self.families = families
+        self.tokens = tokens
+        self.requests = requests
+        self.digest = digest
+    }
+}
+
+access(all) struct FxSigs {
+    access(all) let signers: [UInt64]
+    access(all) let signatures: [String]
+
+    init(signers: [UInt64], signatures: [String]) {
+        self.signers = signers
+        self.signatures = signatures
+    }
+}
+
+access(all) struct FxChunk {
+    access(all) let index: UInt64
+    access(all) let ids: [UInt64]
+    access(all) let families: [String]
+    access(all) let tokens: [UInt64]
+    access(all) let requests: [UInt64]
+    access(all) let nextLink: String
+
+    init(index: UInt64, ids: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], nextLink: String) {
+        self.index = index
+        self.ids = ids
+        self.families = families
+        self.tokens = tokens
+        self.requests = requests
+        self.nextLink = nextLink
+    }
+}
+
+/// Public keys (64 bytes hex) of the four test oracles; the tests register the first three.
+access(all) fun fxOracleKeys(): [String] {
+    return ${strs(ORACLE_PRIVATE_KEYS.map((k) => oraclePublicKey(k)))}
+}
+
+access(all) fun fxChainId(): UInt256 {
+    return ${SOURCE.chainId}
+}
+
+access(all) fun fxVerifier(): String {
+    return ${JSON.stringify(VERIFIER)}
+}
+
+/// Reports: w1 (valid), w1Tampered (one line's tokens changed after signing), w2, w3 (chunked).
+access(all) fun fxReport(_ name: String): FxReport {
+    let reports: {String: FxReport} = {
+        "w1": ${reportLiteral(W1, W1_LINES)},
+        "w1Tampered": ${reportLiteral(W1, tampered)},
+        "w2": ${reportLiteral(W2, W2_LINES)},
+        "w3": ${reportLiteral(W3, W3_LINES)}
+    }
+    return reports[name] ?? panic("no fixture report ".concat(name))
+}
+
+access(all) fun fxSigs(_ name: String): FxSigs {
+    let all: {String: FxSigs} = {
+${Object.entries(sigs)
+  .map(([k, v]) => `        ${JSON.stringify(k)}: ${sigsLiteral(v)}`)
+  .join(",\n")}
+    }
+    return all[name] ?? panic("no fixture signatures ".concat(name))
+}
+
+/// The single-transaction attestation encoding of w1 (hex), as TypeScript builds it.
+access(all) fun fxW1Attestation(): String {
+    return ${hex(e1)}
+}
+
+/// Chunk plan of w3 (2 lines per chunk): chunk count, chain head, digest, chunks.
+access(all) fun fxW3ChunkCount(): UInt64 {
+    return ${plan.chunkCount}
+}
+
+access(all) fun fxW3ChunkChain(): String {
+    return ${hex(plan.chunkChain)}
+}
+
+access(all) fun fxW3Digest(): String {
+    return ${hex(digest3)}
+}
+
+access(all) fun fxW3Chunks(): [FxChunk] {
+    return [
+        ${chunkLiterals.join(",\n        ")}
+    ]
+}
+
+/// What the TypeScript pricing mirror charges each w1 line (subscriptions 1..3 fresh, deposits
+/// ${DEPOSITS.join(", ")}), and the total.
+access(all) fun fxW1Charged(): [UFix64] {
+    return [${expected.charged.map((c) => formatUFix64(c)).join(", ")}]
+}
+
+access(all) fun fxW1Total(): UFix64 {
+    return ${formatUFix64(expected.total)}
+}
+`;
+}
+
+describe("oracle fixtures for the Cadence tests", () => {
+  it("cadence/tests/oracle_fixtures.cdc is up to date", () => {
+    const text = buildFixtures();
+    if (process.env.UPDATE_FIXTURES === "1") writeFileSync(FIXTURE_PATH, text);
+    expect(readFileSync(FIXTURE_PATH, "utf8")).toBe(text);
+  });
+
+  it("the mirror's W1 expectation overruns subscription 2 and skips the unknown line", () => {
+    const e = expectedW1();
+    expect(e.charged[2]).toBe(parseUFix64("1.0"));
+    expect(e.cost[2] > e.charged[2]).toBe(true);
+    expect(e.charged[4]).toBe(0n);
+  });
+});

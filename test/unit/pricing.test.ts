@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import vectors from "./pricing-vectors.json";
+import {
+  DEFAULT_PRICING,
+  TIER_ERRORS,
+  UFIX64_MAX_UNITS,
+  chargeLines,
+  familyOf,
+  formatFlow,
+  formatUFix64,
+  graduatedCostUnits,
+  multiplierFor,
+  parseUFix64,
+  pricingFromCadence,
+  quoteUnits,
+  quoteWithTiersUnits,
+  tierDiscountBasisPoints,
+  validateTiers,
+  type SubscriptionState,
+  type Tier,
+} from "../../src/pricing";
+
+const flow = parseUFix64;
+const tiersOf = (thresholds: string, prices: string): Tier[] =>
+  thresholds.split("|").map((t, i) => ({ threshold: BigInt(t), pricePer1K: flow(prices.split("|")[i]) }));
+
+describe("pricing vectors shared with cadence/tests/pricing_test.cdc", () => {
+  it("has about fifty cases", () => {
+    expect(vectors.default.length + vectors.custom.length).toBeGreaterThanOrEqual(50);
+  });
+
+  for (const [model, tokens, periodTokens, expected, note] of vectors.default) {
+    it(`${model} ${tokens} tokens after ${periodTokens}: ${expected} (${note})`, () => {
+      expect(formatUFix64(quoteUnits(DEFAULT_PRICING, model, BigInt(tokens), BigInt(periodTokens)))).toBe(expected);
+    });
+  }
+
+  for (const [thresholds, prices, multiplier, tokens, periodTokens, expected, note] of vectors.custom) {
+    it(`custom tiers ${thresholds} @ ${prices} x${multiplier}: ${expected} (${note})`, () => {
+      const units = quoteWithTiersUnits(tiersOf(thresholds, prices), flow(multiplier), BigInt(tokens), BigInt(periodTokens));
+      expect(formatUFix64(units)).toBe(expected);
+    });
+  }
+});
+
+describe("DESIGN.md pricing", () => {
+  it("150,000 GPT-4 tokens in a fresh period cost 4.125 FLOW", () => {
+    expect(formatFlow(quoteUnits(DEFAULT_PRICING, "gpt-4", 150_000n, 0n))).toBe("4.125");
+  });
+
+  it("shows the volume discount as 1 - price / 0.020", () => {
+    expect(DEFAULT_PRICING.tiers.map((_, i) => tierDiscountBasisPoints(DEFAULT_PRICING.tiers, i))).toEqual([0n, 2500n, 5000n, 6000n]);
+  });
+
+  it("resolves model names to families, unmapped to the default multiplier", () => {
+    expect(familyOf(DEFAULT_PRICING, "gpt-4o")).toBe("gpt-4");
+    expect(familyOf(DEFAULT_PRICING, "claude")).toBe("claude");
+    expect(familyOf(DEFAULT_PRICING, "mistral")).toBeUndefined();
+    expect(multiplierFor(DEFAULT_PRICING, "mistral")).toBe(flow("1.0"));
+    expect(multiplierFor(DEFAULT_PRICING, "toString")).toBe(flow("1.0"));
+  });
+
+  it("splitting a line never changes its total (graduated, exact)", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 50_000_000n }), fc.bigInt({ min: 0n, max: 50_000_000n }), fc.bigInt({ min: 0n, max: 50_000_000n }), (period, a, b) => {
+        const mult = multiplierFor(DEFAULT_PRICING, "gpt-4");
+        // Before truncation the sum is additive; with gpt-4 prices every step is whole units.
+        const whole = graduatedCostUnits(DEFAULT_PRICING.tiers, mult, period, a + b);
+        const split = graduatedCostUnits(DEFAULT_PRICING.tiers, mult, period, a) + graduatedCostUnits(DEFAULT_PRICING.tiers, mult, period + a, b);
+        expect(split).toBe(whole);
+      }),
+    );
+  });
+
+  it("crossing a threshold never makes a bill smaller", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 20_000_000n }), fc.bigInt({ min: 0n, max: 20_000_000n }), (period, tokens) => {
+        const more = quoteUnits(DEFAULT_PRICING, "claude", tokens + 1n, period);
+        expect(more >= quoteUnits(DEFAULT_PRICING, "claude", tokens, period)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe("UFix64 units", () => {
+  it("round-trips", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: UFIX64_MAX_UNITS }), (units) => {
+        expect(flow(formatUFix64(units))).toBe(units);
+      }),
+    );
+  });
+
+  it("rejects what is not a UFix64", () => {
+    for (const bad of ["", "-1", "1e3", "0.123456789", "184467440737.09551616", "1.", "abc"]) {
+      expect(() => flow(bad)).toThrow(RangeError);
+    }
+    expect(flow("184467440737.09551615")).toBe(UFIX64_MAX_UNITS);
+    expect(flow("0.02")).toBe(2_000_000n);
+  });
+});
+
+describe("tier tables are validated like setTiers", () => {
+  const cases: [string, Tier[], string][] = [
+    ["empty", [], TIER_ERRORS.empty],
+    ["not from 0", [{ threshold: 1n, pricePer1K: 1n }], TIER_ERRORS.firstNotZero],
+    ["descending", [{ threshold: 0n, pricePer1K: 2n }, { threshold: 200n, pricePer1K: 1n }, { threshold: 100n, pricePer1K: 1n }], TIER_ERRORS.order],
+    ["duplicate", [{ threshold: 0n, pricePer1K: 2n }, { threshold: 100n, pricePer1K: 1n }, { threshold: 100n, pricePer1K: 1n }], TIER_ERRORS.order],
+    ["zero price", [{ threshold: 0n, pricePer1K: 0n }], TIER_ERRORS.price],
+    ["17 tiers", Array.from({ length: 17 }, (_, i) => ({ threshold: BigInt(i), pricePer1K: 1n })), TIER_ERRORS.tooMany],
+  ];
+  for (const [name, tiers, message] of cases) {
+    it(`rejects ${name}`, () => {
+      expect(() => validateTiers(tiers)).toThrow(message);
+    });
+  }
+});
+
+describe("billing a report", () => {
+  it("applies several lines of one subscription in report order", () => {
+    const states = new Map<bigint, SubscriptionState>([[1n, { balance: flow("100"), periodTokens: 0n, periodSpent: 0n }]]);
+    const charges = chargeLines(DEFAULT_PRICING, states, [
+      { subscriptionId: 1n, family: "gpt-4", tokens: 100_000n },
+      { subscriptionId: 1n, family: "gpt-4", tokens: 50_000n },
+      { subscriptionId: 9n, family: "gpt-4", tokens: 1n },
+    ]);
+    expect(charges.map((c) => formatFlow(c.charged))).toEqual(["3.0", "1.125", "0.0"]);
+    expect(charges[2].unknown).toBe(true);
+    expect(formatFlow(states.get(1n)!.balance)).toBe("95.875");
+    expect(states.get(1n)!.periodTokens).toBe(150_000n);
+  });
+
+  it("charges what is left and suspends when the escrow or the cap runs out", () => {
+    const states = new Map<bigint, SubscriptionState>([
+      [1n, { balance: flow("1"), periodTokens: 0n, periodSpent: 0n }],
+      [2n, { balance: flow("100"), periodTokens: 0n, periodSpent: 0n, maxBudgetPerPeriod: flow("2") }],
+    ]);
+    const [a, b] = chargeLines(DEFAULT_PRICING, states, [
+      { subscriptionId: 1n, family: "gpt-4", tokens: 150_000n },
+      { subscriptionId: 2n, family: "gpt-4", tokens: 150_000n },
+    ]);
+    expect([formatFlow(a.cost), formatFlow(a.charged), a.partial, a.suspended]).toEqual(["4.125", "1.0", true, true]);
+    expect([formatFlow(b.charged), b.partial, b.suspended]).toEqual(["2.0", true, true]);
+  });
+});
+
+describe("get_pricing decoding", () => {
+  it("reads the script's JSON-Cadence decoded value", () => {
+    const config = pricingFromCadence({
+      tiers: [
+        { threshold: "0", pricePer1K: "0.02000000" },
+        { threshold: "100000", pricePer1K: "0.01500000" },
+        { threshold: "1000000", pricePer1K: "0.01000000" },
+        { threshold: "10000000", pricePer1K: "0.00800000" },
+      ],
+      familyMultipliers: { "gpt-4": "1.50000000", "gpt-3.5": "0.80000000", claude: "1.20000000", llama: "0.60000000" },
+      defaultMultiplier: "1.00000000",
+      modelFamilies: { ...DEFAULT_PRICING.modelFamilies },
+      billingPeriod: "2592000.00000000",
+      closeGracePeriod: "3600.00000000",
+    });
+    expect(config).toEqual(DEFAULT_PRICING);
+  });
+});

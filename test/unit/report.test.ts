@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import { AbiCoder, encodeBytes32String, id, keccak256 } from "ethers";
+import {
+  decodeSummary,
+  encodeReport,
+  encodeSummary,
+  InvalidLinesError,
+  REPORT_DOMAIN,
+  reportDigest,
+  sortLines,
+  summarize,
+  summaryUrl,
+  UINT64_MAX,
+  USAGE_SUMMARY_ABI_SIGNATURE,
+  validateLines,
+  WINDOW_SECONDS,
+  windowOf,
+  windowStart,
+  type UsageLine,
+} from "../../src/report";
+
+/** Golden vector, shared with test/evm/report-digest.spec.ts (Solidity) and the Cadence tests. */
+const GOLDEN = {
+  window: 5_800_000n,
+  lines: [
+    { subscriptionId: 1n, family: "", tokens: 100n, requests: 1n },
+    { subscriptionId: 1n, family: "gpt-4", tokens: 150000n, requests: 3n },
+    { subscriptionId: 2n, family: "claude", tokens: 42n, requests: 2n },
+  ] satisfies UsageLine[],
+  digest: "0x32a3dd61f6ea545fed7660df10e6606dbc273ea2882212c5659558081ebabf2c",
+  emptyDigest: "0x099da3afa1a1c98d11f928f5469c907f80901583f22407d121b90a3fbae9a09a",
+};
+
+const line = (subscriptionId: bigint, family: string, tokens = 1n, requests = 1n): UsageLine => ({
+  subscriptionId,
+  family,
+  tokens,
+  requests,
+});
+
+describe("windows", () => {
+  it("are 300-second buckets of unix time", () => {
+    expect(WINDOW_SECONDS).toBe(300);
+    expect(windowOf(0)).toBe(0n);
+    expect(windowOf(299)).toBe(0n);
+    expect(windowOf(300)).toBe(1n);
+    expect(windowOf(1_740_000_123)).toBe(5_800_000n);
+    expect(windowOf(1_740_000_123n)).toBe(5_800_000n);
+    expect(windowOf(1_740_000_123.9)).toBe(5_800_000n);
+    expect(windowStart(5_800_000n)).toBe(1_740_000_000n);
+  });
+  it("refuse negative or non-finite times", () => {
+    expect(() => windowOf(-1)).toThrow(RangeError);
+    expect(() => windowOf(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe("lines", () => {
+  it("sort by subscription, then family as bytes32 (prefix first, byte order)", () => {
+    const sorted = sortLines([line(2n, "a"), line(1n, "gpt-4"), line(1n, ""), line(1n, "gpt"), line(1n, "Z"), line(1n, "gpt-3.5")]);
+    expect(sorted.map((l) => `${l.subscriptionId}:${l.family}`)).toEqual(["1:", "1:Z", "1:gpt", "1:gpt-3.5", "1:gpt-4", "2:a"]);
+    // The same order as comparing the bytes32 encodings.
+    const hex = sorted.filter((l) => l.subscriptionId === 1n).map((l) => encodeBytes32String(l.family));
+    expect([...hex].sort()).toEqual(hex);
+    expect(() => validateLines(sorted)).not.toThrow();
+  });
+
+  it("validate: sorted, unique, uint64 ranges, family ≤ 31 bytes printable ASCII", () => {
+    const bad: Array<[string, UsageLine[]]> = [
+      ["unsorted ids", [line(2n, ""), line(1n, "")]],
+      ["unsorted families", [line(1n, "b"), line(1n, "a")]],
+      ["duplicate", [line(1n, "a"), line(1n, "a")]],
+      ["negative id", [line(-1n, "")]],
+      ["id beyond uint64", [line(UINT64_MAX + 1n, "")]],
+      ["tokens beyond uint64", [line(1n, "", UINT64_MAX + 1n)]],
+      ["negative requests", [line(1n, "", 1n, -1n)]],
+      ["family of 32 bytes", [line(1n, "x".repeat(32))]],
+      ["non-ASCII family", [line(1n, "gpt-4é")]],
+      ["control character", [line(1n, "a\u0000")]],
+    ];
+    for (const [name, lines] of bad) {
+      expect(() => validateLines(lines), name).toThrow(InvalidLinesError);
+    }
+    expect(() => validateLines([line(UINT64_MAX, "x".repeat(31), UINT64_MAX, UINT64_MAX)])).not.toThrow();
+    expect(() => validateLines([])).not.toThrow();
+  });
+});
+
+describe("digest", () => {
+  it("REPORT_DOMAIN is keccak256 of the version string", () => {
+    expect(REPORT_DOMAIN).toBe(id("FlareFlow.UsageReport.v1"));
+  });
+
+  it("is keccak256(abi.encode(domain, uint64 window, UsageLine[]))", () => {
+    const expected = AbiCoder.defaultAbiCoder().encode(
+      ["bytes32", "uint64", "tuple(uint64,bytes32,uint64,uint64)[]"],
+      [REPORT_DOMAIN, GOLDEN.window, GOLDEN.lines.map((l) => [l.subscriptionId, encodeBytes32String(l.family), l.tokens, l.requests])],
+    );
+    expect(encodeReport(GOLDEN.window, GOLDEN.lines)).toBe(expected);
+    expect(reportDigest(GOLDEN.window, GOLDEN.lines)).toBe(keccak256(expected));
+  });
+
+  it("matches the golden vectors", () => {
+    expect(reportDigest(GOLDEN.window, GOLDEN.lines)).toBe(GOLDEN.digest);
+    expect(reportDigest(GOLDEN.window, [])).toBe(GOLDEN.emptyDigest);
+  });
+
+  it("binds the window and every field", () => {
+    const base = reportDigest(GOLDEN.window, GOLDEN.lines);
+    expect(reportDigest(GOLDEN.window + 1n, GOLDEN.lines)).not.toBe(base);
+    const changed = GOLDEN.lines.map((l, i) => (i === 2 ? { ...l, requests: l.requests + 1n } : l));
+    expect(reportDigest(GOLDEN.window, changed)).not.toBe(base);
+  });
+
+  it("refuses invalid lines and windows", () => {
+    expect(() => reportDigest(1n, [line(2n, ""), line(1n, "")])).toThrow(InvalidLinesError);
+    expect(() => reportDigest(UINT64_MAX + 1n, [])).toThrow(RangeError);
+  });
+});
+
+describe("summary", () => {
+  it("summarizes, encodes to 128 bytes and decodes back", () => {
+    const s = summarize(GOLDEN.window, GOLDEN.lines);
+    expect(s).toEqual({ window: GOLDEN.window, digest: GOLDEN.digest, lineCount: 3n, totalTokens: 150142n });
+    const data = encodeSummary(s);
+    expect((data.length - 2) / 2).toBe(128);
+    expect(decodeSummary(data)).toEqual(s);
+  });
+
+  it("refuses a total beyond uint64", () => {
+    expect(() => summarize(1n, [line(1n, "a", UINT64_MAX), line(1n, "b", 1n)])).toThrow(RangeError);
+  });
+
+  it("has a flat-tuple ABI signature (no arrays, no nested tuples)", () => {
+    const sig = JSON.parse(USAGE_SUMMARY_ABI_SIGNATURE) as { type: string; components: Array<{ name: string; type: string }> };
+    expect(sig.type).toBe("tuple");
+    expect(sig.components.map((c) => `${c.type} ${c.name}`)).toEqual([
+      "uint64 window",
+      "bytes32 digest",
+      "uint64 lineCount",
+      "uint64 totalTokens",
+    ]);
+  });
+
+  it("lives at <base>/reports/<window>/summary", () => {
+    expect(summaryUrl("https://r.example", 7n)).toBe("https://r.example/reports/7/summary");
+  });
+});
