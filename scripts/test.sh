@@ -41,6 +41,7 @@ run flow-toolchain 'Version:' bash scripts/flow.sh version
 run codegen '^codegen:' npm run --silent codegen -- --check
 run compile 'Compiled|Nothing to compile' npx hardhat compile
 run typecheck '^typecheck:' bash -c 'npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p web/tsconfig.json && echo "typecheck: ok (strict, node + web)"'
+run lint '^lint: ' bash scripts/flow.sh lint
 run cadence '^cadence: ' bash scripts/flow.sh test --cover --min-coverage 90 cadence/tests
 run hardhat 'passing|failing' npx hardhat test
 run slither 'result\(s\) found' bash scripts/slither.sh

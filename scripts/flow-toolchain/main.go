@@ -31,6 +31,7 @@ func main() {
 		testCmd(),
 		devWalletCmd(),
 		inspectCmd(),
+		lintCmd(),
 	)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)

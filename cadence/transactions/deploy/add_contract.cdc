@@ -4,7 +4,7 @@ transaction(name: String, code: String) {
     prepare(signer: auth(AddContract) &Account) {
         assert(
             signer.contracts.get(name: name) == nil,
-            message: "contract ".concat(name).concat(" is already deployed on this account: update it instead")
+            message: "contract \(name) is already deployed on this account: update it instead"
         )
         signer.contracts.add(name: name, code: code.utf8)
     }

@@ -5,7 +5,7 @@ transaction(name: String, code: String) {
     prepare(signer: auth(UpdateContract) &Account) {
         assert(
             signer.contracts.get(name: name) != nil,
-            message: "contract ".concat(name).concat(" is not deployed on this account: add it instead")
+            message: "contract \(name) is not deployed on this account: add it instead"
         )
         signer.contracts.update(name: name, code: code.utf8)
     }
