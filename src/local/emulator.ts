@@ -13,6 +13,30 @@ export interface EmulatorOptions {
   startTimeoutSeconds?: number;
 }
 
+export interface EmulatorPorts {
+  rest: number;
+  grpc: number;
+  admin: number;
+  debugger: number;
+}
+
+/** The emulator's command line: flow.json's service key, no EVM bridge setup (nothing here uses it). */
+export function emulatorArgs(ports: EmulatorPorts): string[] {
+  const service = emulatorServiceAccount();
+  return [
+    "emulator",
+    `--rest-port=${ports.rest}`,
+    `--port=${ports.grpc}`,
+    `--admin-port=${ports.admin}`,
+    `--debugger-port=${ports.debugger}`,
+    `--service-priv-key=${service.privateKey}`,
+    `--service-sig-algo=${service.signatureAlgorithm}`,
+    `--service-hash-algo=${service.hashAlgorithm}`,
+    "--log-format=JSON",
+    "--setup-vm-bridge=false",
+  ];
+}
+
 /** A Flow emulator process running the project's pinned toolchain. */
 export class FlowEmulator {
   private constructor(
@@ -30,21 +54,9 @@ export class FlowEmulator {
       freePort(),
       freePort(),
     ]);
-    const service = emulatorServiceAccount();
     const child = spawn(
       flowBinary(),
-      [
-        "emulator",
-        `--rest-port=${restPort}`,
-        `--port=${grpcPort}`,
-        `--admin-port=${adminPort}`,
-        `--debugger-port=${debuggerPort}`,
-        `--service-priv-key=${service.privateKey}`,
-        `--service-sig-algo=${service.signatureAlgorithm}`,
-        `--service-hash-algo=${service.hashAlgorithm}`,
-        "--log-format=JSON",
-        "--setup-vm-bridge=false",
-      ],
+      emulatorArgs({ rest: restPort, grpc: grpcPort, admin: adminPort, debugger: debuggerPort }),
       { cwd: repoRoot(), stdio: ["ignore", "pipe", "pipe"] },
     );
     const exited = new Promise<never>((_, reject) => {

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { waitFor } from "./ports";
+
+export interface ProcessSpec {
+  /** Short name for logs and status. */
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where the process's output goes (appended; never the terminal, so no secret reaches it by accident). */
+  logFile: string;
+  /** Resolves true once the service answers. */
+  ready: () => Promise<boolean>;
+  readyTimeoutMs?: number;
+}
+
+/**
+ * A child process of the local stack: started in its own process group (so
+ * stopping it stops whatever it started), logged to a file, restartable.
+ */
+export class ManagedProcess {
+  private child: ChildProcess | undefined;
+  private stopping = false;
+
+  constructor(readonly spec: ProcessSpec) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts the process and waits until it is ready; throws with the log's tail if it dies first. */
+  async start(): Promise<void> {
+    const { spec } = this;
+    fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
+    const out = fs.openSync(spec.logFile, "a");
+    this.stopping = false;
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      stdio: ["ignore", out, out],
+      detached: true,
+    });
+    fs.closeSync(out);
+    this.child = child;
+    const died = new Promise<never>((_, reject) => {
+      child.once("exit", (code, signal) => {
+        if (!this.stopping) reject(new Error(`${spec.name} exited (${signal ?? code}) before it was ready:\n${this.tail()}`));
+      });
+    });
+    died.catch(() => undefined);
+    await Promise.race([waitFor(spec.name, spec.ready, spec.readyTimeoutMs ?? 120_000), died]);
+  }
+
+  /** The last lines of the process's log. */
+  tail(lines = 20): string {
+    try {
+      return fs.readFileSync(this.spec.logFile, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    } catch {
+      return "(no log)";
+    }
+  }
+
+  /** Stops the whole process group: SIGTERM, then SIGKILL after `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    this.stopping = true;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const signal = (sig: NodeJS.Signals) => {
+      try {
+        if (child.pid) process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    signal("SIGTERM");
+    const timer = setTimeout(() => signal("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Kills without warning: what a crash looks like to the rest of the stack. */
+  async kill(): Promise<void> {
+    await this.stop(0);
+  }
+}
