@@ -29,19 +29,6 @@ export const FlareFDCTriggers_ChunkSettled = c.struct("FlareFDCTriggers.ChunkSet
 export type FlareFDCTriggers_ChunkSettled = Out<typeof FlareFDCTriggers_ChunkSettled>;
 
 /**
- * One report line as the ABI encodes it: a static tuple
- * (uint64 subscriptionId, bytes32 family, uint64 tokens, uint64 requests).
- * Field order is the ABI order; do not reorder.
- */
-export const FlareFDCTriggers_EncodedLine = c.struct("FlareFDCTriggers.EncodedLine", {
-  subscriptionId: c.int("UInt64"),
-  family: c.unknownValue,
-  tokens: c.int("UInt64"),
-  requests: c.int("UInt64"),
-});
-export type FlareFDCTriggers_EncodedLine = Out<typeof FlareFDCTriggers_EncodedLine>;
-
-/**
  * A chunked report between its start and its last chunk.
  */
 export const FlareFDCTriggers_PendingReport = c.struct("FlareFDCTriggers.PendingReport", {
@@ -274,9 +261,7 @@ export const SimpleUsageSubscriptions_SubscriptionInfo = c.struct("SimpleUsageSu
   periodStart: c.UFix64,
   periodEnd: c.UFix64,
   periodTokens: c.int("UInt64"),
-  periodRequests: c.int("UInt64"),
   periodSpent: c.UFix64,
-  totalTokens: c.int("UInt64"),
   keyHash: c.optional(c.String_),
   closeRequestedAt: c.optional(c.UFix64),
   closeGraceEndsAt: c.optional(c.UFix64),

@@ -13,6 +13,7 @@ export { deployAddContract } from "./deploy/add_contract";
 export { deployUpdateContract } from "./deploy/update_contract";
 export { finishClose } from "./finish_close";
 export { issueKey } from "./issue_key";
+export { keysTestingSelfIssueBiller } from "./keys/testing/self_issue_biller";
 export { localCreateAccount } from "./local/create_account";
 export { oracleRegisterOracle } from "./oracle/register_oracle";
 export { oracleRemoveOracle } from "./oracle/remove_oracle";

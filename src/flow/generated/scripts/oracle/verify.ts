@@ -12,12 +12,12 @@ export interface OracleVerifyArgs {
 
 /**
  * Whether a quorum of registered oracles signed the single-transaction attestation of
- * (window, digest hex, votingRound), and which oracles counted.
+ * (window, digest hex, votingRound): a relayer's check before it pays for a transaction.
  */
-export const oracleVerify = defineScript<OracleVerifyArgs, Record<string, unknown>>({
+export const oracleVerify = defineScript<OracleVerifyArgs, boolean>({
   name: "verify",
   source: "cadence/scripts/oracle/verify.cdc",
   params: [["window", c.int("UInt64")], ["digest", c.String_], ["votingRound", c.int("UInt64")], ["signers", c.array(c.int("UInt64"))], ["signatures", c.array(c.String_)]] as const,
-  cadence: "import \"FlareOracleVerifier\"\n\n/// Whether a quorum of registered oracles signed the single-transaction attestation of\n/// (window, digest hex, votingRound), and which oracles counted.\naccess(all) fun main(window: UInt64, digest: String, votingRound: UInt64, signers: [UInt64], signatures: [String]): {String: AnyStruct} {\n    let message = FlareOracleVerifier.attestation(window: window, digest: digest.decodeHex().toConstantSized<[UInt8; 32]>()!, votingRound: votingRound)\n    return {\n        \"valid\": FlareOracleVerifier.verify(message: message, signers: signers, signatures: signatures),\n        \"counted\": FlareOracleVerifier.validSigners(message: message, signers: signers, signatures: signatures)\n    }\n}\n",
-  result: c.dictionary(c.String_, c.unknownValue),
+  cadence: "import \"FlareOracleVerifier\"\n\n/// Whether a quorum of registered oracles signed the single-transaction attestation of\n/// (window, digest hex, votingRound): a relayer's check before it pays for a transaction.\naccess(all) fun main(window: UInt64, digest: String, votingRound: UInt64, signers: [UInt64], signatures: [String]): Bool {\n    let message = FlareOracleVerifier.attestation(window: window, digest: digest.decodeHex().toConstantSized<[UInt8; 32]>()!, votingRound: votingRound)\n    return FlareOracleVerifier.verify(message: message, signers: signers, signatures: signatures)\n}\n",
+  result: c.Bool,
 });

@@ -1,0 +1,38 @@
+/**
+ * Runs the key service.
+ *
+ *   FLAREFLOW_PROVIDER_ADDRESS=0x... FLAREFLOW_PROVIDER_PRIVATE_KEY=... \
+ *   FLAREFLOW_KEY_ENCRYPTION_KEY=$(openssl rand -hex 32) LITELLM_MASTER_KEY=sk-... \
+ *   npx ts-node --transpile-only scripts/key-service.ts
+ *
+ * Every setting comes from the environment (see KEY_SERVICE_ENV in
+ * src/keys/config.ts); secrets never go on the command line, where every
+ * process on the machine can read them.
+ */
+import { KEY_SERVICE_ENV, KeyService, KeyServiceConfigError, keyServiceOptionsFromEnv } from "../src/keys";
+
+async function main(): Promise<void> {
+  if (process.argv.includes("--help")) {
+    console.log("key service; configured by the environment:");
+    for (const [name, what] of Object.entries(KEY_SERVICE_ENV)) console.log(`  ${name.padEnd(40)} ${what}`);
+    return;
+  }
+  const service = await KeyService.start(keyServiceOptionsFromEnv());
+  const shutdown = (): void => {
+    service.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof KeyServiceConfigError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  console.error(`key service failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

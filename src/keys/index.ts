@@ -1,0 +1,10 @@
+export { KeyService, type KeyServiceHealth, type KeyServiceOptions } from "./service";
+export { KEY_SERVICE_ENV, KeyServiceConfigError, keyServiceOptionsFromEnv } from "./config";
+export { parseEncryptionKey, sealKey, openKey, KeyCustodyError, type SealedKey } from "./crypto";
+export { redactingKeyServiceLogger, type KeyServiceLogger, type LogSink } from "./logger";
+export { SimulatedCrash, type Step } from "./reconcile";
+export { ACTIONS as PROOF_ACTIONS, type ProofAction } from "./http/challenges";
+export type { DeliveredKey } from "./http/routes";
+export type { CompositeSignature } from "./http/proof";
+export type { Cursor, KeyGeneration, Lifecycle, SubscriptionRecord } from "./state";
+export { litellmKeyService } from "./usage";

@@ -1,0 +1,217 @@
+/**
+ * Drives LiteLLM and Flow towards a subscription's desired state. Every step
+ * is journaled before the next one starts, and every step is safe to repeat:
+ * a crash between two steps is resumed by running the reconciler again.
+ *
+ * Order of a new generation: create in LiteLLM (with the raw key stored
+ * beforehand, so a retry recovers the same key) -> attach its hash on Flow ->
+ * delete the generation it replaces. The old key works until the new one is
+ * attached, so the subscription never lacks a working key.
+ */
+import {
+  isLiteLLMError,
+  rotateKey,
+  type FlareFlowKeyMetadata,
+  type LiteLLMAdminClient,
+} from "../litellm";
+import { openKey } from "./crypto";
+import type { FlowEventSource } from "./events";
+import { MAX_EVENT_RANGE } from "./events";
+import type { FlowKeys } from "./flow-keys";
+import type { KeyServiceLogger } from "./logger";
+import { currentKey, mustDelete, sameModels, shouldBeBlocked, type KeyGeneration, type SubscriptionRecord } from "./state";
+
+/** Thrown by a test's fault hook to stop the service as a crash would, between two steps. */
+export class SimulatedCrash extends Error {
+  override readonly name = "SimulatedCrash";
+}
+
+export type Step = "litellm-created" | "flow-sending" | "flow-attached" | "litellm-deleted";
+
+export interface ReconcilerDeps {
+  litellm: LiteLLMAdminClient;
+  flow: FlowKeys;
+  events: FlowEventSource;
+  kek: Buffer;
+  /** Journals the record (durably) and makes it the in-memory version. */
+  save(sub: SubscriptionRecord): void;
+  /** Called after each journaled step; tests throw SimulatedCrash from it. */
+  fault(step: Step, sub: SubscriptionRecord): void;
+  log: KeyServiceLogger;
+}
+
+function isNotFound(e: unknown): boolean {
+  return isLiteLLMError(e) && e.status === 404;
+}
+
+export class Reconciler {
+  constructor(private readonly d: ReconcilerDeps) {}
+
+  private step(sub: SubscriptionRecord, step: Step): void {
+    this.d.save(sub);
+    this.d.fault(step, sub);
+  }
+
+  /** Runs every step the subscription still needs; returns the final record. */
+  async reconcile(input: SubscriptionRecord): Promise<SubscriptionRecord> {
+    const sub = structuredClone(input);
+    // Revoked keys and every key of a closed subscription go at once: nothing waits on them.
+    for (const k of sub.keys) {
+      if ((sub.lifecycle === "closed" || k.revoked) && k.litellm !== "deleted") await this.deleteKey(sub, k);
+    }
+    const cur = currentKey(sub);
+    if (cur !== undefined && !mustDelete(sub, cur)) {
+      if (cur.litellm === "pending") await this.create(sub, cur);
+      if (cur.flow === "pending" || cur.flow === "sending") await this.attach(sub, cur);
+      if (cur.flow === "skipped") {
+        // Flow closed the subscription before the hash landed: the key must go too.
+        for (const k of sub.keys) if (k.litellm !== "deleted") await this.deleteKey(sub, k);
+        return sub;
+      }
+      await this.syncBlocked(sub, cur);
+      await this.syncModels(sub, cur);
+    }
+    // Superseded keys go only once their successor is attached (or there is none to wait for).
+    const ready = cur === undefined || mustDelete(sub, cur) || cur.flow === "attached";
+    if (ready) {
+      for (const k of sub.keys) if (mustDelete(sub, k) && k.litellm !== "deleted") await this.deleteKey(sub, k);
+    }
+    return sub;
+  }
+
+  private metadata(sub: SubscriptionRecord, k: KeyGeneration): FlareFlowKeyMetadata {
+    return {
+      subscription_id: sub.id,
+      customer: sub.customer,
+      provider: sub.provider,
+      generation: k.generation,
+      // For people reading LiteLLM's UI; enforcement of the cap is by suspension on Flow.
+      max_budget_per_period_flow: sub.maxBudgetPerPeriod,
+    };
+  }
+
+  private async create(sub: SubscriptionRecord, cur: KeyGeneration): Promise<void> {
+    if (cur.sealed === null) throw new Error(`subscription ${sub.id}: ${cur.alias} has no stored key to create`);
+    const raw = openKey(this.d.kek, sub.id, cur.alias, cur.sealed);
+    const prev = [...sub.keys].reverse().find((k) => k !== cur && k.litellm === "live" && !k.revoked);
+    if (prev !== undefined) {
+      try {
+        await rotateKey(this.d.litellm, {
+          currentAlias: prev.alias,
+          newRawKey: raw,
+          onNewKey: async () => {
+            cur.litellm = "live";
+            cur.blocked = prev.blocked; // rotateKey copies the old key's blocked flag
+            cur.models = [...prev.models];
+            this.step(sub, "litellm-created");
+            this.d.log.info(`subscription ${sub.id}: ${cur.alias} created in LiteLLM to replace ${prev.alias}`);
+            await this.attach(sub, cur);
+          },
+        });
+        prev.litellm = "deleted";
+        prev.sealed = null;
+        this.step(sub, "litellm-deleted");
+        return;
+      } catch (e) {
+        // The old key vanished from LiteLLM: nothing to rotate from, create the new key directly.
+        if (!isNotFound(e) || cur.litellm !== "pending") throw e;
+        prev.litellm = "deleted";
+        prev.sealed = null;
+        this.d.save(sub);
+      }
+    }
+    const blocked = shouldBeBlocked(sub);
+    await this.d.litellm.generateKey({
+      key_alias: cur.alias,
+      key: raw,
+      models: sub.models,
+      // No LiteLLM budget: LiteLLM counts USD of upstream cost, the cap on Flow is FLOW priced by
+      // token tiers. Flow enforces the cap and suspends; the suspension blocks the key here.
+      max_budget: null,
+      metadata: this.metadata(sub, cur),
+      blocked: blocked || undefined,
+    });
+    cur.litellm = "live";
+    cur.blocked = blocked;
+    cur.models = [...sub.models];
+    this.step(sub, "litellm-created");
+    this.d.log.info(`subscription ${sub.id}: ${cur.alias} created in LiteLLM`);
+  }
+
+  private async attach(sub: SubscriptionRecord, cur: KeyGeneration): Promise<void> {
+    if (cur.flow === "attached") return;
+    if (cur.flow === "sending" && cur.sentFromHeight !== null) {
+      // A transaction may have landed before a crash, and Flow may have moved on since
+      // (revoked, rotated): its event is the proof, and the follower handles what came after.
+      if (await this.attachedSince(cur.hash, cur.sentFromHeight)) {
+        cur.flow = "attached";
+        cur.sentFromHeight = null;
+        this.step(sub, "flow-attached");
+        return;
+      }
+    } else {
+      cur.sentFromHeight = await this.d.events.sealedHeight();
+      cur.flow = "sending";
+      this.step(sub, "flow-sending");
+    }
+    const previous = sub.keys.filter((k) => k !== cur).map((k) => k.hash);
+    const result = await this.d.flow.attach(sub.id, cur.hash, previous);
+    if (result === "closed") {
+      cur.flow = "skipped";
+      sub.lifecycle = "closed";
+    } else {
+      cur.flow = "attached";
+    }
+    cur.sentFromHeight = null;
+    this.step(sub, "flow-attached");
+    this.d.log.info(`subscription ${sub.id}: ${cur.alias} ${result === "closed" ? "not attached (closed on Flow)" : "attached on Flow"}`);
+  }
+
+  private async attachedSince(hash: string, from: number): Promise<boolean> {
+    const head = await this.d.events.sealedHeight();
+    for (let start = from; start <= head; start += MAX_EVENT_RANGE) {
+      const end = Math.min(head, start + MAX_EVENT_RANGE - 1);
+      const events = await this.d.events.range(start, end, ["KeyIssued", "KeyRotated"]);
+      if (events.some((e) => (e.name === "KeyIssued" ? e.data.keyHash : e.name === "KeyRotated" ? e.data.newKeyHash : "") === hash)) return true;
+    }
+    return false;
+  }
+
+  private async deleteKey(sub: SubscriptionRecord, k: KeyGeneration): Promise<void> {
+    try {
+      await this.d.litellm.deleteKeys({ keys: [k.hash] });
+    } catch (e) {
+      if (!isNotFound(e)) throw e; // already gone: done
+    }
+    k.litellm = "deleted";
+    k.sealed = null; // crypto-shred: nothing left to deliver
+    this.step(sub, "litellm-deleted");
+    this.d.log.info(`subscription ${sub.id}: ${k.alias} deleted in LiteLLM`);
+  }
+
+  private async syncBlocked(sub: SubscriptionRecord, cur: KeyGeneration): Promise<void> {
+    const want = shouldBeBlocked(sub);
+    if (cur.litellm !== "live" || cur.blocked === want) return;
+    try {
+      if (want) await this.d.litellm.blockKey(cur.hash);
+      else await this.d.litellm.unblockKey(cur.hash);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      // The key disappeared from LiteLLM behind our back: create it again (same raw key) next pass.
+      this.d.log.warn(`subscription ${sub.id}: ${cur.alias} is missing in LiteLLM; it will be created again`);
+      cur.litellm = "pending";
+      this.d.save(sub);
+      return;
+    }
+    cur.blocked = want;
+    this.d.save(sub);
+    this.d.log.info(`subscription ${sub.id}: ${cur.alias} ${want ? "blocked" : "unblocked"} (${sub.lifecycle})`);
+  }
+
+  private async syncModels(sub: SubscriptionRecord, cur: KeyGeneration): Promise<void> {
+    if (cur.litellm !== "live" || sameModels(cur.models, sub.models)) return;
+    await this.d.litellm.updateKey({ key: cur.hash, models: sub.models });
+    cur.models = [...sub.models];
+    this.d.save(sub);
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * The key service: follows SimpleUsageSubscriptions events from a durable
+ * cursor, keeps each subscription's LiteLLM key and Flow key hash in the state
+ * the events ask for, and serves wallet-proven key delivery and usage.
+ */
+import type { LiteLLMAdminClient, KeyUsage } from "../litellm";
+import { codec, type FlowContext, type KeySigner } from "../flow/runtime";
+import { openKey } from "./crypto";
+import { FlowEventSource, MAX_EVENT_RANGE, type PositionedEvent } from "./events";
+import { FlowKeys } from "./flow-keys";
+import { applyEvent, newGeneration } from "./handlers";
+import { ChallengeStore } from "./http/challenges";
+import { HttpError } from "./http/errors";
+import { keyServiceRoutes, type DeliveredKey, type KeyServiceApi } from "./http/routes";
+import { startJsonServer, type JsonServer } from "./http/server";
+import { Journal } from "./journal";
+import { describeError, redactingKeyServiceLogger, type KeyServiceLogger } from "./logger";
+import { Reconciler, SimulatedCrash, type Step } from "./reconcile";
+import { Serial } from "./serial";
+import { currentKey, needsWork, type Cursor, type SubscriptionRecord } from "./state";
+
+export interface KeyServiceOptions {
+  flow: FlowContext;
+  /** The provider account that signs issue_key / rotate_key; only its subscriptions are served. */
+  provider: KeySigner;
+  litellm: LiteLLMAdminClient;
+  /** 32-byte AES-256-GCM key for keys awaiting delivery. */
+  encryptionKey: Buffer;
+  /** Directory of the journal (created 0700). */
+  stateDir: string;
+  /** Height to start from when the state dir is new (the contract's deployment height). */
+  startHeight: number;
+  /** HTTP listener; port 0 picks a free one. Host defaults to 127.0.0.1. */
+  http?: { port: number; host?: string; corsOrigins?: readonly string[] };
+  pollIntervalMs?: number;
+  /** First retry delay of a failed subscription; doubles up to maxRetryDelayMs. */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Blocks per events query (the access node caps it at 250). */
+  eventRangeSize?: number;
+  challengeTtlMs?: number;
+  logger?: KeyServiceLogger;
+  now?: () => number;
+  /** Test hook called after each journaled step; throw SimulatedCrash to stop as a crash would. */
+  fault?: (step: Step, sub: SubscriptionRecord) => void;
+  /** Called for each transaction the service sends (name, id). */
+  onTransaction?: (name: string, transactionId: string) => void;
+}
+
+export interface KeyServiceHealth {
+  status: "ok" | "degraded" | "stopped";
+  cursor: Cursor;
+  sealedHeight: number | null;
+  lagBlocks: number | null;
+  subscriptions: number;
+  pending: string[];
+  lastError: { message: string; at: string; subscriptionId: string | null } | null;
+  lastProgressAt: string | null;
+}
+
+export class KeyService implements KeyServiceApi {
+  readonly flow: FlowContext;
+  readonly challenges: ChallengeStore;
+  private readonly log: KeyServiceLogger;
+  private readonly now: () => number;
+  private readonly events: FlowEventSource;
+  private readonly reconciler: Reconciler;
+  private readonly serial = new Serial();
+  private readonly subs: Map<string, SubscriptionRecord>;
+  private cursor: Cursor;
+  private readonly provider: string;
+  private sealedHeight: number | null = null;
+  private lastError: KeyServiceHealth["lastError"] = null;
+  private lastProgressAt: number | null = null;
+  private readonly retry = new Map<string, { failures: number; notBefore: number }>();
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private running = false;
+  private crashed = false;
+  private server: JsonServer | null = null;
+
+  private constructor(
+    private readonly options: KeyServiceOptions,
+    private readonly journal: Journal,
+    loaded: { cursor: Cursor | null; subs: Map<string, SubscriptionRecord> },
+  ) {
+    this.flow = options.flow;
+    this.log = options.logger ?? redactingKeyServiceLogger();
+    this.now = options.now ?? Date.now;
+    this.provider = codec.normalizeAddress(options.provider.address, "provider address");
+    this.subs = loaded.subs;
+    this.cursor = loaded.cursor ?? { height: options.startHeight, last: null };
+    this.events = new FlowEventSource(options.flow);
+    this.challenges = new ChallengeStore(options.challengeTtlMs ?? 5 * 60_000, this.now, `provider ${this.provider}`);
+    this.reconciler = new Reconciler({
+      litellm: options.litellm,
+      flow: new FlowKeys(options.flow, options.provider, (name, id) => {
+        this.log.info(`sent ${name} ${id}`);
+        options.onTransaction?.(name, id);
+      }),
+      events: this.events,
+      kek: options.encryptionKey,
+      save: (sub) => this.save({ sub }),
+      fault: (step, sub) => options.fault?.(step, sub),
+      log: this.log,
+    });
+  }
+
+  /** Opens the journal, starts the HTTP listener and the follower. */
+  static async start(options: KeyServiceOptions): Promise<KeyService> {
+    if (options.encryptionKey.length !== 32) throw new Error("KeyService: encryptionKey must be 32 bytes");
+    if (!Number.isSafeInteger(options.startHeight) || options.startHeight < 0) throw new Error("KeyService: startHeight must be a non-negative integer");
+    const { journal, state } = Journal.open(options.stateDir);
+    const service = new KeyService(options, journal, state);
+    try {
+      if (options.http) {
+        service.server = await startJsonServer({
+          host: options.http.host ?? "127.0.0.1",
+          port: options.http.port,
+          corsOrigins: options.http.corsOrigins ?? ["*"],
+          handler: keyServiceRoutes(service),
+          onError: (e) => service.log.error(`http: ${describeError(e)}`),
+        });
+        service.log.info(`listening on ${service.server.url}`);
+      }
+    } catch (e) {
+      journal.close();
+      throw e;
+    }
+    service.running = true;
+    service.log.info(`following events from height ${service.cursor.height} for provider ${service.provider}`);
+    service.schedule(0);
+    return service;
+  }
+
+  get url(): string | null {
+    return this.server?.url ?? null;
+  }
+
+  /** Stops after the step in progress; the journal holds everything needed to resume. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.ticking;
+    await this.serial.run(async () => undefined);
+    await this.server?.close();
+    this.server = null;
+    this.journal.close();
+  }
+
+  private save(entry: { cursor?: Cursor; sub?: SubscriptionRecord }): void {
+    if (this.crashed) throw new SimulatedCrash("the service has crashed");
+    this.journal.append(entry);
+    if (entry.cursor) this.cursor = entry.cursor;
+    if (entry.sub) this.subs.set(entry.sub.id, entry.sub);
+    this.lastProgressAt = this.now();
+  }
+
+  private schedule(delay: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.ticking = this.tick().finally(() => {
+        this.ticking = null;
+        this.schedule(this.options.pollIntervalMs ?? 1000);
+      });
+    }, delay);
+  }
+
+  private recordError(error: unknown, subscriptionId: string | null): void {
+    if (error instanceof SimulatedCrash) {
+      this.crashed = true;
+      this.running = false;
+      this.log.warn(`simulated crash${subscriptionId ? ` while handling subscription ${subscriptionId}` : ""}`);
+      return;
+    }
+    const message = describeError(error);
+    this.lastError = { message, at: new Date(this.now()).toISOString(), subscriptionId };
+    this.log.error(subscriptionId ? `subscription ${subscriptionId}: ${message}` : message);
+  }
+
+  /** One pass: new events into desired state, then due reconciliations. */
+  async tick(): Promise<void> {
+    try {
+      await this.follow();
+    } catch (e) {
+      this.recordError(e, null);
+    }
+    if (this.running) await this.reconcileDue();
+  }
+
+  private async follow(): Promise<void> {
+    const head = await this.events.sealedHeight();
+    this.sealedHeight = head;
+    const size = Math.min(MAX_EVENT_RANGE, Math.max(1, this.options.eventRangeSize ?? MAX_EVENT_RANGE));
+    while (this.running && this.cursor.height <= head) {
+      const start = this.cursor.height;
+      const end = Math.min(head, start + size - 1);
+      const events = await this.events.range(start, end);
+      for (const event of events) {
+        if (!this.running) return;
+        if (this.handled(event)) continue;
+        await this.serial.run(async () => this.handle(event));
+      }
+      if (!this.running) return;
+      await this.serial.run(async () => this.save({ cursor: { height: end + 1, last: null } }));
+      this.journal.maybeCompact({ cursor: this.cursor, subs: this.subs });
+    }
+  }
+
+  private handled(e: PositionedEvent): boolean {
+    const c = this.cursor;
+    if (e.blockHeight !== c.height) return e.blockHeight < c.height;
+    if (c.last === null) return false;
+    return e.transactionIndex < c.last.transactionIndex || (e.transactionIndex === c.last.transactionIndex && e.eventIndex <= c.last.eventIndex);
+  }
+
+  private handle(event: PositionedEvent): void {
+    const changed = applyEvent(event, this.subs, { provider: this.provider, kek: this.options.encryptionKey });
+    if (changed === null) return; // not ours or already applied: the range's end cursor covers it
+    const cursor: Cursor = { height: event.blockHeight, last: { transactionIndex: event.transactionIndex, eventIndex: event.eventIndex } };
+    // The change and the cursor move together, in one appended line.
+    this.save({ cursor, sub: changed });
+    this.retry.delete(changed.id); // new desired state: try at once
+    this.log.info(`subscription ${changed.id}: ${event.name} at height ${event.blockHeight}`);
+  }
+
+  private async reconcileDue(): Promise<void> {
+    for (const sub of [...this.subs.values()]) {
+      if (!this.running) return;
+      if (!needsWork(sub)) continue;
+      const r = this.retry.get(sub.id);
+      if (r && this.now() < r.notBefore) continue;
+      await this.reconcileNow(sub.id).catch(() => undefined);
+    }
+  }
+
+  /** Reconciles one subscription now; records failures for the retry schedule and rethrows them. */
+  private async reconcileNow(id: string): Promise<SubscriptionRecord> {
+    return this.serial.run(async () => {
+      const sub = this.subs.get(id);
+      if (sub === undefined) throw new Error(`unknown subscription ${id}`);
+      if (this.crashed) throw new SimulatedCrash("the service has crashed");
+      try {
+        const done = await this.reconciler.reconcile(sub);
+        this.retry.delete(id);
+        return done;
+      } catch (e) {
+        const failures = (this.retry.get(id)?.failures ?? 0) + 1;
+        const base = this.options.retryDelayMs ?? 1000;
+        const delay = Math.min(this.options.maxRetryDelayMs ?? 60_000, base * 2 ** (failures - 1));
+        this.retry.set(id, { failures, notBefore: this.now() + delay });
+        this.recordError(e, id);
+        throw e;
+      }
+    });
+  }
+
+  // ---- KeyServiceApi ----
+
+  customerOf(subscriptionId: string): string | undefined {
+    return this.subs.get(subscriptionId)?.customer;
+  }
+
+  reveal(subscriptionId: string): DeliveredKey {
+    const sub = this.subs.get(subscriptionId);
+    if (sub === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${subscriptionId} is not served by this key service`);
+    if (sub.lifecycle === "closed") throw new HttpError(410, "closed", `subscription ${subscriptionId} is closed; its keys are deleted`);
+    const cur = currentKey(sub);
+    if (cur === undefined || cur.revoked) {
+      throw new HttpError(409, "no_key", `subscription ${subscriptionId} has no key (revoked); request a new one with /v1/keys/rotate`);
+    }
+    if (cur.litellm !== "live" || cur.flow !== "attached" || cur.sealed === null) {
+      throw new HttpError(409, "key_pending", `the key of subscription ${subscriptionId} is still being issued; try again shortly`);
+    }
+    const key = openKey(this.options.encryptionKey, sub.id, cur.alias, cur.sealed);
+    this.log.info(`subscription ${subscriptionId}: delivered ${cur.alias} to its customer`);
+    return { subscriptionId, key, keyHash: cur.hash, alias: cur.alias, generation: cur.generation };
+  }
+
+  async rotate(subscriptionId: string): Promise<DeliveredKey> {
+    await this.serial.run(async () => {
+      const sub = this.subs.get(subscriptionId);
+      if (sub === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${subscriptionId} is not served by this key service`);
+      if (sub.lifecycle === "closed" || sub.lifecycle === "closing") {
+        throw new HttpError(409, "not_open", `subscription ${subscriptionId} is ${sub.lifecycle}; its key cannot change`);
+      }
+      const cur = currentKey(sub);
+      if (cur !== undefined && !cur.revoked && (cur.litellm !== "live" || cur.flow !== "attached")) {
+        throw new HttpError(409, "key_pending", `a key of subscription ${subscriptionId} is still being issued; try again shortly`);
+      }
+      // The intent (with the new raw key, sealed) is durable before anything else happens.
+      this.save({ sub: { ...sub, keys: [...sub.keys, newGeneration(sub, this.options.encryptionKey)] } });
+      this.log.info(`subscription ${subscriptionId}: new key requested by its customer`);
+    });
+    try {
+      await this.reconcileNow(subscriptionId);
+    } catch {
+      throw new HttpError(503, "rotation_pending", "the new key is recorded and will be issued when LiteLLM and Flow answer; reveal it later");
+    }
+    return this.reveal(subscriptionId);
+  }
+
+  async usage(subscriptionId: string, startDate?: Date, endDate?: Date): Promise<KeyUsage & { subscriptionId: string; keyHashes: string[] }> {
+    const sub = this.subs.get(subscriptionId);
+    if (sub === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${subscriptionId} is not served by this key service`);
+    // Every key the subscription ever had: usage of rotated-out keys still counts.
+    const keyHashes = sub.keys.filter((k) => k.litellm !== "pending").map((k) => k.hash);
+    try {
+      const usage = await this.options.litellm.getUsageForKeys(keyHashes, startDate, endDate);
+      return { subscriptionId, keyHashes, ...usage };
+    } catch (e) {
+      this.recordError(e, subscriptionId);
+      throw new HttpError(503, "litellm_unavailable", "LiteLLM did not answer; try again shortly");
+    }
+  }
+
+  health(): KeyServiceHealth {
+    const pending = [...this.subs.values()].filter(needsWork).map((s) => s.id);
+    const lag = this.sealedHeight === null ? null : Math.max(0, this.sealedHeight - (this.cursor.height - 1));
+    return {
+      status: !this.running ? "stopped" : pending.length > 0 || (lag ?? 0) > 0 ? "degraded" : "ok",
+      cursor: this.cursor,
+      sealedHeight: this.sealedHeight,
+      lagBlocks: lag,
+      subscriptions: this.subs.size,
+      pending,
+      lastError: this.lastError,
+      lastProgressAt: this.lastProgressAt === null ? null : new Date(this.lastProgressAt).toISOString(),
+    };
+  }
+
+  /** A copy of one record, for tests and tools. */
+  record(subscriptionId: string): SubscriptionRecord | undefined {
+    const sub = this.subs.get(subscriptionId);
+    return sub === undefined ? undefined : structuredClone(sub);
+  }
+}

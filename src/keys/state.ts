@@ -1,0 +1,88 @@
+/**
+ * What the key service knows and wants, per subscription. Event handlers only
+ * change the desired state here (and that change is journaled together with
+ * the cursor); the reconciler then drives LiteLLM and Flow towards it, one
+ * journaled step at a time.
+ */
+import type { SealedKey } from "./crypto";
+
+/** Where the subscription stands on Flow, as the events told us. */
+export type Lifecycle = "active" | "suspended" | "closing" | "closed";
+
+/**
+ * One key of a subscription. Generation 0 is issued on SubscriptionCreated;
+ * each rotation (or re-issue after a revocation) adds the next one.
+ */
+export interface KeyGeneration {
+  generation: number;
+  alias: string;
+  /** sha256 hex of the raw key: LiteLLM's token and the hash on Flow. */
+  hash: string;
+  /** The raw key, encrypted; dropped once the key is deleted or revoked. */
+  sealed: SealedKey | null;
+  /** pending: not yet created in LiteLLM; live: created; deleted: gone for good. */
+  litellm: "pending" | "live" | "deleted";
+  /**
+   * pending: not on Flow yet; sending: a transaction may be in flight (see
+   * sentFromHeight); attached: Flow carried this hash; skipped: the
+   * subscription closed before the hash could be attached.
+   */
+  flow: "pending" | "sending" | "attached" | "skipped";
+  /** Sealed height just before the attaching transaction was sent. */
+  sentFromHeight: number | null;
+  /** Whether LiteLLM has this key blocked, as last set by this service. */
+  blocked: boolean;
+  /** The models last applied to the key in LiteLLM. */
+  models: string[];
+  /** Set by a KeyRevoked event: the key is deleted and never attached again. */
+  revoked: boolean;
+}
+
+export interface SubscriptionRecord {
+  id: string;
+  customer: string;
+  provider: string;
+  /** Models the key may call; empty means all (LiteLLM's convention). */
+  models: string[];
+  maxBudgetPerPeriod: string | null;
+  lifecycle: Lifecycle;
+  keys: KeyGeneration[];
+}
+
+/** Position in the event stream: every event before (height, txIndex, eventIndex) inclusive is handled. */
+export interface Cursor {
+  /** Lowest height that may still hold unhandled events. */
+  height: number;
+  /** The last handled event at `height`, or null when none of its events is handled yet. */
+  last: { transactionIndex: number; eventIndex: number } | null;
+}
+
+export function currentKey(sub: SubscriptionRecord): KeyGeneration | undefined {
+  return sub.keys[sub.keys.length - 1];
+}
+
+export function shouldBeBlocked(sub: SubscriptionRecord): boolean {
+  return sub.lifecycle !== "active";
+}
+
+function sameModels(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((m, i) => m === b[i]);
+}
+
+/** Whether generation `k` must end up deleted in LiteLLM. */
+export function mustDelete(sub: SubscriptionRecord, k: KeyGeneration): boolean {
+  return sub.lifecycle === "closed" || k.revoked || k !== currentKey(sub);
+}
+
+/** True while LiteLLM or Flow still differ from what the subscription wants. */
+export function needsWork(sub: SubscriptionRecord): boolean {
+  if (sub.keys.some((k) => mustDelete(sub, k) && k.litellm !== "deleted")) return true;
+  const cur = currentKey(sub);
+  if (cur === undefined || mustDelete(sub, cur)) return false;
+  if (cur.litellm === "pending") return true;
+  if (cur.flow === "pending" || cur.flow === "sending") return true;
+  if (cur.blocked !== shouldBeBlocked(sub)) return true;
+  return !sameModels(cur.models, sub.models);
+}
+
+export { sameModels };

@@ -1,0 +1,144 @@
+/**
+ * The key service's durability: a crash in the middle of the event stream,
+ * a replay of the whole stream, and LiteLLM down for a while. Each subscription
+ * must get exactly one LiteLLM key and one KeyIssued transaction.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { containsSecret, hashKey } from "../../src/litellm";
+import { runScript, type KeySigner } from "../../src/flow/runtime";
+import { getSubscription } from "../../src/flow/generated/scripts";
+import { SimulatedCrash, type KeyService } from "../../src/keys";
+import {
+  attached,
+  captureConsole,
+  chat,
+  createSub,
+  keyEventsOnFlow,
+  logLines,
+  newCustomer,
+  proven,
+  startService,
+  startStack,
+  waitFor,
+  type Stack,
+} from "./key-service-helpers";
+
+describe("key service: restarts, replays and outages", () => {
+  let stack: Stack;
+  let customer: KeySigner;
+  let service: KeyService | undefined;
+  const ids: string[] = [];
+  const delivered: string[] = [];
+  let transactions = 0;
+  const countTx = (): void => {
+    transactions += 1;
+  };
+
+  beforeAll(async () => {
+    captureConsole();
+    stack = await startStack();
+    customer = await newCustomer(stack);
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await stack?.stop();
+  });
+
+  async function allAttached(s: KeyService): Promise<void> {
+    await waitFor(`keys of ${ids.join(", ")} attached`, () => ids.every((id) => attached(s, id)) && s.health().lagBlocks === 0);
+  }
+
+  async function expectExactlyOnce(): Promise<void> {
+    const { issued, rotated } = await keyEventsOnFlow(stack);
+    for (const id of ids) expect(issued.get(id), `KeyIssued of ${id}`).toBe(1);
+    expect(rotated.size).toBe(0);
+    expect(transactions).toBe(ids.length);
+    expect(stack.generated()).toBe(ids.length);
+    const keys = [];
+    for await (const k of stack.client.iterateKeys()) keys.push(k);
+    expect(keys.map((k) => k.key_alias).sort()).toEqual(ids.map((id) => `ff-${id}`).sort());
+  }
+
+  async function deliverAndCheck(s: KeyService, id: string): Promise<void> {
+    const r = await proven(s, customer, id, "reveal");
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const key = String(r.body["key"]);
+    delivered.push(key);
+    expect((await runScript(stack.ctx, getSubscription, { id }))?.keyHash).toBe(hashKey(key));
+    expect(await chat(stack, key)).toBe(200);
+  }
+
+  it("a crash between steps in the middle of the stream: after restart each event is handled exactly once", async () => {
+    for (let i = 0; i < 3; i++) ids.push(await createSub(stack, customer));
+    // Crash right after the second issue_key is sealed and before the service records it:
+    // the worst moment, a transaction on chain that the journal does not know about.
+    let sent = 0;
+    service = await startService(stack, {
+      onTransaction: () => {
+        countTx();
+        sent += 1;
+        if (sent === 2) throw new SimulatedCrash("crash after the second issue_key");
+      },
+    });
+    await waitFor("the simulated crash", () => service!.health().status === "stopped");
+    await service.stop();
+    expect(sent).toBe(2);
+    const journal = fs.readFileSync(path.join(stack.dir, "key-service", "key-service.jsonl"), "utf8");
+    expect(journal).not.toMatch(/sk-/);
+
+    // Events keep coming while the service is down.
+    for (let i = 0; i < 2; i++) ids.push(await createSub(stack, customer));
+
+    service = await startService(stack, { onTransaction: countTx });
+    await allAttached(service);
+    await expectExactlyOnce();
+    for (const id of ids) await deliverAndCheck(service, id);
+  });
+
+  it("replaying the whole stream from height 0 changes nothing", async () => {
+    await service!.stop();
+    // Rewind the durable cursor as a restored backup or an operator might.
+    fs.appendFileSync(path.join(stack.dir, "key-service", "key-service.jsonl"), `${JSON.stringify({ cursor: { height: 0, last: null } })}\n`);
+    service = await startService(stack, { onTransaction: countTx });
+    expect(service.health().cursor.height).toBe(0);
+    await allAttached(service);
+    await expectExactlyOnce();
+  });
+
+  it("LiteLLM down for a while: events are recorded, retried when it is back, nothing lost or done twice", async () => {
+    await stack.litellm.stop();
+    const during: string[] = [];
+    for (let i = 0; i < 2; i++) during.push(await createSub(stack, customer));
+    ids.push(...during);
+    await waitFor("the outage to be noticed", () => {
+      const h = service!.health();
+      return during.every((id) => h.pending.includes(id)) && h.lastError !== null;
+    });
+    const h = service!.health();
+    expect(h.status).toBe("degraded");
+    expect(h.lastError?.message).toMatch(/LiteLLM|fetch|ECONNREFUSED|network/i);
+    expect(service!.record(during[0]!)?.keys[0]?.litellm).toBe("pending");
+    // Delivery says "not yet", clearly, and reveals nothing.
+    const early = await proven(service!, customer, during[0]!, "reveal");
+    expect(early).toMatchObject({ status: 409, body: { error: { code: "key_pending" } } });
+
+    await new Promise((r) => setTimeout(r, 800)); // a few failed retries
+    await stack.startLiteLLM();
+    await allAttached(service!);
+    await expectExactlyOnce();
+    for (const id of during) await deliverAndCheck(service!, id);
+    expect(service!.health()).toMatchObject({ status: "ok", pending: [] });
+  });
+
+  it("never wrote a plaintext key to any log line", () => {
+    expect(delivered).toHaveLength(ids.length);
+    expect(logLines.some((l) => l.includes("simulated crash"))).toBe(true);
+    for (const line of logLines) {
+      expect(containsSecret(line), line).toBe(false);
+      for (const key of delivered) expect(line.includes(key)).toBe(false);
+    }
+  });
+});
