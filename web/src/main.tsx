@@ -1,13 +1,26 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
+import { readConfig } from "./config";
+import { ServicesProvider, type Services } from "./services/context";
+import { httpKeyService } from "./services/keyService";
+import "./styles.css";
 
 const container = document.getElementById("root");
 if (!container) {
   throw new Error("index.html lacks #root");
 }
+const config = readConfig(import.meta.env);
+const services: Services = {
+  config,
+  // FCL and the bindings are a separate chunk, fetched after the shell has painted.
+  loadFlow: () => import("./services/flow").then((m) => m.createFlowClient(config)),
+  keys: config.keyServiceUrl ? httpKeyService(config.keyServiceUrl) : null,
+};
 createRoot(container).render(
   <StrictMode>
-    <App />
+    <ServicesProvider services={services}>
+      <App />
+    </ServicesProvider>
   </StrictMode>,
 );

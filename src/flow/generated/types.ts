@@ -364,16 +364,14 @@ export const UsageBasedSubscriptions_FamilyMultiplierSet = c.struct("UsageBasedS
 export type UsageBasedSubscriptions_FamilyMultiplierSet = Out<typeof UsageBasedSubscriptions_FamilyMultiplierSet>;
 
 /**
- * What charging one usage line did.
+ * What charging one usage line did. Kept to five fields: one is built per line of a
+ * settlement, and the caller already knows the line's id and tokens.
  */
 export const UsageBasedSubscriptions_LineResult = c.struct("UsageBasedSubscriptions.LineResult", {
-  subscriptionId: c.int("UInt64"),
   cost: c.UFix64,
   charged: c.UFix64,
-  tokensBilled: c.int("UInt64"),
   unknown: c.Bool,
   closed: c.Bool,
-  partial: c.Bool,
   suspended: c.Bool,
 });
 export type UsageBasedSubscriptions_LineResult = Out<typeof UsageBasedSubscriptions_LineResult>;

@@ -1,0 +1,126 @@
+import { render } from "@testing-library/react";
+import type { ReactElement } from "react";
+import { vi } from "vitest";
+import { readConfig, type PageConfig } from "../../web/src/config";
+import { KeySessionProvider } from "../../web/src/hooks/useKeySession";
+import { ServicesProvider } from "../../web/src/services/context";
+import type { AccountStorage, FlowClient, Subscription } from "../../web/src/services/flowClient";
+import type { KeyService, KeySession, KeyUsage } from "../../web/src/services/keyService";
+
+export const CUSTOMER = "0x01cf0e2f2f715450";
+export const PROVIDER = "0x179b6b1cb6755e31";
+export const ADMIN = "0xf8d6e0586b0a20c7";
+
+export const config: PageConfig = {
+  ...readConfig({ VITE_FLOW_ADDRESSES: JSON.stringify({ UsageBasedSubscriptions: ADMIN }) }),
+  defaultProvider: PROVIDER,
+  keyServiceUrl: "http://127.0.0.1:1/keys",
+};
+
+export function subscription(over: Partial<Subscription> = {}): Subscription {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    id: 7n,
+    customer: CUSTOMER,
+    provider: PROVIDER,
+    status: "Active",
+    balance: "7.50000000",
+    deposited: "10.00000000",
+    spent: "2.50000000",
+    refunded: "0.00000000",
+    maxBudgetPerPeriod: null,
+    allowedModels: null,
+    createdAt: `${now - 86400 * 3}.00000000`,
+    periodStart: `${now - 86400 * 3}.00000000`,
+    periodEnd: `${now + 86400 * 27}.00000000`,
+    periodTokens: 100_000n,
+    periodRequests: 40n,
+    periodSpent: "2.50000000",
+    totalTokens: 100_000n,
+    keyHash: "ab".repeat(32),
+    closeRequestedAt: null,
+    closeGraceEndsAt: null,
+    ...over,
+  } as Subscription;
+}
+
+export const storageOk: AccountStorage = {
+  balance: 100n * 100_000_000n,
+  availableBalance: 100n * 100_000_000n - 100_000n,
+  storageUsed: 4_000n,
+  storageCapacity: 10_000_000_000n,
+};
+
+export function flowMock(over: Partial<FlowClient> = {}): FlowClient {
+  return {
+    onUser: vi.fn((cb) => {
+      cb({ address: CUSTOMER });
+      return () => undefined;
+    }),
+    logIn: vi.fn(async () => undefined),
+    logOut: vi.fn(async () => undefined),
+    listSubscriptions: vi.fn(async () => [subscription()]),
+    getSubscription: vi.fn(async () => subscription()),
+    getPricing: vi.fn(async () => {
+      const { DEFAULT_PRICING } = await import("../../src/pricing");
+      return DEFAULT_PRICING;
+    }),
+    accountStorage: vi.fn(async () => storageOk),
+    createSubscription: vi.fn(async (_c, _i, onStatus) => {
+      onStatus("signing");
+      onStatus("pending");
+      return { id: 8n, transactionId: "f".repeat(64) };
+    }),
+    topUp: vi.fn(async () => "a".repeat(64)),
+    updateSubscription: vi.fn(async () => "b".repeat(64)),
+    revokeKey: vi.fn(async () => "c".repeat(64)),
+    requestClose: vi.fn(async () => "d".repeat(64)),
+    finishClose: vi.fn(async () => "e".repeat(64)),
+    setTiers: vi.fn(async () => "1".repeat(64)),
+    setFamilyMultiplier: vi.fn(async () => "2".repeat(64)),
+    setDefaultMultiplier: vi.fn(async () => "3".repeat(64)),
+    signMessage: vi.fn(async () => [{ addr: CUSTOMER, keyId: 0, signature: "00" }]),
+    ...over,
+  };
+}
+
+export const usage: KeyUsage = {
+  usage_summary: { total_requests: 50, total_tokens: 130_000, total_cost: 1.5 },
+  model_breakdown: {
+    "gpt-4o": { requests: 20, tokens: 100_000, cost: 1.2 },
+    "claude-3-haiku": { requests: 30, tokens: 30_000, cost: 0.3 },
+  },
+  recent_requests: [
+    { time: "2025-01-02T10:00:00Z", model: "gpt-4o", tokens: 900, cost: 0.01 },
+    { time: "2025-01-02T11:00:00Z", model: "claude-3-haiku", tokens: 300, cost: 0.001 },
+  ],
+  daily_usage: [
+    { date: "2025-01-01", requests: 20, tokens: 60_000, cost: 0.6 },
+    { date: "2025-01-02", requests: 30, tokens: 70_000, cost: 0.9 },
+  ],
+};
+
+export function keysMock(session: Partial<KeySession> = {}): { service: KeyService; session: KeySession } {
+  const full: KeySession = {
+    address: CUSTOMER,
+    pollable: true,
+    revealKey: vi.fn(async () => "sk-test-plaintext-key"),
+    rotateKey: vi.fn(async () => undefined),
+    usage: vi.fn(async () => usage),
+    ...session,
+  };
+  return { service: { signIn: vi.fn(async () => full) }, session: full };
+}
+
+export function renderWith(ui: ReactElement, options: { flow?: FlowClient; keys?: KeyService | null; address?: string | null; pageConfig?: PageConfig } = {}) {
+  const flow = options.flow ?? flowMock();
+  const keys = options.keys === undefined ? keysMock().service : options.keys;
+  const services = { config: options.pageConfig ?? config, loadFlow: async () => flow, keys };
+  return render(
+    <ServicesProvider services={services}>
+      <KeySessionProvider client={flow} address={options.address === undefined ? CUSTOMER : options.address}>
+        {ui}
+      </KeySessionProvider>
+    </ServicesProvider>,
+  );
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_PRICING } from "../../src/pricing";
+import { readConfig } from "../../web/src/config";
+import { errorText } from "../../web/src/format";
+import { parseKeyUsage } from "../../web/src/services/keyService";
+import { storageVerdict } from "../../web/src/storage";
+import { estimateUnverifiedUnits, projectedPeriodUnits, unverifiedTokens } from "../../web/src/usage";
+import { parseModels, validateNewSubscription } from "../../web/src/validation";
+import { storageOk, subscription, usage } from "./fixtures";
+
+describe("page logic", () => {
+  it("reads its configuration from Vite env vars", () => {
+    const c = readConfig({ VITE_FLOW_ADDRESSES: '{"FlowToken":"0x0ae53cb6e3f42a79","UsageBasedSubscriptions":"0xf8d6e0586b0a20c7"}', VITE_KEY_SERVICE_URL: "http://127.0.0.1:8790/" });
+    expect(c.network).toBe("emulator");
+    expect(c.accessNode).toBe("http://127.0.0.1:8888");
+    expect(c.walletDiscovery).toBe("http://127.0.0.1:8701/fcl/authn");
+    expect(c.adminAddress).toBe("0xf8d6e0586b0a20c7");
+    expect(c.keyServiceUrl).toBe("http://127.0.0.1:8790");
+    expect(readConfig({ VITE_FLOW_NETWORK: "mainnet" }).defaultProvider).toBe("0x6daee039a7b9c2f0");
+    expect(() => readConfig({ VITE_FLOW_NETWORK: "devnet" })).toThrow(/VITE_FLOW_NETWORK/);
+  });
+
+  it("validates a new subscription", () => {
+    const ok = validateNewSubscription({ provider: "0x179B6B1CB6755E31", deposit: "10", cap: "", models: " " });
+    expect(ok).toEqual({ ok: true, value: { provider: "0x179b6b1cb6755e31", deposit: "10.0", depositUnits: 1_000_000_000n, maxBudgetPerPeriod: null, allowedModels: null } });
+    const bad = validateNewSubscription({ provider: "", deposit: "0", cap: "-1", models: "x".repeat(129) });
+    expect(bad.ok).toBe(false);
+    expect(Object.keys(bad.ok ? {} : bad.errors).sort()).toEqual(["cap", "deposit", "models", "provider"]);
+    expect(parseModels("a, b, a")).toEqual(["a", "b"]);
+  });
+
+  it("judges storage: free FLOW against deposit, new bytes and a fee margin", () => {
+    expect(storageVerdict(storageOk, 10n * 100_000_000n, 1000n, "0x1").ok).toBe(true);
+    const short = storageVerdict({ ...storageOk, availableBalance: 100_000_000n }, 100_000_000n, 1000n, "0x01");
+    expect(short.ok).toBe(false);
+    expect(short.shortfall).toBe(101_000n);
+    expect(short.advice).toBe("Send at least 0.00101 FLOW to 0x01, or lower the amount, then try again.");
+  });
+
+  it("estimates unbilled usage with the mirror and projects the period", () => {
+    const sub = subscription();
+    expect(unverifiedTokens(usage, sub)).toBe(30_000n);
+    // 30K split 100:30 → 23,076 gpt-4o (×1.5) + 6,924 claude (×1.2) at the Growth tier (0.015)
+    expect(estimateUnverifiedUnits(usage, sub, DEFAULT_PRICING)).toBe(51_921_000n + 12_463_200n);
+    const now = Number(sub.periodStart) + 3 * 86400;
+    expect(projectedPeriodUnits(sub, 0n, now)).toBe(2_500_000_000n);
+    expect(projectedPeriodUnits(sub, 0n, Number(sub.periodStart) + 60)).toBeNull();
+    expect(projectedPeriodUnits({ ...sub, maxBudgetPerPeriod: "10.0" }, 0n, now)).toBe(1_000_000_000n);
+  });
+
+  it("parses the key service's usage defensively", () => {
+    const parsed = parseKeyUsage({ usage_summary: { total_tokens: "12" }, model_breakdown: { m: { tokens: 3 } }, recent_requests: [{ startTime: "t", spend: 0.1, total_tokens: 5 }, 4], daily_usage: "no" });
+    expect(parsed.usage_summary).toEqual({ total_requests: 0, total_tokens: 12, total_cost: 0 });
+    expect(parsed.recent_requests).toEqual([{ time: "t", model: "unknown", tokens: 5, cost: 0.1 }]);
+    expect(parsed.daily_usage).toEqual([]);
+  });
+
+  it("puts errors in words", () => {
+    expect(errorText(new Error("User rejected signature"))).toMatch(/declined/);
+    expect(errorText(new Error("x failed: [Error Code: 1101] panic: top_up: the signer has no FlowToken vault"))).toBe("The signer has no FlowToken vault.");
+  });
+});
+
+describe("httpKeyService", () => {
+  it("proves each request with a fresh challenge signed by the wallet (src/keys/http routes)", async () => {
+    const { httpKeyService } = await import("../../web/src/services/keyService");
+    const calls: { url: string; body: unknown }[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (url: string, init: RequestInit) => {
+      const body = JSON.parse(String(init.body));
+      calls.push({ url, body });
+      if (url.endsWith("/v1/challenge")) return new Response(JSON.stringify({ nonce: "a".repeat(64), message: `sign ${body.action}` }));
+      if (url.endsWith("/v1/keys/reveal")) return new Response(JSON.stringify({ key: "sk-1" }));
+      return new Response(JSON.stringify({ error: { code: "nonce_expired", message: "nonce expired; request a new challenge" } }), { status: 401 });
+    }) as typeof fetch;
+    try {
+      const signed: string[] = [];
+      const session = await httpKeyService("http://ks").signIn("0x01", async (m) => {
+        signed.push(m);
+        return [{ addr: "0x01", keyId: 0, signature: "ff" }];
+      });
+      await expect(session.revealKey(3n)).resolves.toBe("sk-1");
+      expect(signed).toEqual(["sign reveal"]);
+      expect(calls[1]).toEqual({ url: "http://ks/v1/keys/reveal", body: { subscriptionId: "3", nonce: "a".repeat(64), signatures: [{ addr: "0x01", keyId: 0, signature: "ff" }] } });
+      await expect(session.usage(3n)).rejects.toThrow("nonce expired; request a new challenge");
+      expect(session.pollable).toBe(false);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+});

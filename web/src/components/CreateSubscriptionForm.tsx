@@ -1,0 +1,100 @@
+import { useState, type FormEvent } from "react";
+import { useAccountStorage } from "../hooks/useAccountStorage";
+import { useTransaction } from "../hooks/useTransaction";
+import type { FlowClient } from "../services/flowClient";
+import { storageVerdict } from "../storage";
+import { validateNewSubscription, type FieldErrors, type SubscriptionFields } from "../validation";
+import { FieldError } from "./FieldError";
+import { StorageChecker } from "./StorageChecker";
+import { TransactionProgress } from "./TransactionProgress";
+
+/** A first subscription stores a Customer resource in the account: about this many bytes. */
+export const NEW_CUSTOMER_BYTES = 1_000n;
+
+/** Provider, deposit, optional cap and models; checks, then the wallet signs create_subscription. */
+export function CreateSubscriptionForm({
+  client,
+  address,
+  defaultProvider,
+  onCreated,
+}: {
+  client: FlowClient;
+  address: string;
+  defaultProvider: string;
+  onCreated: (id: bigint) => void;
+}) {
+  const [fields, setFields] = useState<SubscriptionFields>({ provider: defaultProvider, deposit: "10.0", cap: "", models: "" });
+  const [errors, setErrors] = useState<FieldErrors<keyof SubscriptionFields>>({});
+  const [storageProblem, setStorageProblem] = useState<string | null>(null);
+  const storage = useAccountStorage(client, address);
+  const tx = useTransaction();
+  const parsed = validateNewSubscription(fields);
+  const spend = parsed.ok ? parsed.value.depositUnits : 0n;
+
+  const set = (name: keyof SubscriptionFields) => (value: string) => {
+    setFields((f) => ({ ...f, [name]: value }));
+    setErrors((e) => ({ ...e, [name]: undefined }));
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setStorageProblem(null);
+    if (!parsed.ok) {
+      setErrors(parsed.errors);
+      return;
+    }
+    // The check runs again on fresh figures: the balance may have moved since the page loaded.
+    try {
+      const fresh = await client.accountStorage(address);
+      const verdict = storageVerdict(fresh, parsed.value.depositUnits, NEW_CUSTOMER_BYTES, address);
+      if (!verdict.ok) {
+        setStorageProblem(`${verdict.summary} ${verdict.advice}`);
+        return;
+      }
+    } catch {
+      // An unreadable storage figure does not block: the chain refuses what it cannot store.
+    }
+    const { depositUnits: _units, ...input } = parsed.value;
+    const created = await tx.run((onStatus) => client.createSubscription(address, input, onStatus), (r) => r.transactionId);
+    if (created) {
+      storage.reload();
+      onCreated(created.id);
+    }
+  };
+
+  const input = (name: keyof SubscriptionFields, label: string, hint: string, placeholder = "") => (
+    <label className="field">
+      <span className="label">{label}</span>
+      <input
+        name={name}
+        value={fields[name]}
+        placeholder={placeholder}
+        onChange={(e) => set(name)(e.target.value)}
+        aria-invalid={errors[name] ? true : undefined}
+        aria-describedby={errors[name] ? `${name}-error` : undefined}
+      />
+      <span className="hint">{hint}</span>
+      <FieldError id={`${name}-error`} message={errors[name]} />
+    </label>
+  );
+
+  return (
+    <form className="card create" onSubmit={(e) => void submit(e)} noValidate aria-label="Create subscription">
+      <h2>New subscription</h2>
+      {input("provider", "Provider", "The Flow account that runs the LLM keys.", "0x…")}
+      {input("deposit", "Deposit (FLOW)", "Escrowed; usage is billed from it. Top up any time.")}
+      {input("cap", "Spending cap per period (FLOW, optional)", "Leave empty for no cap.", "no cap")}
+      {input("models", "Allowed models (optional)", "Comma-separated, e.g. gpt-4o, claude-3-haiku. Empty allows all.", "all models")}
+      <StorageChecker storage={storage} spendUnits={spend} extraBytes={NEW_CUSTOMER_BYTES} address={address} />
+      {storageProblem && (
+        <p className="error" role="alert">
+          Not sent: {storageProblem}
+        </p>
+      )}
+      <button type="submit" disabled={tx.busy}>
+        {tx.busy ? "Creating…" : "Create subscription & API key"}
+      </button>
+      <TransactionProgress state={tx.state} what="Creating the subscription" />
+    </form>
+  );
+}

@@ -1,0 +1,36 @@
+import type { AsyncState } from "../hooks/useAsync";
+import type { AccountStorage } from "../services/flowClient";
+import { storageVerdict } from "../storage";
+
+/** The storage check, in words, for a transaction that spends `spendUnits` and stores `extraBytes`. */
+export function StorageChecker({
+  storage,
+  spendUnits,
+  extraBytes,
+  address,
+}: {
+  storage: AsyncState<AccountStorage>;
+  spendUnits: bigint;
+  extraBytes: bigint;
+  address: string;
+}) {
+  if (storage.loading && !storage.data) return <p className="storage storage-loading">Checking your account's FLOW and storage…</p>;
+  if (storage.error && !storage.data) {
+    return (
+      <p className="storage storage-error" role="alert">
+        Could not check your account's storage: {storage.error}{" "}
+        <button type="button" className="link" onClick={storage.reload}>
+          Check again
+        </button>
+      </p>
+    );
+  }
+  if (!storage.data) return null;
+  const verdict = storageVerdict(storage.data, spendUnits, extraBytes, address);
+  return (
+    <div className={`storage ${verdict.ok ? "storage-ok" : "storage-short"}`} data-testid="storage-check" data-ok={verdict.ok}>
+      <p>{verdict.summary}</p>
+      {!verdict.ok && <p className="advice">{verdict.advice}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,173 @@
+import { useState, type FormEvent } from "react";
+import { errorText } from "../format";
+import { useKeySession } from "../hooks/useKeySession";
+import { useTransaction } from "../hooks/useTransaction";
+import type { FlowClient, OnStatus, Subscription } from "../services/flowClient";
+import { storageVerdict } from "../storage";
+import { parseAmount, validateChanges } from "../validation";
+import { FieldError } from "./FieldError";
+import { TransactionProgress } from "./TransactionProgress";
+
+type Panel = "none" | "topup" | "change" | "revoke" | "close";
+
+/** Top up, change cap or models, rotate key, revoke key, close (and collect the refund). */
+export function SubscriptionActions({
+  client,
+  address,
+  subscription,
+  nowSeconds,
+  onChanged,
+}: {
+  client: FlowClient;
+  address: string;
+  subscription: Subscription;
+  nowSeconds: number;
+  onChanged: () => void;
+}) {
+  const [panel, setPanel] = useState<Panel>("none");
+  const [amount, setAmount] = useState("5.0");
+  const [cap, setCap] = useState(subscription.maxBudgetPerPeriod ?? "");
+  const [models, setModels] = useState((subscription.allowedModels ?? []).join(", "));
+  const [fieldError, setFieldError] = useState<{ amount?: string; cap?: string; models?: string }>({});
+  const [what, setWhat] = useState("");
+  const [rotateState, setRotateState] = useState<string | null>(null);
+  const tx = useTransaction();
+  const keys = useKeySession();
+  const id = subscription.id;
+  const open = subscription.status === "Active" || subscription.status === "Suspended";
+  const graceOver = subscription.closeGraceEndsAt !== null && nowSeconds >= Number(subscription.closeGraceEndsAt);
+
+  const after = async (label: string, send: (onStatus: OnStatus) => Promise<string>) => {
+    setWhat(label);
+    const done = await tx.run(send, (transactionId) => transactionId);
+    if (done) {
+      setPanel("none");
+      onChanged();
+    }
+  };
+
+  const topUp = async (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parseAmount(amount, "The amount");
+    if (typeof parsed === "string") return setFieldError({ amount: parsed });
+    setFieldError({});
+    try {
+      const verdict = storageVerdict(await client.accountStorage(address), parsed.units, 0n, address);
+      if (!verdict.ok) return setFieldError({ amount: `${verdict.summary} ${verdict.advice}` });
+    } catch {
+      // The chain still refuses a top-up the account cannot pay for.
+    }
+    await after("Topping up", (onStatus) => client.topUp(id, parsed.text, onStatus));
+  };
+
+  const change = async (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = validateChanges({ cap, models });
+    if (!parsed.ok) return setFieldError(parsed.errors);
+    setFieldError({});
+    await after("Changing the cap and models", (onStatus) => client.updateSubscription(address, id, parsed.value, onStatus));
+  };
+
+  const rotate = async () => {
+    setRotateState("Asking the key service for a new key…");
+    try {
+      const session = await keys.signIn();
+      if (!session) throw new Error(keys.error ?? "The key service needs a signed request first.");
+      await session.rotateKey(id);
+      setRotateState("Rotation requested: the key service issues a new key and records its hash on Flow; reveal it again once the tile shows the new hash.");
+      onChanged();
+    } catch (e) {
+      setRotateState(`Rotation failed: ${errorText(e)}`);
+    }
+  };
+
+  if (subscription.status === "Closed") return <p className="muted">Closed: the unbilled escrow was refunded.</p>;
+
+  return (
+    <div className="actions">
+      {open ? (
+        <div className="buttons">
+          <button type="button" className="secondary" onClick={() => setPanel(panel === "topup" ? "none" : "topup")}>
+            Top up
+          </button>
+          <button type="button" className="secondary" onClick={() => setPanel(panel === "change" ? "none" : "change")}>
+            Change cap or models
+          </button>
+          <button type="button" className="secondary" onClick={() => void rotate()} disabled={!keys.available || !subscription.keyHash}>
+            Rotate key
+          </button>
+          <button type="button" className="secondary" onClick={() => setPanel("revoke")} disabled={!subscription.keyHash}>
+            Revoke key
+          </button>
+          <button type="button" className="danger" onClick={() => setPanel("close")}>
+            Close
+          </button>
+        </div>
+      ) : (
+        <div className="buttons">
+          <span className="muted">
+            {graceOver
+              ? "The grace period is over: collect what is left of the escrow."
+              : `Closing: usage until ${new Date(Number(subscription.closeGraceEndsAt ?? "0") * 1000).toLocaleTimeString("en-GB")} is still billed, then the rest is refunded.`}
+          </span>
+          <button type="button" onClick={() => void after("Collecting the refund", (onStatus) => client.finishClose(id, onStatus))} disabled={!graceOver || tx.busy}>
+            Collect refund
+          </button>
+        </div>
+      )}
+      {panel === "topup" && (
+        <form className="inline" onSubmit={(e) => void topUp(e)} noValidate aria-label="Top up">
+          <label className="field">
+            <span className="label">Amount (FLOW)</span>
+            <input name="amount" value={amount} onChange={(e) => setAmount(e.target.value)} />
+            <FieldError id={`topup-${id}-error`} message={fieldError.amount} />
+          </label>
+          <button type="submit" disabled={tx.busy}>
+            Sign top-up
+          </button>
+        </form>
+      )}
+      {panel === "change" && (
+        <form className="inline" onSubmit={(e) => void change(e)} noValidate aria-label="Change cap or models">
+          <label className="field">
+            <span className="label">Spending cap per period (FLOW; empty: no cap)</span>
+            <input name="cap" value={cap} onChange={(e) => setCap(e.target.value)} />
+            <FieldError id={`cap-${id}-error`} message={fieldError.cap} />
+          </label>
+          <label className="field">
+            <span className="label">Allowed models (comma-separated; empty: all)</span>
+            <input name="models" value={models} onChange={(e) => setModels(e.target.value)} />
+            <FieldError id={`models-${id}-error`} message={fieldError.models} />
+          </label>
+          <button type="submit" disabled={tx.busy}>
+            Sign changes
+          </button>
+        </form>
+      )}
+      {panel === "revoke" && (
+        <div className="confirm" role="group" aria-label="Confirm revoke">
+          <p>Revoking detaches the key on Flow; the key service then blocks it in LiteLLM. The subscription stays open.</p>
+          <button type="button" className="danger" onClick={() => void after("Revoking the key", (onStatus) => client.revokeKey(id, onStatus))} disabled={tx.busy}>
+            Revoke the key
+          </button>
+          <button type="button" className="secondary" onClick={() => setPanel("none")}>
+            Keep it
+          </button>
+        </div>
+      )}
+      {panel === "close" && (
+        <div className="confirm" role="group" aria-label="Confirm close">
+          <p>Closing stops new usage. Usage already made is still billed during the grace period; then you collect the rest of the escrow.</p>
+          <button type="button" className="danger" onClick={() => void after("Closing the subscription", (onStatus) => client.requestClose(address, id, onStatus))} disabled={tx.busy}>
+            Close the subscription
+          </button>
+          <button type="button" className="secondary" onClick={() => setPanel("none")}>
+            Keep it open
+          </button>
+        </div>
+      )}
+      {rotateState && <p className="status-line">{rotateState}</p>}
+      <TransactionProgress state={tx.state} what={what} />
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import type { PricingConfig } from "../../../src/pricing";
+import { parseUFix64 } from "../../../src/pricing";
+import { flowText, idText } from "../format";
+import { useKeySession } from "../hooks/useKeySession";
+import { useKeyUsage } from "../hooks/useKeyUsage";
+import type { FlowClient, Subscription } from "../services/flowClient";
+import { estimateUnverifiedUnits } from "../usage";
+import { ApiKeyReveal } from "./ApiKeyReveal";
+import { DailyUsageChart } from "./DailyUsageChart";
+import { ModelBreakdown } from "./ModelBreakdown";
+import { PendingUsage } from "./PendingUsage";
+import { ProjectedSpend } from "./ProjectedSpend";
+import { RecentRequests } from "./RecentRequests";
+import { StatusBadge } from "./StatusBadge";
+import { SubscriptionActions } from "./SubscriptionActions";
+import { VerifiedUsage } from "./VerifiedUsage";
+
+/** One subscription: status, escrow, key, pending and verified usage, and what can be done. */
+export function SubscriptionTile({
+  subscription,
+  pricing,
+  client,
+  address,
+  pollMs,
+  nowSeconds,
+  onChanged,
+}: {
+  subscription: Subscription;
+  pricing: PricingConfig;
+  client: FlowClient;
+  address: string;
+  pollMs: number;
+  nowSeconds: number;
+  onChanged: () => void;
+}) {
+  const keys = useKeySession();
+  const live = useKeyUsage(subscription.status === "Closed" ? null : keys.session, subscription.id, pollMs);
+  const pendingUnits = live.usage ? estimateUnverifiedUnits(live.usage, subscription, pricing) : 0n;
+  const open = subscription.status === "Active" || subscription.status === "Suspended";
+  const deposited = parseUFix64(subscription.deposited);
+  const left = parseUFix64(subscription.balance);
+  const percent = deposited > 0n ? Number((left * 100n) / deposited) : 0;
+  return (
+    <article className="card tile" data-testid="subscription-tile" data-subscription-id={subscription.id.toString()} aria-label={`Subscription ${idText(subscription.id)}`}>
+      <header>
+        <h3>Subscription {idText(subscription.id)}</h3>
+        <StatusBadge status={subscription.status} />
+      </header>
+      <p className="provider">
+        Provider <code>{subscription.provider}</code>
+      </p>
+      <div className="escrow" data-testid="escrow">
+        <span>
+          Escrow left: <strong>{flowText(subscription.balance)}</strong> of {flowText(subscription.deposited)} deposited
+        </span>
+        <meter min={0} max={100} value={percent} aria-label="Escrow left" />
+        <span className="muted">
+          {subscription.maxBudgetPerPeriod ? `Cap ${flowText(subscription.maxBudgetPerPeriod)} per period` : "No spending cap"} ·{" "}
+          {subscription.allowedModels ? `Models: ${subscription.allowedModels.join(", ")}` : "All models"}
+        </span>
+      </div>
+      <ApiKeyReveal subscriptionId={subscription.id} keyHash={subscription.keyHash} open={open} />
+      <div className="usage-pair">
+        <PendingUsage subscription={subscription} live={live} pricing={pricing} />
+        <VerifiedUsage subscription={subscription} />
+      </div>
+      <ProjectedSpend subscription={subscription} pendingUnits={pendingUnits} nowSeconds={nowSeconds} />
+      <div className="usage-detail">
+        <ModelBreakdown usage={live.usage} pricing={pricing} />
+        <RecentRequests requests={live.usage?.recent_requests ?? null} />
+        <DailyUsageChart days={live.usage?.daily_usage ?? null} />
+      </div>
+      <SubscriptionActions client={client} address={address} subscription={subscription} nowSeconds={nowSeconds} onChanged={onChanged} />
+    </article>
+  );
+}

@@ -1,0 +1,52 @@
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { errorText } from "../format";
+import { useServices } from "../services/context";
+import type { FlowClient } from "../services/flowClient";
+import type { KeySession } from "../services/keyService";
+
+export interface KeySessionState {
+  session: KeySession | null;
+  signingIn: boolean;
+  error: string | null;
+  /** Asks the wallet to sign the key service's nonce; one signature serves every tile. */
+  signIn: () => Promise<KeySession | null>;
+  available: boolean;
+}
+
+const KeySessionContext = createContext<KeySessionState | null>(null);
+
+export function KeySessionProvider({ client, address, children }: { client: FlowClient | null; address: string | null; children: ReactNode }) {
+  const { keys } = useServices();
+  const [session, setSession] = useState<KeySession | null>(null);
+  const [signingIn, setSigningIn] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  // A session belongs to one address: another wallet must sign again.
+  const current = session && session.address === address ? session : null;
+  const signIn = useCallback(async () => {
+    if (current) return current;
+    if (!keys || !client || !address) return null;
+    setSigningIn(true);
+    setError(null);
+    try {
+      const next = await keys.signIn(address, (message) => client.signMessage(message));
+      setSession(next);
+      return next;
+    } catch (e) {
+      setError(errorText(e));
+      return null;
+    } finally {
+      setSigningIn(false);
+    }
+  }, [current, keys, client, address]);
+  const value = useMemo(
+    () => ({ session: current, signingIn, error, signIn, available: keys !== null }),
+    [current, signingIn, error, signIn, keys],
+  );
+  return <KeySessionContext.Provider value={value}>{children}</KeySessionContext.Provider>;
+}
+
+export function useKeySession(): KeySessionState {
+  const state = useContext(KeySessionContext);
+  if (!state) throw new Error("useKeySession outside KeySessionProvider");
+  return state;
+}

@@ -1,0 +1,113 @@
+/**
+ * The FlowClient on FCL, the generated bindings and the seed API. The page imports this module
+ * lazily (import("./services/flow")): FCL is most of the page's JavaScript and the shell must not
+ * wait for it.
+ */
+import * as fcl from "@onflow/fcl";
+import { subscriptionApi } from "../../../src/api/subscriptions";
+import { runScript, sendTransaction, type FlowContext, type TransactionDefinition } from "../../../src/flow/runtime";
+import { getPricing } from "../../../src/flow/generated/scripts/get_pricing";
+import { getSubscription } from "../../../src/flow/generated/scripts/get_subscription";
+import { getCustomerSubscriptions } from "../../../src/flow/generated/scripts/get_customer_subscriptions";
+import { topUp } from "../../../src/flow/generated/transactions/top_up";
+import { revokeKeyCustomer } from "../../../src/flow/generated/transactions/revoke_key_customer";
+import { finishClose } from "../../../src/flow/generated/transactions/finish_close";
+import { adminSetTiers } from "../../../src/flow/generated/transactions/admin_set_tiers";
+import { adminSetFamilyMultiplier } from "../../../src/flow/generated/transactions/admin_set_family_multiplier";
+import { adminSetDefaultMultiplier } from "../../../src/flow/generated/transactions/admin_set_default_multiplier";
+import { formatUFix64, parseUFix64, pricingFromCadence } from "../../../src/pricing";
+import { accountStorage } from "../../../src/flow/generated/scripts/account_storage";
+import type { PageConfig } from "../config";
+import type { FlowClient, OnStatus } from "./flowClient";
+
+function hexOfText(text: string): string {
+  return Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function createFlowClient(config: PageConfig): FlowClient {
+  fcl.config({
+    "flow.network": config.network === "emulator" ? "local" : config.network,
+    "accessNode.api": config.accessNode,
+    "discovery.wallet": config.walletDiscovery,
+    "app.detail.title": "FlareFlow",
+    // No icon URL: the wallet would fetch it, and nothing may leave the stack.
+    "app.detail.icon": "data:,",
+  });
+  const ctx: FlowContext = { accessNode: config.accessNode, addresses: config.addresses };
+
+  // sendTransaction reports "pending" once the wallet has signed and the node has the transaction.
+  const send = async <Args>(tx: TransactionDefinition<Args>, args: Args, onStatus: OnStatus): Promise<string> => {
+    onStatus("signing");
+    const sealed = await sendTransaction(ctx, tx, args, fcl.authz, { onStatus: (s) => onStatus(s === "sealed" ? "sealed" : "pending") });
+    return sealed.transactionId;
+  };
+  const api = (customer: string, onStatus?: OnStatus) =>
+    subscriptionApi({
+      ...ctx,
+      customer: fcl.authz,
+      customerAddress: customer,
+      onStatus: onStatus && ((s) => onStatus(s === "sealed" ? "sealed" : "pending")),
+    });
+
+  return {
+    onUser(callback) {
+      return fcl.currentUser.subscribe((user) => callback({ address: user.loggedIn && user.addr ? fcl.withPrefix(user.addr) : null }));
+    },
+    async logIn() {
+      await fcl.authenticate();
+    },
+    async logOut() {
+      fcl.unauthenticate();
+    },
+    listSubscriptions: (customer) => runScript(ctx, getCustomerSubscriptions, { customer }),
+    getSubscription: (id) => runScript(ctx, getSubscription, { id }),
+    async getPricing() {
+      const raw = await runScript(ctx, getPricing, {});
+      return pricingFromCadence({
+        ...raw,
+        tiers: raw.tiers.map((tier) => ({ threshold: tier.threshold.toString(), pricePer1K: tier.pricePer1K })),
+      });
+    },
+    async accountStorage(address) {
+      const raw = await runScript(ctx, accountStorage, { account: address });
+      const field = (name: string) => parseUFix64(raw[name] ?? "0.0");
+      return {
+        balance: field("balance"),
+        availableBalance: field("availableBalance"),
+        storageUsed: field("storageUsed") / 100_000_000n,
+        storageCapacity: field("storageCapacity") / 100_000_000n,
+      };
+    },
+    async createSubscription(customer, input, onStatus) {
+      onStatus("signing");
+      const created = await api(customer, onStatus).createSubscriptionVault(input.provider, input.deposit, customer, {
+        maxBudgetPerPeriod: input.maxBudgetPerPeriod,
+        allowedModels: input.allowedModels,
+      });
+      return { id: created.vaultId, transactionId: created.transactionId };
+    },
+    topUp: (id, amount, onStatus) => send(topUp, { id, amount }, onStatus),
+    async updateSubscription(customer, id, changes, onStatus) {
+      onStatus("signing");
+      return api(customer, onStatus).updateSubscription(id, {
+        maxBudget: changes.maxBudgetPerPeriod,
+        permissions: { allowedModels: changes.allowedModels },
+      });
+    },
+    revokeKey: (id, onStatus) => send(revokeKeyCustomer, { id }, onStatus),
+    async requestClose(customer, id, onStatus) {
+      onStatus("signing");
+      return api(customer, onStatus).deleteSubscription(id);
+    },
+    finishClose: (id, onStatus) => send(finishClose, { id }, onStatus),
+    setTiers: (tiers, onStatus) =>
+      send(adminSetTiers, { thresholds: tiers.map((t) => t.threshold), pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)) }, onStatus),
+    setFamilyMultiplier: (family, multiplier, onStatus) => send(adminSetFamilyMultiplier, { family, multiplier }, onStatus),
+    setDefaultMultiplier: (multiplier, onStatus) => send(adminSetDefaultMultiplier, { multiplier }, onStatus),
+    async signMessage(message) {
+      const signatures = await fcl.currentUser.signUserMessage(hexOfText(message));
+      if (!Array.isArray(signatures) || signatures.length === 0) throw new Error("The wallet returned no signature.");
+      return signatures.map((s) => ({ addr: fcl.withPrefix(s.addr), keyId: s.keyId, signature: s.signature }));
+    },
+  };
+}
