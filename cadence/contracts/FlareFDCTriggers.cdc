@@ -19,8 +19,14 @@ import "UsageBasedSubscriptions"
 /// resources this contract keeps to itself (the Biller and the verifier's Acceptor).
 access(all) contract FlareFDCTriggers {
 
-    /// Seconds in one usage window; window id = window start / WindowSeconds.
-    access(all) let WindowSeconds: UInt64
+    /// Seconds in one usage window; window id = window start / WindowSeconds. 300 unless the
+    /// admin set another length before the first settlement (the local stack uses 30).
+    access(all) var WindowSeconds: UInt64
+    /// Where the Admin resource is stored.
+    access(all) let AdminStoragePath: StoragePath
+
+    /// The right to configure settlement.
+    access(all) entitlement Configure
     /// keccak256("FlareFlow.UsageReport.v1"), the digest's first word.
     access(all) let ReportDomain: [UInt8; 32]
     /// keccak256("FlareFlow.UsageReportChunk.v1"), the first word of a chunk's hash.
@@ -32,21 +38,20 @@ access(all) contract FlareFDCTriggers {
     access(all) event UsageUnbillable(id: UInt64, window: UInt64, family: String, tokens: UInt64, reason: String)
     access(all) event ChunkedReportStarted(window: UInt64, round: UInt64, digest: String, chunkCount: UInt64)
     access(all) event ChunkSettled(window: UInt64, index: UInt64, chunkCount: UInt64, lines: UInt64, charged: UFix64)
+    access(all) event WindowLengthSet(seconds: UInt64)
 
-    /// One report line as the ABI encodes it: a static tuple
-    /// (uint64 subscriptionId, bytes32 family, uint64 tokens, uint64 requests).
-    /// Field order is the ABI order; do not reorder.
-    access(all) struct EncodedLine {
-        access(all) let subscriptionId: UInt64
-        access(all) let family: EVM.EVMBytes32
-        access(all) let tokens: UInt64
-        access(all) let requests: UInt64
-
-        view init(subscriptionId: UInt64, family: EVM.EVMBytes32, tokens: UInt64, requests: UInt64) {
-            self.subscriptionId = subscriptionId
-            self.family = family
-            self.tokens = tokens
-            self.requests = requests
+    /// Held by the account that deployed the contract.
+    access(all) resource Admin {
+        /// Sets the window length. Window ids count windows of this length, so it can change
+        /// only while nothing is settled or in progress: afterwards ids would mean other times.
+        access(Configure) fun setWindowSeconds(_ seconds: UInt64) {
+            pre {
+                seconds > 0: "FlareFDCTriggers: a window lasts at least one second"
+                FlareFDCTriggers.lastSettledWindow == nil && FlareFDCTriggers.pending == nil:
+                    "FlareFDCTriggers: the window length cannot change once a window is settled"
+            }
+            FlareFDCTriggers.WindowSeconds = seconds
+            emit WindowLengthSet(seconds: seconds)
         }
     }
 
@@ -92,8 +97,7 @@ access(all) contract FlareFDCTriggers {
         post {
             self.lastSettledWindow == window: "FlareFDCTriggers: the window was not settled"
         }
-        let encoded = self.encodeLines(subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
-        let digest = self.digestOf(window: window, encoded: encoded)
+        let digest = self.digestOf(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
         self.acceptor.accept(window: window, digest: digest, votingRound: votingRound, chunkCount: 1, chunkChain: digest, signers: signers, signatures: signatures)
         let charged = self.chargeLines(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
         self.settle(window: window, round: votingRound, digest: digest, lines: UInt64(subscriptionIds.length), charged: charged, chunks: 1)
@@ -133,8 +137,7 @@ access(all) contract FlareFDCTriggers {
         let next = self.bytes32FromHex(nextLink)
         let last = index + 1 == report.chunkCount
         assert(!last || next == self.zero32(), message: "FlareFDCTriggers: the last chunk must end the chain with a zero link")
-        let encoded = self.encodeLines(subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
-        let chunkHash = self.chunkHashOf(window: window, index: index, chunkCount: report.chunkCount, encoded: encoded)
+        let chunkHash = self.chunkHashOf(window: window, index: index, chunkCount: report.chunkCount, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
         assert(self.link(chunkHash: chunkHash, next: next) == report.expectedLink, message: "FlareFDCTriggers: the chunk does not match the signed chunk chain")
 
         let charged = self.chargeLines(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
@@ -150,14 +153,12 @@ access(all) contract FlareFDCTriggers {
 
     /// The report digest of these lines (hex), as Coston2 stores it; panics on invalid lines.
     access(all) fun reportDigest(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): String {
-        let encoded = self.encodeLines(subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
-        return String.encodeHex(self.digestOf(window: window, encoded: encoded).toVariableSized())
+        return String.encodeHex(self.digestOf(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests).toVariableSized())
     }
 
     /// chunkHash(index) of these lines (hex), for relayers and tests.
     access(all) fun chunkHash(window: UInt64, index: UInt64, chunkCount: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): String {
-        let encoded = self.encodeLines(subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
-        return String.encodeHex(self.chunkHashOf(window: window, index: index, chunkCount: chunkCount, encoded: encoded).toVariableSized())
+        return String.encodeHex(self.chunkHashOf(window: window, index: index, chunkCount: chunkCount, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests).toVariableSized())
     }
 
     /// The end (unix seconds) of a window: usage up to it is billed once the window settles.
@@ -165,49 +166,58 @@ access(all) contract FlareFDCTriggers {
         return UFix64((window + 1) * self.WindowSeconds)
     }
 
-    /// Validates the columns and turns them into ABI tuples. Validation is the report format's:
-    /// equal lengths, families of at most 31 printable ASCII bytes, lines strictly ascending by
-    /// (id, family). Each family's bytes32 is built once per call (a report has few families).
-    access(self) fun encodeLines(subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): [AnyStruct] {
+    /// keccak256 of `head` followed by the lines' static tuples, ABI-encoded. The lines are
+    /// appended to the head as a flat list of words (id, family, tokens, requests, ...): a line is
+    /// a static tuple, so abi.encode lays it out as exactly these 4 words, and a flat list of
+    /// primitives is the cheapest thing EVM.encodeABI takes (no struct per line).
+    /// Validates the report format on the way: equal column lengths, families of at most 31
+    /// printable ASCII bytes, lines strictly ascending by (id, family). Each family's word is
+    /// built once per call (a report has few families).
+    access(self) fun hashLines(head: [AnyStruct], subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): [UInt8; 32] {
         pre {
             subscriptionIds.length == families.length && families.length == tokens.length && tokens.length == requests.length:
                 "FlareFDCTriggers: the line columns differ in length"
         }
-        let encoded: [AnyStruct] = []
-        let familyWords: {String: EVM.EVMBytes32} = {}
+        let values = head
+        let familyWords: {String: UInt256} = {}
         let n = subscriptionIds.length
+        var prevId: UInt64 = 0
+        var prevFamily = ""
         var i = 0
         while i < n {
             let id = subscriptionIds[i]
             let family = families[i]
             if i > 0 {
-                let prevId = subscriptionIds[i - 1]
-                assert(prevId < id || (prevId == id && families[i - 1] < family), message: "FlareFDCTriggers: lines are not in report order (or repeat a subscription and family)")
+                assert(prevId < id || (prevId == id && prevFamily < family), message: "FlareFDCTriggers: lines are not in report order (or repeat a subscription and family)")
             }
             var word = familyWords[family]
             if word == nil {
                 word = self.familyWord(family)
                 familyWords[family] = word
             }
-            encoded.append(EncodedLine(subscriptionId: id, family: word!, tokens: tokens[i], requests: requests[i]))
+            values.append(id)
+            values.append(word!)
+            values.append(tokens[i])
+            values.append(requests[i])
+            prevId = id
+            prevFamily = family
             i = i + 1
         }
-        return encoded
+        return self.keccak(EVM.encodeABI(values))
     }
 
     /// keccak256(abi.encode(ReportDomain, uint64 window, Line[] lines)): the head is
-    /// domain | window | offset 0x60 | length, then the lines' static tuples.
-    access(self) fun digestOf(window: UInt64, encoded: [AnyStruct]): [UInt8; 32] {
-        let values: [AnyStruct] = [EVM.EVMBytes32(value: self.ReportDomain), window, 96 as UInt256, UInt256(encoded.length)]
-        values.appendAll(encoded)
-        return self.keccak(EVM.encodeABI(values))
+    /// domain | window | offset 0x60 | length.
+    access(self) fun digestOf(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): [UInt8; 32] {
+        let head: [AnyStruct] = [EVM.EVMBytes32(value: self.ReportDomain), window, 96 as UInt256, UInt256(subscriptionIds.length)]
+        return self.hashLines(head: head, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
     }
 
-    /// keccak256(abi.encode(ChunkDomain, uint64 window, uint64 index, uint64 chunkCount, Line[] lines)).
-    access(self) fun chunkHashOf(window: UInt64, index: UInt64, chunkCount: UInt64, encoded: [AnyStruct]): [UInt8; 32] {
-        let values: [AnyStruct] = [EVM.EVMBytes32(value: self.ChunkDomain), window, index, chunkCount, 160 as UInt256, UInt256(encoded.length)]
-        values.appendAll(encoded)
-        return self.keccak(EVM.encodeABI(values))
+    /// keccak256(abi.encode(ChunkDomain, uint64 window, uint64 index, uint64 chunkCount, Line[] lines)):
+    /// the head is domain | window | index | chunkCount | offset 0xa0 | length.
+    access(self) fun chunkHashOf(window: UInt64, index: UInt64, chunkCount: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): [UInt8; 32] {
+        let head: [AnyStruct] = [EVM.EVMBytes32(value: self.ChunkDomain), window, index, chunkCount, 160 as UInt256, UInt256(subscriptionIds.length)]
+        return self.hashLines(head: head, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
     }
 
     access(self) fun link(chunkHash: [UInt8; 32], next: [UInt8; 32]): [UInt8; 32] {
@@ -241,18 +251,22 @@ access(all) contract FlareFDCTriggers {
         emit UsageReportSettled(window: window, round: round, digest: String.encodeHex(digest.toVariableSized()), lines: lines, charged: charged, chunks: chunks)
     }
 
-    /// A family name as the report's bytes32: left-aligned ASCII, zero-padded; "" is bytes32(0).
-    access(self) fun familyWord(_ family: String): EVM.EVMBytes32 {
+    /// A family name as the report's bytes32, read as a big-endian uint256 (the same 32 bytes):
+    /// left-aligned ASCII, zero-padded; "" is 0.
+    access(self) fun familyWord(_ family: String): UInt256 {
         let utf8 = family.utf8
         assert(utf8.length <= 31, message: "FlareFDCTriggers: a family name is at most 31 bytes")
-        var word: [UInt8; 32] = self.zero32()
+        var word: UInt256 = 0
         var i = 0
-        while i < utf8.length {
-            assert(utf8[i] >= 32 && utf8[i] <= 126, message: "FlareFDCTriggers: a family name is printable ASCII")
-            word[i] = utf8[i]
+        while i < 32 {
+            word = word << 8
+            if i < utf8.length {
+                assert(utf8[i] >= 32 && utf8[i] <= 126, message: "FlareFDCTriggers: a family name is printable ASCII")
+                word = word | UInt256(utf8[i])
+            }
             i = i + 1
         }
-        return EVM.EVMBytes32(value: word)
+        return word
     }
 
     access(self) fun keccak(_ data: [UInt8]): [UInt8; 32] {
@@ -271,6 +285,8 @@ access(all) contract FlareFDCTriggers {
 
     init() {
         self.WindowSeconds = 300
+        self.AdminStoragePath = /storage/flareFlowTriggersAdmin
+        self.account.storage.save(<- create Admin(), to: self.AdminStoragePath)
         self.ReportDomain = HashAlgorithm.KECCAK_256.hash("FlareFlow.UsageReport.v1".utf8).toConstantSized<[UInt8; 32]>()!
         self.ChunkDomain = HashAlgorithm.KECCAK_256.hash("FlareFlow.UsageReportChunk.v1".utf8).toConstantSized<[UInt8; 32]>()!
         self.lastSettledWindow = nil

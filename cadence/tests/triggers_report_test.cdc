@@ -207,7 +207,8 @@ access(all) fun testRejectsWindowNotYetEnded() {
     let before = stateFingerprint()
     let r = fxReport("w1")
     let sigs = fxSigs("w1")
-    let future: UInt64 = UInt64(scriptInline("access(all) fun main(): UFix64 { return getCurrentBlock().timestamp }", [])! as! UFix64) / 300 + 10
+    // Far enough ahead that no clock offset an earlier test's Test.moveTime left can reach it.
+    let future: UInt64 = UInt64(scriptInline("access(all) fun main(): UFix64 { return getCurrentBlock().timestamp }", [])! as! UFix64) / 300 + 100_000
     let result = relay("transactions/triggers/submit_report", [future, r.round, r.ids, r.families, r.tokens, r.requests, sigs.signers, sigs.signatures])
     assertRejectedUnchanged(result, "the window has not ended yet", before)
 }
@@ -224,4 +225,21 @@ access(all) fun testEmptyReportSettlesTheWindow() {
     // An empty window is signed like any other; fixtures have none, so only the digest is checked.
     let digest = script("scripts/triggers/report_digest", [5 as UInt64, [] as [UInt64], [] as [String], [] as [UInt64], [] as [UInt64]])! as! String
     Test.assertEqual(64, digest.length)
+}
+
+/// Last: Test.moveTime is not undone by the reset between tests.
+access(all) fun testLineOfClosedSubscriptionIsUnbillableAndBlocksNothing() {
+    txOk("transactions/request_close", customer, [3 as UInt64])
+    Test.moveTime(by: 3_601.0)
+    txOk("transactions/finish_close", customer, [3 as UInt64])
+    let before = Test.eventsOfType(Type<FlareFDCTriggers.UsageUnbillable>()).length
+    Test.expect(submit(fxReport("w1"), fxSigs("w1")), Test.beSucceeded())
+    let unbillable = Test.eventsOfType(Type<FlareFDCTriggers.UsageUnbillable>())
+    Test.assertEqual(before + 2, unbillable.length)
+    let closed = unbillable[before] as! FlareFDCTriggers.UsageUnbillable
+    Test.assertEqual(3 as UInt64, closed.id)
+    Test.assertEqual("closed", closed.reason)
+    Test.assertEqual(0.0, subscription(3).balance)
+    // The other lines are billed as usual.
+    Test.assertEqual(100.0 - fxW1Charged()[0] - fxW1Charged()[1], subscription(1).balance)
 }

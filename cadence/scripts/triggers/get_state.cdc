@@ -1,9 +1,11 @@
 import "FlareFDCTriggers"
 import "FlareOracleVerifier"
 
-/// Settlement state: last settled window, last accepted window, the chunked report in progress.
+/// Settlement state: window length, last settled window, last accepted window, the chunked
+/// report in progress.
 access(all) fun main(): {String: AnyStruct} {
     return {
+        "windowSeconds": FlareFDCTriggers.WindowSeconds,
         "lastSettledWindow": FlareFDCTriggers.lastSettledWindow,
         "lastAcceptedWindow": FlareOracleVerifier.lastAcceptedWindow,
         "pending": FlareFDCTriggers.pending

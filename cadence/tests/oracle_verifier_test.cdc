@@ -1,0 +1,137 @@
+import Test
+import "oracle_helpers.cdc"
+import "oracle_fixtures.cdc"
+import "FlareOracleVerifier"
+
+access(all) var readyHeight: UInt64 = 0
+
+/// Oracles 1..3 registered (fixture keys 0..2), threshold 2, fixture source.
+access(all) fun setup() {
+    deployAll()
+    configureOracles(keys: fxOracleKeys(), chainId: fxChainId(), verifier: fxVerifier())
+    readyHeight = chainHeight()
+}
+
+access(all) fun beforeEach() {
+    resetTo(readyHeight)
+}
+
+access(all) fun config(): {String: AnyStruct} {
+    return script("scripts/oracle/get_config", [])! as! {String: AnyStruct}
+}
+
+access(all) fun configFingerprint(): String {
+    let c = config()
+    let oracles = c["oracles"]! as! {UInt64: String}
+    var s = (c["threshold"]! as! Int).toString().concat("|").concat((c["coston2ChainId"]! as! UInt256).toString()).concat("|").concat(c["verifier"]! as! String)
+    var id: UInt64 = 1
+    while id <= 5 {
+        s = s.concat("|").concat(oracles[id] ?? "-")
+        id = id + 1
+    }
+    return s
+}
+
+access(all) fun verifyW1(_ sigs: String): {String: AnyStruct} {
+    return verifyWith(sigs: fxSigs(sigs))
+}
+
+/// The scripts' answers for fixture report w1 under fixture signatures `sigs`.
+access(all) fun verifyWith(sigs: FxSigs): {String: AnyStruct} {
+    let r = fxReport("w1")
+    let args: [AnyStruct] = [r.window, r.digest, r.round, sigs.signers, sigs.signatures]
+    return {
+        "valid": script("scripts/oracle/verify", args)! as! Bool,
+        "counted": script("scripts/oracle/valid_signers", args)! as! [UInt64]
+    }
+}
+
+access(all) fun countedOf(_ sigs: FxSigs): [UInt64] {
+    return verifyWith(sigs: sigs)["counted"]! as! [UInt64]
+}
+
+access(all) fun testConfigurationAndEvents() {
+    let c = config()
+    Test.assertEqual(2, c["threshold"]! as! Int)
+    Test.assertEqual(fxChainId(), c["coston2ChainId"]! as! UInt256)
+    Test.assertEqual(fxVerifier().toLower().slice(from: 2, upTo: 42), c["verifier"]! as! String)
+    let oracles = c["oracles"]! as! {UInt64: String}
+    Test.assertEqual(fxOracleKeys()[0], oracles[1]!)
+    Test.assertEqual(3, Test.eventsOfType(Type<FlareOracleVerifier.OracleRegistered>()).length)
+    Test.assertEqual(1, Test.eventsOfType(Type<FlareOracleVerifier.ThresholdSet>()).length)
+    Test.assertEqual(1, Test.eventsOfType(Type<FlareOracleVerifier.SourceSet>()).length)
+}
+
+access(all) fun testAttestationEncodingMatchesTypeScript() {
+    let r = fxReport("w1")
+    let encoded = script("scripts/oracle/attestation", [r.window, r.digest, r.round, 1 as UInt64, r.digest])! as! String
+    Test.assertEqual(fxW1Attestation(), encoded)
+}
+
+access(all) fun testTypeScriptSignaturesVerify() {
+    // ethers SigningKey.sign(keccak256(encoding)) verified by PublicKey.verify(signedData: encoding, KECCAK_256).
+    let ok = verifyW1("w1")
+    Test.assertEqual(true, ok["valid"]! as! Bool)
+    Test.assertEqual([1, 2] as [UInt64], ok["counted"]! as! [UInt64])
+    Test.assertEqual([1, 2, 3] as [UInt64], verifyW1("w1All")["counted"]! as! [UInt64])
+}
+
+access(all) fun testVerifyCountsEachSignerOnceAndOnlyRegisteredOnes() {
+    Test.assertEqual([1] as [UInt64], verifyW1("w1Twice")["counted"]! as! [UInt64])
+    Test.assertEqual(false, verifyW1("w1Twice")["valid"]! as! Bool)
+    Test.assertEqual([1] as [UInt64], verifyW1("w1Unregistered")["counted"]! as! [UInt64])
+    Test.assertEqual([1] as [UInt64], verifyW1("w1UnregisteredAsKnownId")["counted"]! as! [UInt64])
+    Test.assertEqual(false, verifyW1("w1One")["valid"]! as! Bool)
+    Test.assertEqual([] as [UInt64], verifyW1("w1WrongDomain")["counted"]! as! [UInt64])
+    Test.assertEqual([] as [UInt64], verifyW1("w1OtherChain")["counted"]! as! [UInt64])
+    Test.assertEqual([] as [UInt64], verifyW1("w1OtherVerifier")["counted"]! as! [UInt64])
+    Test.assertEqual([] as [UInt64], verifyW1("w1OtherRound")["counted"]! as! [UInt64])
+}
+
+access(all) fun testMalformedSignatureCountsNothing() {
+    let good = fxSigs("w1")
+    Test.assertEqual([1] as [UInt64], countedOf(FxSigs(signers: [1, 2], signatures: [good.signatures[0], "zz"])))
+}
+
+access(all) fun testRemovedOracleStopsCounting() {
+    txOk("transactions/oracle/remove_oracle", admin, [3 as UInt64])
+    Test.assertEqual([1] as [UInt64], verifyW1("w1Removed")["counted"]! as! [UInt64])
+    Test.assertEqual(1, Test.eventsOfType(Type<FlareOracleVerifier.OracleRemoved>()).length)
+    // Re-registering the same key gives a new id; signatures naming the old id still count nothing.
+    txOk("transactions/oracle/register_oracle", admin, [fxOracleKeys()[2]])
+    Test.assertEqual([1] as [UInt64], verifyW1("w1Removed")["counted"]! as! [UInt64])
+}
+
+access(all) fun testThresholdChanges() {
+    txOk("transactions/oracle/set_threshold", admin, [3])
+    Test.assertEqual(false, verifyW1("w1")["valid"]! as! Bool)
+    Test.assertEqual(true, verifyW1("w1All")["valid"]! as! Bool)
+    txOk("transactions/oracle/set_threshold", admin, [1])
+    Test.assertEqual(true, verifyW1("w1One")["valid"]! as! Bool)
+}
+
+access(all) fun testRejectsNonAdmin() {
+    let before = configFingerprint()
+    let stranger = newAccount(1.0)
+    Test.assertError(tx("transactions/oracle/register_oracle", stranger, [fxOracleKeys()[3]]), errorMessage: "the signer holds no FlareOracleVerifier Admin")
+    Test.assertError(tx("transactions/oracle/remove_oracle", stranger, [1 as UInt64]), errorMessage: "the signer holds no FlareOracleVerifier Admin")
+    Test.assertError(tx("transactions/oracle/set_threshold", stranger, [1]), errorMessage: "the signer holds no FlareOracleVerifier Admin")
+    Test.assertError(tx("transactions/oracle/set_source", stranger, [1 as UInt256, fxVerifier()]), errorMessage: "the signer holds no FlareOracleVerifier Admin")
+    Test.assertEqual(before, configFingerprint())
+}
+
+access(all) fun testRejectsBadConfiguration() {
+    let before = configFingerprint()
+    Test.assertError(tx("transactions/oracle/register_oracle", admin, [fxOracleKeys()[0]]), errorMessage: "the key is already registered")
+    Test.assertError(tx("transactions/oracle/register_oracle", admin, ["04".concat(fxOracleKeys()[3])]), errorMessage: "a public key is 64 bytes")
+    Test.assertError(tx("transactions/oracle/register_oracle", admin, [fxOracleKeys()[3].slice(from: 0, upTo: 126).concat("00")]), errorMessage: "")
+    Test.assertError(tx("transactions/oracle/set_threshold", admin, [0]), errorMessage: "the threshold must be at least 1")
+    Test.assertError(tx("transactions/oracle/set_threshold", admin, [4]), errorMessage: "the threshold exceeds the number of registered oracles")
+    Test.assertError(tx("transactions/oracle/remove_oracle", admin, [9 as UInt64]), errorMessage: "unknown oracle id")
+    Test.assertError(tx("transactions/oracle/set_source", admin, [0 as UInt256, fxVerifier()]), errorMessage: "the chain id must be positive")
+    Test.assertEqual(before, configFingerprint())
+    txOk("transactions/oracle/set_threshold", admin, [3])
+    let atThree = configFingerprint()
+    Test.assertError(tx("transactions/oracle/remove_oracle", admin, [1 as UInt64]), errorMessage: "removing the oracle would leave fewer oracles than the threshold")
+    Test.assertEqual(atThree, configFingerprint())
+}

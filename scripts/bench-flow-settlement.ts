@@ -1,0 +1,306 @@
+/**
+ * Flow settlement benchmark: computation of FlareFDCTriggers.submitReport on the pinned emulator
+ * (mainnet execution-effort weights, mainnet's 9,999 transaction limit), for reports of several
+ * sizes, beside the naive baseline of one transaction per line, measured in the same run.
+ *
+ *   npx ts-node --transpile-only scripts/bench-flow-settlement.ts [--max 1000]
+ *
+ * The emulator's REST API reports computation_used as 0, so computation is read from the
+ * emulator's own per-transaction log ("computeUnitsUsed", verbose JSON log).
+ * test/emulator/digest-parity.test.ts runs the same harness and asserts the figures.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as fcl from "@onflow/fcl";
+import type { ArgFn, CadenceTypes } from "@onflow/fcl";
+import { FlowEmulator } from "../src/local/emulator";
+import { contractAddresses, emulatorServiceAccount } from "../src/config/flow-json";
+import { keyAuthorization, resolveImports } from "../src/flow/runtime";
+import {
+  COSTON2_CHAIN_ID,
+  attestationFor,
+  encodeAttestation,
+  encodeChunkedAttestation,
+  lineColumns,
+  planChunks,
+  oraclePublicKey,
+  signEncoding,
+  type UsageLine,
+} from "../src/report";
+import { id } from "ethers";
+
+/** Mainnet's computation limit per transaction. */
+export const MAINNET_COMPUTE_LIMIT = 9_999;
+
+const REPO = path.resolve(__dirname, "..");
+const CONTRACTS = ["SimpleUsageSubscriptions", "UsageBasedSubscriptions", "FlareOracleVerifier", "FlareFDCTriggers"];
+/** The bench's oracles (ids 1, 2, 3 in this order; threshold 2) and Coston2 source. */
+export const ORACLE_KEYS: readonly string[] = [1, 2, 3].map((i) => id(`FlareFlow bench oracle ${i}`));
+export const VERIFIER = "0x5eb4c0ae3b6f2fa3a1e0f0d1c2b3a4958d7e6f01";
+
+/** An FCL argument list builder (FCL's own callback shape). */
+export type Args = (arg: ArgFn, t: CadenceTypes) => unknown[];
+
+export interface TxOutcome {
+  id: string;
+  computation: number;
+  error: string;
+  events: { type: string; data: unknown }[];
+}
+
+/** One emulator with the four contracts deployed on its service account, oracles registered. */
+export class SettlementBench {
+  private nextWindow = 1_000_000n;
+  private created = 0;
+  private used = 0;
+  private round = 1n;
+
+  private constructor(
+    readonly emulator: FlowEmulator,
+    readonly addresses: Record<string, string>,
+    /** computeUnitsUsed by transaction id, from the emulator's log. */
+    private readonly computation: ReadonlyMap<string, number>,
+  ) {}
+
+  /** Starts an emulator (verbose, to log computation), deploys, registers 3 oracles, threshold 2. */
+  static async start(): Promise<SettlementBench> {
+    const service = emulatorServiceAccount();
+    const previous = process.env.FLOW_VERBOSE;
+    process.env.FLOW_VERBOSE = "true";
+    const seen = new Map<string, number>();
+    let emulator: FlowEmulator;
+    try {
+      emulator = await FlowEmulator.start({
+        onLog: (line) => {
+          if (!line.includes("computeUnitsUsed")) return;
+          try {
+            const entry = JSON.parse(line) as { txID?: unknown; computeUnitsUsed?: unknown };
+            if (typeof entry.txID === "string" && typeof entry.computeUnitsUsed === "number") seen.set(entry.txID, entry.computeUnitsUsed);
+          } catch {
+            // not a JSON log line
+          }
+        },
+      });
+    } finally {
+      if (previous === undefined) delete process.env.FLOW_VERBOSE;
+      else process.env.FLOW_VERBOSE = previous;
+    }
+    fcl.config().put("accessNode.api", emulator.restUrl).put("flow.network", "emulator");
+    const bench = new SettlementBench(emulator, contractAddresses("emulator", service.address), seen);
+    for (const name of CONTRACTS) {
+      const code = resolveImports(fs.readFileSync(path.join(REPO, "cadence/contracts", `${name}.cdc`), "utf8"), bench.addresses);
+      await bench.mutateOk(
+        `transaction(name: String, code: String) { prepare(s: auth(AddContract) &Account) { s.contracts.add(name: name, code: code.decodeHex()) } }`,
+        (arg, t) => [arg(name, t.String), arg(Buffer.from(code, "utf8").toString("hex"), t.String)],
+      );
+    }
+    for (const key of ORACLE_KEYS) {
+      await bench.mutateOk(bench.file("transactions/oracle/register_oracle"), (arg, t) => [arg(oraclePublicKey(key), t.String)]);
+    }
+    await bench.mutateOk(bench.file("transactions/oracle/set_threshold"), (arg, t) => [arg("2", t.Int)]);
+    await bench.mutateOk(bench.file("transactions/oracle/set_source"), (arg, t) => [arg(COSTON2_CHAIN_ID.toString(), t.UInt256), arg(VERIFIER, t.String)]);
+    return bench;
+  }
+
+  /** A Cadence file of the project with its imports resolved for this emulator. */
+  file(relative: string): string {
+    return resolveImports(fs.readFileSync(path.join(REPO, "cadence", `${relative}.cdc`), "utf8"), this.addresses);
+  }
+
+  async query(cadence: string, args: Args): Promise<unknown> {
+    return fcl.query({ cadence: resolveImports(cadence, this.addresses), args });
+  }
+
+  /** Sends a transaction signed by the service account with mainnet's limit; never throws on a Cadence error. */
+  async mutate(cadence: string, args: Args, limit = MAINNET_COMPUTE_LIMIT): Promise<TxOutcome> {
+    const authz = keyAuthorization({ ...emulatorServiceAccount(), keyIndex: 0 });
+    // A relayed transaction (no prepare block) has no authorizer.
+    const authorizations = /\bprepare\s*\(/.test(cadence) ? [authz] : [];
+    const txId = await fcl.mutate({ cadence: resolveImports(cadence, this.addresses), args, proposer: authz, payer: authz, authorizations, limit });
+    let error = "";
+    let events: { type: string; data: unknown }[] = [];
+    try {
+      const status = await fcl.tx(txId).onceSealed();
+      error = status.errorMessage;
+      events = status.events.map((e) => ({ type: e.type, data: e.data }));
+    } catch (failure) {
+      error = failure instanceof Error ? failure.message : String(failure);
+    }
+    const computation = this.computation.get(txId);
+    if (computation === undefined) throw new Error(`no computeUnitsUsed logged for ${txId}`);
+    return { id: txId, computation, error, events };
+  }
+
+  async mutateOk(cadence: string, args: Args, limit = MAINNET_COMPUTE_LIMIT): Promise<TxOutcome> {
+    const outcome = await this.mutate(cadence, args, limit);
+    if (outcome.error) throw new Error(`transaction failed: ${outcome.error}`);
+    return outcome;
+  }
+
+  /** Lines for `count` subscriptions never billed before (opened as needed). */
+  async freshLines(count: number): Promise<UsageLine[]> {
+    if (this.created < this.used + count) await this.createSubscriptions(this.used + count - this.created);
+    const lines = benchLines(this.used + 1, count);
+    this.used += count;
+    return lines;
+  }
+
+  /** Opens `count` subscriptions (service account is customer and provider), in batches. */
+  async createSubscriptions(count: number): Promise<void> {
+    const code = this.file("transactions/triggers/testing/create_subscriptions");
+    const provider = emulatorServiceAccount().address;
+    for (let done = 0; done < count; done += 100) {
+      const batch = Math.min(100, count - done);
+      await this.mutateOk(code, (arg, t) => [arg(provider, t.Address), arg(String(batch), t.Int), arg("10.0", t.UFix64)]);
+    }
+    this.created += count;
+  }
+
+  /** Signs and submits `lines` as the next window's whole report. */
+  async submitReport(lines: UsageLine[], limit = MAINNET_COMPUTE_LIMIT): Promise<TxOutcome> {
+    const window = this.nextWindow++;
+    const votingRound = this.round++;
+    const attestation = attestationFor({ chainId: COSTON2_CHAIN_ID, verifier: VERIFIER }, window, lines, votingRound);
+    const encoding = encodeAttestation(attestation);
+    const signatures = ORACLE_KEYS.slice(0, 2).map((key) => signEncoding(key, encoding));
+    const cols = lineColumns(lines);
+    return this.mutate(
+      this.file("transactions/triggers/submit_report"),
+      (arg, t) => [
+        arg(window.toString(), t.UInt64),
+        arg(votingRound.toString(), t.UInt64),
+        arg(cols.subscriptionIds.map(String), t.Array(t.UInt64)),
+        arg(cols.families, t.Array(t.String)),
+        arg(cols.tokens.map(String), t.Array(t.UInt64)),
+        arg(cols.requests.map(String), t.Array(t.UInt64)),
+        arg(["1", "2"], t.Array(t.UInt64)),
+        arg(signatures, t.Array(t.String)),
+      ],
+      limit,
+    );
+  }
+
+  /** Signs and submits `lines` as the next window's report in chunks of at most `maxLines`. */
+  async submitChunked(lines: UsageLine[], maxLines: number): Promise<TxOutcome[]> {
+    const window = this.nextWindow++;
+    const votingRound = this.round++;
+    const plan = planChunks(window, lines, maxLines);
+    const attestation = { ...attestationFor({ chainId: COSTON2_CHAIN_ID, verifier: VERIFIER }, window, lines, votingRound), chunkCount: plan.chunkCount, chunkChain: plan.chunkChain };
+    const encoding = encodeChunkedAttestation(attestation);
+    const signatures = ORACLE_KEYS.slice(0, 2).map((key) => signEncoding(key, encoding));
+    const outcomes: TxOutcome[] = [];
+    outcomes.push(
+      await this.mutate(this.file("transactions/triggers/start_chunked_report"), (arg, t) => [
+        arg(window.toString(), t.UInt64),
+        arg(votingRound.toString(), t.UInt64),
+        arg(attestation.digest.slice(2), t.String),
+        arg(plan.chunkCount.toString(), t.UInt64),
+        arg(plan.chunkChain.slice(2), t.String),
+        arg(["1", "2"], t.Array(t.UInt64)),
+        arg(signatures, t.Array(t.String)),
+      ]),
+    );
+    for (const chunk of plan.chunks) {
+      const cols = lineColumns(chunk.lines);
+      outcomes.push(
+        await this.mutate(this.file("transactions/triggers/submit_chunk"), (arg, t) => [
+          arg(window.toString(), t.UInt64),
+          arg(chunk.index.toString(), t.UInt64),
+          arg(cols.subscriptionIds.map(String), t.Array(t.UInt64)),
+          arg(cols.families, t.Array(t.String)),
+          arg(cols.tokens.map(String), t.Array(t.UInt64)),
+          arg(cols.requests.map(String), t.Array(t.UInt64)),
+          arg(chunk.nextLink.slice(2), t.String),
+        ]),
+      );
+    }
+    return outcomes;
+  }
+
+  async stop(): Promise<void> {
+    await this.emulator.stop();
+  }
+}
+
+/** `count` lines for subscriptions first..first+count-1, cycling through the priced families. */
+export function benchLines(first: number, count: number): UsageLine[] {
+  const families = ["gpt-4", "claude", "", "llama", "gpt-3.5"];
+  return Array.from({ length: count }, (_, i) => ({
+    subscriptionId: BigInt(first + i),
+    family: families[i % families.length],
+    tokens: 1_000n + BigInt(i),
+    requests: 1n,
+  }));
+}
+
+export interface BenchFigures {
+  /** Computation of one report of n lines, by n. */
+  perReport: { lines: number; computation: number }[];
+  /** One transaction per line: computation of each single-line report. */
+  singleLineTx: number;
+  /** Marginal computation per line: (C(max) - C(1)) / (max - 1). */
+  perLine: number;
+  /** Lines that fit in 9,999 by the marginal cost; and the largest report measured under the limit. */
+  linesPerTransaction: number;
+  largestMeasured: number;
+}
+
+/** Measures reports of the given sizes (each on fresh subscriptions) and the 1-line baseline. */
+export async function measure(bench: SettlementBench, sizes: number[], baselineRuns = 5): Promise<BenchFigures> {
+  const perReport: { lines: number; computation: number }[] = [];
+  let largestMeasured = 0;
+  for (const n of sizes) {
+    const outcome = await bench.submitReport(await bench.freshLines(n));
+    if (outcome.error) {
+      if (!/computation|limit/i.test(outcome.error)) throw new Error(`report of ${n} lines failed: ${outcome.error}`);
+      perReport.push({ lines: n, computation: Number.NaN });
+      continue;
+    }
+    perReport.push({ lines: n, computation: outcome.computation });
+    largestMeasured = Math.max(largestMeasured, n);
+  }
+  const singles: number[] = [];
+  for (let i = 0; i < baselineRuns; i++) {
+    const outcome = await bench.submitReport(await bench.freshLines(1));
+    if (outcome.error) throw new Error(`one-line report failed: ${outcome.error}`);
+    singles.push(outcome.computation);
+  }
+  const singleLineTx = singles.reduce((a, b) => a + b, 0) / singles.length;
+  const measured = perReport.filter((r) => Number.isFinite(r.computation));
+  const big = measured[measured.length - 1];
+  const perLine = (big.computation - singleLineTx) / (big.lines - 1);
+  const linesPerTransaction = 1 + Math.floor((MAINNET_COMPUTE_LIMIT - singleLineTx) / perLine);
+  return { perReport, singleLineTx, perLine, linesPerTransaction, largestMeasured };
+}
+
+async function main(): Promise<void> {
+  const maxFlag = process.argv.indexOf("--max");
+  const max = maxFlag >= 0 ? Number(process.argv[maxFlag + 1]) : 1_000;
+  const sizes = [1, 10, 100, 250, 500, max].filter((n, i, all) => all.indexOf(n) === i && n <= max);
+  const bench = await SettlementBench.start();
+  try {
+    const f = await measure(bench, sizes);
+    console.log("FlareFDCTriggers.submitReport on the pinned emulator (mainnet weights, limit 9,999)");
+    console.log("lines  computation  per line");
+    for (const r of f.perReport) {
+      const per = Number.isFinite(r.computation) ? (r.computation / r.lines).toFixed(2) : "-";
+      console.log(`${String(r.lines).padStart(5)}  ${Number.isFinite(r.computation) ? String(r.computation).padStart(11) : "  over limit"}  ${per.padStart(8)}`);
+    }
+    console.log(`one transaction per line: ${f.singleLineTx.toFixed(1)} per transaction (= per line)`);
+    console.log(`marginal per line in one report: ${f.perLine.toFixed(2)} (${(f.singleLineTx / f.perLine).toFixed(1)}x cheaper than a transaction per line)`);
+    console.log(`lines per transaction within 9,999: ~${f.linesPerTransaction} (largest measured under the limit: ${f.largestMeasured})`);
+    const chunked = await bench.submitChunked(await bench.freshLines(1_500), 500);
+    const failed = chunked.find((o) => o.error);
+    if (failed) throw new Error(`chunked report failed: ${failed.error}`);
+    console.log(`1,500 lines in 3 chunks of 500: start ${chunked[0].computation}, chunks ${chunked.slice(1).map((o) => o.computation).join(", ")}`);
+  } finally {
+    await bench.stop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * The connector runner.
+ *   npm run connector -- run [--network local|coston2]     every closed window, until Ctrl-C
+ *   npm run connector -- once [--network ...]              what can be done now, then exit
+ *   npm run connector -- status [--network ...]            each window's stage
+ *   npm run connector -- publish [--network ...]           only the report publisher
+ * Configuration: src/connector/config.ts (environment variables listed there and in the README).
+ */
+import { connectorConfig, defaultStateDir } from "../src/connector/config";
+import { ConnectorError, messageOf } from "../src/connector/errors";
+import { Connector } from "../src/connector/pipeline";
+import { startPublisher } from "../src/connector/publish";
+import { statusLines } from "../src/connector/status";
+import { ConnectorState } from "../src/connector/state";
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+async function main(): Promise<void> {
+  const command = process.argv[2] ?? "run";
+  const network = option("--network", process.env.FLAREFLOW_CONNECTOR_NETWORK ?? "local");
+  if (command === "status") {
+    if (network !== "local" && network !== "coston2") throw new ConnectorError("config", `unknown connector network "${network}"`);
+    for (const line of statusLines(defaultStateDir(network))) console.log(line);
+    return;
+  }
+  const config = connectorConfig(network);
+  if (command === "publish") {
+    const listen = config.publisher.listen ?? { host: "127.0.0.1", port: 8790 };
+    const publisher = await startPublisher({ publishedDir: new ConnectorState(config.stateDir).publishedDir, ...listen });
+    console.log(`publisher: serving ${config.stateDir}/published at ${publisher.url} (public as ${config.publisher.baseUrl})`);
+    return;
+  }
+  const connector = new Connector(config);
+  await connector.init();
+  console.log(`connector: ${network}, ${config.windowSeconds}-s windows, publisher ${config.publisher.baseUrl}, state ${config.stateDir}`);
+  if (command === "once") {
+    const result = await connector.tick();
+    if (result.waiting) console.log(result.waiting);
+    await connector.close();
+    return;
+  }
+  if (command !== "run") throw new ConnectorError("config", `unknown command ${command} (run, once, status, publish)`);
+  const abort = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => abort.abort());
+  await connector.run(abort.signal);
+  await connector.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(`connector: ${messageOf(error)}`);
+  process.exit(error instanceof ConnectorError && error.kind === "config" ? 2 : 1);
+});

@@ -1,0 +1,28 @@
+/**
+ * The local Flare stand-in services for `npm run dev`: Flare's Web2Json verifier server and DA
+ * layer on one port, and the round engine finalizing voting rounds on the Hardhat node's FDC
+ * harness. Environment: FLAREFLOW_EVM_RPC (default http://127.0.0.1:8545), FLARE_LOCAL_PORT
+ * (8791), FLARE_VERIFIER_API_KEY (the X-API-KEY it accepts), FLARE_LOCAL_FAST_CLOCK=1 to jump
+ * the chain's clock to each round's end instead of waiting 90 s.
+ */
+import { HARDHAT_DEV_KEYS, startFlareLocal } from "../src/flare-local";
+
+async function main(): Promise<void> {
+  const flare = await startFlareLocal({
+    rpcUrl: process.env.FLAREFLOW_EVM_RPC ?? "http://127.0.0.1:8545",
+    // The harness owner is Hardhat's first dev account (local only).
+    ownerKey: process.env.FLARE_LOCAL_OWNER_KEY ?? HARDHAT_DEV_KEYS[0],
+    apiKey: process.env.FLARE_VERIFIER_API_KEY ?? "00000000-0000-0000-0000-000000000000",
+    port: Number(process.env.FLARE_LOCAL_PORT ?? 8791),
+    fastClock: process.env.FLARE_LOCAL_FAST_CLOCK === "1",
+  });
+  console.log(`flare-local: verifier and DA layer at ${flare.url}`);
+  const stop = () => void flare.stop().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`flare-local: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

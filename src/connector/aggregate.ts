@@ -1,0 +1,147 @@
+import { parseAlias } from "../litellm";
+import { familyOf, type PricingConfig } from "../pricing";
+import { isValidFamily, sortLines, validateLines, type UsageLine } from "../report";
+import { UINT64_MAX } from "../report";
+
+/**
+ * Spend-log rows to report lines: per subscription (from the key alias ff-<id> / ff-<id>-r<n>)
+ * and model family (from the on-chain model map; a model in no family is billed at the default
+ * multiplier, family ""). The hot loop touches each row once, caches alias and model lookups and
+ * sums plain numbers; bigints appear only once per line at the end.
+ */
+
+/** The fields of a LiteLLM spend-log row the aggregation reads. */
+export type SpendRowFields = {
+  request_id: string;
+  api_key: string;
+  model: string;
+  model_group?: string | null;
+  total_tokens: number;
+  startTime: string;
+  status?: string | null;
+  metadata: { user_api_key_alias?: string | null };
+};
+
+export type AggregateResult = {
+  lines: UsageLine[];
+  requestIds: string[];
+  /** Rows taken into the report. */
+  rows: number;
+  /** Rows ignored: failed calls, keys that are not FlareFlow's, already reported. */
+  ignored: { failed: number; foreign: number; alreadyReported: number };
+};
+
+const NOT_OURS = -1n;
+
+export class Aggregator {
+  /** alias -> model name -> running sums. Strings only in the hot loop; parsing happens once per key in result(). */
+  private readonly byAlias = new Map<string, { models: Map<string, { tokens: number; requests: number }>; ids: string[] }>();
+  private readonly seen = new Set<string>();
+  private failed = 0;
+  private alreadyReported = 0;
+
+  constructor(
+    private readonly pricing: PricingConfig,
+    /** Request ids reported in earlier windows (late usage goes into the first report after it shows). */
+    private readonly reported: ReadonlySet<string> = new Set(),
+  ) {}
+
+  private static subscriptionOf(alias: string): bigint {
+    const parsed = parseAlias(alias);
+    return parsed && /^[0-9]{1,20}$/.test(parsed.subscriptionId) && BigInt(parsed.subscriptionId) <= UINT64_MAX ? BigInt(parsed.subscriptionId) : NOT_OURS;
+  }
+
+  private familyOf(model: string): string {
+    const mapped = familyOf(this.pricing, model) ?? "";
+    return isValidFamily(mapped) ? mapped : "";
+  }
+
+  /** Adds one row; returns whether it was taken into the report (foreign keys are sorted out in result()). */
+  add(row: SpendRowFields): boolean {
+    const id = row.request_id;
+    if (this.seen.has(id) || this.reported.has(id)) {
+      this.alreadyReported++;
+      return false;
+    }
+    if (row.status === "failure") {
+      this.failed++;
+      return false;
+    }
+    const tokens = row.total_tokens;
+    if (!Number.isSafeInteger(tokens) || tokens < 0) throw new RangeError(`spend-log row ${id}: total_tokens ${tokens} is not a token count`);
+    const alias = row.metadata.user_api_key_alias ?? "";
+    // model_group is the name the customer asked for; model may be the provider's deployment name.
+    const model = row.model_group ?? row.model;
+    let entry = this.byAlias.get(alias);
+    if (entry === undefined) {
+      entry = { models: new Map(), ids: [] };
+      this.byAlias.set(alias, entry);
+    }
+    let sum = entry.models.get(model);
+    if (sum === undefined) {
+      sum = { tokens: 0, requests: 0 };
+      entry.models.set(model, sum);
+    }
+    sum.tokens += tokens;
+    sum.requests += 1;
+    entry.ids.push(id);
+    this.seen.add(id);
+    return true;
+  }
+
+  result(): AggregateResult {
+    const sums = new Map<string, UsageLine>();
+    const requestIds: string[] = [];
+    let foreign = 0;
+    for (const [alias, entry] of this.byAlias) {
+      const subscriptionId = Aggregator.subscriptionOf(alias);
+      if (subscriptionId === NOT_OURS) {
+        foreign += entry.ids.length;
+        continue;
+      }
+      for (const id of entry.ids) requestIds.push(id);
+      for (const [model, s] of entry.models) {
+        if (!Number.isSafeInteger(s.tokens)) throw new RangeError(`key ${alias}: token sum exceeds 2^53 in one window`);
+        const family = this.familyOf(model);
+        const key = `${subscriptionId}\u0000${family}`;
+        const line = sums.get(key) ?? { subscriptionId, family, tokens: 0n, requests: 0n };
+        line.tokens += BigInt(s.tokens);
+        line.requests += BigInt(s.requests);
+        sums.set(key, line);
+      }
+    }
+    const lines = sortLines([...sums.values()]);
+    validateLines(lines);
+    return {
+      lines,
+      requestIds,
+      rows: requestIds.length,
+      ignored: { failed: this.failed, foreign, alreadyReported: this.alreadyReported },
+    };
+  }
+}
+
+/**
+ * The obvious implementation, kept as the benchmark's baseline: materialize every row, parse
+ * each alias and model afresh, sum in bigints under a JSON key.
+ */
+export function aggregateNaive(rows: readonly SpendRowFields[], pricing: PricingConfig): UsageLine[] {
+  const groups: Record<string, { tokens: bigint; requests: bigint }> = {};
+  const unique = [...new Map(rows.map((r) => [r.request_id, r])).values()].filter((r) => r.status !== "failure");
+  for (const row of unique) {
+    const parsed = parseAlias(row.metadata.user_api_key_alias ?? "");
+    if (!parsed) continue;
+    const family = familyOf(pricing, row.model_group ?? row.model) ?? "";
+    const key = JSON.stringify([parsed.subscriptionId, family]);
+    const g = groups[key] ?? { tokens: 0n, requests: 0n };
+    g.tokens += BigInt(row.total_tokens);
+    g.requests += 1n;
+    groups[key] = g;
+  }
+  return sortLines(
+    Object.entries(groups).map(([key, g]) => {
+      const [id, family] = JSON.parse(key) as [string, string];
+      return { subscriptionId: BigInt(id), family, tokens: g.tokens, requests: g.requests };
+    }),
+  );
+}

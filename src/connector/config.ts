@@ -1,0 +1,183 @@
+import * as path from "node:path";
+import { contractAddresses } from "../config/flow-json";
+import { flowNetwork } from "../config/networks";
+import { readDeployment } from "../config/deployments";
+import { flowSigner } from "../deploy/flow-signer";
+import { serviceSigner } from "../local/accounts";
+import type { KeySigner } from "../flow/runtime";
+import { WINDOW_SECONDS } from "../report";
+import { ConnectorError } from "./errors";
+
+/**
+ * The connector's configuration per network, in one place. The code path is the same on every
+ * network; only these values differ. Secrets (EVM key, oracle keys, Flow relayer key, API keys)
+ * come from the environment and are never logged.
+ */
+
+export type ConnectorNetwork = "local" | "coston2";
+
+export type ConnectorConfig = {
+  network: ConnectorNetwork;
+  /** Window length in seconds (300 in production; must equal FlareFDCTriggers.WindowSeconds). */
+  windowSeconds: number;
+  /** Seconds to wait after a window ends before reading it (LiteLLM writes spend logs in batches). */
+  closeDelaySeconds: number;
+  /** How many windows back a late spend-log row is still picked up (into the next report). */
+  lateLookbackWindows: number;
+  /** First window to report; default: the window the state was created in. */
+  firstWindow?: bigint;
+  stateDir: string;
+  pollIntervalMs: number;
+  /** Clock (unix ms); tests inject one. */
+  now: () => number;
+  publisher: {
+    /** Public base URL the attestation names (https on Coston2). */
+    baseUrl: string;
+    /** Where the connector serves the reports itself (omit when another server publishes the directory). */
+    listen?: { host: string; port: number };
+  };
+  litellm: { url: string; env: Readonly<Record<string, string | undefined>> };
+  evm: { rpcUrl: string; chainId: bigint; verifierAddress: string; privateKey: string };
+  flare: { verifierUrl: string; verifierApiKey: string; daLayerUrl: string; daApiKey?: string; proofAttempts: number };
+  flow: { accessNode: string; addresses: Readonly<Record<string, string>>; relayer: KeySigner };
+  oracles: { privateKeys: string[] };
+  /** Lines per Flow transaction; larger reports are settled in chunks. */
+  maxLinesPerTransaction: number;
+};
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function required(env: Env, name: string, why: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === "") throw new ConnectorError("config", `set ${name} (${why})`);
+  return value.trim();
+}
+
+function intEnv(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) throw new ConnectorError("config", `${name} must be a non-negative integer, got ${raw}`);
+  return n;
+}
+
+function privateKey(value: string, name: string): string {
+  const key = value.startsWith("0x") ? value : `0x${value}`;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new ConnectorError("config", `${name} must be 32 bytes of hex`);
+  return key;
+}
+
+function verifierFromDeployments(network: string, env: Env, dir?: string): string {
+  const fromEnv = env.FLAREFLOW_VERIFIER_ADDRESS;
+  if (fromEnv) return fromEnv;
+  const address = readDeployment(network, dir).evm?.contracts.UsageReportVerifier?.address;
+  if (!address) throw new ConnectorError("config", `no UsageReportVerifier in deployments/${network}.json: run deploy:evm for ${network} or set FLAREFLOW_VERIFIER_ADDRESS`);
+  return address;
+}
+
+function oracleKeys(env: Env, fallback?: string[]): string[] {
+  const raw = env.FLAREFLOW_ORACLE_KEYS;
+  if (!raw) {
+    if (fallback) return fallback;
+    throw new ConnectorError("config", "set FLAREFLOW_ORACLE_KEYS (comma-separated secp256k1 keys of the oracles this relayer runs)");
+  }
+  return raw.split(",").map((k, i) => privateKey(k.trim(), `FLAREFLOW_ORACLE_KEYS[${i}]`));
+}
+
+/** Where a network's connector state lives (FLAREFLOW_CONNECTOR_STATE overrides). */
+export function defaultStateDir(network: ConnectorNetwork, env: Env = process.env): string {
+  return env.FLAREFLOW_CONNECTOR_STATE ?? path.resolve(__dirname, `../../.flareflow/connector-${network}`);
+}
+
+/** Local oracle keys, public in this file: for the local stack only, never for a live network. */
+export const LOCAL_ORACLE_KEYS: readonly string[] = [
+  "0x1b0f1c5e0e6f2ce4b8c6a0b0a2a5e1d6c3c1e8f7a9b2d4c6e8f0a1b3c5d7e9f1",
+  "0x2c1e2d6f1f703df5c9d7b1c1b3b6f2e7d4d2f9e8bac3e5d7f9e1b2c4d6e8fa02",
+  "0x3d2f3e7020814ee6dae8c2d2c4c7f3f8e5e3fae9cbd4f6e8fae2c3d5e7f9fb13",
+];
+
+/** The local stack: Hardhat node + Flare stand-in + emulator + local LiteLLM server. */
+export function localConnectorConfig(env: Env = process.env, overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
+  const publisherPort = intEnv(env, "FLAREFLOW_PUBLISHER_PORT", 8790);
+  return {
+    network: "local",
+    windowSeconds: intEnv(env, "FLAREFLOW_WINDOW_SECONDS", WINDOW_SECONDS),
+    closeDelaySeconds: intEnv(env, "FLAREFLOW_CLOSE_DELAY_SECONDS", 15),
+    lateLookbackWindows: intEnv(env, "FLAREFLOW_LATE_LOOKBACK_WINDOWS", 12),
+    stateDir: defaultStateDir("local", env),
+    pollIntervalMs: intEnv(env, "FLAREFLOW_CONNECTOR_POLL_MS", 1000),
+    now: Date.now,
+    publisher: {
+      baseUrl: env.FLAREFLOW_PUBLISHER_URL ?? `http://127.0.0.1:${publisherPort}`,
+      listen: { host: "127.0.0.1", port: publisherPort },
+    },
+    litellm: { url: env.LITELLM_URL ?? "http://127.0.0.1:4000", env },
+    evm: {
+      rpcUrl: env.FLAREFLOW_EVM_RPC ?? "http://127.0.0.1:8545",
+      chainId: 31337n,
+      verifierAddress: overrides.evm?.verifierAddress ?? verifierFromDeployments("localhost", env),
+      // Hardhat's first well-known dev account: the harness owner and fee payer locally.
+      privateKey: privateKey(env.FLAREFLOW_EVM_KEY ?? "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80", "FLAREFLOW_EVM_KEY"),
+    },
+    flare: {
+      verifierUrl: env.FLARE_VERIFIER_URL ?? "http://127.0.0.1:8791",
+      verifierApiKey: env.FLARE_VERIFIER_API_KEY ?? "00000000-0000-0000-0000-000000000000",
+      daLayerUrl: env.FLARE_DA_LAYER_URL ?? "http://127.0.0.1:8791",
+      proofAttempts: intEnv(env, "FLAREFLOW_PROOF_ATTEMPTS", 10),
+    },
+    flow: {
+      accessNode: env.FLOW_ACCESS_NODE ?? "http://127.0.0.1:8888",
+      addresses: contractAddresses("emulator"),
+      relayer: serviceSigner(),
+    },
+    oracles: { privateKeys: oracleKeys(env, [...LOCAL_ORACLE_KEYS]) },
+    maxLinesPerTransaction: intEnv(env, "FLAREFLOW_MAX_LINES_PER_TX", 500),
+    ...overrides,
+  };
+}
+
+/**
+ * Coston2 (chain 114) with Flow testnet. Flare's verifiers fetch only public HTTPS (5 s timeout,
+ * 100 KiB, application/json): FLAREFLOW_PUBLISHER_URL must be such an address serving this
+ * connector's published directory.
+ */
+export function coston2ConnectorConfig(env: Env = process.env, overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
+  const baseUrl = required(env, "FLAREFLOW_PUBLISHER_URL", "the public HTTPS address of the report publisher; Flare's verifiers fetch only public HTTPS");
+  if (!baseUrl.startsWith("https://")) throw new ConnectorError("config", `FLAREFLOW_PUBLISHER_URL must be https:// on Coston2 (Flare's verifiers fetch only HTTPS), got ${baseUrl}`);
+  const testnet = flowNetwork("testnet");
+  const listenPort = intEnv(env, "FLAREFLOW_PUBLISHER_PORT", 8790);
+  return {
+    network: "coston2",
+    windowSeconds: WINDOW_SECONDS,
+    closeDelaySeconds: intEnv(env, "FLAREFLOW_CLOSE_DELAY_SECONDS", 60),
+    lateLookbackWindows: intEnv(env, "FLAREFLOW_LATE_LOOKBACK_WINDOWS", 12),
+    stateDir: defaultStateDir("coston2", env),
+    pollIntervalMs: intEnv(env, "FLAREFLOW_CONNECTOR_POLL_MS", 10_000),
+    now: Date.now,
+    publisher: { baseUrl, listen: env.FLAREFLOW_PUBLISHER_EXTERNAL === "1" ? undefined : { host: "127.0.0.1", port: listenPort } },
+    litellm: { url: required(env, "LITELLM_URL", "the LiteLLM proxy"), env },
+    evm: {
+      rpcUrl: env.COSTON2_RPC_URL ?? "https://coston2-api.flare.network/ext/C/rpc",
+      chainId: 114n,
+      verifierAddress: overrides.evm?.verifierAddress ?? verifierFromDeployments("coston2", env),
+      privateKey: privateKey(required(env, "FLAREFLOW_EVM_KEY", "the Coston2 account that pays FDC fees and gas"), "FLAREFLOW_EVM_KEY"),
+    },
+    flare: {
+      verifierUrl: env.VERIFIER_URL_TESTNET ?? "https://fdc-verifiers-testnet.flare.network",
+      verifierApiKey: required(env, "VERIFIER_API_KEY_TESTNET", "Flare's verifier server API key"),
+      daLayerUrl: env.COSTON2_DA_LAYER_URL ?? "https://ctn2-data-availability.flare.network",
+      daApiKey: env.COSTON2_DA_LAYER_API_KEY,
+      proofAttempts: intEnv(env, "FLAREFLOW_PROOF_ATTEMPTS", 30),
+    },
+    flow: { accessNode: env.FLOW_ACCESS_NODE ?? testnet.accessNode, addresses: contractAddresses("testnet"), relayer: flowSigner(testnet, env as NodeJS.ProcessEnv) },
+    oracles: { privateKeys: oracleKeys(env) },
+    maxLinesPerTransaction: intEnv(env, "FLAREFLOW_MAX_LINES_PER_TX", 500),
+    ...overrides,
+  };
+}
+
+export function connectorConfig(network: string, env: Env = process.env): ConnectorConfig {
+  if (network === "local") return localConnectorConfig(env);
+  if (network === "coston2") return coston2ConnectorConfig(env);
+  throw new ConnectorError("config", `unknown connector network "${network}" (expected local or coston2)`);
+}

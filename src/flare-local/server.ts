@@ -1,0 +1,159 @@
+import * as http from "node:http";
+import { timingSafeEqual } from "node:crypto";
+import { isHexString } from "ethers";
+import {
+  PUBLIC_WEB2_SOURCE_ID,
+  WEB2JSON_ATTESTATION_TYPE,
+  encodeWeb2JsonRequest,
+  messageIntegrityCode,
+  web2JsonResponse,
+  type Web2JsonRequestBody,
+} from "../fdc";
+import { processWeb2Json, type FetchPolicy } from "./web2json-fetch";
+import type { RoundEngine } from "./rounds";
+
+/**
+ * Flare's off-chain APIs, locally, on their real paths and JSON shapes:
+ * - verifier server (flare-foundation/verifier-indexer-api): POST
+ *   /verifier/web2/Web2Json/prepareRequest and .../prepareResponse with an `X-API-KEY` header;
+ *   body {attestationType, sourceId, requestBody}; answer {status, abiEncodedRequest} or
+ *   {status, response}; an unsupported type or source is HTTP 400.
+ * - DA layer (flare-foundation/data-availability, v1): POST
+ *   /api/v1/fdc/proof-by-request-round-raw with {votingRoundId?, requestBytes}; answer
+ *   {response_hex, attestation_type, proof}.
+ */
+
+export const VERIFIER_PREPARE_REQUEST_PATH = "/verifier/web2/Web2Json/prepareRequest";
+export const VERIFIER_PREPARE_RESPONSE_PATH = "/verifier/web2/Web2Json/prepareResponse";
+export const DA_PROOF_PATH = "/api/v1/fdc/proof-by-request-round-raw";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+type Json = Record<string, unknown>;
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly body: Json) {
+    super(JSON.stringify(body));
+  }
+}
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, { error: "request body too large" });
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+  } catch {
+    throw new HttpError(400, { statusCode: 400, message: "body is not JSON", error: "Bad Request" });
+  }
+}
+
+function keyMatches(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function parseRequest(body: unknown): { attestationType: string; sourceId: string; requestBody: Web2JsonRequestBody } {
+  if (!isRecord(body) || !isRecord(body.requestBody)) throw new HttpError(400, { statusCode: 400, message: "requestBody is required", error: "Bad Request" });
+  const { attestationType, sourceId } = body;
+  const rb = body.requestBody;
+  const fields = ["url", "httpMethod", "headers", "queryParams", "body", "postProcessJq", "abiSignature"] as const;
+  for (const f of fields) {
+    if (typeof rb[f] !== "string") throw new HttpError(400, { statusCode: 400, message: `requestBody.${f} must be a string`, error: "Bad Request" });
+  }
+  if (typeof attestationType !== "string" || typeof sourceId !== "string" || !isHexString(attestationType, 32) || !isHexString(sourceId, 32)) {
+    throw new HttpError(400, { statusCode: 400, message: "attestationType and sourceId must be 0x-prefixed 32-byte hex", error: "Bad Request" });
+  }
+  if (attestationType.toLowerCase() !== WEB2JSON_ATTESTATION_TYPE.toLowerCase() || sourceId.toLowerCase() !== PUBLIC_WEB2_SOURCE_ID.toLowerCase()) {
+    throw new HttpError(400, { status: 400, error: `Attestation type and source id combination not supported: (${attestationType}, ${sourceId}). Supported attestation: 'Web2Json'. Supported source ids: [PublicWeb2].` });
+  }
+  const requestBody = Object.fromEntries(fields.map((f) => [f, rb[f] as string])) as Web2JsonRequestBody;
+  return { attestationType: WEB2JSON_ATTESTATION_TYPE, sourceId: PUBLIC_WEB2_SOURCE_ID, requestBody };
+}
+
+export type FlareLocalServerOptions = {
+  apiKey: string;
+  policy: FetchPolicy;
+  engine: RoundEngine;
+  host?: string;
+  port?: number;
+};
+
+export type FlareLocalServer = { url: string; port: number; stop(): Promise<void> };
+
+export async function startFlareLocalServer(options: FlareLocalServerOptions): Promise<FlareLocalServer> {
+  const handle = async (req: http.IncomingMessage): Promise<{ status: number; body: Json }> => {
+    const path = new URL(req.url ?? "/", "http://flare-local").pathname;
+    if (req.method !== "POST") throw new HttpError(404, { statusCode: 404, message: `Cannot ${req.method} ${path}`, error: "Not Found" });
+    if (path === VERIFIER_PREPARE_REQUEST_PATH || path === VERIFIER_PREPARE_RESPONSE_PATH) {
+      if (!keyMatches(req.headers["x-api-key"], options.apiKey)) throw new HttpError(401, { statusCode: 401, message: "Unauthorized" });
+      const request = parseRequest(await readJson(req));
+      const outcome = await processWeb2Json(request.requestBody, options.policy);
+      if (outcome.status !== "VALID") return { status: 200, body: { status: outcome.status } };
+      const response = web2JsonResponse({ votingRound: 0n, requestBody: request.requestBody, responseBody: { abiEncodedData: outcome.abiEncodedData } });
+      if (path === VERIFIER_PREPARE_RESPONSE_PATH) {
+        return {
+          status: 200,
+          body: {
+            status: "VALID",
+            response: {
+              ...response,
+              votingRound: response.votingRound.toString(),
+              lowestUsedTimestamp: response.lowestUsedTimestamp.toString(),
+            },
+          },
+        };
+      }
+      const abiEncodedRequest = encodeWeb2JsonRequest({ ...request, messageIntegrityCode: messageIntegrityCode(response) });
+      return { status: 200, body: { status: "VALID", abiEncodedRequest } };
+    }
+    if (path === DA_PROOF_PATH) {
+      const body = await readJson(req);
+      if (!isRecord(body) || typeof body.requestBytes !== "string" || !isHexString(body.requestBytes)) {
+        throw new HttpError(400, { requestBytes: ["This field is required."] });
+      }
+      let round: bigint | undefined;
+      if (body.votingRoundId !== undefined) {
+        if (typeof body.votingRoundId !== "number" || !Number.isSafeInteger(body.votingRoundId) || body.votingRoundId < 0) {
+          throw new HttpError(400, { votingRoundId: ["A valid integer is required."] });
+        }
+        round = BigInt(body.votingRoundId);
+      }
+      const stored = options.engine.proofOf(body.requestBytes, round);
+      if (!stored) throw new HttpError(400, { error: "attestation request not found" });
+      return { status: 200, body: { response_hex: stored.responseHex, attestation_type: WEB2JSON_ATTESTATION_TYPE, proof: stored.proof } };
+    }
+    throw new HttpError(404, { statusCode: 404, message: `Cannot POST ${path}`, error: "Not Found" });
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req)
+      .then(({ status, body }) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body)))
+      .catch((error: unknown) => {
+        const status = error instanceof HttpError ? error.status : 500;
+        const body = error instanceof HttpError ? error.body : { error: "internal error" };
+        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("flare-local: no port");
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${address.port}`,
+    port: address.port,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

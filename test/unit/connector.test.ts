@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Aggregator, aggregateNaive, type SpendRowFields } from "../../src/connector/aggregate";
+import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "../../src/connector/report-doc";
+import { publishDocuments, startPublisher, type Publisher } from "../../src/connector/publish";
+import { Windows } from "../../src/connector/windows";
+import { ConnectorState } from "../../src/connector/state";
+import { processWeb2Json, FLARE_FETCH_POLICY } from "../../src/flare-local/web2json-fetch";
+import { requestBodyFor } from "../../src/connector/attest";
+import { DEFAULT_PRICING } from "../../src/pricing";
+import { decodeSummary, summarize } from "../../src/report";
+
+const row = (id: string, alias: string | null, model: string, tokens: number, status = "success"): SpendRowFields => ({
+  request_id: id,
+  api_key: "a".repeat(64),
+  model,
+  model_group: model,
+  total_tokens: tokens,
+  startTime: "2026-03-01T12:00:00.000Z",
+  status,
+  metadata: { user_api_key_alias: alias },
+});
+
+describe("connector aggregation", () => {
+  it("sums per subscription and family, across rotated keys, mapping unknown models to the default family", () => {
+    const agg = new Aggregator(DEFAULT_PRICING);
+    agg.add(row("1", "ff-7", "gpt-4o", 100));
+    agg.add(row("2", "ff-7-r2", "gpt-4-turbo", 50));
+    agg.add(row("3", "ff-7", "mystery-model", 5));
+    agg.add(row("4", "ff-3", "claude-3-haiku", 9));
+    agg.add(row("5", "other-team", "gpt-4o", 1000));
+    agg.add(row("6", "ff-3", "claude-3-haiku", 0, "failure"));
+    expect(agg.add(row("1", "ff-7", "gpt-4o", 100))).toBe(false);
+    const r = agg.result();
+    expect(r.lines).toEqual([
+      { subscriptionId: 3n, family: "claude", tokens: 9n, requests: 1n },
+      { subscriptionId: 7n, family: "", tokens: 5n, requests: 1n },
+      { subscriptionId: 7n, family: "gpt-4", tokens: 150n, requests: 2n },
+    ]);
+    expect(r.requestIds.sort()).toEqual(["1", "2", "3", "4"]);
+    expect(r.ignored).toEqual({ failed: 1, foreign: 1, alreadyReported: 1 });
+  });
+
+  it("leaves out rows an earlier window reported (late usage is counted once)", () => {
+    const agg = new Aggregator(DEFAULT_PRICING, new Set(["old"]));
+    agg.add(row("old", "ff-1", "gpt-4o", 10));
+    agg.add(row("late", "ff-1", "gpt-4o", 20));
+    expect(agg.result().lines).toEqual([{ subscriptionId: 1n, family: "gpt-4", tokens: 20n, requests: 1n }]);
+  });
+
+  it("agrees with the naive baseline", () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => row(`r${i}`, i % 7 === 0 ? "x" : `ff-${i % 13}${i % 5 === 0 ? "-r1" : ""}`, ["gpt-4o", "llama-3-8b", "zzz"][i % 3], i));
+    const agg = new Aggregator(DEFAULT_PRICING);
+    for (const r of rows) agg.add(r);
+    expect(agg.result().lines).toEqual(aggregateNaive(rows, DEFAULT_PRICING));
+  });
+
+  it("refuses a row whose token count is not a count", () => {
+    expect(() => new Aggregator(DEFAULT_PRICING).add(row("1", "ff-1", "gpt-4o", 1.5))).toThrow(/not a token count/);
+  });
+});
+
+describe("windows", () => {
+  it("has ids start/length and closes a window only after the delay", () => {
+    const w = new Windows(300);
+    expect(w.of(600_000)).toBe(2n);
+    expect(w.startMs(2n)).toBe(600_000);
+    expect(w.lastClosed(900_000, 0)).toBe(2n);
+    expect(w.lastClosed(900_000, 10)).toBe(1n);
+    expect(new Windows(20).of(600_000)).toBe(30n);
+  });
+});
+
+describe("report documents", () => {
+  const lines = [
+    { subscriptionId: 1n, family: "gpt-4", tokens: 10n, requests: 1n },
+    { subscriptionId: 2n, family: "", tokens: 18446744073709551615n - 10n, requests: 3n },
+  ];
+  it("round-trips exactly, uint64 as decimal strings", () => {
+    const doc = reportDocument(9n, lines);
+    const parsed = parseReportDocument(JSON.parse(serializeDocument(doc)));
+    expect(parsed.lines).toEqual(lines);
+    expect(parsed.summary).toEqual(summarize(9n, lines));
+  });
+  it("refuses a report whose digest, count or lines do not agree", () => {
+    const doc = reportDocument(9n, lines);
+    expect(() => parseReportDocument({ ...doc, digest: `0x${"1".repeat(64)}` })).toThrow(/not the digest/);
+    expect(() => parseReportDocument({ ...doc, lineCount: "3" })).toThrow(/lineCount/);
+    expect(() => parseReportDocument({ ...doc, lines: [...doc.lines].reverse() })).toThrow(/invalid/);
+    expect(() => parseReportDocument({ ...doc, window: 9 })).toThrow(/decimal uint64/);
+  });
+});
+
+describe("publisher and the Flare stand-in's fetch", () => {
+  let dir: string;
+  let publisher: Publisher;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-pub-"));
+    publisher = await startPublisher({ publishedDir: dir });
+  });
+  afterAll(async () => {
+    await publisher.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const lines = [{ subscriptionId: 4n, family: "llama", tokens: 1234n, requests: 2n }];
+
+  it("serves immutable application/json and refuses to change a published report", async () => {
+    const doc = reportDocument(77n, lines);
+    const summary = serializeDocument(summaryDocument(summarize(77n, lines)));
+    publishDocuments(dir, 77n, serializeDocument(doc), summary);
+    publishDocuments(dir, 77n, serializeDocument(doc), summary);
+    expect(() => publishDocuments(dir, 77n, serializeDocument(doc), summary.replace("1234", "1235"))).toThrow(/never changes/);
+    const res = await fetch(`${publisher.url}/reports/77/summary`);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(res.headers.get("cache-control")).toContain("immutable");
+    expect(await res.text()).toBe(summary);
+    expect((await fetch(`${publisher.url}/reports/78/summary`)).status).toBe(404);
+    expect((await fetch(`${publisher.url}/reports/77`, { method: "POST" })).status).toBe(405);
+  });
+
+  it("the stand-in fetches the summary, applies the pinned jq filter and ABI-encodes the tuple", async () => {
+    const body = requestBodyFor(publisher.url, 77n);
+    const local = await processWeb2Json(body, { ...FLARE_FETCH_POLICY, allowHttp: true });
+    expect(local.status).toBe("VALID");
+    if (local.status === "VALID") expect(decodeSummary(local.abiEncodedData)).toEqual(summarize(77n, lines));
+    // Flare's own policy: https only.
+    expect((await processWeb2Json(body, FLARE_FETCH_POLICY)).status).toBe("INVALID: INVALID SOURCE URL");
+    expect((await processWeb2Json(requestBodyFor(publisher.url, 78n), { ...FLARE_FETCH_POLICY, allowHttp: true })).status).toBe("INVALID: FETCH ERROR");
+  });
+});
+
+describe("connector state", () => {
+  it("refuses a state made with another window length", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-state-"));
+    const state = new ConnectorState(dir);
+    state.meta({ network: "local", windowSeconds: 300 }, () => 5n);
+    expect(() => new ConnectorState(dir).meta({ network: "local", windowSeconds: 30 }, () => 5n)).toThrow(/300-s windows/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

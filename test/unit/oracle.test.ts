@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { Signature, SigningKey, ZeroHash, computeAddress, dataLength, getAddress, id, keccak256, recoverAddress } from "ethers";
+import {
+  CHUNK_DOMAIN,
+  COSTON2_CHAIN_ID,
+  ORACLE_CHUNKED_DOMAIN,
+  ORACLE_DOMAIN,
+  attestationFor,
+  chunkHash,
+  chunkLink,
+  encodeAttestation,
+  encodeChunkedAttestation,
+  lineColumns,
+  oraclePublicKey,
+  planChunks,
+  reportDigest,
+  signAttestation,
+  signEncoding,
+  type UsageLine,
+} from "../../src/report";
+
+const KEY = id("FlareFlow unit oracle");
+const VERIFIER = getAddress("0x5eb4c0ae3b6f2fa3a1e0f0d1c2b3a4958d7e6f01");
+const SOURCE = { chainId: COSTON2_CHAIN_ID, verifier: VERIFIER };
+
+const lines = (n: number): UsageLine[] =>
+  Array.from({ length: n }, (_, i) => ({ subscriptionId: BigInt(i + 1), family: i % 2 ? "gpt-4" : "", tokens: BigInt(100 + i), requests: 1n }));
+
+const words = (hex: string): string[] => hex.slice(2).match(/.{64}/g) ?? [];
+
+describe("oracle attestation encoding", () => {
+  it("uses the fixed domain tags", () => {
+    expect(ORACLE_DOMAIN).toBe(keccak256(Buffer.from("FlareFlow.OracleAttestation.v1")));
+    expect(ORACLE_CHUNKED_DOMAIN).toBe(id("FlareFlow.OracleAttestation.Chunked.v1"));
+    expect(CHUNK_DOMAIN).toBe(id("FlareFlow.UsageReportChunk.v1"));
+  });
+
+  it("is 6 static words: domain, chain id, verifier, window, digest, round", () => {
+    const a = attestationFor(SOURCE, 7n, lines(3), 99n);
+    const w = words(encodeAttestation(a));
+    expect(w).toHaveLength(6);
+    expect(`0x${w[0]}`).toBe(ORACLE_DOMAIN);
+    expect(BigInt(`0x${w[1]}`)).toBe(114n);
+    expect(`0x${w[2].slice(24)}`).toBe(VERIFIER.toLowerCase());
+    expect(BigInt(`0x${w[3]}`)).toBe(7n);
+    expect(`0x${w[4]}`).toBe(reportDigest(7n, lines(3)));
+    expect(BigInt(`0x${w[5]}`)).toBe(99n);
+  });
+
+  it("a chunked attestation is 8 words under its own domain", () => {
+    const plan = planChunks(7n, lines(5), 2);
+    const w = words(encodeChunkedAttestation({ ...attestationFor(SOURCE, 7n, lines(5), 1n), chunkCount: plan.chunkCount, chunkChain: plan.chunkChain }));
+    expect(w).toHaveLength(8);
+    expect(`0x${w[0]}`).toBe(ORACLE_CHUNKED_DOMAIN);
+    expect(BigInt(`0x${w[6]}`)).toBe(3n);
+    expect(`0x${w[7]}`).toBe(plan.chunkChain);
+  });
+
+  it("refuses malformed input", () => {
+    const a = attestationFor(SOURCE, 7n, lines(1), 1n);
+    expect(() => encodeAttestation({ ...a, digest: "0x12" })).toThrow(/32 bytes/);
+    expect(() => encodeAttestation({ ...a, window: -1n })).toThrow(/uint64/);
+    expect(() => encodeAttestation({ ...a, votingRound: 1n << 64n })).toThrow(/uint64/);
+    expect(() => encodeChunkedAttestation({ ...a, chunkCount: 1n, chunkChain: ZeroHash })).toThrow(/at least 2/);
+  });
+});
+
+describe("oracle signatures", () => {
+  it("are 64-byte r‖s over keccak256(encoding), recoverable to the oracle's key", () => {
+    const a = attestationFor(SOURCE, 7n, lines(2), 1n);
+    const encoding = encodeAttestation(a);
+    const sig = signAttestation(KEY, 3n, a);
+    expect(sig.oracleId).toBe(3n);
+    expect(sig.signature).toMatch(/^[0-9a-f]{128}$/);
+    const r = `0x${sig.signature.slice(0, 64)}`;
+    const s = `0x${sig.signature.slice(64)}`;
+    const owner = computeAddress(new SigningKey(KEY).publicKey);
+    const recovered = [27, 28].map((v) => recoverAddress(keccak256(encoding), Signature.from({ r, s, v })));
+    expect(recovered).toContain(owner);
+  });
+
+  it("are deterministic (RFC 6979), so fixtures are reproducible", () => {
+    const encoding = encodeAttestation(attestationFor(SOURCE, 7n, lines(2), 1n));
+    expect(signEncoding(KEY, encoding)).toBe(signEncoding(new SigningKey(KEY), encoding));
+  });
+
+  it("the public key Flow registers is the 64-byte point without 04", () => {
+    const pub = oraclePublicKey(KEY);
+    expect(pub).toMatch(/^[0-9a-f]{128}$/);
+    expect(`0x04${pub}`).toBe(new SigningKey(KEY).publicKey);
+  });
+});
+
+describe("chunk plans", () => {
+  it("chain every chunk to the next, ending in zero", () => {
+    const all = lines(7);
+    const plan = planChunks(9n, all, 3);
+    expect(plan.chunkCount).toBe(3n);
+    expect(plan.chunks.map((c) => c.lines.length)).toEqual([3, 3, 1]);
+    expect(plan.chunks[2].nextLink).toBe(ZeroHash);
+    let link = ZeroHash;
+    for (let i = 2; i >= 0; i--) {
+      expect(plan.chunks[i].nextLink).toBe(link);
+      link = chunkLink(chunkHash(9n, BigInt(i), 3n, plan.chunks[i].lines), link);
+    }
+    expect(plan.chunkChain).toBe(link);
+    expect(plan.chunks.flatMap((c) => c.lines)).toEqual(all);
+  });
+
+  it("bind each chunk to its index, count and window", () => {
+    const part = lines(2);
+    const base = chunkHash(1n, 0n, 2n, part);
+    expect(chunkHash(1n, 1n, 2n, part)).not.toBe(base);
+    expect(chunkHash(1n, 0n, 3n, part)).not.toBe(base);
+    expect(chunkHash(2n, 0n, 2n, part)).not.toBe(base);
+    expect(dataLength(base)).toBe(32);
+  });
+
+  it("refuse a report that fits one transaction or a bad size", () => {
+    expect(() => planChunks(1n, lines(3), 3)).toThrow(/fits one transaction/);
+    expect(() => planChunks(1n, lines(3), 0)).toThrow(/positive integer/);
+  });
+
+  it("refuse unsorted lines", () => {
+    expect(() => planChunks(1n, [...lines(3)].reverse(), 1)).toThrow(/not sorted/);
+  });
+});
+
+describe("line columns", () => {
+  it("split lines into the submit_report columns, in order", () => {
+    const c = lineColumns(lines(3));
+    expect(c.subscriptionIds).toEqual([1n, 2n, 3n]);
+    expect(c.families).toEqual(["", "gpt-4", ""]);
+    expect(c.tokens).toEqual([100n, 101n, 102n]);
+    expect(c.requests).toEqual([1n, 1n, 1n]);
+  });
+});
