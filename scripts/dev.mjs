@@ -1,8 +1,27 @@
-// `npm run dev`: the whole stack on this machine. Until the local-stack issue
-// lands it says so instead of starting half of it.
-console.error(
-  "npm run dev: not yet. The local stack (emulator, dev wallet, Hardhat node with the FDC harness,\n" +
-    "LiteLLM-compatible server, key service, connector, page) arrives with the local-stack issue.\n" +
-    "Today: `npm test` runs every test; `bash scripts/flow.sh emulator` starts the Flow emulator.",
-);
-process.exit(1);
+// `npm run dev` on a fresh clone: install what is missing (npm packages, the Flow toolchain),
+// then start the stack (scripts/dev.ts).
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+
+const lock = join(root, "package-lock.json");
+const installed = join(root, "node_modules/.package-lock.json");
+if (!existsSync(installed) || statSync(lock).mtimeMs > statSync(installed).mtimeMs) {
+  console.log("[dev] installing npm packages (npm ci)");
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
+}
+run("bash", [join(root, "scripts/install-flow.sh")]);
+run("npx", ["hardhat", "compile", "--quiet"]);
+
+const child = spawn(process.execPath, [join(root, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(root, "scripts/dev.ts")], {
+  cwd: root,
+  stdio: "inherit",
+});
+// Ctrl-C reaches the child through the terminal's process group; wait for its clean stop.
+process.on("SIGINT", () => undefined);
+process.on("SIGTERM", () => child.kill("SIGTERM"));
+child.on("exit", (code) => process.exit(code ?? 1));

@@ -71,14 +71,12 @@ access(all) contract SimpleUsageSubscriptions {
         access(all) let periodStart: UFix64
         access(all) let periodEnd: UFix64
         access(all) let periodTokens: UInt64
-        access(all) let periodRequests: UInt64
         access(all) let periodSpent: UFix64
-        access(all) let totalTokens: UInt64
         access(all) let keyHash: String?
         access(all) let closeRequestedAt: UFix64?
         access(all) let closeGraceEndsAt: UFix64?
 
-        view init(id: UInt64, customer: Address, provider: Address, status: Status, balance: UFix64, deposited: UFix64, spent: UFix64, refunded: UFix64, maxBudgetPerPeriod: UFix64?, allowedModels: [String]?, createdAt: UFix64, periodStart: UFix64, periodEnd: UFix64, periodTokens: UInt64, periodRequests: UInt64, periodSpent: UFix64, totalTokens: UInt64, keyHash: String?, closeRequestedAt: UFix64?, closeGraceEndsAt: UFix64?) {
+        view init(id: UInt64, customer: Address, provider: Address, status: Status, balance: UFix64, deposited: UFix64, spent: UFix64, refunded: UFix64, maxBudgetPerPeriod: UFix64?, allowedModels: [String]?, createdAt: UFix64, periodStart: UFix64, periodEnd: UFix64, periodTokens: UInt64, periodSpent: UFix64, keyHash: String?, closeRequestedAt: UFix64?, closeGraceEndsAt: UFix64?) {
             self.id = id
             self.customer = customer
             self.provider = provider
@@ -93,9 +91,7 @@ access(all) contract SimpleUsageSubscriptions {
             self.periodStart = periodStart
             self.periodEnd = periodEnd
             self.periodTokens = periodTokens
-            self.periodRequests = periodRequests
             self.periodSpent = periodSpent
-            self.totalTokens = totalTokens
             self.keyHash = keyHash
             self.closeRequestedAt = closeRequestedAt
             self.closeGraceEndsAt = closeGraceEndsAt
@@ -128,18 +124,17 @@ access(all) contract SimpleUsageSubscriptions {
         access(all) let customer: Address
         access(all) let provider: Address
         access(all) let createdAt: UFix64
-        access(all) var status: Status
+        /// The Status's raw value. Billing reads it on every line, and a UInt8 costs a fraction
+        /// of an enum value there: 0 Active, 1 Suspended, 2 Closing, 3 Closed.
+        access(all) var statusCode: UInt8
         access(all) var balance: UFix64
         access(all) var deposited: UFix64
-        access(all) var spent: UFix64
         access(all) var refunded: UFix64
         access(all) var maxBudgetPerPeriod: UFix64?
         access(all) var allowedModels: [String]?
         access(all) var periodStart: UFix64
         access(all) var periodTokens: UInt64
-        access(all) var periodRequests: UInt64
         access(all) var periodSpent: UFix64
-        access(all) var totalTokens: UInt64
         access(all) var keyHash: String?
         access(all) var closeRequestedAt: UFix64?
 
@@ -148,18 +143,15 @@ access(all) contract SimpleUsageSubscriptions {
             self.customer = customer
             self.provider = provider
             self.createdAt = now
-            self.status = Status.Active
+            self.statusCode = Status.Active.rawValue
             self.balance = deposit
             self.deposited = deposit
-            self.spent = 0.0
             self.refunded = 0.0
             self.maxBudgetPerPeriod = maxBudgetPerPeriod
             self.allowedModels = allowedModels
             self.periodStart = now
             self.periodTokens = 0
-            self.periodRequests = 0
             self.periodSpent = 0.0
-            self.totalTokens = 0
             self.keyHash = nil
             self.closeRequestedAt = nil
         }
@@ -176,11 +168,16 @@ access(all) contract SimpleUsageSubscriptions {
             return self.periodStart + UFix64(periods) * period
         }
 
+        /// The subscription's status.
+        access(all) view fun getStatus(): Status {
+            return Status(rawValue: self.statusCode)!
+        }
+
         /// This subscription as billing would see it at `now`.
         access(all) view fun info(now: UFix64): SubscriptionInfo {
             let start = self.currentPeriodStart(now: now)
             let rolled = start != self.periodStart
-            var status = self.status
+            var status = self.getStatus()
             // A new period lifts a cap suspension; only an empty escrow keeps it.
             if rolled && status == Status.Suspended && self.balance > 0.0 {
                 status = Status.Active
@@ -196,7 +193,8 @@ access(all) contract SimpleUsageSubscriptions {
                 status: status,
                 balance: self.balance,
                 deposited: self.deposited,
-                spent: self.spent,
+                // Every deposit is spent, refunded or still held.
+                spent: self.deposited - self.refunded - self.balance,
                 refunded: self.refunded,
                 maxBudgetPerPeriod: self.maxBudgetPerPeriod,
                 allowedModels: self.allowedModels,
@@ -204,9 +202,7 @@ access(all) contract SimpleUsageSubscriptions {
                 periodStart: start,
                 periodEnd: start + SimpleUsageSubscriptions.billingPeriod,
                 periodTokens: rolled ? 0 : self.periodTokens,
-                periodRequests: rolled ? 0 : self.periodRequests,
                 periodSpent: rolled ? 0.0 : self.periodSpent,
-                totalTokens: self.totalTokens,
                 keyHash: self.keyHash,
                 closeRequestedAt: self.closeRequestedAt,
                 closeGraceEndsAt: graceEnd
@@ -221,18 +217,16 @@ access(all) contract SimpleUsageSubscriptions {
         /// Takes up to `cost` from the balance, limited by what is left of the escrow and of the
         /// period budget, and records it as owed to the provider. The tokens always count towards
         /// the period (the usage happened), so later lines are priced in the right tier.
-        /// Returns the amount actually taken.
-        access(Debit) fun debit(cost: UFix64, tokens: UInt64, requests: UInt64): UFix64 {
+        /// Returns the amount actually taken. This is the per-line hot path of a settlement of
+        /// hundreds of lines: it writes three fields and one dictionary entry, nothing more.
+        access(Debit) fun debit(cost: UFix64, tokens: UInt64): UFix64 {
+            // No post-conditions here on purpose: `before()` copies state on every line of a
+            // settlement. The arithmetic below only ever lowers `charge` from `cost`, and the
+            // conservation tests check the balances.
             pre {
-                self.status != Status.Closed: "SimpleUsageSubscriptions: a closed subscription cannot be charged"
-            }
-            post {
-                result <= cost: "SimpleUsageSubscriptions: charged more than the line's cost"
-                self.balance == before(self.balance) - result: "SimpleUsageSubscriptions: the balance moved by more than the charge"
+                self.statusCode != 3: "SimpleUsageSubscriptions: a closed subscription cannot be charged"
             }
             self.periodTokens = self.periodTokens.saturatingAdd(tokens)
-            self.periodRequests = self.periodRequests.saturatingAdd(requests)
-            self.totalTokens = self.totalTokens.saturatingAdd(tokens)
             var charge = cost
             if charge > self.balance {
                 charge = self.balance
@@ -248,8 +242,8 @@ access(all) contract SimpleUsageSubscriptions {
             if charge > 0.0 {
                 self.balance = self.balance - charge
                 self.periodSpent = self.periodSpent + charge
-                self.spent = self.spent + charge
-                SimpleUsageSubscriptions.accrue(provider: self.provider, amount: charge)
+                // accrue, inlined: one dictionary write per line, paid once per settlement
+                SimpleUsageSubscriptions.owed[self.provider] = (SimpleUsageSubscriptions.owed[self.provider] ?? 0.0) + charge
             }
             // Only a line that empties the escrow or the budget can change the status.
             if charge < cost || capReached || self.balance == 0.0 {
@@ -265,7 +259,6 @@ access(all) contract SimpleUsageSubscriptions {
             }
             self.periodStart = start
             self.periodTokens = 0
-            self.periodRequests = 0
             self.periodSpent = 0.0
             emit SubscriptionPeriodStarted(id: self.id, periodStart: start)
             self.refreshSuspension()
@@ -274,18 +267,19 @@ access(all) contract SimpleUsageSubscriptions {
         /// Moves between Active and Suspended after anything that changes the balance, the cap or
         /// the period; Closing and Closed are left alone (a closing subscription is still billed).
         access(contract) fun refreshSuspension() {
-            if self.status != Status.Active && self.status != Status.Suspended {
+            // only Active (0) and Suspended (1) move
+            if self.statusCode > 1 {
                 return
             }
             let exhausted = self.balance == 0.0
             let capped = self.maxBudgetPerPeriod != nil && self.periodSpent >= self.maxBudgetPerPeriod!
             if exhausted || capped {
-                if self.status == Status.Active {
-                    self.status = Status.Suspended
+                if self.statusCode == 0 {
+                    self.statusCode = Status.Suspended.rawValue
                     emit SubscriptionSuspended(id: self.id, reason: exhausted ? "escrow" : "cap", balance: self.balance, periodSpent: self.periodSpent)
                 }
-            } else if self.status == Status.Suspended {
-                self.status = Status.Active
+            } else if self.statusCode == 1 {
+                self.statusCode = Status.Active.rawValue
                 emit SubscriptionResumed(id: self.id, balance: self.balance)
             }
         }
@@ -301,7 +295,7 @@ access(all) contract SimpleUsageSubscriptions {
         }
 
         access(contract) fun markClosing(now: UFix64) {
-            self.status = Status.Closing
+            self.statusCode = Status.Closing.rawValue
             self.closeRequestedAt = now
         }
 
@@ -310,7 +304,7 @@ access(all) contract SimpleUsageSubscriptions {
             let refund = self.balance
             self.refunded = self.refunded + refund
             self.balance = 0.0
-            self.status = Status.Closed
+            self.statusCode = Status.Closed.rawValue
             return refund
         }
 
@@ -340,7 +334,7 @@ access(all) contract SimpleUsageSubscriptions {
                 from.balance > 0.0: "SimpleUsageSubscriptions: the top-up amount must be positive"
             }
             let sub = self.borrowOwn(id)
-            assert(sub.status == Status.Active || sub.status == Status.Suspended, message: "SimpleUsageSubscriptions: only an open subscription can be topped up")
+            assert(sub.getStatus() == Status.Active || sub.getStatus() == Status.Suspended, message: "SimpleUsageSubscriptions: only an open subscription can be topped up")
             sub.advancePeriod(now: getCurrentBlock().timestamp)
             SimpleUsageSubscriptions.fund(sub, from: <-from)
         }
@@ -352,7 +346,7 @@ access(all) contract SimpleUsageSubscriptions {
                 allowedModels == nil || allowedModels!.length > 0: "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)"
             }
             let sub = self.borrowOwn(id)
-            assert(sub.status == Status.Active || sub.status == Status.Suspended, message: "SimpleUsageSubscriptions: only an open subscription can be updated")
+            assert(sub.getStatus() == Status.Active || sub.getStatus() == Status.Suspended, message: "SimpleUsageSubscriptions: only an open subscription can be updated")
             sub.advancePeriod(now: getCurrentBlock().timestamp)
             sub.setLimits(maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels)
             emit SubscriptionUpdated(id: id, maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels)
@@ -363,7 +357,7 @@ access(all) contract SimpleUsageSubscriptions {
         /// them (see finishClose).
         access(Manage) fun requestClose(id: UInt64) {
             let sub = self.borrowOwn(id)
-            assert(sub.status == Status.Active || sub.status == Status.Suspended, message: "SimpleUsageSubscriptions: the subscription is not open (already closing or closed)")
+            assert(sub.getStatus() == Status.Active || sub.getStatus() == Status.Suspended, message: "SimpleUsageSubscriptions: the subscription is not open (already closing or closed)")
             let now = getCurrentBlock().timestamp
             sub.markClosing(now: now)
             emit SubscriptionCloseRequested(id: id, requestedAt: now, graceEndsAt: now + SimpleUsageSubscriptions.closeGracePeriod)
@@ -374,8 +368,8 @@ access(all) contract SimpleUsageSubscriptions {
         /// provider is never cheated of usage that happened before the close.
         access(Manage) fun finishClose(id: UInt64): @FlowToken.Vault {
             let sub = self.borrowOwn(id)
-            assert(sub.status != Status.Closed, message: "SimpleUsageSubscriptions: the subscription is already closed")
-            assert(sub.status == Status.Closing, message: "SimpleUsageSubscriptions: request the close first")
+            assert(sub.getStatus() != Status.Closed, message: "SimpleUsageSubscriptions: the subscription is already closed")
+            assert(sub.getStatus() == Status.Closing, message: "SimpleUsageSubscriptions: request the close first")
             let requested = sub.closeRequestedAt!
             let settled = SimpleUsageSubscriptions.settledThrough >= requested
             assert(
@@ -410,7 +404,7 @@ access(all) contract SimpleUsageSubscriptions {
                 SimpleUsageSubscriptions.isKeyHash(keyHash): "SimpleUsageSubscriptions: keyHash must be a sha256 hash, 64 lowercase hex characters"
             }
             let sub = self.borrowProvided(id)
-            assert(sub.status != Status.Closed, message: "SimpleUsageSubscriptions: the subscription is closed")
+            assert(sub.getStatus() != Status.Closed, message: "SimpleUsageSubscriptions: the subscription is closed")
             assert(sub.keyHash == nil, message: "SimpleUsageSubscriptions: a key is already attached; rotate it instead")
             sub.setKeyHash(keyHash)
             emit KeyIssued(id: id, keyHash: keyHash, provider: sub.provider)
@@ -422,7 +416,7 @@ access(all) contract SimpleUsageSubscriptions {
                 SimpleUsageSubscriptions.isKeyHash(newKeyHash): "SimpleUsageSubscriptions: keyHash must be a sha256 hash, 64 lowercase hex characters"
             }
             let sub = self.borrowProvided(id)
-            assert(sub.status != Status.Closed, message: "SimpleUsageSubscriptions: the subscription is closed")
+            assert(sub.getStatus() != Status.Closed, message: "SimpleUsageSubscriptions: the subscription is closed")
             let old = sub.keyHash ?? panic("SimpleUsageSubscriptions: no key is attached to rotate")
             assert(old != newKeyHash, message: "SimpleUsageSubscriptions: the new key hash equals the current one")
             sub.setKeyHash(newKeyHash)
@@ -467,11 +461,11 @@ access(all) contract SimpleUsageSubscriptions {
     /// Every usage window ending at or before this time has been settled.
     access(all) var settledThrough: UFix64
 
+    // Only what moves tokens in or out is counted; what the vault holds for subscriptions (escrow)
+    // and for providers (owed) is derived, so billing writes no totals per line.
     access(all) var totalDeposited: UFix64
     access(all) var totalPaid: UFix64
-    access(all) var totalOwed: UFix64
     access(all) var totalRefunded: UFix64
-    access(all) var totalEscrow: UFix64
 
     /// A new Customer resource, to be saved at CustomerStoragePath.
     access(all) fun createCustomer(): @Customer {
@@ -508,12 +502,16 @@ access(all) contract SimpleUsageSubscriptions {
 
     /// The contract's money ledger.
     access(all) view fun getTotals(): Totals {
+        var owed = 0.0
+        for amount in self.owed.values {
+            owed = owed + amount
+        }
         return Totals(
             deposited: self.totalDeposited,
             paidToProviders: self.totalPaid,
-            owedToProviders: self.totalOwed,
+            owedToProviders: owed,
             refunded: self.totalRefunded,
-            escrow: self.totalEscrow,
+            escrow: self.escrow.balance - owed,
             vaultBalance: self.escrow.balance
         )
     }
@@ -556,7 +554,6 @@ access(all) contract SimpleUsageSubscriptions {
                 emit ProviderPaymentDeferred(provider: provider, amount: amount)
             }
         }
-        self.totalOwed = self.totalOwed - paid
         self.totalPaid = self.totalPaid + paid
         return paid
     }
@@ -570,6 +567,7 @@ access(all) contract SimpleUsageSubscriptions {
         }
     }
 
+    /// Sets the billing period of every subscription (UsageBasedSubscriptions.Admin validates it).
     access(account) fun setBillingPeriod(_ seconds: UFix64) {
         pre {
             seconds >= 1.0: "SimpleUsageSubscriptions: the billing period must be at least one second"
@@ -578,6 +576,7 @@ access(all) contract SimpleUsageSubscriptions {
         emit BillingPeriodChanged(seconds: seconds)
     }
 
+    /// Sets how long a closing subscription waits for a settlement before the customer may finish alone.
     access(account) fun setCloseGracePeriod(_ seconds: UFix64) {
         self.closeGracePeriod = seconds
         emit CloseGracePeriodChanged(seconds: seconds)
@@ -590,7 +589,6 @@ access(all) contract SimpleUsageSubscriptions {
         let now = getCurrentBlock().timestamp
         self.escrow.deposit(from: <-deposit)
         self.totalDeposited = self.totalDeposited + amount
-        self.totalEscrow = self.totalEscrow + amount
         self.subscriptions[id] <-! create Subscription(id: id, customer: customer, provider: provider, deposit: amount, maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels, now: now)
         if let ids = &self.byCustomer[customer] as auth(Mutate) &[UInt64]? {
             ids.append(id)
@@ -610,7 +608,6 @@ access(all) contract SimpleUsageSubscriptions {
         let amount = from.balance
         self.escrow.deposit(from: <-from)
         self.totalDeposited = self.totalDeposited + amount
-        self.totalEscrow = self.totalEscrow + amount
         sub.addFunds(amount)
         emit SubscriptionToppedUp(id: sub.id, amount: amount, balance: sub.balance)
         sub.refreshSuspension()
@@ -618,7 +615,6 @@ access(all) contract SimpleUsageSubscriptions {
 
     access(contract) fun refund(_ sub: &Subscription, settled: Bool): @FlowToken.Vault {
         let amount = sub.markClosed()
-        self.totalEscrow = self.totalEscrow - amount
         self.totalRefunded = self.totalRefunded + amount
         emit SubscriptionClosed(id: sub.id, refund: amount, settled: settled)
         return <- (self.escrow.withdraw(amount: amount) as! @FlowToken.Vault)
@@ -626,16 +622,9 @@ access(all) contract SimpleUsageSubscriptions {
 
     access(contract) fun collect(_ provider: Address): @FlowToken.Vault {
         let amount = self.owed.remove(key: provider) ?? 0.0
-        self.totalOwed = self.totalOwed - amount
         self.totalPaid = self.totalPaid + amount
         emit ProviderPaid(provider: provider, amount: amount)
         return <- (self.escrow.withdraw(amount: amount) as! @FlowToken.Vault)
-    }
-
-    access(contract) fun accrue(provider: Address, amount: UFix64) {
-        self.owed[provider] = (self.owed[provider] ?? 0.0) + amount
-        self.totalOwed = self.totalOwed + amount
-        self.totalEscrow = self.totalEscrow - amount
     }
 
     access(contract) fun revoke(_ sub: &Subscription, by: Address) {
@@ -662,8 +651,6 @@ access(all) contract SimpleUsageSubscriptions {
         self.settledThrough = 0.0
         self.totalDeposited = 0.0
         self.totalPaid = 0.0
-        self.totalOwed = 0.0
         self.totalRefunded = 0.0
-        self.totalEscrow = 0.0
     }
 }

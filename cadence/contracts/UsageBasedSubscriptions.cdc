@@ -22,8 +22,6 @@ access(all) contract UsageBasedSubscriptions {
 
     /// 1 FLOW in the integer units pricing is computed in.
     access(all) let UnitsPerFlow: UInt64
-    /// Tier prices are per this many tokens.
-    access(all) let TokensPerPriceUnit: UInt64
     /// Tiers are walked per line; the bound keeps a line's cost constant-bounded.
     access(all) let MaxTiers: Int
 
@@ -65,33 +63,32 @@ access(all) contract UsageBasedSubscriptions {
         }
     }
 
-    /// What charging one usage line did.
+    /// What charging one usage line did. Kept to five fields: one is built per line of a
+    /// settlement, and the caller already knows the line's id and tokens.
     access(all) struct LineResult {
-        access(all) let subscriptionId: UInt64
         /// The line's full price.
         access(all) let cost: UFix64
         /// What was taken from the escrow: the cost, or less if the escrow or period budget ran out.
         access(all) let charged: UFix64
-        /// Tokens added to the period's count (all of the line's tokens, even when charged in part).
-        access(all) let tokensBilled: UInt64
         /// No such subscription: nothing changed (record the line as unbillable).
         access(all) let unknown: Bool
         /// The subscription is closed: nothing changed.
         access(all) let closed: Bool
-        /// charged < cost.
-        access(all) let partial: Bool
         /// The subscription is suspended after this line.
         access(all) let suspended: Bool
 
-        view init(subscriptionId: UInt64, cost: UFix64, charged: UFix64, tokensBilled: UInt64, unknown: Bool, closed: Bool, partial: Bool, suspended: Bool) {
-            self.subscriptionId = subscriptionId
+        view init(cost: UFix64, charged: UFix64, unknown: Bool, closed: Bool, suspended: Bool) {
             self.cost = cost
             self.charged = charged
-            self.tokensBilled = tokensBilled
             self.unknown = unknown
             self.closed = closed
-            self.partial = partial
             self.suspended = suspended
+        }
+
+        /// True if the escrow or the period budget covered only part of the line (its tokens
+        /// still count towards the period).
+        access(all) view fun isPartial(): Bool {
+            return self.charged < self.cost
         }
     }
 
@@ -103,32 +100,32 @@ access(all) contract UsageBasedSubscriptions {
         /// mapped model name; anything else uses the default multiplier). Never panics on an
         /// unknown or closed subscription: the result says so and nothing changes. Emits no
         /// per-line event (the caller emits one with its window); suspension emits its event.
+        /// `window` is the caller's usage window id and `requests` the line's request count; the
+        /// caller's per-line event carries them, pricing uses neither (the period a line counts
+        /// in is the one current when it is billed).
         access(Bill) fun charge(subscriptionId: UInt64, family: String, tokens: UInt64, requests: UInt64, window: UInt64): LineResult {
-            let sub = SimpleUsageSubscriptions.borrowForBilling(subscriptionId)
-            if sub == nil {
-                return LineResult(subscriptionId: subscriptionId, cost: 0.0, charged: 0.0, tokensBilled: 0, unknown: true, closed: false, partial: false, suspended: false)
+            if let s = SimpleUsageSubscriptions.borrowForBilling(subscriptionId) {
+                if s.statusCode == 3 { // Closed
+                    return LineResult(cost: 0.0, charged: 0.0, unknown: false, closed: true, suspended: false)
+                }
+                // The period check is inlined: a settlement runs this hundreds of times.
+                let now = getCurrentBlock().timestamp
+                if now >= s.periodStart + SimpleUsageSubscriptions.billingPeriod {
+                    s.rollPeriod(now: now)
+                }
+                let units = UsageBasedSubscriptions.graduatedCostUnits(
+                    thresholds: &UsageBasedSubscriptions.tierThresholds as &[UInt64],
+                    priceUnits: &UsageBasedSubscriptions.tierPriceUnits as &[UInt64],
+                    multiplierUnits: UsageBasedSubscriptions.familyMultiplierUnits[family] ?? UsageBasedSubscriptions.multiplierUnitsFor(family),
+                    periodTokens: s.periodTokens,
+                    tokens: tokens
+                )
+                // fromUnits, inlined
+                let cost = UFix64(units / 100_000_000) + UFix64(units % 100_000_000) / 100_000_000.0
+                let charged = s.debit(cost: cost, tokens: tokens)
+                return LineResult(cost: cost, charged: charged, unknown: false, closed: false, suspended: s.statusCode == 1)
             }
-            let s = sub!
-            if s.status == SimpleUsageSubscriptions.Status.Closed {
-                return LineResult(subscriptionId: subscriptionId, cost: 0.0, charged: 0.0, tokensBilled: 0, unknown: false, closed: true, partial: false, suspended: false)
-            }
-            s.rollPeriod(now: getCurrentBlock().timestamp)
-            let cost = UsageBasedSubscriptions.fromUnits(UsageBasedSubscriptions.configuredCostUnits(
-                multiplierUnits: UsageBasedSubscriptions.multiplierUnitsFor(family),
-                periodTokens: s.periodTokens,
-                tokens: tokens
-            ))
-            let charged = s.debit(cost: cost, tokens: tokens, requests: requests)
-            return LineResult(
-                subscriptionId: subscriptionId,
-                cost: cost,
-                charged: charged,
-                tokensBilled: tokens,
-                unknown: false,
-                closed: false,
-                partial: charged < cost,
-                suspended: s.status == SimpleUsageSubscriptions.Status.Suspended
-            )
+            return LineResult(cost: 0.0, charged: 0.0, unknown: true, closed: false, suspended: false)
         }
 
         /// Ends a settlement: pays each provider what its lines earned (one transfer per provider)
@@ -339,7 +336,8 @@ access(all) contract UsageBasedSubscriptions {
             }
             i = i + 1
         }
-        // units = sum * (multiplierUnits / 1e8) / 1000
+        // Prices are per 1,000 tokens and multipliers in units of 1e-8:
+        // units = sum * (multiplierUnits / 1e8) / 1000, divided once so only one truncation happens.
         let units = sum * UInt256(multiplierUnits) / 100_000_000_000
         return units > UInt256(UInt64.max) ? UInt64.max : UInt64(units)
     }
@@ -394,7 +392,6 @@ access(all) contract UsageBasedSubscriptions {
         self.AdminStoragePath = /storage/flareFlowPricingAdmin
         self.BillerStoragePath = /storage/flareFlowBiller
         self.UnitsPerFlow = 100_000_000
-        self.TokensPerPriceUnit = 1_000
         self.MaxTiers = 16
 
         // DESIGN.md, Pricing: Starter, Growth, Scale, Enterprise.

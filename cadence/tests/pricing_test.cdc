@@ -179,6 +179,8 @@ access(all) fun testAdminChangesPricingWithEvents() {
     Test.assertEqual("mistral", mapEvent.family)
     Test.assertEqual(0.075, quote("mistral-large", 2_000, 0))
     Test.assertEqual("mistral", script("testing/family_of", ["mistral-large"])! as! String)
+    Test.assertEqual("mistral", script("testing/family_of", ["mistral"])! as! String)
+    Test.assertEqual(nil, script("testing/family_of", ["never-heard-of-it"]))
 
     txOk("admin_unmap_model", contractAccount, ["mistral-large"])
     Test.assertEqual(1, Test.eventsOfType(Type<UsageBasedSubscriptions.ModelUnmapped>()).length)

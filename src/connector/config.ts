@@ -109,7 +109,9 @@ export function localConnectorConfig(env: Env = process.env, overrides: Partial<
     now: Date.now,
     publisher: {
       baseUrl: env.FLAREFLOW_PUBLISHER_URL ?? `http://127.0.0.1:${publisherPort}`,
-      listen: { host: "127.0.0.1", port: publisherPort },
+      // FLAREFLOW_PUBLISHER_EXTERNAL=1: a separate long-lived process serves the directory, so
+      // Flare can fetch a report while the connector restarts.
+      listen: env.FLAREFLOW_PUBLISHER_EXTERNAL === "1" ? undefined : { host: "127.0.0.1", port: publisherPort },
     },
     litellm: { url: env.LITELLM_URL ?? "http://127.0.0.1:4000", env },
     evm: {
@@ -127,7 +129,7 @@ export function localConnectorConfig(env: Env = process.env, overrides: Partial<
     },
     flow: {
       accessNode: env.FLOW_ACCESS_NODE ?? "http://127.0.0.1:8888",
-      addresses: contractAddresses("emulator"),
+      addresses: contractAddresses("emulator", serviceSigner().address),
       relayer: serviceSigner(),
     },
     oracles: { privateKeys: oracleKeys(env, [...LOCAL_ORACLE_KEYS]) },

@@ -14,6 +14,8 @@ export interface SubscriptionState {
   periodSpent: bigint;
   /** undefined: no cap. */
   maxBudgetPerPeriod?: bigint;
+  /** A closing subscription is still billed but never becomes Suspended. */
+  closing?: boolean;
 }
 
 export interface UsageLine {
@@ -29,7 +31,7 @@ export interface LineCharge {
   charged: bigint;
   unknown: boolean;
   partial: boolean;
-  /** Escrow empty or period budget reached after this line. */
+  /** Suspended after this line (escrow empty or period budget reached; never while closing). */
   suspended: boolean;
 }
 
@@ -49,7 +51,8 @@ export function chargeLine(config: PricingConfig, state: SubscriptionState, fami
   state.balance -= charged;
   state.periodSpent += charged;
   const capped = state.maxBudgetPerPeriod !== undefined && state.periodSpent >= state.maxBudgetPerPeriod;
-  return { cost, charged, partial: charged < cost, suspended: state.balance === 0n || capped };
+  const suspended = state.closing !== true && (state.balance === 0n || capped);
+  return { cost, charged, partial: charged < cost, suspended };
 }
 
 /** Charges a report's lines in order; unknown subscription ids are reported and skipped. */

@@ -16,7 +16,7 @@ import { deployFlow } from "../../src/deploy/flow-deploy";
 import { flowSigner } from "../../src/deploy/flow-signer";
 import { contractAddresses } from "../../src/config/flow-json";
 import { createLocalAccount } from "../../src/local/accounts";
-import { keyAuthorization, sendTransaction, signFlowMessage, type FlowContext, type KeySigner } from "../../src/flow/runtime";
+import { keyAuthorization, sendTransaction, signFlowMessage, type FlowContext, type KeySigner, signUserMessage } from "../../src/flow/runtime";
 import { createSubscription } from "../../src/flow/generated/transactions";
 import { LiteLLMAdminClient } from "../../src/litellm";
 import { startLiteLLMServer, type LiteLLMServerHandle } from "../../src/litellm-server";
@@ -161,13 +161,7 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
   }
 }
 
-/** The 32-byte, zero-padded user domain tag FCL wallets prepend before signing. */
-const USER_TAG_HEX = Buffer.from("FLOW-V0.0-user", "utf8").toString("hex").padEnd(64, "0");
-
-/** What a wallet returns from signUserMessage(messageHex) for `signer`. */
-export function signUserMessage(signer: KeySigner, messageHex: string): { addr: string; keyId: number; signature: string }[] {
-  return [{ addr: signer.address, keyId: signer.keyIndex, signature: signFlowMessage(USER_TAG_HEX + messageHex, signer) }];
-}
+export { signUserMessage };
 
 /** A signer claiming `address` but holding a key the account never had. */
 export function forger(address: string): KeySigner {

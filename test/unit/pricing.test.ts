@@ -143,6 +143,12 @@ describe("billing a report", () => {
     expect([formatFlow(a.cost), formatFlow(a.charged), a.partial, a.suspended]).toEqual(["4.125", "1.0", true, true]);
     expect([formatFlow(b.charged), b.partial, b.suspended]).toEqual(["2.0", true, true]);
   });
+
+  it("bills a closing subscription without suspending it", () => {
+    const states = new Map<bigint, SubscriptionState>([[1n, { balance: flow("1"), periodTokens: 0n, periodSpent: 0n, closing: true }]]);
+    const [line] = chargeLines(DEFAULT_PRICING, states, [{ subscriptionId: 1n, family: "gpt-4", tokens: 150_000n }]);
+    expect([formatFlow(line.charged), line.partial, line.suspended]).toEqual(["1.0", true, false]);
+  });
 });
 
 describe("get_pricing decoding", () => {

@@ -82,6 +82,14 @@ export const FlareFDCTriggers_UsageUnbillable = c.struct("FlareFDCTriggers.Usage
 export type FlareFDCTriggers_UsageUnbillable = Out<typeof FlareFDCTriggers_UsageUnbillable>;
 
 /**
+ * event FlareFDCTriggers.WindowLengthSet
+ */
+export const FlareFDCTriggers_WindowLengthSet = c.struct("FlareFDCTriggers.WindowLengthSet", {
+  seconds: c.int("UInt64"),
+});
+export type FlareFDCTriggers_WindowLengthSet = Out<typeof FlareFDCTriggers_WindowLengthSet>;
+
+/**
  * event FlareOracleVerifier.AcceptorIssued
  */
 export const FlareOracleVerifier_AcceptorIssued = c.struct("FlareOracleVerifier.AcceptorIssued", {

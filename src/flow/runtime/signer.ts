@@ -43,3 +43,14 @@ export function keyAuthorization(signer: KeySigner): AuthorizationFunction {
     }),
   });
 }
+
+/** The 32-byte, zero-padded user domain tag FCL wallets prepend before signing a user message. */
+const USER_TAG_HEX = bytesToHex(new TextEncoder().encode("FLOW-V0.0-user")).padEnd(64, "0");
+
+/**
+ * What a wallet returns from `fcl.currentUser.signUserMessage(messageHex)` for an account whose
+ * key this process holds (scripts and tests acting as a customer).
+ */
+export function signUserMessage(signer: KeySigner, messageHex: string): { addr: string; keyId: number; signature: string }[] {
+  return [{ addr: normalizeAddress(signer.address, "signer address"), keyId: signer.keyIndex, signature: signFlowMessage(USER_TAG_HEX + messageHex, signer) }];
+}

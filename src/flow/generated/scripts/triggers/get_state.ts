@@ -7,12 +7,13 @@ export interface TriggersGetStateArgs {
 }
 
 /**
- * Settlement state: last settled window, last accepted window, the chunked report in progress.
+ * Settlement state: window length, last settled window, last accepted window, the chunked
+ * report in progress.
  */
 export const triggersGetState = defineScript<TriggersGetStateArgs, Record<string, unknown>>({
   name: "get_state",
   source: "cadence/scripts/triggers/get_state.cdc",
   params: [] as const,
-  cadence: "import \"FlareFDCTriggers\"\nimport \"FlareOracleVerifier\"\n\n/// Settlement state: last settled window, last accepted window, the chunked report in progress.\naccess(all) fun main(): {String: AnyStruct} {\n    return {\n        \"lastSettledWindow\": FlareFDCTriggers.lastSettledWindow,\n        \"lastAcceptedWindow\": FlareOracleVerifier.lastAcceptedWindow,\n        \"pending\": FlareFDCTriggers.pending\n    }\n}\n",
+  cadence: "import \"FlareFDCTriggers\"\nimport \"FlareOracleVerifier\"\n\n/// Settlement state: window length, last settled window, last accepted window, the chunked\n/// report in progress.\naccess(all) fun main(): {String: AnyStruct} {\n    return {\n        \"windowSeconds\": FlareFDCTriggers.WindowSeconds,\n        \"lastSettledWindow\": FlareFDCTriggers.lastSettledWindow,\n        \"lastAcceptedWindow\": FlareOracleVerifier.lastAcceptedWindow,\n        \"pending\": FlareFDCTriggers.pending\n    }\n}\n",
   result: c.dictionary(c.String_, c.unknownValue),
 });

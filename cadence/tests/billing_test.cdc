@@ -1,0 +1,333 @@
+import Test
+import "test_helpers.cdc"
+import "SimpleUsageSubscriptions"
+import "UsageBasedSubscriptions"
+
+access(all) let customer = Test.createAccount()
+access(all) let provider = Test.createAccount()
+access(all) let stranger = Test.createAccount()
+/// Stands in for FlareFDCTriggers: holds the Biller the admin issued.
+access(all) var triggers = Test.createAccount()
+
+access(all) fun setup() {
+    deployAll()
+    fund(customer, 10_000.0)
+    fund(stranger, 100.0)
+    triggers = newBillerAccount()
+}
+
+access(all) fun bill(_ ids: [UInt64], _ families: [String], _ tokens: [UInt64]) {
+    charge(triggers, ids, families, tokens, usageThrough: now())
+}
+
+access(all) fun testBillerIssuedByAdminOnly() {
+    Test.assertEqual(1, Test.eventsOfType(Type<UsageBasedSubscriptions.BillerIssued>()).length)
+    let other = Test.createAccount()
+    expectError(txInline(txCode("admin_issue_biller"), [stranger, other], []), "admin_issue_biller: the first signer holds no UsageBasedSubscriptions Admin")
+    Test.assertEqual(1, Test.eventsOfType(Type<UsageBasedSubscriptions.BillerIssued>()).length)
+}
+
+access(all) fun testDesignExampleIsChargedAndPaid() {
+    let id = subscribe(customer, provider, 100.0, cap: nil, models: nil)
+    let providerBefore = flowBalance(provider)
+    bill([id], ["gpt-4"], [150_000])
+    let i = info(id)
+    Test.assertEqual(95.875, i.balance)
+    Test.assertEqual(4.125, i.spent)
+    Test.assertEqual(4.125, i.periodSpent)
+    Test.assertEqual(150_000 as UInt64, i.periodTokens)
+    Test.assertEqual(providerBefore + 4.125, flowBalance(provider))
+    let paid = Test.eventsOfType(Type<SimpleUsageSubscriptions.ProviderPaid>()).removeLast() as! SimpleUsageSubscriptions.ProviderPaid
+    Test.assertEqual(provider.address, paid.provider)
+    Test.assertEqual(4.125, paid.amount)
+    Test.assertEqual(0.0, script("get_owed", [provider.address])! as! UFix64)
+    // the next quote for this subscription starts in the Growth tier
+    Test.assertEqual(1.125, script("quote_subscription", [id, "gpt-4", 50_000 as UInt64])! as! UFix64)
+    assertConserved()
+}
+
+access(all) fun testSeveralLinesOfOneSubscriptionInOneCharge() {
+    let id = subscribe(customer, provider, 50.0, cap: nil, models: nil)
+    // 0-60K gpt-4: 60 x 0.020 x 1.5 = 1.8
+    // 60K-120K claude: (40 x 0.020 + 20 x 0.015) x 1.2 = 1.32
+    // 120K-1.02M llama: (880 x 0.015 + 20 x 0.010) x 0.6 = 8.04
+    bill([id, id, id], ["gpt-4", "claude", "llama"], [60_000, 60_000, 900_000])
+    Test.assertEqual(50.0 - 11.16, info(id).balance)
+    Test.assertEqual(1_020_000 as UInt64, info(id).periodTokens)
+    assertConserved()
+}
+
+access(all) fun testEveryBoundaryForEveryFamilyInOneReport() {
+    let families = ["gpt-4", "gpt-3.5", "claude", "llama", "mistral-large"]
+    let multipliers = [1.5, 0.8, 1.2, 0.6, 1.0]
+    let ids: [UInt64] = []
+    let lineIds: [UInt64] = []
+    let lineFamilies: [String] = []
+    let lineTokens: [UInt64] = []
+    for f in families {
+        let id = subscribe(customer, provider, 200.0, cap: nil, models: nil)
+        ids.append(id)
+        // 99,999 | 100,000 | 100,001 | ... | 1M | ... | 10M | 10M + 1
+        for t in ([99_999, 1, 1, 899_999, 1, 8_999_999, 1, 1] as [UInt64]) {
+            lineIds.append(id)
+            lineFamilies.append(f)
+            lineTokens.append(t)
+        }
+    }
+    bill(lineIds, lineFamilies, lineTokens)
+    var i = 0
+    while i < families.length {
+        // (2 + 13.5 + 90) + 2 x 0.000008 for the first two Enterprise tokens
+        Test.assertEqual(200.0 - 105.500016 * multipliers[i], info(ids[i]).balance)
+        Test.assertEqual(10_000_002 as UInt64, info(ids[i]).periodTokens)
+        i = i + 1
+    }
+    assertConserved()
+}
+
+access(all) fun testOneLineCrossingThreeTiers() {
+    let id = subscribe(customer, provider, 200.0, cap: nil, models: nil)
+    bill([id], ["claude"], [50_000])
+    Test.assertEqual(198.8, info(id).balance)
+    // 50K-10.05M: (50 x 0.020 + 900 x 0.015 + 9000 x 0.010 + 50 x 0.008) x 1.2 = 125.88
+    bill([id], ["claude-3-opus"], [10_000_000])
+    Test.assertEqual(198.8 - 125.88, info(id).balance)
+    assertConserved()
+}
+
+access(all) fun testUnmappedModelUsesDefaultMultiplier() {
+    let id = subscribe(customer, provider, 10.0, cap: nil, models: nil)
+    bill([id], ["mistral-large"], [150_000])
+    Test.assertEqual(7.25, info(id).balance)
+}
+
+access(all) fun testPeriodRolloverResetsTheCount() {
+    let id = subscribe(customer, provider, 100.0, cap: nil, models: nil)
+    bill([id], ["gpt-4"], [100_000])
+    Test.assertEqual(97.0, info(id).balance)
+    let start = info(id).periodStart
+    Test.moveTime(by: 2_592_000.0)
+    // reads already show the new period
+    Test.assertEqual(0 as UInt64, info(id).periodTokens)
+    Test.assertEqual(start + 2_592_000.0, info(id).periodStart)
+    bill([id], ["gpt-4"], [100_000])
+    // priced from 0 again (Starter), not at the Growth price 2.25
+    Test.assertEqual(94.0, info(id).balance)
+    Test.assertEqual(100_000 as UInt64, info(id).periodTokens)
+    let started = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionPeriodStarted>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionPeriodStarted
+    Test.assertEqual(id, started.id)
+    Test.assertEqual(start + 2_592_000.0, started.periodStart)
+    // three periods later, the start moves by whole periods
+    Test.moveTime(by: 7_776_000.0 + 10.0)
+    bill([id], ["gpt-4"], [1_000])
+    Test.assertEqual(start + 4.0 * 2_592_000.0, info(id).periodStart)
+    Test.assertEqual(1_000 as UInt64, info(id).periodTokens)
+}
+
+access(all) fun testEscrowRunsOutChargesWhatIsLeftAndSuspends() {
+    let id = subscribe(customer, provider, 1.0, cap: nil, models: nil)
+    let providerBefore = flowBalance(provider)
+    bill([id], ["gpt-4"], [150_000])
+    let i = info(id)
+    Test.assertEqual(0.0, i.balance)
+    Test.assertEqual(1.0, i.spent)
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, i.status)
+    Test.assertEqual(150_000 as UInt64, i.periodTokens)
+    Test.assertEqual(providerBefore + 1.0, flowBalance(provider))
+    let suspended = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionSuspended>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionSuspended
+    Test.assertEqual(id, suspended.id)
+    Test.assertEqual("escrow", suspended.reason)
+    // late usage while suspended is counted but there is nothing to take
+    bill([id], ["gpt-4"], [1_000])
+    Test.assertEqual(0.0, info(id).balance)
+    Test.assertEqual(151_000 as UInt64, info(id).periodTokens)
+    // a top-up lifts the suspension
+    txOk("top_up", customer, [id, 10.0])
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
+    let resumed = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionResumed>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionResumed
+    Test.assertEqual(id, resumed.id)
+    Test.assertEqual(10.0, resumed.balance)
+    assertConserved()
+}
+
+access(all) fun testPeriodCapChargesUpToTheCapAndSuspends() {
+    let id = subscribe(customer, provider, 100.0, cap: 2.0, models: nil)
+    bill([id], ["gpt-4"], [100_000])
+    Test.assertEqual(98.0, info(id).balance)
+    Test.assertEqual(2.0, info(id).periodSpent)
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, info(id).status)
+    let suspended = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionSuspended>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionSuspended
+    Test.assertEqual("cap", suspended.reason)
+    // raising the cap lifts it
+    txOk("update_subscription", customer, [id, 5.0, nil])
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
+    // 100K-200K gpt-4: 100 x 0.015 x 1.5 = 2.25, within the new cap (2 + 2.25 <= 5)
+    bill([id], ["gpt-4"], [100_000])
+    Test.assertEqual(95.75, info(id).balance)
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
+    // 200K-300K costs 2.25 again but only 0.75 of the cap is left
+    bill([id], ["gpt-4"], [100_000])
+    Test.assertEqual(95.0, info(id).balance)
+    Test.assertEqual(5.0, info(id).periodSpent)
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, info(id).status)
+    // a new period lifts a cap suspension (reads see it at once, billing makes it so)
+    Test.moveTime(by: 2_592_000.0)
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
+    bill([id], ["gpt-4"], [1_000])
+    Test.assertEqual(95.0 - 0.03, info(id).balance)
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
+    assertConserved()
+}
+
+access(all) fun testExactCapSuspends() {
+    let id = subscribe(customer, provider, 100.0, cap: 3.0, models: nil)
+    bill([id], ["gpt-4"], [100_000])
+    Test.assertEqual(97.0, info(id).balance)
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, info(id).status)
+}
+
+access(all) fun testUnknownSubscriptionDoesNotBlockTheReport() {
+    let id = subscribe(customer, provider, 10.0, cap: nil, models: nil)
+    let totals = script("get_totals", [])! as! SimpleUsageSubscriptions.Totals
+    bill([987_654, id, 987_655], ["gpt-4", "gpt-4", "claude"], [1_000, 1_000, 1_000])
+    Test.assertEqual(10.0 - 0.03, info(id).balance)
+    Test.assertEqual(nil, script("get_subscription", [987_654 as UInt64]))
+    let after = script("get_totals", [])! as! SimpleUsageSubscriptions.Totals
+    Test.assertEqual(totals.deposited, after.deposited)
+    Test.assertEqual(totals.paidToProviders + 0.03, after.paidToProviders)
+    assertConserved()
+}
+
+access(all) fun testClosingSubscriptionIsStillBilledThenRefunded() {
+    let c = newAccount(100.0)
+    let id = subscribe(c, provider, 10.0, cap: nil, models: nil)
+    txOk("request_close", c, [id])
+    // usage from before the close arrives in the next report: billed while Closing
+    bill([id], ["gpt-4"], [150_000])
+    Test.assertEqual(5.875, info(id).balance)
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Closing, info(id).status)
+    // that report settled through the close: the refund needs no grace period
+    let before = flowBalance(c)
+    txOk("finish_close", c, [id])
+    let closed = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionClosed>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionClosed
+    Test.assertEqual(5.875, closed.refund)
+    Test.assertEqual(true, closed.settled)
+    Test.assertEqual(before + 5.875, flowBalance(c))
+    // a line for a closed subscription changes nothing
+    let state = stateText(id)
+    bill([id], ["gpt-4"], [150_000])
+    Test.assertEqual(state, stateText(id))
+    assertConserved()
+}
+
+access(all) fun testEachProviderIsPaidOncePerSettlement() {
+    let p2 = Test.createAccount()
+    let a = subscribe(customer, provider, 10.0, cap: nil, models: nil)
+    let b = subscribe(customer, provider, 10.0, cap: nil, models: nil)
+    let c = subscribe(customer, p2, 10.0, cap: nil, models: nil)
+    let paidEvents = Test.eventsOfType(Type<SimpleUsageSubscriptions.ProviderPaid>()).length
+    let before1 = flowBalance(provider)
+    let before2 = flowBalance(p2)
+    bill([a, a, b, c, c, b], ["gpt-4", "llama", "claude", "gpt-3.5", "gpt-4", "gpt-4"], [1_000, 1_000, 1_000, 1_000, 1_000, 1_000])
+    let events = Test.eventsOfType(Type<SimpleUsageSubscriptions.ProviderPaid>())
+    Test.assertEqual(paidEvents + 2, events.length)
+    // provider: 0.03 + 0.012 + 0.024 + 0.03; p2: 0.016 + 0.03
+    Test.assertEqual(before1 + 0.096, flowBalance(provider))
+    Test.assertEqual(before2 + 0.046, flowBalance(p2))
+    assertConserved()
+}
+
+access(all) fun testProviderWithoutReceiverIsPaidLater() {
+    let p = Test.createAccount()
+    let id = subscribe(customer, p, 10.0, cap: nil, models: nil)
+    txOk("issue_key", p, [id, hashA])
+    Test.expect(txInline("transaction { prepare(s: auth(UnpublishCapability) &Account) { s.capabilities.unpublish(/public/flowTokenReceiver) } }", [p], []), Test.beSucceeded())
+    let before = flowBalance(p)
+    bill([id], ["gpt-4"], [1_000])
+    let deferred = Test.eventsOfType(Type<SimpleUsageSubscriptions.ProviderPaymentDeferred>()).removeLast() as! SimpleUsageSubscriptions.ProviderPaymentDeferred
+    Test.assertEqual(p.address, deferred.provider)
+    Test.assertEqual(0.03, deferred.amount)
+    Test.assertEqual(0.03, script("get_owed", [p.address])! as! UFix64)
+    assertConserved()
+    let owedBefore = (script("get_totals", [])! as! SimpleUsageSubscriptions.Totals).owedToProviders
+    txOk("collect_owed", p, [])
+    Test.assertEqual(0.0, script("get_owed", [p.address])! as! UFix64)
+    Test.assertEqual(owedBefore - 0.03, (script("get_totals", [])! as! SimpleUsageSubscriptions.Totals).owedToProviders)
+    Test.assertEqual(before + 0.03, flowBalance(p))
+    assertConserved()
+}
+
+access(all) fun testChargingWithoutTheBiller() {
+    let id = subscribe(customer, provider, 10.0, cap: nil, models: nil)
+    let state = stateText(id)
+    // no Biller in storage
+    txFails("testing/charge_lines", stranger, [[id], ["gpt-4"], [1_000 as UInt64], [1 as UInt64], 1 as UInt64, 0.0], "charge_lines: the signer holds no Biller")
+    // nobody can make one
+    expectError(
+        txInline("import \"UsageBasedSubscriptions\"\ntransaction { prepare(s: auth(SaveValue) &Account) { s.storage.save(<- create UsageBasedSubscriptions.Biller(), to: /storage/b) } }", [stranger], []),
+        "cannot create resource type outside of containing contract: `UsageBasedSubscriptions.Biller`"
+    )
+    // a capability without the Bill entitlement does not charge
+    Test.expect(txInline(
+        "import \"UsageBasedSubscriptions\"\ntransaction { prepare(s: auth(IssueStorageCapabilityController, PublishCapability) &Account) { s.capabilities.publish(s.capabilities.storage.issue<&UsageBasedSubscriptions.Biller>(UsageBasedSubscriptions.BillerStoragePath), at: /public/biller) } }",
+        [triggers], []
+    ), Test.beSucceeded())
+    expectError(
+        txInline("import \"UsageBasedSubscriptions\"\ntransaction(holder: Address, id: UInt64) { prepare(s: &Account) { getAccount(holder).capabilities.borrow<&UsageBasedSubscriptions.Biller>(/public/biller)!.charge(subscriptionId: id, family: \"gpt-4\", tokens: 1000, requests: 1, window: 1) } }", [stranger], [triggers.address, id]),
+        "cannot access `charge` because function requires `Bill` authorization"
+    )
+    expectError(
+        txInline("import \"UsageBasedSubscriptions\"\ntransaction(holder: Address) { prepare(s: &Account) { getAccount(holder).capabilities.borrow<auth(UsageBasedSubscriptions.Bill) &UsageBasedSubscriptions.Biller>(/public/biller) ?? panic(\"no entitled capability\") } }", [stranger], [triggers.address]),
+        "no entitled capability"
+    )
+    // nor does the escrow contract's billing hook
+    expectError(
+        txInline("import \"SimpleUsageSubscriptions\"\ntransaction(id: UInt64) { prepare(s: &Account) { SimpleUsageSubscriptions.borrowForBilling(id)!.debit(cost: 1.0, tokens: 1, requests: 1) } }", [stranger], [id]),
+        "cannot access `borrowForBilling` because function requires `account` authorization"
+    )
+    Test.assertEqual(state, stateText(id))
+    assertConserved()
+}
+
+access(all) fun testMoneyIsConservedOverASequence() {
+    let c = newAccount(500.0)
+    let p = Test.createAccount()
+    let startBalance = flowBalance(c)
+    let a = subscribe(c, p, 20.0, cap: nil, models: nil)
+    let b = subscribe(c, p, 3.0, cap: 1.0, models: nil)
+    assertConserved()
+    bill([a, b, a], ["gpt-4", "claude", "llama"], [300_000, 200_000, 5_000_000])
+    assertConserved()
+    txOk("top_up", c, [b, 4.0])
+    bill([b, a], ["gpt-3.5", "gpt-4"], [10_000, 2_000_000])
+    assertConserved()
+    txOk("request_close", c, [a])
+    txOk("request_close", c, [b])
+    bill([a], ["gpt-4"], [1])
+    txOk("finish_close", c, [a])
+    Test.moveTime(by: 3_600.0)
+    txOk("finish_close", c, [b])
+    assertConserved()
+    // for this customer: deposits = provider income + refunds
+    let ia = info(a)
+    let ib = info(b)
+    Test.assertEqual(ia.deposited + ib.deposited, ia.spent + ib.spent + ia.refunded + ib.refunded)
+    Test.assertEqual(startBalance - ia.spent - ib.spent, flowBalance(c))
+    Test.assertEqual(ia.spent + ib.spent, flowBalance(p))
+}
+
+access(all) fun testLineResultsTellTheCallerWhatHappened() {
+    let full = subscribe(customer, provider, 100.0, cap: nil, models: nil)
+    let short = subscribe(customer, provider, 1.0, cap: nil, models: nil)
+    let gone = subscribe(customer, provider, 1.0, cap: nil, models: nil)
+    txOk("request_close", customer, [gone])
+    Test.moveTime(by: 3_600.0)
+    txOk("finish_close", customer, [gone])
+    // (id, family, tokens, cost, charged, unknown, closed, partial, suspended)
+    txOk("testing/charge_line_expect", triggers, [full, "gpt-4", 150_000 as UInt64, 4.125, 4.125, false, false, false, false])
+    txOk("testing/charge_line_expect", triggers, [short, "gpt-4", 150_000 as UInt64, 4.125, 1.0, false, false, true, true])
+    txOk("testing/charge_line_expect", triggers, [short, "gpt-4", 1_000 as UInt64, 0.0225, 0.0, false, false, true, true])
+    txOk("testing/charge_line_expect", triggers, [gone, "gpt-4", 1_000 as UInt64, 0.0, 0.0, false, true, false, false])
+    txOk("testing/charge_line_expect", triggers, [888_888 as UInt64, "gpt-4", 1_000 as UInt64, 0.0, 0.0, true, false, false, false])
+    assertConserved()
+}

@@ -1,0 +1,314 @@
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { contractAddresses } from "../config/flow-json";
+import { flowNetwork } from "../config/networks";
+import { LOCAL_ORACLE_KEYS } from "../connector/config";
+import { configureLocalOracles, deployLocalEvm } from "../connector/local-stack";
+import { deployFlow } from "../deploy/flow-deploy";
+import { flowSigner } from "../deploy/flow-signer";
+import { HARDHAT_DEV_KEYS } from "../flare-local";
+import { keyAuthorization, runScript, sendTransaction, type FlowContext, type KeySigner } from "../flow/runtime";
+import { triggersGetState } from "../flow/generated/scripts";
+import { triggersSetWindowSeconds } from "../flow/generated/transactions";
+import { createLocalAccount, serviceSigner } from "./accounts";
+import { devWalletProcess, emulatorProcess } from "./flow-services";
+import { repoRoot } from "./flow-binary";
+import { freePort } from "./ports";
+import { ManagedProcess } from "./process";
+
+/** Every port the local stack listens on (all on 127.0.0.1). */
+export interface StackPorts {
+  flowRest: number;
+  flowGrpc: number;
+  flowAdmin: number;
+  flowDebugger: number;
+  devWallet: number;
+  hardhat: number;
+  litellm: number;
+  publisher: number;
+  flare: number;
+  keyService: number;
+  web: number;
+}
+
+/** `npm run dev`'s ports: the ones the README and the page's defaults name. */
+export const DEV_PORTS: StackPorts = {
+  flowRest: 8888,
+  flowGrpc: 3569,
+  flowAdmin: 8080,
+  flowDebugger: 2345,
+  devWallet: 8701,
+  hardhat: 8545,
+  litellm: 4000,
+  publisher: 8790,
+  flare: 8791,
+  keyService: 8702,
+  web: 3003,
+};
+
+/** Free ports for a stack a test starts beside anything else running. */
+export async function freePorts(): Promise<StackPorts> {
+  const names = Object.keys(DEV_PORTS) as (keyof StackPorts)[];
+  const ports = await Promise.all(names.map(() => freePort()));
+  return Object.fromEntries(names.map((n, i) => [n, ports[i]])) as unknown as StackPorts;
+}
+
+export interface StackOptions {
+  ports: StackPorts;
+  /** Usage window length; FlareFDCTriggers is set to it before the first settlement. */
+  windowSeconds: number;
+  /** Logs, journals, deployment records: everything the stack writes. */
+  stateDir: string;
+  /** A real LiteLLM proxy instead of the local server. */
+  litellm?: { url: string; masterKey: string };
+  /** Seconds LiteLLM's spend logs lag requests (the local server's batch delay). */
+  spendLogDelaySeconds: number;
+  /** Serve the page (Vite dev server). */
+  web: boolean;
+  log: (line: string) => void;
+}
+
+/** What the stack's parts need from one another, in one place. */
+export interface StackInfo {
+  accessNode: string;
+  flow: FlowContext;
+  provider: KeySigner;
+  verifierAddress: string;
+  litellmUrl: string;
+  keyServiceUrl: string;
+  publisherUrl: string;
+  flareUrl: string;
+  walletUrl: string;
+  webUrl: string | undefined;
+  hardhatUrl: string;
+}
+
+const TS_NODE = path.join(repoRoot(), "node_modules/ts-node/dist/bin.js");
+
+/** A TypeScript entry point of scripts/ as a managed child process. */
+function scriptProcess(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, logDir: string, ready: () => Promise<boolean>): ManagedProcess {
+  return new ManagedProcess({
+    name,
+    command: process.execPath,
+    args: [TS_NODE, "--transpile-only", path.join(repoRoot(), "scripts", script), ...args],
+    cwd: repoRoot(),
+    env,
+    logFile: path.join(logDir, `${name}.log`),
+    ready,
+    readyTimeoutMs: 180_000,
+  });
+}
+
+const answers = (url: string, init?: RequestInit) => async () => (await fetch(url, init)).status < 500;
+
+/**
+ * The whole system on this machine: Flow emulator and dev wallet, Hardhat node with the FDC
+ * harness, the local LiteLLM-compatible server (or a real proxy), the Flare stand-in services,
+ * both deployments and their configuration, the report publisher, the key service, the
+ * connector and the page. Each service is its own process (so a test can kill one and restart
+ * it, as a crash would), logging to `<stateDir>/logs/<name>.log`.
+ */
+export class LocalStack {
+  readonly processes = new Map<string, ManagedProcess>();
+  private constructor(
+    readonly options: StackOptions,
+    readonly info: StackInfo,
+    readonly litellmMasterKey: string,
+  ) {}
+
+  /** Starts everything in dependency order; on failure stops what it started and rethrows. */
+  static async start(options: StackOptions): Promise<LocalStack> {
+    const { ports, log } = options;
+    const logDir = path.join(options.stateDir, "logs");
+    fs.mkdirSync(logDir, { recursive: true });
+    const accessNode = `http://127.0.0.1:${ports.flowRest}`;
+    const hardhatUrl = `http://127.0.0.1:${ports.hardhat}`;
+    const publisherUrl = `http://127.0.0.1:${ports.publisher}`;
+    const flareUrl = `http://127.0.0.1:${ports.flare}`;
+    const keyServiceUrl = `http://127.0.0.1:${ports.keyService}`;
+    const litellmMasterKey = options.litellm?.masterKey ?? `sk-local-${randomBytes(16).toString("hex")}`;
+    const litellmUrl = options.litellm?.url ?? `http://127.0.0.1:${ports.litellm}`;
+    const service = serviceSigner();
+    const flow: FlowContext = { accessNode, addresses: contractAddresses("emulator", service.address) };
+    const partial: StackInfo = {
+      accessNode,
+      flow,
+      provider: service,
+      verifierAddress: "",
+      litellmUrl,
+      keyServiceUrl,
+      publisherUrl,
+      flareUrl,
+      walletUrl: `http://127.0.0.1:${ports.devWallet}/fcl/authn`,
+      webUrl: options.web ? `http://127.0.0.1:${ports.web}` : undefined,
+      hardhatUrl,
+    };
+    const stack = new LocalStack(options, partial, litellmMasterKey);
+    const add = async (proc: ManagedProcess) => {
+      stack.processes.set(proc.spec.name, proc);
+      log(`starting ${proc.spec.name}`);
+      await proc.start();
+    };
+    try {
+      await add(
+        emulatorProcess({ rest: ports.flowRest, grpc: ports.flowGrpc, admin: ports.flowAdmin, debugger: ports.flowDebugger }, logDir),
+      );
+      await add(
+        new ManagedProcess({
+          name: "hardhat-node",
+          command: process.execPath,
+          args: [path.join(repoRoot(), "node_modules/hardhat/internal/cli/bootstrap.js"), "node", "--hostname", "127.0.0.1", "--port", String(ports.hardhat)],
+          cwd: repoRoot(),
+          env: { HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+          logFile: path.join(logDir, "hardhat-node.log"),
+          ready: answers(hardhatUrl, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+          }),
+        }),
+      );
+      if (!options.litellm) {
+        await add(
+          scriptProcess(
+            "litellm",
+            "litellm-server.ts",
+            ["--port", String(ports.litellm), "--state-file", path.join(options.stateDir, "litellm-state.json"), "--spend-log-delay-ms", String(options.spendLogDelaySeconds * 1000)],
+            { LITELLM_MASTER_KEY: litellmMasterKey },
+            logDir,
+            answers(`${litellmUrl}/health/liveliness`),
+          ),
+        );
+      }
+
+      log("deploying the Flow contracts");
+      const deploymentsDir = path.join(options.stateDir, "deployments");
+      const network = flowNetwork("emulator");
+      await deployFlow({ network, accessNode, signer: flowSigner(network), yes: false, log: (l) => log(`  ${l}`), deploymentsDir });
+      const state = await runScript(flow, triggersGetState, {});
+      if (BigInt(String(state.windowSeconds)) !== BigInt(options.windowSeconds)) {
+        await sendTransaction(flow, triggersSetWindowSeconds, { seconds: options.windowSeconds }, keyAuthorization(service));
+      }
+      log("deploying the verifier and the FDC harness on the Hardhat node");
+      const verifierAddress = await deployLocalEvm({ rpcUrl: hardhatUrl, deployerKey: HARDHAT_DEV_KEYS[0] as string, publisherBaseUrl: publisherUrl, deploymentsDir, log: (l) => log(`  ${l}`) });
+      await configureLocalOracles(flow, service, { oracleKeys: LOCAL_ORACLE_KEYS, threshold: 2, chainId: 31337n, verifierAddress });
+      const provider = await createLocalAccount(flow, "10.0");
+      stack.info.verifierAddress = verifierAddress;
+      stack.info.provider = provider;
+      log(`provider account ${provider.address}; verifier ${verifierAddress}`);
+
+      await add(
+        scriptProcess("flare-local", "flare-local.ts", [], stack.flareEnv(), logDir, answers(`${flareUrl}/api/v1/fdc/proof-by-request-round-raw`, { method: "POST", body: "{}" })),
+      );
+      await add(scriptProcess("publisher", "connector.ts", ["publish"], stack.connectorEnv(), logDir, answers(`${publisherUrl}/reports/0`)));
+      await add(stack.keyServiceProcess());
+      await add(stack.connectorProcess());
+      if (options.web) {
+        await add(devWalletProcess(ports.devWallet, accessNode, logDir));
+        await add(
+          new ManagedProcess({
+            name: "web",
+            command: process.execPath,
+            args: [path.join(repoRoot(), "node_modules/vite/bin/vite.js"), "web", "--host", "127.0.0.1", "--port", String(ports.web), "--strictPort"],
+            cwd: repoRoot(),
+            env: stack.webEnv(),
+            logFile: path.join(logDir, "web.log"),
+            ready: answers(`http://127.0.0.1:${ports.web}/`),
+          }),
+        );
+      }
+      return stack;
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+  }
+
+  private flareEnv(): NodeJS.ProcessEnv {
+    return {
+      FLAREFLOW_EVM_RPC: this.info.hardhatUrl,
+      FLARE_LOCAL_PORT: String(this.options.ports.flare),
+      // Flare's rounds last 90 s; locally the stand-in moves the Hardhat clock to each round's end.
+      FLARE_LOCAL_FAST_CLOCK: "1",
+    };
+  }
+
+  /** The connector's environment (the publisher shares it, to serve the same directory). */
+  connectorEnv(): NodeJS.ProcessEnv {
+    return {
+      FLAREFLOW_CONNECTOR_STATE: path.join(this.options.stateDir, "connector"),
+      FLAREFLOW_WINDOW_SECONDS: String(this.options.windowSeconds),
+      FLAREFLOW_CLOSE_DELAY_SECONDS: String(this.options.spendLogDelaySeconds + 3),
+      FLAREFLOW_PUBLISHER_URL: this.info.publisherUrl,
+      FLAREFLOW_PUBLISHER_PORT: String(this.options.ports.publisher),
+      FLAREFLOW_EVM_RPC: this.info.hardhatUrl,
+      FLAREFLOW_VERIFIER_ADDRESS: this.info.verifierAddress,
+      FLARE_VERIFIER_URL: this.info.flareUrl,
+      FLARE_DA_LAYER_URL: this.info.flareUrl,
+      FLOW_ACCESS_NODE: this.info.accessNode,
+      LITELLM_URL: this.info.litellmUrl,
+      LITELLM_MASTER_KEY: this.litellmMasterKey,
+    };
+  }
+
+  /** The connector as a process (it serves no port; ready once its first log line says so). */
+  connectorProcess(): ManagedProcess {
+    const logFile = path.join(this.options.stateDir, "logs", "connector.log");
+    const startedAt = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
+    const env = { ...this.connectorEnv(), FLAREFLOW_PUBLISHER_EXTERNAL: "1" };
+    return scriptProcess("connector", "connector.ts", ["run"], env, path.dirname(logFile), async () => {
+      if (!fs.existsSync(logFile)) return false;
+      return fs.readFileSync(logFile, "utf8").slice(startedAt).includes("connector: local");
+    });
+  }
+
+  keyServiceProcess(): ManagedProcess {
+    return scriptProcess(
+      "key-service",
+      "key-service.ts",
+      [],
+      {
+        FLAREFLOW_FLOW_NETWORK: "emulator",
+        FLOW_ACCESS_NODE: this.info.accessNode,
+        FLAREFLOW_PROVIDER_ADDRESS: this.info.provider.address,
+        FLAREFLOW_PROVIDER_PRIVATE_KEY: this.info.provider.privateKey,
+        FLAREFLOW_KEY_ENCRYPTION_KEY: this.encryptionKey(),
+        FLAREFLOW_KEY_SERVICE_STATE_DIR: path.join(this.options.stateDir, "key-service"),
+        FLAREFLOW_KEY_SERVICE_PORT: String(this.options.ports.keyService),
+        FLAREFLOW_KEY_SERVICE_POLL_MS: "500",
+        LITELLM_URL: this.info.litellmUrl,
+        LITELLM_MASTER_KEY: this.litellmMasterKey,
+      },
+      path.join(this.options.stateDir, "logs"),
+      answers(`${this.info.keyServiceUrl}/health`),
+    );
+  }
+
+  /** One encryption key per stack directory, kept beside the journal it protects. */
+  private encryptionKey(): string {
+    const file = path.join(this.options.stateDir, "key-encryption.key");
+    if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+    return fs.readFileSync(file, "utf8").trim();
+  }
+
+  webEnv(): NodeJS.ProcessEnv {
+    return {
+      VITE_FLOW_NETWORK: "emulator",
+      VITE_FLOW_ACCESS_NODE: this.info.accessNode,
+      VITE_FLOW_WALLET_DISCOVERY: this.info.walletUrl,
+      VITE_FLOW_CONTRACTS_ADDRESS: serviceSigner().address,
+      VITE_FLOW_ADMIN_ADDRESS: serviceSigner().address,
+      VITE_DEFAULT_PROVIDER: this.info.provider.address,
+      VITE_KEY_SERVICE_URL: this.info.keyServiceUrl,
+      VITE_USAGE_POLL_MS: "10000",
+    };
+  }
+
+  /** Stops every process, newest first. */
+  async stop(): Promise<void> {
+    for (const proc of [...this.processes.values()].reverse()) {
+      await proc.stop();
+    }
+  }
+}
