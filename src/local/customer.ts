@@ -1,0 +1,104 @@
+import * as fcl from "@onflow/fcl";
+import { signUserMessage, type FlowContext, type KeySigner } from "../flow/runtime";
+import { FlareFDCTriggers_SubscriptionCharged, type FlareFDCTriggers_SubscriptionCharged as Charged } from "../flow/generated/types";
+import type { KeyUsage } from "../litellm/types";
+
+/**
+ * What a customer does outside the page, as a script or a test does it: prove the account to
+ * the key service with a user signature, fetch the key and pending usage, call the LLM.
+ */
+
+interface ApiError {
+  error?: { code?: string; message?: string };
+}
+
+async function keyServiceCall<T>(base: string, route: string, body: unknown): Promise<{ status: number; body: T & ApiError }> {
+  const response = await fetch(`${base}${route}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T & ApiError };
+}
+
+/** A wallet-signed request to the key service (challenge, sign, call). */
+export async function provenCall<T>(
+  keyServiceUrl: string,
+  customer: KeySigner,
+  subscriptionId: bigint,
+  action: "reveal" | "usage" | "rotate",
+  route: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ status: number; body: T & ApiError }> {
+  const challenge = await keyServiceCall<{ nonce: string; messageHex: string }>(keyServiceUrl, "/v1/challenge", {
+    subscriptionId: subscriptionId.toString(),
+    action,
+  });
+  if (challenge.status !== 200) return { status: challenge.status, body: { error: challenge.body.error } as T & ApiError };
+  return keyServiceCall<T>(keyServiceUrl, route, {
+    subscriptionId: subscriptionId.toString(),
+    nonce: challenge.body.nonce,
+    signatures: signUserMessage(customer, challenge.body.messageHex),
+    ...extra,
+  });
+}
+
+/** The subscription's plaintext key, once the key service has issued it (polls while pending). */
+export async function revealKey(keyServiceUrl: string, customer: KeySigner, subscriptionId: bigint, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await provenCall<{ key: string }>(keyServiceUrl, customer, subscriptionId, "reveal", "/v1/keys/reveal");
+    if (answer.status === 200) return answer.body.key;
+    const code = answer.body.error?.code;
+    if ((code !== "key_pending" && code !== "unknown_subscription" && code !== "no_key") || Date.now() > deadline) {
+      throw new Error(`no key for subscription ${subscriptionId}: ${answer.body.error?.message ?? answer.status}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Pending usage (LiteLLM's live view) in the seed's getKeyUsage shape. */
+export async function pendingUsage(keyServiceUrl: string, customer: KeySigner, subscriptionId: bigint): Promise<KeyUsage> {
+  const answer = await provenCall<KeyUsage>(keyServiceUrl, customer, subscriptionId, "usage", "/v1/usage");
+  if (answer.status !== 200) throw new Error(`pending usage: ${answer.body.error?.message ?? answer.status}`);
+  return answer.body;
+}
+
+export interface ChatResult {
+  status: number;
+  totalTokens: number;
+  errorType?: string;
+}
+
+/** One OpenAI-compatible chat completion through LiteLLM with the customer's key. */
+export async function chat(litellmUrl: string, key: string, model: string, prompt: string): Promise<ChatResult> {
+  const response = await fetch(`${litellmUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model, messages: [{ role: "user", content: prompt }] }),
+  });
+  const body = (await response.json()) as { usage?: { total_tokens?: number }; error?: { type?: string } };
+  return { status: response.status, totalTokens: body.usage?.total_tokens ?? 0, errorType: body.error?.type };
+}
+
+/** SubscriptionCharged events (what Flow billed, per window and family) in [start, end]. */
+export async function chargedEvents(flow: FlowContext, start: number, end: number): Promise<Charged[]> {
+  fcl.config().put("accessNode.api", flow.accessNode);
+  const address = flow.addresses.FlareFDCTriggers?.replace(/^0x/, "");
+  if (!address) throw new Error("no FlareFDCTriggers address");
+  const out: Charged[] = [];
+  const step = 200;
+  for (let from = start; from <= end; from += step) {
+    const to = Math.min(end, from + step - 1);
+    const raw = await fcl.decode(await fcl.send([fcl.getEventsAtBlockHeightRange(`A.${address}.FlareFDCTriggers.SubscriptionCharged`, from, to)]));
+    if (!Array.isArray(raw)) throw new Error("access node returned no event list");
+    for (const e of raw as { data?: unknown }[]) out.push(FlareFDCTriggers_SubscriptionCharged.decode(e.data as never, "SubscriptionCharged"));
+  }
+  return out;
+}
+
+/** The latest sealed block height. */
+export async function sealedHeight(accessNode: string): Promise<number> {
+  const blocks = (await (await fetch(`${accessNode}/v1/blocks?height=sealed`)).json()) as { header?: { height?: string } }[];
+  return Number(blocks[0]?.header?.height ?? 0);
+}
