@@ -12,8 +12,8 @@ export interface ProcessSpec {
   env?: NodeJS.ProcessEnv;
   /** Where the process's output goes (appended; never the terminal, so no secret reaches it by accident). */
   logFile: string;
-  /** Resolves true once the service answers. */
-  ready: () => Promise<boolean>;
+  /** Resolves true once the service answers; `logOffset` is where this start's output begins in the log. */
+  ready: (started: { logOffset: number }) => Promise<boolean>;
   readyTimeoutMs?: number;
 }
 
@@ -39,6 +39,7 @@ export class ManagedProcess {
   async start(): Promise<void> {
     const { spec } = this;
     fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
+    const logOffset = fs.existsSync(spec.logFile) ? fs.statSync(spec.logFile).size : 0;
     const out = fs.openSync(spec.logFile, "a");
     this.stopping = false;
     const child = spawn(spec.command, spec.args, {
@@ -55,7 +56,7 @@ export class ManagedProcess {
       });
     });
     died.catch(() => undefined);
-    await Promise.race([waitFor(spec.name, spec.ready, spec.readyTimeoutMs ?? 120_000), died]);
+    await Promise.race([waitFor(spec.name, () => spec.ready({ logOffset }), spec.readyTimeoutMs ?? 120_000), died]);
   }
 
   /** The last lines of the process's log. */

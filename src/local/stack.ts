@@ -87,7 +87,14 @@ export interface StackInfo {
 const TS_NODE = path.join(repoRoot(), "node_modules/ts-node/dist/bin.js");
 
 /** A TypeScript entry point of scripts/ as a managed child process. */
-function scriptProcess(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, logDir: string, ready: () => Promise<boolean>): ManagedProcess {
+function scriptProcess(
+  name: string,
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+  ready: (started: { logOffset: number }) => Promise<boolean>,
+): ManagedProcess {
   return new ManagedProcess({
     name,
     command: process.execPath,
@@ -255,11 +262,10 @@ export class LocalStack {
   /** The connector as a process (it serves no port; ready once its first log line says so). */
   connectorProcess(): ManagedProcess {
     const logFile = path.join(this.options.stateDir, "logs", "connector.log");
-    const startedAt = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
     const env = { ...this.connectorEnv(), FLAREFLOW_PUBLISHER_EXTERNAL: "1" };
-    return scriptProcess("connector", "connector.ts", ["run"], env, path.dirname(logFile), async () => {
+    return scriptProcess("connector", "connector.ts", ["run"], env, path.dirname(logFile), async ({ logOffset }) => {
       if (!fs.existsSync(logFile)) return false;
-      return fs.readFileSync(logFile, "utf8").slice(startedAt).includes("connector: local");
+      return fs.readFileSync(logFile).subarray(logOffset).toString("utf8").includes("connector: local");
     });
   }
 

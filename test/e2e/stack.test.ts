@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { freePorts, LocalStack } from "../../src/local/stack";
+import { createLocalAccount } from "../../src/local/accounts";
+import { chargedEvents, chat, pendingUsage, provenCall, revealKey, sealedHeight } from "../../src/local/customer";
+import { subscriptionApi } from "../../src/api/subscriptions";
+import { keyAuthorization, runScript, sendTransaction, type KeySigner } from "../../src/flow/runtime";
+import { getPricing, getSubscription, testingFlowBalance } from "../../src/flow/generated/scripts";
+import { finishClose, topUp } from "../../src/flow/generated/transactions";
+import type { FlareFDCTriggers_SubscriptionCharged as Charged } from "../../src/flow/generated/types";
+import { parseUFix64, pricingFromCadence, quoteUnits } from "../../src/pricing";
+
+// All five steps of DESIGN.md on a stack this test starts: Flow emulator, Hardhat node with the
+// FDC harness, local LiteLLM server, Flare stand-in, key service, publisher, connector.
+const WINDOW_SECONDS = 15;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close", () => {
+  let stack: LocalStack;
+  let dir: string;
+  let customer: KeySigner;
+  let startHeight: number;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-e2e-"));
+    stack = await LocalStack.start({
+      ports: await freePorts(),
+      windowSeconds: WINDOW_SECONDS,
+      stateDir: dir,
+      spendLogDelaySeconds: 1,
+      web: false,
+      log: () => undefined,
+    });
+    customer = await createLocalAccount(stack.info.flow, "100.0");
+    startHeight = await sealedHeight(stack.info.accessNode);
+  }, 300_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const flow = () => stack.info.flow;
+  const api = () => subscriptionApi({ ...flow(), customer: keyAuthorization(customer), customerAddress: customer.address });
+  const balance = async (address: string) => parseUFix64(await runScript(flow(), testingFlowBalance, { account: address }));
+  const subscription = async (id: bigint) => {
+    const info = await runScript(flow(), getSubscription, { id });
+    if (!info) throw new Error(`no subscription ${id}`);
+    return info;
+  };
+  const charges = async (id: bigint): Promise<Charged[]> =>
+    (await chargedEvents(flow(), startHeight, await sealedHeight(stack.info.accessNode))).filter((e) => e.id === id);
+  const billedTokens = async (id: bigint) => (await charges(id)).reduce((n, e) => n + e.tokens, 0n);
+
+  let paid: bigint; // subscription A: the well-funded one
+  let drained: bigint; // subscription B: runs out of escrow
+  let keyA: string;
+  let keyB: string;
+  let loggedA = 0n;
+
+  it("issues the key only once the subscription exists, and LiteLLM takes it", async () => {
+    const early = await provenCall(stack.info.keyServiceUrl, customer, 1n, "reveal", "/v1/keys/reveal");
+    expect(early.status).toBeGreaterThanOrEqual(400);
+    expect((await chat(stack.info.litellmUrl, "sk-not-issued-by-anyone", "gpt-4", "hi")).status).toBeGreaterThanOrEqual(400);
+
+    const providerBefore = await balance(stack.info.provider.address);
+    paid = (await api().createSubscriptionVault(stack.info.provider.address, "30.0", customer.address)).vaultId;
+    drained = (await api().createSubscriptionVault(stack.info.provider.address, "0.001", customer.address)).vaultId;
+    keyA = await revealKey(stack.info.keyServiceUrl, customer, paid);
+    keyB = await revealKey(stack.info.keyServiceUrl, customer, drained);
+    expect(keyA).toMatch(/^sk-/);
+    expect((await subscription(paid)).keyHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(await balance(stack.info.provider.address)).toBe(providerBefore);
+
+    const first = await chat(stack.info.litellmUrl, keyA, "gpt-4", "The first request of subscription A.");
+    expect(first.status).toBe(200);
+    loggedA += BigInt(first.totalTokens);
+  }, 120_000);
+
+  it("shows usage pending, then verified; survives the key service and the connector being killed", async () => {
+    for (const [model, prompt] of [
+      ["claude-3-sonnet", "A second request, to Claude."],
+      ["gpt-3.5-turbo", "A third, to GPT-3.5."],
+      ["llama-3-70b", "A fourth, to Llama."],
+    ] as const) {
+      const result = await chat(stack.info.litellmUrl, keyA, model, prompt);
+      expect(result.status).toBe(200);
+      loggedA += BigInt(result.totalTokens);
+    }
+    for (let i = 0; i < 4; i++) expect((await chat(stack.info.litellmUrl, keyB, "gpt-4", `Drain request ${i}, long enough to cost more than a milli-FLOW.`)).status).toBe(200);
+
+    const pending = await until("pending usage", async () => {
+      const usage = await pendingUsage(stack.info.keyServiceUrl, customer, paid);
+      return BigInt(usage.usage_summary.total_tokens) === loggedA ? usage : undefined;
+    });
+    expect(pending.model_breakdown["gpt-4"]?.requests).toBe(1);
+    expect(await billedTokens(paid)).toBe(0n);
+
+    // A crash of both services mid-stream: nothing may be lost or billed twice.
+    await stack.processes.get("key-service")?.kill();
+    await stack.processes.get("connector")?.kill();
+    await new Promise((r) => setTimeout(r, 2000));
+    await stack.processes.get("key-service")?.start();
+    await stack.processes.get("connector")?.start();
+
+    const billed = await until("verified usage of subscription A", async () => {
+      const tokens = await billedTokens(paid);
+      return tokens >= loggedA ? tokens : undefined;
+    }, 180_000);
+    expect(billed).toBe(loggedA);
+  }, 300_000);
+
+  it("moves exactly the pricing mirror's price from the escrow to the provider", async () => {
+    const config = await runScript(flow(), getPricing, {});
+    const pricing = pricingFromCadence({ ...config, tiers: config.tiers.map((t) => ({ threshold: t.threshold.toString(), pricePer1K: t.pricePer1K })) });
+    let periodTokens = 0n;
+    let expected = 0n;
+    for (const line of await charges(paid)) {
+      const cost = quoteUnits(pricing, line.family, line.tokens, periodTokens);
+      expect(parseUFix64(line.cost)).toBe(cost);
+      expect(parseUFix64(line.charged)).toBe(cost);
+      periodTokens += line.tokens;
+      expected += cost;
+    }
+    expect(expected).toBeGreaterThan(0n);
+    const info = await subscription(paid);
+    expect(parseUFix64(info.spent)).toBe(expected);
+    expect(parseUFix64(info.balance)).toBe(parseUFix64("30.0") - expected);
+  });
+
+  it("suspends a subscription whose escrow runs out, and LiteLLM then refuses its key", async () => {
+    await until("suspension of subscription B", async () => ((await subscription(drained)).status === "Suspended" ? true : undefined), 180_000);
+    const info = await subscription(drained);
+    expect(info.balance).toBe("0.00000000");
+    expect(parseUFix64(info.spent)).toBe(parseUFix64("0.001"));
+    const refused = await until("the key service blocking key B", async () => {
+      const result = await chat(stack.info.litellmUrl, keyB, "gpt-4", "Still there?");
+      return result.status !== 200 ? result : undefined;
+    });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+  }, 240_000);
+
+  it("lifts the suspension on a top-up, and the key works again", async () => {
+    await sendTransaction(flow(), topUp, { id: drained, amount: "5.0" }, keyAuthorization(customer));
+    expect((await subscription(drained)).status).toBe("Active");
+    const back = await until("key B unblocked", async () => {
+      const result = await chat(stack.info.litellmUrl, keyB, "gpt-3.5-turbo", "Back after the top-up.");
+      return result.status === 200 ? result : undefined;
+    });
+    expect(back.totalTokens).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("refunds exactly the unbilled rest on close, after the last window is billed", async () => {
+    await api().deleteSubscription(paid);
+    expect((await subscription(paid)).status).toBe("Closing");
+    // Usage on another subscription makes a later window settle, which lets the close finish.
+    const tokensB = await billedTokens(drained);
+    expect((await chat(stack.info.litellmUrl, keyB, "llama-3-70b", "A request after A's close.")).status).toBe(200);
+    await until("a settlement after the close request", async () => ((await billedTokens(drained)) > tokensB ? true : undefined), 180_000);
+    const rest = parseUFix64((await subscription(paid)).balance);
+    const before = await balance(customer.address);
+    await sendTransaction(flow(), finishClose, { id: paid }, keyAuthorization(customer));
+    expect(await balance(customer.address)).toBe(before + rest);
+    const closed = await subscription(paid);
+    expect(closed.status).toBe("Closed");
+    expect(closed.balance).toBe("0.00000000");
+    expect(parseUFix64(closed.refunded)).toBe(rest);
+    // Nothing was billed twice after the restarts: A's billed tokens are exactly its logged tokens.
+    expect(await billedTokens(paid)).toBe(loggedA);
+  }, 240_000);
+});
