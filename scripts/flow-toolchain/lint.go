@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/onflow/cadence-tools/lint"
@@ -39,28 +38,9 @@ func lintCmd() *cobra.Command {
 }
 
 func lintFiles(args []string) ([]string, error) {
-	var files []string
-	for _, arg := range args {
-		info, err := os.Stat(arg)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			files = append(files, arg)
-			continue
-		}
-		err = filepath.WalkDir(arg, func(path string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".cdc") && !strings.HasSuffix(path, "_test.cdc") {
-				files = append(files, path)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	sort.Strings(files)
-	return files, nil
+	return cadenceFiles(args, func(path string) bool {
+		return strings.HasSuffix(path, ".cdc") && !strings.HasSuffix(path, "_test.cdc")
+	})
 }
 
 func runLint(args []string, strict bool) error {

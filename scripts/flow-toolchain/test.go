@@ -46,34 +46,11 @@ func testCmd() *cobra.Command {
 }
 
 func collectTestFiles(args []string) ([]string, error) {
-	var files []string
-	for _, arg := range args {
-		info, err := os.Stat(arg)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			files = append(files, arg)
-			continue
-		}
-		err = filepath.WalkDir(arg, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.HasSuffix(path, "_test.cdc") {
-				files = append(files, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
+	files, err := cadenceFiles(args, func(path string) bool { return strings.HasSuffix(path, "_test.cdc") })
+	if err == nil && len(files) == 0 {
+		err = fmt.Errorf("no *_test.cdc files in %s", strings.Join(args, ", "))
 	}
-	sort.Strings(files)
-	if len(files) == 0 {
-		return nil, fmt.Errorf("no *_test.cdc files in %s", strings.Join(args, ", "))
-	}
-	return files, nil
+	return files, err
 }
 
 func runTests(args []string, flags testFlags) error {

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { writeFileDurable } from "../storage/durable-file";
 
 const DEPLOYMENTS_DIR = path.resolve(__dirname, "../../deployments");
 
@@ -40,9 +41,5 @@ export function readDeployment(network: string, dir = DEPLOYMENTS_DIR): Deployme
 
 /** Writes the record atomically (a crash never leaves half a file). */
 export function writeDeployment(network: string, record: DeploymentFile, dir = DEPLOYMENTS_DIR): void {
-  const file = deploymentPath(network, dir);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeFileDurable(deploymentPath(network, dir), `${JSON.stringify(record, null, 2)}\n`);
 }

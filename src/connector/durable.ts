@@ -1,40 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { writeFileDurable } from "../storage/durable-file";
 
-/**
- * Crash-safe file writes. A record is written to a temporary file, fsynced, renamed over the old
- * one and the directory fsynced: after a crash a reader sees the old bytes or the new ones, never
- * a torn file. This is all the durability the connector needs (one small record per window, one
- * writer), so no database (and no native SQLite module to build in CI) is involved.
- */
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, "r");
-    fs.fsyncSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename is still atomic there.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-/** Atomically replaces `file` with `data`. */
-export function writeFileDurable(file: string, data: string | Uint8Array): void {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const fd = fs.openSync(tmp, "w");
-  try {
-    fs.writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  fsyncDir(dir);
-}
+export { writeFileDurable };
 
 /**
  * Writes `file` once: if it exists it must already hold exactly `data` (published reports are

@@ -11,6 +11,7 @@
  * renamed over, directory fsync'd) when it grows well past the live state.
  */
 import * as fs from "node:fs";
+import { fsyncDir } from "../storage/durable-file";
 import * as path from "node:path";
 import { parseCursor, parseSubscriptionRecord, StateFileError } from "./state-validate";
 import type { Cursor, SubscriptionRecord } from "./state";
@@ -26,18 +27,6 @@ export interface LoadedState {
 }
 
 const FILE = "key-service.jsonl";
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, "r");
-    fs.fsyncSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename is still atomic there.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
 
 export class Journal {
   private fd: number | null = null;

@@ -3,14 +3,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { contractAddresses } from "../config/flow-json";
 import { flowNetwork } from "../config/networks";
-import { LOCAL_ORACLE_KEYS } from "../connector/config";
-import { configureLocalOracles, deployLocalEvm } from "../connector/local-stack";
+import { deployLocalEvm } from "../connector/local-stack";
+import { configureFlow } from "../deploy/flow-configure";
 import { deployFlow } from "../deploy/flow-deploy";
 import { flowSigner } from "../deploy/flow-signer";
 import { HARDHAT_DEV_KEYS } from "../flare-local";
-import { keyAuthorization, runScript, sendTransaction, type FlowContext, type KeySigner } from "../flow/runtime";
-import { triggersGetState } from "../flow/generated/scripts";
-import { triggersSetWindowSeconds } from "../flow/generated/transactions";
+import type { FlowContext, KeySigner } from "../flow/runtime";
 import { createLocalAccount, serviceSigner } from "./accounts";
 import { devWalletProcess, emulatorProcess } from "./flow-services";
 import { repoRoot } from "./flow-binary";
@@ -193,13 +191,17 @@ export class LocalStack {
       const deploymentsDir = path.join(options.stateDir, "deployments");
       const network = flowNetwork("emulator");
       await deployFlow({ network, accessNode, signer: flowSigner(network), yes: false, log: (l) => log(`  ${l}`), deploymentsDir });
-      const state = await runScript(flow, triggersGetState, {});
-      if (BigInt(String(state.windowSeconds)) !== BigInt(options.windowSeconds)) {
-        await sendTransaction(flow, triggersSetWindowSeconds, { seconds: options.windowSeconds }, keyAuthorization(service));
-      }
       log("deploying the verifier and the FDC harness on the Hardhat node");
       const verifierAddress = await deployLocalEvm({ rpcUrl: hardhatUrl, deployerKey: HARDHAT_DEV_KEYS[0] as string, publisherBaseUrl: publisherUrl, deploymentsDir, log: (l) => log(`  ${l}`) });
-      await configureLocalOracles(flow, service, { oracleKeys: LOCAL_ORACLE_KEYS, threshold: 2, chainId: 31337n, verifierAddress });
+      await configureFlow({
+        network,
+        flow,
+        signer: service,
+        yes: false,
+        log: (l) => log(`  ${l}`),
+        deploymentsDir,
+        settings: { ...network.settings(), windowSeconds: options.windowSeconds },
+      });
       const provider = await createLocalAccount(flow, "10.0");
       stack.info.verifierAddress = verifierAddress;
       stack.info.provider = provider;

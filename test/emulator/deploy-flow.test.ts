@@ -6,7 +6,12 @@ import { FlowEmulator } from "../../src/local/emulator";
 import { flowNetwork } from "../../src/config/networks";
 import { deployFlow } from "../../src/deploy/flow-deploy";
 import { flowSigner } from "../../src/deploy/flow-signer";
-import { readDeployment } from "../../src/config/deployments";
+import { readDeployment, writeDeployment } from "../../src/config/deployments";
+import { contractAddresses } from "../../src/config/flow-json";
+import { configureFlow } from "../../src/deploy/flow-configure";
+import { runScript } from "../../src/flow/runtime";
+import { oracleGetConfig } from "../../src/flow/generated/scripts";
+import { DEFAULT_PRICING } from "../../src/pricing";
 
 describe("deploy:flow on the emulator", () => {
   let emulator: FlowEmulator;
@@ -50,6 +55,29 @@ describe("deploy:flow on the emulator", () => {
     expect(two).toEqual({ added: [], updated: [], unchanged: one.added, sent: false });
     expect(second.join("\n")).toContain("nothing to do");
     expect(fs.statSync(path.join(dir, "emulator.json")).mtimeMs).toBe(written);
+  });
+
+  it("configures pricing, window, oracles and source, then a second run sends nothing", async () => {
+    const verifier = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+    writeDeployment("localhost", { evm: { network: "localhost", chainId: 31337, contracts: { UsageReportVerifier: { address: verifier, bytecodeSha256: "00" } } } }, dir);
+    const network = flowNetwork("emulator");
+    const signer = flowSigner(network);
+    const flow = { accessNode: emulator.restUrl, addresses: contractAddresses("emulator", signer.address) };
+    const settings = { ...network.settings(), windowSeconds: 30, pricing: { ...DEFAULT_PRICING, familyMultipliers: { ...DEFAULT_PRICING.familyMultipliers, mistral: 70_000_000n } } };
+    const log: string[] = [];
+    const first = await configureFlow({ network, flow, signer, yes: false, log: (l) => log.push(l), deploymentsDir: dir, settings });
+    expect(first.sent).toBe(true);
+    expect(first.steps).toEqual(
+      expect.arrayContaining(["set family mistral to 0.70000000x", "set 30-s usage windows", "set the oracle quorum to 2", `attest to ${verifier} on chain 31337`]),
+    );
+    expect(first.steps.filter((s) => s.startsWith("register oracle"))).toHaveLength(3);
+    const oracles = await runScript(flow, oracleGetConfig, {});
+    expect(Number(oracles.threshold)).toBe(2);
+    expect(String(oracles.verifier).toLowerCase().replace(/^0x/, "")).toBe(verifier.toLowerCase().replace(/^0x/, ""));
+
+    const second = await configureFlow({ network, flow, signer, yes: false, log: (l) => log.push(l), deploymentsDir: dir, settings });
+    expect(second).toEqual({ steps: [], sent: false });
+    expect(log[log.length - 1]).toContain("configuration up to date");
   });
 
   it("refuses a live network without keys in the environment", () => {

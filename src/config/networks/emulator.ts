@@ -1,4 +1,10 @@
+import { LOCAL_ORACLE_PUBLIC_KEYS } from "../local-oracles";
+import { DEFAULT_PRICING } from "../../pricing";
 import type { FlowNetworkConfig } from "./types";
+
+const DEFAULT_WINDOW_SECONDS = 300;
+const LOCAL_THRESHOLD = 2;
+const HARDHAT_CHAIN_ID = 31337n;
 
 /** The local Flow emulator (the dev stack or a test's own). */
 export const emulator: FlowNetworkConfig = {
@@ -7,4 +13,10 @@ export const emulator: FlowNetworkConfig = {
   live: false,
   deployAccount: "emulator-account",
   walletDiscovery: process.env.FLOW_WALLET_DISCOVERY ?? "http://127.0.0.1:8701/fcl/authn",
+  settings: () => ({
+    windowSeconds: Number(process.env.FLAREFLOW_WINDOW_SECONDS ?? DEFAULT_WINDOW_SECONDS),
+    oracles: { publicKeys: LOCAL_ORACLE_PUBLIC_KEYS, threshold: LOCAL_THRESHOLD },
+    source: { chainId: HARDHAT_CHAIN_ID, evmNetwork: "localhost" },
+    pricing: DEFAULT_PRICING,
+  }),
 };

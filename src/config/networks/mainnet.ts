@@ -1,3 +1,5 @@
+import { DEFAULT_PRICING } from "../../pricing";
+import { liveOracleSettings } from "./live-oracles";
 import type { FlowNetworkConfig } from "./types";
 
 /** Flow mainnet. */
@@ -6,5 +8,11 @@ export const mainnet: FlowNetworkConfig = {
   accessNode: process.env.FLOW_ACCESS_NODE ?? "https://rest-mainnet.onflow.org",
   live: true,
   deployAccount: "mainnet-admin",
+  settings: () => ({
+    windowSeconds: 300,
+    oracles: liveOracleSettings(process.env),
+    source: { chainId: 14n, evmNetwork: "flare" },
+    pricing: DEFAULT_PRICING,
+  }),
   walletDiscovery: "https://fcl-discovery.onflow.org/authn",
 };

@@ -1,3 +1,5 @@
+import { DEFAULT_PRICING } from "../../pricing";
+import { liveOracleSettings } from "./live-oracles";
 import type { FlowNetworkConfig } from "./types";
 
 /** Flow testnet. */
@@ -6,5 +8,11 @@ export const testnet: FlowNetworkConfig = {
   accessNode: process.env.FLOW_ACCESS_NODE ?? "https://rest-testnet.onflow.org",
   live: true,
   deployAccount: "testnet-admin",
+  settings: () => ({
+    windowSeconds: 300,
+    oracles: liveOracleSettings(process.env),
+    source: { chainId: 114n, evmNetwork: "coston2" },
+    pricing: DEFAULT_PRICING,
+  }),
   walletDiscovery: "https://fcl-discovery.onflow.org/testnet/authn",
 };

@@ -1,3 +1,16 @@
+import type { PricingConfig } from "../../pricing";
+
+/** What `deploy:flow` configures after deploying (idempotently), per network. */
+export interface FlowSettings {
+  /** Usage window length; FlareFDCTriggers takes it before its first settlement. */
+  windowSeconds: number;
+  /** Oracle secp256k1 public keys (128 hex chars, no 04 prefix) and the quorum. */
+  oracles: { publicKeys: readonly string[]; threshold: number };
+  /** The Coston2/Flare verifier oracles attest to: chain id and the EVM network whose deployment names it. */
+  source: { chainId: bigint; evmNetwork: "hardhat" | "localhost" | "coston2" | "flare" };
+  pricing: PricingConfig;
+}
+
 /** A Flow network the project deploys to and talks to. */
 export interface FlowNetworkConfig {
   readonly name: "emulator" | "testnet" | "mainnet";
@@ -9,6 +22,8 @@ export interface FlowNetworkConfig {
   readonly deployAccount: string;
   /** FCL wallet discovery (the dev wallet on the emulator). */
   readonly walletDiscovery: string;
+  /** Post-deploy configuration; read lazily because live networks take keys from the environment. */
+  readonly settings: () => FlowSettings;
 }
 
 /** An EVM network the verifier is deployed to. */

@@ -34,6 +34,9 @@ export function createFlowClient(config: PageConfig): FlowClient {
     "app.detail.icon": "data:,",
   });
   const ctx: FlowContext = { accessNode: config.accessNode, addresses: config.addresses };
+  // FCL shows one wallet view at a time: a signUserMessage made while another is open fails (a
+  // key reveal and the first pending-usage read start together). Signature requests queue up.
+  let signing: Promise<unknown> = Promise.resolve();
 
   // sendTransaction reports "pending" once the wallet has signed and the node has the transaction.
   const send = async <Args>(tx: TransactionDefinition<Args>, args: Args, onStatus: OnStatus): Promise<string> => {
@@ -105,7 +108,9 @@ export function createFlowClient(config: PageConfig): FlowClient {
     setFamilyMultiplier: (family, multiplier, onStatus) => send(adminSetFamilyMultiplier, { family, multiplier }, onStatus),
     setDefaultMultiplier: (multiplier, onStatus) => send(adminSetDefaultMultiplier, { multiplier }, onStatus),
     async signMessage(message) {
-      const signatures = await fcl.currentUser.signUserMessage(hexOfText(message));
+      const turn = signing.then(() => fcl.currentUser.signUserMessage(hexOfText(message)));
+      signing = turn.catch(() => undefined);
+      const signatures = await turn;
       if (!Array.isArray(signatures) || signatures.length === 0) throw new Error("The wallet returned no signature.");
       return signatures.map((s) => ({ addr: fcl.withPrefix(s.addr), keyId: s.keyId, signature: s.signature }));
     },

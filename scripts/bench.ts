@@ -1,0 +1,103 @@
+/**
+ * `npm run bench`: every benchmark of the project in one run, one table, each figure beside its
+ * baseline measured in the same run (and DESIGN.md's goal where it names one):
+ *   Flow settlement (scripts/bench-flow-settlement.ts): computation per line in one report vs one
+ *     transaction per line; lines per transaction within mainnet's 9,999.
+ *   Coston2 gas (scripts/bench-evm-gas.ts): gas per subscription line of a 500-line report vs one
+ *     attestation and proof per subscription.
+ *   Aggregation (scripts/bench-aggregation.ts): 1,000,000 spend-log rows, seconds and peak memory vs
+ *     a naive aggregation.
+ *   Page size (web/scripts/size.ts): first-load and total JS gzip vs the same page without code splitting.
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { measure } from "../web/scripts/size";
+
+const root = path.resolve(__dirname, "..");
+
+interface Row {
+  benchmark: string;
+  figure: string;
+  ours: string;
+  baseline: string;
+  goal: string;
+}
+
+function run(what: string, command: string, args: string[]): string {
+  process.stderr.write(`[bench] ${what}...\n`);
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${what} failed:\n${result.stdout}\n${result.stderr}`);
+  process.stderr.write(`[bench] ${what}: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  return result.stdout;
+}
+
+function match(text: string, pattern: RegExp, what: string): RegExpMatchArray {
+  const m = text.match(pattern);
+  if (!m) throw new Error(`could not read ${what} from:\n${text}`);
+  return m;
+}
+
+const npx = (args: string[]) => ["npx", args] as const;
+
+function flowSettlement(): Row[] {
+  const out = run("Flow settlement", ...npx(["ts-node", "--transpile-only", "scripts/bench-flow-settlement.ts", "--max", "850"]));
+  const single = match(out, /one transaction per line: ([\d.]+)/, "one transaction per line")[1];
+  const perLine = match(out, /marginal per line in one report: ([\d.]+)/, "marginal per line")[1];
+  const lines = match(out, /lines per transaction within 9,999: ~(\d+)/, "lines per transaction")[1];
+  return [
+    { benchmark: "Flow settlement", figure: "computation per line", ours: perLine ?? "", baseline: `${single} (one tx per line)`, goal: `≤ ${(Number(single) / 20).toFixed(1)} (1/20 of a tx)` },
+    { benchmark: "Flow settlement", figure: "lines per transaction", ours: lines ?? "", baseline: "1", goal: "≥ 500" },
+  ];
+}
+
+function coston2Gas(): Row[] {
+  const out = run("Coston2 gas", ...npx(["hardhat", "run", "scripts/bench-evm-gas.ts"]));
+  const row = match(out, /^\| 500 \| ([\d,]+) \| ([\d,]+) \| ([\d,]+) \| ([\d,]+) \|/m, "the 500-line row");
+  return [
+    { benchmark: "Coston2 verifier", figure: "gas per line (500 lines)", ours: row[2] ?? "", baseline: `${row[4]} (one proof per subscription)`, goal: "1 attestation + 1 proof per window" },
+    { benchmark: "Coston2 verifier", figure: "submit gas, 500-line report", ours: row[1] ?? "", baseline: `${row[3]} (500 proofs)`, goal: "" },
+  ];
+}
+
+function aggregation(): Row[] {
+  const out = run("aggregation", "npm", ["run", "--silent", "bench:aggregation"]);
+  const line = (variant: string) =>
+    match(out, new RegExp(`${variant}\\s+[\\d.]+ s with generation, ([\\d.]+) s aggregation alone \\(([\\d,]+) rows/s\\)\\s+peak RSS (\\d+) MB`), variant);
+  const fast = line("fast");
+  const naive = line("naive");
+  return [
+    { benchmark: "Connector aggregation", figure: "1M rows: seconds", ours: fast[1] ?? "", baseline: naive[1] ?? "", goal: "≤ 2 s" },
+    { benchmark: "Connector aggregation", figure: "1M rows: peak memory MB", ours: fast[3] ?? "", baseline: naive[3] ?? "", goal: "≤ 300 MB" },
+  ];
+}
+
+function pageSize(): Row[] {
+  run("page build", ...npx(["vite", "build", "web"]));
+  run("page build without code splitting", ...npx(["vite", "build", "web", "--config", "web/vite.baseline.config.ts"]));
+  const ours = measure(path.join(root, "web/dist"));
+  const baseline = measure(path.join(root, "web/dist-baseline"));
+  return [
+    { benchmark: "Page", figure: "first-load JS, KB gzip", ours: String(ours.firstLoadGzipKB), baseline: String(baseline.firstLoadGzipKB), goal: "≤ 120" },
+    { benchmark: "Page", figure: "all JS, KB gzip", ours: String(ours.totalGzipKB), baseline: String(baseline.totalGzipKB), goal: "≤ 400" },
+  ];
+}
+
+function main(): void {
+  const only = process.argv.slice(2);
+  const benches: [string, () => Row[]][] = [
+    ["flow", flowSettlement],
+    ["evm", coston2Gas],
+    ["aggregation", aggregation],
+    ["page", pageSize],
+  ];
+  const rows = benches.filter(([name]) => only.length === 0 || only.includes(name)).flatMap(([, bench]) => bench());
+  const columns: (keyof Row)[] = ["benchmark", "figure", "ours", "baseline", "goal"];
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  console.log(line(columns));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const r of rows) console.log(line(columns.map((c) => r[c])));
+}
+
+main();

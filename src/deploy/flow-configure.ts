@@ -1,0 +1,142 @@
+import type { AuthorizationFunction } from "@onflow/fcl";
+import type { FlowNetworkConfig, FlowSettings } from "../config/networks";
+import { readDeployment } from "../config/deployments";
+import { keyAuthorization, runScript, sendTransaction, type FlowContext, type KeySigner, type TransactionDefinition } from "../flow/runtime";
+import { getPricing, oracleGetConfig, triggersGetState } from "../flow/generated/scripts";
+import {
+  adminMapModel,
+  adminSetDefaultMultiplier,
+  adminSetFamilyMultiplier,
+  adminSetGrace,
+  adminSetPeriod,
+  adminSetTiers,
+  adminUnmapModel,
+  oracleRegisterOracle,
+  oracleRemoveOracle,
+  oracleSetSource,
+  oracleSetThreshold,
+  triggersSetWindowSeconds,
+} from "../flow/generated/transactions";
+import { formatUFix64, pricingFromCadence, type PricingConfig } from "../pricing";
+
+/** One configuration transaction, described before it is sent. */
+interface Step {
+  what: string;
+  send: (authz: AuthorizationFunction) => Promise<unknown>;
+}
+
+export interface FlowConfigureOptions {
+  network: FlowNetworkConfig;
+  flow: FlowContext;
+  signer: KeySigner;
+  yes: boolean;
+  log: (line: string) => void;
+  /** Where deploy:evm recorded the verifier the oracles attest to. */
+  deploymentsDir?: string;
+  /** Overrides the network's settings (tests, the local stack's short windows). */
+  settings?: FlowSettings;
+}
+
+const hex = (value: unknown) => String(value).toLowerCase().replace(/^0x/, "");
+
+function pricingSteps(ctx: FlowContext, current: PricingConfig, wanted: PricingConfig): Step[] {
+  const steps: Step[] = [];
+  const tx = <A>(what: string, def: TransactionDefinition<A>, args: A): Step => ({
+    what,
+    send: (authz) => sendTransaction(ctx, def, args, authz),
+  });
+  const tiers = (p: PricingConfig) => p.tiers.map((t) => `${t.threshold}:${t.pricePer1K}`).join(",");
+  if (tiers(current) !== tiers(wanted)) {
+    steps.push(
+      tx("set the tier table", adminSetTiers, {
+        thresholds: wanted.tiers.map((t) => t.threshold),
+        pricesPer1K: wanted.tiers.map((t) => formatUFix64(t.pricePer1K)),
+      }),
+    );
+  }
+  for (const [family, multiplier] of Object.entries(wanted.familyMultipliers)) {
+    if (current.familyMultipliers[family] !== multiplier) {
+      steps.push(tx(`set family ${family} to ${formatUFix64(multiplier)}x`, adminSetFamilyMultiplier, { family, multiplier: formatUFix64(multiplier) }));
+    }
+  }
+  if (current.defaultMultiplier !== wanted.defaultMultiplier) {
+    steps.push(tx("set the default multiplier", adminSetDefaultMultiplier, { multiplier: formatUFix64(wanted.defaultMultiplier) }));
+  }
+  for (const [model, family] of Object.entries(wanted.modelFamilies)) {
+    if (current.modelFamilies[model] !== family) steps.push(tx(`map model ${model} to ${family}`, adminMapModel, { model, family }));
+  }
+  for (const model of Object.keys(current.modelFamilies)) {
+    if (!(model in wanted.modelFamilies)) steps.push(tx(`unmap model ${model}`, adminUnmapModel, { model }));
+  }
+  if (current.billingPeriod !== wanted.billingPeriod) {
+    steps.push(tx("set the billing period", adminSetPeriod, { seconds: formatUFix64(wanted.billingPeriod * 100_000_000n) }));
+  }
+  if (current.closeGracePeriod !== wanted.closeGracePeriod) {
+    steps.push(tx("set the close grace period", adminSetGrace, { seconds: formatUFix64(wanted.closeGracePeriod * 100_000_000n) }));
+  }
+  return steps;
+}
+
+/**
+ * Brings the deployed contracts' configuration to the network's settings: pricing, the window
+ * length, the oracle keys and quorum, and the verifier they attest to. Reads first and sends only
+ * what differs, so a second run sends nothing; on live networks nothing is sent without `yes`.
+ */
+export async function configureFlow(options: FlowConfigureOptions): Promise<{ steps: string[]; sent: boolean }> {
+  const { flow, log } = options;
+  const settings = options.settings ?? options.network.settings();
+  const verifier = readDeployment(settings.source.evmNetwork, options.deploymentsDir).evm?.contracts.UsageReportVerifier?.address;
+  if (!verifier) {
+    throw new Error(`no UsageReportVerifier in deployments/${settings.source.evmNetwork}.json: run deploy:evm for ${settings.source.evmNetwork} first`);
+  }
+  const tx = <A>(what: string, def: TransactionDefinition<A>, args: A): Step => ({
+    what,
+    send: (authz) => sendTransaction(flow, def, args, authz),
+  });
+
+  const onChainPricing = await runScript(flow, getPricing, {});
+  const current = pricingFromCadence({
+    ...onChainPricing,
+    tiers: onChainPricing.tiers.map((t) => ({ threshold: t.threshold.toString(), pricePer1K: t.pricePer1K })),
+  });
+  const steps = pricingSteps(flow, current, settings.pricing);
+
+  const triggers = await runScript(flow, triggersGetState, {});
+  if (BigInt(String(triggers.windowSeconds)) !== BigInt(settings.windowSeconds)) {
+    steps.push(tx(`set ${settings.windowSeconds}-s usage windows`, triggersSetWindowSeconds, { seconds: settings.windowSeconds }));
+  }
+
+  const oracles = await runScript(flow, oracleGetConfig, {});
+  const registered = new Map(Object.entries((oracles.oracles ?? {}) as Record<string, unknown>).map(([id, key]) => [hex(key), id]));
+  const wanted = new Set(settings.oracles.publicKeys.map(hex));
+  for (const key of wanted) {
+    if (!registered.has(key)) steps.push(tx(`register oracle ${key.slice(0, 12)}…`, oracleRegisterOracle, { publicKey: key }));
+  }
+  const threshold = Number(oracles.threshold);
+  if (threshold !== settings.oracles.threshold) {
+    steps.push(tx(`set the oracle quorum to ${settings.oracles.threshold}`, oracleSetThreshold, { threshold: settings.oracles.threshold }));
+  }
+  for (const [key, id] of registered) {
+    if (!wanted.has(key)) steps.push(tx(`remove oracle ${id}`, oracleRemoveOracle, { oracleId: id }));
+  }
+  if (BigInt(String(oracles.coston2ChainId)) !== settings.source.chainId || hex(oracles.verifier) !== hex(verifier)) {
+    steps.push(tx(`attest to ${verifier} on chain ${settings.source.chainId}`, oracleSetSource, { coston2ChainId: settings.source.chainId, verifier }));
+  }
+
+  const names = steps.map((s) => s.what);
+  if (steps.length === 0) {
+    log(`${options.network.name}: configuration up to date`);
+    return { steps: names, sent: false };
+  }
+  for (const name of names) log(`${options.network.name}: plan: ${name}`);
+  if (options.network.live && !options.yes) {
+    log(`${options.network.name} is live: nothing sent. Re-run with --yes to apply the plan above.`);
+    return { steps: names, sent: false };
+  }
+  const authz = keyAuthorization(options.signer);
+  for (const step of steps) {
+    await step.send(authz);
+    log(`${options.network.name}: ${step.what}: done`);
+  }
+  return { steps: names, sent: true };
+}
