@@ -25,13 +25,13 @@ run() {
   "$@" 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
   local found
-  found="$(grep -E "$pattern" "$log" | tail -n 1 | sed -E 's/\x1b\[[0-9;]*m//g' | sed -E 's/^[[:space:]]+//')"
+  found="$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E "$pattern" | tail -n 1 | sed -E 's/^[[:space:]]+//')"
   if [[ $status -ne 0 ]]; then
     summary+=("$name: FAILED (exit $status) ${found}")
     finish
     exit "$status"
   fi
-  summary+=("$name: ${found:-ok}")
+  if [[ "$found" == "$name:"* ]]; then summary+=("$found"); else summary+=("$name: ${found:-ok}"); fi
 }
 
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then

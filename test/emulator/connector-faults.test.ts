@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as fcl from "@onflow/fcl";
-import { JsonRpcProvider } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import { FlowEmulator } from "../../src/local/emulator";
 import { createLocalAccount, serviceSigner } from "../../src/local/accounts";
 import { freePort } from "../../src/local/ports";
@@ -24,7 +24,9 @@ import { startPublisher, type Publisher } from "../../src/connector/publish";
 import { onChainPricing } from "../../src/connector/pricing-source";
 import { InjectedCrash } from "../../src/connector/errors";
 import { chargeLines, parseUFix64, type SubscriptionState } from "../../src/pricing";
-import { decodeWeb2JsonRequest } from "../../src/fdc";
+import { decodeWeb2JsonRequest, encodeWeb2JsonRequest, reportRequestSpec, WEB2JSON_ATTESTATION_TYPE } from "../../src/fdc";
+import { flareContracts } from "../../src/connector/flare-contracts";
+import { feeFor } from "../../src/connector/attest";
 import { IFdcHub__factory, IFlareContractRegistry__factory, UsageReportVerifier__factory } from "../../src/evm/typechain";
 import { FLARE_CONTRACT_REGISTRY_ADDRESS } from "../../src/fdc/harness";
 
@@ -254,4 +256,45 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
     expect(logs.some((l) => /stage=settled round=\d+ flowTxs=/.test(l))).toBe(true);
     expect(logs.join("\n")).not.toContain(MASTER);
   }, 600_000);
+
+  it("says clearly what is wrong: an unreachable EVM endpoint, a publisher the verifier does not pin, an empty fee account, LiteLLM down", async () => {
+    const fresh = (name: string) => path.join(dir, `errors-${name}`);
+    const closedPort = await freePort();
+
+    const noRpc = new Connector({ ...config, stateDir: fresh("rpc"), evm: { ...config.evm, rpcUrl: `http://127.0.0.1:${closedPort}` } });
+    await expect(noRpc.init()).rejects.toThrow(`EVM RPC http://127.0.0.1:${closedPort} is unreachable`);
+    await noRpc.close();
+
+    const elsewhere = new Connector({ ...config, stateDir: fresh("publisher"), publisher: { baseUrl: "https://reports.example.org" } });
+    await expect(elsewhere.init()).rejects.toThrow(`UsageReportVerifier expects the publisher at ${publisher.url}`);
+    await elsewhere.close();
+
+    const provider = new JsonRpcProvider(hardhat.rpcUrl, undefined, { staticNetwork: true });
+    try {
+      const empty = new Wallet(Wallet.createRandom().privateKey, provider);
+      const contracts = await flareContracts(empty, verifierAddress, hardhat.rpcUrl);
+      const { sourceId, ...fields } = reportRequestSpec();
+      const request = encodeWeb2JsonRequest({
+        attestationType: WEB2JSON_ATTESTATION_TYPE,
+        sourceId,
+        messageIntegrityCode: `0x${"00".repeat(32)}`,
+        requestBody: { url: `${publisher.url}/reports/1/summary`, ...fields },
+      });
+      await expect(feeFor(contracts, empty, request)).rejects.toThrow(/holds 0\.0 but the attestation fee is .* plus gas: fund it/);
+    } finally {
+      provider.destroy();
+    }
+
+    const litellmDown = new Connector({
+      ...config,
+      stateDir: fresh("litellm"),
+      firstWindow: w0 + 100n,
+      now: () => Number((w0 + 102n) * BigInt(WINDOW) * 1000n),
+      litellm: { url: `http://127.0.0.1:${closedPort}`, env: { LITELLM_MASTER_KEY: MASTER } },
+    });
+    await litellmDown.init();
+    await expect(litellmDown.tick()).rejects.toThrow(`LiteLLM at http://127.0.0.1:${closedPort}`);
+    await litellmDown.close();
+  }, 120_000);
 });
+

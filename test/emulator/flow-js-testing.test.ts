@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulator, executeScript, getAccountAddress, getFlowBalance, init, mintFlow } from "@onflow/flow-js-testing";
 import { flowBinary, repoRoot } from "../../src/local/flow-binary";
 import { contractAddresses } from "../../src/config/flow-json";
+import { resolveImports } from "../../src/flow/runtime";
+import { testingFlowTotalSupply } from "../../src/flow/generated/scripts";
 import * as path from "node:path";
 
 // flow-js-testing (its Cadence-1.0 build, FCL 1.3.2 inside) drives the pinned
@@ -17,13 +19,7 @@ describe("flow-js-testing against the pinned emulator", () => {
   });
 
   it("runs a script", async () => {
-    const { FlowToken } = contractAddresses("emulator");
-    const [supply, error] = await executeScript({
-      code: `
-        import FlowToken from ${FlowToken}
-        access(all) fun main(): UFix64 { return FlowToken.totalSupply }
-      `,
-    });
+    const [supply, error] = await executeScript({ code: resolveImports(testingFlowTotalSupply.cadence, contractAddresses("emulator")) });
     expect(error).toBeNull();
     expect(supply).toBe("1000000000.00000000");
   });

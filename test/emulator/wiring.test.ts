@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fcl from "@onflow/fcl";
+import { runScript } from "../../src/flow/runtime";
+import { testingFlowTotalSupply } from "../../src/flow/generated/scripts";
 import { FlowEmulator } from "../../src/local/emulator";
 import { contractAddresses } from "../../src/config/flow-json";
 
@@ -18,13 +20,7 @@ describe("Flow emulator wiring", () => {
   });
 
   it("reads FLOW's total supply from the standard contract at flow.json's emulator alias", async () => {
-    const { FlowToken } = contractAddresses("emulator");
-    const supply: unknown = await fcl.query({
-      cadence: `
-        import FlowToken from ${FlowToken}
-        access(all) fun main(): UFix64 { return FlowToken.totalSupply }
-      `,
-    });
+    const supply = await runScript({ accessNode: emulator.restUrl, addresses: contractAddresses("emulator") }, testingFlowTotalSupply, {});
     // The emulator mints its --token-supply default (1e9 FLOW) at genesis.
     expect(supply).toBe("1000000000.00000000");
   });

@@ -18,7 +18,8 @@ import { freePort, waitFor } from "../../src/local/ports";
 import { devWalletProcess } from "../../src/local/flow-services";
 import { freePorts, LocalStack } from "../../src/local/stack";
 import type { ManagedProcess } from "../../src/local/process";
-import { chat } from "../../src/local/customer";
+import { chargedEvents, chat, sealedHeight } from "../../src/local/customer";
+import { formatFlow, parseUFix64 } from "../../src/pricing";
 import { measure, type PageSize } from "../../web/scripts/size";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -127,6 +128,8 @@ describe("the page in Chromium on the local stack", () => {
   let key = "";
   let sentTokens = 0;
   let scenarioStarted = 0;
+  /** The sealed height before the subscription exists: its charges come after. */
+  let startHeight = 0;
 
   // FCL shows the wallet in one iframe at a time, always with this id.
   const wallet = (): FrameLocator => page.frameLocator("iframe#FCL_IFRAME");
@@ -203,6 +206,7 @@ describe("the page in Chromium on the local stack", () => {
 
   it("connects with the dev wallet (a new account made in the wallet's UI)", async () => {
     scenarioStarted = Date.now();
+    startHeight = await sealedHeight(s.stack.info.accessNode);
     await page.getByRole("button", { name: "Connect wallet" }).click();
     await wallet().getByText("Create New Account").click();
     await wallet().locator('input[name="label"]').fill("Browser customer");
@@ -256,6 +260,10 @@ describe("the page in Chromium on the local stack", () => {
   }, 120_000);
 
   it("shows usage sent with the key as pending, then as verified once the connector settles it", async () => {
+    // Windows are aligned on multiples of their length. Sending early in one leaves the pending
+    // view at least ~10 s (plus the connector's close delay) before the bill can land.
+    const intoWindow = Date.now() % (WINDOW_SECONDS * 1000);
+    if (intoWindow > 5000) await new Promise((r) => setTimeout(r, WINDOW_SECONDS * 1000 - intoWindow + 200));
     for (const [model, prompt] of [
       ["gpt-4", "The first request of the browser customer, through LiteLLM."],
       ["claude-3-sonnet", "A second request, to Claude, with the key the page revealed."],
@@ -282,7 +290,8 @@ describe("the page in Chromium on the local stack", () => {
       60_000,
       2000,
     );
-    await expect(tile().getByTestId("pending-tokens").innerText()).resolves.toMatch(new RegExp(`^${sent}, about [0-9.]+ FLOW$`));
+    const estimate = /^([\d,]+) tokens, about ([0-9.]+) FLOW$/.exec(await tile().getByTestId("pending-tokens").innerText());
+    expect(estimate?.[1]).toBe(sentTokens.toLocaleString("en-US"));
     await expect(tile().getByTestId("verified-usage").innerText()).resolves.toContain("This period\n0 tokens");
     await shot("07-pending");
 
@@ -290,15 +299,25 @@ describe("the page in Chromium on the local stack", () => {
     // re-reads the chain every 5 s.
     const verified = tile().getByTestId("verified-usage");
     const pendingAt = Date.now();
-    await expect.poll(() => verified.innerText(), { timeout: 180_000, intervals: [2000] }).toContain(`This period\n${sent}`);
+    await expect.poll(() => verified.innerText(), { timeout: 180_000, interval: 2000 }).toContain(`This period\n${sent}`);
     figures.pendingToVerifiedSeconds = Math.round((Date.now() - pendingAt) / 1000);
-    await expect(verified.innerText()).resolves.not.toMatch(/This period\n[^\n]*, 0 FLOW/);
-    // Escrow left is the deposit less the bill.
-    await expect(tile().getByTestId("escrow").innerText()).resolves.not.toMatch(/Escrow left: 12\.5 FLOW/);
+    // What the tile says was billed is what Flow charged (SubscriptionCharged events), for exactly
+    // the tokens sent; the pending estimate (the page's pricing mirror) was that bill to the unit.
+    const id = BigInt((await tile().getAttribute("data-subscription-id")) ?? "-1");
+    const charges = (await chargedEvents(s.stack.info.flow, startHeight, await sealedHeight(s.stack.info.accessNode))).filter((e) => e.id === id);
+    expect(charges.reduce((n, e) => n + e.tokens, 0n)).toBe(BigInt(sentTokens));
+    const billed = charges.reduce((n, e) => n + parseUFix64(e.charged), 0n);
+    expect(billed).toBeGreaterThan(0n);
+    const periodLine = /This period\n([^\n]+)/.exec(await verified.innerText())?.[1];
+    expect(periodLine?.replace(/ in \d+ requests/, "")).toBe(`${sent}, ${formatFlow(billed)} FLOW`);
+    expect(estimate?.[2]).toBe(formatFlow(billed));
+    await expect(tile().getByTestId("escrow").innerText()).resolves.toContain(`Escrow left: ${formatFlow(parseUFix64("12.5") - billed)} FLOW`);
     // Read once more: nothing is pending any longer.
     await pending.getByRole("button", { name: /^Refresh/ }).click();
     await approveSignature();
     await expect.poll(() => tile().getByTestId("pending-tokens").innerText(), { timeout: 30_000 }).toBe("nothing: all of it is verified");
+    // The README shows this screenshot: the key goes back under its mask first.
+    await tile().getByRole("button", { name: "Hide" }).click();
     await shot("08-verified");
     figures.scenarioSeconds = Math.round((Date.now() - scenarioStarted) / 1000);
   }, 300_000);
@@ -311,6 +330,8 @@ describe("the page in Chromium on the local stack", () => {
     const walletPort = new URL(s.walletOrigin).port;
     const fromWallet = blocked.filter((b) => new URL(b.frame).port === walletPort && /^(127\.0\.0\.1|localhost)$/.test(new URL(b.frame).hostname));
     if (fromWallet.length > 0) figures.devWalletBlockedRequests = [...new Set(fromWallet.map((b) => new URL(b.url).origin))].join(" ");
+    // ...and only that known one: anything new the wallet asks the internet for shows up here.
+    expect(fromWallet.filter((b) => !/^https:\/\/cdn\.jsdelivr\.net\/npm\/monaco-editor@/.test(b.url)).map((b) => b.url)).toEqual([]);
     expect(blocked.length).toBe(fromPage.length + fromWallet.length);
     // What was requested at all: the page, the access node, the key service and the wallet, all on this machine.
     const allowed = new Set([new URL(s.pageUrl).origin, s.stack.info.accessNode, s.stack.info.keyServiceUrl, s.walletOrigin]);

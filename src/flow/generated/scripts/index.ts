@@ -17,6 +17,7 @@ export { quoteWithTiers } from "./quote_with_tiers";
 export { testingCurrentTime } from "./testing/current_time";
 export { testingFamilyOf } from "./testing/family_of";
 export { testingFlowBalance } from "./testing/flow_balance";
+export { testingFlowTotalSupply } from "./testing/flow_total_supply";
 export { testingMultiplierFor } from "./testing/multiplier_for";
 export { triggersChunkHash } from "./triggers/chunk_hash";
 export { triggersGetState } from "./triggers/get_state";
