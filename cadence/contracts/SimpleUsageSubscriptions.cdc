@@ -530,6 +530,17 @@ access(all) contract SimpleUsageSubscriptions {
         return true
     }
 
+    /// Starts subscription `id`'s new billing period if its current one has ended, which lifts a
+    /// suspension for the period cap (SubscriptionPeriodStarted, SubscriptionResumed). Public on
+    /// purpose, like a clock tick: it applies only the period rule, and a capped subscription's
+    /// key is blocked, so no usage would ever come to roll the period through billing.
+    access(all) fun startDuePeriod(_ id: UInt64) {
+        let sub = (&self.subscriptions[id] as auth(Debit) &Subscription?) ?? panic("SimpleUsageSubscriptions: unknown subscription id")
+        if sub.getStatus() != Status.Closed {
+            sub.rollPeriod(now: getCurrentBlock().timestamp)
+        }
+    }
+
     /// A billing reference to subscription `id`, nil if unknown. Only this account's contracts can
     /// call it; UsageBasedSubscriptions exposes it solely through its Biller resource.
     access(account) view fun borrowForBilling(_ id: UInt64): auth(Debit) &Subscription? {

@@ -179,6 +179,33 @@ access(all) fun testPeriodCapChargesUpToTheCapAndSuspends() {
     assertConserved()
 }
 
+access(all) fun testAnyoneStartsADuePeriodWhichLiftsACapSuspension() {
+    let id = subscribe(customer, provider, 100.0, cap: 2.0, models: nil)
+    bill([id], ["gpt-4"], [100_000])
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, info(id).status)
+    let stranger = Test.createAccount()
+    let resumedBefore = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionResumed>()).length
+    // before the period ends: nothing changes
+    txOk("start_due_period", stranger, [id])
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, info(id).status)
+    Test.assertEqual(resumedBefore, Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionResumed>()).length)
+    // after it: a new period starts and the suspension is lifted, with events, without usage
+    Test.moveTime(by: 2_592_000.0)
+    txOk("start_due_period", stranger, [id])
+    Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
+    Test.assertEqual(0.0, info(id).periodSpent)
+    let resumed = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionResumed>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionResumed
+    Test.assertEqual(id, resumed.id)
+    Test.assertEqual(98.0, info(id).balance)
+    assertConserved()
+}
+
+access(all) fun testStartDuePeriodRefusesAnUnknownId() {
+    let result = tx("start_due_period", Test.createAccount(), [UInt64(999_999)])
+    Test.expect(result, Test.beFailed())
+    Test.assertError(result, errorMessage: "SimpleUsageSubscriptions: unknown subscription id")
+}
+
 access(all) fun testExactCapSuspends() {
     let id = subscribe(customer, provider, 100.0, cap: 3.0, models: nil)
     bill([id], ["gpt-4"], [100_000])

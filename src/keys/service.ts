@@ -18,6 +18,7 @@ import { describeError, redactingKeyServiceLogger, type KeyServiceLogger } from 
 import { Reconciler, SimulatedCrash, type Step } from "./reconcile";
 import { Serial } from "./serial";
 import { currentKey, needsWork, type Cursor, type SubscriptionRecord } from "./state";
+import { DuePeriods } from "./due-periods";
 
 export interface KeyServiceOptions {
   flow: FlowContext;
@@ -45,6 +46,8 @@ export interface KeyServiceOptions {
   fault?: (step: Step, sub: SubscriptionRecord) => void;
   /** Called for each transaction the service sends (name, id). */
   onTransaction?: (name: string, transactionId: string) => void;
+  /** How often a cap-suspended subscription is checked for a new period (default 30 s). */
+  duePeriodCheckMs?: number;
 }
 
 export interface KeyServiceHealth {
@@ -73,6 +76,7 @@ export class KeyService implements KeyServiceApi {
   private lastError: KeyServiceHealth["lastError"] = null;
   private lastProgressAt: number | null = null;
   private readonly retry = new Map<string, { failures: number; notBefore: number }>();
+  private readonly duePeriods: DuePeriods;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private running = false;
@@ -92,6 +96,7 @@ export class KeyService implements KeyServiceApi {
     this.cursor = loaded.cursor ?? { height: options.startHeight, last: null };
     this.events = new FlowEventSource(options.flow);
     this.challenges = new ChallengeStore(options.challengeTtlMs ?? 5 * 60_000, this.now, `provider ${this.provider}`);
+    this.duePeriods = new DuePeriods(options.flow, options.provider, options.duePeriodCheckMs ?? 30_000, this.now, (line) => this.log.info(line));
     this.reconciler = new Reconciler({
       litellm: options.litellm,
       flow: new FlowKeys(options.flow, options.provider, (name, id) => {
@@ -188,6 +193,7 @@ export class KeyService implements KeyServiceApi {
       this.recordError(e, null);
     }
     if (this.running) await this.reconcileDue();
+    if (this.running) await this.duePeriods.run(this.subs.values()).catch((e: unknown) => this.recordError(e, null));
   }
 
   private async follow(): Promise<void> {

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { containsSecret, hashKey } from "../../src/litellm";
 import { keyAuthorization, runScript, sendTransaction, type KeySigner } from "../../src/flow/runtime";
 import { getSubscription } from "../../src/flow/generated/scripts";
-import { keysTestingSelfIssueBiller, requestClose, revokeKeyCustomer, testingChargeLines, updateSubscription } from "../../src/flow/generated/transactions";
+import { adminSetPeriod, keysTestingSelfIssueBiller, requestClose, revokeKeyCustomer, testingChargeLines, updateSubscription } from "../../src/flow/generated/transactions";
 import { serviceSigner } from "../../src/local/accounts";
 import type { KeyService } from "../../src/keys";
 import {
@@ -43,7 +43,7 @@ describe("key service: lifecycle and delivery", () => {
   beforeAll(async () => {
     captureConsole();
     stack = await startStack();
-    service = await startService(stack, { now: () => Date.now() + clockOffset, challengeTtlMs: 60_000 });
+    service = await startService(stack, { now: () => Date.now() + clockOffset, challengeTtlMs: 60_000, duePeriodCheckMs: 1000 });
     alice = await newCustomer(stack);
     bob = await newCustomer(stack);
   });
@@ -241,6 +241,32 @@ describe("key service: lifecycle and delivery", () => {
     // Rotation is refused on a closing subscription.
     expect(await proven(service, bob, subB, "rotate")).toMatchObject({ status: 409, body: { error: { code: "not_open" } } });
   });
+
+  it("a new billing period lifts a cap suspension without any usage, and the key works again", async () => {
+    const admin = keyAuthorization(serviceSigner());
+    // The contract's shortest period (60 s), so the test sees one end.
+    await sendTransaction(stack.ctx, adminSetPeriod, { seconds: "60.0" }, admin);
+    try {
+      const subD = await createSub(stack, bob, { models: null, cap: "1.0" });
+      await waitFor("key of subscription D attached", () => attached(service, subD));
+      const key = await reveal(bob, subD);
+      await sendTransaction(
+        stack.ctx,
+        testingChargeLines,
+        { subscriptionIds: [subD], families: ["gpt-4"], tokens: [1_000_000], requests: [10], window: 2, usageThrough: "0.0" },
+        admin,
+      );
+      expect((await onFlow(subD))?.status).toBe("Suspended");
+      await waitFor("key of subscription D blocked", async () => (await stack.client.keyInfo(key)).blocked === true);
+      // No usage can come (the key is blocked): the service starts the due period itself.
+      await waitFor("key of subscription D unblocked by the new period", async () => (await stack.client.keyInfo(key)).blocked === false, 150_000);
+      expect(service.record(subD)?.lifecycle).toBe("active");
+      expect((await onFlow(subD))?.periodSpent).toBe("0.00000000");
+      expect(await chat(stack, key)).toBe(200);
+    } finally {
+      await sendTransaction(stack.ctx, adminSetPeriod, { seconds: "2592000.0" }, admin);
+    }
+  }, 200_000);
 
   it("never wrote a plaintext key to any log line", () => {
     expect(delivered.length).toBeGreaterThanOrEqual(4);

@@ -23,6 +23,7 @@ export { requestClose } from "./request_close";
 export { revokeKeyCustomer } from "./revoke_key_customer";
 export { revokeKeyProvider } from "./revoke_key_provider";
 export { rotateKey } from "./rotate_key";
+export { startDuePeriod } from "./start_due_period";
 export { testingChargeLineExpect } from "./testing/charge_line_expect";
 export { testingChargeLines } from "./testing/charge_lines";
 export { testingFundAccount } from "./testing/fund_account";
