@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -31,4 +32,22 @@ func cadenceFiles(args []string, keep func(path string) bool) ([]string, error) 
 	}
 	sort.Strings(files)
 	return files, nil
+}
+
+// projectFiles loads flow.json from the working directory and the files a
+// command acts on: what `flow test` and `flow lint` both start with.
+func projectFiles(args []string, collect func([]string) ([]string, error)) (*flowProject, []string, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, nil, err
+	}
+	project, err := loadFlowProject(cwd)
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := collect(args)
+	if err != nil {
+		return nil, nil, fmt.Errorf("collecting files: %w", err)
+	}
+	return project, files, nil
 }

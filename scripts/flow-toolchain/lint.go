@@ -44,15 +44,7 @@ func lintFiles(args []string) ([]string, error) {
 }
 
 func runLint(args []string, strict bool) error {
-	cwd, err := os.Getwd()
-	if err != nil {
-		return err
-	}
-	project, err := loadFlowProject(cwd)
-	if err != nil {
-		return err
-	}
-	files, err := lintFiles(args)
+	project, files, err := projectFiles(args, lintFiles)
 	if err != nil {
 		return err
 	}
@@ -129,7 +121,7 @@ func runLint(args []string, strict bool) error {
 		}
 		location := common.Location(common.StringLocation(file))
 		for name, c := range project.Contracts {
-			if c.isLocalSource() && filepath.Clean(project.sourcePath(c)) == filepath.Clean(filepath.Join(cwd, file)) {
+			if c.isLocalSource() && filepath.Clean(project.sourcePath(c)) == filepath.Clean(filepath.Join(project.Dir, file)) {
 				location = common.AddressLocation{Address: service, Name: name}
 			}
 		}

@@ -54,15 +54,7 @@ func collectTestFiles(args []string) ([]string, error) {
 }
 
 func runTests(args []string, flags testFlags) error {
-	cwd, err := os.Getwd()
-	if err != nil {
-		return err
-	}
-	project, err := loadFlowProject(cwd)
-	if err != nil {
-		return err
-	}
-	files, err := collectTestFiles(args)
+	project, files, err := projectFiles(args, collectTestFiles)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@
 import { LiteLLMError } from "./errors";
 import { silentLogger, type LiteLLMLogger } from "./redact";
 import { defaultRetryPolicy, realSleep, type RetryPolicy, type Sleep } from "./retry";
+import type { TransportOptions } from "./transport";
 
 export const DEFAULT_LITELLM_URL = "http://127.0.0.1:4000";
 
@@ -23,17 +24,8 @@ export interface LiteLLMClientOptions {
   fetchImpl?: typeof fetch;
 }
 
-export interface ResolvedClientConfig {
-  baseUrl: string;
-  masterKey: string;
-  timeoutMs: number;
-  maxResponseBytes: number;
-  retry: RetryPolicy;
-  sleep: Sleep;
-  random: () => number;
-  logger: LiteLLMLogger;
-  fetchImpl: typeof fetch;
-}
+/** Everything the transport needs, with defaults applied. */
+export type ResolvedClientConfig = TransportOptions;
 
 export function resolveClientConfig(options: LiteLLMClientOptions = {}): ResolvedClientConfig {
   const env = options.env ?? process.env;

@@ -19,7 +19,8 @@ import { LiteLLMAdminClient, aliasFor, type SpendLogRow } from "../../src/litell
 import { HARDHAT_DEV_KEYS, HardhatNode, startFlareLocal, type FlareLocal } from "../../src/flare-local";
 import { Connector, type FaultPoint } from "../../src/connector/pipeline";
 import { LOCAL_ORACLE_KEYS, localConnectorConfig, type ConnectorConfig } from "../../src/connector/config";
-import { configureLocalOracles, deployLocalEvm } from "../../src/connector/local-stack";
+import { deployLocalEvm } from "../../src/connector/local-stack";
+import { configureFlow } from "../../src/deploy/flow-configure";
 import { startPublisher, type Publisher } from "../../src/connector/publish";
 import { onChainPricing } from "../../src/connector/pricing-source";
 import { InjectedCrash } from "../../src/connector/errors";
@@ -74,7 +75,8 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
     const baseUrl = publisher.url;
     verifierAddress = await deployLocalEvm({ rpcUrl: hardhat.rpcUrl, deployerKey: HARDHAT_DEV_KEYS[0], publisherBaseUrl: baseUrl, deploymentsDir: dir });
     flare = await startFlareLocal({ rpcUrl: hardhat.rpcUrl, ownerKey: HARDHAT_DEV_KEYS[0], apiKey: "test-api-key", fastClock: true, pollMs: 200, log: (l) => logs.push(l) });
-    await configureLocalOracles(flow, serviceSigner(), { oracleKeys: LOCAL_ORACLE_KEYS, threshold: 2, chainId: 31337n, verifierAddress });
+    // The local oracles, quorum 2, attesting to this verifier; 300-s windows (the contract's default).
+    await configureFlow({ network, flow, signer: serviceSigner(), yes: false, log: () => undefined, deploymentsDir: dir, settings: { ...network.settings(), windowSeconds: WINDOW } });
 
     const provider = await createLocalAccount(flow, "10.0");
     const customer = await createLocalAccount(flow, "10000.0");
