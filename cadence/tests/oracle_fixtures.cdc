@@ -88,7 +88,11 @@ access(all) fun fxSigs(_ name: String): FxSigs {
         "w1OtherRound": FxSigs(signers: [1, 2], signatures: ["eaeec5a57e7e7e5c18b0a56eaf5019b869706667394d51b34f2e97a042e8bf4510fa0ace8ed12eaa9ba7ba31650d1257c453eec04929d49171928df240817c52", "1cf53f7f8e650059d5bd0ac49c4a3d0d8f3bbd4210953244bc95b752491abdb44f3ef2263785f1f4dafee264daea62d8361382c07c94abbf71d7413d12c7e2a0"]),
         "w2": FxSigs(signers: [1, 2], signatures: ["bc188100afba023c7ce87fff7cac640261675946b50aefd18d4afae5e4f832b974c9f2e4f0eaf2e940aa3e73444b41d3f7cbf9ac8abdfb15b68eeaab47c9b22b", "3bf02d388db34bc78777023fe75a74a3805991ee1334c76c08fa2d2239bfed9b38f14adfe859aed6f037fc28d9c93a93d07432c71e1d77e5e3e2ced863255f2f"]),
         "w3Chunked": FxSigs(signers: [1, 2], signatures: ["173fe9e613029a9ba81490e8d4ca1c16bdb4975af3727835a84dad4e350afe657568744f27b4c52985b1e5993583d63c68dd3d496cd22f71bf8655bcc180c2ab", "a29bcdb0677c0fe6a7d44ee35ba2e835549c8519d04dad72dc07b29c5d7aca7a7531f1a49a9a0b1ec2f3eb90b9b3528c3c352232b92a0c21d339098fb0014487"]),
-        "w3Single": FxSigs(signers: [1, 2], signatures: ["be8e4f5bb2f2ba106727b080a92991479b95bef5fe07be220f81b80ad2934a261f5ac8a2619a5f290f754fbfe2605af25a26b74beb03be9b49afcf3309c1b1b5", "0cae87882ead62b171b0644c46f4a9fce8dd86836a9cf3215a041c7af03361f64d60536d17cca50daad7138fea8a85c3ce7d3ac773481bffa6bc1065b19c0442"])
+        "w3Single": FxSigs(signers: [1, 2], signatures: ["be8e4f5bb2f2ba106727b080a92991479b95bef5fe07be220f81b80ad2934a261f5ac8a2619a5f290f754fbfe2605af25a26b74beb03be9b49afcf3309c1b1b5", "0cae87882ead62b171b0644c46f4a9fce8dd86836a9cf3215a041c7af03361f64d60536d17cca50daad7138fea8a85c3ce7d3ac773481bffa6bc1065b19c0442"]),
+        "w3Resume": FxSigs(signers: [1, 2], signatures: ["dbf3f235476ce174bdf744a2086eb245fb828ae5b7c98093209ddc633c2392d473aa681ec4156ad500c25d581b2a21101845facb28488f9a4bab4637d4dfee64", "154da181fd8ed3510e48ca6f312f914d385c670485fa6aea95764d78d4fc583f584d4b32b257835a04a15c1dcca84a2b03d8095d2856fad62859707ef507fc76"]),
+        "w3ResumeOne": FxSigs(signers: [1], signatures: ["dbf3f235476ce174bdf744a2086eb245fb828ae5b7c98093209ddc633c2392d473aa681ec4156ad500c25d581b2a21101845facb28488f9a4bab4637d4dfee64"]),
+        "w3ResumeFromOne": FxSigs(signers: [1, 2], signatures: ["88429843e3ac9b732e02e7fb01df346fc38223694bdae82d42b704ff36c81d7050c7a77143b0495460ae847a248ded3e17c1a10ff37275d8149595865eb66a00", "b657b769a6aaa583f5d92dd9f6418907f64779634bbe6ed539c87106b6536cfa5755df751dfc4c30cc1d6257f95de19a190b332087d57a863292d409aa2129d6"]),
+        "w3ChunkedAsResume": FxSigs(signers: [1, 2], signatures: ["173fe9e613029a9ba81490e8d4ca1c16bdb4975af3727835a84dad4e350afe657568744f27b4c52985b1e5993583d63c68dd3d496cd22f71bf8655bcc180c2ab", "a29bcdb0677c0fe6a7d44ee35ba2e835549c8519d04dad72dc07b29c5d7aca7a7531f1a49a9a0b1ec2f3eb90b9b3528c3c352232b92a0c21d339098fb0014487"])
     }
     return all[name] ?? panic("no fixture signatures ".concat(name))
 }
@@ -116,6 +120,41 @@ access(all) fun fxW3Chunks(): [FxChunk] {
         FxChunk(index: 0, ids: [1, 1], families: ["gpt-4", "llama"], tokens: [1000, 2000], requests: [1, 1], nextLink: "27aeb78c2b2285eb3200691d92aed4ceac585c760fa2c5fe05acb798b1f4b83e"),
         FxChunk(index: 1, ids: [2, 3], families: ["", "claude"], tokens: [10, 3000], requests: [1, 1], nextLink: "a758ecfe6fed4e5690d138b2ddfdc7233faf0b0b14df6df20ced7067c6357509"),
         FxChunk(index: 2, ids: [3], families: ["gpt-4"], tokens: [4000], requests: [1], nextLink: "0000000000000000000000000000000000000000000000000000000000000000")
+    ]
+}
+
+/// The resumption of w3 after its first chunk: lines 2.. in chunks of 1.
+access(all) fun fxW3ResumeChunkCount(): UInt64 {
+    return 3
+}
+
+access(all) fun fxW3ResumeChain(): String {
+    return "4d6857fc4036bd7633833d8fa8369b4f6562535352375a6ccf7a9739d6e4536a"
+}
+
+access(all) fun fxW3ResumeChunks(): [FxChunk] {
+    return [
+        FxChunk(index: 0, ids: [2], families: [""], tokens: [10], requests: [1], nextLink: "98a2ce1cafeb11ac09a61c274f7cc0510f96de42257c7e672083e0ffb1715456"),
+        FxChunk(index: 1, ids: [3], families: ["claude"], tokens: [3000], requests: [1], nextLink: "a758ecfe6fed4e5690d138b2ddfdc7233faf0b0b14df6df20ced7067c6357509"),
+        FxChunk(index: 2, ids: [3], families: ["gpt-4"], tokens: [4000], requests: [1], nextLink: "0000000000000000000000000000000000000000000000000000000000000000")
+    ]
+}
+
+/// An attack: a resumption that claims to start at line 1 (already charged).
+access(all) fun fxW3ResumeFromOneChunkCount(): UInt64 {
+    return 4
+}
+
+access(all) fun fxW3ResumeFromOneChain(): String {
+    return "ea093f935871ca2f944e683cfa4f87f43bec50524ed8fe62c0596afc577383a7"
+}
+
+access(all) fun fxW3ResumeFromOneChunks(): [FxChunk] {
+    return [
+        FxChunk(index: 0, ids: [1], families: ["llama"], tokens: [2000], requests: [1], nextLink: "264b39313b3d23ad0671d629e7626b888e443cc0e9c0974ce8d7f746c0ca3876"),
+        FxChunk(index: 1, ids: [2], families: [""], tokens: [10], requests: [1], nextLink: "db38233978215f17040a11c8999c391a91ecaa748b14e92c26da07e4111bcc81"),
+        FxChunk(index: 2, ids: [3], families: ["claude"], tokens: [3000], requests: [1], nextLink: "dbdba8fe0c25da824e5f9e3c690b3fa4556cf96911ce58a691f1884d63b71eca"),
+        FxChunk(index: 3, ids: [3], families: ["gpt-4"], tokens: [4000], requests: [1], nextLink: "0000000000000000000000000000000000000000000000000000000000000000")
     ]
 }
 

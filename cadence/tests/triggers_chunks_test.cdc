@@ -179,3 +179,65 @@ access(all) fun testOlderWindowRejectedAfterChunkedReport() {
     let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, s.signers, s.signatures])
     assertRejectedUnchanged(result, "the window is older than the last accepted window", before)
 }
+
+access(all) fun resume(_ sigs: String, fromLine: UInt64, chunkCount: UInt64, chain: String): Test.TransactionResult {
+    let s = fxSigs(sigs)
+    return relay("transactions/triggers/resume_chunked_report", [fxReport("w3").window, fromLine, chunkCount, chain, s.signers, s.signatures])
+}
+
+access(all) fun balances(): [UFix64] {
+    let out: [UFix64] = []
+    var id: UInt64 = 1
+    while id <= 3 {
+        out.append((scriptInline("import \"SimpleUsageSubscriptions\"\naccess(all) fun main(id: UInt64): UFix64 { return SimpleUsageSubscriptions.getSubscription(id)!.balance }", [id])! as! UFix64))
+        id = id + 1
+    }
+    return out
+}
+
+/// What the whole w3 report charges when nothing goes wrong (every chunk in order).
+access(all) fun balancesAfterAllChunks(): [UFix64] {
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    for c in fxW3Chunks() {
+        Test.expect(chunk(c), Test.beSucceeded())
+    }
+    let out = balances()
+    resetTo(readyHeight)
+    return out
+}
+
+// Hole 8: a chunk that cannot execute used to block every later window forever. After
+// stuckAfter without progress, a quorum-signed new chain over the uncharged lines resumes it:
+// nothing is charged twice, no line is lost, no contract upgrade.
+access(all) fun testAStuckChunkedReportIsResumedWithoutChargingTwice() {
+    let expected = balancesAfterAllChunks()
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    Test.expect(chunk(fxW3Chunks()[0]), Test.beSucceeded())
+    // chunk 1 never goes through; before stuckAfter the report is not stuck
+    let early = resume("w3Resume", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain())
+    Test.assertError(early, errorMessage: "FlareFDCTriggers: the report in progress is not stuck (no progress for 3600 seconds is needed)")
+    Test.moveTime(by: 3_600.0)
+    let before = stateFingerprint()
+    // a resumption must start at the first uncharged line, be signed by a quorum, and be a
+    // resume attestation (not the chunked one)
+    assertRejectedUnchanged(resume("w3ResumeFromOne", fromLine: 1, chunkCount: fxW3ResumeFromOneChunkCount(), chain: fxW3ResumeFromOneChain()), "FlareFDCTriggers: a resumption starts at the first uncharged line, 2", before)
+    assertRejectedUnchanged(resume("w3ResumeOne", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain()), "FlareOracleVerifier: not enough valid oracle signatures: 1 of 2", before)
+    assertRejectedUnchanged(resume("w3ChunkedAsResume", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain()), "FlareOracleVerifier: not enough valid oracle signatures: 0 of 2", before)
+    Test.expect(resume("w3Resume", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain()), Test.beSucceeded())
+    let resumed = Test.eventsOfType(Type<FlareFDCTriggers.ChunkedReportResumed>()).removeLast() as! FlareFDCTriggers.ChunkedReportResumed
+    Test.assertEqual(2 as UInt64, resumed.fromLine)
+    // the old chain's next chunk no longer fits; the new chain's chunks settle the window
+    Test.expect(chunk(fxW3Chunks()[1]), Test.beFailed())
+    for c in fxW3ResumeChunks() {
+        Test.expect(chunk(c), Test.beSucceeded())
+    }
+    Test.assertEqual(nil, pendingIndex())
+    let settled = Test.eventsOfType(Type<FlareFDCTriggers.UsageReportSettled>()).removeLast() as! FlareFDCTriggers.UsageReportSettled
+    Test.assertEqual(fxReport("w3").window, settled.window)
+    Test.assertEqual(5 as UInt64, settled.lines)
+    Test.assertEqual(4 as UInt64, settled.chunks)
+    // exactly what the undisturbed report charges
+    Test.assertEqual(expected, balances())
+    // a resumption of a settled window is refused
+    Test.expect(resume("w3Resume", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain()), Test.beFailed())
+}

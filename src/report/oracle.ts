@@ -16,6 +16,8 @@ import { UINT64_MAX } from "./window";
 export const ORACLE_DOMAIN: string = id("FlareFlow.OracleAttestation.v1");
 /** keccak256("FlareFlow.OracleAttestation.Chunked.v1"): first word of a chunked attestation. */
 export const ORACLE_CHUNKED_DOMAIN: string = id("FlareFlow.OracleAttestation.Chunked.v1");
+/** keccak256("FlareFlow.OracleAttestation.Resume.v1"): first word of a resume attestation. */
+export const ORACLE_RESUME_DOMAIN: string = id("FlareFlow.OracleAttestation.Resume.v1");
 /** keccak256("FlareFlow.UsageReportChunk.v1"): first word of a chunk hash. */
 export const CHUNK_DOMAIN: string = id("FlareFlow.UsageReportChunk.v1");
 /** Coston2's chain id. */
@@ -36,6 +38,9 @@ export type Attestation = {
 
 /** A chunked attestation adds the number of chunks and the head of the chunk chain. */
 export type ChunkedAttestation = Attestation & { chunkCount: bigint; chunkChain: string };
+
+/** A resume attestation: a new chunk chain for an accepted window's lines from `fromLine` on. */
+export type ResumeAttestation = Attestation & { fromLine: bigint; chunkCount: bigint; chunkChain: string };
 
 /** One chunk as a relayer submits it: its lines and the link after it. */
 export type ReportChunk = { index: bigint; lines: UsageLine[]; nextLink: string };
@@ -79,6 +84,21 @@ export function encodeChunkedAttestation(a: ChunkedAttestation): string {
   );
 }
 
+/** The signed data of a resume attestation: 9 ABI words (288 bytes). */
+export function encodeResumeAttestation(a: ResumeAttestation): string {
+  checkUint64(a.window, "window");
+  checkUint64(a.votingRound, "votingRound");
+  checkUint64(a.fromLine, "fromLine");
+  checkUint64(a.chunkCount, "chunkCount");
+  checkBytes32(a.digest, "digest");
+  checkBytes32(a.chunkChain, "chunkChain");
+  if (a.chunkCount < 1n) throw new RangeError("a resumed report has at least 1 chunk");
+  return AbiCoder.defaultAbiCoder().encode(
+    ["bytes32", "uint256", "address", "uint64", "bytes32", "uint64", "uint64", "uint64", "bytes32"],
+    [ORACLE_RESUME_DOMAIN, a.chainId, getAddress(a.verifier), a.window, a.digest, a.votingRound, a.fromLine, a.chunkCount, a.chunkChain],
+  );
+}
+
 /** keccak256(abi.encode(CHUNK_DOMAIN, uint64 window, uint64 index, uint64 chunkCount, Line[] lines)). */
 export function chunkHash(window: bigint, index: bigint, chunkCount: bigint, lines: readonly UsageLine[]): string {
   validateLines(lines);
@@ -99,11 +119,27 @@ export function chunkLink(hash: string, next: string): string {
  * Each chunk carries link[i+1], so Flow checks it against link[i] before charging it.
  */
 export function planChunks(window: bigint, lines: readonly UsageLine[], maxLines: number): ChunkPlan {
+  const plan = chainOf(window, lines, maxLines);
+  if (plan.chunks.length < 2) throw new RangeError("the report fits one transaction; submit it whole");
+  return plan;
+}
+
+/**
+ * The chunk chain that resumes a stuck chunked report: the report's lines from `fromLine` on (the
+ * first line Flow has not charged) in chunks of at most `maxLines`, indices from 0. One chunk is
+ * allowed: a resumption is always chunked.
+ */
+export function planResume(window: bigint, lines: readonly UsageLine[], fromLine: bigint, maxLines: number): ChunkPlan {
+  validateLines(lines);
+  if (fromLine < 0n || fromLine >= BigInt(lines.length)) throw new RangeError(`fromLine ${fromLine} is not a line of the ${lines.length}-line report`);
+  return chainOf(window, lines.slice(Number(fromLine)), maxLines);
+}
+
+function chainOf(window: bigint, lines: readonly UsageLine[], maxLines: number): ChunkPlan {
   if (!Number.isInteger(maxLines) || maxLines < 1) throw new RangeError(`maxLines must be a positive integer: ${maxLines}`);
   validateLines(lines);
   const parts: UsageLine[][] = [];
   for (let i = 0; i < lines.length; i += maxLines) parts.push(lines.slice(i, i + maxLines));
-  if (parts.length < 2) throw new RangeError("the report fits one transaction; submit it whole");
   const n = BigInt(parts.length);
   const chunks: ReportChunk[] = new Array<ReportChunk>(parts.length);
   let next = ZeroHash;
@@ -135,6 +171,11 @@ export function signAttestation(key: SigningKey | string, oracleId: bigint, a: A
 /** Signs a chunked attestation. */
 export function signChunkedAttestation(key: SigningKey | string, oracleId: bigint, a: ChunkedAttestation): OracleSignature {
   return { oracleId, signature: signEncoding(key, encodeChunkedAttestation(a)) };
+}
+
+/** Signs a resume attestation. */
+export function signResumeAttestation(key: SigningKey | string, oracleId: bigint, a: ResumeAttestation): OracleSignature {
+  return { oracleId, signature: signEncoding(key, encodeResumeAttestation(a)) };
 }
 
 /** The attestation of a report's lines (computes the digest; an oracle must compare it with Coston2's). */

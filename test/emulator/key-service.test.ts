@@ -8,7 +8,8 @@ import { createHash } from "node:crypto";
 import { containsSecret, hashKey } from "../../src/litellm";
 import { keyAuthorization, runScript, sendTransaction, type KeySigner } from "../../src/flow/runtime";
 import { getSubscription } from "../../src/flow/generated/scripts";
-import { adminSetPeriod, keysTestingSelfIssueBiller, requestClose, revokeKeyCustomer, testingChargeLines, updateSubscription } from "../../src/flow/generated/transactions";
+import { adminSetPeriod, requestClose, revokeKeyCustomer, updateSubscription } from "../../src/flow/generated/transactions";
+import { enableSettlement, settleLines } from "./settle-helpers";
 import { serviceSigner } from "../../src/local/accounts";
 import type { KeyService } from "../../src/keys";
 import {
@@ -206,15 +207,9 @@ describe("key service: lifecycle and delivery", () => {
     const key = await reveal(bob, subC);
     expect(await chat(stack, key)).toBe(200);
 
-    // Bill more than the period cap: Flow suspends the subscription.
-    const admin = keyAuthorization(serviceSigner());
-    await sendTransaction(stack.ctx, keysTestingSelfIssueBiller, {}, admin);
-    await sendTransaction(
-      stack.ctx,
-      testingChargeLines,
-      { subscriptionIds: [subC], families: ["gpt-4"], tokens: [1_000_000], requests: [10], window: 1, usageThrough: "0.0" },
-      admin,
-    );
+    // A quorum-signed report bills more than the period cap: Flow suspends the subscription.
+    await enableSettlement(stack.ctx);
+    await settleLines(stack.ctx, [{ subscriptionId: BigInt(subC), family: "gpt-4", tokens: 50_000n, requests: 10n }]);
     expect((await onFlow(subC))?.status).toBe("Suspended");
     await waitFor("key of subscription C blocked", async () => (await stack.client.keyInfo(key)).blocked === true);
     expect(await chat(stack, key)).not.toBe(200);
@@ -250,12 +245,8 @@ describe("key service: lifecycle and delivery", () => {
       const subD = await createSub(stack, bob, { models: null, cap: "1.0" });
       await waitFor("key of subscription D attached", () => attached(service, subD));
       const key = await reveal(bob, subD);
-      await sendTransaction(
-        stack.ctx,
-        testingChargeLines,
-        { subscriptionIds: [subD], families: ["gpt-4"], tokens: [1_000_000], requests: [10], window: 2, usageThrough: "0.0" },
-        admin,
-      );
+      await enableSettlement(stack.ctx);
+      await settleLines(stack.ctx, [{ subscriptionId: BigInt(subD), family: "gpt-4", tokens: 50_000n, requests: 10n }]);
       expect((await onFlow(subD))?.status).toBe("Suspended");
       await waitFor("key of subscription D blocked", async () => (await stack.client.keyInfo(key)).blocked === true);
       // No usage can come (the key is blocked): the service starts the due period itself.
