@@ -14,7 +14,7 @@ import { flareContracts, type FlareContracts } from "./flare-contracts";
 import { settleOnFlow, settlementState } from "./flow";
 import { stageLine, type ConnectorLog } from "./log";
 import { collectSignatures, resolveOracles, type OracleIdentity } from "./oracles";
-import { onChainPricing } from "./pricing-source";
+import { onChainPricingAt } from "./pricing-source";
 import { checkProof, fetchProof, isRoundFinalized } from "./prove";
 import { publishDocuments, startPublisher, type Publisher } from "./publish";
 import { reportDocument, serializeDocument, summaryDocument } from "./report-doc";
@@ -218,7 +218,7 @@ export class Connector {
   private async aggregate(window: bigint): Promise<WindowRecord> {
     const client = this.litellm;
     if (!client) throw new Error("connector not initialised");
-    const pricing: PricingConfig = await onChainPricing(this.flow);
+    const pricing: PricingConfig = await onChainPricingAt(this.flow, BigInt(this.windows.startMs(window) / 1000));
     const aggregator = new Aggregator(pricing, this.reportedIds(window));
     const start = this.windows.startMs(window - BigInt(this.config.lateLookbackWindows));
     const startOfWindow = this.windows.startMs(window);

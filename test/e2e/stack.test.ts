@@ -76,7 +76,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
 
     const providerBefore = await balance(stack.info.provider.address);
     paid = (await api().createSubscriptionVault(stack.info.provider.address, "30.0", customer.address)).vaultId;
-    drained = (await api().createSubscriptionVault(stack.info.provider.address, "0.001", customer.address)).vaultId;
+    drained = (await api().createSubscriptionVault(stack.info.provider.address, "0.01", customer.address)).vaultId;
     keyA = await revealKey(stack.info.keyServiceUrl, customer, paid);
     keyB = await revealKey(stack.info.keyServiceUrl, customer, drained);
     expect(keyA).toMatch(/^sk-/);
@@ -98,7 +98,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
       expect(result.status).toBe(200);
       loggedA += BigInt(result.totalTokens);
     }
-    for (let i = 0; i < 4; i++) expect((await chat(stack.info.litellmUrl, keyB, "gpt-4", `Drain request ${i}, long enough to cost more than a milli-FLOW.`)).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await chat(stack.info.litellmUrl, keyB, "gpt-4", `Drain request ${i}, long enough to cost more than a quarter of the local minimum deposit. `.repeat(6))).status).toBe(200);
 
     const pending = await until("pending usage", async () => {
       const usage = await pendingUsage(stack.info.keyServiceUrl, customer, paid);
@@ -143,7 +143,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
     await until("suspension of subscription B", async () => ((await subscription(drained)).status === "Suspended" ? true : undefined), 180_000);
     const info = await subscription(drained);
     expect(info.balance).toBe("0.00000000");
-    expect(parseUFix64(info.spent)).toBe(parseUFix64("0.001"));
+    expect(parseUFix64(info.spent)).toBe(parseUFix64("0.01"));
     const refused = await until("the key service blocking key B", async () => {
       const result = await chat(stack.info.litellmUrl, keyB, "gpt-4", "Still there?");
       return result.status !== 200 ? result : undefined;

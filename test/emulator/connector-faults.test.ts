@@ -22,7 +22,7 @@ import { LOCAL_ORACLE_KEYS, localConnectorConfig, type ConnectorConfig } from ".
 import { deployLocalEvm } from "../../src/connector/local-stack";
 import { configureFlow } from "../../src/deploy/flow-configure";
 import { startPublisher, type Publisher } from "../../src/connector/publish";
-import { onChainPricing } from "../../src/connector/pricing-source";
+import { onChainPricingAt } from "../../src/connector/pricing-source";
 import { InjectedCrash } from "../../src/connector/errors";
 import { chargeLines, parseUFix64, type SubscriptionState } from "../../src/pricing";
 import { decodeWeb2JsonRequest, encodeWeb2JsonRequest, reportRequestSpec, WEB2JSON_ATTESTATION_TYPE } from "../../src/fdc";
@@ -220,10 +220,12 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
     expect(reportedTokens).toBe(ours.reduce((s, r) => s + BigInt(r.total_tokens), 0n));
 
     // Total charged on Flow equals the pricing mirror over the same reports in order.
-    const pricing = await onChainPricing(flow);
     const states = new Map<bigint, SubscriptionState>(keys.map((k) => [k.subscriptionId, { balance: parseUFix64(DEPOSIT), periodTokens: 0n, periodSpent: 0n }]));
     let expected = 0n;
-    for (const r of settled) for (const c of chargeLines(pricing, states, connector.state.lines(BigInt(r.window)))) expected += c.charged;
+    for (const r of settled) {
+      const pricing = await onChainPricingAt(flow, BigInt(r.window) * BigInt(WINDOW));
+      for (const c of chargeLines(pricing, states, connector.state.lines(BigInt(r.window)))) expected += c.charged;
+    }
     const totals = await runScript(flow, getTotals, {});
     expect(parseUFix64(String(totals.paidToProviders)) + parseUFix64(String(totals.owedToProviders))).toBe(expected);
     expect(expected).toBeGreaterThan(0n);
