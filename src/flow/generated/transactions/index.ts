@@ -25,6 +25,7 @@ export { revokeKeyCustomer } from "./revoke_key_customer";
 export { revokeKeyProvider } from "./revoke_key_provider";
 export { rotateKey } from "./rotate_key";
 export { startDuePeriod } from "./start_due_period";
+export { testingCustomerOps } from "./testing/customer_ops";
 export { testingFundAccount } from "./testing/fund_account";
 export { topUp } from "./top_up";
 export { triggersResumeChunkedReport } from "./triggers/resume_chunked_report";
