@@ -7,7 +7,7 @@ import { FLARE_WEB2JSON_LIMITS, WEB2JSON_STATUS, Web2JsonRefused, type Web2JsonR
  * Filter-and-encode off the main thread with Flare's limits (verifier-indexer-api v1.6.0-rc.0,
  * process-pool.service.ts): 500 ms from dispatch to answer, else the worker is killed and the
  * request is PROCESSING TIMEOUT; 256 MB of heap per worker (Flare's `--max-old-space-size=256`);
- * a worker that dies is UNKNOWN ERROR and is replaced. A filter like `[.,.]|[.,.]|...` that
+ * a worker that dies is replaced and its request also ends as PROCESSING TIMEOUT. A filter like `[.,.]|[.,.]|...` that
  * passes the allowlist but grows exponentially therefore cannot hang the stand-in.
  */
 
@@ -70,10 +70,9 @@ export class JqProcessor {
         if (reply.id !== id) return;
         done(() => (reply.ok ? resolve(reply.result) : reject(new Web2JsonRefused(reply.status, reply.message))));
       };
-      const onError = (error: Error) => {
-        this.discard(worker);
-        done(() => reject(new Web2JsonRefused(WEB2JSON_STATUS.UNKNOWN_ERROR, error.message)));
-      };
+      // A worker that dies (out of memory) never answers: as in Flare's pool, the request ends
+      // at its timeout, and the worker is replaced.
+      const onError = () => this.discard(worker);
       const timer = setTimeout(() => {
         this.discard(worker);
         done(() => reject(new Web2JsonRefused(WEB2JSON_STATUS.PROCESSING_TIMEOUT, "Processing JSON response timed out")));

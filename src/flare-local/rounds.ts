@@ -26,6 +26,11 @@ import { processWeb2Json, type FetchPolicy } from "./web2json-fetch";
  * for the DA-layer endpoint.
  */
 
+/** How Flare's DA layer keys a request: `un_prefix_0x(requestBytes)`, case as given (stored with 0x here). */
+export function daRequestKey(requestBytes: string): string {
+  return `0x${requestBytes.startsWith("0x") ? requestBytes.slice(2) : requestBytes}`;
+}
+
 export type StoredProof = { votingRound: bigint; requestBytes: string; response: Web2JsonResponse; responseHex: string; proof: string[] };
 
 export type RoundEngineOptions = {
@@ -68,7 +73,7 @@ export class RoundEngine {
    * compared as given, and chain events carry lowercase hex.
    */
   proofOf(requestBytes: string, votingRound?: bigint): StoredProof | undefined {
-    const asked = `0x${requestBytes.startsWith("0x") ? requestBytes.slice(2) : requestBytes}`;
+    const asked = daRequestKey(requestBytes);
     let found: StoredProof | undefined;
     for (const p of this.proofs.values()) {
       if (p.requestBytes !== asked) continue;

@@ -2,6 +2,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type { LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
+import type { ParamType } from "ethers";
 import type { Web2JsonRequestBody } from "../fdc";
 import { validateJqFilter } from "./jq-rules";
 import { JqProcessor } from "./jq-process";
@@ -111,22 +112,36 @@ function parseSourceResponse(contentType: string, bytes: Buffer): object | strin
   throw new Web2JsonRefused(WEB2JSON_STATUS.INVALID_RESPONSE_JSON, "Invalid JSON: Provided JSON is neither stringArray or Json type");
 }
 
+export type CheckedRequest = {
+  url: URL;
+  method: "GET" | "POST";
+  headers: JsonObjectOrArray;
+  query: JsonObjectOrArray;
+  body: JsonObjectOrArray | undefined;
+  abiType: ParamType;
+};
+
+/** Every check Flare makes on the request's fields before it resolves the host, in its order. */
+export function checkRequestFields(body: Web2JsonRequestBody, allowLoopbackHttp: boolean): CheckedRequest {
+  const url = parseSourceUrl(body.url, allowLoopbackHttp);
+  const headers = parseHeaders(body.headers);
+  const query = parseQueryParams(body.queryParams);
+  const method = checkMethod(body.httpMethod);
+  validateJqFilter(body.postProcessJq);
+  const abiType = parseAbiSignature(body.abiSignature);
+  return { url, method, headers, query, body: parseBody(body.body), abiType };
+}
+
 const sharedProcessor = new JqProcessor();
 
 /** Checks, fetches, filters and encodes one request body. Never throws: a refusal is a status. */
 export async function processWeb2Json(body: Web2JsonRequestBody, policy: FetchPolicy, processor: JqProcessor = sharedProcessor): Promise<Web2JsonOutcome> {
   try {
-    const url = parseSourceUrl(body.url, policy.allowLoopbackHttp);
-    const headers = parseHeaders(body.headers);
-    const query = parseQueryParams(body.queryParams);
-    const method = checkMethod(body.httpMethod);
-    validateJqFilter(body.postProcessJq);
-    const abiType = parseAbiSignature(body.abiSignature);
-    const requestBody = parseBody(body.body);
-    const checked = await checkSourceHost(url, policy.allowLoopbackHttp, policy.resolve);
-    const { contentType, bytes } = await fetchSource(checked, method, headers, query, requestBody);
+    const fields = checkRequestFields(body, policy.allowLoopbackHttp);
+    const checked = await checkSourceHost(fields.url, policy.allowLoopbackHttp, policy.resolve);
+    const { contentType, bytes } = await fetchSource(checked, fields.method, fields.headers, fields.query, fields.body);
     const doc = parseSourceResponse(contentType, bytes);
-    return { status: "VALID", abiEncodedData: await processor.filterAndEncode(doc, body.postProcessJq, abiType) };
+    return { status: "VALID", abiEncodedData: await processor.filterAndEncode(doc, body.postProcessJq, fields.abiType) };
   } catch (error) {
     if (error instanceof Web2JsonRefused) return { status: error.status, reason: error.message };
     return { status: WEB2JSON_STATUS.UNKNOWN_ERROR, reason: error instanceof Error ? error.message : String(error) };
