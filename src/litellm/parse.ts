@@ -60,6 +60,8 @@ export function parseKeyInfo(value: unknown, path: string): KeyInfo {
     models: optField(o, "models", strings, path) ?? [],
     metadata: jsonObjectOrString(o["metadata"], path ? `${path}.metadata` : "metadata"),
     blocked: optField(o, "blocked", bool, path) ?? false,
+    rpm_limit: optField(o, "rpm_limit", count, path),
+    tpm_limit: optField(o, "tpm_limit", count, path),
     created_at: optField(o, "created_at", isoDate, path),
   };
 }

@@ -37,6 +37,9 @@ export interface GenerateKeyRequest {
   key?: string;
   user_id?: string;
   blocked?: boolean;
+  /** Requests / tokens per minute (LiteLLM enforces them per 60-s window); absent: unlimited. */
+  rpm_limit?: number | null;
+  tpm_limit?: number | null;
 }
 
 /** POST /key/generate answer: the only time the raw key is ever returned. */
@@ -64,6 +67,8 @@ export interface UpdateKeyRequest {
   metadata?: Record<string, unknown>;
   blocked?: boolean;
   duration?: string | null;
+  rpm_limit?: number | null;
+  tpm_limit?: number | null;
 }
 
 /** The stored key row, as /key/info, /key/list?return_full_object and /key/block return it. */
@@ -81,6 +86,8 @@ export interface KeyInfo {
   metadata: Record<string, unknown>;
   /** LiteLLM leaves this null on keys never blocked. */
   blocked: boolean;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
   created_at: string | null;
 }
 
