@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import { timingSafeEqual } from "node:crypto";
-import { isHexString } from "ethers";
+import { decodeBytes32String, isHexString } from "ethers";
 import {
   PUBLIC_WEB2_SOURCE_ID,
   WEB2JSON_ATTESTATION_TYPE,
@@ -69,6 +69,14 @@ function keyMatches(given: string | string[] | undefined, expected: string): boo
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+function nameOf(bytes32: string): string {
+  try {
+    return decodeBytes32String(bytes32);
+  } catch {
+    return bytes32;
+  }
+}
+
 function parseRequest(body: unknown): { attestationType: string; sourceId: string; requestBody: Web2JsonRequestBody } {
   if (!isRecord(body) || !isRecord(body.requestBody)) throw new HttpError(400, { statusCode: 400, message: "requestBody is required", error: "Bad Request" });
   const { attestationType, sourceId } = body;
@@ -81,7 +89,8 @@ function parseRequest(body: unknown): { attestationType: string; sourceId: strin
     throw new HttpError(400, { statusCode: 400, message: "attestationType and sourceId must be 0x-prefixed 32-byte hex", error: "Bad Request" });
   }
   if (attestationType.toLowerCase() !== WEB2JSON_ATTESTATION_TYPE.toLowerCase() || sourceId.toLowerCase() !== PUBLIC_WEB2_SOURCE_ID.toLowerCase()) {
-    throw new HttpError(400, { status: 400, error: `Attestation type and source id combination not supported: (${attestationType}, ${sourceId}). Supported attestation: 'Web2Json'. Supported source ids: [PublicWeb2].` });
+    // web2-json-verifier.service.ts `checkSupportedType` (names decoded from their bytes32).
+    throw new HttpError(400, { status: 400, error: `Attestation type and source id combination not supported: ${nameOf(attestationType)}/${nameOf(sourceId)}. Supported attestation type: 'Web2Json'. Supported source ids: [PublicWeb2].` });
   }
   const requestBody = Object.fromEntries(fields.map((f) => [f, rb[f] as string])) as Web2JsonRequestBody;
   return { attestationType: WEB2JSON_ATTESTATION_TYPE, sourceId: PUBLIC_WEB2_SOURCE_ID, requestBody };

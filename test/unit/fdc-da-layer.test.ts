@@ -115,6 +115,18 @@ describe("the stand-in answers as the chosen verifier release, and the connector
     });
   }
 
+  it("the verifier refuses another attestation type or source with HTTP 400, in Flare's words", async () => {
+    const res = await fetch(`${servers[0]!.url}/verifier/web2/Web2Json/prepareRequest`, {
+      method: "POST",
+      headers: { "x-api-key": "k", "content-type": "application/json" },
+      body: JSON.stringify({ attestationType: "0x576562324a736f6e000000000000000000000000000000000000000000000000", sourceId: "0x7465737449676e69746500000000000000000000000000000000000000000000", requestBody: requestBodyFor(publisher.url, 5n) }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe(
+      "Attestation type and source id combination not supported: Web2Json/testIgnite. Supported attestation type: 'Web2Json'. Supported source ids: [PublicWeb2].",
+    );
+  });
+
   it("the DA matches request bytes as given (lowercase hex, optional 0x) and says 400 when it has none", async () => {
     const server = servers[0]!;
     const bytes = stored[0]!.requestBytes;

@@ -36,7 +36,7 @@ describe("spend logs past LiteLLM's count cap (point 4)", () => {
   });
   afterAll(async () => server.stop());
 
-  it(`reads all ${ROWS} rows of one window although LiteLLM reports total 10,000 and total_is_capped`, { timeout: 120_000 }, async () => {
+  it(`reads all ${ROWS} rows of one window although LiteLLM reports total 10,000 and total_is_capped`, { timeout: 300_000 }, async () => {
     const client = clientFor(server.url);
     const keys = await Promise.all([0, 1].map((i) => client.generateKey({ key_alias: `ff-${500 + i}`, metadata: meta(String(500 + i)) })));
     const start = new Date(Date.now() - 1000);
