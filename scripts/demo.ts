@@ -56,12 +56,13 @@ async function main(): Promise<void> {
   let sent = 0;
   for (const [model, times] of CALLS) {
     for (let i = 0; i < times; i++) {
-      const result = await chat(stack.litellmUrl, key, model, `Demo request ${i + 1} to ${model}: explain FlareFlow billing in one paragraph.`);
+      // The first call to each model streams (Server-Sent Events, usage in the last chunk).
+      const result = await chat(stack.litellmUrl, key, model, `Demo request ${i + 1} to ${model}: explain FlareFlow billing in one paragraph.`, { stream: i === 0 });
       if (result.status !== 200) throw new Error(`LiteLLM refused ${model}: ${result.status} ${result.errorType ?? ""}`);
       sent += result.totalTokens;
     }
   }
-  step(start, `${CALLS.reduce((n, [, t]) => n + t, 0)} chat completions sent, ${sent} tokens`);
+  step(start, `${CALLS.reduce((n, [, t]) => n + t, 0)} chat completions sent (${CALLS.length} of them streamed), ${sent} tokens`);
 
   let pendingShown = false;
   const deadline = Date.now() + WAIT_SECONDS * 1000;

@@ -1,13 +1,14 @@
 import { parseAlias } from "../litellm";
-import { familyOf, type PricingConfig } from "../pricing";
+import { familyOfSpendRow, type PricingConfig } from "../pricing";
 import { isValidFamily, sortLines, validateLines, type UsageLine } from "../report";
 import { UINT64_MAX } from "../report";
 
 /**
  * Spend-log rows to report lines: per subscription (from the key alias ff-<id> / ff-<id>-r<n>)
- * and model family (from the on-chain model map; a model in no family is billed at the default
- * multiplier, family ""). The hot loop touches each row once, caches alias and model lookups and
- * sums plain numbers; bigints appear only once per line at the end.
+ * and model family (`familyOfSpendRow`: the row's model_group, then its deployment model, against
+ * the on-chain pricing; a model in no family is billed at the default multiplier, family "").
+ * The hot loop touches each row once, keys sums by (model_group, model) and sums plain numbers;
+ * families are resolved once per distinct pair and bigints appear only once per line at the end.
  */
 
 /** The fields of a LiteLLM spend-log row the aggregation reads. */
@@ -34,8 +35,8 @@ export type AggregateResult = {
 const NOT_OURS = -1n;
 
 export class Aggregator {
-  /** alias -> model name -> running sums. Strings only in the hot loop; parsing happens once per key in result(). */
-  private readonly byAlias = new Map<string, { models: Map<string, { tokens: number; requests: number }>; ids: string[] }>();
+  /** alias -> model_group -> model -> running sums. Strings only in the hot loop; parsing happens once per key in result(). */
+  private readonly byAlias = new Map<string, { groups: Map<string, Map<string, { tokens: number; requests: number }>>; ids: string[] }>();
   private readonly seen = new Set<string>();
   private failed = 0;
   private alreadyReported = 0;
@@ -51,9 +52,21 @@ export class Aggregator {
     return parsed && /^[0-9]{1,20}$/.test(parsed.subscriptionId) && BigInt(parsed.subscriptionId) <= UINT64_MAX ? BigInt(parsed.subscriptionId) : NOT_OURS;
   }
 
-  private familyOf(model: string): string {
-    const mapped = familyOf(this.pricing, model) ?? "";
-    return isValidFamily(mapped) ? mapped : "";
+  private readonly families = new Map<string, Map<string, string>>();
+
+  private familyOf(group: string, model: string): string {
+    let byModel = this.families.get(group);
+    if (byModel === undefined) {
+      byModel = new Map();
+      this.families.set(group, byModel);
+    }
+    let family = byModel.get(model);
+    if (family === undefined) {
+      const mapped = familyOfSpendRow(this.pricing, group, model) ?? "";
+      family = isValidFamily(mapped) ? mapped : "";
+      byModel.set(model, family);
+    }
+    return family;
   }
 
   /** Adds one row; returns whether it was taken into the report (foreign keys are sorted out in result()). */
@@ -70,17 +83,23 @@ export class Aggregator {
     const tokens = row.total_tokens;
     if (!Number.isSafeInteger(tokens) || tokens < 0) throw new RangeError(`spend-log row ${id}: total_tokens ${tokens} is not a token count`);
     const alias = row.metadata.user_api_key_alias ?? "";
-    // model_group is the name the customer asked for; model may be the provider's deployment name.
-    const model = row.model_group ?? row.model;
+    // model_group is the name the customer asked for; model is the deployment's own name.
+    const group = row.model_group ?? "";
+    const model = row.model;
     let entry = this.byAlias.get(alias);
     if (entry === undefined) {
-      entry = { models: new Map(), ids: [] };
+      entry = { groups: new Map(), ids: [] };
       this.byAlias.set(alias, entry);
     }
-    let sum = entry.models.get(model);
+    let models = entry.groups.get(group);
+    if (models === undefined) {
+      models = new Map();
+      entry.groups.set(group, models);
+    }
+    let sum = models.get(model);
     if (sum === undefined) {
       sum = { tokens: 0, requests: 0 };
-      entry.models.set(model, sum);
+      models.set(model, sum);
     }
     sum.tokens += tokens;
     sum.requests += 1;
@@ -100,14 +119,16 @@ export class Aggregator {
         continue;
       }
       for (const id of entry.ids) requestIds.push(id);
-      for (const [model, s] of entry.models) {
-        if (!Number.isSafeInteger(s.tokens)) throw new RangeError(`key ${alias}: token sum exceeds 2^53 in one window`);
-        const family = this.familyOf(model);
-        const key = `${subscriptionId}\u0000${family}`;
-        const line = sums.get(key) ?? { subscriptionId, family, tokens: 0n, requests: 0n };
-        line.tokens += BigInt(s.tokens);
-        line.requests += BigInt(s.requests);
-        sums.set(key, line);
+      for (const [group, models] of entry.groups) {
+        for (const [model, s] of models) {
+          if (!Number.isSafeInteger(s.tokens)) throw new RangeError(`key ${alias}: token sum exceeds 2^53 in one window`);
+          const family = this.familyOf(group, model);
+          const key = `${subscriptionId}\u0000${family}`;
+          const line = sums.get(key) ?? { subscriptionId, family, tokens: 0n, requests: 0n };
+          line.tokens += BigInt(s.tokens);
+          line.requests += BigInt(s.requests);
+          sums.set(key, line);
+        }
       }
     }
     const lines = sortLines([...sums.values()]);
@@ -131,7 +152,7 @@ export function aggregateNaive(rows: readonly SpendRowFields[], pricing: Pricing
   for (const row of unique) {
     const parsed = parseAlias(row.metadata.user_api_key_alias ?? "");
     if (!parsed) continue;
-    const family = familyOf(pricing, row.model_group ?? row.model) ?? "";
+    const family = familyOfSpendRow(pricing, row.model_group, row.model) ?? "";
     const key = JSON.stringify([parsed.subscriptionId, family]);
     const g = groups[key] ?? { tokens: 0n, requests: 0n };
     g.tokens += BigInt(row.total_tokens);

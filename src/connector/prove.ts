@@ -1,12 +1,16 @@
-import { AbiCoder, isHexString } from "ethers";
+import { AbiCoder } from "ethers";
 import {
+  DaAnswerError,
   FDC_PROTOCOL_ID,
   WEB2JSON_ATTESTATION_TYPE,
   WEB2JSON_RESPONSE_TYPE,
   decodeWeb2JsonRequest,
+  parseDaProofAnswer,
   verifyFlareMerkleProof,
   web2JsonLeaf,
+  type DaProof,
   type Web2JsonProof,
+  type Web2JsonRequest,
   type Web2JsonResponse,
 } from "../fdc";
 import { decodeSummary, type UsageSummary } from "../report";
@@ -51,25 +55,36 @@ export async function fetchProof(daLayerUrl: string, apiKey: string | undefined,
   const answer = await postJson(url, body, apiKey ? { "x-api-key": apiKey } : {}, "Flare DA layer");
   if (answer.status === 400 || answer.status === 404) return undefined;
   if (answer.status !== 200) throw new ConnectorError("unreachable", `Flare DA layer ${url}: HTTP ${answer.status}`);
-  const { response_hex: responseHex, proof } = answer.body;
-  if (responseHex === undefined || responseHex === null || responseHex === "") return undefined;
-  if (typeof responseHex !== "string" || !isHexString(responseHex)) throw new ConnectorError("integrity", "DA layer: response_hex is not hex");
-  if (!Array.isArray(proof) || proof.some((p) => typeof p !== "string" || !isHexString(p, 32))) {
-    throw new ConnectorError("integrity", "DA layer: proof is not a list of 32-byte hashes");
+  let parsed: DaProof | undefined;
+  try {
+    parsed = parseDaProofAnswer(answer.body);
+  } catch (error) {
+    throw new ConnectorError("integrity", `DA layer: ${error instanceof DaAnswerError ? error.message : messageOf(error)}`);
   }
+  if (parsed === undefined) return undefined;
   let response: Web2JsonResponse;
   try {
-    response = decodeResponseHex(responseHex);
+    response = decodeResponseHex(parsed.responseHex);
   } catch (error) {
     throw new ConnectorError("integrity", `DA layer: response_hex does not decode as IWeb2Json.Response: ${messageOf(error)}`);
   }
-  return { votingRound: response.votingRound, responseHex, merkleProof: proof as string[] };
+  return { votingRound: response.votingRound, responseHex: parsed.responseHex, merkleProof: parsed.proof };
 }
 
 /** Checks a fetched proof against our request, our summary and the Relay's root; returns the Proof struct. */
 export async function checkProof(contracts: FlareContracts, fetched: FetchedProof, requestBytes: string, expected: UsageSummary): Promise<Web2JsonProof> {
-  const response = decodeResponseHex(fetched.responseHex);
-  const request = decodeWeb2JsonRequest(requestBytes);
+  let response: Web2JsonResponse;
+  let request: Web2JsonRequest;
+  try {
+    response = decodeResponseHex(fetched.responseHex);
+  } catch (error) {
+    throw new ConnectorError("integrity", `DA proof: response does not decode as IWeb2Json.Response: ${messageOf(error)}`);
+  }
+  try {
+    request = decodeWeb2JsonRequest(requestBytes);
+  } catch (error) {
+    throw new ConnectorError("integrity", `DA proof: the recorded request does not decode as a Web2Json request: ${messageOf(error)}`);
+  }
   if (response.attestationType !== WEB2JSON_ATTESTATION_TYPE || response.sourceId !== request.sourceId) {
     throw new ConnectorError("integrity", "DA proof: attestation type or source is not the request's");
   }

@@ -5,3 +5,4 @@
 export { FlareMerkleTree, hashPairSorted, verifyFlareMerkleProof } from "./merkle";
 export * from "./web2json";
 export * from "./request-spec";
+export * from "./da-layer";

@@ -1,4 +1,4 @@
-import { AbiCoder, encodeBytes32String, keccak256 } from "ethers";
+import { AbiCoder, concat, dataLength, encodeBytes32String, isHexString, keccak256 } from "ethers";
 import { FlareMerkleTree } from "./merkle";
 
 /**
@@ -15,8 +15,16 @@ export const PUBLIC_WEB2_SOURCE_ID: string = encodeBytes32String("PublicWeb2");
 /** FDC's protocol id on the Relay. */
 export const FDC_PROTOCOL_ID = 200;
 
-/** `lowestUsedTimestamp` of every Web2Json response: 2^64 - 1 (unlimited). */
+/**
+ * `lowestUsedTimestamp` of a Web2Json response. Flare's verifier (flare-foundation/verifier-indexer-api)
+ * answers 0 up to release v1.5.0 and 2^64 - 1 ("no timestamp" sentinel) from v1.6.0-rc.0 on
+ * (commit 32cace5, `NO_TIMESTAMP_SENTINEL`). The response's Merkle leaf and message integrity code
+ * hash this field, so a proof carries whichever the attesting verifiers used; readers take it from
+ * the proof and never assume one.
+ */
 export const WEB2JSON_LOWEST_USED_TIMESTAMP = (1n << 64n) - 1n;
+/** `lowestUsedTimestamp` of responses from Flare's verifier up to v1.5.0 (as in the developer hub's published proof). */
+export const WEB2JSON_LOWEST_USED_TIMESTAMP_UNTIL_V1_5 = 0n;
 
 /** IWeb2Json.RequestBody. */
 export type Web2JsonRequestBody = {
@@ -68,11 +76,21 @@ export const WEB2JSON_RESPONSE_TYPE =
   `${REQUEST_BODY_TYPE} requestBody, tuple(bytes abiEncodedData) responseBody)`;
 
 /**
- * ethers types of IWeb2Json.Request's fields. Flare's request bytes are the struct's fields as a
- * parameter list (attestation type first, no leading offset word): FdcRequestFeeConfigurations
- * reads the type and source from bytes 0-63.
+ * A Web2Json request as FdcHub carries it, in Flare's own layout: the three header words
+ * `abi.encode(attestationType, sourceId, messageIntegrityCode)` followed by `abi.encode(requestBody)`
+ * as an encoding of its own, so word 3 (the body's offset) is 0x20. Not `abi.encode(request)` and
+ * not the four fields as one parameter list (word 3 would be 0x80). Source: flare-foundation
+ * verifier-indexer-api (`AttestationDefinitionStore.encodeRequest` / `parseRequest`, 3 x 32-byte
+ * prefix then the body), and the request bytes in flare-hardhat-starter
+ * `scripts/crossChainFdc/request.ts` and the developer hub's Web2Json guide.
  */
-export const WEB2JSON_REQUEST_FIELD_TYPES = ["bytes32", "bytes32", "bytes32", REQUEST_BODY_TYPE] as const;
+const REQUEST_HEADER_TYPES = ["bytes32", "bytes32", "bytes32"] as const;
+const REQUEST_HEADER_BYTES = 3 * 32;
+
+/** A byte string that is not a Web2Json request in Flare's layout. */
+export class Web2JsonRequestDecodeError extends Error {
+  override readonly name = "Web2JsonRequestDecodeError";
+}
 
 /** Salt of the message integrity code. */
 const MIC_SALT = "Flare";
@@ -108,32 +126,44 @@ export function messageIntegrityCode(response: Web2JsonResponse): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode([WEB2JSON_RESPONSE_TYPE, "string"], [zeroed, MIC_SALT]));
 }
 
-/** The request bytes FdcHub.requestAttestation takes (fields as a parameter list). */
+/** The request bytes FdcHub.requestAttestation takes (Flare's layout, see REQUEST_HEADER_TYPES). */
 export function encodeWeb2JsonRequest(request: Web2JsonRequest): string {
-  return AbiCoder.defaultAbiCoder().encode(WEB2JSON_REQUEST_FIELD_TYPES, [
-    request.attestationType,
-    request.sourceId,
-    request.messageIntegrityCode,
-    requestBodyTuple(request.requestBody),
-  ]);
+  const coder = AbiCoder.defaultAbiCoder();
+  const header = coder.encode(REQUEST_HEADER_TYPES, [request.attestationType, request.sourceId, request.messageIntegrityCode]);
+  return concat([header, coder.encode([REQUEST_BODY_TYPE], [requestBodyTuple(request.requestBody)])]).toLowerCase();
 }
 
-/** Decodes FdcHub request bytes back into a Web2Json request. */
+/**
+ * Decodes FdcHub request bytes in Flare's layout. Only the canonical encoding is accepted
+ * (decoding and re-encoding must give the same bytes), so the old four-field layout, trailing
+ * bytes or a body with odd offsets are refused with Web2JsonRequestDecodeError, never a raw
+ * ethers error.
+ */
 export function decodeWeb2JsonRequest(data: string): Web2JsonRequest {
-  const fields = AbiCoder.defaultAbiCoder().decode(WEB2JSON_REQUEST_FIELD_TYPES, data);
-  const [attestationType, sourceId, messageIntegrityCode, body] = fields as unknown as [
-    string,
-    string,
-    string,
-    string[],
-  ];
-  const [url, httpMethod, headers, queryParams, requestBodyText, postProcessJq, abiSignature] = body;
-  return {
-    attestationType,
-    sourceId,
-    messageIntegrityCode,
-    requestBody: { url, httpMethod, headers, queryParams, body: requestBodyText, postProcessJq, abiSignature },
-  };
+  if (!isHexString(data)) throw new Web2JsonRequestDecodeError("request bytes are not a 0x-prefixed hex string");
+  if (dataLength(data) < REQUEST_HEADER_BYTES + 32) {
+    throw new Web2JsonRequestDecodeError(`request is ${dataLength(data)} bytes, shorter than its three header words and a body`);
+  }
+  const coder = AbiCoder.defaultAbiCoder();
+  const hex = data.slice(2);
+  let request: Web2JsonRequest;
+  try {
+    const [attestationType, sourceId, messageIntegrityCode] = coder.decode(REQUEST_HEADER_TYPES, `0x${hex.slice(0, 2 * REQUEST_HEADER_BYTES)}`) as unknown as [string, string, string];
+    const [body] = coder.decode([REQUEST_BODY_TYPE], `0x${hex.slice(2 * REQUEST_HEADER_BYTES)}`) as unknown as [string[]];
+    const [url, httpMethod, headers, queryParams, requestBodyText, postProcessJq, abiSignature] = body;
+    request = {
+      attestationType,
+      sourceId,
+      messageIntegrityCode,
+      requestBody: { url, httpMethod, headers, queryParams, body: requestBodyText, postProcessJq, abiSignature },
+    };
+  } catch (error) {
+    throw new Web2JsonRequestDecodeError(`the body after the three header words is not an ABI-encoded IWeb2Json.RequestBody (${error instanceof Error ? error.message.split(" (")[0] : String(error)})`);
+  }
+  if (encodeWeb2JsonRequest(request) !== data.toLowerCase()) {
+    throw new Web2JsonRequestDecodeError("request bytes are not the canonical encoding (three header words, then abi.encode(requestBody) with word 3 = 0x20)");
+  }
+  return request;
 }
 
 /** What one attested Web2Json response is made of. */

@@ -1,5 +1,6 @@
 import { RoundEngine } from "./rounds";
 import { startFlareLocalServer, type FlareLocalServer } from "./server";
+import { DEFAULT_VERIFIER_RELEASE, type VerifierRelease } from "./release";
 import { FLARE_FETCH_POLICY, type FetchPolicy } from "./web2json-fetch";
 
 /**
@@ -9,7 +10,8 @@ import { FLARE_FETCH_POLICY, type FetchPolicy } from "./web2json-fetch";
 export { HardhatNode, HARDHAT_DEV_KEYS } from "./hardhat-node";
 export { RoundEngine, type StoredProof } from "./rounds";
 export { DA_PROOF_PATH, VERIFIER_PREPARE_REQUEST_PATH, VERIFIER_PREPARE_RESPONSE_PATH } from "./server";
-export { FLARE_FETCH_POLICY, WEB2JSON_STATUS, applyJq, encodeWithSignature, processWeb2Json, type FetchPolicy } from "./web2json-fetch";
+export { FLARE_FETCH_POLICY, FLARE_WEB2JSON_LIMITS, WEB2JSON_STATUS, processWeb2Json, type FetchPolicy, type Web2JsonOutcome } from "./web2json-fetch";
+export { VERIFIER_RELEASES, lowestUsedTimestampOf, type VerifierRelease } from "./release";
 
 export type FlareLocalOptions = {
   rpcUrl: string;
@@ -23,6 +25,8 @@ export type FlareLocalOptions = {
   finalizationDelaySeconds?: number;
   pollMs?: number;
   policy?: Partial<FetchPolicy>;
+  /** The verifier release whose response shape the stand-in gives (default: the newest). */
+  verifierRelease?: VerifierRelease;
   log?: (line: string) => void;
 };
 
@@ -30,12 +34,14 @@ export type FlareLocal = { url: string; port: number; engine: RoundEngine; stop(
 
 export async function startFlareLocal(options: FlareLocalOptions): Promise<FlareLocal> {
   // Locally the publisher is http on loopback; Flare itself fetches https on public addresses only.
-  const policy: FetchPolicy = { ...FLARE_FETCH_POLICY, allowHttp: true, ...options.policy };
+  const policy: FetchPolicy = { ...FLARE_FETCH_POLICY, allowLoopbackHttp: true, ...options.policy };
+  const verifierRelease = options.verifierRelease ?? DEFAULT_VERIFIER_RELEASE;
   const log = options.log ?? ((line: string) => console.log(line));
   const engine = new RoundEngine({
     rpcUrl: options.rpcUrl,
     ownerKey: options.ownerKey,
     policy,
+    verifierRelease,
     fastClock: options.fastClock ?? false,
     finalizationDelaySeconds: options.finalizationDelaySeconds ?? 0,
     pollMs: options.pollMs ?? 1000,
@@ -43,7 +49,7 @@ export async function startFlareLocal(options: FlareLocalOptions): Promise<Flare
   });
   let server: FlareLocalServer;
   try {
-    server = await startFlareLocalServer({ apiKey: options.apiKey, policy, engine, host: options.host, port: options.port });
+    server = await startFlareLocalServer({ apiKey: options.apiKey, policy, verifierRelease, engine, host: options.host, port: options.port });
   } catch (error) {
     await engine.stop();
     throw error;

@@ -13,6 +13,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import { FLARE_CONTRACT_REGISTRY_ADDRESS } from "../fdc/harness";
 import { IFdcHub__factory, IFlareContractRegistry__factory, IRelay__factory } from "../evm/typechain";
 import { RelayStandIn__factory } from "../evm/typechain";
+import { lowestUsedTimestampOf, type VerifierRelease } from "./release";
 import { processWeb2Json, type FetchPolicy } from "./web2json-fetch";
 
 /**
@@ -25,6 +26,11 @@ import { processWeb2Json, type FetchPolicy } from "./web2json-fetch";
  * for the DA-layer endpoint.
  */
 
+/** How Flare's DA layer keys a request: `un_prefix_0x(requestBytes)`, case as given (stored with 0x here). */
+export function daRequestKey(requestBytes: string): string {
+  return `0x${requestBytes.startsWith("0x") ? requestBytes.slice(2) : requestBytes}`;
+}
+
 export type StoredProof = { votingRound: bigint; requestBytes: string; response: Web2JsonResponse; responseHex: string; proof: string[] };
 
 export type RoundEngineOptions = {
@@ -32,6 +38,7 @@ export type RoundEngineOptions = {
   /** Owner of the Relay stand-in (the harness deployer). */
   ownerKey: string;
   policy: FetchPolicy;
+  verifierRelease: VerifierRelease;
   /** Jump the chain's clock to the end of a round that has requests (evm_increaseTime), for tests. */
   fastClock: boolean;
   /** Seconds after a round's end before it is finalized (Flare: within the next round). */
@@ -60,12 +67,17 @@ export class RoundEngine {
     return `${votingRound}:${requestBytes.toLowerCase()}`;
   }
 
-  /** The proof of a request: in a given round, or the latest round holding it. */
+  /**
+   * The proof of a request: in a given round, or the latest round holding it. Matched as Flare's
+   * DA layer matches (`request_hex = un_prefix_0x(requestBytes)`): the 0x is optional, the hex is
+   * compared as given, and chain events carry lowercase hex.
+   */
   proofOf(requestBytes: string, votingRound?: bigint): StoredProof | undefined {
-    if (votingRound !== undefined) return this.proofs.get(RoundEngine.key(votingRound, requestBytes));
+    const asked = daRequestKey(requestBytes);
     let found: StoredProof | undefined;
     for (const p of this.proofs.values()) {
-      if (p.requestBytes === requestBytes.toLowerCase() && (found === undefined || p.votingRound > found.votingRound)) found = p;
+      if (p.requestBytes !== asked) continue;
+      if (votingRound !== undefined ? p.votingRound === votingRound : found === undefined || p.votingRound > found.votingRound) found = p;
     }
     return found;
   }
@@ -159,8 +171,8 @@ export class RoundEngine {
       let request: ReturnType<typeof decodeWeb2JsonRequest>;
       try {
         request = decodeWeb2JsonRequest(requestBytes);
-      } catch {
-        this.options.log(`flare-local: round ${round}: undecodable request dropped`);
+      } catch (error) {
+        this.options.log(`flare-local: round ${round}: undecodable request dropped (${error instanceof Error ? error.message : String(error)})`);
         continue;
       }
       if (request.attestationType !== WEB2JSON_ATTESTATION_TYPE) continue;
@@ -171,6 +183,7 @@ export class RoundEngine {
       }
       const response = web2JsonResponse({
         votingRound: round,
+        lowestUsedTimestamp: lowestUsedTimestampOf(this.options.verifierRelease),
         sourceId: request.sourceId,
         requestBody: request.requestBody,
         responseBody: { abiEncodedData: outcome.abiEncodedData },

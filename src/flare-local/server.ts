@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import { timingSafeEqual } from "node:crypto";
-import { isHexString } from "ethers";
+import { decodeBytes32String, isHexString } from "ethers";
 import {
   PUBLIC_WEB2_SOURCE_ID,
   WEB2JSON_ATTESTATION_TYPE,
@@ -9,8 +9,9 @@ import {
   web2JsonResponse,
   type Web2JsonRequestBody,
 } from "../fdc";
+import { lowestUsedTimestampOf, type VerifierRelease } from "./release";
 import { processWeb2Json, type FetchPolicy } from "./web2json-fetch";
-import type { RoundEngine } from "./rounds";
+import type { RoundEngine, StoredProof } from "./rounds";
 
 /**
  * Flare's off-chain APIs, locally, on their real paths and JSON shapes:
@@ -18,14 +19,19 @@ import type { RoundEngine } from "./rounds";
  *   /verifier/web2/Web2Json/prepareRequest and .../prepareResponse with an `X-API-KEY` header;
  *   body {attestationType, sourceId, requestBody}; answer {status, abiEncodedRequest} or
  *   {status, response}; an unsupported type or source is HTTP 400.
- * - DA layer (flare-foundation/data-availability, v1): POST
+ *   The answer's `lowestUsedTimestamp` is the chosen verifier release's (release.ts); v1.6.0-rc.0
+ *   writes it as the hex string "0xffffffffffffffff" (NO_TIMESTAMP_SENTINEL), v1.5.0 as "0".
+ * - DA layer (flare-foundation/data-availability v1.0.0, fdc/views/v1.py): POST
  *   /api/v1/fdc/proof-by-request-round-raw with {votingRoundId?, requestBytes}; answer
- *   {response_hex, attestation_type, proof}.
+ *   {response_hex, attestation_type, proof}; POST /api/v1/fdc/proof-by-request-round answers
+ *   {response: <decoded, integers as JSON numbers>, proof}; a request it does not hold is 400
+ *   {"error": "attestation request not found"}.
  */
 
 export const VERIFIER_PREPARE_REQUEST_PATH = "/verifier/web2/Web2Json/prepareRequest";
 export const VERIFIER_PREPARE_RESPONSE_PATH = "/verifier/web2/Web2Json/prepareResponse";
 export const DA_PROOF_PATH = "/api/v1/fdc/proof-by-request-round-raw";
+export const DA_DECODED_PROOF_PATH = "/api/v1/fdc/proof-by-request-round";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -63,6 +69,14 @@ function keyMatches(given: string | string[] | undefined, expected: string): boo
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+function nameOf(bytes32: string): string {
+  try {
+    return decodeBytes32String(bytes32);
+  } catch {
+    return bytes32;
+  }
+}
+
 function parseRequest(body: unknown): { attestationType: string; sourceId: string; requestBody: Web2JsonRequestBody } {
   if (!isRecord(body) || !isRecord(body.requestBody)) throw new HttpError(400, { statusCode: 400, message: "requestBody is required", error: "Bad Request" });
   const { attestationType, sourceId } = body;
@@ -75,15 +89,46 @@ function parseRequest(body: unknown): { attestationType: string; sourceId: strin
     throw new HttpError(400, { statusCode: 400, message: "attestationType and sourceId must be 0x-prefixed 32-byte hex", error: "Bad Request" });
   }
   if (attestationType.toLowerCase() !== WEB2JSON_ATTESTATION_TYPE.toLowerCase() || sourceId.toLowerCase() !== PUBLIC_WEB2_SOURCE_ID.toLowerCase()) {
-    throw new HttpError(400, { status: 400, error: `Attestation type and source id combination not supported: (${attestationType}, ${sourceId}). Supported attestation: 'Web2Json'. Supported source ids: [PublicWeb2].` });
+    // web2-json-verifier.service.ts `checkSupportedType` (names decoded from their bytes32).
+    throw new HttpError(400, { status: 400, error: `Attestation type and source id combination not supported: ${nameOf(attestationType)}/${nameOf(sourceId)}. Supported attestation type: 'Web2Json'. Supported source ids: [PublicWeb2].` });
   }
   const requestBody = Object.fromEntries(fields.map((f) => [f, rb[f] as string])) as Web2JsonRequestBody;
   return { attestationType: WEB2JSON_ATTESTATION_TYPE, sourceId: PUBLIC_WEB2_SOURCE_ID, requestBody };
 }
 
+function findProof(body: unknown, engine: RoundEngine): StoredProof {
+  if (!isRecord(body) || typeof body.requestBytes !== "string" || body.requestBytes === "") {
+    throw new HttpError(400, { requestBytes: ["This field is required."] });
+  }
+  let round: bigint | undefined;
+  if (body.votingRoundId !== undefined) {
+    if (typeof body.votingRoundId !== "number" || !Number.isSafeInteger(body.votingRoundId)) {
+      throw new HttpError(400, { votingRoundId: ["A valid integer is required."] });
+    }
+    round = BigInt(body.votingRoundId);
+  }
+  const stored = engine.proofOf(body.requestBytes, round);
+  if (!stored) throw new HttpError(400, { error: "attestation request not found" });
+  return stored;
+}
+
+/** The decoded response as data-availability v1 writes it: integers as JSON numbers (web3's decoder). */
+function decodedResponse(stored: StoredProof): Json {
+  const r = stored.response;
+  return {
+    attestationType: r.attestationType,
+    sourceId: r.sourceId,
+    votingRound: Number(r.votingRound),
+    lowestUsedTimestamp: Number(r.lowestUsedTimestamp),
+    requestBody: { ...r.requestBody },
+    responseBody: { ...r.responseBody },
+  };
+}
+
 export type FlareLocalServerOptions = {
   apiKey: string;
   policy: FetchPolicy;
+  verifierRelease: VerifierRelease;
   engine: RoundEngine;
   host?: string;
   port?: number;
@@ -100,7 +145,8 @@ export async function startFlareLocalServer(options: FlareLocalServerOptions): P
       const request = parseRequest(await readJson(req));
       const outcome = await processWeb2Json(request.requestBody, options.policy);
       if (outcome.status !== "VALID") return { status: 200, body: { status: outcome.status } };
-      const response = web2JsonResponse({ votingRound: 0n, requestBody: request.requestBody, responseBody: { abiEncodedData: outcome.abiEncodedData } });
+      const lowestUsedTimestamp = lowestUsedTimestampOf(options.verifierRelease);
+      const response = web2JsonResponse({ votingRound: 0n, lowestUsedTimestamp, requestBody: request.requestBody, responseBody: { abiEncodedData: outcome.abiEncodedData } });
       if (path === VERIFIER_PREPARE_RESPONSE_PATH) {
         return {
           status: 200,
@@ -108,8 +154,8 @@ export async function startFlareLocalServer(options: FlareLocalServerOptions): P
             status: "VALID",
             response: {
               ...response,
-              votingRound: response.votingRound.toString(),
-              lowestUsedTimestamp: response.lowestUsedTimestamp.toString(),
+              votingRound: "0",
+              lowestUsedTimestamp: lowestUsedTimestamp === 0n ? "0" : `0x${lowestUsedTimestamp.toString(16)}`,
             },
           },
         };
@@ -117,21 +163,12 @@ export async function startFlareLocalServer(options: FlareLocalServerOptions): P
       const abiEncodedRequest = encodeWeb2JsonRequest({ ...request, messageIntegrityCode: messageIntegrityCode(response) });
       return { status: 200, body: { status: "VALID", abiEncodedRequest } };
     }
-    if (path === DA_PROOF_PATH) {
-      const body = await readJson(req);
-      if (!isRecord(body) || typeof body.requestBytes !== "string" || !isHexString(body.requestBytes)) {
-        throw new HttpError(400, { requestBytes: ["This field is required."] });
+    if (path === DA_PROOF_PATH || path === DA_DECODED_PROOF_PATH) {
+      const stored = findProof(await readJson(req), options.engine);
+      if (path === DA_PROOF_PATH) {
+        return { status: 200, body: { response_hex: stored.responseHex, attestation_type: WEB2JSON_ATTESTATION_TYPE, proof: stored.proof } };
       }
-      let round: bigint | undefined;
-      if (body.votingRoundId !== undefined) {
-        if (typeof body.votingRoundId !== "number" || !Number.isSafeInteger(body.votingRoundId) || body.votingRoundId < 0) {
-          throw new HttpError(400, { votingRoundId: ["A valid integer is required."] });
-        }
-        round = BigInt(body.votingRoundId);
-      }
-      const stored = options.engine.proofOf(body.requestBytes, round);
-      if (!stored) throw new HttpError(400, { error: "attestation request not found" });
-      return { status: 200, body: { response_hex: stored.responseHex, attestation_type: WEB2JSON_ATTESTATION_TYPE, proof: stored.proof } };
+      return { status: 200, body: { response: decodedResponse(stored), proof: stored.proof } };
     }
     throw new HttpError(404, { statusCode: 404, message: `Cannot POST ${path}`, error: "Not Found" });
   };

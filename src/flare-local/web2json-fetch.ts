@@ -1,163 +1,149 @@
-import { AbiCoder, ParamType } from "ethers";
-import { evaluate, parse } from "@jq-tools/jq";
+import * as http from "node:http";
+import * as https from "node:https";
+import type { LookupAddress } from "node:dns";
+import type { LookupFunction } from "node:net";
+import type { ParamType } from "ethers";
 import type { Web2JsonRequestBody } from "../fdc";
+import { validateJqFilter } from "./jq-rules";
+import { JqProcessor } from "./jq-process";
+import { checkMethod, parseAbiSignature, parseBody, parseHeaders, parseQueryParams, parseSourceUrl, type JsonObjectOrArray } from "./request-rules";
+import { checkSourceHost, type CheckedUrl, type Resolver } from "./url-policy";
+import { FLARE_WEB2JSON_LIMITS, WEB2JSON_STATUS, Web2JsonRefused, type Web2JsonRefusal } from "./web2json-status";
 
 /**
- * What a Flare Web2Json verifier does with a request body, as flare-foundation's
- * verifier-indexer-api does it: fetch the URL (no redirects, 5 s, size cap), require an
- * `application/json` answer, parse it, apply the jq filter with a JavaScript jq engine, and
- * ABI-encode the result with ethers under the request's ABI signature (one tuple parameter).
- * The status strings are the verifier's.
+ * What Flare's Web2Json verifier does with a request body (verifier-indexer-api v1.6.0-rc.0,
+ * web2-json-verifications.ts `verifyWeb2Json`), in its order: check every field
+ * (request-rules.ts, jq-rules.ts), resolve the host and require public addresses (url-policy.ts),
+ * fetch with no redirect, 5 s and 100 KiB, require an application/json answer that parses as an
+ * object or string, then filter and encode in a time-limited worker (jq-process.ts).
  *
- * One deliberate difference: Flare fetches only HTTPS on public addresses; the local stand-in
- * also accepts http:// on loopback (`allowHttp`), which the local stack needs.
+ * Policy: Flare's rules exactly, except the local switch `allowLoopbackHttp` (http or https to a
+ * loopback host, port kept), which the local stack needs for its publisher on 127.0.0.1.
  */
 
-export const WEB2JSON_STATUS = {
-  VALID: "VALID",
-  INVALID_SOURCE_URL: "INVALID: INVALID SOURCE URL",
-  INVALID_HTTP_METHOD: "INVALID: INVALID OR NOT ALLOWED HTTP METHOD",
-  INVALID_HEADERS: "INVALID: INVALID HEADERS",
-  INVALID_QUERY_PARAMS: "INVALID: INVALID QUERY PARAMETERS",
-  INVALID_BODY: "INVALID: INVALID BODY",
-  INVALID_JQ_FILTER: "INVALID: INVALID JQ FILTER",
-  INVALID_ABI_SIGNATURE: "INVALID: INVALID ABI SIGNATURE",
-  INVALID_RESPONSE_CONTENT_TYPE: "INVALID: INVALID RESPONSE CONTENT TYPE",
-  INVALID_RESPONSE_JSON: "INVALID: INVALID JSON RESPONSE",
-  INVALID_JQ_PARSE_ERROR: "INVALID: JQ PARSE ERROR",
-  INVALID_FETCH_ERROR: "INVALID: FETCH ERROR",
-  INVALID_ENCODE_ERROR: "INVALID: ABI ENCODING ERROR",
-} as const;
-
-export type Web2JsonStatus = (typeof WEB2JSON_STATUS)[keyof typeof WEB2JSON_STATUS];
+export { WEB2JSON_STATUS, FLARE_WEB2JSON_LIMITS, type Web2JsonStatus } from "./web2json-status";
 
 export type FetchPolicy = {
-  allowHttp: boolean;
-  timeoutMs: number;
-  maxResponseBytes: number;
+  allowLoopbackHttp: boolean;
+  /** Host resolution; the system resolver unless a test injects one. */
+  resolve?: Resolver;
 };
 
-export const FLARE_FETCH_POLICY: FetchPolicy = { allowHttp: false, timeoutMs: 5_000, maxResponseBytes: 100 * 1024 };
+export const FLARE_FETCH_POLICY: FetchPolicy = { allowLoopbackHttp: false };
 
-class Refused extends Error {
-  constructor(readonly status: Web2JsonStatus, message: string) {
-    super(message);
-  }
+export type Web2JsonOutcome = { status: "VALID"; abiEncodedData: string } | { status: Web2JsonRefusal; reason: string };
+
+function fetchError(message: string): Web2JsonRefused {
+  return new Web2JsonRefused(WEB2JSON_STATUS.INVALID_FETCH_ERROR, `Error fetching source response: ${message}`);
 }
 
-function parseFlatObject(text: string, status: Web2JsonStatus): Record<string, string> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new Refused(status, "not JSON");
+function queryString(params: JsonObjectOrArray): string {
+  if (Array.isArray(params)) return "";
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === null || v === undefined || typeof v === "object") continue;
+    search.append(k, String(v));
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Refused(status, "not a JSON object");
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") throw new Refused(status, `${k} is not a scalar`);
-    out[k] = String(v);
-  }
-  return out;
+  const text = search.toString();
+  return text === "" ? "" : `?${text}`;
 }
 
-function checkUrl(raw: string, policy: FetchPolicy): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Refused(WEB2JSON_STATUS.INVALID_SOURCE_URL, `not a URL: ${raw}`);
+/** One HTTP exchange to the checked addresses only, as Flare's axios call with its pinned lookup. */
+function fetchSource(checked: CheckedUrl, method: "GET" | "POST", headers: JsonObjectOrArray, query: JsonObjectOrArray, body: JsonObjectOrArray | undefined): Promise<{ contentType: string; bytes: Buffer }> {
+  const target = new URL(checked.url + queryString(query));
+  const outgoing: Record<string, string> = { accept: "application/json, text/plain, */*" };
+  if (!Array.isArray(headers)) for (const [k, v] of Object.entries(headers)) if (v !== null && typeof v !== "object") outgoing[k] = String(v);
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  if (payload) {
+    outgoing["content-type"] ??= "application/json";
+    outgoing["content-length"] = String(payload.length);
   }
-  const loopback = url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]";
-  if (url.protocol === "https:") return url;
-  if (url.protocol === "http:" && policy.allowHttp && loopback) return url;
-  throw new Refused(WEB2JSON_STATUS.INVALID_SOURCE_URL, `only https (or http on loopback locally): ${raw}`);
+  const addresses: LookupAddress[] = checked.addresses;
+  const lookup: LookupFunction = (_host, options, callback) => {
+    if (options.all) (callback as (err: null, all: LookupAddress[]) => void)(null, addresses);
+    else callback(null, addresses[0].address, addresses[0].family);
+  };
+  const client = target.protocol === "https:" ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      target,
+      { method, headers: outgoing, lookup, servername: checked.hostname, timeout: FLARE_WEB2JSON_LIMITS.requestTimeoutMs, rejectUnauthorized: true },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) {
+          res.resume();
+          reject(fetchError(`Request failed with status code ${status}`));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > FLARE_WEB2JSON_LIMITS.maxResponseSize) {
+            req.destroy();
+            reject(fetchError(`maxContentLength size of ${FLARE_WEB2JSON_LIMITS.maxResponseSize} exceeded`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on("end", () => resolve({ contentType: String(res.headers["content-type"] ?? ""), bytes: Buffer.concat(chunks) }));
+        res.on("error", (e) => reject(fetchError(e.message)));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`timeout of ${FLARE_WEB2JSON_LIMITS.requestTimeoutMs}ms exceeded`)));
+    req.on("error", (e) => reject(fetchError(e.message)));
+    req.end(payload);
+  });
 }
 
-async function fetchJson(body: Web2JsonRequestBody, policy: FetchPolicy): Promise<unknown> {
-  const url = checkUrl(body.url, policy);
-  const method = body.httpMethod.toUpperCase();
-  if (!["GET", "POST", "PUT", "PATCH", "DELETE"].includes(method)) throw new Refused(WEB2JSON_STATUS.INVALID_HTTP_METHOD, method);
-  const headers = parseFlatObject(body.headers, WEB2JSON_STATUS.INVALID_HEADERS);
-  const query = parseFlatObject(body.queryParams, WEB2JSON_STATUS.INVALID_QUERY_PARAMS);
-  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-  let requestBody: string | undefined;
-  if (method !== "GET") {
-    try {
-      JSON.parse(body.body);
-    } catch {
-      throw new Refused(WEB2JSON_STATUS.INVALID_BODY, "not JSON");
-    }
-    requestBody = body.body;
+/** validate-response.ts: content type must include application/json; the JSON an object or a string. */
+function parseSourceResponse(contentType: string, bytes: Buffer): object | string {
+  if (!contentType.includes("application/json")) {
+    throw new Web2JsonRefused(WEB2JSON_STATUS.INVALID_RESPONSE_CONTENT_TYPE, "Invalid response content type");
   }
-  let res: Response;
+  let parsed: unknown;
   try {
-    res = await fetch(url, {
-      method,
-      headers: { "content-type": "application/json", ...headers },
-      body: requestBody,
-      redirect: "error",
-      signal: AbortSignal.timeout(policy.timeoutMs),
-    });
+    parsed = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
-    throw new Refused(WEB2JSON_STATUS.INVALID_FETCH_ERROR, error instanceof Error ? error.message : String(error));
+    throw new Web2JsonRefused(WEB2JSON_STATUS.INVALID_RESPONSE_JSON, `Invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (res.status < 200 || res.status >= 300) throw new Refused(WEB2JSON_STATUS.INVALID_FETCH_ERROR, `HTTP ${res.status}`);
-  const type = res.headers.get("content-type") ?? "";
-  if (!type.includes("application/json")) throw new Refused(WEB2JSON_STATUS.INVALID_RESPONSE_CONTENT_TYPE, type);
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  if (bytes.length > policy.maxResponseBytes) throw new Refused(WEB2JSON_STATUS.INVALID_FETCH_ERROR, `response exceeds ${policy.maxResponseBytes} bytes`);
-  try {
-    const parsed = JSON.parse(Buffer.from(bytes).toString("utf8")) as unknown;
-    if (typeof parsed !== "object" && typeof parsed !== "string") throw new Error("neither an object nor a string");
-    return parsed;
-  } catch (error) {
-    throw new Refused(WEB2JSON_STATUS.INVALID_RESPONSE_JSON, error instanceof Error ? error.message : String(error));
-  }
+  // Flare tests `typeof parsed === "object"`, which JSON null passes too.
+  if (typeof parsed === "string" || typeof parsed === "object") return parsed as object | string;
+  throw new Web2JsonRefused(WEB2JSON_STATUS.INVALID_RESPONSE_JSON, "Invalid JSON: Provided JSON is neither stringArray or Json type");
 }
 
-/** Applies a jq filter; exactly one output is expected. */
-export function applyJq(filter: string, doc: unknown): unknown {
-  let program: ReturnType<typeof parse>;
-  try {
-    program = parse(filter);
-  } catch (error) {
-    throw new Refused(WEB2JSON_STATUS.INVALID_JQ_FILTER, error instanceof Error ? error.message : String(error));
-  }
-  try {
-    const outputs = [...evaluate(program, [doc])];
-    if (outputs.length !== 1) throw new Error(`jq produced ${outputs.length} outputs, expected 1`);
-    return outputs[0];
-  } catch (error) {
-    throw new Refused(WEB2JSON_STATUS.INVALID_JQ_PARSE_ERROR, error instanceof Error ? error.message : String(error));
-  }
+export type CheckedRequest = {
+  url: URL;
+  method: "GET" | "POST";
+  headers: JsonObjectOrArray;
+  query: JsonObjectOrArray;
+  body: JsonObjectOrArray | undefined;
+  abiType: ParamType;
+};
+
+/** Every check Flare makes on the request's fields before it resolves the host, in its order. */
+export function checkRequestFields(body: Web2JsonRequestBody, allowLoopbackHttp: boolean): CheckedRequest {
+  const url = parseSourceUrl(body.url, allowLoopbackHttp);
+  const headers = parseHeaders(body.headers);
+  const query = parseQueryParams(body.queryParams);
+  const method = checkMethod(body.httpMethod);
+  validateJqFilter(body.postProcessJq);
+  const abiType = parseAbiSignature(body.abiSignature);
+  return { url, method, headers, query, body: parseBody(body.body), abiType };
 }
 
-/** ABI-encodes the jq result under the request's ABI signature (a JSON ABI parameter). */
-export function encodeWithSignature(abiSignature: string, value: unknown): string {
-  let type: ParamType;
-  try {
-    type = ParamType.from(JSON.parse(abiSignature) as Record<string, unknown>);
-  } catch (error) {
-    throw new Refused(WEB2JSON_STATUS.INVALID_ABI_SIGNATURE, error instanceof Error ? error.message : String(error));
-  }
-  try {
-    return AbiCoder.defaultAbiCoder().encode([type], [value]);
-  } catch (error) {
-    throw new Refused(WEB2JSON_STATUS.INVALID_ENCODE_ERROR, error instanceof Error ? error.message : String(error));
-  }
-}
+const sharedProcessor = new JqProcessor();
 
-export type Web2JsonOutcome = { status: "VALID"; abiEncodedData: string } | { status: Exclude<Web2JsonStatus, "VALID">; reason: string };
-
-/** Fetches, filters and encodes one request body. Never throws: a refusal is a status. */
-export async function processWeb2Json(body: Web2JsonRequestBody, policy: FetchPolicy): Promise<Web2JsonOutcome> {
+/** Checks, fetches, filters and encodes one request body. Never throws: a refusal is a status. */
+export async function processWeb2Json(body: Web2JsonRequestBody, policy: FetchPolicy, processor: JqProcessor = sharedProcessor): Promise<Web2JsonOutcome> {
   try {
-    const doc = await fetchJson(body, policy);
-    const filtered = applyJq(body.postProcessJq, doc);
-    return { status: "VALID", abiEncodedData: encodeWithSignature(body.abiSignature, filtered) };
+    const fields = checkRequestFields(body, policy.allowLoopbackHttp);
+    const checked = await checkSourceHost(fields.url, policy.allowLoopbackHttp, policy.resolve);
+    const { contentType, bytes } = await fetchSource(checked, fields.method, fields.headers, fields.query, fields.body);
+    const doc = parseSourceResponse(contentType, bytes);
+    return { status: "VALID", abiEncodedData: await processor.filterAndEncode(doc, body.postProcessJq, fields.abiType) };
   } catch (error) {
-    if (error instanceof Refused) return { status: error.status as Exclude<Web2JsonStatus, "VALID">, reason: error.message };
-    return { status: WEB2JSON_STATUS.INVALID_FETCH_ERROR, reason: error instanceof Error ? error.message : String(error) };
+    if (error instanceof Web2JsonRefused) return { status: error.status, reason: error.message };
+    return { status: WEB2JSON_STATUS.UNKNOWN_ERROR, reason: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -1,11 +1,19 @@
 /**
- * LiteLLM's checks on the key in the Authorization header, with its error
- * bodies: missing or unknown key 401 auth_error, blocked key 401 auth_error,
- * expired key 400 expired_key, model outside the key's list 401
- * key_model_access_denied, spend at or over max_budget budget_exceeded.
+ * LiteLLM 1.110.2's checks on the key in the Authorization header, with its error bodies
+ * (proxy/auth/user_api_key_auth.py, auth_checks.py, resolvers/exceptions.py):
+ * - no key: 401 auth_error "Authentication Error, No api key passed in.";
+ * - unknown or deleted key: 401 token_not_found_in_db "Authentication Error, Invalid API key
+ *   provided.", param "key" (KeyNotFoundError, INVALID_API_KEY_ERROR_MESSAGE);
+ * - blocked key: 401 auth_error "Authentication Error, Key is blocked. ...";
+ * - expired key: 401 expired_key, param the abbreviated key;
+ * - model outside the key's list: 403 key_model_access_denied, param "model"
+ *   (auth/model_access_denied.py MODEL_ACCESS_DENIED_CLIENT_MESSAGE);
+ * - spend at or over max_budget: 422 budget_exceeded (litellm.budget_exceeded_status_code).
+ * The master key passes every check and calls as the proxy admin.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { abbreviateKey, proxyError } from "./errors";
+import { pyFloat, pyUtcDatetime } from "./release";
 import type { Store } from "./store";
 import type { KeyRecord } from "./types";
 
@@ -22,19 +30,15 @@ export function isMasterKey(token: string | null, masterKey: string): boolean {
   return token !== null && sameSecret(token, masterKey);
 }
 
-function invalidToken(token: string) {
-  return proxyError(
-    401,
-    "auth_error",
-    `Authentication Error, Invalid proxy server token passed. Received API Key = ${abbreviateKey(token)}, Key Hash (Token) =${sha256Hex(token)}. Unable to find token in cache or \`LiteLLM_VerificationTokenTable\``,
-  );
+function keyNotFound() {
+  return proxyError(401, "token_not_found_in_db", "Authentication Error, Invalid API key provided.", "key");
 }
 
 export function noKey() {
   return proxyError(401, "auth_error", "Authentication Error, No api key passed in.");
 }
 
-/** Admin routes: only the master key passes. */
+/** Admin routes: only the master key passes (auth/route_checks.py for a virtual key's role). */
 export function requireMaster(token: string | null, masterKey: string, store: Store, route: string): void {
   if (token === null) throw noKey();
   if (isMasterKey(token, masterKey)) return;
@@ -42,48 +46,50 @@ export function requireMaster(token: string | null, masterKey: string, store: St
     throw proxyError(
       401,
       "auth_error",
-      `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${route}. Your role=internal_user`,
+      `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${route}. Your role=internal_user. Your user_id=None`,
     );
   }
-  throw invalidToken(token);
+  throw keyNotFound();
 }
 
-/** Finds the virtual key and refuses it the way LiteLLM does when it may not be used. */
-export function authenticateKey(store: Store, token: string | null, now: number): KeyRecord {
+export type Caller = { kind: "master" } | { kind: "key"; key: KeyRecord; raw: string };
+
+/** Who is calling an LLM route, refused the way LiteLLM refuses a key that may not be used. */
+export function authenticate(store: Store, token: string | null, masterKey: string, now: number): Caller {
   if (token === null) throw noKey();
+  if (isMasterKey(token, masterKey)) return { kind: "master" };
   const key = token.startsWith("sk-") ? store.key(sha256Hex(token)) : undefined;
-  if (key === undefined) throw invalidToken(token);
+  if (key === undefined) throw keyNotFound();
   if (key.blocked === true) {
     throw proxyError(401, "auth_error", "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.");
   }
   if (key.expires !== null && Date.parse(key.expires) < now) {
     throw proxyError(
-      400,
+      401,
       "expired_key",
-      `Authentication Error - Expired Key. Key Expiry time ${key.expires} and current time ${new Date(now).toISOString()}`,
+      `Authentication Error - Expired Key. Key Expiry time ${pyUtcDatetime(Date.parse(key.expires))} and current time ${pyUtcDatetime(now)}`,
       abbreviateKey(token),
     );
   }
   store.resetBudgetIfDue(key, now);
-  return key;
+  return { kind: "key", key, raw: token };
 }
 
 export function checkModelAccess(key: KeyRecord, model: string): void {
   if (key.models.length === 0 || key.models.includes(model)) return;
   throw proxyError(
-    401,
+    403,
     "key_model_access_denied",
-    `key not allowed to access model. This key can only access models=[${key.models.map((m) => `'${m}'`).join(", ")}]. Tried to access ${model}`,
+    `The requested model '${model}' is not available for this API key, or the model name is invalid. Check the models available to you and try again.`,
     "model",
   );
 }
 
-export function checkBudget(key: KeyRecord, status: 400 | 429): void {
+const MASKED_KEY_NAME = /^sk-\.\.\.[A-Za-z0-9_-]{4}$/;
+
+export function checkBudget(key: KeyRecord, status: number): void {
   if (key.max_budget === null || key.spend < key.max_budget) return;
-  throw proxyError(
-    status,
-    "budget_exceeded",
-    `Budget has been exceeded! Key=${key.token} Current cost: ${key.spend}, Max budget: ${key.max_budget}`,
-    null,
-  );
+  const label = key.key_alias ?? "key";
+  const descriptor = MASKED_KEY_NAME.test(key.key_name) ? `${label} (${key.key_name})` : label;
+  throw proxyError(status, "budget_exceeded", `Budget has been exceeded! Key=${descriptor} Current cost: ${pyFloat(key.spend)}, Max budget: ${pyFloat(key.max_budget)}`);
 }

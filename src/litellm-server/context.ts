@@ -1,4 +1,5 @@
 import type { Store } from "./store";
+import type { RateLimiter } from "./rate-limit";
 import type { ModelConfig } from "./types";
 
 /** What every route handler gets. */
@@ -8,10 +9,15 @@ export interface ServerContext {
   now: () => number;
   spendLogDelayMs: number;
   models: readonly ModelConfig[];
-  budgetExceededStatus: 400 | 429;
+  budgetExceededStatus: 400 | 422 | 429;
+  spendLogsCountCap: number;
+  rateLimits: RateLimiter;
 }
 
 export interface RouteResult {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
+  /** Server-Sent Events instead of a JSON body: each string is one event's data. */
+  events?: string[];
 }

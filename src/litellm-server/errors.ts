@@ -1,20 +1,22 @@
 /**
- * LiteLLM's error bodies. ProxyException serialises as
- * {"error": {"message", "type", "param", "code"}} with `code` the status as a
- * string; FastAPI's own validation errors answer {"detail": [...]} with 422.
+ * LiteLLM's error bodies (1.110.2, proxy_server.py `openai_exception_handler`): a ProxyException
+ * serialises as {"error": {"message", "type", "param", "code"}} with `code` the status as a
+ * string and `param` null when there is none (common_utils/openai_error_payload.py);
+ * FastAPI's own validation errors answer {"detail": [...]} with 422.
  */
 
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
+    readonly headers: Record<string, string> = {},
   ) {
     super(`HTTP ${status}`);
   }
 }
 
-export function proxyError(status: number, type: string, message: string, param: string | null = "None"): HttpError {
-  return new HttpError(status, { error: { message, type, param, code: String(status) } });
+export function proxyError(status: number, type: string, message: string, param: string | null = null, headers: Record<string, string> = {}): HttpError {
+  return new HttpError(status, { error: { message, type, param, code: String(status) } }, headers);
 }
 
 export function validationError(loc: string[], msg: string, type = "value_error"): HttpError {

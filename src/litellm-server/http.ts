@@ -27,10 +27,17 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
   return parsed as Record<string, unknown>;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** Server-Sent Events as LiteLLM streams them: `data: <json>` blocks, ending with `data: [DONE]`. */
+export function sendEvents(res: ServerResponse, status: number, events: readonly string[], headers: Record<string, string>): void {
+  res.writeHead(status, { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  for (const data of events) res.write(`data: ${data}\n\n`);
+  res.end();
 }
 
 export function bearerToken(req: IncomingMessage): string | null {

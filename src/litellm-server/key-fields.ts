@@ -1,6 +1,8 @@
 /**
  * Validation of /key/generate and /key/update bodies. LiteLLM validates with
- * pydantic (422 on a wrong type) and then applies its own rules (400).
+ * pydantic (422 on a wrong type) and then applies its own rules (400). Fields of LiteLLM's
+ * GenerateKeyRequest / UpdateKeyRequest (proxy/_types.py) that this stand-in does not implement
+ * are refused with 400, never silently dropped: a key must not look limited when it is not.
  */
 import { addDuration } from "./durations";
 import { proxyError, validationError } from "./errors";
@@ -16,7 +18,18 @@ export interface KeyFields {
   user_id?: string | null;
   key?: string;
   spend?: number;
+  rpm_limit?: number | null;
+  tpm_limit?: number | null;
 }
+
+/** LiteLLM key fields the stand-in does not implement (a non-null value is refused). */
+const UNIMPLEMENTED_FIELDS = [
+  "team_id", "organization_id", "project_id", "agent_id", "budget_id", "max_parallel_requests",
+  "model_max_budget", "model_rpm_limit", "model_tpm_limit", "rpm_limit_type", "tpm_limit_type",
+  "soft_budget", "aliases", "config", "permissions", "allowed_cache_controls", "allowed_routes",
+  "tags", "enforced_params", "guardrails", "prompts", "object_permission", "router_settings",
+  "access_group_ids", "budget_limits", "auto_rotate", "rotation_interval", "key_type", "budget_fallbacks",
+] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -65,6 +78,20 @@ export function readKeyFields(body: Record<string, unknown>): KeyFields {
     const b = body["blocked"];
     if (b !== null && typeof b !== "boolean") throw validationError(["body", "blocked"], "Input should be a valid boolean", "bool_type");
     out.blocked = b as boolean | null;
+  }
+  for (const name of ["rpm_limit", "tpm_limit"] as const) {
+    const v = body[name];
+    if (v === undefined) continue;
+    if (v !== null && (typeof v !== "number" || !Number.isSafeInteger(v))) {
+      throw validationError(["body", name], "Input should be a valid integer", "int_type");
+    }
+    if (typeof v === "number" && v < 0) throw proxyError(400, "bad_request_error", `${name} cannot be negative. Received: ${v}`, name);
+    out[name] = v as number | null;
+  }
+  for (const name of UNIMPLEMENTED_FIELDS) {
+    if (body[name] !== undefined && body[name] !== null) {
+      throw proxyError(400, "bad_request_error", `local LiteLLM stand-in: the key field \`${name}\` is not implemented here; refused rather than ignored`, name);
+    }
   }
   for (const name of ["budget_duration", "duration"] as const) {
     const v = out[name];

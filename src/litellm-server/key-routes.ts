@@ -58,6 +58,8 @@ export function generateKey(ctx: ServerContext, body: Record<string, unknown>): 
     models: f.models ?? [],
     metadata: f.metadata ?? {},
     blocked: f.blocked ?? null,
+    rpm_limit: f.rpm_limit ?? null,
+    tpm_limit: f.tpm_limit ?? null,
     user_id: f.user_id ?? null,
     team_id: null,
     model_spend: {},
@@ -79,8 +81,8 @@ function existing(ctx: ServerContext, keyOrHash: unknown): KeyRecord | undefined
 export function updateKey(ctx: ServerContext, body: Record<string, unknown>): RouteResult {
   if (typeof body["key"] !== "string") throw proxyError(422, "bad_request_error", "Field required: key", "key");
   const k = existing(ctx, body["key"]);
-  // LiteLLM's own (odd) message for an unknown key on /key/update, wrapped as an auth error.
-  if (k === undefined) throw proxyError(404, "auth_error", pyDetail("Team not found, passed team_id=None"));
+  // key_management_endpoints.py `_get_and_validate_existing_key`.
+  if (k === undefined) throw proxyError(404, "not_found_error", "Key not found.", "key");
   const f = readKeyFields(body);
   aliasTaken(ctx, f.key_alias, k.token);
   const now = ctx.now();
@@ -90,6 +92,8 @@ export function updateKey(ctx: ServerContext, body: Record<string, unknown>): Ro
   if (f.metadata !== undefined) k.metadata = f.metadata;
   if (f.blocked !== undefined) k.blocked = f.blocked;
   if (f.spend !== undefined) k.spend = f.spend;
+  if (f.rpm_limit !== undefined) k.rpm_limit = f.rpm_limit;
+  if (f.tpm_limit !== undefined) k.tpm_limit = f.tpm_limit;
   if (f.budget_duration !== undefined) {
     k.budget_duration = f.budget_duration;
     k.budget_reset_at = f.budget_duration === null ? null : isoOrNull(addDuration(now, f.budget_duration));
@@ -99,9 +103,8 @@ export function updateKey(ctx: ServerContext, body: Record<string, unknown>): Ro
   }
   k.updated_at = new Date(now).toISOString();
   ctx.store.putKey(k);
-  const changed: Record<string, unknown> = { ...body };
-  delete changed["key"];
-  return { status: 200, body: { key: body["key"], ...changed, token: k.token } };
+  // update_key_fn answers `{"key": key, **updated_row}`: the whole stored row, token included.
+  return { status: 200, body: { key: body["key"], ...keyRow(k, true) } };
 }
 
 export function deleteKeys(ctx: ServerContext, body: Record<string, unknown>): RouteResult {

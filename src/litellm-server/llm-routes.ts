@@ -4,11 +4,14 @@
  * LiteLLM's DB spend writer logs it.
  */
 import { randomUUID } from "node:crypto";
-import { authenticateKey, checkBudget, checkModelAccess } from "./auth";
+import { authenticate, checkBudget, checkModelAccess } from "./auth";
 import { countPromptTokens, countTextTokens, fakeReply, type ChatMessage } from "./completion";
 import type { RouteResult, ServerContext } from "./context";
-import { proxyError } from "./errors";
+import { HttpError, proxyError } from "./errors";
 import { costOf } from "./models";
+import { LITELLM_RELEASE, pyFloat } from "./release";
+import { LOCAL_API_BASE, spendRow } from "./spend-row";
+import { includeUsage, streamEvents } from "./stream";
 
 function readMessages(body: Record<string, unknown>): ChatMessage[] {
   const raw = body["messages"];
@@ -33,15 +36,25 @@ function readMessages(body: Record<string, unknown>): ChatMessage[] {
   });
 }
 
+/**
+ * POST /chat/completions. The master key may call it (as the proxy admin, logged under
+ * LiteLLM's master-key alias); a virtual key goes through authenticate(), its model list, its
+ * rate limits and its budget. Answers carry LiteLLM's `x-litellm-*` headers
+ * (common_request_processing.py `get_custom_headers`). The spend row is written for streamed
+ * and plain calls alike, once the call has ended, and shows after the batch delay.
+ */
 export function chatCompletion(ctx: ServerContext, body: Record<string, unknown>, token: string | null): RouteResult {
   const now = ctx.now();
-  const key = authenticateKey(ctx.store, token, now);
+  const caller = authenticate(ctx.store, token, ctx.masterKey, now);
+  const key = caller.kind === "key" ? caller.key : null;
   const modelName = body["model"];
   if (typeof modelName !== "string" || modelName === "") {
     throw proxyError(400, "invalid_request_error", "litellm.BadRequestError: model is required", "model");
   }
-  checkModelAccess(key, modelName);
-  checkBudget(key, ctx.budgetExceededStatus);
+  if (key !== null) {
+    checkModelAccess(key, modelName);
+    checkBudget(key, ctx.budgetExceededStatus);
+  }
   const model = ctx.models.find((m) => m.model_name === modelName);
   if (model === undefined) {
     throw proxyError(
@@ -51,102 +64,79 @@ export function chatCompletion(ctx: ServerContext, body: Record<string, unknown>
       "model",
     );
   }
-  if (body["stream"] === true) {
-    throw proxyError(400, "invalid_request_error", "stream=true is not supported by the local LiteLLM server", "stream");
+  const stream = body["stream"];
+  if (stream !== undefined && stream !== null && typeof stream !== "boolean") {
+    throw validationErrorFor("stream", "Input should be a valid boolean");
   }
   const maxTokensRaw = body["max_tokens"] ?? body["max_completion_tokens"];
   const maxTokens = typeof maxTokensRaw === "number" && Number.isInteger(maxTokensRaw) && maxTokensRaw > 0 ? maxTokensRaw : null;
   const messages = readMessages(body);
+  if (key !== null) ctx.rateLimits.admit(key, now);
   const reply = fakeReply(modelName, messages, maxTokens);
   const promptTokens = countPromptTokens(messages);
   const completionTokens = countTextTokens(reply);
+  const totalTokens = promptTokens + completionTokens;
+  const inputCost = promptTokens * model.input_cost_per_token;
+  const outputCost = completionTokens * model.output_cost_per_token;
   const spend = costOf(model, promptTokens, completionTokens);
   const id = `chatcmpl-${randomUUID()}`;
   const end = ctx.now();
 
   // LiteLLM enforces budgets from its in-memory counter at once; only the DB write is batched.
-  key.spend += spend;
-  key.model_spend[modelName] = (key.model_spend[modelName] ?? 0) + spend;
-  ctx.store.putKey(key);
+  if (key !== null) {
+    key.spend += spend;
+    key.model_spend[modelName] = (key.model_spend[modelName] ?? 0) + spend;
+    ctx.store.putKey(key);
+    ctx.rateLimits.record(key, end, totalTokens);
+  }
+  ctx.store.addLog(spendRow(ctx, body, key, model, id, now, end, { promptTokens, completionTokens, spend }));
 
-  const requestMetadata = body["metadata"];
-  const keySpendMeta = key.metadata["spend_logs_metadata"];
-  const reqSpendMeta =
-    typeof requestMetadata === "object" && requestMetadata !== null ? (requestMetadata as Record<string, unknown>)["spend_logs_metadata"] : undefined;
-  const spendLogsMetadata =
-    typeof keySpendMeta === "object" || typeof reqSpendMeta === "object"
-      ? { ...(keySpendMeta as Record<string, unknown> | undefined), ...(reqSpendMeta as Record<string, unknown> | undefined) }
-      : null;
-  ctx.store.addLog({
-    request_id: id,
-    call_type: "acompletion",
-    api_key: key.token,
-    spend,
-    total_tokens: promptTokens + completionTokens,
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    startTime: new Date(now).toISOString(),
-    endTime: new Date(end).toISOString(),
-    completionStartTime: new Date(end).toISOString(),
-    model: model.litellm_model,
-    model_id: `local-${model.model_name}`,
-    model_group: model.model_name,
-    custom_llm_provider: model.provider,
-    api_base: "http://127.0.0.1/local-fake",
-    user: typeof body["user"] === "string" ? body["user"] : key.user_id ?? "",
-    metadata: {
-      user_api_key: key.token,
-      user_api_key_alias: key.key_alias,
-      user_api_key_team_id: key.team_id,
-      user_api_key_org_id: null,
-      user_api_key_user_id: key.user_id,
-      user_api_key_team_alias: null,
-      spend_logs_metadata: spendLogsMetadata,
-      requester_ip_address: "",
-      applied_guardrails: [],
-      status: "success",
-      additional_usage_values: {},
-    },
-    cache_hit: "False",
-    cache_key: "Cache OFF",
-    request_tags: [],
-    team_id: key.team_id,
-    end_user: typeof body["user"] === "string" ? body["user"] : "",
-    requester_ip_address: "",
-    status: "success",
-    session_id: randomUUID(),
-    visible_at: end + ctx.spendLogDelayMs,
-    seq: ctx.store.nextSeq(),
-  });
-
+  const headers: Record<string, string> = {
+    "x-litellm-call-id": id,
+    "x-litellm-model-id": `local-${model.model_name}`,
+    "x-litellm-model-api-base": LOCAL_API_BASE,
+    "x-litellm-version": LITELLM_RELEASE,
+    "x-litellm-response-cost": pyFloat(spend),
+    "x-litellm-response-cost-original": pyFloat(spend),
+    "x-litellm-response-cost-input": pyFloat(inputCost),
+    "x-litellm-response-cost-output": pyFloat(outputCost),
+    "x-litellm-key-spend": pyFloat(key === null ? spend : key.spend),
+    "x-litellm-response-duration-ms": pyFloat(end - now),
+  };
+  if (key !== null) {
+    if (key.max_budget !== null) headers["x-litellm-key-max-budget"] = pyFloat(key.max_budget);
+    if ((key.rpm_limit ?? null) !== null) headers["x-litellm-key-rpm-limit"] = String(key.rpm_limit);
+    if ((key.tpm_limit ?? null) !== null) headers["x-litellm-key-tpm-limit"] = String(key.tpm_limit);
+  }
+  const created = Math.floor(end / 1000);
+  const finish = maxTokens !== null && completionTokens >= maxTokens ? "length" : "stop";
+  const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: totalTokens };
+  if (stream === true) {
+    return { status: 200, body: null, headers, events: streamEvents(id, created, modelName, reply, finish, includeUsage(body) ? usage : null) };
+  }
   return {
     status: 200,
+    headers,
     body: {
       id,
       object: "chat.completion",
-      created: Math.floor(end / 1000),
+      created,
       model: modelName,
       system_fingerprint: null,
-      choices: [
-        {
-          index: 0,
-          finish_reason: maxTokens !== null && completionTokens >= maxTokens ? "length" : "stop",
-          message: { role: "assistant", content: reply, tool_calls: null, function_call: null },
-        },
-      ],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+      choices: [{ index: 0, finish_reason: finish, message: { role: "assistant", content: reply, tool_calls: null, function_call: null } }],
+      usage,
     },
   };
 }
 
+function validationErrorFor(field: string, msg: string): HttpError {
+  return new HttpError(422, { detail: [{ loc: ["body", field], msg, type: "bool_type" }] });
+}
+
 /** GET /v1/models: every model for the master key, the key's own list otherwise. */
 export function listModels(ctx: ServerContext, token: string | null, isMaster: boolean): RouteResult {
-  const visible = isMaster
-    ? ctx.models
-    : (() => {
-        const key = authenticateKey(ctx.store, token, ctx.now());
-        return key.models.length === 0 ? ctx.models : ctx.models.filter((m) => key.models.includes(m.model_name));
-      })();
+  const caller = isMaster ? ({ kind: "master" } as const) : authenticate(ctx.store, token, ctx.masterKey, ctx.now());
+  const visible = caller.kind === "master" || caller.key.models.length === 0 ? ctx.models : ctx.models.filter((m) => caller.key.models.includes(m.model_name));
   return {
     status: 200,
     body: {

@@ -7,11 +7,13 @@ import type { AddressInfo } from "node:net";
 import { isMasterKey, requireMaster } from "./auth";
 import type { RouteResult, ServerContext } from "./context";
 import { HttpError, proxyError } from "./errors";
-import { bearerToken, readJsonBody, sendJson } from "./http";
+import { bearerToken, readJsonBody, sendEvents, sendJson } from "./http";
 import { deleteKeys, generateKey, keyInfo, listKeys, setBlocked, updateKey } from "./key-routes";
 import { chatCompletion, listModels } from "./llm-routes";
 import { DEFAULT_MODELS } from "./models";
 import { spendLogs } from "./spend-routes";
+import { RateLimiter } from "./rate-limit";
+import { BUDGET_EXCEEDED_STATUS, SPEND_LOGS_PAGINATION_COUNT_CAP } from "./release";
 import { Store } from "./store";
 import type { LiteLLMServerHandle, LiteLLMServerOptions } from "./types";
 
@@ -63,7 +65,7 @@ async function route(ctx: ServerContext, req: IncomingMessage, url: URL): Promis
   }
   if (method === "GET" && (path === "/spend/logs/v2" || path === "/spend/logs/ui")) {
     admin(path);
-    return spendLogs(ctx, url.searchParams);
+    return spendLogs(ctx, url.searchParams, path);
   }
   return { status: 404, body: { detail: "Not Found" } };
 }
@@ -78,20 +80,24 @@ export async function startLiteLLMServer(options: LiteLLMServerOptions): Promise
     now: options.now ?? Date.now,
     spendLogDelayMs: options.spendLogDelayMs ?? DEFAULT_SPEND_LOG_DELAY_MS,
     models: options.models ?? DEFAULT_MODELS,
-    budgetExceededStatus: options.budgetExceededStatus ?? 400,
+    budgetExceededStatus: options.budgetExceededStatus ?? BUDGET_EXCEEDED_STATUS,
+    spendLogsCountCap: options.spendLogsCountCap ?? SPEND_LOGS_PAGINATION_COUNT_CAP,
+    rateLimits: new RateLimiter(),
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     route(ctx, req, url)
       .catch((e: unknown): RouteResult => {
-        if (e instanceof HttpError) return { status: e.status, body: e.body };
+        if (e instanceof HttpError) return { status: e.status, body: e.body, headers: e.headers };
         // Never echo internals; LiteLLM's generic 500 shape.
         return { status: 500, body: proxyError(500, "internal_server_error", "Internal Server Error").body };
       })
       .then((r) => {
         options.onRequest?.(req.method ?? "GET", url.pathname, r.status);
-        if (!res.headersSent) sendJson(res, r.status, r.body);
+        if (res.headersSent) return;
+        if (r.events !== undefined) sendEvents(res, r.status, r.events, r.headers ?? {});
+        else sendJson(res, r.status, r.body, r.headers ?? {});
       })
       .catch(() => res.destroy());
   });

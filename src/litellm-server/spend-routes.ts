@@ -1,18 +1,28 @@
 /**
- * GET /spend/logs/v2 (and the older /spend/logs/ui path it replaced): paged
- * spend-log rows, newest first, as ui_view_spend_logs answers them.
+ * GET /spend/logs/v2 (and /spend/logs/ui, the same handler), as LiteLLM 1.110.2's
+ * `ui_view_spend_logs` answers it (proxy/spend_tracking/spend_management_endpoints.py): both
+ * dates required ("YYYY-MM-DD HH:MM:SS" or, on v2, "YYYY-MM-DD", UTC, inclusive), page >= 1,
+ * 1 <= page_size <= 1000 (default 50), rows newest first, and a count that stops at
+ * SPEND_LOGS_PAGINATION_COUNT_CAP: past it `total` is the cap, `total_is_capped` is true and
+ * `total_pages` is computed from the cap, so the last pages are never announced.
  */
 import type { RouteResult, ServerContext } from "./context";
 import { proxyError } from "./errors";
 import { queryInt } from "./http";
 import type { SpendLogRecord } from "./types";
 
-/** "YYYY-MM-DD HH:MM:SS", UTC, the only format the endpoint accepts. */
-function parseLiteLLMDate(text: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
+function parseLiteLLMDate(text: string, allowDateOnly: boolean): number | null {
+  const t = text.trim();
+  const full = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(t);
+  const day = allowDateOnly ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(t) : null;
+  const m = full ?? day;
   if (!m) return null;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  return Number.isNaN(ms) ? null : ms;
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4] ?? "0", m[5] ?? "0", m[6] ?? "0"].map(Number);
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  const back = new Date(ms);
+  // strptime refuses 2026-02-30 and 25:00:00 rather than rolling them over.
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h || back.getUTCMinutes() !== mi) return null;
+  return ms;
 }
 
 function publicRow(r: SpendLogRecord): Record<string, unknown> {
@@ -20,43 +30,45 @@ function publicRow(r: SpendLogRecord): Record<string, unknown> {
   return { ...row, messages: {}, response: {}, proxy_server_request: {} };
 }
 
-export function spendLogs(ctx: ServerContext, query: URLSearchParams): RouteResult {
+export function spendLogs(ctx: ServerContext, query: URLSearchParams, path: string): RouteResult {
+  const isV2 = path === "/spend/logs/v2";
   const start = query.get("start_date");
   const end = query.get("end_date");
   if (start === null || end === null) throw proxyError(400, "bad_request", "Start date and end date are required");
-  const lo = parseLiteLLMDate(start);
-  const hi = parseLiteLLMDate(end);
+  const lo = parseLiteLLMDate(start, isV2);
+  const hi = parseLiteLLMDate(end, isV2);
   if (lo === null || hi === null) {
-    throw proxyError(500, "internal_server_error", `Internal Server Error, time data '${lo === null ? start : end}' does not match format '%Y-%m-%d %H:%M:%S'`);
+    const expected = isV2 ? "'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS'" : "'YYYY-MM-DD HH:MM:SS'";
+    throw proxyError(400, "invalid_request_error", `Invalid date format: ${(lo === null ? start : end).trim()}. Expected: ${expected}`);
   }
   const page = queryInt(query, "page", 1, 1, Number.MAX_SAFE_INTEGER);
-  const pageSize = queryInt(query, "page_size", 50, 1, 100);
-  const apiKey = query.get("api_key");
-  const user = query.get("user_id");
-  const requestId = query.get("request_id");
-  const model = query.get("model");
+  const pageSize = queryInt(query, "page_size", 50, 1, 1000);
+  const filters: Array<[keyof SpendLogRecord, string | null]> = [
+    ["api_key", query.get("api_key")],
+    ["user", query.get("user_id")],
+    ["request_id", query.get("request_id")],
+    ["model", query.get("model")],
+    ["model_group", query.get("model_group")],
+    ["team_id", query.get("team_id")],
+  ];
   const rows = ctx.store
     .visibleLogs(ctx.now())
     .filter((r) => {
       const t = Date.parse(r.startTime);
-      return (
-        t >= lo &&
-        t <= hi &&
-        (apiKey === null || r.api_key === apiKey) &&
-        (user === null || r.user === user) &&
-        (requestId === null || r.request_id === requestId) &&
-        (model === null || r.model === model)
-      );
+      return t >= lo && t <= hi && filters.every(([name, want]) => want === null || r[name] === want);
     })
     .sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime) || b.seq - a.seq);
+  const capped = rows.length > ctx.spendLogsCountCap;
+  const total = capped ? ctx.spendLogsCountCap : rows.length;
   return {
     status: 200,
     body: {
       data: rows.slice((page - 1) * pageSize, page * pageSize).map(publicRow),
-      total: rows.length,
+      total,
       page,
       page_size: pageSize,
-      total_pages: Math.ceil(rows.length / pageSize),
+      total_pages: Math.ceil(total / pageSize),
+      total_is_capped: capped,
     },
   };
 }

@@ -24,6 +24,9 @@ export interface KeyRecord {
   models: string[];
   metadata: Record<string, unknown>;
   blocked: boolean | null;
+  /** Requests and tokens per minute; null: unlimited. Absent in state files from before they were kept. */
+  rpm_limit?: number | null;
+  tpm_limit?: number | null;
   user_id: string | null;
   team_id: string | null;
   model_spend: Record<string, number>;
@@ -87,8 +90,10 @@ export interface LiteLLMServerOptions {
   /** Injected clock (ms since epoch) for tests. */
   now?: () => number;
   models?: ModelConfig[];
-  /** Answers for the budget check: LiteLLM releases differ (400 older, 429 newer). */
-  budgetExceededStatus?: 400 | 429;
+  /** The budget refusal's status: 422 in 1.110.2 (`litellm.budget_exceeded_status_code`), 429 or 400 in older releases. */
+  budgetExceededStatus?: 400 | 422 | 429;
+  /** The most rows /spend/logs/v2 counts before it reports total_is_capped (LiteLLM: 10,000). */
+  spendLogsCountCap?: number;
   /** Called with each handled request (method, path, status); never sees bodies or headers. */
   onRequest?: (method: string, path: string, status: number) => void;
 }

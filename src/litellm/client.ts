@@ -13,7 +13,7 @@ import {
   parseDeleteKeysResponse,
   parseGenerateKeyResponse,
   parseKeyInfoResponse,
-  parseKeyListPage,
+  parseKeyListAnswer,
   parseUpdateKeyResponse,
 } from "./parse";
 import { parseKeyInfo, parseSpendLogsPage } from "./parse";
@@ -104,8 +104,11 @@ export class LiteLLMAdminClient {
     }
   }
 
-  /** POST /key/update. Returns LiteLLM's echo of the changed fields. */
-  async updateKey(request: UpdateKeyRequest): Promise<Record<string, unknown>> {
+  /**
+   * POST /key/update. LiteLLM answers `{key, ...the updated key row}` (key_management_endpoints.py
+   * `update_key_fn`); the row is checked and returned.
+   */
+  async updateKey(request: UpdateKeyRequest): Promise<KeyInfo> {
     return this.call(
       { method: "POST", path: "/key/update", body: { ...request, key: toKeyHash(request.key) } },
       parseUpdateKeyResponse,
@@ -142,10 +145,14 @@ export class LiteLLMAdminClient {
     }
   }
 
-  /** GET /key/list with full objects, one page. */
+  /**
+   * GET /key/list, one page, asking for full objects. A proxy that answers key hashes instead
+   * (the default form, or a release that ignores `return_full_object`) is read too: each hash is
+   * completed from /key/info, so callers always get key rows.
+   */
   async listKeys(params: ListKeysParams = {}): Promise<KeyListPage> {
     const size = Math.min(MAX_PAGE_SIZE, Math.max(1, params.size ?? MAX_PAGE_SIZE));
-    return this.call(
+    const page = await this.call(
       {
         method: "GET",
         path: "/key/list",
@@ -157,8 +164,19 @@ export class LiteLLMAdminClient {
           return_full_object: true,
         },
       },
-      parseKeyListPage,
+      parseKeyListAnswer,
     );
+    const keys: KeyInfo[] = [];
+    for (const entry of page.entries) {
+      if (entry.kind === "full") {
+        keys.push(entry.info);
+        continue;
+      }
+      // A key deleted between the list and this lookup is simply no longer listed.
+      const info = await this.keyInfoOrNull(entry.token);
+      if (info !== null) keys.push({ ...info, token: entry.token });
+    }
+    return { keys, total_count: page.total_count, current_page: page.current_page, total_pages: page.total_pages };
   }
 
   /** Every key matching `params`, across all pages. */
@@ -197,10 +215,12 @@ export class LiteLLMAdminClient {
   }
 
   /**
-   * Every spend-log row with startDate <= startTime <= endDate, newest first,
-   * each request once. Rows written while paging can shift page boundaries, so
-   * rows are de-duplicated by request_id; read closed windows (end + LiteLLM's
-   * batch-write delay in the past) to be sure none is missed.
+   * Every spend-log row with startDate <= startTime <= endDate, newest first, each request once.
+   * Pages are read until one comes back empty, never up to `total_pages`: LiteLLM caps the total
+   * it reports at 10,000 rows (`total_is_capped`), so a busy window has more pages than it says.
+   * Rows written while paging can shift page boundaries, so rows are de-duplicated by
+   * request_id; read closed windows (end + LiteLLM's batch-write delay in the past) to be sure
+   * none is missed.
    */
   async *iterateSpendLogs(params: Omit<SpendLogsParams, "page">): AsyncGenerator<SpendLogRow> {
     const seen = new Set<string>();
@@ -208,14 +228,15 @@ export class LiteLLMAdminClient {
     const hi = params.endDate.getTime();
     for (let page = 1; page <= MAX_PAGES; page++) {
       const res = await this.spendLogs({ ...params, page });
+      if (res.data.length === 0) return;
       for (const row of res.data) {
         const t = Date.parse(row.startTime);
         if (t < lo || t > hi || seen.has(row.request_id)) continue;
         seen.add(row.request_id);
         yield row;
       }
-      if (page >= res.total_pages || res.data.length === 0) return;
     }
+    throw new LiteLLMError(`LiteLLM /spend/logs/v2 still had rows after ${MAX_PAGES} pages`, { kind: "invalid_response", status: 200, endpoint: "/spend/logs/v2" });
   }
 
   /** The seed's getKeyUsage: usage of one key (raw or hashed) from its spend logs. Default window: the last 30 days. */

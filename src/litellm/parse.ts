@@ -25,7 +25,6 @@ import {
   optField,
   ShapeError,
   str,
-  type JsonObject,
 } from "./validate";
 
 const strings = arrayOf(str);
@@ -61,6 +60,8 @@ export function parseKeyInfo(value: unknown, path: string): KeyInfo {
     models: optField(o, "models", strings, path) ?? [],
     metadata: jsonObjectOrString(o["metadata"], path ? `${path}.metadata` : "metadata"),
     blocked: optField(o, "blocked", bool, path) ?? false,
+    rpm_limit: optField(o, "rpm_limit", count, path),
+    tpm_limit: optField(o, "tpm_limit", count, path),
     created_at: optField(o, "created_at", isoDate, path),
   };
 }
@@ -70,12 +71,21 @@ export function parseKeyInfoResponse(body: unknown): KeyInfoResponse {
   return { key: field(o, "key", str, ""), info: parseKeyInfo(o["info"], "info") };
 }
 
-export function parseKeyListPage(body: unknown): KeyListPage {
+/** One /key/list entry: a full key row, or only its hash (the default form). */
+export type KeyListEntry = { kind: "full"; info: KeyInfo } | { kind: "hash"; token: string };
+
+export function parseKeyListEntry(value: unknown, path: string): KeyListEntry {
+  if (typeof value === "string") return { kind: "hash", token: hash64(value, path) };
+  return { kind: "full", info: parseKeyInfo(value, path) };
+}
+
+/** /key/list in either form; hash-only entries are returned for the caller to complete. */
+export function parseKeyListAnswer(body: unknown): Omit<KeyListPage, "keys"> & { entries: KeyListEntry[] } {
   const o = object(body, "");
-  const keys = field(o, "keys", arrayOf((v, p) => parseKeyInfo(v, p)), "");
+  const entries = field(o, "keys", arrayOf((v, p) => parseKeyListEntry(v, p)), "");
   return {
-    keys,
-    total_count: optField(o, "total_count", count, "") ?? keys.length,
+    entries,
+    total_count: optField(o, "total_count", count, "") ?? entries.length,
     current_page: optField(o, "current_page", count, "") ?? 1,
     total_pages: optField(o, "total_pages", count, "") ?? 1,
   };
@@ -86,11 +96,12 @@ export function parseDeleteKeysResponse(body: unknown): DeleteKeysResponse {
   return { deleted_keys: field(o, "deleted_keys", strings, "") };
 }
 
-/** /key/update answers `{key, ...changed fields}`; only the echo is checked. */
-export function parseUpdateKeyResponse(body: unknown): JsonObject {
+/** /key/update answers `{key, ...the updated key row}` (the row carries its `token`). */
+export function parseUpdateKeyResponse(body: unknown): KeyInfo {
   const o = object(body, "");
   field(o, "key", str, "");
-  return o;
+  field(o, "token", hash64, "");
+  return parseKeyInfo(o, "");
 }
 
 function parseSpendLogMetadata(value: unknown, path: string): SpendLogMetadata {
@@ -140,6 +151,7 @@ export function parseSpendLogsPage(body: unknown): SpendLogsPage {
     page: field(o, "page", count, ""),
     page_size: field(o, "page_size", count, ""),
     total_pages: field(o, "total_pages", count, ""),
+    total_is_capped: optField(o, "total_is_capped", bool, "") ?? false,
   };
 }
 

@@ -37,6 +37,9 @@ export interface GenerateKeyRequest {
   key?: string;
   user_id?: string;
   blocked?: boolean;
+  /** Requests / tokens per minute (LiteLLM enforces them per 60-s window); absent: unlimited. */
+  rpm_limit?: number | null;
+  tpm_limit?: number | null;
 }
 
 /** POST /key/generate answer: the only time the raw key is ever returned. */
@@ -64,6 +67,8 @@ export interface UpdateKeyRequest {
   metadata?: Record<string, unknown>;
   blocked?: boolean;
   duration?: string | null;
+  rpm_limit?: number | null;
+  tpm_limit?: number | null;
 }
 
 /** The stored key row, as /key/info, /key/list?return_full_object and /key/block return it. */
@@ -81,6 +86,8 @@ export interface KeyInfo {
   metadata: Record<string, unknown>;
   /** LiteLLM leaves this null on keys never blocked. */
   blocked: boolean;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
   created_at: string | null;
 }
 
@@ -98,7 +105,11 @@ export interface ListKeysParams {
   key_hash?: string;
 }
 
-/** GET /key/list answer with return_full_object=true. */
+/**
+ * GET /key/list answer. LiteLLM lists key hashes (strings) unless `return_full_object=true` is
+ * honoured (key_management_endpoints.py `list_keys`); the client reads both and completes
+ * hash-only entries from /key/info.
+ */
 export interface KeyListPage {
   keys: KeyInfo[];
   total_count: number;
@@ -154,13 +165,20 @@ export interface SpendLogsParams {
   pageSize?: number;
 }
 
-/** GET /spend/logs/v2 answer. Rows are ordered by startTime descending. */
+/**
+ * GET /spend/logs/v2 answer. Rows are ordered by startTime descending. LiteLLM counts at most
+ * SPEND_LOGS_PAGINATION_COUNT_CAP (10,000) matching rows: past that, `total` reads 10,000,
+ * `total_is_capped` is true and `total_pages` stops short of the last page, so a reader pages
+ * until an empty page (spend_management_endpoints.py `ui_view_spend_logs`, LiteLLM 1.110.2).
+ */
 export interface SpendLogsPage {
   data: SpendLogRow[];
   total: number;
   page: number;
   page_size: number;
   total_pages: number;
+  /** Absent in releases that did not cap the count (read as false). */
+  total_is_capped: boolean;
 }
 
 /** The seed's getKeyUsage shape (flareflow-readme "Usage Analytics"). */

@@ -70,15 +70,30 @@ export interface ChatResult {
   errorType?: string;
 }
 
-/** One OpenAI-compatible chat completion through LiteLLM with the customer's key. */
-export async function chat(litellmUrl: string, key: string, model: string, prompt: string): Promise<ChatResult> {
+/**
+ * One OpenAI-compatible chat completion through LiteLLM with the customer's key. With
+ * `stream: true` the answer comes as Server-Sent Events with `stream_options.include_usage`,
+ * and the tokens are read from the usage in the last chunk.
+ */
+export async function chat(litellmUrl: string, key: string, model: string, prompt: string, options: { stream?: boolean } = {}): Promise<ChatResult> {
+  const stream = options.stream === true;
   const response = await fetch(`${litellmUrl}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify({ model, messages: [{ role: "user", content: prompt }] }),
+    body: JSON.stringify({ model, messages: [{ role: "user", content: prompt }], ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) }),
   });
+  if (stream && response.status === 200) return { status: 200, totalTokens: streamedTokens(await response.text()) };
   const body = (await response.json()) as { usage?: { total_tokens?: number }; error?: { type?: string } };
   return { status: response.status, totalTokens: body.usage?.total_tokens ?? 0, errorType: body.error?.type };
+}
+
+/** The total tokens of a streamed answer: the usage of its last chunk before `[DONE]`. */
+function streamedTokens(sse: string): number {
+  const events = sse.split("\n\n").filter((e) => e.startsWith("data: ")).map((e) => e.slice("data: ".length));
+  if (events.at(-1) !== "[DONE]") throw new Error("stream did not end with data: [DONE]");
+  const last = JSON.parse(events.at(-2) ?? "{}") as { usage?: { total_tokens?: number } };
+  if (typeof last.usage?.total_tokens !== "number") throw new Error("stream carried no usage in its last chunk");
+  return last.usage.total_tokens;
 }
 
 /** SubscriptionCharged events (what Flow billed, per window and family) in [start, end]. */

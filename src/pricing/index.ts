@@ -6,3 +6,4 @@ export * from "./units";
 export * from "./tiers";
 export * from "./config";
 export * from "./billing";
+export * from "./model-family";

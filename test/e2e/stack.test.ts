@@ -89,12 +89,13 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
   }, 120_000);
 
   it("shows usage pending, then verified; survives the key service and the connector being killed", async () => {
-    for (const [model, prompt] of [
-      ["claude-3-sonnet", "A second request, to Claude."],
-      ["gpt-3.5-turbo", "A third, to GPT-3.5."],
-      ["llama-3-70b", "A fourth, to Llama."],
+    for (const [model, prompt, stream] of [
+      ["claude-3-sonnet", "A second request, to Claude, streamed.", true],
+      ["gpt-3.5-turbo", "A third, to GPT-3.5.", false],
+      ["llama-3-70b", "A fourth, to Llama.", false],
     ] as const) {
-      const result = await chat(stack.info.litellmUrl, keyA, model, prompt);
+      // The streamed call must be logged and billed like the others (issue 14, point 7).
+      const result = await chat(stack.info.litellmUrl, keyA, model, prompt, { stream });
       expect(result.status).toBe(200);
       loggedA += BigInt(result.totalTokens);
     }

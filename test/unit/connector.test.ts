@@ -123,12 +123,12 @@ describe("publisher and the Flare stand-in's fetch", () => {
 
   it("the stand-in fetches the summary, applies the pinned jq filter and ABI-encodes the tuple", async () => {
     const body = requestBodyFor(publisher.url, 77n);
-    const local = await processWeb2Json(body, { ...FLARE_FETCH_POLICY, allowHttp: true });
+    const local = await processWeb2Json(body, { ...FLARE_FETCH_POLICY, allowLoopbackHttp: true });
     expect(local.status).toBe("VALID");
     if (local.status === "VALID") expect(decodeSummary(local.abiEncodedData)).toEqual(summarize(77n, lines));
     // Flare's own policy: https only.
     expect((await processWeb2Json(body, FLARE_FETCH_POLICY)).status).toBe("INVALID: INVALID SOURCE URL");
-    expect((await processWeb2Json(requestBodyFor(publisher.url, 78n), { ...FLARE_FETCH_POLICY, allowHttp: true })).status).toBe("INVALID: FETCH ERROR");
+    expect((await processWeb2Json(requestBodyFor(publisher.url, 78n), { ...FLARE_FETCH_POLICY, allowLoopbackHttp: true })).status).toBe("INVALID: FETCH ERROR");
   });
 });
 

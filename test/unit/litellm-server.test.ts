@@ -38,14 +38,14 @@ describe("local LiteLLM server", () => {
   it("admin endpoints take the master key only", async () => {
     const s = await start();
     const k = await clientFor(s.url).generateKey({ key_alias: "ff-31", metadata: meta("31") });
-    for (const auth of [undefined, `Bearer ${k.key}`, "Bearer sk-wrong"]) {
+    for (const [auth, type] of [[undefined, "auth_error"], [`Bearer ${k.key}`, "auth_error"], ["Bearer sk-wrong", "token_not_found_in_db"]] as const) {
       const res = await fetch(`${s.url}/key/generate`, {
         method: "POST",
         headers: auth === undefined ? {} : { Authorization: auth },
         body: JSON.stringify({ key_alias: "x" }),
       });
       expect(res.status).toBe(401);
-      expect(((await res.json()) as { error: { type: string } }).error.type).toBe("auth_error");
+      expect(((await res.json()) as { error: { type: string } }).error.type).toBe(type);
     }
     const spend = await fetch(`${s.url}/spend/logs/v2?start_date=2026-01-01%2000:00:00&end_date=2026-12-01%2000:00:00`, { headers: { Authorization: `Bearer ${k.key}` } });
     expect(spend.status).toBe(401);
@@ -58,8 +58,10 @@ describe("local LiteLLM server", () => {
     expect((await chat(s.url, k.key, "gpt-4", "hi")).status).toBe(200);
     clock.advance(3_600_001);
     const r = await chat(s.url, k.key, "gpt-4", "hi");
-    expect(r.status).toBe(400);
+    expect(r.status).toBe(401);
     expect(errorOf(r).type).toBe("expired_key");
+    expect(errorOf(r).message).toBe("Authentication Error - Expired Key. Key Expiry time 2026-03-01 13:00:00+00:00 and current time 2026-03-01 13:00:00.001000+00:00");
+    expect(r.body["error"]).toMatchObject({ param: `sk-...${k.key.slice(-4)}`, code: "401" });
   });
 
   it("resets spend when budget_duration elapses", async () => {
@@ -91,10 +93,13 @@ describe("local LiteLLM server", () => {
     expect(page.data[0]!.metadata.spend_logs_metadata).toEqual({ subscription_id: "34" });
   });
 
-  it("validates paging like LiteLLM (size <= 100) and requires both dates", async () => {
+  it("validates paging like LiteLLM (key/list size <= 100, spend page_size <= 1000) and requires both dates", async () => {
     const s = await start();
     const h = { Authorization: `Bearer ${MASTER}` };
     expect((await fetch(`${s.url}/key/list?size=101`, { headers: h })).status).toBe(422);
+    expect((await fetch(`${s.url}/spend/logs/v2?start_date=2026-01-01&end_date=2026-01-02&page_size=1001`, { headers: h })).status).toBe(422);
+    expect((await fetch(`${s.url}/spend/logs/v2?start_date=2026-01-01&end_date=2026-01-02&page_size=1000`, { headers: h })).status).toBe(200);
+    expect((await fetch(`${s.url}/spend/logs/v2?start_date=2026-01-01T00:00:00Z&end_date=2026-01-02`, { headers: h })).status).toBe(400);
     expect((await fetch(`${s.url}/spend/logs/v2?start_date=2026-01-01%2000:00:00`, { headers: h })).status).toBe(400);
   });
 

@@ -1,0 +1,139 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fetchProof, decodeResponseHex } from "../../src/connector/prove";
+import { prepareRequest, requestBodyFor } from "../../src/connector/attest";
+import { publishDocuments, startPublisher } from "../../src/connector/publish";
+import { reportDocument, serializeDocument, summaryDocument } from "../../src/connector/report-doc";
+import {
+  DaAnswerError,
+  WEB2JSON_LOWEST_USED_TIMESTAMP,
+  decodeWeb2JsonRequest,
+  encodeWeb2JsonResponse,
+  messageIntegrityCode,
+  parseDaProofAnswer,
+  web2JsonResponse,
+} from "../../src/fdc";
+import { lowestUsedTimestampOf, type RoundEngine, type StoredProof } from "../../src/flare-local";
+import { daRequestKey } from "../../src/flare-local/rounds";
+import { startFlareLocalServer, type FlareLocalServer } from "../../src/flare-local/server";
+import { summarize } from "../../src/report";
+import { PUBLISHED_DA_PROOF, PUBLISHED_DA_RESPONSE_HEX } from "./fixtures/flare-web2json-vectors";
+
+/*
+ * Issue 14, point 3: answer shapes that changed between Flare releases.
+ * - lowestUsedTimestamp: verifier-indexer-api v1.5.0 answers 0, v1.6.0-rc.0 2^64-1 (commit 32cace5).
+ * - DA layer (data-availability v1.0.0, fdc/serializers/v1/data.py): -raw answers {response_hex,
+ *   attestation_type, proof}; proof-by-request-round and v0.0.x answer {response: decoded, proof}
+ *   (v0 integers as strings, v1 as JSON numbers).
+ */
+
+function decodedForm(hex: string, ints: "string" | "number"): Record<string, unknown> {
+  const r = decodeResponseHex(hex);
+  const n = (v: bigint) => (ints === "string" ? v.toString() : Number(v));
+  return { ...r, votingRound: n(r.votingRound), lowestUsedTimestamp: n(r.lowestUsedTimestamp) };
+}
+
+describe("DA layer answers in both shapes", () => {
+  it("the -raw shape: Flare's published answer", () => {
+    const answer = { response_hex: PUBLISHED_DA_RESPONSE_HEX, attestation_type: "0x576562324a736f6e000000000000000000000000000000000000000000000000", proof: PUBLISHED_DA_PROOF };
+    expect(parseDaProofAnswer(answer)).toEqual({ responseHex: PUBLISHED_DA_RESPONSE_HEX.toLowerCase(), proof: PUBLISHED_DA_PROOF });
+  });
+
+  it("the decoded shape (v0 strings, v1 numbers) re-encodes to exactly the published bytes", () => {
+    for (const ints of ["string", "number"] as const) {
+      const parsed = parseDaProofAnswer({ response: decodedForm(PUBLISHED_DA_RESPONSE_HEX, ints), proof: PUBLISHED_DA_PROOF });
+      expect(parsed?.responseHex).toBe(PUBLISHED_DA_RESPONSE_HEX.toLowerCase());
+    }
+  });
+
+  it("a v1 decoded answer whose 2^64-1 sentinel came as a JSON number is refused (its digits are lost), v0's string form is exact", () => {
+    const response = { ...decodeResponseHex(PUBLISHED_DA_RESPONSE_HEX), lowestUsedTimestamp: WEB2JSON_LOWEST_USED_TIMESTAMP };
+    const hex = encodeWeb2JsonResponse(response);
+    expect(() => parseDaProofAnswer({ response: decodedForm(hex, "number"), proof: [] })).toThrow(DaAnswerError);
+    expect(parseDaProofAnswer({ response: decodedForm(hex, "string"), proof: [] })?.responseHex).toBe(hex.toLowerCase());
+  });
+
+  it("no proof yet is undefined; malformed answers are DaAnswerError", () => {
+    expect(parseDaProofAnswer({ error: "attestation request not found" })).toBeUndefined();
+    expect(() => parseDaProofAnswer({ response_hex: "zz", proof: [] })).toThrow(DaAnswerError);
+    expect(() => parseDaProofAnswer({ response_hex: PUBLISHED_DA_RESPONSE_HEX, proof: ["0x12"] })).toThrow(DaAnswerError);
+    expect(() => parseDaProofAnswer({ response: { attestationType: "0x00" }, proof: [] })).toThrow(DaAnswerError);
+    expect(() => parseDaProofAnswer([])).toThrow(DaAnswerError);
+  });
+});
+
+describe("the stand-in answers as the chosen verifier release, and the connector reads both", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-da-"));
+  let publisher: Awaited<ReturnType<typeof startPublisher>>;
+  const lines = [{ subscriptionId: 9n, family: "gpt-4", tokens: 500n, requests: 1n }];
+  const stored: StoredProof[] = [];
+  // Only proofOf is consulted by the server; the lookup rule is the engine's own.
+  const engine = { proofOf: (bytes: string) => stored.find((p) => p.requestBytes === daRequestKey(bytes)) } as unknown as RoundEngine;
+  const servers: FlareLocalServer[] = [];
+  beforeAll(async () => {
+    publisher = await startPublisher({ publishedDir: dir });
+    publishDocuments(dir, 5n, serializeDocument(reportDocument(5n, lines)), serializeDocument(summaryDocument(summarize(5n, lines))));
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+    await publisher.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const release of ["v1.6.0-rc.0", "v1.5.0"] as const) {
+    it(`verifier ${release}: lowestUsedTimestamp ${lowestUsedTimestampOf(release)} in prepareResponse, in the MIC, and through the DA to the connector`, async () => {
+      const server = await startFlareLocalServer({ apiKey: "k", policy: { allowLoopbackHttp: true }, verifierRelease: release, engine });
+      servers.push(server);
+      const body = requestBodyFor(publisher.url, 5n);
+      const prepared = await (
+        await fetch(`${server.url}/verifier/web2/Web2Json/prepareResponse`, {
+          method: "POST",
+          headers: { "x-api-key": "k", "content-type": "application/json" },
+          body: JSON.stringify({ attestationType: "0x576562324a736f6e000000000000000000000000000000000000000000000000", sourceId: "0x5075626c69635765623200000000000000000000000000000000000000000000", requestBody: body }),
+        })
+      ).json();
+      expect((prepared as { response: { lowestUsedTimestamp: string } }).response.lowestUsedTimestamp).toBe(release === "v1.5.0" ? "0" : "0xffffffffffffffff");
+
+      const requestBytes = await prepareRequest(server.url, "k", body);
+      const request = decodeWeb2JsonRequest(requestBytes);
+      const response = web2JsonResponse({ votingRound: 77n, lowestUsedTimestamp: lowestUsedTimestampOf(release), requestBody: body, responseBody: { abiEncodedData: "0x" } });
+      // The MIC binds the release's lowestUsedTimestamp.
+      const withData = { ...response, votingRound: 0n, responseBody: { abiEncodedData: (prepared as { response: { responseBody: { abiEncodedData: string } } }).response.responseBody.abiEncodedData } };
+      expect(messageIntegrityCode(withData)).toBe(request.messageIntegrityCode);
+
+      const attested = { ...withData, votingRound: 77n };
+      stored.push({ votingRound: 77n, requestBytes, response: attested, responseHex: encodeWeb2JsonResponse(attested), proof: [] });
+      const viaRaw = await fetchProof(server.url, undefined, requestBytes, 77n);
+      expect(viaRaw?.votingRound).toBe(77n);
+      expect(decodeResponseHex(viaRaw!.responseHex).lowestUsedTimestamp).toBe(lowestUsedTimestampOf(release));
+      // The decoded endpoint (v1 JSON numbers): exact for 0, refused for the 2^64-1 sentinel.
+      const decoded = await (await fetch(`${server.url}/api/v1/fdc/proof-by-request-round`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ requestBytes }) })).json();
+      if (release === "v1.5.0") expect(parseDaProofAnswer(decoded)?.responseHex).toBe(viaRaw!.responseHex);
+      else expect(() => parseDaProofAnswer(decoded)).toThrow(/beyond 2\^53/);
+    });
+  }
+
+  it("the verifier refuses another attestation type or source with HTTP 400, in Flare's words", async () => {
+    const res = await fetch(`${servers[0]!.url}/verifier/web2/Web2Json/prepareRequest`, {
+      method: "POST",
+      headers: { "x-api-key": "k", "content-type": "application/json" },
+      body: JSON.stringify({ attestationType: "0x576562324a736f6e000000000000000000000000000000000000000000000000", sourceId: "0x7465737449676e69746500000000000000000000000000000000000000000000", requestBody: requestBodyFor(publisher.url, 5n) }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe(
+      "Attestation type and source id combination not supported: Web2Json/testIgnite. Supported attestation type: 'Web2Json'. Supported source ids: [PublicWeb2].",
+    );
+  });
+
+  it("the DA matches request bytes as given (lowercase hex, optional 0x) and says 400 when it has none", async () => {
+    const server = servers[0]!;
+    const bytes = stored[0]!.requestBytes;
+    const ask = async (requestBytes: string) => (await fetch(`${server.url}/api/v1/fdc/proof-by-request-round-raw`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ requestBytes }) })).status;
+    expect(await ask(bytes)).toBe(200);
+    expect(await ask(bytes.slice(2))).toBe(200);
+    expect(await ask(`0x${bytes.slice(2).toUpperCase()}`)).toBe(400);
+    expect(await ask("")).toBe(400);
+  });
+});
