@@ -40,14 +40,14 @@ access(all) contract FlareFDCTriggers {
     access(all) let ChunkDomain: [UInt8; 32]
 
     access(all) event UsageReportSettled(window: UInt64, round: UInt64, digest: String, lines: UInt64, charged: UFix64, chunks: UInt64)
-    access(all) event SubscriptionCharged(id: UInt64, window: UInt64, family: String, tokens: UInt64, cost: UFix64, charged: UFix64)
+    /// One line charged: `cost` is its full price, `charged` what the escrow paid. If the escrow
+    /// ran out, charged < cost and only `paidTokens` of `tokens` were paid for (the rest is
+    /// recorded here as unpaid and does not advance the tier position).
+    access(all) event SubscriptionCharged(id: UInt64, window: UInt64, family: String, tokens: UInt64, paidTokens: UInt64, cost: UFix64, charged: UFix64)
     /// reason: "unknown" (no such subscription) or "closed".
     access(all) event UsageUnbillable(id: UInt64, window: UInt64, family: String, tokens: UInt64, reason: String)
     access(all) event ChunkedReportStarted(window: UInt64, round: UInt64, digest: String, chunkCount: UInt64)
     access(all) event ChunkSettled(window: UInt64, index: UInt64, chunkCount: UInt64, lines: UInt64, charged: UFix64)
-    /// The escrow covered only `paidTokens` of the line's `tokens`; `unpaid` FLOW of its price
-    /// was not charged (and those tokens do not advance the tier position).
-    access(all) event UsageUnpaid(id: UInt64, window: UInt64, family: String, tokens: UInt64, paidTokens: UInt64, unpaid: UFix64)
     access(all) event ChunkedReportResumed(window: UInt64, round: UInt64, fromLine: UInt64, chunkCount: UInt64)
     access(all) event WindowLengthSet(seconds: UInt64)
     access(all) event StuckAfterSet(seconds: UFix64)
@@ -308,10 +308,7 @@ access(all) contract FlareFDCTriggers {
                 emit UsageUnbillable(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], reason: result.unknown ? "unknown" : "closed")
             } else {
                 charged = charged + result.charged
-                emit SubscriptionCharged(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], cost: result.cost, charged: result.charged)
-                if result.paidTokens < tokens[i] {
-                    emit UsageUnpaid(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], paidTokens: result.paidTokens, unpaid: result.cost - result.charged)
-                }
+                emit SubscriptionCharged(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], paidTokens: result.paidTokens, cost: result.cost, charged: result.charged)
             }
             i = i + 1
         }

@@ -56,6 +56,21 @@ function required(env: Env, name: string, why: string): string {
   return value.trim();
 }
 
+/**
+ * The most lines one Flow transaction carries: the size test/emulator/settlement-worst-case.test.ts
+ * proves fits mainnet's 9,999 even when every line costs the most a line can. A larger setting
+ * could plan a chunk that never executes.
+ */
+export const MAX_LINES_PER_TRANSACTION = 450;
+
+function linesPerTransaction(env: Env): number {
+  const n = intEnv(env, "FLAREFLOW_MAX_LINES_PER_TX", MAX_LINES_PER_TRANSACTION);
+  if (n < 1 || n > MAX_LINES_PER_TRANSACTION) {
+    throw new ConnectorError("config", `FLAREFLOW_MAX_LINES_PER_TX must be 1 to ${MAX_LINES_PER_TRANSACTION} (the largest chunk proven to fit a Flow transaction), got ${n}`);
+  }
+  return n;
+}
+
 function intEnv(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
@@ -130,7 +145,7 @@ export function localConnectorConfig(env: Env = process.env, overrides: Partial<
       relayer: serviceSigner(),
     },
     oracles: { privateKeys: oracleKeys(env, [...LOCAL_ORACLE_KEYS]) },
-    maxLinesPerTransaction: intEnv(env, "FLAREFLOW_MAX_LINES_PER_TX", 500),
+    maxLinesPerTransaction: linesPerTransaction(env),
     ...overrides,
   };
 }
@@ -170,7 +185,7 @@ export function coston2ConnectorConfig(env: Env = process.env, overrides: Partia
     },
     flow: { accessNode: env.FLOW_ACCESS_NODE ?? testnet.accessNode, addresses: contractAddresses("testnet"), relayer: flowSigner(testnet, env as NodeJS.ProcessEnv) },
     oracles: { privateKeys: oracleKeys(env) },
-    maxLinesPerTransaction: intEnv(env, "FLAREFLOW_MAX_LINES_PER_TX", 500),
+    maxLinesPerTransaction: linesPerTransaction(env),
     ...overrides,
   };
 }

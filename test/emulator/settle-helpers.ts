@@ -12,12 +12,13 @@ import { LOCAL_ORACLE_KEYS, LOCAL_ORACLE_PUBLIC_KEYS } from "../../src/config/lo
 import { serviceSigner } from "../../src/local/accounts";
 import { attestationFor, planChunks, signAttestation, signChunkedAttestation, sortLines, type UsageLine } from "../../src/report";
 import { settleOnFlow } from "../../src/connector/flow";
+import { MAX_LINES_PER_TRANSACTION } from "../../src/connector/config";
 
 /** Any address: these tests settle without Coston2, so the oracles name a fixed verifier. */
 export const TEST_VERIFIER = getAddress("0x00000000000000000000000000000000000f10f1");
 export const TEST_CHAIN_ID = 31_337n;
 const THRESHOLD = 2;
-const MAX_LINES = 500;
+const MAX_LINES = MAX_LINES_PER_TRANSACTION;
 
 /**
  * Registers the local oracles (threshold 2) and sets the window length; idempotent. Call before
@@ -46,9 +47,15 @@ async function chainTime(ctx: FlowContext): Promise<bigint> {
 
 /**
  * Settles `lines` as the report of the next window that has ended (waiting for one if needed):
- * signed by two local oracles, relayed through FlareFDCTriggers. Returns the window.
+ * signed by two local oracles, relayed through FlareFDCTriggers (in chunks of 500 lines above
+ * that). Returns the window and the lines in report order; `onTransaction` sees each transaction.
  */
-export async function settleLines(ctx: FlowContext, lines: readonly UsageLine[], votingRound = 1n): Promise<bigint> {
+export async function settleLines(
+  ctx: FlowContext,
+  lines: readonly UsageLine[],
+  votingRound = 1n,
+  onTransaction: (id: string) => void = () => {},
+): Promise<{ window: bigint; sorted: UsageLine[] }> {
   const state = await runScript(ctx, triggersGetState, {});
   const seconds = BigInt(String(state.windowSeconds));
   const last = state.lastSettledWindow === null || state.lastSettledWindow === undefined ? -1n : BigInt(String(state.lastSettledWindow));
@@ -68,7 +75,7 @@ export async function settleLines(ctx: FlowContext, lines: readonly UsageLine[],
   const relayer = serviceSigner();
   if (sorted.length <= MAX_LINES) {
     const sigs = oracles.map((o) => signAttestation(o.key, o.id, attestation));
-    await settleOnFlow(ctx, relayer, window, sorted, { kind: "single", votingRound, chunkCount: 1n, signers: sigs.map((s) => s.oracleId), signatures: sigs.map((s) => s.signature), digest: attestation.digest }, MAX_LINES, { onTransaction: () => {} });
+    await settleOnFlow(ctx, relayer, window, sorted, { kind: "single", votingRound, chunkCount: 1n, signers: sigs.map((s) => s.oracleId), signatures: sigs.map((s) => s.signature), digest: attestation.digest }, MAX_LINES, { onTransaction });
   } else {
     const plan = planChunks(window, sorted, MAX_LINES);
     const chunked = { ...attestation, chunkCount: plan.chunkCount, chunkChain: plan.chunkChain };
@@ -80,8 +87,8 @@ export async function settleLines(ctx: FlowContext, lines: readonly UsageLine[],
       sorted,
       { kind: "chunked", votingRound, chunkCount: plan.chunkCount, chunkChain: plan.chunkChain, signers: sigs.map((s) => s.oracleId), signatures: sigs.map((s) => s.signature), digest: attestation.digest },
       MAX_LINES,
-      { onTransaction: () => {} },
+      { onTransaction },
     );
   }
-  return window;
+  return { window, sorted };
 }

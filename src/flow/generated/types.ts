@@ -65,13 +65,16 @@ export const FlareFDCTriggers_StuckAfterSet = c.struct("FlareFDCTriggers.StuckAf
 export type FlareFDCTriggers_StuckAfterSet = Out<typeof FlareFDCTriggers_StuckAfterSet>;
 
 /**
- * event FlareFDCTriggers.SubscriptionCharged
+ * One line charged: `cost` is its full price, `charged` what the escrow paid. If the escrow
+ * ran out, charged < cost and only `paidTokens` of `tokens` were paid for (the rest is
+ * recorded here as unpaid and does not advance the tier position).
  */
 export const FlareFDCTriggers_SubscriptionCharged = c.struct("FlareFDCTriggers.SubscriptionCharged", {
   id: c.int("UInt64"),
   window: c.int("UInt64"),
   family: c.String_,
   tokens: c.int("UInt64"),
+  paidTokens: c.int("UInt64"),
   cost: c.UFix64,
   charged: c.UFix64,
 });
@@ -101,20 +104,6 @@ export const FlareFDCTriggers_UsageUnbillable = c.struct("FlareFDCTriggers.Usage
   reason: c.String_,
 });
 export type FlareFDCTriggers_UsageUnbillable = Out<typeof FlareFDCTriggers_UsageUnbillable>;
-
-/**
- * The escrow covered only `paidTokens` of the line's `tokens`; `unpaid` FLOW of its price
- * was not charged (and those tokens do not advance the tier position).
- */
-export const FlareFDCTriggers_UsageUnpaid = c.struct("FlareFDCTriggers.UsageUnpaid", {
-  id: c.int("UInt64"),
-  window: c.int("UInt64"),
-  family: c.String_,
-  tokens: c.int("UInt64"),
-  paidTokens: c.int("UInt64"),
-  unpaid: c.UFix64,
-});
-export type FlareFDCTriggers_UsageUnpaid = Out<typeof FlareFDCTriggers_UsageUnpaid>;
 
 /**
  * event FlareFDCTriggers.WindowLengthSet

@@ -27,6 +27,7 @@ export { rotateKey } from "./rotate_key";
 export { startDuePeriod } from "./start_due_period";
 export { testingCustomerOps } from "./testing/customer_ops";
 export { testingFundAccount } from "./testing/fund_account";
+export { testingProviderWithoutReceiver } from "./testing/provider_without_receiver";
 export { topUp } from "./top_up";
 export { triggersResumeChunkedReport } from "./triggers/resume_chunked_report";
 export { triggersSetStuckAfter } from "./triggers/set_stuck_after";
