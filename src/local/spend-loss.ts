@@ -68,7 +68,7 @@ export async function crashOnce(options: { batchMs: number; trafficMs: number; c
   try {
     await proc.start();
     const admin = new LiteLLMAdminClient({ env: { LITELLM_MASTER_KEY: masterKey }, baseUrl: url });
-    const { key } = await admin.generateKey({ key_alias: "crash-probe" });
+    const { key } = await admin.generateKey({ key_alias: "crash-probe", metadata: { subscription_id: "crash-probe", customer: "", provider: "" } });
     const answered: { id: string; at: number }[] = [];
     const started = Date.now();
     const until = started + options.trafficMs;
