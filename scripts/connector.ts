@@ -8,10 +8,9 @@
  * The publisher needs none of it but the state directory (FLAREFLOW_CONNECTOR_STATE) and
  * FLAREFLOW_PUBLISHER_HOST / FLAREFLOW_PUBLISHER_PORT: it holds no secret.
  */
-import { connectorConfig, defaultStateDir } from "../src/connector/config";
 import { ConnectorError, messageOf } from "../src/connector/errors";
-import { Connector } from "../src/connector/pipeline";
 import { publisherOptionsFromEnv, startPublisher } from "../src/connector/publish";
+import { defaultStateDir } from "../src/connector/state-dir";
 import { statusLines } from "../src/connector/status";
 
 function option(name: string, fallback: string): string {
@@ -33,6 +32,9 @@ async function main(): Promise<void> {
     console.log(`publisher: serving ${stateDir}/published at ${publisher.url}, each file checked against its window's recorded digest`);
     return;
   }
+  // Loaded only here: the publisher and status need none of the pipeline (nor its keys).
+  const { connectorConfig } = await import("../src/connector/config");
+  const { Connector } = await import("../src/connector/pipeline");
   const config = connectorConfig(network);
   const connector = new Connector(config);
   await connector.init();

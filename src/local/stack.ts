@@ -108,6 +108,23 @@ function scriptProcess(
 const answers = (url: string, init?: RequestInit) => async () => (await fetch(url, init)).status < 500;
 
 /**
+ * The report publisher of a stack in `stateDir`: the internet-facing part on a live deployment,
+ * so it gets the connector's state directory and its port, and not one variable more (nothing
+ * inherited from this process's environment, which may hold a secret).
+ */
+export function publisherProcess(stateDir: string, port: number): ManagedProcess {
+  const proc = scriptProcess(
+    "publisher",
+    "connector.ts",
+    ["publish"],
+    { FLAREFLOW_CONNECTOR_STATE: path.join(stateDir, "connector"), FLAREFLOW_PUBLISHER_PORT: String(port) },
+    path.join(stateDir, "logs"),
+    answers(`http://127.0.0.1:${port}/reports/0`),
+  );
+  return new ManagedProcess({ ...proc.spec, inheritEnv: false });
+}
+
+/**
  * The whole system on this machine: Flow emulator and dev wallet, Hardhat node with the FDC
  * harness, the local LiteLLM-compatible server (or a real proxy), the Flare stand-in services,
  * both deployments and their configuration, the report publisher, the key service, the
@@ -278,20 +295,8 @@ export class LocalStack {
     });
   }
 
-  /**
-   * The report publisher: the internet-facing part on a live deployment, so it gets the
-   * connector's state directory and its port, and not one variable more (no inherited secret).
-   */
   publisherProcess(): ManagedProcess {
-    const proc = scriptProcess(
-      "publisher",
-      "connector.ts",
-      ["publish"],
-      { FLAREFLOW_CONNECTOR_STATE: path.join(this.options.stateDir, "connector"), FLAREFLOW_PUBLISHER_PORT: String(this.options.ports.publisher) },
-      path.join(this.options.stateDir, "logs"),
-      answers(`${this.info.publisherUrl}/reports/0`),
-    );
-    return new ManagedProcess({ ...proc.spec, inheritEnv: false });
+    return publisherProcess(this.options.stateDir, this.options.ports.publisher);
   }
 
   /** Origins of the page (both names of loopback): the only ones the key service answers across origins. */
