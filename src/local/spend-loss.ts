@@ -58,8 +58,12 @@ function litellmProcess(port: number, stateFile: string, batchMs: number, master
   });
 }
 
-/** One crash: `trafficMs` of calls (`concurrency` at a time), SIGKILL, restart, count. */
-export async function crashOnce(options: { batchMs: number; trafficMs: number; concurrency?: number }): Promise<SpendLossRun> {
+/**
+ * One crash: `trafficMs` of calls (`concurrency` at a time), SIGKILL, restart, count. With
+ * `stop: "clean"` the server is stopped with SIGTERM instead (it drains its queue, as LiteLLM
+ * does on shutdown).
+ */
+export async function crashOnce(options: { batchMs: number; trafficMs: number; concurrency?: number; stop?: "crash" | "clean" }): Promise<SpendLossRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-spend-loss-"));
   const masterKey = `sk-probe-${randomBytes(12).toString("hex")}`;
   const port = await freePort();
@@ -85,7 +89,8 @@ export async function crashOnce(options: { batchMs: number; trafficMs: number; c
     };
     await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
     const crashedAt = Date.now();
-    await proc.kill();
+    if (options.stop === "clean") await proc.stop();
+    else await proc.kill();
     await proc.start();
     // Everything that survived is visible one batch delay after the restart at the latest.
     await new Promise((r) => setTimeout(r, options.batchMs + 500));
