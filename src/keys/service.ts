@@ -65,6 +65,8 @@ export interface KeyServiceHealth {
   lagBlocks: number | null;
   subscriptions: number;
   pending: string[];
+  /** False until the chain is replayed to its head and LiteLLM audited since start; nothing is changed before. */
+  audited: boolean;
   lastError: { message: string; at: string; subscriptionId: string | null } | null;
   lastProgressAt: string | null;
 }
@@ -408,12 +410,13 @@ export class KeyService implements KeyServiceApi {
     const pending = [...this.subs.values()].filter(needsWork).map((s) => s.id);
     const lag = this.sealedHeight === null ? null : Math.max(0, this.sealedHeight - (this.cursor.height - 1));
     return {
-      status: !this.running ? "stopped" : pending.length > 0 || (lag ?? 0) > 0 ? "degraded" : "ok",
+      status: !this.running ? "stopped" : !this.audited || pending.length > 0 || (lag ?? 0) > 0 ? "degraded" : "ok",
       cursor: this.cursor,
       sealedHeight: this.sealedHeight,
       lagBlocks: lag,
       subscriptions: this.subs.size,
       pending,
+      audited: this.audited,
       lastError: this.lastError,
       lastProgressAt: this.lastProgressAt === null ? null : new Date(this.lastProgressAt).toISOString(),
     };
