@@ -3,73 +3,28 @@
  * cursor, keeps each subscription's LiteLLM key and Flow key hash in the state
  * the events ask for, and serves wallet-proven key delivery and usage.
  */
-import { isLiteLLMError, type LiteLLMAdminClient, type KeyUsage } from "../litellm";
-import { codec, type FlowContext, type KeySigner } from "../flow/runtime";
+import { isLiteLLMError, type KeyUsage } from "../litellm";
+import { codec, type FlowContext } from "../flow/runtime";
 import { auditLiteLLM } from "./audit";
 import { deliverable } from "./delivery";
 import { FlowEventSource, MAX_EVENT_RANGE, type PositionedEvent } from "./events";
 import { FlowKeys } from "./flow-keys";
 import { applyEvent, newGeneration } from "./handlers";
-import { ChallengeStore, type ChallengeLimits } from "./http/challenges";
+import { ChallengeStore } from "./http/challenges";
 import { HttpError } from "./http/errors";
 import { keyServiceRoutes, type DeliveredKey, type KeyServiceApi } from "./http/routes";
 import { startJsonServer, type JsonServer } from "./http/server";
 import { Journal } from "./journal";
 import { describeError, redactingKeyServiceLogger, type KeyServiceLogger } from "./logger";
-import { Reconciler, SimulatedCrash, type Step } from "./reconcile";
+import { Reconciler, SimulatedCrash } from "./reconcile";
 import { KeyedSerial, Serial } from "./serial";
 import { currentKey, needsWork, type Cursor, type SubscriptionRecord } from "./state";
 import { StateFileError } from "./state-validate";
 import { DuePeriods } from "./due-periods";
+import { cursorBeyondChain, handledBy } from "./cursor";
+import type { KeyServiceHealth, KeyServiceOptions } from "./options";
 
-export interface KeyServiceOptions {
-  flow: FlowContext;
-  /** The provider account that signs issue_key / rotate_key; only its subscriptions are served. */
-  provider: KeySigner;
-  litellm: LiteLLMAdminClient;
-  /** 32-byte AES-256-GCM key for keys awaiting delivery. */
-  encryptionKey: Buffer;
-  /** Directory of the journal (created 0700). */
-  stateDir: string;
-  /** Height to start from when the state dir is new (the contract's deployment height). */
-  startHeight: number;
-  /**
-   * HTTP listener; port 0 picks a free one. Host defaults to 127.0.0.1. No
-   * origin may call it from a browser unless listed in corsOrigins (the
-   * page's); X-Forwarded-For is believed only from trustedProxies.
-   */
-  http?: { port: number; host?: string; corsOrigins?: readonly string[]; trustedProxies?: readonly string[] };
-  pollIntervalMs?: number;
-  /** First retry delay of a failed subscription; doubles up to maxRetryDelayMs. */
-  retryDelayMs?: number;
-  maxRetryDelayMs?: number;
-  /** Blocks per events query (the access node caps it at 250). */
-  eventRangeSize?: number;
-  challengeTtlMs?: number;
-  /** Bounds of the open-challenge table (http/challenges.ts has the defaults). */
-  challengeLimits?: Partial<ChallengeLimits>;
-  logger?: KeyServiceLogger;
-  now?: () => number;
-  /** Test hook called after each journaled step; throw SimulatedCrash to stop as a crash would. */
-  fault?: (step: Step, sub: SubscriptionRecord) => void;
-  /** Called for each transaction the service sends (name, id). */
-  onTransaction?: (name: string, transactionId: string) => void;
-  /** How often a cap-suspended subscription is checked for a new period (default 30 s). */
-  duePeriodCheckMs?: number;
-}
-
-export interface KeyServiceHealth {
-  status: "ok" | "degraded" | "stopped";
-  cursor: Cursor;
-  sealedHeight: number | null;
-  lagBlocks: number | null;
-  subscriptions: number;
-  pending: string[];
-  /** False until the chain is replayed to its head and LiteLLM audited since start; nothing is changed before. */
-  audited: boolean;
-  lastError: { message: string; at: string; subscriptionId: string | null } | null;
-  lastProgressAt: string | null;
-}
+export type { KeyServiceHealth, KeyServiceOptions };
 
 export class KeyService implements KeyServiceApi {
   readonly flow: FlowContext;
@@ -226,12 +181,8 @@ export class KeyService implements KeyServiceApi {
         return;
       }
     }
-    if (this.cursor.height > head + 1) {
-      throw new StateFileError(
-        `${this.journal.file}:${this.journal.cursorLine ?? 1}: the journal's cursor is at height ${this.cursor.height}, ` +
-          `but the chain's sealed head is ${head}: this journal belongs to another chain (or the chain was reset); move it away to start over`,
-      );
-    }
+    const problem = cursorBeyondChain(this.cursor, head, `${this.journal.file}:${this.journal.cursorLine ?? 1}`);
+    if (problem) throw problem;
   }
 
   /** One pass: new events into desired state, then (once LiteLLM is audited) due reconciliations. */
@@ -277,7 +228,7 @@ export class KeyService implements KeyServiceApi {
       const events = await this.events.range(start, end);
       for (const event of events) {
         if (!this.running) return;
-        if (this.handled(event)) continue;
+        if (handledBy(this.cursor, event)) continue;
         await this.serial.run(async () => this.handle(event));
       }
       if (!this.running) return;
@@ -285,13 +236,6 @@ export class KeyService implements KeyServiceApi {
       this.journal.maybeCompact({ cursor: this.cursor, subs: this.subs });
     }
     if (this.running && this.cursor.height > head) this.caughtUp = true;
-  }
-
-  private handled(e: PositionedEvent): boolean {
-    const c = this.cursor;
-    if (e.blockHeight !== c.height) return e.blockHeight < c.height;
-    if (c.last === null) return false;
-    return e.transactionIndex < c.last.transactionIndex || (e.transactionIndex === c.last.transactionIndex && e.eventIndex <= c.last.eventIndex);
   }
 
   private handle(event: PositionedEvent): void {
