@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import { contractAddresses } from "../config/flow-json";
 import { flowNetwork } from "../config/networks";
 import { readDeployment } from "../config/deployments";
@@ -8,6 +7,7 @@ import type { KeySigner } from "../flow/runtime";
 import { WINDOW_SECONDS } from "../report";
 import { ConnectorError } from "./errors";
 import { LOCAL_ORACLE_KEYS } from "../config/local-oracles";
+import { defaultStateDir, type ConnectorNetwork } from "./state-dir";
 
 export { LOCAL_ORACLE_KEYS };
 
@@ -17,7 +17,7 @@ export { LOCAL_ORACLE_KEYS };
  * come from the environment and are never logged.
  */
 
-export type ConnectorNetwork = "local" | "coston2";
+export type { ConnectorNetwork };
 
 export type ConnectorConfig = {
   network: ConnectorNetwork;
@@ -102,10 +102,7 @@ function oracleKeys(env: Env, fallback?: string[]): string[] {
   return raw.split(",").map((k, i) => privateKey(k.trim(), `FLAREFLOW_ORACLE_KEYS[${i}]`));
 }
 
-/** Where a network's connector state lives (FLAREFLOW_CONNECTOR_STATE overrides). */
-export function defaultStateDir(network: ConnectorNetwork, env: Env = process.env): string {
-  return env.FLAREFLOW_CONNECTOR_STATE ?? path.resolve(__dirname, `../../.flareflow/connector-${network}`);
-}
+export { defaultStateDir };
 
 
 /** The local stack: Hardhat node + Flare stand-in + emulator + local LiteLLM server. */

@@ -112,7 +112,7 @@ export class Connector {
       throw new ConnectorError("config", `FlareFDCTriggers settles ${flowWindow}-s windows, this connector cuts ${cfg.windowSeconds}-s windows (FLAREFLOW_WINDOW_SECONDS)`);
     }
     if (cfg.publisher.listen && !this.publisher) {
-      this.publisher = await startPublisher({ publishedDir: this.state.publishedDir, host: cfg.publisher.listen.host, port: cfg.publisher.listen.port });
+      this.publisher = await startPublisher({ stateDir: this.state.dir, host: cfg.publisher.listen.host, port: cfg.publisher.listen.port });
     }
   }
 

@@ -62,7 +62,7 @@ function parseGeneration(v: unknown, path: string): KeyGeneration {
     alias: str(o["alias"], `${path}.alias`),
     hash,
     sealed: parseSealed(o["sealed"], `${path}.sealed`),
-    litellm: oneOf(o["litellm"], ["pending", "live", "deleted"] as const, `${path}.litellm`),
+    litellm: oneOf(o["litellm"], ["pending", "live", "deleted", "unknown"] as const, `${path}.litellm`),
     flow: oneOf(o["flow"], ["pending", "sending", "attached", "skipped"] as const, `${path}.flow`),
     sentFromHeight: o["sentFromHeight"] === null ? null : nat(o["sentFromHeight"], `${path}.sentFromHeight`),
     blocked: bool(o["blocked"], `${path}.blocked`),

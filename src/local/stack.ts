@@ -108,6 +108,23 @@ function scriptProcess(
 const answers = (url: string, init?: RequestInit) => async () => (await fetch(url, init)).status < 500;
 
 /**
+ * The report publisher of a stack in `stateDir`: the internet-facing part on a live deployment,
+ * so it gets the connector's state directory and its port, and not one variable more (nothing
+ * inherited from this process's environment, which may hold a secret).
+ */
+export function publisherProcess(stateDir: string, port: number): ManagedProcess {
+  const proc = scriptProcess(
+    "publisher",
+    "connector.ts",
+    ["publish"],
+    { FLAREFLOW_CONNECTOR_STATE: path.join(stateDir, "connector"), FLAREFLOW_PUBLISHER_PORT: String(port) },
+    path.join(stateDir, "logs"),
+    answers(`http://127.0.0.1:${port}/reports/0`),
+  );
+  return new ManagedProcess({ ...proc.spec, inheritEnv: false });
+}
+
+/**
  * The whole system on this machine: Flow emulator and dev wallet, Hardhat node with the FDC
  * harness, the local LiteLLM-compatible server (or a real proxy), the Flare stand-in services,
  * both deployments and their configuration, the report publisher, the key service, the
@@ -116,6 +133,13 @@ const answers = (url: string, init?: RequestInit) => async () => (await fetch(ur
  */
 export class LocalStack {
   readonly processes = new Map<string, ManagedProcess>();
+  /**
+   * The key service's key-encryption key: in this process's memory and the key service's
+   * environment only, never in a file beside the journal it protects (a copy of the stack's
+   * directory then holds sealed keys and nothing to open them). `npm run dev` starts each stack
+   * on a fresh directory, so no later run needs it.
+   */
+  private readonly keyEncryptionKey = randomBytes(32).toString("hex");
   private constructor(
     readonly options: StackOptions,
     readonly info: StackInfo,
@@ -210,7 +234,7 @@ export class LocalStack {
       await add(
         scriptProcess("flare-local", "flare-local.ts", [], stack.flareEnv(), logDir, answers(`${flareUrl}/api/v1/fdc/proof-by-request-round-raw`, { method: "POST", body: "{}" })),
       );
-      await add(scriptProcess("publisher", "connector.ts", ["publish"], stack.connectorEnv(), logDir, answers(`${publisherUrl}/reports/0`)));
+      await add(stack.publisherProcess());
       await add(stack.keyServiceProcess());
       await add(stack.connectorProcess());
       if (options.web) {
@@ -243,7 +267,7 @@ export class LocalStack {
     };
   }
 
-  /** The connector's environment (the publisher shares it, to serve the same directory). */
+  /** The connector's environment. */
   connectorEnv(): NodeJS.ProcessEnv {
     return {
       FLAREFLOW_CONNECTOR_STATE: path.join(this.options.stateDir, "connector"),
@@ -271,6 +295,16 @@ export class LocalStack {
     });
   }
 
+  publisherProcess(): ManagedProcess {
+    return publisherProcess(this.options.stateDir, this.options.ports.publisher);
+  }
+
+  /** Origins of the page (both names of loopback): the only ones the key service answers across origins. */
+  pageOrigins(): string[] {
+    const port = this.options.ports.web;
+    return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  }
+
   keyServiceProcess(): ManagedProcess {
     return scriptProcess(
       "key-service",
@@ -281,9 +315,10 @@ export class LocalStack {
         FLOW_ACCESS_NODE: this.info.accessNode,
         FLAREFLOW_PROVIDER_ADDRESS: this.info.provider.address,
         FLAREFLOW_PROVIDER_PRIVATE_KEY: this.info.provider.privateKey,
-        FLAREFLOW_KEY_ENCRYPTION_KEY: this.encryptionKey(),
+        FLAREFLOW_KEY_ENCRYPTION_KEY: this.keyEncryptionKey,
         FLAREFLOW_KEY_SERVICE_STATE_DIR: path.join(this.options.stateDir, "key-service"),
         FLAREFLOW_KEY_SERVICE_PORT: String(this.options.ports.keyService),
+        FLAREFLOW_KEY_SERVICE_CORS_ORIGINS: this.pageOrigins().join(","),
         FLAREFLOW_KEY_SERVICE_POLL_MS: "500",
         LITELLM_URL: this.info.litellmUrl,
         LITELLM_MASTER_KEY: this.litellmMasterKey,
@@ -291,13 +326,6 @@ export class LocalStack {
       path.join(this.options.stateDir, "logs"),
       answers(`${this.info.keyServiceUrl}/health`),
     );
-  }
-
-  /** One encryption key per stack directory, kept beside the journal it protects. */
-  private encryptionKey(): string {
-    const file = path.join(this.options.stateDir, "key-encryption.key");
-    if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
-    return fs.readFileSync(file, "utf8").trim();
   }
 
   webEnv(): NodeJS.ProcessEnv {

@@ -71,7 +71,7 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
     litellm = await startLiteLLMServer({ masterKey: MASTER, spendLogDelayMs: LITELLM_DELAY_MS, now: () => clock });
     // The publisher is its own long-lived service: Flare's providers fetch the summary while the
     // connector may be down (a publisher inside a crashed connector would make the round fail).
-    publisher = await startPublisher({ publishedDir: path.join(dir, "state", "published"), port: await freePort() });
+    publisher = await startPublisher({ stateDir: path.join(dir, "state"), port: await freePort() });
     const baseUrl = publisher.url;
     verifierAddress = await deployLocalEvm({ rpcUrl: hardhat.rpcUrl, deployerKey: HARDHAT_DEV_KEYS[0], publisherBaseUrl: baseUrl, deploymentsDir: dir });
     flare = await startFlareLocal({ rpcUrl: hardhat.rpcUrl, ownerKey: HARDHAT_DEV_KEYS[0], apiKey: "test-api-key", fastClock: true, pollMs: 200, log: (l) => logs.push(l) });

@@ -98,7 +98,7 @@ describe("publisher and the Flare stand-in's fetch", () => {
   let publisher: Publisher;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-pub-"));
-    publisher = await startPublisher({ publishedDir: dir });
+    publisher = await startPublisher({ stateDir: dir });
   });
   afterAll(async () => {
     await publisher.stop();
@@ -110,9 +110,12 @@ describe("publisher and the Flare stand-in's fetch", () => {
   it("serves immutable application/json and refuses to change a published report", async () => {
     const doc = reportDocument(77n, lines);
     const summary = serializeDocument(summaryDocument(summarize(77n, lines)));
-    publishDocuments(dir, 77n, serializeDocument(doc), summary);
-    publishDocuments(dir, 77n, serializeDocument(doc), summary);
-    expect(() => publishDocuments(dir, 77n, serializeDocument(doc), summary.replace("1234", "1235"))).toThrow(/never changes/);
+    const state = new ConnectorState(dir);
+    // The publisher serves a window only beside the digest the connector recorded for it.
+    state.put({ window: "77", stage: "aggregated", updatedAt: "", summary: { digest: doc.digest, lineCount: doc.lineCount, totalTokens: doc.totalTokens }, rows: { count: 2, late: 0 } });
+    publishDocuments(state.publishedDir, 77n, serializeDocument(doc), summary);
+    publishDocuments(state.publishedDir, 77n, serializeDocument(doc), summary);
+    expect(() => publishDocuments(state.publishedDir, 77n, serializeDocument(doc), summary.replace("1234", "1235"))).toThrow(/never changes/);
     const res = await fetch(`${publisher.url}/reports/77/summary`);
     expect(res.headers.get("content-type")).toBe("application/json");
     expect(res.headers.get("cache-control")).toContain("immutable");

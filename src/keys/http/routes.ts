@@ -7,13 +7,14 @@
  *   POST /v1/keys/rotate         {subscriptionId, nonce, signatures} -> the new plaintext key
  *   POST /v1/usage               {subscriptionId, nonce, signatures, startDate?, endDate?} -> pending usage
  *
- * Every proof is checked in the same order: body shape, subscription known,
- * nonce consumed (single use, unexpired, same subscription and action),
- * signer is the subscription's customer, signature valid on Flow.
+ * Every proof is checked in the same order: every field of the body (so a
+ * malformed request is a 400 that spends no nonce), nonce consumed (single
+ * use, unexpired, same subscription and action), subscription known, signer is
+ * the subscription's customer, signature valid on Flow.
  */
 import type { KeyUsage } from "../../litellm";
 import type { FlowContext } from "../../flow/runtime";
-import { ChallengeError, messageHex, type ChallengeStore, type ProofAction } from "./challenges";
+import { ChallengeError, ChallengeLimitError, messageHex, type ChallengeStore, type ProofAction } from "./challenges";
 import { HttpError } from "./errors";
 import { parseSignatures, verifyOwnership } from "./proof";
 import type { JsonRequest } from "./server";
@@ -38,11 +39,16 @@ export interface KeyServiceApi {
   health(): unknown;
 }
 
-async function proven(api: KeyServiceApi, body: unknown, action: ProofAction): Promise<{ id: string; o: Record<string, unknown> }> {
+/**
+ * Checks the proof in `body` for `action`; `fields` parses the action's own
+ * fields, before the nonce is spent.
+ */
+async function proven<T>(api: KeyServiceApi, body: unknown, action: ProofAction, fields: (o: Record<string, unknown>) => T): Promise<{ id: string; fields: T }> {
   const o = bodyObject(body);
   const id = subscriptionIdField(o);
   const nonce = nonceField(o);
   const signatures = parseSignatures(o["signatures"]);
+  const parsed = fields(o);
   const customer = api.customerOf(id);
   let challenge;
   try {
@@ -53,7 +59,16 @@ async function proven(api: KeyServiceApi, body: unknown, action: ProofAction): P
   }
   if (customer === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${id} is not served by this key service`);
   await verifyOwnership(api.flow, customer, messageHex(challenge), signatures);
-  return { id, o };
+  return { id, fields: parsed };
+}
+
+const noFields = (): undefined => undefined;
+
+function usageWindow(o: Record<string, unknown>): { start?: Date; end?: Date } {
+  const start = optionalDateField(o, "startDate");
+  const end = optionalDateField(o, "endDate");
+  if (start && end && start > end) throw new HttpError(400, "bad_request", "startDate is after endDate");
+  return { start, end };
 }
 
 export function keyServiceRoutes(api: KeyServiceApi): (req: JsonRequest) => Promise<{ status: number; body: unknown }> {
@@ -67,7 +82,13 @@ export function keyServiceRoutes(api: KeyServiceApi): (req: JsonRequest) => Prom
         const id = subscriptionIdField(o);
         const action = actionField(o);
         if (api.customerOf(id) === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${id} is not served by this key service`);
-        const c = api.challenges.issue(id, action);
+        let c;
+        try {
+          c = api.challenges.issue(id, action, req.client);
+        } catch (e) {
+          if (!(e instanceof ChallengeLimitError)) throw e;
+          throw new HttpError(429, "too_many_challenges", e.message, { "retry-after": String(e.retryAfterSeconds) });
+        }
         return {
           status: 200,
           body: {
@@ -81,19 +102,16 @@ export function keyServiceRoutes(api: KeyServiceApi): (req: JsonRequest) => Prom
         };
       }
       case "POST /v1/keys/reveal": {
-        const { id } = await proven(api, req.body, "reveal");
+        const { id } = await proven(api, req.body, "reveal", noFields);
         return { status: 200, body: api.reveal(id) };
       }
       case "POST /v1/keys/rotate": {
-        const { id } = await proven(api, req.body, "rotate");
+        const { id } = await proven(api, req.body, "rotate", noFields);
         return { status: 200, body: await api.rotate(id) };
       }
       case "POST /v1/usage": {
-        const { id, o } = await proven(api, req.body, "usage");
-        const start = optionalDateField(o, "startDate");
-        const end = optionalDateField(o, "endDate");
-        if (start && end && start > end) throw new HttpError(400, "bad_request", "startDate is after endDate");
-        return { status: 200, body: await api.usage(id, start, end) };
+        const { id, fields } = await proven(api, req.body, "usage", usageWindow);
+        return { status: 200, body: await api.usage(id, fields.start, fields.end) };
       }
       default:
         throw new HttpError(404, "not_found", `no route ${route}`);
