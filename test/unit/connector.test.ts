@@ -7,6 +7,7 @@ import { parseReportDocument, reportDocument, serializeDocument, summaryDocument
 import { publishDocuments, startPublisher, type Publisher } from "../../src/connector/publish";
 import { Windows } from "../../src/connector/windows";
 import { ConnectorState } from "../../src/connector/state";
+import { MAX_LINES_PER_TRANSACTION, localConnectorConfig } from "../../src/connector/config";
 import { processWeb2Json, FLARE_FETCH_POLICY } from "../../src/flare-local/web2json-fetch";
 import { requestBodyFor } from "../../src/connector/attest";
 import { DEFAULT_PRICING } from "../../src/pricing";
@@ -142,5 +143,16 @@ describe("connector state", () => {
     state.meta({ network: "local", windowSeconds: 300 }, () => 5n);
     expect(() => new ConnectorState(dir).meta({ network: "local", windowSeconds: 30 }, () => 5n)).toThrow(/300-s windows/);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("connector configuration", () => {
+  const env = { FLAREFLOW_VERIFIER_ADDRESS: "0x5eb4c0ae3b6f2fa3a1e0f0d1c2b3a4958d7e6f01" };
+  it("never plans more lines per Flow transaction than the worst case proven to fit", () => {
+    expect(localConnectorConfig(env).maxLinesPerTransaction).toBe(MAX_LINES_PER_TRANSACTION);
+    expect(localConnectorConfig({ ...env, FLAREFLOW_MAX_LINES_PER_TX: "100" }).maxLinesPerTransaction).toBe(100);
+    for (const bad of [String(MAX_LINES_PER_TRANSACTION + 1), "5000", "0"]) {
+      expect(() => localConnectorConfig({ ...env, FLAREFLOW_MAX_LINES_PER_TX: bad })).toThrow(`FLAREFLOW_MAX_LINES_PER_TX must be 1 to ${MAX_LINES_PER_TRANSACTION}`);
+    }
   });
 });
