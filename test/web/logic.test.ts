@@ -4,7 +4,7 @@ import { readConfig } from "../../web/src/config";
 import { errorText } from "../../web/src/format";
 import { parseKeyUsage } from "../../web/src/services/keyService";
 import { storageVerdict } from "../../web/src/storage";
-import { estimateUnverifiedUnits, projectedPeriodUnits, unverifiedTokens } from "../../web/src/usage";
+import { estimateUnverified, projectPeriod, unverifiedTokens } from "../../web/src/usage";
 import { parseModels, validateNewSubscription } from "../../web/src/validation";
 import { storageOk, subscription, usage } from "./fixtures";
 
@@ -40,12 +40,20 @@ describe("page logic", () => {
   it("estimates unbilled usage with the mirror and projects the period", () => {
     const sub = subscription();
     expect(unverifiedTokens(usage, sub)).toBe(30_000n);
-    // 30K split 100:30 → 23,076 gpt-4o (×1.5) + 6,924 claude (×1.2) at the Growth tier (0.015)
-    expect(estimateUnverifiedUnits(usage, sub, DEFAULT_PRICING)).toBe(51_921_000n + 12_463_200n);
     const now = Number(sub.periodStart) + 3 * 86400;
-    expect(projectedPeriodUnits(sub, 0n, now)).toBe(2_500_000_000n);
-    expect(projectedPeriodUnits(sub, 0n, Number(sub.periodStart) + 60)).toBeNull();
-    expect(projectedPeriodUnits({ ...sub, maxBudgetPerPeriod: "10.0" }, 0n, now)).toBe(1_000_000_000n);
+    // 30K split 100:30 → 23,076 gpt-4o (×1.5) + 6,924 claude (×1.2) at the Growth tier (0.015)
+    const cost = 51_921_000n + 12_463_200n;
+    expect(estimateUnverified(usage, sub, DEFAULT_PRICING, now)).toEqual({ cost, charged: cost, pauses: false });
+    // Charged in full up to the escrow: 0.5 FLOW left pays 0.5 of it, and the key pauses.
+    expect(estimateUnverified(usage, { ...sub, balance: "0.50000000" }, DEFAULT_PRICING, now)).toEqual({ cost, charged: 50_000_000n, pauses: true });
+    // The cap never discounts: a cap below the spend still charges the whole price, then pauses.
+    expect(estimateUnverified(usage, { ...sub, maxBudgetPerPeriod: "2.60000000" }, DEFAULT_PRICING, now)).toEqual({ cost, charged: cost, pauses: true });
+    // 2.5 FLOW in 3 of 30 days → 25 FLOW at this rate, but the escrow pays at most 2.5 + 7.5.
+    expect(projectPeriod(sub, 0n, now)).toEqual({ units: 1_000_000_000n, reachesCap: false, escrowRunsOut: true });
+    expect(projectPeriod({ ...sub, balance: "50.0" }, 0n, now)).toEqual({ units: 2_500_000_000n, reachesCap: false, escrowRunsOut: false });
+    expect(projectPeriod(sub, 0n, Number(sub.periodStart) + 60)).toBeNull();
+    // The cap is not a bound on the bill: it pauses the key when reached.
+    expect(projectPeriod({ ...sub, balance: "50.0", maxBudgetPerPeriod: "10.0" }, 0n, now)).toEqual({ units: 2_500_000_000n, reachesCap: true, escrowRunsOut: false });
   });
 
   it("parses the key service's usage defensively", () => {

@@ -1,5 +1,5 @@
 /** Formatting for people: FLOW amounts stay exact (bigint units), everything else is locale text. */
-import { formatFlow, parseUFix64 } from "../../src/pricing/units";
+import { formatFlow, formatUFix64, parseUFix64 } from "../../src/pricing/units";
 
 /** "12.5 FLOW" from a UFix64 string ("12.50000000"). */
 export function flowText(ufix64: string): string {
@@ -26,6 +26,23 @@ export function bytesText(bytes: bigint): string {
 export function timeText(ufix64Seconds: string): string {
   const ms = Number(ufix64Seconds) * 1000;
   return new Date(ms).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** A timestamp held in units of 1e-8 s (a UFix64 as an integer) as a short local date and time. */
+export function unitsTimeText(units: bigint): string {
+  return timeText(formatUFix64(units));
+}
+
+/** A length of time in seconds as people say it: "7 days", "36 hours", "1 hour 30 minutes". */
+export function durationText(seconds: bigint): string {
+  const plural = (n: bigint, word: string) => `${n} ${word}${n === 1n ? "" : "s"}`;
+  if (seconds >= 86_400n && seconds % 86_400n === 0n) return plural(seconds / 86_400n, "day");
+  if (seconds >= 3_600n) {
+    const minutes = (seconds % 3_600n) / 60n;
+    return `${plural(seconds / 3_600n, "hour")}${minutes > 0n ? ` ${plural(minutes, "minute")}` : ""}`;
+  }
+  if (seconds >= 60n) return plural(seconds / 60n, "minute");
+  return plural(seconds, "second");
 }
 
 /** A subscription id as people read it. */

@@ -5,8 +5,9 @@
  */
 import * as fcl from "@onflow/fcl";
 import { subscriptionApi } from "../../../src/api/subscriptions";
-import { runScript, sendTransaction, type FlowContext, type TransactionDefinition } from "../../../src/flow/runtime";
-import { getPricing } from "../../../src/flow/generated/scripts/get_pricing";
+import { eventsOf, runScript, sendTransaction, type Codec, type FlowContext, type SealedTransaction, type TransactionDefinition } from "../../../src/flow/runtime";
+import { getPricingSchedule } from "../../../src/flow/generated/scripts/get_pricing_schedule";
+import { getEscrowSettings } from "../../../src/flow/generated/scripts/get_escrow_settings";
 import { getSubscription } from "../../../src/flow/generated/scripts/get_subscription";
 import { getCustomerSubscriptions } from "../../../src/flow/generated/scripts/get_customer_subscriptions";
 import { topUp } from "../../../src/flow/generated/transactions/top_up";
@@ -15,13 +16,28 @@ import { finishClose } from "../../../src/flow/generated/transactions/finish_clo
 import { adminSetTiers } from "../../../src/flow/generated/transactions/admin_set_tiers";
 import { adminSetFamilyMultiplier } from "../../../src/flow/generated/transactions/admin_set_family_multiplier";
 import { adminSetDefaultMultiplier } from "../../../src/flow/generated/transactions/admin_set_default_multiplier";
-import { formatUFix64, parseUFix64, pricingFromCadence } from "../../../src/pricing";
+import { adminCancelPricingChanges } from "../../../src/flow/generated/transactions/admin_cancel_pricing_changes";
+import {
+  UsageBasedSubscriptions_DefaultMultiplierSet,
+  UsageBasedSubscriptions_FamilyMultiplierSet,
+  UsageBasedSubscriptions_PricingChangesCancelled,
+  UsageBasedSubscriptions_TiersUpdated,
+} from "../../../src/flow/generated/types";
+import { formatUFix64, parseUFix64, scheduleFromCadence, UNITS_PER_FLOW } from "../../../src/pricing";
 import { accountStorage } from "../../../src/flow/generated/scripts/account_storage";
 import type { PageConfig } from "../config";
-import type { FlowClient, OnStatus } from "./flowClient";
+import type { FlowClient, OnStatus, PricingAnnouncement, ScheduledPricing } from "./flowClient";
 
 function hexOfText(text: string): string {
   return Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The one announcement event of a sealed pricing change: the version, when it applies, whether it is a rise. */
+function announced(sealed: SealedTransaction, name: string, codec: Codec<never, { version: bigint; effectiveFrom: string; increase: boolean }>): PricingAnnouncement {
+  const [raw] = eventsOf(sealed, `.UsageBasedSubscriptions.${name}`);
+  if (raw === undefined) throw new Error(`The transaction was sealed without a ${name} event.`);
+  const event = codec.decode(raw as never, name);
+  return { transactionId: sealed.transactionId, version: event.version, effectiveFrom: parseUFix64(event.effectiveFrom), increase: event.increase };
 }
 
 export function createFlowClient(config: PageConfig): FlowClient {
@@ -39,11 +55,12 @@ export function createFlowClient(config: PageConfig): FlowClient {
   let signing: Promise<unknown> = Promise.resolve();
 
   // sendTransaction reports "pending" once the wallet has signed and the node has the transaction.
-  const send = async <Args>(tx: TransactionDefinition<Args>, args: Args, onStatus: OnStatus): Promise<string> => {
+  const sendSealed = async <Args>(tx: TransactionDefinition<Args>, args: Args, onStatus: OnStatus): Promise<SealedTransaction> => {
     onStatus("signing");
-    const sealed = await sendTransaction(ctx, tx, args, fcl.authz, { onStatus: (s) => onStatus(s === "sealed" ? "sealed" : "pending") });
-    return sealed.transactionId;
+    return sendTransaction(ctx, tx, args, fcl.authz, { onStatus: (s) => onStatus(s === "sealed" ? "sealed" : "pending") });
   };
+  const send = async <Args>(tx: TransactionDefinition<Args>, args: Args, onStatus: OnStatus): Promise<string> =>
+    (await sendSealed(tx, args, onStatus)).transactionId;
   const api = (customer: string, onStatus?: OnStatus) =>
     subscriptionApi({
       ...ctx,
@@ -64,12 +81,25 @@ export function createFlowClient(config: PageConfig): FlowClient {
     },
     listSubscriptions: (customer) => runScript(ctx, getCustomerSubscriptions, { customer }),
     getSubscription: (id) => runScript(ctx, getSubscription, { id }),
-    async getPricing() {
-      const raw = await runScript(ctx, getPricing, {});
-      return pricingFromCadence({
-        ...raw,
-        tiers: raw.tiers.map((tier) => ({ threshold: tier.threshold.toString(), pricePer1K: tier.pricePer1K })),
-      });
+    async getPricingSchedule() {
+      const raw = await runScript(ctx, getPricingSchedule, {});
+      // The mirror checks every version and the order; announcedAt is the page's own addition.
+      const schedule = scheduleFromCadence(raw);
+      return schedule.map((config, i): ScheduledPricing => ({
+        ...config,
+        version: raw[i].version,
+        effectiveFrom: parseUFix64(raw[i].effectiveFrom),
+        announcedAt: parseUFix64(raw[i].announcedAt),
+      }));
+    },
+    async getEscrowSettings() {
+      const raw = await runScript(ctx, getEscrowSettings, {});
+      return {
+        billingPeriod: parseUFix64(raw.billingPeriod) / UNITS_PER_FLOW,
+        closeGracePeriod: parseUFix64(raw.closeGracePeriod) / UNITS_PER_FLOW,
+        minimumCloseGracePeriod: parseUFix64(raw.minimumCloseGracePeriod) / UNITS_PER_FLOW,
+        minimumDeposit: parseUFix64(raw.minimumDeposit),
+      };
     },
     async accountStorage(address) {
       const raw = await runScript(ctx, accountStorage, { account: address });
@@ -103,10 +133,22 @@ export function createFlowClient(config: PageConfig): FlowClient {
       return api(customer, onStatus).deleteSubscription(id);
     },
     finishClose: (id, onStatus) => send(finishClose, { id }, onStatus),
-    setTiers: (tiers, onStatus) =>
-      send(adminSetTiers, { thresholds: tiers.map((t) => t.threshold), pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)) }, onStatus),
-    setFamilyMultiplier: (family, multiplier, onStatus) => send(adminSetFamilyMultiplier, { family, multiplier }, onStatus),
-    setDefaultMultiplier: (multiplier, onStatus) => send(adminSetDefaultMultiplier, { multiplier }, onStatus),
+    async setTiers(tiers, onStatus) {
+      const args = { thresholds: tiers.map((t) => t.threshold), pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)) };
+      return announced(await sendSealed(adminSetTiers, args, onStatus), "TiersUpdated", UsageBasedSubscriptions_TiersUpdated);
+    },
+    async setFamilyMultiplier(family, multiplier, onStatus) {
+      return announced(await sendSealed(adminSetFamilyMultiplier, { family, multiplier }, onStatus), "FamilyMultiplierSet", UsageBasedSubscriptions_FamilyMultiplierSet);
+    },
+    async setDefaultMultiplier(multiplier, onStatus) {
+      return announced(await sendSealed(adminSetDefaultMultiplier, { multiplier }, onStatus), "DefaultMultiplierSet", UsageBasedSubscriptions_DefaultMultiplierSet);
+    },
+    async cancelPricingChanges(onStatus) {
+      const sealed = await sendSealed(adminCancelPricingChanges, {}, onStatus);
+      const [raw] = eventsOf(sealed, ".UsageBasedSubscriptions.PricingChangesCancelled");
+      const versions = raw === undefined ? [] : UsageBasedSubscriptions_PricingChangesCancelled.decode(raw as never, "PricingChangesCancelled").versions;
+      return { transactionId: sealed.transactionId, versions };
+    },
     async signMessage(message) {
       const turn = signing.then(() => fcl.currentUser.signUserMessage(hexOfText(message)));
       signing = turn.catch(() => undefined);
