@@ -5,7 +5,7 @@
  */
 import * as fcl from "@onflow/fcl";
 import { subscriptionApi } from "../../../src/api/subscriptions";
-import { eventsOf, runScript, sendTransaction, type Codec, type FlowContext, type SealedTransaction, type TransactionDefinition } from "../../../src/flow/runtime";
+import { runScript, sendTransaction, type FlowContext, type SealedTransaction, type TransactionDefinition } from "../../../src/flow/runtime";
 import { getPricingSchedule } from "../../../src/flow/generated/scripts/get_pricing_schedule";
 import { getEscrowSettings } from "../../../src/flow/generated/scripts/get_escrow_settings";
 import { getSubscription } from "../../../src/flow/generated/scripts/get_subscription";
@@ -17,27 +17,14 @@ import { adminSetTiers } from "../../../src/flow/generated/transactions/admin_se
 import { adminSetFamilyMultiplier } from "../../../src/flow/generated/transactions/admin_set_family_multiplier";
 import { adminSetDefaultMultiplier } from "../../../src/flow/generated/transactions/admin_set_default_multiplier";
 import { adminCancelPricingChanges } from "../../../src/flow/generated/transactions/admin_cancel_pricing_changes";
-import {
-  UsageBasedSubscriptions_DefaultMultiplierSet,
-  UsageBasedSubscriptions_FamilyMultiplierSet,
-  UsageBasedSubscriptions_PricingChangesCancelled,
-  UsageBasedSubscriptions_TiersUpdated,
-} from "../../../src/flow/generated/types";
-import { formatUFix64, parseUFix64, scheduleFromCadence, UNITS_PER_FLOW } from "../../../src/pricing";
+import { formatUFix64, parseUFix64 } from "../../../src/pricing";
 import { accountStorage } from "../../../src/flow/generated/scripts/account_storage";
 import type { PageConfig } from "../config";
-import type { FlowClient, OnStatus, PricingAnnouncement, ScheduledPricing } from "./flowClient";
+import { announcementFromEvents, cancelledFromEvents, escrowSettingsFromChain, scheduleFromChain } from "./chainValues";
+import type { FlowClient, OnStatus } from "./flowClient";
 
 function hexOfText(text: string): string {
   return Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** The one announcement event of a sealed pricing change: the version, when it applies, whether it is a rise. */
-function announced(sealed: SealedTransaction, name: string, codec: Codec<never, { version: bigint; effectiveFrom: string; increase: boolean }>): PricingAnnouncement {
-  const [raw] = eventsOf(sealed, `.UsageBasedSubscriptions.${name}`);
-  if (raw === undefined) throw new Error(`The transaction was sealed without a ${name} event.`);
-  const event = codec.decode(raw as never, name);
-  return { transactionId: sealed.transactionId, version: event.version, effectiveFrom: parseUFix64(event.effectiveFrom), increase: event.increase };
 }
 
 export function createFlowClient(config: PageConfig): FlowClient {
@@ -81,26 +68,8 @@ export function createFlowClient(config: PageConfig): FlowClient {
     },
     listSubscriptions: (customer) => runScript(ctx, getCustomerSubscriptions, { customer }),
     getSubscription: (id) => runScript(ctx, getSubscription, { id }),
-    async getPricingSchedule() {
-      const raw = await runScript(ctx, getPricingSchedule, {});
-      // The mirror checks every version and the order; announcedAt is the page's own addition.
-      const schedule = scheduleFromCadence(raw);
-      return schedule.map((config, i): ScheduledPricing => ({
-        ...config,
-        version: raw[i].version,
-        effectiveFrom: parseUFix64(raw[i].effectiveFrom),
-        announcedAt: parseUFix64(raw[i].announcedAt),
-      }));
-    },
-    async getEscrowSettings() {
-      const raw = await runScript(ctx, getEscrowSettings, {});
-      return {
-        billingPeriod: parseUFix64(raw.billingPeriod) / UNITS_PER_FLOW,
-        closeGracePeriod: parseUFix64(raw.closeGracePeriod) / UNITS_PER_FLOW,
-        minimumCloseGracePeriod: parseUFix64(raw.minimumCloseGracePeriod) / UNITS_PER_FLOW,
-        minimumDeposit: parseUFix64(raw.minimumDeposit),
-      };
-    },
+    getPricingSchedule: async () => scheduleFromChain(await runScript(ctx, getPricingSchedule, {})),
+    getEscrowSettings: async () => escrowSettingsFromChain(await runScript(ctx, getEscrowSettings, {})),
     async accountStorage(address) {
       const raw = await runScript(ctx, accountStorage, { account: address });
       const field = (name: string) => parseUFix64(raw[name] ?? "0.0");
@@ -135,19 +104,20 @@ export function createFlowClient(config: PageConfig): FlowClient {
     finishClose: (id, onStatus) => send(finishClose, { id }, onStatus),
     async setTiers(tiers, onStatus) {
       const args = { thresholds: tiers.map((t) => t.threshold), pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)) };
-      return announced(await sendSealed(adminSetTiers, args, onStatus), "TiersUpdated", UsageBasedSubscriptions_TiersUpdated);
+      const sealed = await sendSealed(adminSetTiers, args, onStatus);
+      return announcementFromEvents(sealed.transactionId, sealed.events);
     },
     async setFamilyMultiplier(family, multiplier, onStatus) {
-      return announced(await sendSealed(adminSetFamilyMultiplier, { family, multiplier }, onStatus), "FamilyMultiplierSet", UsageBasedSubscriptions_FamilyMultiplierSet);
+      const sealed = await sendSealed(adminSetFamilyMultiplier, { family, multiplier }, onStatus);
+      return announcementFromEvents(sealed.transactionId, sealed.events);
     },
     async setDefaultMultiplier(multiplier, onStatus) {
-      return announced(await sendSealed(adminSetDefaultMultiplier, { multiplier }, onStatus), "DefaultMultiplierSet", UsageBasedSubscriptions_DefaultMultiplierSet);
+      const sealed = await sendSealed(adminSetDefaultMultiplier, { multiplier }, onStatus);
+      return announcementFromEvents(sealed.transactionId, sealed.events);
     },
     async cancelPricingChanges(onStatus) {
       const sealed = await sendSealed(adminCancelPricingChanges, {}, onStatus);
-      const [raw] = eventsOf(sealed, ".UsageBasedSubscriptions.PricingChangesCancelled");
-      const versions = raw === undefined ? [] : UsageBasedSubscriptions_PricingChangesCancelled.decode(raw as never, "PricingChangesCancelled").versions;
-      return { transactionId: sealed.transactionId, versions };
+      return { transactionId: sealed.transactionId, versions: cancelledFromEvents(sealed.events) };
     },
     async signMessage(message) {
       const turn = signing.then(() => fcl.currentUser.signUserMessage(hexOfText(message)));
