@@ -65,6 +65,11 @@ describe("page logic", () => {
 
   it("puts errors in words", () => {
     expect(errorText(new Error("User rejected signature"))).toMatch(/declined/);
+    expect(errorText(new Error("admin_cancel_pricing_changes failed: Declined: Externally Halted"))).toMatch(/declined/);
+    // A transaction named "cancel" that Cadence refused is a refusal, not a wallet's decline.
+    expect(errorText(new Error("admin_cancel_pricing_changes failed: [Error Code: 1101] panic: UsageBasedSubscriptions: no announced change is pending"))).toBe(
+      "No announced change is pending.",
+    );
     expect(errorText(new Error("x failed: [Error Code: 1101] panic: top_up: the signer has no FlowToken vault"))).toBe("The signer has no FlowToken vault.");
   });
 });
