@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PRICING } from "../../src/pricing";
+import { UsageBasedSubscriptions_PricingConfig } from "../../src/flow/generated/types";
+import { DEFAULT_PRICING, parseUFix64 } from "../../src/pricing";
 import { readConfig } from "../../web/src/config";
-import { errorText } from "../../web/src/format";
+import { durationText, errorText } from "../../web/src/format";
+import { appliesFrom, describeChanges, priceDirection, viewSchedule } from "../../web/src/schedule";
+import { announcementFromEvents, cancelledFromEvents, scheduleFromChain } from "../../web/src/services/chainValues";
 import { parseKeyUsage } from "../../web/src/services/keyService";
 import { storageVerdict } from "../../web/src/storage";
 import { estimateUnverified, projectPeriod, unverifiedTokens } from "../../web/src/usage";
@@ -100,5 +103,98 @@ describe("httpKeyService", () => {
     } finally {
       globalThis.fetch = realFetch;
     }
+  });
+});
+
+describe("pricing schedule logic (web/src/schedule.ts)", () => {
+  const base = DEFAULT_PRICING;
+  const withMultiplier = (family: string, m: string) => ({ ...base, familyMultipliers: { ...base.familyMultipliers, [family]: parseUFix64(m) } });
+
+  it("compares versions for every billed name at every tier position", () => {
+    expect(priceDirection(base, base)).toBe("same");
+    expect(priceDirection(base, withMultiplier("gpt-4", "1.6"))).toBe("rise");
+    expect(priceDirection(base, withMultiplier("llama", "0.5"))).toBe("cut");
+    // Remapping a model to a dearer family raises its price, to a cheaper one lowers it.
+    expect(priceDirection(base, { ...base, modelFamilies: { ...base.modelFamilies, "claude-3-haiku": "gpt-4" } })).toBe("rise");
+    expect(priceDirection(base, { ...base, modelFamilies: { ...base.modelFamilies, "gpt-4o": "llama" } })).toBe("cut");
+    // Unmapping: the model falls to the default multiplier (1.0): a rise for a llama model, a cut for a gpt-4 one.
+    const unmap = (model: string) => {
+      const modelFamilies = { ...base.modelFamilies };
+      delete modelFamilies[model];
+      return { ...base, modelFamilies };
+    };
+    expect(priceDirection(base, unmap("llama-3-8b"))).toBe("rise");
+    expect(priceDirection(base, unmap("gpt-4o"))).toBe("cut");
+    // A cheaper first tier with a dearer last one, or a new threshold that raises one stretch.
+    const tiers = base.tiers.map((t, i) => ({ ...t, pricePer1K: i === 0 ? t.pricePer1K - 1n : i === 3 ? t.pricePer1K + 1n : t.pricePer1K }));
+    expect(priceDirection(base, { ...base, tiers })).toBe("mixed");
+    expect(priceDirection(base, { ...base, tiers: [base.tiers[0], { threshold: 50_000n, pricePer1K: base.tiers[1].pricePer1K }, ...base.tiers.slice(1)] })).toBe("cut");
+    expect(priceDirection(base, { ...base, tiers: [...base.tiers.slice(0, 1), { threshold: 200_000n, pricePer1K: base.tiers[1].pricePer1K }, ...base.tiers.slice(2)] })).toBe("rise");
+    expect(priceDirection(base, { ...base, defaultMultiplier: parseUFix64("1.01") })).toBe("rise");
+  });
+
+  it("names what changed", () => {
+    expect(describeChanges(base, withMultiplier("mistral", "0.7"))).toEqual(["new family mistral ×0.7"]);
+    expect(describeChanges(base, { ...withMultiplier("gpt-4", "2.0"), modelFamilies: { ...base.modelFamilies, "gpt-4o": "claude", "o1": "gpt-4" } })).toEqual([
+      "gpt-4 ×1.5 → ×2.0",
+      "gpt-4o billed as claude instead of gpt-4",
+      "o1 billed as gpt-4",
+    ]);
+  });
+
+  it("dates an announcement like the contract: a rise after the notice, never before the newest version", () => {
+    const now = 1_000n * 100_000_000n;
+    const latest = { ...base, version: 3n, effectiveFrom: now - 10n, announcedAt: now - 10n };
+    expect(appliesFrom(latest, true, now)).toBe(now + 604_800n * 100_000_000n);
+    expect(appliesFrom(latest, false, now)).toBe(now);
+    const pending = { ...latest, effectiveFrom: now + 5n * 100_000_000n };
+    expect(appliesFrom(pending, false, now)).toBe(pending.effectiveFrom);
+    const schedule = [{ ...base, version: 0n, effectiveFrom: 0n, announcedAt: 0n }, latest, pending];
+    const view = viewSchedule(schedule, now);
+    expect([view.inForce.version, view.pending.map((v) => v.version), view.latest.version]).toEqual([3n, [3n], 3n]);
+    expect(durationText(604_800n)).toBe("7 days");
+    expect(durationText(5_400n)).toBe("1 hour 30 minutes");
+    expect(durationText(3_600n)).toBe("1 hour");
+  });
+});
+
+describe("chain values (web/src/services/chainValues.ts)", () => {
+  // get_pricing_schedule as FCL decodes it: UFix64 and UInt64 as decimal strings.
+  const rawVersion = (version: string, effectiveFrom: string) => ({
+    version,
+    effectiveFrom,
+    announcedAt: "1700000000.00000000",
+    tiers: [
+      { threshold: "0", pricePer1K: "0.02000000" },
+      { threshold: "100000", pricePer1K: "0.01500000" },
+    ],
+    familyMultipliers: { "gpt-4": "1.50000000" },
+    defaultMultiplier: "1.00000000",
+    modelFamilies: { "gpt-4o": "gpt-4" },
+    billingPeriod: "2592000.00000000",
+    closeGracePeriod: "3600.00000000",
+    minimumDeposit: "2.50000000",
+    noticePeriod: "604800.00000000",
+  });
+  const decode = (values: unknown[]) => values.map((v, i) => UsageBasedSubscriptions_PricingConfig.decode(v as never, `schedule[${i}]`));
+
+  it("converts the schedule exactly and refuses one out of order or malformed", () => {
+    const [v0, v1] = scheduleFromChain(decode([rawVersion("0", "0.00000000"), rawVersion("7", "1700604800.00000000")]));
+    expect([v1.version, v1.effectiveFrom, v1.announcedAt, v1.minimumDeposit, v1.noticePeriod]).toEqual([7n, 170060480000000000n, 170000000000000000n, 250_000_000n, 604_800n]);
+    expect(v0.tiers).toEqual([{ threshold: 0n, pricePer1K: 2_000_000n }, { threshold: 100_000n, pricePer1K: 1_500_000n }]);
+    expect(() => scheduleFromChain(decode([rawVersion("1", "5.0"), rawVersion("2", "4.0")]))).toThrow(/out of order/);
+    expect(() => decode([{ ...rawVersion("1", "5.0"), announcedAt: "-1" }])).toThrow(/announcedAt/);
+  });
+
+  it("reads an announcement from its event among the others, and says when there is none", () => {
+    const events = [
+      { type: "A.0ae53cb6e3f42a79.FlowToken.TokensWithdrawn", data: { amount: "0.00001", from: null } },
+      { type: "A.f8d6e0586b0a20c7.UsageBasedSubscriptions.ModelMapped", data: { version: "9", effectiveFrom: "1700604800.00000000", increase: true, model: "o1", family: "gpt-4" } },
+    ];
+    expect(announcementFromEvents("ab", events)).toEqual({ transactionId: "ab", version: 9n, effectiveFrom: 170060480000000000n, increase: true });
+    expect(() => announcementFromEvents("ab", events.slice(0, 1))).toThrow(/without an announcement event/);
+    expect(() => announcementFromEvents("ab", [{ ...events[1], data: { ...events[1].data, increase: "yes" } }])).toThrow();
+    expect(cancelledFromEvents([{ type: "A.f8d6e0586b0a20c7.UsageBasedSubscriptions.PricingChangesCancelled", data: { versions: ["5", "4"] } }])).toEqual([5n, 4n]);
+    expect(() => cancelledFromEvents([])).toThrow(/without a PricingChangesCancelled event/);
   });
 });

@@ -56,12 +56,14 @@ export function idText(id: bigint): string {
  */
 export function errorText(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
-  if (/declined|halted|rejected|cancel/i.test(raw)) return "You declined the request in your wallet; nothing was sent.";
+  // Cadence's own words first: a refusal may mention anything, and the transaction's name in
+  // "<name> failed:" (admin_cancel_pricing_changes) must not read as a wallet's refusal.
+  const panic = /panic: ([^\n]+)/.exec(raw) ?? /pre-condition failed: ([^\n]+)/.exec(raw) ?? /assertion failed: ([^\n]+)/.exec(raw);
+  if (panic?.[1]) return sentence(panic[1]);
+  if (/declined|halted|rejected|cancel/i.test(raw.replace(/^\w+ failed: /, ""))) return "You declined the request in your wallet; nothing was sent.";
   if (/failed to fetch|networkerror|ECONNREFUSED|network request failed/i.test(raw)) {
     return "The Flow access node could not be reached. Is the emulator running?";
   }
-  const panic = /panic: ([^\n]+)/.exec(raw) ?? /pre-condition failed: ([^\n]+)/.exec(raw) ?? /assertion failed: ([^\n]+)/.exec(raw);
-  if (panic?.[1]) return sentence(panic[1]);
   const insufficient = /insufficient|Amount withdrawn must be less than or equal than the balance/i.test(raw);
   if (insufficient) return "Your account does not hold that much FLOW. Lower the amount or fund the account.";
   const storage = /storage (capacity|used)/i.test(raw);
