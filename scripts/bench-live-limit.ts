@@ -138,7 +138,7 @@ async function run(env: Env, mode: Mode): Promise<string> {
     const rate = (served.length / Math.max(0.001, ((served[served.length - 1]?.at ?? started) - started) / 1000)).toFixed(0);
     return (
       `live limit ${mode}: first refusal ${seconds(firstRefusal?.at)}${firstRefusal ? ` (${firstRefusal.status})` : ""}, blocked ${seconds(blocked?.at)}; ` +
-      `overshoot ${formatFlow(overshoot)} FLOW (${((Number(overshoot) / Number(deposit)) * 100).toFixed(2)} % of the ${formatFlow(deposit)} FLOW deposit); ` +
+      `overshoot ${formatFlow(overshoot)} FLOW (${((Number(overshoot) / Number(deposit)) * 100).toFixed(2)} % of the ${formatFlow(deposit)} FLOW deposit, ${((Number(overshoot) / Number(limit)) * 100).toFixed(2)} % of the limit); ` +
       `${after} served after the crossing; ${served.length} served at ${rate}/s; limit ${formatFlow(limit)} FLOW`
     );
   } finally {
