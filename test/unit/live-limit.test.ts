@@ -109,7 +109,7 @@ describe("tpm guard", () => {
 });
 
 describe("PendingUsage", () => {
-  const row = (requestId: string, window: bigint, tokens: number, endMs = 1_000) => ({ requestId, subscriptionId: "7", keyHash: "k", window, family: "gpt-4", tokens, endMs });
+  const row = (requestId: string, window: bigint, tokens: number, startMs = 1_000, endMs = startMs) => ({ requestId, subscriptionId: "7", keyHash: "k", window, family: "gpt-4", tokens, startMs, endMs });
 
   it("counts each request once, drops settled windows, and ignores rows of windows already settled", () => {
     const p = new PendingUsage();
@@ -124,14 +124,24 @@ describe("PendingUsage", () => {
     expect(p.windowsOf("7").map((x) => x.window)).toEqual([6n]);
   });
 
-  it("knows the logged tokens of a key since a time, forgetting older ones", () => {
+  it("knows the logged tokens LiteLLM still counts in the key's fixed window, and none when it may turn", () => {
     const p = new PendingUsage();
-    p.add(row("a", 1n, 100, 1_000));
-    p.add(row("b", 1n, 200, 5_000));
-    expect(p.loggedSince("k", 2_000)).toBe(200);
-    expect(p.loggedSince("k", 0)).toBe(200);
+    const W = 60_000;
+    // Window 1 starts with the call at 10.5 s; a call at 69.9 s is still in it; 70.2 s starts window 2.
+    p.add(row("a", 1n, 100, 10_500, 11_000));
+    p.add(row("b", 1n, 200, 69_900, 69_950));
+    expect(p.windowTokens("k", 69_960, W, 0)).toBe(300);
+    expect(p.windowTokens("k", 70_000, W, 0)).toBe(0);
+    // Window 1 ends at 70 s: from there the next call turns it, so nothing may be counted twice.
+    expect(p.windowTokens("k", 69_000, W, 2_000)).toBe(0);
+    p.add(row("c", 1n, 50, 70_200, 70_300));
+    // Window 2 started at 70.2 s: b ended before that call, so only c counts.
+    expect(p.windowTokens("k", 71_000, W, 2_000)).toBe(50);
+    // A call spanning the turn (ends after the new window began) counts in the new window.
+    p.add(row("d", 1n, 25, 69_950, 70_250));
+    expect(p.windowTokens("k", 71_000, W, 2_000)).toBe(75);
     p.pruneKeys(new Set());
-    expect(p.loggedSince("k", 0)).toBe(0);
+    expect(p.windowTokens("k", 71_000, W, 2_000)).toBe(0);
   });
 });
 

@@ -6,8 +6,10 @@
  * tokens per minute at once, in memory, and refuses a call (429) once the minute's count has reached
  * `tpm_limit`. Set to what the remaining room pays at the dearest price the key can be billed,
  * plus the logged tokens still counted in LiteLLM's window (already priced into the room, so they
- * must not count twice), it stops the key near the end of its room even before the spend rows
- * show; the key service then blocks it outright (401) once they do.
+ * must not count twice; pending.ts windowTokens), it stops the key near the end of its room even
+ * before the spend rows show; the key service then blocks it outright (401) once they do. Calls
+ * not logged yet are in LiteLLM's count and not in the room, so what the limit still lets through
+ * is the room less those calls: never more than the room.
  *
  * Why tokens and not LiteLLM's `max_budget`: LiteLLM's budget is USD at the upstream model's
  * price, input and output priced apart; FlareFlow bills FLOW per total token by tier and family.

@@ -164,10 +164,9 @@ export class LiveLimit {
       let tpmLimit: number | null = null;
       if (this.guard) {
         const cur = currentKey(s);
-        // Calls that ended within LiteLLM's minute (less a margin that keeps them counted until the
-        // next pass) are in its count already and in the exposure: they must not count twice.
-        const since = now - this.o.rateWindowMs + this.d.pollIntervalMs + 2_000;
-        const logged = cur === undefined ? 0 : this.pending.loggedSince(cur.hash, since);
+        // Logged calls LiteLLM still counts in its window are in the exposure already: they must
+        // not count twice (unless the window may turn before the next pass and release them).
+        const logged = cur === undefined ? 0 : this.pending.windowTokens(cur.hash, now, this.o.rateWindowMs, this.d.pollIntervalMs + 2_000);
         tpmLimit = tpmLimitFor(tokensRoomPays(exposure.room, schedule, s.models, nowUnits, windowUnits), logged);
       }
       this.live.set(s.id, { exposure, tpmLimit, at: now });
@@ -225,6 +224,7 @@ export class LiveLimit {
         window,
         family,
         tokens: row.total_tokens,
+        startMs,
         endMs: Number.isFinite(endMs) ? endMs : startMs,
       });
     });

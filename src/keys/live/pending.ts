@@ -13,7 +13,9 @@ export interface PendingRow {
   window: bigint;
   family: string;
   tokens: number;
-  /** When the call ended (ms): LiteLLM adds a call's tokens to the key's minute then. */
+  /** When the call started (ms): LiteLLM's rate limiter sees it then. */
+  startMs: number;
+  /** When the call ended (ms): LiteLLM adds a call's tokens to the key's window then. */
   endMs: number;
 }
 
@@ -21,7 +23,7 @@ export class PendingUsage {
   private readonly bySub = new Map<string, Map<bigint, Map<string, bigint>>>();
   /** Request ids of unsettled windows, by window, so settled windows drop their ids too. */
   private readonly ids = new Map<bigint, Set<string>>();
-  private readonly recent = new Map<string, { endMs: number; tokens: number }[]>();
+  private readonly recent = new Map<string, { startMs: number; endMs: number; tokens: number }[]>();
   private settledThrough: bigint | null = null;
 
   /** Windows up to and including `window` are settled on Flow: their usage is in the chain's state now. */
@@ -64,7 +66,7 @@ export class PendingUsage {
       recent = [];
       this.recent.set(row.keyHash, recent);
     }
-    recent.push({ endMs: row.endMs, tokens: row.tokens });
+    recent.push({ startMs: row.startMs, endMs: row.endMs, tokens: row.tokens });
     return true;
   }
 
@@ -73,14 +75,33 @@ export class PendingUsage {
     return windows === undefined ? [] : [...windows].map(([window, families]) => ({ window, families }));
   }
 
-  /** Logged tokens of calls by `keyHash` that ended after `sinceMs`; older entries are dropped. */
-  loggedSince(keyHash: string, sinceMs: number): number {
-    const recent = this.recent.get(keyHash);
-    if (recent === undefined) return 0;
-    const kept = recent.filter((r) => r.endMs > sinceMs);
-    if (kept.length === 0) this.recent.delete(keyHash);
-    else this.recent.set(keyHash, kept);
-    return kept.reduce((sum, r) => sum + r.tokens, 0);
+  /**
+   * Logged tokens LiteLLM still counts for `keyHash` in its rate-limit window at `nowMs`, as
+   * 1.110.2 keeps that window (src/litellm-server/rate-limit.ts): a fixed one, started by the first
+   * call (whole seconds) after the previous one ran `windowMs`, counting the tokens of calls that
+   * end in it. Its start is found again from the logged calls' start times. 0 when the window may
+   * turn before the next pass (within `marginMs`): a turn releases all it counted, and those
+   * tokens must then not be allowed again. (A call refused at a window's turn starts a window too,
+   * unseen here; the key service only refuses that way before it has priced a new key.)
+   */
+  windowTokens(keyHash: string, nowMs: number, windowMs: number, marginMs: number): number {
+    const all = this.recent.get(keyHash);
+    if (all === undefined) return 0;
+    const kept = all.filter((r) => r.endMs > nowMs - 3 * windowMs).sort((a, b) => a.startMs - b.startMs);
+    if (kept.length === 0) {
+      this.recent.delete(keyHash);
+      return 0;
+    }
+    this.recent.set(keyHash, kept);
+    const windowSeconds = windowMs / 1000;
+    let anchor: { second: number; ms: number } | null = null;
+    for (const r of kept) {
+      const second = Math.floor(r.startMs / 1000);
+      if (anchor === null || second - anchor.second >= windowSeconds) anchor = { second, ms: r.startMs };
+    }
+    if (anchor === null || Math.floor((nowMs + marginMs) / 1000) - anchor.second >= windowSeconds) return 0;
+    const start = anchor.ms;
+    return kept.reduce((sum, r) => (r.endMs >= start ? sum + r.tokens : sum), 0);
   }
 
   /** Forgets the rate-limit history of keys not in `live` (deleted or rotated out). */
