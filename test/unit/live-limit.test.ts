@@ -8,6 +8,7 @@ import { keyDecision } from "../../src/keys/decision";
 import { exposureOf, UNITS_PER_SECOND, type ChainView } from "../../src/keys/live/exposure";
 import { tokensRoomPays, tpmLimitFor } from "../../src/keys/live/guard";
 import { PendingUsage } from "../../src/keys/live/pending";
+import { pendingRowOf } from "../../src/keys/live/rows";
 import { parseSubscriptionRecord, StateFileError } from "../../src/keys/state-validate";
 import { chargeLine, DEFAULT_PRICING, parseUFix64, type PricingConfig, type SubscriptionState } from "../../src/pricing";
 
@@ -152,5 +153,51 @@ describe("journal: the live block field", () => {
     expect(parseSubscriptionRecord({ ...record, liveBlock: "cap" }, "line 2").liveBlock).toBe("cap");
     expect(() => parseSubscriptionRecord({ ...record, liveBlock: "forever" }, "line 2")).toThrow(StateFileError);
     expect(() => parseSubscriptionRecord({ ...record, liveBlock: 1 }, "line 2")).toThrow(/line 2\.liveBlock/);
+  });
+});
+
+describe("spend rows the live limit counts (external input)", () => {
+  const good = {
+    request_id: "r1",
+    call_type: "acompletion",
+    api_key: "a".repeat(64),
+    spend: 0.001,
+    total_tokens: 120,
+    prompt_tokens: 100,
+    completion_tokens: 20,
+    startTime: "2026-12-02T10:00:05.000Z",
+    endTime: "2026-12-02T10:00:06.000Z",
+    model: "gpt-4-0613",
+    model_group: "gpt-4",
+    user: null,
+    status: "success",
+    metadata: { user_api_key: null, user_api_key_alias: "ff-7-r2", user_api_key_user_id: null, spend_logs_metadata: null },
+  };
+  const served = (id: string) => id === "7";
+  const familyAt = (_w: bigint, group: string) => (group === "gpt-4" ? "gpt-4" : undefined);
+
+  it("counts a row of a served subscription in its window and family", () => {
+    const v = pendingRowOf(good, served, 300n, familyAt);
+    expect(v).toEqual({ row: expect.objectContaining({ subscriptionId: "7", window: BigInt(Math.floor(Date.parse(good.startTime) / 300_000)), family: "gpt-4", tokens: 120, keyHash: "a".repeat(64) }) });
+  });
+
+  it("skips failed calls and keys that are not this service's", () => {
+    expect(pendingRowOf({ ...good, status: "failure" }, served, 300n, familyAt)).toEqual({ skip: "failed" });
+    expect(pendingRowOf({ ...good, metadata: { ...good.metadata, user_api_key_alias: "ff-8" } }, served, 300n, familyAt)).toEqual({ skip: "not ours" });
+    expect(pendingRowOf({ ...good, metadata: { ...good.metadata, user_api_key_alias: "someone-else" } }, served, 300n, familyAt)).toEqual({ skip: "not ours" });
+  });
+
+  it("refuses a row with a bad time, token count or key hash, by name", () => {
+    expect(pendingRowOf({ ...good, startTime: "yesterday" }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: unreadable start time" });
+    for (const total_tokens of [-1, 1.5, Number.MAX_SAFE_INTEGER + 2]) {
+      expect(pendingRowOf({ ...good, total_tokens }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: total_tokens is not a token count" });
+    }
+    expect(pendingRowOf({ ...good, api_key: "sk-raw" }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: api_key is not a key hash" });
+  });
+
+  it("bills a model no family rule knows at the default multiplier (family \"\"), and an end before the start as the start", () => {
+    const v = pendingRowOf({ ...good, model_group: "mystery", endTime: "2026-12-02T09:00:00.000Z" }, served, 300n, familyAt);
+    expect("row" in v && v.row.family).toBe("");
+    expect("row" in v && v.row.endMs).toBe(Date.parse(good.startTime));
   });
 });

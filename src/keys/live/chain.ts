@@ -12,8 +12,6 @@ export interface Settlement {
   windowSeconds: bigint;
   /** The last window whose report Flow has settled (null: none yet). */
   lastSettled: bigint | null;
-  /** A chunked report is part-way: its settled chunks are in the subscriptions' state already. */
-  chunkedInProgress: boolean;
 }
 
 function nat(v: unknown, what: string): bigint {
@@ -30,7 +28,6 @@ export async function readSettlement(flow: FlowContext): Promise<Settlement> {
   return {
     windowSeconds,
     lastSettled: last === null || last === undefined ? null : nat(last, "lastSettledWindow"),
-    chunkedInProgress: state["pending"] !== null && state["pending"] !== undefined,
   };
 }
 

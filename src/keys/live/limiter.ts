@@ -11,8 +11,7 @@
  * state it was read under; when a settlement lands during a pass, every state is read again.
  */
 import { formatUFix64, familyOfSpendRow, pricingAt, type PricingSchedule } from "../../pricing";
-import { isValidFamily } from "../../report";
-import { isLiteLLMError, parseAlias, type LiteLLMAdminClient, type SpendLogRow } from "../../litellm";
+import { isLiteLLMError, type LiteLLMAdminClient, type SpendLogRow } from "../../litellm";
 import type { FlowContext } from "../../flow/runtime";
 import type { LiveBlock } from "../decision";
 import type { KeyServiceLogger } from "../logger";
@@ -21,6 +20,7 @@ import { msToUnits, readChainView, readSchedule, readSettlement, unitsToMs, type
 import { exposureOf, UNITS_PER_SECOND, type ChainView, type Exposure } from "./exposure";
 import { tokensRoomPays, tpmLimitFor } from "./guard";
 import { PendingUsage } from "./pending";
+import { pendingRowOf } from "./rows";
 import { SpendFollower } from "./spend-follower";
 
 export interface LiveLimitOptions {
@@ -196,37 +196,16 @@ export class LiveLimit {
       const created = open.map((s) => this.views.get(s.id)?.view?.createdAt).filter((c): c is bigint => c !== undefined);
       oldestMs = created.length === 0 ? this.d.now() : unitsToMs(created.reduce((a, b) => (a < b ? a : b))) - seconds * 1000;
     }
-    const families = new Map<string, string>();
-    await this.follower.poll(oldestMs, (row: SpendLogRow) => {
-      if (row.status === "failure") return;
-      const alias = parseAlias(row.metadata.user_api_key_alias ?? "");
-      if (alias === null || !subs.has(alias.subscriptionId)) return;
-      const startMs = Date.parse(row.startTime);
-      const endMs = Date.parse(row.endTime);
-      if (!Number.isFinite(startMs) || startMs < 0 || !Number.isSafeInteger(row.total_tokens) || row.total_tokens < 0) {
-        this.d.log.warn(`spend row ${row.request_id}: unreadable time or token count; left to the connector`);
-        return;
-      }
-      const window = BigInt(Math.floor(startMs / 1000 / seconds));
-      const group = row.model_group ?? "";
-      const memo = `${window}\u0000${group}\u0000${row.model}`;
-      let family = families.get(memo);
-      if (family === undefined) {
-        // The family rule of the pricing its window is billed by, as the connector aggregates it.
-        const mapped = familyOfSpendRow(pricingAt(schedule, window * settlement.windowSeconds * UNITS_PER_SECOND), group, row.model) ?? "";
-        family = isValidFamily(mapped) ? mapped : "";
-        families.set(memo, family);
-      }
-      this.pending.add({
-        requestId: row.request_id,
-        subscriptionId: alias.subscriptionId,
-        keyHash: row.api_key,
-        window,
-        family,
-        tokens: row.total_tokens,
-        startMs,
-        endMs: Number.isFinite(endMs) ? endMs : startMs,
-      });
+    const families = new Map<string, string | undefined>();
+    const familyAt = (window: bigint, group: string, model: string): string | undefined => {
+      const memo = `${window}\u0000${group}\u0000${model}`;
+      if (!families.has(memo)) families.set(memo, familyOfSpendRow(pricingAt(schedule, window * settlement.windowSeconds * UNITS_PER_SECOND), group, model));
+      return families.get(memo);
+    };
+    await this.follower.poll(oldestMs, (raw: SpendLogRow) => {
+      const verdict = pendingRowOf(raw, (id) => subs.has(id), settlement.windowSeconds, familyAt);
+      if ("bad" in verdict) this.d.log.warn(`${verdict.bad}; not counted by the live limit (the connector reports it)`);
+      else if ("row" in verdict) this.pending.add(verdict.row);
     });
   }
 
