@@ -138,8 +138,8 @@ export class LiveLimit {
       for (const s of open) {
         const known = this.views.get(s.id);
         if (known === undefined || this.dirty.has(s.id) || now - known.at >= this.o.viewRefreshMs) {
-          this.dirty.delete(s.id);
           this.views.set(s.id, { view: await readChainView(this.d.flow, s.id), at: now });
+          this.dirty.delete(s.id); // only once read: a failed read is tried again next pass
         }
       }
       const after = await readSettlement(this.d.flow);
@@ -176,6 +176,7 @@ export class LiveLimit {
       out.set(s.id, exposure.reached);
     }
     for (const id of [...this.live.keys()]) if (!subs.has(id) || subs.get(id)?.lifecycle === "closed") this.live.delete(id);
+    for (const id of [...this.views.keys()]) if (!subs.has(id) || subs.get(id)?.lifecycle === "closed") this.views.delete(id);
     if (this.guard) await this.applyGuards(open);
     this.lastPassAt = now;
     this.ready = true;
