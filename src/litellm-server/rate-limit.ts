@@ -11,7 +11,8 @@
  *   tpm_limit. 1.110.2 reserves an estimate of the call (its input plus max_tokens, or a floor)
  *   and settles the difference when the call ends; this stand-in reserves the least estimate the
  *   release takes (1 token) and counts the call's total tokens when it ends, so it refuses a call
- *   only once the window's tokens have reached tpm_limit: never sooner than LiteLLM does;
+ *   only once the window's tokens have reached tpm_limit. That is looser than LiteLLM, which
+ *   refuses sooner (by up to one call's estimate), never later (README, LiteLLM stand-in);
  * - a refusal is a 429 with the message, `retry-after` and error type "throttling_error" of
  *   litellm.RateLimitError.
  * Kept in memory, as LiteLLM keeps them in its cache without Redis; a restart starts empty windows.
