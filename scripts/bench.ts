@@ -10,6 +10,9 @@
  *   Page size (web/scripts/size.ts): first-load and total JS gzip vs the same page without code splitting.
  *   LiteLLM crash (scripts/bench-spend-loss.ts): spend rows lost per crash of the local LiteLLM server at
  *     LiteLLM's default 10-s batch interval, vs the calls of one whole interval.
+ *   Live limit (scripts/bench-live-limit.ts): a customer calling as fast as the local LiteLLM server
+ *     answers with a minimum deposit (and a small cap): seconds from crossing the limit to the first
+ *     refusal, overshoot, calls served after the crossing; vs the same run with the limit off.
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -101,6 +104,34 @@ function spendLoss(): Row[] {
   ];
 }
 
+function liveLimit(): Row[] {
+  const out = run("live limit", ...npx(["ts-node", "--transpile-only", "scripts/bench-live-limit.ts"]));
+  const goal = match(out, /goal first refusal within ([\d.]+) s/, "goal")[1];
+  const load = match(out, /load average ([\d.]+)/, "load average")[1];
+  const parse = (mode: string) => {
+    const m = match(
+      out,
+      new RegExp(`live limit ${mode}: first refusal (never|[\\d.]+ s)(?: \\((\\d+)\\))?, blocked (never|[\\d.]+ s); overshoot ([\\d.]+) FLOW \\(([\\d.]+) % of the ([\\d.]+) FLOW deposit, ([\\d.]+) % of the limit\\); (\\d+) served after the crossing; (\\d+) served at (\\d+)/s`),
+      `the ${mode} run`,
+    );
+    return { refusal: m[1] ?? "", status: m[2], blocked: m[3] ?? "", flow: m[4] ?? "", ofDeposit: m[5] ?? "", ofLimit: m[7] ?? "", after: m[8] ?? "", rate: m[10] ?? "" };
+  };
+  const escrow = parse("escrow");
+  const cap = parse("cap");
+  const poll = parse("poll-only");
+  const off = parse("off");
+  const refusal = (r: ReturnType<typeof parse>) => `${r.refusal}${r.status ? ` (${r.status})` : ""}, blocked ${r.blocked}`;
+  const offText = `limit off: never refused (${off.after} served, ${off.flow} FLOW over in the run)`;
+  return [
+    { benchmark: "Live limit", figure: `escrow: s to first refusal (${escrow.rate} calls/s, load ${load})`, ours: refusal(escrow), baseline: offText, goal: `≤ ${goal} s` },
+    { benchmark: "Live limit", figure: "escrow: overshoot, % of deposit", ours: `${escrow.flow} FLOW, ${escrow.ofDeposit} %`, baseline: `${off.ofDeposit} % (limit off)`, goal: "< 2 %" },
+    { benchmark: "Live limit", figure: "escrow: calls served after crossing", ours: escrow.after, baseline: `${off.after} (limit off)`, goal: "" },
+    { benchmark: "Live limit", figure: "cap: s to first refusal", ours: refusal(cap), baseline: "as limit off", goal: `≤ ${goal} s` },
+    { benchmark: "Live limit", figure: "cap: overshoot, % of cap (of deposit)", ours: `${cap.flow} FLOW, ${cap.ofLimit} % (${cap.ofDeposit} %)`, baseline: "as limit off", goal: "< 2 %" },
+    { benchmark: "Live limit", figure: "polling alone (no tpm guard): escrow", ours: `refused ${refusal(poll)}`, baseline: `${poll.flow} FLOW, ${poll.ofDeposit} % over, ${poll.after} calls after`, goal: "" },
+  ];
+}
+
 function main(): void {
   const only = process.argv.slice(2);
   const benches: [string, () => Row[]][] = [
@@ -109,6 +140,7 @@ function main(): void {
     ["aggregation", aggregation],
     ["page", pageSize],
     ["spend-loss", spendLoss],
+    ["live-limit", liveLimit],
   ];
   const rows = benches.filter(([name]) => only.length === 0 || only.includes(name)).flatMap(([, bench]) => bench());
   const columns: (keyof Row)[] = ["benchmark", "figure", "ours", "baseline", "goal"];

@@ -38,6 +38,8 @@ export const KEY_SERVICE_ENV = {
   FLAREFLOW_KEY_SERVICE_CORS_ORIGINS: "comma-separated origins (scheme://host[:port]) of the pages that may call the API from a browser (default: none)",
   FLAREFLOW_KEY_SERVICE_TRUSTED_PROXIES: "comma-separated addresses of reverse proxies whose X-Forwarded-For names the client (default: none)",
   FLAREFLOW_KEY_SERVICE_POLL_MS: "event polling interval (default 1000)",
+  FLAREFLOW_KEY_SERVICE_LIVE_LIMIT: "on | poll-only | off: the live spending limit; poll-only sets no tpm_limit guard on keys (default on)",
+  FLAREFLOW_KEY_SERVICE_SPEND_LOOKBACK_MS: "how far back each spend-log poll reads: LiteLLM's batch delay (PROXY_BATCH_WRITE_AT) plus the longest call expected (default 15000)",
   LITELLM_URL: "LiteLLM proxy (default http://127.0.0.1:4000)",
   LITELLM_MASTER_KEY: "LiteLLM admin key (required)",
 } as const;
@@ -153,6 +155,8 @@ export function keyServiceOptionsFromEnv(env: Env = process.env): KeyServiceOpti
   const pollIntervalMs = int(env, "FLAREFLOW_KEY_SERVICE_POLL_MS", 1000, problems, 50);
   const corsOrigins = origins(env["FLAREFLOW_KEY_SERVICE_CORS_ORIGINS"], problems);
   const trustedProxies = proxies(env["FLAREFLOW_KEY_SERVICE_TRUSTED_PROXIES"], problems);
+  const liveMode = oneOf(env, "FLAREFLOW_KEY_SERVICE_LIVE_LIMIT", ["on", "poll-only", "off"] as const, "on", problems);
+  const lookbackMs = int(env, "FLAREFLOW_KEY_SERVICE_SPEND_LOOKBACK_MS", 15_000, problems, 1000);
   if (problems.length > 0 || litellm === undefined) {
     throw new KeyServiceConfigError(`the key service is misconfigured:\n  - ${problems.join("\n  - ")}`);
   }
@@ -170,5 +174,6 @@ export function keyServiceOptionsFromEnv(env: Env = process.env): KeyServiceOpti
       trustedProxies,
     },
     pollIntervalMs,
+    liveLimit: { enabled: liveMode !== "off", guard: liveMode === "on", lookbackMs },
   };
 }

@@ -96,6 +96,7 @@ export function applyEvent(
         models: event.data.allowedModels ?? [],
         maxBudgetPerPeriod: event.data.maxBudgetPerPeriod,
         lifecycle: "active",
+        liveBlock: null,
         keys: [],
       };
       return { ...created, keys: [newGeneration(created, ctx.kek)] };
@@ -106,6 +107,10 @@ export function applyEvent(
       if (JSON.stringify(models) === JSON.stringify(sub.models) && event.data.maxBudgetPerPeriod === sub.maxBudgetPerPeriod) return null;
       return { ...sub, models, maxBudgetPerPeriod: event.data.maxBudgetPerPeriod };
     }
+    case "SubscriptionToppedUp":
+    case "SubscriptionPeriodStarted":
+      // Money and periods are the live limit's business (it reads Flow again); no desired state changes.
+      return null;
     case "SubscriptionSuspended":
       return sub === undefined ? null : withLifecycle(sub, "suspended");
     case "SubscriptionResumed":

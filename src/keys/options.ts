@@ -7,6 +7,7 @@ import type { ChallengeLimits } from "./http/challenges";
 import type { KeyServiceLogger } from "./logger";
 import type { Step } from "./reconcile";
 import type { Cursor, SubscriptionRecord } from "./state";
+import type { LiveLimitOptions } from "./live/limiter";
 
 export interface KeyServiceOptions {
   flow: FlowContext;
@@ -42,6 +43,8 @@ export interface KeyServiceOptions {
   onTransaction?: (name: string, transactionId: string) => void;
   /** How often a cap-suspended subscription is checked for a new period (default 30 s). */
   duePeriodCheckMs?: number;
+  /** The live spending limit (live/limiter.ts has the defaults); on unless enabled: false. */
+  liveLimit?: LiveLimitOptions;
 }
 
 export interface KeyServiceHealth {
@@ -55,4 +58,6 @@ export interface KeyServiceHealth {
   audited: boolean;
   lastError: { message: string; at: string; subscriptionId: string | null } | null;
   lastProgressAt: string | null;
+  /** ready: a whole pricing pass has completed since start (live blocks are lifted only after one). */
+  liveLimit: { enabled: boolean; ready: boolean; lastPassAt: string | null };
 }

@@ -24,6 +24,7 @@ import type { FlowKeys } from "./flow-keys";
 import type { KeyServiceLogger } from "./logger";
 import { newGeneration } from "./handlers";
 import { currentKey, keyLost, mustDelete, sameModels, shouldBeBlocked, type KeyGeneration, type SubscriptionRecord } from "./state";
+import { keyDecision } from "./decision";
 
 /** Thrown by a test's fault hook to stop the service as a crash would, between two steps. */
 export class SimulatedCrash extends Error {
@@ -42,6 +43,8 @@ export interface ReconcilerDeps {
   /** Called after each journaled step; tests throw SimulatedCrash from it. */
   fault(step: Step, sub: SubscriptionRecord): void;
   log: KeyServiceLogger;
+  /** tpm_limit of a new key (the live limit's guard); undefined: none. */
+  tpmFor(subscriptionId: string): number | undefined;
 }
 
 function isNotFound(e: unknown): boolean {
@@ -146,10 +149,12 @@ export class Reconciler {
       key: raw,
       models: sub.models,
       // No LiteLLM budget: LiteLLM counts USD of upstream cost, the cap on Flow is FLOW priced by
-      // token tiers. Flow enforces the cap and suspends; the suspension blocks the key here.
+      // token tiers. The live limit blocks the key when pending usage reaches the escrow or cap.
       max_budget: null,
       metadata: this.metadata(sub, cur),
       blocked: blocked || undefined,
+      // The live limit's guard from the first call on (live/guard.ts).
+      tpm_limit: this.d.tpmFor(sub.id),
     });
     cur.litellm = "live";
     cur.blocked = blocked;
@@ -225,7 +230,8 @@ export class Reconciler {
     }
     cur.blocked = want;
     this.d.save(sub);
-    this.d.log.info(`subscription ${sub.id}: ${cur.alias} ${want ? "blocked" : "unblocked"} (${sub.lifecycle})`);
+    const why = keyDecision(sub.lifecycle, sub.liveBlock).reason;
+    this.d.log.info(`subscription ${sub.id}: ${cur.alias} ${want ? `blocked (${why})` : "unblocked"} (${sub.lifecycle})`);
   }
 
   private async syncModels(sub: SubscriptionRecord, cur: KeyGeneration): Promise<void> {

@@ -23,6 +23,7 @@ import { StateFileError } from "./state-validate";
 import { DuePeriods } from "./due-periods";
 import { cursorBeyondChain, handledBy } from "./cursor";
 import type { KeyServiceHealth, KeyServiceOptions } from "./options";
+import { LiveLimit, type LiveView } from "./live/limiter";
 
 export type { KeyServiceHealth, KeyServiceOptions };
 
@@ -44,6 +45,8 @@ export class KeyService implements KeyServiceApi {
   private lastProgressAt: number | null = null;
   private readonly retry = new Map<string, { failures: number; notBefore: number }>();
   private readonly duePeriods: DuePeriods;
+  /** The live spending limit (live/limiter.ts). */
+  readonly live: LiveLimit;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private running = false;
@@ -68,6 +71,10 @@ export class KeyService implements KeyServiceApi {
     this.events = new FlowEventSource(options.flow);
     this.challenges = new ChallengeStore(options.challengeTtlMs ?? 5 * 60_000, this.now, `provider ${this.provider}`, options.challengeLimits);
     this.duePeriods = new DuePeriods(options.flow, options.provider, options.duePeriodCheckMs ?? 30_000, this.now, (line) => this.log.info(line));
+    this.live = new LiveLimit(
+      { flow: options.flow, litellm: options.litellm, now: this.now, log: this.log, pollIntervalMs: options.pollIntervalMs ?? 1000 },
+      options.liveLimit,
+    );
     this.reconciler = new Reconciler({
       litellm: options.litellm,
       flow: new FlowKeys(options.flow, options.provider, (name, id) => {
@@ -79,6 +86,7 @@ export class KeyService implements KeyServiceApi {
       save: (sub) => this.save({ sub }),
       fault: (step, sub) => options.fault?.(step, sub),
       log: this.log,
+      tpmFor: (id) => this.live.tpmFor(id),
     });
   }
 
@@ -195,8 +203,32 @@ export class KeyService implements KeyServiceApi {
     }
     if (this.running && this.caughtUp && !this.audited) await this.audit();
     if (!this.running || !this.audited) return;
+    await this.runLiveLimit();
     await this.reconcileDue();
     if (this.running) await this.duePeriods.run(this.subs.values()).catch((e: unknown) => this.recordError(e, null));
+  }
+
+  /**
+   * Prices pending usage and journals each live block that changed; the reconciler then blocks or
+   * unblocks the key (keyDecision). A failed pass changes nothing: blocks stay as journaled.
+   */
+  private async runLiveLimit(): Promise<void> {
+    if (!this.live.enabled) return;
+    let blocks: Map<string, SubscriptionRecord["liveBlock"]>;
+    try {
+      blocks = await this.live.run(this.subs);
+    } catch (e) {
+      this.recordError(e, null);
+      return;
+    }
+    for (const [id, liveBlock] of blocks) {
+      await this.serial.run(async () => {
+        const sub = this.subs.get(id);
+        if (sub === undefined || sub.liveBlock === liveBlock) return;
+        this.save({ sub: { ...sub, liveBlock } });
+        this.retry.delete(id);
+      });
+    }
   }
 
   /** Stops for good: continuing would act on records that do not describe this chain. */
@@ -239,6 +271,8 @@ export class KeyService implements KeyServiceApi {
   }
 
   private handle(event: PositionedEvent): void {
+    // Any event about a subscription may change its money or period: the live limit reads Flow again.
+    this.live.touch(event.data.id.toString());
     const changed = applyEvent(event, this.subs, { provider: this.provider, kek: this.options.encryptionKey });
     if (changed === null) return; // not ours or already applied: the range's end cursor covers it
     const cursor: Cursor = { height: event.blockHeight, last: { transactionIndex: event.transactionIndex, eventIndex: event.eventIndex } };
@@ -336,13 +370,13 @@ export class KeyService implements KeyServiceApi {
     });
   }
 
-  async usage(subscriptionId: string, startDate?: Date, endDate?: Date): Promise<KeyUsage & { subscriptionId: string; keyHashes: string[] }> {
+  async usage(subscriptionId: string, startDate?: Date, endDate?: Date): Promise<KeyUsage & { subscriptionId: string; keyHashes: string[]; live: LiveView | null }> {
     const sub = this.known(subscriptionId);
     // Every key the subscription ever had: usage of rotated-out keys still counts.
     const keyHashes = sub.keys.filter((k) => k.litellm !== "pending").map((k) => k.hash);
     try {
       const usage = await this.options.litellm.getUsageForKeys(keyHashes, startDate, endDate);
-      return { subscriptionId, keyHashes, ...usage };
+      return { subscriptionId, keyHashes, ...usage, live: this.live.view(subscriptionId) };
     } catch (e) {
       // Health names the failure, never the request: the dates are the customer's input.
       this.recordError(new Error(`LiteLLM did not answer a usage query (${isLiteLLMError(e) ? `${e.kind}${e.status ? ` ${e.status}` : ""}` : "no answer"})`), subscriptionId);
@@ -363,6 +397,11 @@ export class KeyService implements KeyServiceApi {
       audited: this.audited,
       lastError: this.lastError,
       lastProgressAt: this.lastProgressAt === null ? null : new Date(this.lastProgressAt).toISOString(),
+      liveLimit: {
+        enabled: this.live.enabled,
+        ready: this.live.ready,
+        lastPassAt: this.live.lastPassAt === null ? null : new Date(this.live.lastPassAt).toISOString(),
+      },
     };
   }
 

@@ -84,6 +84,8 @@ export function parseSubscriptionRecord(v: unknown, path: string): SubscriptionR
     models: strings(o["models"], `${path}.models`),
     maxBudgetPerPeriod: o["maxBudgetPerPeriod"] === null ? null : str(o["maxBudgetPerPeriod"], `${path}.maxBudgetPerPeriod`),
     lifecycle: oneOf<Lifecycle>(o["lifecycle"], ["active", "suspended", "closing", "closed"], `${path}.lifecycle`),
+    // Optional: journals written before the live limit have no such field (no live block).
+    liveBlock: o["liveBlock"] === undefined || o["liveBlock"] === null ? null : oneOf(o["liveBlock"], ["escrow", "cap"] as const, `${path}.liveBlock`),
     keys: keys.map((k, i) => parseGeneration(k, `${path}.keys[${i}]`)),
   };
 }

@@ -5,6 +5,7 @@
  * journaled step at a time.
  */
 import type { SealedKey } from "./crypto";
+import { keyDecision, type LiveBlock } from "./decision";
 
 /** Where the subscription stands on Flow, as the events told us. */
 export type Lifecycle = "active" | "suspended" | "closing" | "closed";
@@ -56,6 +57,12 @@ export interface SubscriptionRecord {
   models: string[];
   maxBudgetPerPeriod: string | null;
   lifecycle: Lifecycle;
+  /**
+   * Set by the live limit (live/limiter.ts) when pending usage has used up the escrow or reached
+   * the period cap; null while there is room. Journaled, so a restart keeps the block until the
+   * limit has been recomputed from Flow and LiteLLM. Absent in journals written before it existed.
+   */
+  liveBlock: LiveBlock | null;
   keys: KeyGeneration[];
 }
 
@@ -71,8 +78,9 @@ export function currentKey(sub: SubscriptionRecord): KeyGeneration | undefined {
   return sub.keys[sub.keys.length - 1];
 }
 
+/** Whether the key must be blocked: keyDecision over the chain's lifecycle and the live limit. */
 export function shouldBeBlocked(sub: SubscriptionRecord): boolean {
-  return sub.lifecycle !== "active";
+  return keyDecision(sub.lifecycle, sub.liveBlock).blocked;
 }
 
 function sameModels(a: readonly string[], b: readonly string[]): boolean {

@@ -320,6 +320,8 @@ export class LocalStack {
         FLAREFLOW_KEY_SERVICE_PORT: String(this.options.ports.keyService),
         FLAREFLOW_KEY_SERVICE_CORS_ORIGINS: this.pageOrigins().join(","),
         FLAREFLOW_KEY_SERVICE_POLL_MS: "500",
+        // The spend log's batch delay plus a margin for calls in flight (the live spending limit).
+        FLAREFLOW_KEY_SERVICE_SPEND_LOOKBACK_MS: String(this.options.spendLogDelaySeconds * 1000 + 5000),
         LITELLM_URL: this.info.litellmUrl,
         LITELLM_MASTER_KEY: this.litellmMasterKey,
       },

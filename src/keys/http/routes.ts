@@ -13,6 +13,7 @@
  * the subscription's customer, signature valid on Flow.
  */
 import type { KeyUsage } from "../../litellm";
+import type { LiveView } from "../live/limiter";
 import type { FlowContext } from "../../flow/runtime";
 import { ChallengeError, ChallengeLimitError, messageHex, type ChallengeStore, type ProofAction } from "./challenges";
 import { HttpError } from "./errors";
@@ -35,7 +36,7 @@ export interface KeyServiceApi {
   customerOf(subscriptionId: string): string | undefined;
   reveal(subscriptionId: string): DeliveredKey;
   rotate(subscriptionId: string): Promise<DeliveredKey>;
-  usage(subscriptionId: string, startDate?: Date, endDate?: Date): Promise<KeyUsage & { subscriptionId: string; keyHashes: string[] }>;
+  usage(subscriptionId: string, startDate?: Date, endDate?: Date): Promise<KeyUsage & { subscriptionId: string; keyHashes: string[]; live: LiveView | null }>;
   health(): unknown;
 }
 

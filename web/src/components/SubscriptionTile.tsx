@@ -10,6 +10,7 @@ import { ApiKeyReveal } from "./ApiKeyReveal";
 import { DailyUsageChart } from "./DailyUsageChart";
 import { ModelBreakdown } from "./ModelBreakdown";
 import { PendingUsage } from "./PendingUsage";
+import { LivePause } from "./LivePause";
 import { ProjectedSpend } from "./ProjectedSpend";
 import { RecentRequests } from "./RecentRequests";
 import { StatusBadge } from "./StatusBadge";
@@ -66,6 +67,7 @@ export function SubscriptionTile({
           {subscription.allowedModels ? `Models: ${subscription.allowedModels.join(", ")}` : "All models"}
         </span>
       </div>
+      <LivePause live={live.usage?.live} />
       <ApiKeyReveal subscriptionId={subscription.id} keyHash={subscription.keyHash} open={open} />
       <div className="usage-pair">
         <PendingUsage subscription={subscription} live={live} estimate={estimate} />
