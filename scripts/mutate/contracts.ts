@@ -20,6 +20,8 @@ export interface ContractRunOptions {
    * sources) survived; the others are reported from that earlier run. A full run re-checks all.
    */
   survivorsOnly?: boolean;
+  /** The build and tests per file; default: solidityPlan / cadencePlan (tests give their own). */
+  plan?: (file: string) => TestPlan;
   log: (line: string) => void;
 }
 
@@ -36,7 +38,7 @@ export async function runContracts(options: ContractRunOptions): Promise<MutantR
   const { root, store, log } = options;
   const all: MutantResult[] = [];
   for (const file of options.files) {
-    const plan = planFor(options, file);
+    const plan = options.plan ? options.plan(file) : planFor(options, file);
     const source = fs.readFileSync(path.join(root, file), "utf8");
     const mutants = mutantsOf(file, source, options.language);
     const inputs = inputsHash(root, plan.inputs);
