@@ -75,8 +75,12 @@ export function solidityPlan(root: string, file: string): TestPlan {
   };
 }
 
+/**
+ * The specs that deploy the verifier, its own first (fdc-harness.spec.ts tests only the local FDC
+ * stand-in, which no mutant touches).
+ */
 function evmSpecsVerifierFirst(root: string): string[] {
-  const specs = filesUnder(root, "test/evm").filter((f) => f.endsWith(".spec.ts"));
+  const specs = filesUnder(root, "test/evm").filter((f) => f.endsWith(".spec.ts") && f !== "test/evm/fdc-harness.spec.ts");
   const first = "test/evm/usage-report-verifier.spec.ts";
   return specs.includes(first) ? [first, ...specs.filter((s) => s !== first)] : specs;
 }

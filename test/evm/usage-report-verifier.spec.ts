@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyUint } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
-import { AbiCoder, encodeBytes32String, ZeroHash } from "ethers";
+import { AbiCoder, encodeBytes32String, ZeroHash, type FunctionFragment } from "ethers";
 import {
   attest,
   BASE_URL,
@@ -15,7 +15,7 @@ import {
   type Attested,
   type Deployed,
 } from "./helpers/report-fixture";
-import { encodeSummary, REPORT_DOMAIN, reportDigest, summaryUrl, UINT64_MAX, windowOf, WINDOW_SECONDS } from "../../src/report";
+import { encodeSummary, REPORT_DOMAIN, reportDigest, summarize, summaryUrl, UINT64_MAX, windowOf, WINDOW_SECONDS } from "../../src/report";
 import { UsageReportVerifier__factory } from "../../src/evm/typechain";
 import { FLARE_CONTRACT_REGISTRY_ADDRESS } from "../../src/fdc/harness";
 import type { Web2JsonAttestation } from "../../src/fdc";
@@ -52,6 +52,33 @@ describe("UsageReportVerifier", function () {
         await harness.fdcVerification.getAddress(),
       );
     });
+  });
+
+  it("exposes exactly its documented interface: state changes only through submit and the owner's setters", async function () {
+    const functions = d.verifier.interface.fragments.filter((f): f is FunctionFragment => f.type === "function");
+    const changing = functions.filter((f) => !f.constant).map((f) => f.name).sort();
+    expect(changing).to.deep.equal(["renounceOwnership", "setPublisherBaseUrl", "setRequestSpec", "setWindowSeconds", "submit", "transferOwnership"]);
+    const views = functions.filter((f) => f.constant).map((f) => f.name).sort();
+    expect(views).to.deep.equal([
+      "MAX_CLOCK_SKEW",
+      "MAX_WINDOW_SECONDS",
+      "MIN_WINDOW_SECONDS",
+      "WEB2JSON_ATTESTATION_TYPE",
+      "checkLines",
+      "digestOf",
+      "expectedUrl",
+      "isVerified",
+      "lastWindow",
+      "owner",
+      "publisherBaseUrl",
+      "reportDigest",
+      "reportDomain",
+      "reportOf",
+      "requestSpecHash",
+      "sourceId",
+      "votingRoundOf",
+      "windowSeconds",
+    ]);
   });
 
   it("refuses to deploy with a window length out of bounds", async function () {
@@ -125,14 +152,17 @@ describe("UsageReportVerifier", function () {
       const { verifier, harness } = d;
       const longer = 600n;
       await verifier.setWindowSeconds(longer);
-      // Window w ended long ago in 300-s windows, but in 600-s windows it is the one in progress.
-      const window = BigInt(await time.latest()) / longer;
+      // Window w ended long ago in 300-s windows, but in 600-s windows it is the one in progress
+      // (the block's time is set: a clock read near a window's end would make this test flaky).
+      const window = BigInt(await time.latest()) / longer + 1n;
+      const start = window * longer;
       const a = await attest(harness, window, makeLines(1));
-      await expect(verifier.submit(a.proof))
+      await time.setNextBlockTimestamp(start + 1n);
+      await expect(verifier.submit(a.proof, GAS))
         .to.be.revertedWithCustomError(verifier, "WindowNotEnded")
-        .withArgs((window + 1n) * longer, anyUint);
+        .withArgs(start + longer, start + 1n);
       const ended = await attest(harness, window - 1n, makeLines(1));
-      await expect(verifier.submit(ended.proof)).to.emit(verifier, "UsageReportVerified");
+      await expect(verifier.submit(ended.proof, GAS)).to.emit(verifier, "UsageReportVerified");
     });
   });
 
@@ -175,6 +205,19 @@ describe("UsageReportVerifier", function () {
       const a = await attest(harness, firstWindow, makeLines(3), { extraLeaves });
       expect(a.proof.merkleProof.length).to.be.greaterThan(1);
       await expect(verifier.submit(a.proof)).to.emit(verifier, "UsageReportVerified");
+    });
+
+    it("accepts the largest line count and token total a summary can carry (uint64 max)", async function () {
+      const { verifier, harness, firstWindow } = d;
+      const a = await attest(harness, firstWindow, makeLines(1), {
+        tweak: (x) => ({
+          ...x,
+          responseBody: { abiEncodedData: encodeSummary({ ...summarize(firstWindow, makeLines(1)), lineCount: UINT64_MAX, totalTokens: UINT64_MAX }) },
+        }),
+      });
+      await expect(verifier.submit(a.proof)).to.emit(verifier, "UsageReportVerified");
+      const report = await verifier.reportOf(firstWindow);
+      expect([report.lineCount, report.totalTokens]).to.deep.equal([UINT64_MAX, UINT64_MAX]);
     });
 
     it("accepts later windows in order, gaps allowed", async function () {
@@ -271,6 +314,13 @@ describe("UsageReportVerifier", function () {
       }
     });
 
+    it("several request fields changed: the error names the first that differs", async function () {
+      const a = await attest(d.harness, d.firstWindow, makeLines(1), { tweak: tweakBody({ httpMethod: "POST", postProcessJq: "." }) });
+      await expectRefused(a, "RequestFieldMismatch", [Field.HttpMethod]);
+      const b = await attest(d.harness, d.firstWindow, makeLines(1), { tweak: tweakBody({ headers: '{"a":"b"}', abiSignature: "x" }) });
+      await expectRefused(b, "RequestFieldMismatch", [Field.Headers]);
+    });
+
     it("another attestation type", async function () {
       const other = encodeBytes32String("EVMTransaction");
       const a = await attest(d.harness, d.firstWindow, makeLines(1), {
@@ -354,6 +404,14 @@ describe("UsageReportVerifier", function () {
       await expect(verifier.submit(fresh.proof)).to.emit(verifier, "UsageReportVerified");
     });
 
+    it("accepts any base URL without a trailing '/', query or fragment, however short its last segment", async function () {
+      const { verifier } = d;
+      for (const url of ["https://x.test/a", "https://x.test/a/b", "h"]) {
+        await expect(verifier.setPublisherBaseUrl(url)).to.emit(verifier, "PublisherBaseUrlSet").withArgs(url);
+        expect(await verifier.expectedUrl(7n)).to.equal(`${url}/reports/7/summary`);
+      }
+    });
+
     it("the owner changes the request spec (event with the spec and its hash)", async function () {
       const { verifier, harness, firstWindow } = d;
       const spec = { ...requestSpec(), postProcessJq: "{window: .w, digest: .d, lineCount: .n, totalTokens: .t}" };
@@ -417,7 +475,7 @@ describe("UsageReportVerifier", function () {
     it("refuses an invalid base URL or request spec, changing nothing", async function () {
       const { verifier, firstWindow } = d;
       const before = await verifierState(verifier, [firstWindow]);
-      for (const bad of ["", "https://x.test/", "https://x.test?a=1", "https://x.test#f"]) {
+      for (const bad of ["", "/", "https://x.test/", "https://x.test?a=1", "https://x.test#f", "?a=1", "#f"]) {
         await expect(verifier.setPublisherBaseUrl(bad)).to.be.revertedWithCustomError(verifier, "InvalidBaseUrl").withArgs(bad);
       }
       for (const change of [{ sourceId: ZeroHash }, { httpMethod: "" }, { postProcessJq: "" }, { abiSignature: "" }]) {
