@@ -4,7 +4,7 @@
  * Mutation testing of the money and access code. Solidity and Cadence: the project's own
  * operator catalogue (scripts/mutate/operators), each mutant built and tested in its own copy of
  * the tree under the system's temp directory (the working tree is only read), results kept in
- * test-artifacts/mutation/results.json so a re-run resumes where it stopped. TypeScript: Stryker
+ * test-artifacts/mutation/results-<language>.json so a re-run resumes where it stopped. TypeScript: Stryker
  * (stryker.config.json). Prints the kill rate per language and every survivor; writes
  * test-artifacts/mutation/report.md (and Stryker's HTML under test-artifacts/mutation/ts/).
  * Not part of `npm test`: it takes long (see README, "Mutation testing").
@@ -38,17 +38,14 @@ function flowBinary(): string {
   return bin;
 }
 
+/** The mutants' copies start from the working tree's Hardhat build (only the mutated file recompiles). */
 function compileWorkingTree(): void {
-  // The mutants' copies start from the working tree's Hardhat build (only the mutated file recompiles).
   const out = spawnSync("npx", ["hardhat", "compile", "--quiet"], { cwd: root, stdio: "inherit" });
   if (out.status !== 0) throw new Error("hardhat compile failed on the working tree");
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const resultsFile = path.join(OUT, "results.json");
-  if (args.fresh) fs.rmSync(resultsFile, { force: true });
-  const store = new ResultStore(resultsFile);
   const equivalents = loadEquivalents(path.join(root, "scripts/mutate/equivalent.json"));
   const figures: Figures[] = [];
   const reported: Reported[] = [];
@@ -58,6 +55,9 @@ async function main(): Promise<void> {
   const contractRun = async (language: Exclude<Language, "ts">, files: string[]) => {
     if (files.length === 0) return;
     const started = Date.now();
+    const resultsFile = path.join(OUT, `results-${language}.json`);
+    if (args.fresh) fs.rmSync(resultsFile, { force: true });
+    const store = new ResultStore(resultsFile);
     if (language === "solidity") compileWorkingTree();
     const results = await runContracts({
       root,
@@ -80,6 +80,8 @@ async function main(): Promise<void> {
     else if (language === "cadence") await contractRun("cadence", selected(cadenceContracts(root), args.files));
     else {
       const started = Date.now();
+      // src/fdc imports the TypeChain bindings, which `hardhat compile` generates (a clean clone has none).
+      compileWorkingTree();
       await runStryker(root, args.files.filter((f) => f.startsWith("src/")), args.jobs);
       const ts = readStrykerReport(root);
       figures.push(ts.figures);

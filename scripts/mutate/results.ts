@@ -13,7 +13,8 @@ const STATUSES = new Set(["killed", "timeout", "survived", "compile-error"]);
 /**
  * The results of every mutant run so far, keyed by resultKey: a re-run skips a mutant whose
  * key is there. Written after each mutant (temp file, fsync, rename), so a crash loses at most
- * the mutants in flight.
+ * the mutants in flight; one file per language, and each write merges what another run of the
+ * same language wrote meanwhile.
  */
 export class ResultStore {
   private readonly results: Record<string, MutantResult>;
@@ -38,6 +39,12 @@ export class ResultStore {
   put(key: string, result: MutantResult): void {
     this.results[key] = result;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    // Another run may have written since this one read the file: keep its results too.
+    if (fs.existsSync(this.file)) {
+      for (const [k, v] of Object.entries(parse(fs.readFileSync(this.file, "utf8"), this.file))) {
+        if (!(k in this.results)) this.results[k] = v;
+      }
+    }
     const tmp = `${this.file}.${process.pid}.tmp`;
     const fd = fs.openSync(tmp, "w");
     try {
