@@ -18,14 +18,19 @@ import { writeMarkdown } from "./mutate/markdown";
 import { killAll } from "./mutate/process";
 import { ResultStore } from "./mutate/results";
 import { removeAllSandboxes } from "./mutate/sandbox";
-import { readStrykerReport, runStryker, type TsSurvivor } from "./mutate/stryker";
+import { readStrykerReport, runStryker, STRYKER_JSON, type TsSurvivor } from "./mutate/stryker";
 import { classify, figuresLine, figuresOf, type Figures, type Reported } from "./mutate/summary";
-import { cadenceContracts, SOLIDITY_FILES } from "./mutate/targets";
+import { cadenceContracts, cadencePlan, solidityPlan, SOLIDITY_FILES, type TestPlan } from "./mutate/targets";
 import { parseArgs, type Language } from "./mutate/args";
 
 const root = path.resolve(__dirname, "..");
 const OUT = path.join(root, "test-artifacts", "mutation");
 const log = (line: string) => console.log(`[mutate] ${line}`);
+
+/** The plan of a file when nothing will run (only its inputs matter, for the result keys). */
+function planFor(root: string, language: "solidity" | "cadence", file: string): TestPlan {
+  return language === "solidity" ? solidityPlan(root, file) : cadencePlan(root, file, "flow");
+}
 
 function selected(files: readonly string[], filter: readonly string[]): string[] {
   return filter.length === 0 ? [...files] : files.filter((f) => filter.some((x) => f.includes(x)));
@@ -52,27 +57,31 @@ async function main(): Promise<void> {
   let tsSurvivors: TsSurvivor[] = [];
   const durations: Record<string, number> = {};
 
-  const contractRun = async (language: Exclude<Language, "ts">, files: string[]) => {
+  const contractRun = async (language: Exclude<Language, "ts">, files: string[], collectOnly = false) => {
     if (files.length === 0) return;
     const started = Date.now();
     const resultsFile = path.join(OUT, `results-${language}.json`);
-    if (args.fresh) fs.rmSync(resultsFile, { force: true });
+    if (collectOnly && !fs.existsSync(resultsFile)) return;
+    if (args.fresh && !collectOnly) fs.rmSync(resultsFile, { force: true });
     const store = new ResultStore(resultsFile);
-    if (language === "solidity") compileWorkingTree();
-    const results = await runContracts({
+    if (language === "solidity" && !collectOnly) compileWorkingTree();
+    const { results, notRun } = await runContracts({
       root,
       files,
       language,
       jobs: args.jobs,
       store,
       survivorsOnly: args.survivors,
-      flowBinary: language === "cadence" ? flowBinary() : undefined,
+      collectOnly,
+      flowBinary: language === "cadence" && !collectOnly ? flowBinary() : undefined,
+      plan: collectOnly ? (file) => planFor(root, language, file) : undefined,
       log,
     });
     const classified = results.map((r) => classify(r, equivalents));
     reported.push(...classified);
-    figures.push(figuresOf(language, classified.map((r) => r.status)));
-    durations[language] = Date.now() - started;
+    if (classified.length === 0) return;
+    figures.push({ ...figuresOf(language, classified.map((r) => r.status)), notRun, earlier: collectOnly });
+    if (!collectOnly) durations[language] = Date.now() - started;
   };
 
   for (const language of args.only) {
@@ -88,6 +97,15 @@ async function main(): Promise<void> {
       tsSurvivors = ts.survivors;
       durations.typescript = Date.now() - started;
     }
+  }
+
+  // The report covers every language: those not run now are read back from their last run.
+  if (!args.only.includes("solidity")) await contractRun("solidity", [...SOLIDITY_FILES], true);
+  if (!args.only.includes("cadence")) await contractRun("cadence", cadenceContracts(root), true);
+  if (!args.only.includes("ts") && fs.existsSync(path.join(root, STRYKER_JSON))) {
+    const ts = readStrykerReport(root);
+    figures.push({ ...ts.figures, earlier: true });
+    tsSurvivors = ts.survivors;
   }
 
   writeMarkdown(path.join(OUT, "report.md"), figures, reported, tsSurvivors, durations);

@@ -20,6 +20,8 @@ export interface ContractRunOptions {
    * sources) survived; the others are reported from that earlier run. A full run re-checks all.
    */
   survivorsOnly?: boolean;
+  /** Run nothing: report what the results file holds for today's mutants (for the report of languages not run now). */
+  collectOnly?: boolean;
   /** The build and tests per file; default: solidityPlan / cadencePlan (tests give their own). */
   plan?: (file: string) => TestPlan;
   log: (line: string) => void;
@@ -34,9 +36,10 @@ const TIMEOUT_MARGIN_MS = 60_000;
  * copies of the tree. Before a file's first new mutant, the unmutated file goes through the
  * same plan: it must pass, and its time sets the mutants' timeout.
  */
-export async function runContracts(options: ContractRunOptions): Promise<MutantResult[]> {
+export async function runContracts(options: ContractRunOptions): Promise<{ results: MutantResult[]; notRun: number }> {
   const { root, store, log } = options;
   const all: MutantResult[] = [];
+  let notRun = 0;
   for (const file of options.files) {
     const plan = options.plan ? options.plan(file) : planFor(options, file);
     const source = fs.readFileSync(path.join(root, file), "utf8");
@@ -44,12 +47,14 @@ export async function runContracts(options: ContractRunOptions): Promise<MutantR
     const inputs = inputsHash(root, plan.inputs);
     const keyed = mutants.map((m) => ({ mutant: m, key: resultKey(m, inputs) }));
     const earlier = (identity: string) => (options.survivorsOnly ? store.latestByIdentity(identity) : undefined);
-    const todo = keyed.filter((k) => {
+    const pending = keyed.filter((k) => {
       if (store.get(k.key)) return false;
       const last = earlier(k.mutant.identity);
       return !last || last.status === "survived";
     });
-    log(`${file}: ${mutants.length} mutants, ${mutants.length - todo.length} already run, ${todo.length} to run`);
+    const todo = options.collectOnly ? [] : pending;
+    notRun += pending.length - todo.length;
+    if (!options.collectOnly) log(`${file}: ${mutants.length} mutants, ${mutants.length - todo.length} already run, ${todo.length} to run`);
     let timeoutMs = TIMEOUT_MARGIN_MS;
     if (todo.length > 0) {
       const baseline = await runPlan(root, plan, source, 30 * 60_000);
@@ -73,7 +78,7 @@ export async function runContracts(options: ContractRunOptions): Promise<MutantR
       else if (last) all.push({ ...last, line: mutant.line, earlier: true });
     }
   }
-  return all;
+  return { results: all, notRun };
 }
 
 function planFor(options: ContractRunOptions, file: string): TestPlan {

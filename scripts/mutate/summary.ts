@@ -27,6 +27,10 @@ export interface Figures {
   compileError: number;
   /** (killed + timeout) / (killed + timeout + survived + no coverage); equivalents and compile errors left out. */
   killRate: number;
+  /** Mutants of today's source with no stored result (a partial or older run); not in the figures. */
+  notRun?: number;
+  /** Figures read back from an earlier run, not run now. */
+  earlier?: boolean;
 }
 
 export function figuresOf(language: string, statuses: readonly (Status | "no-coverage")[]): Figures {
@@ -55,6 +59,8 @@ export function figuresLine(f: Figures): string {
   return (
     `${f.language}: kill rate ${percent(f.killRate)} — ${f.killed} killed, ${f.timeout} timed out, ${f.survived} survived` +
     (f.noCoverage ? `, ${f.noCoverage} without coverage` : "") +
-    `, ${f.equivalent} equivalent, ${f.compileError} compile errors (${f.total} mutants)`
+    `, ${f.equivalent} equivalent, ${f.compileError} compile errors (${f.total} mutants` +
+    (f.notRun ? `; ${f.notRun} more not run yet` : "") +
+    `)${f.earlier ? " [from an earlier run]" : ""}`
   );
 }

@@ -63,7 +63,8 @@ describe("npm run mutate: copies, verdicts and resume", () => {
 
   it("resumes from the results file: a second run runs nothing; an unrelated edit re-runs only the new mutants; a changed test re-runs all", async () => {
     const results = path.join(repo, "out", "results.json");
-    const run = () => runContracts({ root: repo, files: ["C.sol"], language: "solidity", jobs: 2, store: new ResultStore(results), plan, log: () => undefined });
+    const options = { root: repo, files: ["C.sol"], language: "solidity" as const, jobs: 2, plan, log: () => undefined };
+    const run = async () => (await runContracts({ ...options, store: new ResultStore(results) })).results;
 
     const first = await run();
     const mutants = first.length;
@@ -84,6 +85,10 @@ describe("npm run mutate: copies, verdicts and resume", () => {
     expect(runs() - firstRuns).toBe(3);
 
     fs.appendFileSync(path.join(repo, "test.js"), "\n// changed\n");
+    // Reading back without running: nothing matches the changed test, so every mutant is "not run".
+    const collected = await runContracts({ ...options, store: new ResultStore(results), collectOnly: true });
+    expect(collected).toEqual({ results: [], notRun: third.length });
+    expect(runs() - firstRuns).toBe(3);
     await run();
     expect(runs() - firstRuns - 3).toBe(third.length + 1);
   }, 120_000);
