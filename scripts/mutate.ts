@@ -1,5 +1,5 @@
 /**
- * npm run mutate [-- --only cadence|solidity|ts] [--jobs N] [--files a,b] [--fresh] [--survivors]
+ * npm run mutate [-- --only cadence|solidity|ts] [--jobs N] [--files a,b] [--fresh] [--survivors] [--deep]
  *
  * Mutation testing of the money and access code. Solidity and Cadence: the project's own
  * operator catalogue (scripts/mutate/operators), each mutant built and tested in its own copy of
@@ -28,8 +28,8 @@ const OUT = path.join(root, "test-artifacts", "mutation");
 const log = (line: string) => console.log(`[mutate] ${line}`);
 
 /** The plan of a file when nothing will run (only its inputs matter, for the result keys). */
-function planFor(root: string, language: "solidity" | "cadence", file: string): TestPlan {
-  return language === "solidity" ? solidityPlan(root, file) : cadencePlan(root, file, "flow");
+function planFor(root: string, language: "solidity" | "cadence", file: string, args: { deep: boolean }): TestPlan {
+  return language === "solidity" ? solidityPlan(root, file) : cadencePlan(root, file, "flow", args.deep);
 }
 
 function selected(files: readonly string[], filter: readonly string[]): string[] {
@@ -72,9 +72,10 @@ async function main(): Promise<void> {
       jobs: args.jobs,
       store,
       survivorsOnly: args.survivors,
+      deep: args.deep,
       collectOnly,
       flowBinary: language === "cadence" && !collectOnly ? flowBinary() : undefined,
-      plan: collectOnly ? (file) => planFor(root, language, file) : undefined,
+      plan: collectOnly ? (file) => planFor(root, language, file, args) : undefined,
       log,
     });
     const classified = results.map((r) => classify(r, equivalents));

@@ -9,13 +9,15 @@ export interface MutateArgs {
   fresh: boolean;
   /** Run only the mutants that survived last time (after adding tests); see contracts.ts. */
   survivors: boolean;
+  /** Cadence: also the test files of the contracts importing the mutated one. */
+  deep: boolean;
 }
 
 const LANGUAGES: readonly Language[] = ["solidity", "cadence", "ts"];
 
 /** The command line of `npm run mutate`; a clear error for anything else. */
 export function parseArgs(argv: readonly string[]): MutateArgs {
-  const args: MutateArgs = { only: [...LANGUAGES], jobs: 2, files: [], fresh: false, survivors: false };
+  const args: MutateArgs = { only: [...LANGUAGES], jobs: 2, files: [], fresh: false, survivors: false, deep: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -37,8 +39,10 @@ export function parseArgs(argv: readonly string[]): MutateArgs {
       args.fresh = true;
     } else if (flag === "--survivors") {
       args.survivors = true;
+    } else if (flag === "--deep") {
+      args.deep = true;
     } else {
-      throw new Error(`unknown option ${flag} (expected --only cadence|solidity|ts, --jobs N, --files a,b, --fresh, --survivors)`);
+      throw new Error(`unknown option ${flag} (expected --only cadence|solidity|ts, --jobs N, --files a,b, --fresh, --survivors, --deep)`);
     }
   }
   return args;

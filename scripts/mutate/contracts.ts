@@ -15,6 +15,8 @@ export interface ContractRunOptions {
   store: ResultStore;
   /** Needed for Cadence: the pinned Flow toolchain's binary. */
   flowBinary?: string;
+  /** Cadence: also run the test files of contracts that import the mutated one. */
+  deep?: boolean;
   /**
    * Quick re-check after adding tests: run only mutants whose newest result (under any test
    * sources) survived; the others are reported from that earlier run. A full run re-checks all.
@@ -44,7 +46,8 @@ export async function runContracts(options: ContractRunOptions): Promise<{ resul
     const plan = options.plan ? options.plan(file) : planFor(options, file);
     const source = fs.readFileSync(path.join(root, file), "utf8");
     const mutants = mutantsOf(file, source, options.language);
-    const inputs = inputsHash(root, plan.inputs);
+    // Which tests run is part of the key too (a `--deep` result is not a shallow one).
+    const inputs = `${inputsHash(root, plan.inputs)}:${plan.tests.map((t) => t.label).join(",")}`;
     const keyed = mutants.map((m) => ({ mutant: m, key: resultKey(m, inputs) }));
     const earlier = (identity: string) => (options.survivorsOnly ? store.latestByIdentity(identity) : undefined);
     const pending = keyed.filter((k) => {
@@ -84,5 +87,5 @@ export async function runContracts(options: ContractRunOptions): Promise<{ resul
 function planFor(options: ContractRunOptions, file: string): TestPlan {
   if (options.language === "solidity") return solidityPlan(options.root, file);
   if (!options.flowBinary) throw new Error("cadence mutants need the Flow toolchain's binary");
-  return cadencePlan(options.root, file, options.flowBinary);
+  return cadencePlan(options.root, file, options.flowBinary, options.deep);
 }

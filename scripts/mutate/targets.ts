@@ -96,17 +96,18 @@ function rewriteHardhatCache(root: string, copyRoot: string): void {
 
 /**
  * Cadence: `flow lint` of every contract (a type error anywhere is a compile error), then the
- * test files that import the contract, then those that import a contract importing it; the
+ * test files that import the contract and, with `deep`, those that import a contract importing
+ * it (slower: FlareOracleVerifier's survivors then also face the three triggers test files); the
  * first failing file kills the mutant, so most killed mutants cost one file.
  */
-export function cadencePlan(root: string, file: string, flowBinary: string): TestPlan {
+export function cadencePlan(root: string, file: string, flowBinary: string, deep = false): TestPlan {
   const contracts = cadenceContracts(root);
   const name = path.basename(file, ".cdc");
   const tests = filesUnder(root, "cadence/tests").filter((f) => f.endsWith("_test.cdc"));
   const importers = (contract: string) => tests.filter((t) => importsContract(root, t, contract));
   const direct = importers(name);
   const dependents = contracts.filter((c) => c !== file && importsContract(root, c, name)).map((c) => path.basename(c, ".cdc"));
-  const transitive = dependents.flatMap(importers).filter((t, i, all) => !direct.includes(t) && all.indexOf(t) === i);
+  const transitive = deep ? dependents.flatMap(importers).filter((t, i, all) => !direct.includes(t) && all.indexOf(t) === i) : [];
   return {
     file,
     language: "cadence",

@@ -69,13 +69,14 @@ describe("equivalent mutants list", () => {
 
 describe("npm run mutate's command line", () => {
   it("reads --only, --jobs, --files, --fresh and --survivors, and refuses anything else", () => {
-    expect(parseArgs([])).toEqual({ only: ["solidity", "cadence", "ts"], jobs: 2, files: [], fresh: false, survivors: false });
-    expect(parseArgs(["--only", "cadence", "--jobs", "1", "--files", "FlareOracleVerifier,X", "--fresh", "--survivors"])).toEqual({
+    expect(parseArgs([])).toEqual({ only: ["solidity", "cadence", "ts"], jobs: 2, files: [], fresh: false, survivors: false, deep: false });
+    expect(parseArgs(["--only", "cadence", "--jobs", "1", "--files", "FlareOracleVerifier,X", "--fresh", "--survivors", "--deep"])).toEqual({
       only: ["cadence"],
       jobs: 1,
       files: ["FlareOracleVerifier", "X"],
       fresh: true,
       survivors: true,
+      deep: true,
     });
     expect(() => parseArgs(["--only", "rust"])).toThrow(/"rust" is not one of/);
     expect(() => parseArgs(["--jobs", "0"])).toThrow(/--jobs/);
