@@ -114,7 +114,10 @@ async function main(): Promise<void> {
   for (const r of reported.filter((x) => x.status === "survived")) console.log(`survived: ${r.file}:${r.line} ${r.operator}: ${r.description} — ${r.mutatedLine || "(line removed)"}`);
   for (const s of tsSurvivors) console.log(`survived: ${s.file}:${s.line} ${s.mutator} (${s.status}): ${s.replacement}`);
   for (const r of reported.filter((x) => x.staleEquivalent)) console.log(`listed as equivalent but killed (remove it): ${r.file}:${r.line} ${r.description}`);
-  for (const f of figures) console.log(`${figuresLine(f)}, ${Math.round((durations[f.language] ?? 0) / 1000)} s`);
+  for (const f of figures) {
+    const took = durations[f.language];
+    console.log(took === undefined ? figuresLine(f) : `${figuresLine(f)}, ${Math.round(took / 1000)} s`);
+  }
   console.log(`report: ${path.relative(root, path.join(OUT, "report.md"))}`);
 }
 
