@@ -10,7 +10,8 @@ pragma solidity 0.8.25;
  *   left-aligned ASCII in a bytes32 (bytes32(0) = unmapped / default family).
  * - Lines are sorted by subscriptionId ascending, then family ascending (as bytes32), no
  *   duplicate (subscriptionId, family) pair.
- * - window id = window start in unix seconds / 300.
+ * - window id = window start in unix seconds / the window length (300 s live; the verifier's
+ *   `windowSeconds`, FlareFDCTriggers' `WindowSeconds` on Flow).
  * - digest = keccak256(abi.encode(REPORT_DOMAIN, uint64 window, UsageLine[] lines)).
  * - The Web2Json attestation carries only the flat summary (window, digest, lineCount,
  *   totalTokens): FDC's Web2Json refuses arrays and nested tuples.
@@ -35,9 +36,6 @@ struct UsageSummary {
 // Domain separator of the report digest: keccak256("FlareFlow.UsageReport.v1").
 bytes32 constant REPORT_DOMAIN = keccak256("FlareFlow.UsageReport.v1");
 
-// Length of one usage window in seconds; window id = start / WINDOW_SECONDS.
-uint64 constant WINDOW_SECONDS = 300;
-
 // Byte length of an ABI-encoded UsageSummary (four static 32-byte words).
 uint256 constant USAGE_SUMMARY_ENCODED_LENGTH = 128;
 
@@ -51,7 +49,7 @@ library UsageReportLib {
 
     /**
      * @notice The digest of one window's lines.
-     * @param window The window id (window start / 300).
+     * @param window The window id (window start / window length).
      * @param lines The report lines, in report order.
      * @return The keccak256 of abi.encode(REPORT_DOMAIN, window, lines).
      */

@@ -216,7 +216,7 @@ export class LocalStack {
       const network = flowNetwork("emulator");
       await deployFlow({ network, accessNode, signer: flowSigner(network), yes: false, log: (l) => log(`  ${l}`), deploymentsDir });
       log("deploying the verifier and the FDC harness on the Hardhat node");
-      const verifierAddress = await deployLocalEvm({ rpcUrl: hardhatUrl, deployerKey: HARDHAT_DEV_KEYS[0] as string, publisherBaseUrl: publisherUrl, deploymentsDir, log: (l) => log(`  ${l}`) });
+      const verifierAddress = await deployLocalEvm({ rpcUrl: hardhatUrl, deployerKey: HARDHAT_DEV_KEYS[0] as string, publisherBaseUrl: publisherUrl, windowSeconds: options.windowSeconds, deploymentsDir, log: (l) => log(`  ${l}`) });
       await configureFlow({
         network,
         flow,

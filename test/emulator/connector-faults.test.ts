@@ -73,7 +73,7 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
     // connector may be down (a publisher inside a crashed connector would make the round fail).
     publisher = await startPublisher({ stateDir: path.join(dir, "state"), port: await freePort() });
     const baseUrl = publisher.url;
-    verifierAddress = await deployLocalEvm({ rpcUrl: hardhat.rpcUrl, deployerKey: HARDHAT_DEV_KEYS[0], publisherBaseUrl: baseUrl, deploymentsDir: dir });
+    verifierAddress = await deployLocalEvm({ rpcUrl: hardhat.rpcUrl, deployerKey: HARDHAT_DEV_KEYS[0], publisherBaseUrl: baseUrl, windowSeconds: WINDOW, deploymentsDir: dir });
     flare = await startFlareLocal({ rpcUrl: hardhat.rpcUrl, ownerKey: HARDHAT_DEV_KEYS[0], apiKey: "test-api-key", fastClock: true, pollMs: 200, log: (l) => logs.push(l) });
     // The local oracles, quorum 2, attesting to this verifier; 300-s windows (the contract's default).
     await configureFlow({ network, flow, signer: serviceSigner(), yes: false, log: () => undefined, deploymentsDir: dir, settings: { ...network.settings(), windowSeconds: WINDOW } });

@@ -19,6 +19,7 @@ import {
   summaryUrl,
   USAGE_SUMMARY_ABI_SIGNATURE,
   windowOf,
+  WINDOW_SECONDS,
   type UsageLine,
   type UsageSummary,
 } from "../../../src/report";
@@ -83,6 +84,7 @@ export async function deployVerifierFixture(): Promise<Deployed> {
     await owner.getAddress(),
     BASE_URL,
     requestSpec(),
+    WINDOW_SECONDS,
   );
   await verifier.waitForDeployment();
   const firstWindow = windowOf(await time.latest()) - 10n;
@@ -163,6 +165,7 @@ export async function verifierState(verifier: UsageReportVerifier, windows: bigi
     await verifier.publisherBaseUrl(),
     await verifier.sourceId(),
     await verifier.requestSpecHash(),
+    await verifier.windowSeconds(),
     await verifier.owner(),
   ];
   return JSON.stringify({ hasVerified, lastWindow, reports, config }, (_k, v: unknown) =>
