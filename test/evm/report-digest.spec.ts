@@ -4,6 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { reportDigest, sortLines, UINT64_MAX, type UsageLine } from "../../src/report";
 import { UsageReportVerifier__factory } from "../../src/evm/typechain";
 import { BASE_URL, linesForChain, requestSpec } from "./helpers/report-fixture";
+import { rootOf } from "../unit/fixtures/request-roots";
 
 async function verifierOnly() {
   const [owner] = await ethers.getSigners();
@@ -31,6 +32,7 @@ function randomLines(next: () => number, count: number): UsageLine[] {
       family: families[Math.floor(next() * families.length)],
       tokens: next() < 0.1 ? UINT64_MAX : BigInt(Math.floor(next() * 1e9)),
       requests: BigInt(Math.floor(next() * 1000)),
+      requestsRoot: next() < 0.1 ? ethers.ZeroHash : rootOf(lines.length),
     };
     const key = `${line.subscriptionId}/${line.family}`;
     if (!seen.has(key)) {
@@ -59,9 +61,9 @@ describe("report digest: golden vector (shared with test/unit/report.test.ts and
   it("window 5800000, three lines", async function () {
     const verifier = await loadFixture(verifierOnly);
     const lines: UsageLine[] = [
-      { subscriptionId: 1n, family: "", tokens: 100n, requests: 1n },
-      { subscriptionId: 1n, family: "gpt-4", tokens: 150000n, requests: 3n },
-      { subscriptionId: 2n, family: "claude", tokens: 42n, requests: 2n },
+      { subscriptionId: 1n, family: "", tokens: 100n, requests: 1n, requestsRoot: rootOf(1) },
+      { subscriptionId: 1n, family: "gpt-4", tokens: 150000n, requests: 3n, requestsRoot: rootOf(2) },
+      { subscriptionId: 2n, family: "claude", tokens: 42n, requests: 2n, requestsRoot: rootOf(3) },
     ];
     const golden = "0x32a3dd61f6ea545fed7660df10e6606dbc273ea2882212c5659558081ebabf2c";
     expect(await verifier.reportDigest(5_800_000n, linesForChain(lines))).to.equal(golden);

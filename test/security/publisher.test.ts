@@ -15,10 +15,11 @@ import { repoRoot } from "../../src/local/flow-binary";
 import { freePort } from "../../src/local/ports";
 import { basicEnv, ManagedProcess } from "../../src/local/process";
 import { publisherProcess } from "../../src/local/stack";
+import { rootOf } from "../unit/fixtures/request-roots";
 
 const lines = [
-  { subscriptionId: 4n, family: "gpt-4", tokens: 1234n, requests: 2n },
-  { subscriptionId: 9n, family: "llama", tokens: 99n, requests: 1n },
+  { subscriptionId: 4n, family: "gpt-4", tokens: 1234n, requests: 2n, requestsRoot: rootOf(1) },
+  { subscriptionId: 9n, family: "llama", tokens: 99n, requests: 1n, requestsRoot: rootOf(2) },
 ];
 
 /** A connector state directory holding the published documents and records of `windows`. */

@@ -18,14 +18,15 @@ import {
   windowStart,
   type UsageLine,
 } from "../../src/report";
+import { rootOf } from "./fixtures/request-roots";
 
 /** Golden vector, shared with test/evm/report-digest.spec.ts (Solidity) and the Cadence tests. */
 const GOLDEN = {
   window: 5_800_000n,
   lines: [
-    { subscriptionId: 1n, family: "", tokens: 100n, requests: 1n },
-    { subscriptionId: 1n, family: "gpt-4", tokens: 150000n, requests: 3n },
-    { subscriptionId: 2n, family: "claude", tokens: 42n, requests: 2n },
+    { subscriptionId: 1n, family: "", tokens: 100n, requests: 1n, requestsRoot: rootOf(1) },
+    { subscriptionId: 1n, family: "gpt-4", tokens: 150000n, requests: 3n, requestsRoot: rootOf(2) },
+    { subscriptionId: 2n, family: "claude", tokens: 42n, requests: 2n, requestsRoot: rootOf(3) },
   ] satisfies UsageLine[],
   digest: "0x32a3dd61f6ea545fed7660df10e6606dbc273ea2882212c5659558081ebabf2c",
   emptyDigest: "0x099da3afa1a1c98d11f928f5469c907f80901583f22407d121b90a3fbae9a09a",
@@ -36,6 +37,7 @@ const line = (subscriptionId: bigint, family: string, tokens = 1n, requests = 1n
   family,
   tokens,
   requests,
+  requestsRoot: rootOf(`${subscriptionId}-${family}`),
 });
 
 describe("windows", () => {
@@ -108,7 +110,7 @@ describe("digest", () => {
   it("binds the window and every field", () => {
     const base = reportDigest(GOLDEN.window, GOLDEN.lines);
     expect(reportDigest(GOLDEN.window + 1n, GOLDEN.lines)).not.toBe(base);
-    const changed = GOLDEN.lines.map((l, i) => (i === 2 ? { ...l, requests: l.requests + 1n } : l));
+    const changed = GOLDEN.lines.map((l, i) => (i === 2 ? { ...l, requests: l.requests + 1n, requestsRoot: rootOf(4) } : l));
     expect(reportDigest(GOLDEN.window, changed)).not.toBe(base);
   });
 
