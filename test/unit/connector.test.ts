@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Aggregator, aggregateNaive, type SpendRowFields } from "../../src/connector/aggregate";
+import { requestsRoot } from "../../src/report";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "../../src/connector/report-doc";
 import { publishDocuments, startPublisher, type Publisher } from "../../src/connector/publish";
 import { Windows } from "../../src/connector/windows";
@@ -37,10 +38,12 @@ describe("connector aggregation", () => {
     expect(agg.add(row("1", "ff-7", "gpt-4o", 100))).toBe(false);
     const r = agg.result();
     expect(r.lines).toEqual([
-      { subscriptionId: 3n, family: "claude", tokens: 9n, requests: 1n, requestsRoot: rootOf(1) },
-      { subscriptionId: 7n, family: "", tokens: 5n, requests: 1n, requestsRoot: rootOf(2) },
-      { subscriptionId: 7n, family: "gpt-4", tokens: 150n, requests: 2n, requestsRoot: rootOf(3) },
+      { subscriptionId: 3n, family: "claude", tokens: 9n, requests: 1n, requestsRoot: requestsRoot([{ requestId: "4", tokens: 9n }]) },
+      { subscriptionId: 7n, family: "", tokens: 5n, requests: 1n, requestsRoot: requestsRoot([{ requestId: "3", tokens: 5n }]) },
+      { subscriptionId: 7n, family: "gpt-4", tokens: 150n, requests: 2n, requestsRoot: requestsRoot([{ requestId: "2", tokens: 50n }, { requestId: "1", tokens: 100n }]) },
     ]);
+    // Each line's requests, as the customer's leaves: across rotated keys, in the order read.
+    expect(r.leaves).toEqual([[{ requestId: "4", tokens: 9n }], [{ requestId: "3", tokens: 5n }], [{ requestId: "1", tokens: 100n }, { requestId: "2", tokens: 50n }]]);
     expect(r.requestIds.sort()).toEqual(["1", "2", "3", "4"]);
     expect(r.ignored).toEqual({ failed: 1, foreign: 1, alreadyReported: 1 });
   });
@@ -49,7 +52,7 @@ describe("connector aggregation", () => {
     const agg = new Aggregator(DEFAULT_PRICING, new Set(["old"]));
     agg.add(row("old", "ff-1", "gpt-4o", 10));
     agg.add(row("late", "ff-1", "gpt-4o", 20));
-    expect(agg.result().lines).toEqual([{ subscriptionId: 1n, family: "gpt-4", tokens: 20n, requests: 1n, requestsRoot: rootOf(4) }]);
+    expect(agg.result().lines).toEqual([{ subscriptionId: 1n, family: "gpt-4", tokens: 20n, requests: 1n, requestsRoot: requestsRoot([{ requestId: "late", tokens: 20n }]) }]);
   });
 
   it("agrees with the naive baseline", () => {

@@ -33,7 +33,7 @@ describe("oracle attestation encoding", () => {
   it("uses the fixed domain tags", () => {
     expect(ORACLE_DOMAIN).toBe(keccak256(Buffer.from("FlareFlow.OracleAttestation.v1")));
     expect(ORACLE_CHUNKED_DOMAIN).toBe(id("FlareFlow.OracleAttestation.Chunked.v1"));
-    expect(CHUNK_DOMAIN).toBe(id("FlareFlow.UsageReportChunk.v1"));
+    expect(CHUNK_DOMAIN).toBe(id("FlareFlow.UsageReportChunk.v2"));
   });
 
   it("is 6 static words: domain, chain id, verifier, window, digest, round", () => {
