@@ -320,6 +320,8 @@ export class LocalStack {
         FLAREFLOW_KEY_SERVICE_PORT: String(this.options.ports.keyService),
         FLAREFLOW_KEY_SERVICE_CORS_ORIGINS: this.pageOrigins().join(","),
         FLAREFLOW_KEY_SERVICE_POLL_MS: "500",
+        // Read-only: the customers' request leaves beside the connector's state (POST /v1/leaves).
+        FLAREFLOW_CONNECTOR_STATE: path.join(this.options.stateDir, "connector"),
         LITELLM_URL: this.info.litellmUrl,
         LITELLM_MASTER_KEY: this.litellmMasterKey,
       },
