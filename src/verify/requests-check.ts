@@ -27,10 +27,15 @@ export function checkRequests(
   const leavesOf = new Map(leaves.map((l) => [BigInt(l.window), l]));
   const sub = subscriptionId.toString();
   for (const { window: w, lines } of windows) {
-    if (lines === undefined) continue; // the report itself failed; its problems are already named
+    const given = leavesOf.get(w)?.lines.filter((l) => l.subscriptionId === sub) ?? [];
+    if (lines === undefined) {
+      // The report itself failed (its problems are named): its requests cannot be checked, but
+      // they are not "never billed" either.
+      for (const g of given) for (const r of g.requests) billed.set(r.requestId, w);
+      continue;
+    }
     const check: RequestCheck = { requests: 0, problems: [] };
     byWindow.set(w, check);
-    const given = leavesOf.get(w)?.lines.filter((l) => l.subscriptionId === sub) ?? [];
     for (const line of lines.filter((l) => l.subscriptionId === subscriptionId)) {
       const where = `window ${w}, ${familyName(line.family)}`;
       const mine = given.find((g) => g.family === line.family);
