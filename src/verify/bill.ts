@@ -27,6 +27,8 @@ export type VerifyArgs = {
   from?: number;
   /** Check at most the last `last` charged windows (the page's "last N"). */
   last?: number;
+  /** Check only these windows (the page's verify action on one window). */
+  only?: readonly bigint[];
   /** The customer's client log; needs `sources.leaves`. */
   clientLog?: Map<string, ClientLogEntry>;
   /** Parallel requests (event ranges, report fetches). */
@@ -159,9 +161,17 @@ async function checkWindow(
   return { problems, lines, url };
 }
 
-/** Verifies the bill of `args.subscriptionId`. */
-export async function verifyBill(sources: BillSources, args: VerifyArgs): Promise<BillVerdict> {
-  const progress = args.onProgress ?? (() => undefined);
+type Charges = {
+  windowSeconds: bigint;
+  base: string;
+  windows: bigint[];
+  settledByWindow: Map<bigint, SettledWindow>;
+  chargesByWindow: Map<bigint, Recomputed[]>;
+  startOf: (w: bigint) => number;
+};
+
+/** The subscription's charges from Flow, priced again, and the windows `args` selects. */
+async function charges(sources: BillSources, args: VerifyArgs): Promise<Charges> {
   const sub = await sources.flow.subscription(args.subscriptionId);
   if (sub === null) throw new VerifyError(`subscription ${args.subscriptionId} does not exist on Flow (${sources.flow.accessNode})`);
   const [schedule, windowSeconds, base, sealed] = await Promise.all([
@@ -186,8 +196,44 @@ export async function verifyBill(sources: BillSources, args: VerifyArgs): Promis
   let windows = [...chargesByWindow.keys()]
     .filter((w) => settledByWindow.has(w) && (args.from === undefined || startOf(w) >= args.from))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (args.only !== undefined) {
+    const only = new Set(args.only);
+    windows = windows.filter((w) => only.has(w));
+  }
   if (args.last !== undefined) windows = windows.slice(-args.last);
+  return { windowSeconds, base, windows, settledByWindow, chargesByWindow, startOf };
+}
 
+/** A charged window's public evidence, without checking it (the page's list). */
+export type WindowEvidence = Pick<WindowVerdict, "window" | "start" | "round" | "digest" | "reportUrl" | "coston2Tx" | "flowTxs" | "tokensByFamily" | "charged">;
+
+/** The evidence of the subscription's last `args.last` charged windows: what the page links. */
+export async function billEvidence(sources: BillSources, args: VerifyArgs): Promise<WindowEvidence[]> {
+  const c = await charges(sources, args);
+  const logs = await sources.coston2.logs(c.windows, c.windows.length > 0 ? c.startOf(c.windows[0]) : undefined);
+  return c.windows.map((w) => {
+    const settled = c.settledByWindow.get(w) as SettledWindow;
+    const lines = c.chargesByWindow.get(w) ?? [];
+    const tokensByFamily: Record<string, bigint> = {};
+    for (const l of lines) tokensByFamily[l.line.family] = (tokensByFamily[l.line.family] ?? 0n) + l.line.tokens;
+    return {
+      window: w,
+      start: c.startOf(w),
+      round: settled.round,
+      digest: settled.digest,
+      reportUrl: `${c.base}/reports/${w}`,
+      coston2Tx: logs.get(w)?.transactionHash,
+      flowTxs: [...new Set(lines.map((l) => l.line.transactionId))],
+      tokensByFamily,
+      charged: lines.reduce((n, l) => n + l.line.charged, 0n),
+    };
+  });
+}
+
+/** Verifies the bill of `args.subscriptionId`. */
+export async function verifyBill(sources: BillSources, args: VerifyArgs): Promise<BillVerdict> {
+  const progress = args.onProgress ?? (() => undefined);
+  const { windowSeconds, base, windows, settledByWindow, chargesByWindow, startOf } = await charges(sources, args);
   const [stored, logs] = await Promise.all([
     sources.coston2.reports(windows),
     sources.coston2.logs(windows, windows.length > 0 ? startOf(windows[0]) : undefined),
