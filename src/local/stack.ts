@@ -340,6 +340,9 @@ export class LocalStack {
       VITE_DEFAULT_PROVIDER: this.info.provider.address,
       VITE_KEY_SERVICE_URL: this.info.keyServiceUrl,
       VITE_USAGE_POLL_MS: "10000",
+      // The bill verifier's EVM side (the page verifies windows against UsageReportVerifier).
+      VITE_EVM_RPC_URL: this.info.hardhatUrl,
+      VITE_VERIFIER_ADDRESS: this.info.verifierAddress,
     };
   }
 

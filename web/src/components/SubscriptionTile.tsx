@@ -14,6 +14,7 @@ import { RecentRequests } from "./RecentRequests";
 import { StatusBadge } from "./StatusBadge";
 import { SubscriptionActions } from "./SubscriptionActions";
 import { VerifiedUsage } from "./VerifiedUsage";
+import { VerifiedWindows } from "./VerifiedWindows";
 
 /** One subscription: status, escrow, key, pending and verified usage, and what can be done. */
 export function SubscriptionTile({
@@ -64,6 +65,7 @@ export function SubscriptionTile({
         <PendingUsage subscription={subscription} live={live} pricing={pricing} />
         <VerifiedUsage subscription={subscription} />
       </div>
+      <VerifiedWindows subscriptionId={subscription.id} />
       <ProjectedSpend subscription={subscription} pendingUnits={pendingUnits} nowSeconds={nowSeconds} />
       <div className="usage-detail">
         <ModelBreakdown usage={live.usage} pricing={pricing} />
