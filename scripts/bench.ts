@@ -8,6 +8,8 @@
  *   Aggregation (scripts/bench-aggregation.ts): 1,000,000 spend-log rows, seconds and peak memory vs
  *     a naive aggregation.
  *   Page size (web/scripts/size.ts): first-load and total JS gzip vs the same page without code splitting.
+ *   Bill verification (scripts/bench-verify.ts): verify-bill over a month of 5-minute windows (8,640)
+ *     of one subscription on a local stack, vs the same checks one request at a time.
  *   LiteLLM crash (scripts/bench-spend-loss.ts): spend rows lost per crash of the local LiteLLM server at
  *     LiteLLM's default 10-s batch interval, vs the calls of one whole interval.
  */
@@ -101,6 +103,12 @@ function spendLoss(): Row[] {
   ];
 }
 
+function billVerification(): Row[] {
+  const out = run("bill verification", ...npx(["ts-node", "--transpile-only", "scripts/bench-verify.ts"]));
+  const m = match(out, /for one subscription: ([\d.]+) s \(16 requests in flight\), ([\d.]+) s one request at a time/, "the verification time");
+  return [{ benchmark: "Bill verification", figure: "a month of 5-min windows (8,640), s", ours: m[1] ?? "", baseline: `${m[2]} (one request at a time)`, goal: "< 60" }];
+}
+
 function main(): void {
   const only = process.argv.slice(2);
   const benches: [string, () => Row[]][] = [
@@ -109,6 +117,7 @@ function main(): void {
     ["aggregation", aggregation],
     ["page", pageSize],
     ["spend-loss", spendLoss],
+    ["verify", billVerification],
   ];
   const rows = benches.filter(([name]) => only.length === 0 || only.includes(name)).flatMap(([, bench]) => bench());
   const columns: (keyof Row)[] = ["benchmark", "figure", "ours", "baseline", "goal"];
