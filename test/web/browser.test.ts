@@ -338,7 +338,7 @@ describe("the page in Chromium on the local stack", () => {
     const text = await row.innerText();
     expect(text).toMatch(/Flare round \d+/);
     expect(text).toMatch(/Coston2 0x[0-9a-f]{8}…[0-9a-f]{6}/);
-    expect(text).toMatch(/Flow [0-9a-f]{8}…[0-9a-f]{6}/);
+    expect(text).toMatch(/Flow [0-9a-f]{10}…[0-9a-f]{6}/);
     await row.getByTestId("verify-window").click();
     const result = row.getByTestId("verify-result");
     await result.waitFor({ timeout: 120_000 });
