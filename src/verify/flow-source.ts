@@ -90,7 +90,12 @@ export function flowBillSource(ctx: FlowContext): FlowBillSource {
       let hi = sealed.height;
       while (lo < hi) {
         const mid = Math.floor((lo + hi) / 2);
-        if ((await header(`height=${mid}`)).timestamp < unixSeconds) lo = mid + 1;
+        // A live access node serves heights from its spork's root only: older is "earlier".
+        const time = await header(`height=${mid}`).then(
+          (h) => h.timestamp,
+          () => Number.NEGATIVE_INFINITY,
+        );
+        if (time < unixSeconds) lo = mid + 1;
         else hi = mid;
       }
       return lo;
