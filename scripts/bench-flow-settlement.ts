@@ -26,6 +26,7 @@ import {
   oraclePublicKey,
   signEncoding,
   type UsageLine,
+  requestsRoot,
 } from "../src/report";
 import { id } from "ethers";
 
@@ -193,6 +194,7 @@ export class SettlementBench {
         arg(cols.families, t.Array(t.String)),
         arg(cols.tokens.map(String), t.Array(t.UInt64)),
         arg(cols.requests.map(String), t.Array(t.UInt64)),
+        arg(cols.requestRoots.map(String), t.Array(t.UInt256)),
         arg(["1", "2"], t.Array(t.UInt64)),
         arg(signatures, t.Array(t.String)),
       ],
@@ -230,6 +232,7 @@ export class SettlementBench {
           arg(cols.families, t.Array(t.String)),
           arg(cols.tokens.map(String), t.Array(t.UInt64)),
           arg(cols.requests.map(String), t.Array(t.UInt64)),
+          arg(cols.requestRoots.map(String), t.Array(t.UInt256)),
           arg(chunk.nextLink.slice(2), t.String),
         ]),
       );
@@ -245,11 +248,13 @@ export class SettlementBench {
 /** `count` lines for subscriptions first..first+count-1, cycling through the priced families. */
 export function benchLines(first: number, count: number): UsageLine[] {
   const families = ["gpt-4", "claude", "", "llama", "gpt-3.5"];
+  // Each root is a real one (of one request): 32 bytes that look random, as live roots do.
   return Array.from({ length: count }, (_, i) => ({
     subscriptionId: BigInt(first + i),
     family: families[i % families.length],
     tokens: 1_000n + BigInt(i),
     requests: 1n,
+    requestsRoot: requestsRoot([{ requestId: `chatcmpl-bench-${first + i}`, tokens: 1_000n + BigInt(i) }]),
   }));
 }
 

@@ -8,6 +8,8 @@
  *   Aggregation (scripts/bench-aggregation.ts): 1,000,000 spend-log rows, seconds and peak memory vs
  *     a naive aggregation.
  *   Page size (web/scripts/size.ts): first-load and total JS gzip vs the same page without code splitting.
+ *   Bill verification (scripts/bench-verify.ts): verify-bill over a month of 5-minute windows (8,640)
+ *     of one subscription on a local stack, vs the same checks one request at a time.
  *   LiteLLM crash (scripts/bench-spend-loss.ts): spend rows lost per crash of the local LiteLLM server at
  *     LiteLLM's default 10-s batch interval, vs the calls of one whole interval.
  *   Live limit (scripts/bench-live-limit.ts): a customer calling as fast as the local LiteLLM server
@@ -130,6 +132,10 @@ function liveLimit(): Row[] {
     { benchmark: "Live limit", figure: "cap: overshoot, % of cap (of deposit)", ours: `${cap.flow} FLOW, ${cap.ofLimit} % (${cap.ofDeposit} %)`, baseline: "as limit off", goal: "< 2 %" },
     { benchmark: "Live limit", figure: "polling alone (no tpm guard): escrow", ours: `refused ${refusal(poll)}`, baseline: `${poll.flow} FLOW, ${poll.ofDeposit} % over, ${poll.after} calls after`, goal: "" },
   ];
+function billVerification(): Row[] {
+  const out = run("bill verification", ...npx(["ts-node", "--transpile-only", "scripts/bench-verify.ts"]));
+  const m = match(out, /for one subscription: ([\d.]+) s \(16 requests in flight\), ([\d.]+) s one request at a time/, "the verification time");
+  return [{ benchmark: "Bill verification", figure: "a month of 5-min windows (8,640), s", ours: m[1] ?? "", baseline: `${m[2]} (one request at a time)`, goal: "< 60" }];
 }
 
 function main(): void {
@@ -141,6 +147,7 @@ function main(): void {
     ["page", pageSize],
     ["spend-loss", spendLoss],
     ["live-limit", liveLimit],
+    ["verify", billVerification],
   ];
   const rows = benches.filter(([name]) => only.length === 0 || only.includes(name)).flatMap(([, bench]) => bench());
   const columns: (keyof Row)[] = ["benchmark", "figure", "ours", "baseline", "goal"];

@@ -6,7 +6,7 @@ import "UsageBasedSubscriptions"
 /// FlareFDCTriggers is where verified usage enters billing.
 ///
 /// A relayer hands over one 5-minute window's report lines (columns: ids, families, tokens,
-/// requests, in report order) with oracle signatures. The contract recomputes the report digest
+/// requests, request roots, in report order) with oracle signatures. The contract recomputes the report digest
 /// from the lines, has FlareOracleVerifier check that a quorum signed it and that the window is
 /// after the last one, and charges every line through the Biller it holds; providers are paid
 /// once, when the window is settled.
@@ -34,9 +34,9 @@ access(all) contract FlareFDCTriggers {
 
     /// The right to configure settlement.
     access(all) entitlement Configure
-    /// keccak256("FlareFlow.UsageReport.v1"), the digest's first word.
+    /// keccak256("FlareFlow.UsageReport.v2"), the digest's first word (v2: lines carry requestsRoot).
     access(all) let ReportDomain: [UInt8; 32]
-    /// keccak256("FlareFlow.UsageReportChunk.v1"), the first word of a chunk's hash.
+    /// keccak256("FlareFlow.UsageReportChunk.v2"), the first word of a chunk's hash.
     access(all) let ChunkDomain: [UInt8; 32]
 
     access(all) event UsageReportSettled(window: UInt64, round: UInt64, digest: String, lines: UInt64, charged: UFix64, chunks: UInt64)
@@ -127,7 +127,7 @@ access(all) contract FlareFDCTriggers {
     /// Settles a whole window in one transaction. The lines are the report's, in report order
     /// (subscription id, then family bytes, ascending, no duplicate); the signatures are the
     /// oracles' over the single-transaction attestation of the digest of these lines.
-    access(all) fun submitReport(window: UInt64, votingRound: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], signers: [UInt64], signatures: [String]) {
+    access(all) fun submitReport(window: UInt64, votingRound: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256], signers: [UInt64], signatures: [String]) {
         pre {
             self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first"
             self.windowEnd(window) <= getCurrentBlock().timestamp: "FlareFDCTriggers: the window has not ended yet"
@@ -135,9 +135,9 @@ access(all) contract FlareFDCTriggers {
         post {
             self.lastSettledWindow == window: "FlareFDCTriggers: the window was not settled"
         }
-        let digest = self.digestOf(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
+        let digest = self.digestOf(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, requestRoots: requestRoots)
         self.acceptor.accept(window: window, digest: digest, votingRound: votingRound, chunkCount: 1, chunkChain: digest, signers: signers, signatures: signatures)
-        let charged = self.chargeLines(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
+        let charged = self.chargeLines(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens)
         self.settle(window: window, round: votingRound, digest: digest, lines: UInt64(subscriptionIds.length), charged: charged, chunks: 1)
     }
 
@@ -165,7 +165,7 @@ access(all) contract FlareFDCTriggers {
     /// Charges chunk `index` of the open chunked report. `nextLink` is link[index + 1] (32 zero
     /// bytes for the last chunk). Accepted only if it is the next chunk and
     /// keccak256(chunkHash(index) ‖ nextLink) equals the link the previous chunk revealed.
-    access(all) fun submitChunk(window: UInt64, index: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], nextLink: String) {
+    access(all) fun submitChunk(window: UInt64, index: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256], nextLink: String) {
         pre {
             self.pending != nil: "FlareFDCTriggers: no chunked report is in progress"
             self.pending!.window == window: "FlareFDCTriggers: the chunk is for another window than the report in progress"
@@ -175,10 +175,10 @@ access(all) contract FlareFDCTriggers {
         let next = self.bytes32FromHex(nextLink)
         let last = index + 1 == report.chunkCount
         assert(!last || next == self.zero32(), message: "FlareFDCTriggers: the last chunk must end the chain with a zero link")
-        let chunkHash = self.chunkHashOf(window: window, index: index, chunkCount: report.chunkCount, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
+        let chunkHash = self.chunkHashOf(window: window, index: index, chunkCount: report.chunkCount, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, requestRoots: requestRoots)
         assert(self.link(chunkHash: chunkHash, next: next) == report.expectedLink, message: "FlareFDCTriggers: the chunk does not match the signed chunk chain")
 
-        let charged = self.chargeLines(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
+        let charged = self.chargeLines(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens)
         let lines = UInt64(subscriptionIds.length)
         emit ChunkSettled(window: window, index: index, chunkCount: report.chunkCount, lines: lines, charged: charged)
         if last {
@@ -210,13 +210,13 @@ access(all) contract FlareFDCTriggers {
     }
 
     /// The report digest of these lines (hex), as Coston2 stores it; panics on invalid lines.
-    access(all) fun reportDigest(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): String {
-        return String.encodeHex(self.digestOf(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests).toVariableSized())
+    access(all) fun reportDigest(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256]): String {
+        return String.encodeHex(self.digestOf(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, requestRoots: requestRoots).toVariableSized())
     }
 
     /// chunkHash(index) of these lines (hex), for relayers and tests.
-    access(all) fun chunkHash(window: UInt64, index: UInt64, chunkCount: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): String {
-        return String.encodeHex(self.chunkHashOf(window: window, index: index, chunkCount: chunkCount, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests).toVariableSized())
+    access(all) fun chunkHash(window: UInt64, index: UInt64, chunkCount: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256]): String {
+        return String.encodeHex(self.chunkHashOf(window: window, index: index, chunkCount: chunkCount, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, requestRoots: requestRoots).toVariableSized())
     }
 
     /// The end (unix seconds) of a window: usage up to it is billed once the window settles.
@@ -238,15 +238,16 @@ access(all) contract FlareFDCTriggers {
     }
 
     /// keccak256 of `head` followed by the lines' static tuples, ABI-encoded. The lines are
-    /// appended to the head as a flat list of words (id, family, tokens, requests, ...): a line is
-    /// a static tuple, so abi.encode lays it out as exactly these 4 words, and a flat list of
-    /// primitives is the cheapest thing EVM.encodeABI takes (no struct per line).
+    /// appended to the head as a flat list of words (id, family, tokens, requests, requestsRoot,
+    /// ...): a line is a static tuple, so abi.encode lays it out as exactly these 5 words, and a
+    /// flat list of primitives is the cheapest thing EVM.encodeABI takes (no struct per line).
+    /// A requestsRoot travels as a UInt256: the bytes32 read big-endian, encoded as the same word.
     /// Validates the report format on the way: equal column lengths, families of at most 31
     /// printable ASCII bytes, lines strictly ascending by (id, family). Each family's word is
     /// built once per call (a report has few families).
-    access(self) fun hashLines(head: [AnyStruct], subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): [UInt8; 32] {
+    access(self) fun hashLines(head: [AnyStruct], subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256]): [UInt8; 32] {
         pre {
-            subscriptionIds.length == families.length && families.length == tokens.length && tokens.length == requests.length:
+            subscriptionIds.length == families.length && families.length == tokens.length && tokens.length == requests.length && requests.length == requestRoots.length:
                 "FlareFDCTriggers: the line columns differ in length"
         }
         let values = head
@@ -270,6 +271,7 @@ access(all) contract FlareFDCTriggers {
             values.append(word!)
             values.append(tokens[i])
             values.append(requests[i])
+            values.append(requestRoots[i])
             prevId = id
             prevFamily = family
             i = i + 1
@@ -279,16 +281,16 @@ access(all) contract FlareFDCTriggers {
 
     /// keccak256(abi.encode(ReportDomain, uint64 window, Line[] lines)): the head is
     /// domain | window | offset 0x60 | length.
-    access(self) fun digestOf(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): [UInt8; 32] {
+    access(self) fun digestOf(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256]): [UInt8; 32] {
         let head: [AnyStruct] = [EVM.EVMBytes32(value: self.ReportDomain), window, 96 as UInt256, UInt256(subscriptionIds.length)]
-        return self.hashLines(head: head, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
+        return self.hashLines(head: head, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, requestRoots: requestRoots)
     }
 
     /// keccak256(abi.encode(ChunkDomain, uint64 window, uint64 index, uint64 chunkCount, Line[] lines)):
     /// the head is domain | window | index | chunkCount | offset 0xa0 | length.
-    access(self) fun chunkHashOf(window: UInt64, index: UInt64, chunkCount: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): [UInt8; 32] {
+    access(self) fun chunkHashOf(window: UInt64, index: UInt64, chunkCount: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256]): [UInt8; 32] {
         let head: [AnyStruct] = [EVM.EVMBytes32(value: self.ChunkDomain), window, index, chunkCount, 160 as UInt256, UInt256(subscriptionIds.length)]
-        return self.hashLines(head: head, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)
+        return self.hashLines(head: head, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, requestRoots: requestRoots)
     }
 
     access(self) fun link(chunkHash: [UInt8; 32], next: [UInt8; 32]): [UInt8; 32] {
@@ -297,7 +299,7 @@ access(all) contract FlareFDCTriggers {
 
     /// Charges every line; returns the total taken from escrow. An unknown or closed
     /// subscription's line is recorded as unbillable and does not stop the others.
-    access(self) fun chargeLines(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): UFix64 {
+    access(self) fun chargeLines(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64]): UFix64 {
         var charged = 0.0
         let start = self.windowStart(window)
         let n = subscriptionIds.length
@@ -359,8 +361,8 @@ access(all) contract FlareFDCTriggers {
         self.WindowSeconds = 300
         self.AdminStoragePath = /storage/flareFlowTriggersAdmin
         self.account.storage.save(<- create Admin(), to: self.AdminStoragePath)
-        self.ReportDomain = HashAlgorithm.KECCAK_256.hash("FlareFlow.UsageReport.v1".utf8).toConstantSized<[UInt8; 32]>()!
-        self.ChunkDomain = HashAlgorithm.KECCAK_256.hash("FlareFlow.UsageReportChunk.v1".utf8).toConstantSized<[UInt8; 32]>()!
+        self.ReportDomain = HashAlgorithm.KECCAK_256.hash("FlareFlow.UsageReport.v2".utf8).toConstantSized<[UInt8; 32]>()!
+        self.ChunkDomain = HashAlgorithm.KECCAK_256.hash("FlareFlow.UsageReportChunk.v2".utf8).toConstantSized<[UInt8; 32]>()!
         self.lastSettledWindow = nil
         self.pending = nil
         self.stuckAfter = 3_600.0

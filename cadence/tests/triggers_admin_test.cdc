@@ -57,7 +57,7 @@ access(all) fun testRefusesAnAccountWithoutTheAdmin() {
 access(all) fun testRefusesAChangeOnceAWindowIsSettled() {
     let report = fxReport("w1")
     let sigs = fxSigs("w1")
-    let settled = relay("transactions/triggers/submit_report", [report.window, report.round, report.ids, report.families, report.tokens, report.requests, sigs.signers, sigs.signatures])
+    let settled = relay("transactions/triggers/submit_report", [report.window, report.round, report.ids, report.families, report.tokens, report.requests, report.roots, sigs.signers, sigs.signatures])
     Test.expect(settled, Test.beSucceeded())
     let result = tx("transactions/triggers/set_window_seconds", admin, [UInt64(30)])
     Test.expect(result, Test.beFailed())

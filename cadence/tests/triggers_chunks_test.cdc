@@ -29,7 +29,7 @@ access(all) fun start(_ sigs: String): Test.TransactionResult {
 }
 
 access(all) fun chunk(_ c: FxChunk): Test.TransactionResult {
-    return relay("transactions/triggers/submit_chunk", [fxReport("w3").window, c.index, c.ids, c.families, c.tokens, c.requests, c.nextLink])
+    return relay("transactions/triggers/submit_chunk", [fxReport("w3").window, c.index, c.ids, c.families, c.tokens, c.requests, c.roots, c.nextLink])
 }
 
 access(all) fun pendingIndex(): UInt64? {
@@ -45,7 +45,7 @@ access(all) fun testChunkHashesMatchTypeScript() {
     while i >= 0 {
         let c = chunks[i]
         Test.assertEqual(next, c.nextLink)
-        let h = script("scripts/triggers/chunk_hash", [r.window, c.index, fxW3ChunkCount(), c.ids, c.families, c.tokens, c.requests])! as! String
+        let h = script("scripts/triggers/chunk_hash", [r.window, c.index, fxW3ChunkCount(), c.ids, c.families, c.tokens, c.requests, c.roots])! as! String
         next = String.encodeHex(HashAlgorithm.KECCAK_256.hash(h.decodeHex().concat(next.decodeHex())))
         i = i - 1
     }
@@ -94,7 +94,7 @@ access(all) fun testRejectsChunkRelabelledWithTheExpectedIndex() {
     Test.expect(chunk(chunks[0]), Test.beSucceeded())
     let before = stateFingerprint()
     let c2 = chunks[2]
-    let relabelled = FxChunk(index: 1, ids: c2.ids, families: c2.families, tokens: c2.tokens, requests: c2.requests, nextLink: chunks[1].nextLink)
+    let relabelled = FxChunk(index: 1, ids: c2.ids, families: c2.families, tokens: c2.tokens, requests: c2.requests, roots: c2.roots, nextLink: chunks[1].nextLink)
     assertRejectedUnchanged(chunk(relabelled), "the chunk does not match the signed chunk chain", before)
 }
 
@@ -102,7 +102,7 @@ access(all) fun testRejectsTamperedChunk() {
     Test.expect(start("w3Chunked"), Test.beSucceeded())
     let before = stateFingerprint()
     let c0 = fxW3Chunks()[0]
-    let tampered = FxChunk(index: 0, ids: c0.ids, families: c0.families, tokens: [c0.tokens[0] + 1, c0.tokens[1]], requests: c0.requests, nextLink: c0.nextLink)
+    let tampered = FxChunk(index: 0, ids: c0.ids, families: c0.families, tokens: [c0.tokens[0] + 1, c0.tokens[1]], requests: c0.requests, roots: c0.roots, nextLink: c0.nextLink)
     assertRejectedUnchanged(chunk(tampered), "the chunk does not match the signed chunk chain", before)
 }
 
@@ -113,7 +113,7 @@ access(all) fun testRejectsLastChunkThatDoesNotEndTheChain() {
     Test.expect(chunk(chunks[1]), Test.beSucceeded())
     let before = stateFingerprint()
     let c2 = chunks[2]
-    let open = FxChunk(index: 2, ids: c2.ids, families: c2.families, tokens: c2.tokens, requests: c2.requests, nextLink: chunks[0].nextLink)
+    let open = FxChunk(index: 2, ids: c2.ids, families: c2.families, tokens: c2.tokens, requests: c2.requests, roots: c2.roots, nextLink: chunks[0].nextLink)
     assertRejectedUnchanged(chunk(open), "the last chunk must end the chain with a zero link", before)
 }
 
@@ -148,7 +148,7 @@ access(all) fun testRejectsWholeReportWhileChunksArePending() {
     let before = stateFingerprint()
     let r = fxReport("w1")
     let s = fxSigs("w1")
-    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, s.signers, s.signatures])
+    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, r.roots, s.signers, s.signatures])
     assertRejectedUnchanged(result, "a chunked report is in progress; finish it first", before)
 }
 
@@ -156,7 +156,7 @@ access(all) fun testRejectsChunkForAnotherWindow() {
     Test.expect(start("w3Chunked"), Test.beSucceeded())
     let before = stateFingerprint()
     let c = fxW3Chunks()[0]
-    let result = relay("transactions/triggers/submit_chunk", [fxReport("w3").window + 1, c.index, c.ids, c.families, c.tokens, c.requests, c.nextLink])
+    let result = relay("transactions/triggers/submit_chunk", [fxReport("w3").window + 1, c.index, c.ids, c.families, c.tokens, c.requests, c.roots, c.nextLink])
     assertRejectedUnchanged(result, "the chunk is for another window than the report in progress", before)
 }
 
@@ -176,7 +176,7 @@ access(all) fun testOlderWindowRejectedAfterChunkedReport() {
     let before = stateFingerprint()
     let r = fxReport("w1")
     let s = fxSigs("w1")
-    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, s.signers, s.signatures])
+    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, r.roots, s.signers, s.signatures])
     assertRejectedUnchanged(result, "the window is older than the last accepted window", before)
 }
 

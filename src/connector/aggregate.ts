@@ -1,6 +1,6 @@
 import { parseAlias } from "../litellm";
 import { familyOfSpendRow, type PricingConfig } from "../pricing";
-import { isValidFamily, sortLines, validateLines, type UsageLine } from "../report";
+import { isValidFamily, requestsRoot, sortLines, validateLines, type RequestLeaf, type UsageLine } from "../report";
 import { UINT64_MAX } from "../report";
 
 /**
@@ -9,6 +9,8 @@ import { UINT64_MAX } from "../report";
  * the on-chain pricing; a model in no family is billed at the default multiplier, family "").
  * The hot loop touches each row once, keys sums by (model_group, model) and sums plain numbers;
  * families are resolved once per distinct pair and bigints appear only once per line at the end.
+ * Each line also gets its requests (request id and tokens) and their Merkle root (requestsRoot,
+ * src/report/requests.ts), hashed once per request in result().
  */
 
 /** The fields of a LiteLLM spend-log row the aggregation reads. */
@@ -25,6 +27,8 @@ export type SpendRowFields = {
 
 export type AggregateResult = {
   lines: UsageLine[];
+  /** The requests of each line (same index as `lines`), in the order they were read. */
+  leaves: RequestLeaf[][];
   requestIds: string[];
   /** Rows taken into the report. */
   rows: number;
@@ -34,9 +38,12 @@ export type AggregateResult = {
 
 const NOT_OURS = -1n;
 
+/** One (alias, model_group, model)'s sums and requests. */
+type Bucket = { tokens: number; requests: number; ids: string[]; tokensOf: number[] };
+
 export class Aggregator {
   /** alias -> model_group -> model -> running sums. Strings only in the hot loop; parsing happens once per key in result(). */
-  private readonly byAlias = new Map<string, { groups: Map<string, Map<string, { tokens: number; requests: number }>>; ids: string[] }>();
+  private readonly byAlias = new Map<string, { groups: Map<string, Map<string, Bucket>> }>();
   private readonly seen = new Set<string>();
   private failed = 0;
   private alreadyReported = 0;
@@ -88,7 +95,7 @@ export class Aggregator {
     const model = row.model;
     let entry = this.byAlias.get(alias);
     if (entry === undefined) {
-      entry = { groups: new Map(), ids: [] };
+      entry = { groups: new Map() };
       this.byAlias.set(alias, entry);
     }
     let models = entry.groups.get(group);
@@ -98,43 +105,48 @@ export class Aggregator {
     }
     let sum = models.get(model);
     if (sum === undefined) {
-      sum = { tokens: 0, requests: 0 };
+      sum = { tokens: 0, requests: 0, ids: [], tokensOf: [] };
       models.set(model, sum);
     }
     sum.tokens += tokens;
     sum.requests += 1;
-    entry.ids.push(id);
+    sum.ids.push(id);
+    sum.tokensOf.push(tokens);
     this.seen.add(id);
     return true;
   }
 
   result(): AggregateResult {
-    const sums = new Map<string, UsageLine>();
+    const sums = new Map<string, { line: Omit<UsageLine, "requestsRoot">; leaves: RequestLeaf[] }>();
     const requestIds: string[] = [];
     let foreign = 0;
     for (const [alias, entry] of this.byAlias) {
       const subscriptionId = Aggregator.subscriptionOf(alias);
       if (subscriptionId === NOT_OURS) {
-        foreign += entry.ids.length;
+        for (const models of entry.groups.values()) for (const s of models.values()) foreign += s.requests;
         continue;
       }
-      for (const id of entry.ids) requestIds.push(id);
       for (const [group, models] of entry.groups) {
         for (const [model, s] of models) {
+          for (const id of s.ids) requestIds.push(id);
           if (!Number.isSafeInteger(s.tokens)) throw new RangeError(`key ${alias}: token sum exceeds 2^53 in one window`);
           const family = this.familyOf(group, model);
           const key = `${subscriptionId}\u0000${family}`;
-          const line = sums.get(key) ?? { subscriptionId, family, tokens: 0n, requests: 0n };
-          line.tokens += BigInt(s.tokens);
-          line.requests += BigInt(s.requests);
-          sums.set(key, line);
+          const sum = sums.get(key) ?? { line: { subscriptionId, family, tokens: 0n, requests: 0n }, leaves: [] };
+          sum.line.tokens += BigInt(s.tokens);
+          sum.line.requests += BigInt(s.requests);
+          for (let i = 0; i < s.ids.length; i++) sum.leaves.push({ requestId: s.ids[i], tokens: BigInt(s.tokensOf[i]) });
+          sums.set(key, sum);
         }
       }
     }
-    const lines = sortLines([...sums.values()]);
+    const withLeaves = [...sums.values()].map((e) => ({ line: { ...e.line, requestsRoot: requestsRoot(e.leaves) }, leaves: e.leaves }));
+    const byLine = new Map(withLeaves.map((e) => [e.line, e.leaves]));
+    const lines = sortLines(withLeaves.map((e) => e.line));
     validateLines(lines);
     return {
       lines,
+      leaves: lines.map((l) => byLine.get(l) ?? []),
       requestIds,
       rows: requestIds.length,
       ignored: { failed: this.failed, foreign, alreadyReported: this.alreadyReported },
@@ -147,22 +159,23 @@ export class Aggregator {
  * each alias and model afresh, sum in bigints under a JSON key.
  */
 export function aggregateNaive(rows: readonly SpendRowFields[], pricing: PricingConfig): UsageLine[] {
-  const groups: Record<string, { tokens: bigint; requests: bigint }> = {};
+  const groups: Record<string, { tokens: bigint; requests: bigint; leaves: RequestLeaf[] }> = {};
   const unique = [...new Map(rows.map((r) => [r.request_id, r])).values()].filter((r) => r.status !== "failure");
   for (const row of unique) {
     const parsed = parseAlias(row.metadata.user_api_key_alias ?? "");
     if (!parsed) continue;
     const family = familyOfSpendRow(pricing, row.model_group, row.model) ?? "";
     const key = JSON.stringify([parsed.subscriptionId, family]);
-    const g = groups[key] ?? { tokens: 0n, requests: 0n };
+    const g = groups[key] ?? { tokens: 0n, requests: 0n, leaves: [] };
     g.tokens += BigInt(row.total_tokens);
     g.requests += 1n;
+    g.leaves.push({ requestId: row.request_id, tokens: BigInt(row.total_tokens) });
     groups[key] = g;
   }
   return sortLines(
     Object.entries(groups).map(([key, g]) => {
       const [id, family] = JSON.parse(key) as [string, string];
-      return { subscriptionId: BigInt(id), family, tokens: g.tokens, requests: g.requests };
+      return { subscriptionId: BigInt(id), family, tokens: g.tokens, requests: g.requests, requestsRoot: requestsRoot(g.leaves) };
     }),
   );
 }

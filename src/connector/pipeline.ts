@@ -8,6 +8,7 @@ import { Aggregator } from "./aggregate";
 import { feeFor, prepareRequest, requestBodyFor, votingRoundOf } from "./attest";
 import { submitProof } from "./coston2";
 import { writeFileDurable } from "./durable";
+import { leavesFile, windowLeaves } from "./leaves";
 import { sendOnce } from "./evm-tx";
 import { ConnectorError, InjectedCrash, messageOf } from "./errors";
 import { flareContracts, type FlareContracts } from "./flare-contracts";
@@ -236,6 +237,7 @@ export class Connector {
     // Working files first; the record below is the commit point.
     writeFileDurable(this.state.reportFile(window), serializeDocument(doc));
     writeFileDurable(this.state.requestIdsFile(window), JSON.stringify(result.requestIds));
+    writeFileDurable(leavesFile(this.state.workDir, window), JSON.stringify(windowLeaves(window, result.lines, result.leaves)));
     const record: WindowRecord = {
       window: window.toString(),
       stage: result.lines.length === 0 ? "skipped" : "aggregated",

@@ -10,7 +10,8 @@ import { parseReportDocument, reportDocument, serializeDocument, summaryDocument
  * and `/reports/<w>/summary` (the four fields Flare attests). Every Flare data provider fetches
  * the summary on its own and all must see the same bytes, so a published file is written once
  * and never changes. Flare's verifiers fetch only public HTTPS within 5 s and 100 KiB and require
- * `application/json`; on Coston2 put this server behind a public HTTPS address.
+ * `application/json`; on Coston2 put this server behind a public HTTPS address. Any origin may
+ * read the documents (CORS `*`): a customer's browser verifies bills from them.
  *
  * It is the internet-facing part of the connector and holds no secret: it reads the connector's
  * state directory (the published files and each window's record) and nothing else. Before
@@ -119,6 +120,9 @@ export async function startPublisher(options: PublisherOptions): Promise<Publish
     res.writeHead(a.status, {
       "content-type": "application/json",
       "content-length": a.body.length,
+      // Public documents: any page may read them (the bill verifier in a customer's browser).
+      // No credentials are ever involved, so the wildcard exposes nothing.
+      "access-control-allow-origin": "*",
       ...(a.immutable
         ? { "cache-control": "public, max-age=31536000, immutable", etag: `"${createHash("sha256").update(a.body).digest("hex").slice(0, 32)}"` }
         : { "cache-control": "no-store" }),

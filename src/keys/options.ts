@@ -5,6 +5,7 @@ import type { LiteLLMAdminClient } from "../litellm";
 import type { FlowContext, KeySigner } from "../flow/runtime";
 import type { ChallengeLimits } from "./http/challenges";
 import type { KeyServiceLogger } from "./logger";
+import type { LeavesReader } from "./leaves";
 import type { Step } from "./reconcile";
 import type { Cursor, SubscriptionRecord } from "./state";
 import type { LiveLimitOptions } from "./live/limiter";
@@ -41,6 +42,8 @@ export interface KeyServiceOptions {
   fault?: (step: Step, sub: SubscriptionRecord) => void;
   /** Called for each transaction the service sends (name, id). */
   onTransaction?: (name: string, transactionId: string) => void;
+  /** The connector's request leaves, for POST /v1/leaves (leaves.ts); without it the route answers 503. */
+  leaves?: LeavesReader;
   /** How often a cap-suspended subscription is checked for a new period (default 30 s). */
   duePeriodCheckMs?: number;
   /** The live spending limit (live/limiter.ts has the defaults); on unless enabled: false. */

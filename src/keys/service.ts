@@ -108,7 +108,7 @@ export class KeyService implements KeyServiceApi {
           port: options.http.port,
           corsOrigins: options.http.corsOrigins ?? [],
           trustedProxies: options.http.trustedProxies,
-          handler: keyServiceRoutes(service),
+          handler: keyServiceRoutes(service, options.leaves),
           onError: (e) => service.log.error(`http: ${describeError(e)}`),
         });
         service.log.info(`listening on ${service.server.url}`);

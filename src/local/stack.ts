@@ -322,6 +322,8 @@ export class LocalStack {
         FLAREFLOW_KEY_SERVICE_POLL_MS: "500",
         // The spend log's batch delay plus a margin for calls in flight (the live spending limit).
         FLAREFLOW_KEY_SERVICE_SPEND_LOOKBACK_MS: String(this.options.spendLogDelaySeconds * 1000 + 5000),
+        // Read-only: the customers' request leaves beside the connector's state (POST /v1/leaves).
+        FLAREFLOW_CONNECTOR_STATE: path.join(this.options.stateDir, "connector"),
         LITELLM_URL: this.info.litellmUrl,
         LITELLM_MASTER_KEY: this.litellmMasterKey,
       },
@@ -340,6 +342,9 @@ export class LocalStack {
       VITE_DEFAULT_PROVIDER: this.info.provider.address,
       VITE_KEY_SERVICE_URL: this.info.keyServiceUrl,
       VITE_USAGE_POLL_MS: "10000",
+      // The bill verifier's EVM side (the page verifies windows against UsageReportVerifier).
+      VITE_EVM_RPC_URL: this.info.hardhatUrl,
+      VITE_VERIFIER_ADDRESS: this.info.verifierAddress,
     };
   }
 

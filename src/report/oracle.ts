@@ -1,6 +1,6 @@
 import { AbiCoder, SigningKey, ZeroHash, concat, getAddress, id, keccak256 } from "ethers";
-import { familyToBytes32, validateLines, type UsageLine } from "./lines";
-import { reportDigest } from "./digest";
+import { validateLines, type UsageLine } from "./lines";
+import { LINE_TUPLE, lineTuples, reportDigest } from "./digest";
 import { UINT64_MAX } from "./window";
 
 /**
@@ -18,12 +18,10 @@ export const ORACLE_DOMAIN: string = id("FlareFlow.OracleAttestation.v1");
 export const ORACLE_CHUNKED_DOMAIN: string = id("FlareFlow.OracleAttestation.Chunked.v1");
 /** keccak256("FlareFlow.OracleAttestation.Resume.v1"): first word of a resume attestation. */
 export const ORACLE_RESUME_DOMAIN: string = id("FlareFlow.OracleAttestation.Resume.v1");
-/** keccak256("FlareFlow.UsageReportChunk.v1"): first word of a chunk hash. */
-export const CHUNK_DOMAIN: string = id("FlareFlow.UsageReportChunk.v1");
+/** keccak256("FlareFlow.UsageReportChunk.v2"): first word of a chunk hash (v2: lines carry requestsRoot). */
+export const CHUNK_DOMAIN: string = id("FlareFlow.UsageReportChunk.v2");
 /** Coston2's chain id. */
 export const COSTON2_CHAIN_ID = 114n;
-
-const LINE_TUPLE = "tuple(uint64 subscriptionId, bytes32 family, uint64 tokens, uint64 requests)[]";
 
 /** The facts an oracle vouches for after reading Coston2's UsageReportVerifier. */
 export type Attestation = {
@@ -102,9 +100,8 @@ export function encodeResumeAttestation(a: ResumeAttestation): string {
 /** keccak256(abi.encode(CHUNK_DOMAIN, uint64 window, uint64 index, uint64 chunkCount, Line[] lines)). */
 export function chunkHash(window: bigint, index: bigint, chunkCount: bigint, lines: readonly UsageLine[]): string {
   validateLines(lines);
-  const tuples = lines.map((l) => [l.subscriptionId, familyToBytes32(l.family), l.tokens, l.requests]);
   return keccak256(
-    AbiCoder.defaultAbiCoder().encode(["bytes32", "uint64", "uint64", "uint64", LINE_TUPLE], [CHUNK_DOMAIN, window, index, chunkCount, tuples]),
+    AbiCoder.defaultAbiCoder().encode(["bytes32", "uint64", "uint64", "uint64", `${LINE_TUPLE}[]`], [CHUNK_DOMAIN, window, index, chunkCount, lineTuples(lines)]),
   );
 }
 
@@ -194,11 +191,14 @@ export function lineColumns(lines: readonly UsageLine[]): {
   families: string[];
   tokens: bigint[];
   requests: bigint[];
+  requestRoots: bigint[];
 } {
   return {
     subscriptionIds: lines.map((l) => l.subscriptionId),
     families: lines.map((l) => l.family),
     tokens: lines.map((l) => l.tokens),
     requests: lines.map((l) => l.requests),
+    // Cadence takes each root as a UInt256: the same 32 bytes, big-endian, and one ABI word as is.
+    requestRoots: lines.map((l) => BigInt(l.requestsRoot)),
   };
 }

@@ -38,6 +38,7 @@ import type { UsageLine } from "../../src/report";
 import { BillingModel, type LineOutcome } from "./property/billing-model";
 import { MAX_LINES_PER_TRANSACTION } from "../../src/connector/config";
 import { enableSettlement, settleLines } from "./settle-helpers";
+import { rootOf } from "../unit/fixtures/request-roots";
 
 const SEQUENCES = 1_000;
 const STEPS = Number(process.env.PROPERTY_STEPS ?? 8);
@@ -165,7 +166,7 @@ describe("billing rules hold over 1,000 random operation sequences", () => {
         if (s.status !== "Closed" ? random.nextInt(0, 99) < 45 : random.nextInt(0, 99) < 5) {
           const families = FAMILIES.filter(() => random.nextInt(0, 99) < 35);
           for (const family of families.length > 0 ? families : ["gpt-4"]) {
-            lines.push({ subscriptionId: id, family, tokens: BigInt(random.nextInt(1, random.nextInt(0, 9) === 0 ? 150_000 : 15_000)), requests: BigInt(random.nextInt(1, 20)) });
+            lines.push({ subscriptionId: id, family, tokens: BigInt(random.nextInt(1, random.nextInt(0, 9) === 0 ? 150_000 : 15_000)), requests: BigInt(random.nextInt(1, 20)), requestsRoot: rootOf(`${id}-${family}-${lines.length}`) });
           }
         }
       }

@@ -31,6 +31,7 @@ import {
   waitFor,
   type Stack,
 } from "./key-service-helpers";
+import { rootOf } from "../unit/fixtures/request-roots";
 
 describe("key service: lifecycle and delivery", () => {
   let stack: Stack;
@@ -150,7 +151,7 @@ describe("key service: lifecycle and delivery", () => {
     const r = await proven(service, alice, subA, "usage");
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     // One successful call in the first test plus three here.
-    expect(r.body).toMatchObject({ subscriptionId: subA, usage_summary: { total_requests: 4 } });
+    expect(r.body).toMatchObject({ subscriptionId: subA, usage_summary: { total_requests: 4, requestsRoot: rootOf(1) } });
     expect(Object.keys(r.body["model_breakdown"] as object)).toEqual(["gpt-4"]);
     expect(r.body["recent_requests"]).toHaveLength(4);
     expect(r.body["daily_usage"]).toHaveLength(1);
@@ -179,7 +180,7 @@ describe("key service: lifecycle and delivery", () => {
     // Usage still counts the rotated-out key.
     await new Promise((res) => setTimeout(res, SPEND_LOG_DELAY_MS + 300));
     const usage = await proven(service, alice, subA, "usage");
-    expect(usage.body).toMatchObject({ usage_summary: { total_requests: 5 } });
+    expect(usage.body).toMatchObject({ usage_summary: { total_requests: 5, requestsRoot: rootOf(2) } });
     expect(usage.body["keyHashes"]).toEqual([hashKey(oldKey), hashKey(newKey)]);
   });
 
@@ -209,7 +210,7 @@ describe("key service: lifecycle and delivery", () => {
 
     // A quorum-signed report bills more than the period cap: Flow suspends the subscription.
     await enableSettlement(stack.ctx);
-    await settleLines(stack.ctx, [{ subscriptionId: BigInt(subC), family: "gpt-4", tokens: 50_000n, requests: 10n }]);
+    await settleLines(stack.ctx, [{ subscriptionId: BigInt(subC), family: "gpt-4", tokens: 50_000n, requests: 10n, requestsRoot: rootOf(3) }]);
     expect((await onFlow(subC))?.status).toBe("Suspended");
     await waitFor("key of subscription C blocked", async () => (await stack.client.keyInfo(key)).blocked === true);
     expect(await chat(stack, key)).not.toBe(200);
@@ -247,7 +248,7 @@ describe("key service: lifecycle and delivery", () => {
       await waitFor("key of subscription D attached", () => attached(service, subD));
       const key = await reveal(bob, subD);
       await enableSettlement(stack.ctx);
-      await settleLines(stack.ctx, [{ subscriptionId: BigInt(subD), family: "gpt-4", tokens: 50_000n, requests: 10n }]);
+      await settleLines(stack.ctx, [{ subscriptionId: BigInt(subD), family: "gpt-4", tokens: 50_000n, requests: 10n, requestsRoot: rootOf(4) }]);
       expect((await onFlow(subD))?.status).toBe("Suspended");
       await waitFor("key of subscription D blocked", async () => (await stack.client.keyInfo(key)).blocked === true);
       // No usage can come (the key is blocked): the service starts the due period itself.

@@ -15,10 +15,11 @@ import { repoRoot } from "../../src/local/flow-binary";
 import { freePort } from "../../src/local/ports";
 import { basicEnv, ManagedProcess } from "../../src/local/process";
 import { publisherProcess } from "../../src/local/stack";
+import { rootOf } from "../unit/fixtures/request-roots";
 
 const lines = [
-  { subscriptionId: 4n, family: "gpt-4", tokens: 1234n, requests: 2n },
-  { subscriptionId: 9n, family: "llama", tokens: 99n, requests: 1n },
+  { subscriptionId: 4n, family: "gpt-4", tokens: 1234n, requests: 2n, requestsRoot: rootOf(1) },
+  { subscriptionId: 9n, family: "llama", tokens: 99n, requests: 1n, requestsRoot: rootOf(2) },
 ];
 
 /** A connector state directory holding the published documents and records of `windows`. */
@@ -76,9 +77,12 @@ describe("the report publisher holds no secret and serves only what the connecto
     expect(summary.status).toBe(200);
     expect(summary.headers.get("cache-control")).toContain("immutable");
     expect(await summary.text()).toBe(serializeDocument(summaryDocument(summarize(10n, lines))));
-    const report = await fetch(`${url}/reports/10`);
+    const report = await fetch(`${url}/reports/10`, { headers: { origin: "https://any-customer-page.example" } });
     expect(report.status).toBe(200);
     expect(await report.text()).toBe(serializeDocument(reportDocument(10n, lines)));
+    // Public documents: any page may read them (a customer's browser verifies bills), never with credentials.
+    expect(report.headers.get("access-control-allow-origin")).toBe("*");
+    expect(report.headers.get("access-control-allow-credentials")).toBeNull();
   });
 
   it("a report changed on disk (same length, one token count) is refused with a 5xx and logged", async () => {

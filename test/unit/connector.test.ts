@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Aggregator, aggregateNaive, type SpendRowFields } from "../../src/connector/aggregate";
+import { requestsRoot } from "../../src/report";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "../../src/connector/report-doc";
 import { publishDocuments, startPublisher, type Publisher } from "../../src/connector/publish";
 import { Windows } from "../../src/connector/windows";
@@ -12,6 +13,7 @@ import { processWeb2Json, FLARE_FETCH_POLICY } from "../../src/flare-local/web2j
 import { requestBodyFor } from "../../src/connector/attest";
 import { DEFAULT_PRICING } from "../../src/pricing";
 import { decodeSummary, summarize } from "../../src/report";
+import { rootOf } from "./fixtures/request-roots";
 
 const row = (id: string, alias: string | null, model: string, tokens: number, status = "success"): SpendRowFields => ({
   request_id: id,
@@ -36,10 +38,12 @@ describe("connector aggregation", () => {
     expect(agg.add(row("1", "ff-7", "gpt-4o", 100))).toBe(false);
     const r = agg.result();
     expect(r.lines).toEqual([
-      { subscriptionId: 3n, family: "claude", tokens: 9n, requests: 1n },
-      { subscriptionId: 7n, family: "", tokens: 5n, requests: 1n },
-      { subscriptionId: 7n, family: "gpt-4", tokens: 150n, requests: 2n },
+      { subscriptionId: 3n, family: "claude", tokens: 9n, requests: 1n, requestsRoot: requestsRoot([{ requestId: "4", tokens: 9n }]) },
+      { subscriptionId: 7n, family: "", tokens: 5n, requests: 1n, requestsRoot: requestsRoot([{ requestId: "3", tokens: 5n }]) },
+      { subscriptionId: 7n, family: "gpt-4", tokens: 150n, requests: 2n, requestsRoot: requestsRoot([{ requestId: "2", tokens: 50n }, { requestId: "1", tokens: 100n }]) },
     ]);
+    // Each line's requests, as the customer's leaves: across rotated keys, in the order read.
+    expect(r.leaves).toEqual([[{ requestId: "4", tokens: 9n }], [{ requestId: "3", tokens: 5n }], [{ requestId: "1", tokens: 100n }, { requestId: "2", tokens: 50n }]]);
     expect(r.requestIds.sort()).toEqual(["1", "2", "3", "4"]);
     expect(r.ignored).toEqual({ failed: 1, foreign: 1, alreadyReported: 1 });
   });
@@ -48,7 +52,7 @@ describe("connector aggregation", () => {
     const agg = new Aggregator(DEFAULT_PRICING, new Set(["old"]));
     agg.add(row("old", "ff-1", "gpt-4o", 10));
     agg.add(row("late", "ff-1", "gpt-4o", 20));
-    expect(agg.result().lines).toEqual([{ subscriptionId: 1n, family: "gpt-4", tokens: 20n, requests: 1n }]);
+    expect(agg.result().lines).toEqual([{ subscriptionId: 1n, family: "gpt-4", tokens: 20n, requests: 1n, requestsRoot: requestsRoot([{ requestId: "late", tokens: 20n }]) }]);
   });
 
   it("agrees with the naive baseline", () => {
@@ -76,8 +80,8 @@ describe("windows", () => {
 
 describe("report documents", () => {
   const lines = [
-    { subscriptionId: 1n, family: "gpt-4", tokens: 10n, requests: 1n },
-    { subscriptionId: 2n, family: "", tokens: 18446744073709551615n - 10n, requests: 3n },
+    { subscriptionId: 1n, family: "gpt-4", tokens: 10n, requests: 1n, requestsRoot: rootOf(5) },
+    { subscriptionId: 2n, family: "", tokens: 18446744073709551615n - 10n, requests: 3n, requestsRoot: rootOf(6) },
   ];
   it("round-trips exactly, uint64 as decimal strings", () => {
     const doc = reportDocument(9n, lines);
@@ -106,7 +110,7 @@ describe("publisher and the Flare stand-in's fetch", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const lines = [{ subscriptionId: 4n, family: "llama", tokens: 1234n, requests: 2n }];
+  const lines = [{ subscriptionId: 4n, family: "llama", tokens: 1234n, requests: 2n, requestsRoot: rootOf(7) }];
 
   it("serves immutable application/json and refuses to change a published report", async () => {
     const doc = reportDocument(77n, lines);

@@ -21,6 +21,7 @@ import { daRequestKey } from "../../src/flare-local/rounds";
 import { startFlareLocalServer, type FlareLocalServer } from "../../src/flare-local/server";
 import { summarize } from "../../src/report";
 import { PUBLISHED_DA_PROOF, PUBLISHED_DA_RESPONSE_HEX } from "./fixtures/flare-web2json-vectors";
+import { rootOf } from "./fixtures/request-roots";
 
 /*
  * Issue 14, point 3: answer shapes that changed between Flare releases.
@@ -68,7 +69,7 @@ describe("DA layer answers in both shapes", () => {
 describe("the stand-in answers as the chosen verifier release, and the connector reads both", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-da-"));
   let publisher: Awaited<ReturnType<typeof startPublisher>>;
-  const lines = [{ subscriptionId: 9n, family: "gpt-4", tokens: 500n, requests: 1n }];
+  const lines = [{ subscriptionId: 9n, family: "gpt-4", tokens: 500n, requests: 1n, requestsRoot: rootOf(1) }];
   const stored: StoredProof[] = [];
   // Only proofOf is consulted by the server; the lookup rule is the engine's own.
   const engine = { proofOf: (bytes: string) => stored.find((p) => p.requestBytes === daRequestKey(bytes)) } as unknown as RoundEngine;

@@ -23,6 +23,7 @@ import {
   type UsageLine,
 } from "../../src/report";
 import { DEFAULT_PRICING, chargeLines, formatUFix64, parseUFix64, type SubscriptionState } from "../../src/pricing";
+import { rootOf } from "./fixtures/request-roots";
 
 const FIXTURE_PATH = join(__dirname, "../../cadence/tests/oracle_fixtures.cdc");
 
@@ -36,7 +37,7 @@ const W2 = 5_000_010n;
 const W3 = 5_000_020n;
 const ROUND = 1_234_567n;
 
-const line = (subscriptionId: bigint, family: string, tokens: bigint, requests: bigint): UsageLine => ({ subscriptionId, family, tokens, requests });
+const line = (subscriptionId: bigint, family: string, tokens: bigint, requests: bigint): UsageLine => ({ subscriptionId, family, tokens, requests, requestsRoot: rootOf(`${subscriptionId}-${family}`, tokens) });
 
 /** Window W1: several providers' subscriptions, one escrow overrun (sub 2), one unknown id (99). */
 export const W1_LINES: UsageLine[] = [
@@ -80,7 +81,7 @@ const hex = (x: string): string => JSON.stringify(x.replace(/^0x/, "").toLowerCa
 function reportLiteral(window: bigint, lines: UsageLine[]): string {
   return `FxReport(window: ${window}, round: ${ROUND}, ids: ${u64(lines.map((l) => l.subscriptionId))}, families: ${strs(
     lines.map((l) => l.family),
-  )}, tokens: ${u64(lines.map((l) => l.tokens))}, requests: ${u64(lines.map((l) => l.requests))}, digest: ${hex(reportDigest(window, lines))})`;
+  )}, tokens: ${u64(lines.map((l) => l.tokens))}, requests: ${u64(lines.map((l) => l.requests))}, roots: ${u64(lines.map((l) => BigInt(l.requestsRoot)))}, digest: ${hex(reportDigest(window, lines))})`;
 }
 
 function sigsLiteral(sigs: OracleSignature[]): string {
@@ -142,7 +143,7 @@ export function buildFixtures(): string {
   const chunkLiteral = (c: (typeof plan.chunks)[number]): string =>
     `FxChunk(index: ${c.index}, ids: ${u64(c.lines.map((l) => l.subscriptionId))}, families: ${strs(c.lines.map((l) => l.family))}, tokens: ${u64(
       c.lines.map((l) => l.tokens),
-    )}, requests: ${u64(c.lines.map((l) => l.requests))}, nextLink: ${hex(c.nextLink)})`;
+    )}, requests: ${u64(c.lines.map((l) => l.requests))}, roots: ${u64(c.lines.map((l) => BigInt(l.requestsRoot)))}, nextLink: ${hex(c.nextLink)})`;
   const chunkLiterals = plan.chunks.map(chunkLiteral);
   const resumeLiterals = resume.chunks.map(chunkLiteral);
   const fromOneLiterals = fromOne.chunks.map(chunkLiteral);
@@ -157,15 +158,17 @@ access(all) struct FxReport {
     access(all) let families: [String]
     access(all) let tokens: [UInt64]
     access(all) let requests: [UInt64]
+    access(all) let roots: [UInt256]
     access(all) let digest: String
 
-    init(window: UInt64, round: UInt64, ids: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], digest: String) {
+    init(window: UInt64, round: UInt64, ids: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], roots: [UInt256], digest: String) {
         self.window = window
         self.round = round
         self.ids = ids
         self.families = families
         self.tokens = tokens
         self.requests = requests
+        self.roots = roots
         self.digest = digest
     }
 }
@@ -186,14 +189,16 @@ access(all) struct FxChunk {
     access(all) let families: [String]
     access(all) let tokens: [UInt64]
     access(all) let requests: [UInt64]
+    access(all) let roots: [UInt256]
     access(all) let nextLink: String
 
-    init(index: UInt64, ids: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], nextLink: String) {
+    init(index: UInt64, ids: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], roots: [UInt256], nextLink: String) {
         self.index = index
         self.ids = ids
         self.families = families
         self.tokens = tokens
         self.requests = requests
+        self.roots = roots
         self.nextLink = nextLink
     }
 }

@@ -5,7 +5,8 @@
  * production build of web/ served by `vite preview`. Issue 9's scenario end to end, through the
  * page and the dev wallet's own UI: connect, create a subscription, see its tile, reveal the key
  * (a wallet-signed request to the key service), send usage with that key from this process, see
- * it pending on the tile, then verified once the connector's attested report is billed on Flow.
+ * it pending on the tile, then verified once the connector's attested report is billed on Flow;
+ * then the window's evidence and the verify action (issue 17).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -325,12 +326,33 @@ describe("the page in Chromium on the local stack", () => {
     figures.scenarioSeconds = Math.round((Date.now() - scenarioStarted) / 1000);
   }, 300_000);
 
+  it("links a verified window's evidence and verifies it in the browser with verify-bill's code", async () => {
+    const evidence = tile().getByTestId("verified-windows");
+    await evidence.getByTestId("show-evidence").click();
+    const row = evidence.getByTestId("verified-window").first();
+    await row.waitFor({ timeout: 60_000 });
+    const window = (await row.getAttribute("data-window")) ?? "";
+    expect(window).toMatch(/^\d+$/);
+    // The report's immutable URL, the Flare round, the Coston2 and Flow transactions.
+    await expect(row.getByTestId("report-link").getAttribute("href")).resolves.toBe(`${s.stack.info.publisherUrl}/reports/${window}`);
+    const text = await row.innerText();
+    expect(text).toMatch(/Flare round \d+/);
+    expect(text).toMatch(/Coston2 0x[0-9a-f]{8}…[0-9a-f]{6}/);
+    expect(text).toMatch(/Flow [0-9a-f]{10}…[0-9a-f]{6}/);
+    await row.getByTestId("verify-window").click();
+    const result = row.getByTestId("verify-result");
+    await result.waitFor({ timeout: 120_000 });
+    expect(await result.innerText()).toMatch(/^✓ Verified in this browser: the report hashes to the digest Flow settled and Coston2 stored under round \d+/);
+    await shot("09-evidence-verified");
+  }, 240_000);
+
   it("requests nothing outside the local stack, the dev wallet included", () => {
     // The dev wallet's approve screen used to ask a CDN for its code editor; the toolchain now
     // serves a local stand-in (scripts/flow-toolchain/walletassets/monaco-loader.js).
     expect(blocked.map((b) => `${b.url} (from ${b.frame})`)).toEqual([]);
     // What was requested at all: the page, the access node, the key service and the wallet, all on this machine.
-    const allowed = new Set([new URL(s.pageUrl).origin, s.stack.info.accessNode, s.stack.info.keyServiceUrl, s.walletOrigin]);
+    // The bill verifier also reads the publisher's reports and the EVM node (UsageReportVerifier).
+    const allowed = new Set([new URL(s.pageUrl).origin, s.stack.info.accessNode, s.stack.info.keyServiceUrl, s.walletOrigin, s.stack.info.publisherUrl, s.stack.info.hardhatUrl]);
     const local = [...requested].filter((o) => o !== "null"); // data: URLs have no origin
     expect(local.filter((o) => !allowed.has(o.replace("//localhost:", "//127.0.0.1:")))).toEqual([]);
     expect(requested.has(s.stack.info.keyServiceUrl)).toBe(true);

@@ -6,6 +6,8 @@
  *   POST /v1/keys/reveal         {subscriptionId, nonce, signatures} -> the plaintext key
  *   POST /v1/keys/rotate         {subscriptionId, nonce, signatures} -> the new plaintext key
  *   POST /v1/usage               {subscriptionId, nonce, signatures, startDate?, endDate?} -> pending usage
+ *   POST /v1/leaves              {subscriptionId, nonce, signatures, fromWindow, toWindow} -> the requests
+ *                                under the subscription's report lines (leaves.ts; the "usage" proof)
  *
  * Every proof is checked in the same order: every field of the body (so a
  * malformed request is a 400 that spends no nonce), nonce consumed (single
@@ -20,6 +22,7 @@ import { HttpError } from "./errors";
 import { parseSignatures, verifyOwnership } from "./proof";
 import type { JsonRequest } from "./server";
 import { actionField, bodyObject, nonceField, optionalDateField, subscriptionIdField } from "./validate";
+import { leavesAnswer, leavesRangeFields, type LeavesReader } from "../leaves";
 
 export interface DeliveredKey {
   subscriptionId: string;
@@ -72,7 +75,7 @@ function usageWindow(o: Record<string, unknown>): { start?: Date; end?: Date } {
   return { start, end };
 }
 
-export function keyServiceRoutes(api: KeyServiceApi): (req: JsonRequest) => Promise<{ status: number; body: unknown }> {
+export function keyServiceRoutes(api: KeyServiceApi, leaves?: LeavesReader): (req: JsonRequest) => Promise<{ status: number; body: unknown }> {
   return async (req) => {
     const route = `${req.method} ${req.path}`;
     switch (route) {
@@ -113,6 +116,10 @@ export function keyServiceRoutes(api: KeyServiceApi): (req: JsonRequest) => Prom
       case "POST /v1/usage": {
         const { id, fields } = await proven(api, req.body, "usage", usageWindow);
         return { status: 200, body: await api.usage(id, fields.start, fields.end) };
+      }
+      case "POST /v1/leaves": {
+        const { id, fields } = await proven(api, req.body, "usage", leavesRangeFields);
+        return { status: 200, body: leavesAnswer(leaves, id, fields) };
       }
       default:
         throw new HttpError(404, "not_found", `no route ${route}`);

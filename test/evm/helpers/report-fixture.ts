@@ -24,6 +24,7 @@ import {
   type UsageSummary,
 } from "../../../src/report";
 import { UsageReportVerifier__factory, type UsageReportVerifier } from "../../../src/evm/typechain";
+import { rootOf } from "../../unit/fixtures/request-roots";
 
 /** The publisher's base URL in tests. */
 export const BASE_URL = "https://reports.flareflow.test";
@@ -61,6 +62,7 @@ export function makeLines(count: number): UsageLine[] {
       family: FAMILIES[i % FAMILIES.length],
       tokens: BigInt(1000 + i * 37),
       requests: BigInt(1 + (i % 7)),
+      requestsRoot: rootOf(i),
     });
   }
   return lines;
@@ -143,12 +145,14 @@ export function linesForChain(lines: UsageLine[]): Array<{
   family: string;
   tokens: bigint;
   requests: bigint;
+  requestsRoot: string;
 }> {
   return lines.map((l) => ({
     subscriptionId: l.subscriptionId,
     family: ethers.encodeBytes32String(l.family),
     tokens: l.tokens,
     requests: l.requests,
+    requestsRoot: l.requestsRoot,
   }));
 }
 

@@ -17,6 +17,7 @@ import { StatusBadge } from "./StatusBadge";
 import { SubscriptionActions } from "./SubscriptionActions";
 import { SuspensionNotice } from "./SuspensionNotice";
 import { VerifiedUsage } from "./VerifiedUsage";
+import { VerifiedWindows } from "./VerifiedWindows";
 
 /** One subscription: status, escrow, key, pending and verified usage, and what can be done. */
 export function SubscriptionTile({
@@ -73,6 +74,7 @@ export function SubscriptionTile({
         <PendingUsage subscription={subscription} live={live} estimate={estimate} />
         <VerifiedUsage subscription={subscription} />
       </div>
+      <VerifiedWindows subscriptionId={subscription.id} />
       <ProjectedSpend subscription={subscription} pendingUnits={estimate.charged} nowSeconds={nowSeconds} />
       <div className="usage-detail">
         <ModelBreakdown usage={live.usage} pricing={pricing} />

@@ -36,4 +36,5 @@ export { triggersStartChunkedReport } from "./triggers/start_chunked_report";
 export { triggersSubmitChunk } from "./triggers/submit_chunk";
 export { triggersSubmitReport } from "./triggers/submit_report";
 export { triggersTestingCreateSubscriptions } from "./triggers/testing/create_subscriptions";
+export { triggersTestingSubmitReports } from "./triggers/testing/submit_reports";
 export { updateSubscription } from "./update_subscription";
