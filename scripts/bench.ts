@@ -132,6 +132,8 @@ function liveLimit(): Row[] {
     { benchmark: "Live limit", figure: "cap: overshoot, % of cap (of deposit)", ours: `${cap.flow} FLOW, ${cap.ofLimit} % (${cap.ofDeposit} %)`, baseline: "as limit off", goal: "< 2 %" },
     { benchmark: "Live limit", figure: "polling alone (no tpm guard): escrow", ours: `refused ${refusal(poll)}`, baseline: `${poll.flow} FLOW, ${poll.ofDeposit} % over, ${poll.after} calls after`, goal: "" },
   ];
+}
+
 function billVerification(): Row[] {
   const out = run("bill verification", ...npx(["ts-node", "--transpile-only", "scripts/bench-verify.ts"]));
   const m = match(out, /for one subscription: ([\d.]+) s \(16 requests in flight\), ([\d.]+) s one request at a time/, "the verification time");

@@ -18,6 +18,9 @@ export type UsageLine = {
 
 const BYTES32_HEX = /^0x[0-9a-f]{64}$/;
 
+/** What orders lines in a report: the subscription, then the family. */
+export type LineKey = Pick<UsageLine, "subscriptionId" | "family">;
+
 /** Whether `root` is a requestsRoot as the report writes it: 0x and 64 lowercase hex digits. */
 export function isRequestsRoot(root: unknown): root is string {
   return typeof root === "string" && BYTES32_HEX.test(root);
@@ -60,7 +63,7 @@ export function familyToBytes32(family: string): string {
  * Report order: subscriptionId ascending, then family ascending as bytes32. For zero-padded ASCII
  * that is byte-wise string order with a prefix first ("" < "gpt" < "gpt-4").
  */
-export function compareLines(a: UsageLine, b: UsageLine): number {
+export function compareLines(a: LineKey, b: LineKey): number {
   if (a.subscriptionId !== b.subscriptionId) return a.subscriptionId < b.subscriptionId ? -1 : 1;
   return compareFamilies(a.family, b.family);
 }
@@ -75,7 +78,7 @@ function compareFamilies(a: string, b: string): number {
 }
 
 /** A sorted copy of the lines (report order); does not validate. */
-export function sortLines(lines: readonly UsageLine[]): UsageLine[] {
+export function sortLines<T extends LineKey>(lines: readonly T[]): T[] {
   return [...lines].sort(compareLines);
 }
 
