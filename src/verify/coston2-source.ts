@@ -3,6 +3,7 @@ import { Interface, toBeHex, toQuantity, zeroPadValue } from "ethers";
 import { abi } from "../../artifacts/solidity/contracts/UsageReportVerifier.sol/UsageReportVerifier.json";
 import type { UsageReportVerifierInterface } from "../evm/typechain/solidity/contracts/UsageReportVerifier";
 import type { Coston2BillSource, StoredReport, VerifiedLog } from "./sources";
+import { fetchRead } from "./fetch-read";
 
 /**
  * Coston2BillSource over an EVM JSON-RPC endpoint (Coston2's public RPC, or the local Hardhat
@@ -56,7 +57,7 @@ export function coston2BillSource(rpcUrl: string, verifierAddress: string, optio
     const body = calls.map((c) => ({ jsonrpc: "2.0", id: ++id, method: c.method, params: c.params }));
     let answer: unknown;
     try {
-      const response = await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const response = await fetchRead(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       answer = await response.json();
     } catch (error) {
       throw new Coston2SourceError(`the EVM RPC ${rpcUrl} did not answer (${error instanceof Error ? error.message : String(error)})`);

@@ -4,6 +4,7 @@ import { getPricingSchedule, getSubscription, triggersGetState } from "../flow/g
 import { FlareFDCTriggers_SubscriptionCharged, FlareFDCTriggers_UsageReportSettled, FlareFDCTriggers_UsageUnbillable } from "../flow/generated/types";
 import { parseUFix64, scheduleFromCadence } from "../pricing";
 import type { FlowBillSource, FlowEvents } from "./sources";
+import { fetchRead } from "./fetch-read";
 
 /** Access nodes refuse event queries over more than 250 blocks. */
 export const MAX_EVENT_RANGE = 250;
@@ -42,7 +43,7 @@ export function flowBillSource(ctx: FlowContext): FlowBillSource {
   const rest = ctx.accessNode.replace(/\/$/, "");
 
   async function header(query: string): Promise<{ height: number; timestamp: number }> {
-    const response = await fetch(`${rest}/v1/blocks?${query}`);
+    const response = await fetchRead(`${rest}/v1/blocks?${query}`);
     if (response.status !== 200) throw new FlowSourceError(`the access node answered HTTP ${response.status} to blocks?${query}`);
     const blocks = (await response.json()) as { header?: { height?: unknown; timestamp?: unknown } }[];
     const h = blocks[0]?.header;

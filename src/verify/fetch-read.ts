@@ -1,0 +1,19 @@
+/**
+ * fetch for the verifier's reads of public endpoints, tried again when a request got no answer at
+ * all (a connection reset, a pooled keep-alive socket the server closed as it was reused): every
+ * read here is idempotent, and a verifier on public RPCs meets such drops routinely. An HTTP
+ * answer, whatever its status, is returned as it is; an aborted request is not tried again.
+ */
+const RETRY_DELAYS_MS = [250, 1000];
+
+export async function fetchRead(url: string, init?: RequestInit): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || init?.signal?.aborted) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
