@@ -28,6 +28,8 @@ export type AggregateResult = {
   requestIds: string[];
   /** Rows taken into the report. */
   rows: number;
+  /** Of those, rows add() was told came from an earlier window (late usage). */
+  late: number;
   /** Rows ignored: failed calls, keys that are not FlareFlow's, already reported. */
   ignored: { failed: number; foreign: number; alreadyReported: number };
 };
@@ -36,7 +38,7 @@ const NOT_OURS = -1n;
 
 export class Aggregator {
   /** alias -> model_group -> model -> running sums. Strings only in the hot loop; parsing happens once per key in result(). */
-  private readonly byAlias = new Map<string, { groups: Map<string, Map<string, { tokens: number; requests: number }>>; ids: string[] }>();
+  private readonly byAlias = new Map<string, { groups: Map<string, Map<string, { tokens: number; requests: number }>>; ids: string[]; rows: number; late: number }>();
   private readonly seen = new Set<string>();
   private failed = 0;
   private alreadyReported = 0;
@@ -69,8 +71,11 @@ export class Aggregator {
     return family;
   }
 
-  /** Adds one row; returns whether it was taken into the report (foreign keys are sorted out in result()). */
-  add(row: SpendRowFields): boolean {
+  /**
+   * Adds one row; returns whether it was taken (foreign keys are sorted out in result()).
+   * `late`: the row belongs to an earlier window than the one being reported.
+   */
+  add(row: SpendRowFields, late = false): boolean {
     const id = row.request_id;
     if (this.seen.has(id) || this.reported.has(id)) {
       this.alreadyReported++;
@@ -88,7 +93,7 @@ export class Aggregator {
     const model = row.model;
     let entry = this.byAlias.get(alias);
     if (entry === undefined) {
-      entry = { groups: new Map(), ids: [] };
+      entry = { groups: new Map(), ids: [], rows: 0, late: 0 };
       this.byAlias.set(alias, entry);
     }
     let models = entry.groups.get(group);
@@ -103,22 +108,65 @@ export class Aggregator {
     }
     sum.tokens += tokens;
     sum.requests += 1;
+    entry.rows += 1;
+    if (late) entry.late += 1;
     entry.ids.push(id);
     this.seen.add(id);
     return true;
+  }
+
+  /**
+   * Adds one group of rows the database already summed (src/connector/spend-db.ts): rows of one
+   * key alias, model_group and model that are not failed, not reported before, each counted once,
+   * with `ids` their request ids (which only a key of ours needs: they may be left out for an alias
+   * that cannot be ours). The result is what add() gives for each of those rows.
+   */
+  addGroup(alias: string, group: string, model: string, sums: { tokens: number; requests: number; ids: readonly string[] }): void {
+    const { tokens, requests, ids } = sums;
+    if (!Number.isSafeInteger(tokens) || tokens < 0) throw new RangeError(`key ${alias}: token sum ${tokens} is not a token count`);
+    if (!Number.isSafeInteger(requests) || requests < 0) throw new RangeError(`key ${alias}: ${requests} is not a row count`);
+    if (requests === 0) return;
+    if (Aggregator.subscriptionOf(alias) !== NOT_OURS && ids.length !== requests) throw new RangeError(`key ${alias}: ${ids.length} request ids for ${requests} rows`);
+    let entry = this.byAlias.get(alias);
+    if (entry === undefined) {
+      entry = { groups: new Map(), ids: [], rows: 0, late: 0 };
+      this.byAlias.set(alias, entry);
+    }
+    let models = entry.groups.get(group);
+    if (models === undefined) {
+      models = new Map();
+      entry.groups.set(group, models);
+    }
+    let sum = models.get(model);
+    if (sum === undefined) {
+      sum = { tokens: 0, requests: 0 };
+      models.set(model, sum);
+    }
+    sum.tokens += tokens;
+    sum.requests += requests;
+    entry.rows += requests;
+    for (const id of ids) entry.ids.push(id);
+  }
+
+  /** Rows the database path left out without reading them, counted as add() would have. */
+  addIgnored(counts: { failed?: number; alreadyReported?: number }): void {
+    this.failed += counts.failed ?? 0;
+    this.alreadyReported += counts.alreadyReported ?? 0;
   }
 
   result(): AggregateResult {
     const sums = new Map<string, UsageLine>();
     const requestIds: string[] = [];
     let foreign = 0;
+    let late = 0;
     for (const [alias, entry] of this.byAlias) {
       const subscriptionId = Aggregator.subscriptionOf(alias);
       if (subscriptionId === NOT_OURS) {
-        foreign += entry.ids.length;
+        foreign += entry.rows;
         continue;
       }
       for (const id of entry.ids) requestIds.push(id);
+      late += entry.late;
       for (const [group, models] of entry.groups) {
         for (const [model, s] of models) {
           if (!Number.isSafeInteger(s.tokens)) throw new RangeError(`key ${alias}: token sum exceeds 2^53 in one window`);
@@ -137,6 +185,7 @@ export class Aggregator {
       lines,
       requestIds,
       rows: requestIds.length,
+      late,
       ignored: { failed: this.failed, foreign, alreadyReported: this.alreadyReported },
     };
   }
