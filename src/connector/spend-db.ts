@@ -35,7 +35,7 @@ const WORK_MEM = "256MB";
  * metadata). Any other JSON type makes the row malformed (below), so `->>`'s rendering of a
  * number or object never reaches a result.
  */
-const ALIAS = `metadata ->> 'user_api_key_alias'`;
+const ALIAS = `(metadata ->> 'user_api_key_alias')`;
 
 /**
  * A row the API path would refuse to parse, among the fields that decide a bill: token counts

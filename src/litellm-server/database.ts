@@ -97,10 +97,12 @@ const COLUMNS = [
   "status",
 ] as const;
 
-/** A value in COPY's text format: \N for NULL, backslash escapes for the rest. */
-function copyText(value: unknown): string {
+const JSON_COLUMNS: ReadonlySet<string> = new Set(["metadata", "request_tags"]);
+
+/** A value in COPY's text format: \N for NULL, backslash escapes for the rest; JSON columns as JSON. */
+function copyText(value: unknown, json = false): string {
   if (value === null || value === undefined) return "\\N";
-  const text = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
+  const text = json ? JSON.stringify(value) : typeof value === "string" ? value : String(value);
   return text.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
 }
 
@@ -114,7 +116,7 @@ export function copyLine(row: SpendLogColumns): string {
   const cells = COLUMNS.map((c) => {
     const v = (row as unknown as Record<string, unknown>)[c];
     if (c === "startTime" || c === "endTime" || c === "completionStartTime") return typeof v === "string" ? copyText(utcTimestamp(v)) : "\\N";
-    return copyText(v);
+    return copyText(v, JSON_COLUMNS.has(c));
   });
   return `${cells.join("\t")}\n`;
 }
