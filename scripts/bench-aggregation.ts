@@ -4,7 +4,11 @@
  * in the same run. Each variant runs in its own child process so its peak memory (max RSS) is
  * its own. Figures to beat (DESIGN.md): <= 2 s and <= 300 MB for 1,000,000 rows.
  *
- *   npm run bench:aggregation [-- --rows 1000000]
+ *   npm run bench:aggregation [-- --rows 1000000] [--repeat N]
+ *
+ * With --repeat (default: enough passes for a million rows in all) each variant aggregates the
+ * window that many times, each pass from scratch, and the figures are per pass: small windows are
+ * measured warm and above the timer's resolution, so per-row costs compare across sizes.
  *
  * The children run plain JavaScript compiled by tsc into a temporary folder, so ts-node's
  * compiler (about 100 MB) is not counted in their memory.
@@ -17,6 +21,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Aggregator, aggregateNaive, type SpendRowFields } from "../src/connector/aggregate";
+import { peakRssMb } from "../src/local/peak-rss";
 import { DEFAULT_PRICING } from "../src/pricing";
 
 const MODELS = ["gpt-4o", "gpt-3.5-turbo", "claude-3-sonnet", "llama-3-70b", "mistral-large", "gpt-4-turbo"];
@@ -53,36 +58,39 @@ function* pages(rows: number): Generator<SpendRowFields[]> {
   }
 }
 
-function runVariant(variant: string, rows: number): void {
+function runVariant(variant: string, rows: number, repeat: number): void {
   const t = process.hrtime.bigint();
   let lines = 0;
   let tokens = 0n;
-  if (variant === "source") {
-    // Generation alone: subtracted to give the aggregation's own time.
-    for (const page of pages(rows)) lines += page.length > 0 ? 0 : 1;
-  } else if (variant === "fast") {
-    const agg = new Aggregator(DEFAULT_PRICING);
-    for (const page of pages(rows)) for (const row of page) agg.add(row);
-    const result = agg.result();
-    lines = result.lines.length;
-    tokens = result.lines.reduce((s, l) => s + l.tokens, 0n);
-  } else {
-    const all: SpendRowFields[] = [];
-    for (const page of pages(rows)) all.push(...page);
-    const result = aggregateNaive(all, DEFAULT_PRICING);
-    lines = result.length;
-    tokens = result.reduce((s, l) => s + l.tokens, 0n);
+  for (let pass = 0; pass < repeat; pass++) {
+    if (variant === "source") {
+      // Generation alone: subtracted to give the aggregation's own time.
+      for (const page of pages(rows)) lines += page.length > 0 ? 0 : 1;
+    } else if (variant === "fast") {
+      const agg = new Aggregator(DEFAULT_PRICING);
+      for (const page of pages(rows)) for (const row of page) agg.add(row);
+      const result = agg.result();
+      lines = result.lines.length;
+      tokens = result.lines.reduce((s, l) => s + l.tokens, 0n);
+    } else {
+      const all: SpendRowFields[] = [];
+      for (const page of pages(rows)) all.push(...page);
+      const result = aggregateNaive(all, DEFAULT_PRICING);
+      lines = result.length;
+      tokens = result.reduce((s, l) => s + l.tokens, 0n);
+    }
   }
-  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9 / repeat;
+  const maxRssMb = peakRssMb();
   process.stdout.write(`${JSON.stringify({ variant, rows, seconds, maxRssMb, lines, tokens: tokens.toString() })}\n`);
 }
 
 function main(): void {
   const child = process.argv.indexOf("--variant");
   const rows = Number(argValue("--rows", "1000000"));
+  const repeat = Number(argValue("--repeat", String(Math.max(1, Math.round(1_000_000 / rows)))));
   if (child >= 0) {
-    runVariant(process.argv[child + 1], rows);
+    runVariant(process.argv[child + 1], rows, repeat);
     return;
   }
   const root = path.resolve(__dirname, "..");
@@ -96,19 +104,19 @@ function main(): void {
   const compiled = path.join(out, "scripts", "bench-aggregation.js");
   const results: { variant: string; seconds: number; maxRssMb: number; lines: number; tokens: string }[] = [];
   for (const variant of ["source", "fast", "naive"]) {
-    const run = spawnSync(process.execPath, [compiled, "--variant", variant, "--rows", String(rows)], { encoding: "utf8", maxBuffer: 1 << 20, cwd: root, env: { ...process.env, NODE_PATH: path.join(root, "node_modules") } });
+    const run = spawnSync(process.execPath, [compiled, "--variant", variant, "--rows", String(rows), "--repeat", String(repeat)], { encoding: "utf8", maxBuffer: 1 << 20, cwd: root, env: { ...process.env, NODE_PATH: path.join(root, "node_modules") } });
     if (run.status !== 0) throw new Error(`${variant} failed: ${run.stderr}`);
     results.push(JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}") as (typeof results)[number]);
   }
   fs.rmSync(out, { recursive: true, force: true });
   const [source, fast, naive] = results;
   if (fast.tokens !== naive.tokens || fast.lines !== naive.lines) throw new Error("the variants disagree");
-  console.log(`aggregation of ${rows.toLocaleString("en")} spend-log rows (${SUBSCRIPTIONS} subscriptions, ${fast.lines} lines):`);
+  console.log(`aggregation of ${rows.toLocaleString("en")} spend-log rows (${SUBSCRIPTIONS} subscriptions, ${fast.lines} lines)${repeat > 1 ? `, ${repeat} passes, figures per pass` : ""}:`);
   console.log(`  row generation alone ${source.seconds.toFixed(2)} s, peak RSS ${source.maxRssMb.toFixed(0)} MB (included below)`);
   for (const r of [fast, naive]) {
     const own = r.seconds - source.seconds;
     console.log(
-      `  ${r.variant.padEnd(6)} ${r.seconds.toFixed(2)} s with generation, ${own.toFixed(2)} s aggregation alone ` +
+      `  ${r.variant.padEnd(6)} ${r.seconds.toPrecision(4)} s with generation, ${own.toPrecision(4)} s aggregation alone ` +
         `(${Math.round(rows / own).toLocaleString("en")} rows/s)  peak RSS ${r.maxRssMb.toFixed(0)} MB`,
     );
   }

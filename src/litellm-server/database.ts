@@ -69,7 +69,7 @@ export async function createSpendLogsTable(sql: Sql): Promise<void> {
 }
 
 /** The columns COPY writes, in order. */
-const COLUMNS = [
+export const COPY_COLUMNS = [
   "request_id",
   "call_type",
   "api_key",
@@ -113,7 +113,7 @@ function utcTimestamp(iso: string): string {
 
 /** One spend row as a COPY line. `null` columns and absent status are written as NULL. */
 export function copyLine(row: SpendLogColumns): string {
-  const cells = COLUMNS.map((c) => {
+  const cells = COPY_COLUMNS.map((c) => {
     const v = (row as unknown as Record<string, unknown>)[c];
     if (c === "startTime" || c === "endTime" || c === "completionStartTime") return typeof v === "string" ? copyText(utcTimestamp(v)) : "\\N";
     return copyText(v, JSON_COLUMNS.has(c));
@@ -123,7 +123,7 @@ export function copyLine(row: SpendLogColumns): string {
 
 /** Writes rows with COPY, in batches of text (LiteLLM writes its spend logs in batches too). */
 export async function insertSpendLogs(sql: Sql, rows: Iterable<SpendLogColumns>, onProgress?: (written: number) => void): Promise<number> {
-  const columns = COLUMNS.map((c) => `"${c}"`).join(", ");
+  const columns = COPY_COLUMNS.map((c) => `"${c}"`).join(", ");
   const stream = await sql.unsafe(`COPY "LiteLLM_SpendLogs" (${columns}) FROM STDIN`).writable();
   let written = 0;
   let chunk: string[] = [];

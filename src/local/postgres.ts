@@ -23,6 +23,8 @@ export type PostgresServer = {
   database: string;
   /** Connection URL of the superuser. */
   url(user?: string, password?: string): string;
+  /** CPU seconds the server has used so far, its finished backends included (Linux /proc). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 };
 
@@ -54,6 +56,37 @@ function chownTree(dir: string, account: { uid: number; gid: number } | undefine
     else fs.chownSync(p, account.uid, account.gid);
   }
 }
+
+/** /proc/<pid>/stat fields 14-17: utime, stime, cutime, cstime (clock ticks). */
+function cpuTicks(pid: number, withChildren: boolean): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i]));
+    return (utime ?? 0) + (stime ?? 0) + (withChildren ? (cutime ?? 0) + (cstime ?? 0) : 0);
+  } catch {
+    return 0;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .split(/\s+/)
+      .filter((x) => x !== "")
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The clock-tick rate of /proc (USER_HZ); 100 on Linux unless getconf says otherwise. */
+const TICKS_PER_SECOND = (() => {
+  const r = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
+  const n = Number(r.stdout?.trim());
+  return Number.isInteger(n) && n > 0 ? n : 100;
+})();
 
 export type StartPostgresOptions = {
   /** Extra `-c name=value` server settings. */
@@ -149,6 +182,8 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     superuser: { user: "postgres", password },
     database: "postgres",
     url: (user = "postgres", pw = password) => `postgres://${encodeURIComponent(user)}:${encodeURIComponent(pw)}@127.0.0.1:${port}/postgres`,
+    // The postmaster's own time with that of the backends it has reaped, plus the live ones'.
+    cpuSeconds: () => (child.pid === undefined ? 0 : (cpuTicks(child.pid, true) + childrenOf(child.pid).reduce((t, p) => t + cpuTicks(p, false), 0)) / TICKS_PER_SECOND),
     stop,
   };
 }
