@@ -98,12 +98,26 @@ export const COPY_COLUMNS = [
 ] as const;
 
 const JSON_COLUMNS: ReadonlySet<string> = new Set(["metadata", "request_tags"]);
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
-/** A value in COPY's text format: \N for NULL, backslash escapes for the rest; JSON columns as JSON. */
-function copyText(value: unknown, json = false): string {
+/** A value in COPY's text format: \N for NULL, backslash escapes for the rest. */
+function copyText(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? text.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : text;
+}
+
+/** JSON of objects many rows share (one metadata object per key in bulk loads), written once each. */
+const jsonOf = new WeakMap<object, string>();
+
+function cell(value: unknown, json: boolean): string {
   if (value === null || value === undefined) return "\\N";
-  const text = json ? JSON.stringify(value) : typeof value === "string" ? value : String(value);
-  return text.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+  if (!json) return copyText(typeof value === "string" ? value : String(value));
+  if (typeof value !== "object") return copyText(JSON.stringify(value));
+  let text = jsonOf.get(value);
+  if (text === undefined) {
+    text = copyText(JSON.stringify(value));
+    jsonOf.set(value, text);
+  }
+  return text;
 }
 
 /** A timestamp(3) as LiteLLM stores it: the UTC wall-clock time, no zone. */
@@ -115,8 +129,8 @@ function utcTimestamp(iso: string): string {
 export function copyLine(row: SpendLogColumns): string {
   const cells = COPY_COLUMNS.map((c) => {
     const v = (row as unknown as Record<string, unknown>)[c];
-    if (c === "startTime" || c === "endTime" || c === "completionStartTime") return typeof v === "string" ? copyText(utcTimestamp(v)) : "\\N";
-    return copyText(v, JSON_COLUMNS.has(c));
+    if (c === "startTime" || c === "endTime" || c === "completionStartTime") return typeof v === "string" ? utcTimestamp(v) : "\\N";
+    return cell(v, JSON_COLUMNS.has(c));
   });
   return `${cells.join("\t")}\n`;
 }
