@@ -26,6 +26,7 @@ import {
   oraclePublicKey,
   signEncoding,
   type UsageLine,
+  requestsRoot,
 } from "../src/report";
 import { id } from "ethers";
 
@@ -62,8 +63,11 @@ export class SettlementBench {
     private readonly computation: ReadonlyMap<string, number>,
   ) {}
 
-  /** Starts an emulator (verbose, to log computation), deploys, registers 3 oracles, threshold 2. */
-  static async start(): Promise<SettlementBench> {
+  /**
+   * Starts an emulator (verbose, to log computation), deploys, registers 3 oracles, threshold 2,
+   * and sets the usage window length if asked (before anything is settled).
+   */
+  static async start(options: { windowSeconds?: number } = {}): Promise<SettlementBench> {
     const service = emulatorServiceAccount();
     const previous = process.env.FLOW_VERBOSE;
     process.env.FLOW_VERBOSE = "true";
@@ -99,7 +103,17 @@ export class SettlementBench {
     }
     await bench.mutateOk(bench.file("transactions/oracle/set_threshold"), (arg, t) => [arg("2", t.Int)]);
     await bench.mutateOk(bench.file("transactions/oracle/set_source"), (arg, t) => [arg(COSTON2_CHAIN_ID.toString(), t.UInt256), arg(VERIFIER, t.String)]);
+    if (options.windowSeconds !== undefined) {
+      await bench.mutateOk(bench.file("transactions/triggers/set_window_seconds"), (arg, t) => [arg(String(options.windowSeconds), t.UInt64)]);
+    }
     return bench;
+  }
+
+  /** The latest sealed block's time in whole seconds (Cadence's getCurrentBlock().timestamp). */
+  async sealedTime(): Promise<bigint> {
+    const res = await fetch(`${this.emulator.restUrl}/v1/blocks?height=sealed`);
+    const [block] = (await res.json()) as Array<{ header: { timestamp: string } }>;
+    return BigInt(Math.floor(Date.parse(block.header.timestamp) / 1000));
   }
 
   /** A Cadence file of the project with its imports resolved for this emulator. */
@@ -145,20 +159,27 @@ export class SettlementBench {
     return lines;
   }
 
+  /** Lines for `count` subscriptions opened now with `deposit` each. */
+  async freshLinesWithDeposit(count: number, deposit: string): Promise<UsageLine[]> {
+    const first = this.created + 1;
+    await this.createSubscriptions(count, deposit);
+    this.used = this.created;
+    return benchLines(first, count);
+  }
+
   /** Opens `count` subscriptions (service account is customer and provider), in batches. */
-  async createSubscriptions(count: number): Promise<void> {
+  async createSubscriptions(count: number, deposit = "10.0"): Promise<void> {
     const code = this.file("transactions/triggers/testing/create_subscriptions");
     const provider = emulatorServiceAccount().address;
     for (let done = 0; done < count; done += 100) {
       const batch = Math.min(100, count - done);
-      await this.mutateOk(code, (arg, t) => [arg(provider, t.Address), arg(String(batch), t.Int), arg("10.0", t.UFix64)]);
+      await this.mutateOk(code, (arg, t) => [arg(provider, t.Address), arg(String(batch), t.Int), arg(deposit, t.UFix64)]);
     }
     this.created += count;
   }
 
-  /** Signs and submits `lines` as the next window's whole report. */
-  async submitReport(lines: UsageLine[], limit = MAINNET_COMPUTE_LIMIT): Promise<TxOutcome> {
-    const window = this.nextWindow++;
+  /** Signs and submits `lines` as the report of `window` (default: the next of the bench's own). */
+  async submitReport(lines: UsageLine[], limit = MAINNET_COMPUTE_LIMIT, window = this.nextWindow++): Promise<TxOutcome> {
     const votingRound = this.round++;
     const attestation = attestationFor({ chainId: COSTON2_CHAIN_ID, verifier: VERIFIER }, window, lines, votingRound);
     const encoding = encodeAttestation(attestation);
@@ -173,6 +194,7 @@ export class SettlementBench {
         arg(cols.families, t.Array(t.String)),
         arg(cols.tokens.map(String), t.Array(t.UInt64)),
         arg(cols.requests.map(String), t.Array(t.UInt64)),
+        arg(cols.requestRoots.map(String), t.Array(t.UInt256)),
         arg(["1", "2"], t.Array(t.UInt64)),
         arg(signatures, t.Array(t.String)),
       ],
@@ -210,6 +232,7 @@ export class SettlementBench {
           arg(cols.families, t.Array(t.String)),
           arg(cols.tokens.map(String), t.Array(t.UInt64)),
           arg(cols.requests.map(String), t.Array(t.UInt64)),
+          arg(cols.requestRoots.map(String), t.Array(t.UInt256)),
           arg(chunk.nextLink.slice(2), t.String),
         ]),
       );
@@ -225,11 +248,13 @@ export class SettlementBench {
 /** `count` lines for subscriptions first..first+count-1, cycling through the priced families. */
 export function benchLines(first: number, count: number): UsageLine[] {
   const families = ["gpt-4", "claude", "", "llama", "gpt-3.5"];
+  // Each root is a real one (of one request): 32 bytes that look random, as live roots do.
   return Array.from({ length: count }, (_, i) => ({
     subscriptionId: BigInt(first + i),
     family: families[i % families.length],
     tokens: 1_000n + BigInt(i),
     requests: 1n,
+    requestsRoot: requestsRoot([{ requestId: `chatcmpl-bench-${first + i}`, tokens: 1_000n + BigInt(i) }]),
   }));
 }
 

@@ -5,13 +5,13 @@
  *   npm run connector -- status [--network ...]            each window's stage
  *   npm run connector -- publish [--network ...]           only the report publisher
  * Configuration: src/connector/config.ts (environment variables listed there and in the README).
+ * The publisher needs none of it but the state directory (FLAREFLOW_CONNECTOR_STATE) and
+ * FLAREFLOW_PUBLISHER_HOST / FLAREFLOW_PUBLISHER_PORT: it holds no secret.
  */
-import { connectorConfig, defaultStateDir } from "../src/connector/config";
 import { ConnectorError, messageOf } from "../src/connector/errors";
-import { Connector } from "../src/connector/pipeline";
-import { startPublisher } from "../src/connector/publish";
+import { publisherOptionsFromEnv, startPublisher } from "../src/connector/publish";
+import { defaultStateDir } from "../src/connector/state-dir";
 import { statusLines } from "../src/connector/status";
-import { ConnectorState } from "../src/connector/state";
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -21,18 +21,21 @@ function option(name: string, fallback: string): string {
 async function main(): Promise<void> {
   const command = process.argv[2] ?? "run";
   const network = option("--network", process.env.FLAREFLOW_CONNECTOR_NETWORK ?? "local");
+  if (network !== "local" && network !== "coston2") throw new ConnectorError("config", `unknown connector network "${network}" (expected local or coston2)`);
   if (command === "status") {
-    if (network !== "local" && network !== "coston2") throw new ConnectorError("config", `unknown connector network "${network}"`);
     for (const line of statusLines(defaultStateDir(network))) console.log(line);
     return;
   }
-  const config = connectorConfig(network);
   if (command === "publish") {
-    const listen = config.publisher.listen ?? { host: "127.0.0.1", port: 8790 };
-    const publisher = await startPublisher({ publishedDir: new ConnectorState(config.stateDir).publishedDir, ...listen });
-    console.log(`publisher: serving ${config.stateDir}/published at ${publisher.url} (public as ${config.publisher.baseUrl})`);
+    const stateDir = defaultStateDir(network);
+    const publisher = await startPublisher(publisherOptionsFromEnv(stateDir, process.env));
+    console.log(`publisher: serving ${stateDir}/published at ${publisher.url}, each file checked against its window's recorded digest`);
     return;
   }
+  // Loaded only here: the publisher and status need none of the pipeline (nor its keys).
+  const { connectorConfig } = await import("../src/connector/config");
+  const { Connector } = await import("../src/connector/pipeline");
+  const config = connectorConfig(network);
   const connector = new Connector(config);
   await connector.init();
   const spendLogs = config.litellm.database ? `LiteLLM's database ${config.litellm.database.display}` : `LiteLLM's API ${config.litellm.url}`;

@@ -1,7 +1,9 @@
 /**
  * `npm run demo`: a scripted customer on the running stack (`npm run dev`): subscribe, receive
  * the key, send chat completions through LiteLLM, wait for attestation and billing, print the
- * bill by model family as Flow settled it.
+ * bill by model family as Flow settled it. The customer's client log (every response's id and
+ * usage, JSON Lines) and the customer's local key go to .flareflow/dev/demo/, for
+ * `npm run verify-bill -- --subscription N --client-log ... --key-file ...`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -50,6 +52,15 @@ async function main(): Promise<void> {
   const { vaultId } = await api.createSubscriptionVault(stack.provider.address, "20.0", customer.address);
   step(start, `subscription #${vaultId} with provider ${stack.provider.address}: 20 FLOW escrowed`);
 
+  // The customer's own records: the key (a local emulator account) to sign for their leaves, and
+  // the client log every OpenAI-compatible client can keep.
+  const demoDir = path.join(repoRoot(), ".flareflow/dev/demo");
+  fs.mkdirSync(demoDir, { recursive: true, mode: 0o700 });
+  const keyFile = path.join(demoDir, `customer-${vaultId}.json`);
+  fs.writeFileSync(keyFile, `${JSON.stringify(customer)}\n`, { mode: 0o600 });
+  const logFile = path.join(demoDir, `client-log-${vaultId}.jsonl`);
+  fs.writeFileSync(logFile, "");
+
   const key = await revealKey(stack.keyServiceUrl, customer, vaultId);
   step(start, `key received from the key service: ${key.slice(0, 6)}…${key.slice(-4)} (its sha256 is on Flow)`);
 
@@ -59,6 +70,7 @@ async function main(): Promise<void> {
       // The first call to each model streams (Server-Sent Events, usage in the last chunk).
       const result = await chat(stack.litellmUrl, key, model, `Demo request ${i + 1} to ${model}: explain FlareFlow billing in one paragraph.`, { stream: i === 0 });
       if (result.status !== 200) throw new Error(`LiteLLM refused ${model}: ${result.status} ${result.errorType ?? ""}`);
+      if (result.logEntry) fs.appendFileSync(logFile, `${JSON.stringify(result.logEntry)}\n`);
       sent += result.totalTokens;
     }
   }
@@ -91,6 +103,8 @@ async function main(): Promise<void> {
       const total = [...byFamily.values()].reduce((n, r) => n + r.cost, 0n);
       console.log(`  ${"total".padEnd(10)} ${billedTokens.toString().padStart(8)} tokens  ${formatFlow(total).padStart(12)} FLOW`);
       console.log(`  escrow left: ${info?.balance} FLOW of 20.0\n`);
+      console.log("Check this bill from public data, request by request:");
+      console.log(`  npm run verify-bill -- --subscription ${vaultId} --client-log ${path.relative(process.cwd(), logFile)} --key-file ${path.relative(process.cwd(), keyFile)}\n`);
       step(start, "done");
       return;
     }

@@ -57,7 +57,8 @@ FlareFlow local stack up in ${Math.round((Date.now() - started) / 1000)} s (logs
   Hardhat (EVM)   ${info.hardhatUrl} (UsageReportVerifier ${info.verifierAddress})
   Flare stand-in  ${info.flareUrl}
   reports         ${info.publisherUrl}/reports/<window>
-Ctrl-C stops everything. npm run demo runs a scripted customer against this stack.
+Everything listens on 127.0.0.1 only (flow-emulator's debugger excepted: README, "npm run dev");
+the key service answers cross-origin only to the page. Ctrl-C stops everything. npm run demo runs a scripted customer against this stack.
 `);
   fs.writeFileSync(path.join(stateDir, "stack.json"), JSON.stringify({ ...info, provider: { address: info.provider.address }, litellmMasterKey: undefined }, null, 2));
   const timer = setInterval(() => void status(stack).then((line) => console.log(`[status] ${line}`)), STATUS_EVERY_MS);

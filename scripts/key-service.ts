@@ -10,14 +10,15 @@
  * process on the machine can read them.
  */
 import { KEY_SERVICE_ENV, KeyService, KeyServiceConfigError, keyServiceOptionsFromEnv } from "../src/keys";
+import { LEAVES_ENV, leavesReaderFromEnv } from "../src/keys/leaves";
 
 async function main(): Promise<void> {
   if (process.argv.includes("--help")) {
     console.log("key service; configured by the environment:");
-    for (const [name, what] of Object.entries(KEY_SERVICE_ENV)) console.log(`  ${name.padEnd(40)} ${what}`);
+    for (const [name, what] of Object.entries({ ...KEY_SERVICE_ENV, ...LEAVES_ENV })) console.log(`  ${name.padEnd(40)} ${what}`);
     return;
   }
-  const service = await KeyService.start(keyServiceOptionsFromEnv());
+  const service = await KeyService.start({ ...keyServiceOptionsFromEnv(), leaves: leavesReaderFromEnv(process.env) });
   const shutdown = (): void => {
     service.stop().then(
       () => process.exit(0),

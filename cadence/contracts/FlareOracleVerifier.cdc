@@ -30,12 +30,16 @@ access(all) contract FlareOracleVerifier {
     /// keccak256("FlareFlow.OracleAttestation.Chunked.v1"): a distinct tag, so a chunked
     /// attestation can never be read as a single-transaction one, nor the reverse.
     access(all) let OracleChunkedDomain: [UInt8; 32]
+    /// keccak256("FlareFlow.OracleAttestation.Resume.v1"): a new chunk chain for the rest of an
+    /// accepted window (recovery of a stuck chunked report).
+    access(all) let OracleResumeDomain: [UInt8; 32]
 
     access(all) event OracleRegistered(oracleId: UInt64, publicKey: String)
     access(all) event OracleRemoved(oracleId: UInt64, publicKey: String)
     access(all) event ThresholdSet(threshold: Int, oracles: Int)
     access(all) event SourceSet(coston2ChainId: UInt256, verifier: String)
     access(all) event WindowAccepted(window: UInt64, votingRound: UInt64, digest: String, chunkCount: UInt64, signers: [UInt64])
+    access(all) event WindowResumed(window: UInt64, votingRound: UInt64, digest: String, fromLine: UInt64, chunkCount: UInt64, signers: [UInt64])
     access(all) event AcceptorIssued(acceptorId: UInt64)
 
     /// Registered oracles: id -> uncompressed secp256k1 public key (64 bytes, no 0x04 prefix).
@@ -51,6 +55,7 @@ access(all) contract FlareOracleVerifier {
     access(all) var reportVerifier: EVM.EVMAddress
     /// The last window accepted; nil before the first.
     access(all) var lastAcceptedWindow: UInt64?
+    access(self) var acceptorIssued: Bool
 
     /// The oracle configuration administrator; stays in the deploying account.
     access(all) resource Admin {
@@ -105,16 +110,10 @@ access(all) contract FlareOracleVerifier {
             emit SourceSet(coston2ChainId: coston2ChainId, verifier: FlareOracleVerifier.reportVerifier.toString())
         }
 
-        /// A new Acceptor, for the contract that settles verified usage (FlareFDCTriggers keeps the
-        /// one it creates at deployment inside itself).
-        access(Configure) fun createAcceptor(): @Acceptor {
-            let acceptor <- create Acceptor()
-            emit AcceptorIssued(acceptorId: acceptor.uuid)
-            return <- acceptor
-        }
     }
 
-    /// Accepts windows. Holding one is the only way to advance lastAcceptedWindow.
+    /// Accepts windows. There is one, made by issueAcceptor for FlareFDCTriggers; holding it is
+    /// the only way to advance lastAcceptedWindow.
     access(all) resource Acceptor {
 
         /// Accepts `window` if a quorum signed its attestation and it is after the last accepted
@@ -143,6 +142,52 @@ access(all) contract FlareOracleVerifier {
             FlareOracleVerifier.lastAcceptedWindow = window
             emit WindowAccepted(window: window, votingRound: votingRound, digest: String.encodeHex(digest.toVariableSized()), chunkCount: chunkCount, signers: counted)
         }
+
+        /// Accepts a new chunk chain for the rest of the last accepted window, from line
+        /// `fromLine` on, if a quorum signed the resume attestation. The caller recovers a stuck
+        /// chunked report with it; the window stays the last accepted one.
+        access(Accept) fun acceptResume(window: UInt64, digest: [UInt8; 32], votingRound: UInt64, fromLine: UInt64, chunkCount: UInt64, chunkChain: [UInt8; 32], signers: [UInt64], signatures: [String]) {
+            pre {
+                chunkCount >= 1: "FlareOracleVerifier: a resumed report has at least one chunk"
+                FlareOracleVerifier.lastAcceptedWindow == window: "FlareOracleVerifier: only the last accepted window can be resumed"
+            }
+            let message = FlareOracleVerifier.resumeAttestation(window: window, digest: digest, votingRound: votingRound, fromLine: fromLine, chunkCount: chunkCount, chunkChain: chunkChain)
+            let counted = FlareOracleVerifier.validSigners(message: message, signers: signers, signatures: signatures)
+            assert(
+                counted.length >= FlareOracleVerifier.threshold,
+                message: "FlareOracleVerifier: not enough valid oracle signatures: "
+                    .concat(counted.length.toString()).concat(" of ").concat(FlareOracleVerifier.threshold.toString())
+            )
+            emit WindowResumed(window: window, votingRound: votingRound, digest: String.encodeHex(digest.toVariableSized()), fromLine: fromLine, chunkCount: chunkCount, signers: counted)
+        }
+    }
+
+    /// Makes the one Acceptor. Only code deployed on this account can call it (FlareFDCTriggers
+    /// does, at its deployment), and only once.
+    access(account) fun issueAcceptor(): @Acceptor {
+        pre {
+            !self.acceptorIssued: "FlareOracleVerifier: the Acceptor was issued already; there is only one"
+        }
+        self.acceptorIssued = true
+        let acceptor <- create Acceptor()
+        emit AcceptorIssued(acceptorId: acceptor.uuid)
+        return <- acceptor
+    }
+
+    /// The signed data of a resume attestation (9 ABI words): a new chunk chain for lines
+    /// `fromLine`.. of an accepted window's report.
+    access(all) fun resumeAttestation(window: UInt64, digest: [UInt8; 32], votingRound: UInt64, fromLine: UInt64, chunkCount: UInt64, chunkChain: [UInt8; 32]): [UInt8] {
+        return EVM.encodeABI([
+            EVM.EVMBytes32(value: self.OracleResumeDomain),
+            self.coston2ChainId,
+            self.reportVerifier,
+            window,
+            EVM.EVMBytes32(value: digest),
+            votingRound,
+            fromLine,
+            chunkCount,
+            EVM.EVMBytes32(value: chunkChain)
+        ])
     }
 
     /// The signed data of a single-transaction attestation (6 ABI words).
@@ -247,7 +292,9 @@ access(all) contract FlareOracleVerifier {
         // Coston2; the verifier address is set by the admin after the Solidity deployment.
         self.coston2ChainId = 114
         self.reportVerifier = EVM.EVMAddress(bytes: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        self.OracleResumeDomain = HashAlgorithm.KECCAK_256.hash("FlareFlow.OracleAttestation.Resume.v1".utf8).toConstantSized<[UInt8; 32]>()!
         self.lastAcceptedWindow = nil
+        self.acceptorIssued = false
         self.account.storage.save(<- create Admin(), to: self.AdminStoragePath)
     }
 }

@@ -12,11 +12,19 @@ import "FlowToken"
 /// Invariant (tested): deposits = paid to providers + owed to providers + refunds + escrow, and the
 /// vault holds exactly owed + escrow.
 ///
+/// The rules of money (DESIGN.md, "Usage that happened is paid"):
+/// - verified usage is charged in full, up to the escrow; the period cap never discounts a charge,
+///   reaching it suspends the subscription (and the key service blocks the key);
+/// - a line counts in the billing period its usage window started in, whenever it is settled;
+/// - only paid tokens advance the period's tier position;
+/// - a subscription's billing period is fixed when it opens (a change applies to later ones).
+///
 /// Who may do what is decided by resources, never by an address argument:
 /// - a `Customer` resource in the customer's storage manages the subscriptions created from it,
 /// - a `Provider` resource in the provider's storage manages keys of subscriptions naming it,
+/// - the `Admin` resource (this account's storage) sets the bounded escrow settings,
 /// - billing goes through `borrowForBilling`, reachable only from this account's contracts
-///   (UsageBasedSubscriptions hands it out through its `Biller` resource).
+///   (UsageBasedSubscriptions hands it out through its one `Biller`).
 access(all) contract SimpleUsageSubscriptions {
 
     /// Lets a customer create, fund, update and close their subscriptions.
@@ -25,9 +33,20 @@ access(all) contract SimpleUsageSubscriptions {
     access(all) entitlement ManageKeys
     /// Lets the billing contract debit a subscription.
     access(all) entitlement Debit
+    /// Lets the admin change the escrow settings (each within its bounds).
+    access(all) entitlement Configure
 
     access(all) let CustomerStoragePath: StoragePath
     access(all) let ProviderStoragePath: StoragePath
+    access(all) let AdminStoragePath: StoragePath
+
+    /// Bounds of the admin settings. Each keeps every arithmetic path on timestamps and amounts
+    /// far from UFix64's range (about 1.8e11): a timestamp plus the longest period or grace fits.
+    access(all) let MinBillingPeriod: UFix64
+    access(all) let MaxBillingPeriod: UFix64
+    access(all) let MaxCloseGracePeriod: UFix64
+    access(all) let MinMinimumDeposit: UFix64
+    access(all) let MaxMinimumDeposit: UFix64
 
     access(all) event SubscriptionCreated(id: UInt64, customer: Address, provider: Address, deposit: UFix64, maxBudgetPerPeriod: UFix64?, allowedModels: [String]?, periodStart: UFix64)
     access(all) event SubscriptionToppedUp(id: UInt64, amount: UFix64, balance: UFix64)
@@ -44,8 +63,11 @@ access(all) contract SimpleUsageSubscriptions {
     access(all) event ProviderPaid(provider: Address, amount: UFix64)
     access(all) event ProviderPaymentDeferred(provider: Address, amount: UFix64)
     access(all) event UsageSettledThrough(time: UFix64)
+    /// The billing period of subscriptions opened from now on (open ones keep theirs).
     access(all) event BillingPeriodChanged(seconds: UFix64)
     access(all) event CloseGracePeriodChanged(seconds: UFix64)
+    access(all) event MinimumCloseGracePeriodChanged(seconds: UFix64)
+    access(all) event MinimumDepositChanged(amount: UFix64)
 
     access(all) enum Status: UInt8 {
         access(all) case Active
@@ -55,7 +77,7 @@ access(all) contract SimpleUsageSubscriptions {
     }
 
     /// A read-only copy of a subscription, as of a given time: period counters already reset if
-    /// the period has ended, so readers (the key service, the page) see what billing will see.
+    /// the period has ended, so readers (the key service, the page) see the period `now` is in.
     access(all) struct SubscriptionInfo {
         access(all) let id: UInt64
         access(all) let customer: Address
@@ -75,8 +97,12 @@ access(all) contract SimpleUsageSubscriptions {
         access(all) let keyHash: String?
         access(all) let closeRequestedAt: UFix64?
         access(all) let closeGraceEndsAt: UFix64?
+        /// This subscription's billing period (seconds), fixed when it opened.
+        access(all) let billingPeriod: UFix64
+        /// "escrow" or "cap" while suspended, nil otherwise.
+        access(all) let suspendedFor: String?
 
-        view init(id: UInt64, customer: Address, provider: Address, status: Status, balance: UFix64, deposited: UFix64, spent: UFix64, refunded: UFix64, maxBudgetPerPeriod: UFix64?, allowedModels: [String]?, createdAt: UFix64, periodStart: UFix64, periodEnd: UFix64, periodTokens: UInt64, periodSpent: UFix64, keyHash: String?, closeRequestedAt: UFix64?, closeGraceEndsAt: UFix64?) {
+        view init(id: UInt64, customer: Address, provider: Address, status: Status, balance: UFix64, deposited: UFix64, spent: UFix64, refunded: UFix64, maxBudgetPerPeriod: UFix64?, allowedModels: [String]?, createdAt: UFix64, periodStart: UFix64, periodEnd: UFix64, periodTokens: UInt64, periodSpent: UFix64, keyHash: String?, closeRequestedAt: UFix64?, closeGraceEndsAt: UFix64?, billingPeriod: UFix64, suspendedFor: String?) {
             self.id = id
             self.customer = customer
             self.provider = provider
@@ -95,6 +121,8 @@ access(all) contract SimpleUsageSubscriptions {
             self.keyHash = keyHash
             self.closeRequestedAt = closeRequestedAt
             self.closeGraceEndsAt = closeGraceEndsAt
+            self.billingPeriod = billingPeriod
+            self.suspendedFor = suspendedFor
         }
     }
 
@@ -117,6 +145,21 @@ access(all) contract SimpleUsageSubscriptions {
         }
     }
 
+    /// The escrow settings a customer sees before subscribing.
+    access(all) struct Settings {
+        access(all) let billingPeriod: UFix64
+        access(all) let closeGracePeriod: UFix64
+        access(all) let minimumCloseGracePeriod: UFix64
+        access(all) let minimumDeposit: UFix64
+
+        view init(billingPeriod: UFix64, closeGracePeriod: UFix64, minimumCloseGracePeriod: UFix64, minimumDeposit: UFix64) {
+            self.billingPeriod = billingPeriod
+            self.closeGracePeriod = closeGracePeriod
+            self.minimumCloseGracePeriod = minimumCloseGracePeriod
+            self.minimumDeposit = minimumDeposit
+        }
+    }
+
     /// One subscription. It never leaves the contract's dictionary; callers get references whose
     /// entitlements decide what they may change.
     access(all) resource Subscription {
@@ -124,6 +167,8 @@ access(all) contract SimpleUsageSubscriptions {
         access(all) let customer: Address
         access(all) let provider: Address
         access(all) let createdAt: UFix64
+        /// Fixed at creation: a later change of the contract's period never reprices open usage.
+        access(all) let billingPeriod: UFix64
         /// The Status's raw value. Billing reads it on every line, and a UInt8 costs a fraction
         /// of an enum value there: 0 Active, 1 Suspended, 2 Closing, 3 Closed.
         access(all) var statusCode: UInt8
@@ -132,17 +177,21 @@ access(all) contract SimpleUsageSubscriptions {
         access(all) var refunded: UFix64
         access(all) var maxBudgetPerPeriod: UFix64?
         access(all) var allowedModels: [String]?
+        /// The period the counters below belong to: that of the latest billed line's window.
+        /// It moves only with billing, so a line settled late still counts in its own period.
         access(all) var periodStart: UFix64
+        /// Paid tokens of that period (the tier position).
         access(all) var periodTokens: UInt64
         access(all) var periodSpent: UFix64
         access(all) var keyHash: String?
         access(all) var closeRequestedAt: UFix64?
 
-        init(id: UInt64, customer: Address, provider: Address, deposit: UFix64, maxBudgetPerPeriod: UFix64?, allowedModels: [String]?, now: UFix64) {
+        init(id: UInt64, customer: Address, provider: Address, deposit: UFix64, maxBudgetPerPeriod: UFix64?, allowedModels: [String]?, now: UFix64, billingPeriod: UFix64) {
             self.id = id
             self.customer = customer
             self.provider = provider
             self.createdAt = now
+            self.billingPeriod = billingPeriod
             self.statusCode = Status.Active.rawValue
             self.balance = deposit
             self.deposited = deposit
@@ -156,16 +205,16 @@ access(all) contract SimpleUsageSubscriptions {
             self.closeRequestedAt = nil
         }
 
-        /// The start of the period `now` falls in. Periods are counted from the subscription's
-        /// start in whole multiples of the current billing period.
-        access(all) view fun currentPeriodStart(now: UFix64): UFix64 {
-            let period = SimpleUsageSubscriptions.billingPeriod
-            if now < self.periodStart + period {
+        /// The start of the period `time` falls in: periods follow each other from the
+        /// subscription's start in whole multiples of its billing period. A time before the
+        /// counters' period counts in that period (usage never precedes its own period).
+        access(all) view fun periodStartAt(_ time: UFix64): UFix64 {
+            if time < self.periodStart + self.billingPeriod {
                 return self.periodStart
             }
             // UFix64 division truncates, but never below the true quotient's integer part.
-            let periods = UInt64((now - self.periodStart) / period)
-            return self.periodStart + UFix64(periods) * period
+            let periods = UInt64((time - self.periodStart) / self.billingPeriod)
+            return self.periodStart + UFix64(periods) * self.billingPeriod
         }
 
         /// The subscription's status.
@@ -173,14 +222,35 @@ access(all) contract SimpleUsageSubscriptions {
             return Status(rawValue: self.statusCode)!
         }
 
+        /// True if the escrow is used up.
+        access(all) view fun isExhausted(): Bool {
+            return self.balance == 0.0
+        }
+
+        /// True if the period `now` is in has reached the cap. The counters count only while
+        /// `now` is still in their period; a new period starts with nothing spent.
+        access(all) view fun isCappedAt(_ now: UFix64): Bool {
+            if let cap = self.maxBudgetPerPeriod {
+                return now < self.periodStart + self.billingPeriod && self.periodSpent >= cap
+            }
+            return false
+        }
+
         /// This subscription as billing would see it at `now`.
         access(all) view fun info(now: UFix64): SubscriptionInfo {
-            let start = self.currentPeriodStart(now: now)
+            let start = self.periodStartAt(now)
             let rolled = start != self.periodStart
             var status = self.getStatus()
-            // A new period lifts a cap suspension; only an empty escrow keeps it.
-            if rolled && status == Status.Suspended && self.balance > 0.0 {
-                status = Status.Active
+            var reason: String? = nil
+            if status == Status.Suspended {
+                // A new period lifts a cap suspension; only an empty escrow keeps it.
+                if self.isExhausted() {
+                    reason = "escrow"
+                } else if self.isCappedAt(now) {
+                    reason = "cap"
+                } else {
+                    status = Status.Active
+                }
             }
             var graceEnd: UFix64? = nil
             if let requested = self.closeRequestedAt {
@@ -200,80 +270,65 @@ access(all) contract SimpleUsageSubscriptions {
                 allowedModels: self.allowedModels,
                 createdAt: self.createdAt,
                 periodStart: start,
-                periodEnd: start + SimpleUsageSubscriptions.billingPeriod,
+                periodEnd: start + self.billingPeriod,
                 periodTokens: rolled ? 0 : self.periodTokens,
                 periodSpent: rolled ? 0.0 : self.periodSpent,
                 keyHash: self.keyHash,
                 closeRequestedAt: self.closeRequestedAt,
-                closeGraceEndsAt: graceEnd
+                closeGraceEndsAt: graceEnd,
+                billingPeriod: self.billingPeriod,
+                suspendedFor: reason
             )
         }
 
-        /// Starts a new period if `now` is past the current one, resetting the period counters.
-        access(Debit) fun rollPeriod(now: UFix64) {
-            self.advancePeriod(now: now)
-        }
-
-        /// Takes up to `cost` from the balance, limited by what is left of the escrow and of the
-        /// period budget, and records it as owed to the provider. The tokens always count towards
-        /// the period (the usage happened), so later lines are priced in the right tier.
-        /// Returns the amount actually taken. This is the per-line hot path of a settlement of
-        /// hundreds of lines: it writes three fields and one dictionary entry, nothing more.
-        access(Debit) fun debit(cost: UFix64, tokens: UInt64): UFix64 {
-            // No post-conditions here on purpose: `before()` copies state on every line of a
-            // settlement. The arithmetic below only ever lowers `charge` from `cost`, and the
-            // conservation tests check the balances.
-            pre {
-                self.statusCode != 3: "SimpleUsageSubscriptions: a closed subscription cannot be charged"
-            }
-            self.periodTokens = self.periodTokens.saturatingAdd(tokens)
-            var charge = cost
-            if charge > self.balance {
-                charge = self.balance
-            }
-            var capReached = false
-            if let cap = self.maxBudgetPerPeriod {
-                let room = cap > self.periodSpent ? cap - self.periodSpent : 0.0
-                if charge >= room {
-                    charge = room
-                    capReached = true
-                }
-            }
-            if charge > 0.0 {
-                self.balance = self.balance - charge
-                self.periodSpent = self.periodSpent + charge
-                // accrue, inlined: one dictionary write per line, paid once per settlement
-                SimpleUsageSubscriptions.owed[self.provider] = (SimpleUsageSubscriptions.owed[self.provider] ?? 0.0) + charge
-            }
-            // Only a line that empties the escrow or the budget can change the status.
-            if charge < cost || capReached || self.balance == 0.0 {
-                self.refreshSuspension()
-            }
-            return charge
-        }
-
-        access(contract) fun advancePeriod(now: UFix64) {
-            let start = self.currentPeriodStart(now: now)
-            if start == self.periodStart {
+        /// Moves the counters to the period `windowStart` falls in (a no-op inside the current
+        /// one). Billing calls it before pricing a line, so the line counts in its own period.
+        access(Debit) fun rollPeriodTo(_ windowStart: UFix64, now: UFix64) {
+            if windowStart < self.periodStart + self.billingPeriod {
                 return
             }
+            let start = self.periodStartAt(windowStart)
             self.periodStart = start
             self.periodTokens = 0
             self.periodSpent = 0.0
             emit SubscriptionPeriodStarted(id: self.id, periodStart: start)
-            self.refreshSuspension()
+            self.refreshSuspension(now: now)
+        }
+
+        /// Takes `amount` (the line's price, or the whole balance if that is less) from the
+        /// balance and records it as owed to the provider; `paidTokens` (the tokens that amount
+        /// paid for) advance the tier position. Suspends when the escrow is used up or the cap
+        /// of the current period reached. This is the per-line hot path of a settlement of
+        /// hundreds of lines: it writes three fields and one dictionary entry, nothing more.
+        access(Debit) fun debit(amount: UFix64, paidTokens: UInt64, now: UFix64) {
+            // No post-conditions here on purpose: `before()` copies state on every line of a
+            // settlement. The conservation tests check the balances.
+            pre {
+                self.statusCode != 3: "SimpleUsageSubscriptions: a closed subscription cannot be charged"
+                amount <= self.balance: "SimpleUsageSubscriptions: a charge cannot exceed the escrow"
+            }
+            self.periodTokens = self.periodTokens.saturatingAdd(paidTokens)
+            if amount > 0.0 {
+                self.balance = self.balance - amount
+                self.periodSpent = self.periodSpent + amount
+                // accrue, inlined: one dictionary write per line, paid once per settlement
+                SimpleUsageSubscriptions.owed[self.provider] = (SimpleUsageSubscriptions.owed[self.provider] ?? 0.0) + amount
+            }
+            // Only an empty escrow or a reached cap can change the status.
+            if self.statusCode == 0 && (self.balance == 0.0 || self.isCappedAt(now)) {
+                self.refreshSuspension(now: now)
+            }
         }
 
         /// Moves between Active and Suspended after anything that changes the balance, the cap or
         /// the period; Closing and Closed are left alone (a closing subscription is still billed).
-        access(contract) fun refreshSuspension() {
+        access(contract) fun refreshSuspension(now: UFix64) {
             // only Active (0) and Suspended (1) move
             if self.statusCode > 1 {
                 return
             }
-            let exhausted = self.balance == 0.0
-            let capped = self.maxBudgetPerPeriod != nil && self.periodSpent >= self.maxBudgetPerPeriod!
-            if exhausted || capped {
+            let exhausted = self.isExhausted()
+            if exhausted || self.isCappedAt(now) {
                 if self.statusCode == 0 {
                     self.statusCode = Status.Suspended.rawValue
                     emit SubscriptionSuspended(id: self.id, reason: exhausted ? "escrow" : "cap", balance: self.balance, periodSpent: self.periodSpent)
@@ -313,6 +368,44 @@ access(all) contract SimpleUsageSubscriptions {
         }
     }
 
+    /// Sets the escrow settings, each within its bounds. Saved in the deploying account's storage.
+    access(all) resource Admin {
+
+        /// Sets the billing period (seconds) of subscriptions opened from now on.
+        access(Configure) fun setBillingPeriod(seconds: UFix64) {
+            pre {
+                seconds >= SimpleUsageSubscriptions.MinBillingPeriod && seconds <= SimpleUsageSubscriptions.MaxBillingPeriod:
+                    "SimpleUsageSubscriptions: the billing period must be between ".concat(UInt64(SimpleUsageSubscriptions.MinBillingPeriod).toString()).concat(" and ").concat(UInt64(SimpleUsageSubscriptions.MaxBillingPeriod).toString()).concat(" seconds")
+            }
+            SimpleUsageSubscriptions.billingPeriod = seconds
+            emit BillingPeriodChanged(seconds: seconds)
+        }
+
+        /// Sets how long after a close request the customer may finish the close without a
+        /// settlement. Never below the settlement latency (minimumCloseGracePeriod), or a
+        /// customer could close after heavy use and escape the last window's bill.
+        access(Configure) fun setCloseGracePeriod(seconds: UFix64) {
+            pre {
+                seconds >= SimpleUsageSubscriptions.minimumCloseGracePeriod:
+                    "SimpleUsageSubscriptions: the close grace must cover the settlement latency (at least ".concat(UInt64(SimpleUsageSubscriptions.minimumCloseGracePeriod).toString()).concat(" seconds)")
+                seconds <= SimpleUsageSubscriptions.MaxCloseGracePeriod:
+                    "SimpleUsageSubscriptions: the close grace is at most ".concat(UInt64(SimpleUsageSubscriptions.MaxCloseGracePeriod).toString()).concat(" seconds (30 days)")
+            }
+            SimpleUsageSubscriptions.closeGracePeriod = seconds
+            emit CloseGracePeriodChanged(seconds: seconds)
+        }
+
+        /// Sets the deposit that opens a subscription and resumes one whose escrow ran out.
+        access(Configure) fun setMinimumDeposit(amount: UFix64) {
+            pre {
+                amount >= SimpleUsageSubscriptions.MinMinimumDeposit && amount <= SimpleUsageSubscriptions.MaxMinimumDeposit:
+                    "SimpleUsageSubscriptions: the minimum deposit must be between ".concat(SimpleUsageSubscriptions.MinMinimumDeposit.toString()).concat(" and ").concat(SimpleUsageSubscriptions.MaxMinimumDeposit.toString()).concat(" FLOW")
+            }
+            SimpleUsageSubscriptions.minimumDeposit = amount
+            emit MinimumDepositChanged(amount: amount)
+        }
+    }
+
     /// Held in a customer's storage; proves who the customer is. Every call checks that the
     /// subscription was created by the account holding this resource.
     access(all) resource Customer {
@@ -321,25 +414,32 @@ access(all) contract SimpleUsageSubscriptions {
         access(Manage) fun createSubscription(provider: Address, deposit: @FlowToken.Vault, maxBudgetPerPeriod: UFix64?, allowedModels: [String]?): UInt64 {
             pre {
                 self.owner != nil: "SimpleUsageSubscriptions: the Customer resource must be in the customer's storage"
-                deposit.balance > 0.0: "SimpleUsageSubscriptions: the deposit must be positive"
+                deposit.balance >= SimpleUsageSubscriptions.minimumDeposit:
+                    "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of ".concat(SimpleUsageSubscriptions.minimumDeposit.toString()).concat(" FLOW")
                 maxBudgetPerPeriod == nil || maxBudgetPerPeriod! > 0.0: "SimpleUsageSubscriptions: the period budget must be positive (nil for no cap)"
                 allowedModels == nil || allowedModels!.length > 0: "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)"
             }
             return SimpleUsageSubscriptions.open(customer: self.owner!.address, provider: provider, deposit: <-deposit, maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels)
         }
 
-        /// Adds `from` to the escrow of subscription `id`; lifts an escrow suspension.
+        /// Adds `from` to the escrow of subscription `id`. An escrow that ran out resumes only
+        /// with at least the minimum deposit (a dust top-up would reopen a key for nothing).
         access(Manage) fun topUp(id: UInt64, from: @FlowToken.Vault) {
             pre {
                 from.balance > 0.0: "SimpleUsageSubscriptions: the top-up amount must be positive"
             }
             let sub = self.borrowOwn(id)
             assert(sub.getStatus() == Status.Active || sub.getStatus() == Status.Suspended, message: "SimpleUsageSubscriptions: only an open subscription can be topped up")
-            sub.advancePeriod(now: getCurrentBlock().timestamp)
+            assert(
+                !sub.isExhausted() || from.balance >= SimpleUsageSubscriptions.minimumDeposit,
+                message: "SimpleUsageSubscriptions: the escrow ran out; resume it with at least the minimum deposit of ".concat(SimpleUsageSubscriptions.minimumDeposit.toString()).concat(" FLOW")
+            )
             SimpleUsageSubscriptions.fund(sub, from: <-from)
         }
 
         /// Replaces the period budget (nil: no cap) and the allowed models (nil: all models).
+        /// Takes effect at once for access, never for what is owed: usage already made is
+        /// charged in full, and a cap at or below this period's spend suspends the subscription.
         access(Manage) fun update(id: UInt64, maxBudgetPerPeriod: UFix64?, allowedModels: [String]?) {
             pre {
                 maxBudgetPerPeriod == nil || maxBudgetPerPeriod! > 0.0: "SimpleUsageSubscriptions: the period budget must be positive (nil for no cap)"
@@ -347,10 +447,9 @@ access(all) contract SimpleUsageSubscriptions {
             }
             let sub = self.borrowOwn(id)
             assert(sub.getStatus() == Status.Active || sub.getStatus() == Status.Suspended, message: "SimpleUsageSubscriptions: only an open subscription can be updated")
-            sub.advancePeriod(now: getCurrentBlock().timestamp)
             sub.setLimits(maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels)
             emit SubscriptionUpdated(id: id, maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels)
-            sub.refreshSuspension()
+            sub.refreshSuspension(now: getCurrentBlock().timestamp)
         }
 
         /// Stops new usage. Windows before this moment are still billed; the refund waits for
@@ -456,8 +555,14 @@ access(all) contract SimpleUsageSubscriptions {
 
     /// The id the next subscription gets; ids are never reused.
     access(all) var nextId: UInt64
+    /// The billing period of subscriptions opened from now on (seconds).
     access(all) var billingPeriod: UFix64
     access(all) var closeGracePeriod: UFix64
+    /// The worst-case latency from a window's end to its settlement, as FlareFDCTriggers
+    /// computes it for its window length: the close grace is never shorter.
+    access(all) var minimumCloseGracePeriod: UFix64
+    /// What opens a subscription, and resumes one whose escrow ran out.
+    access(all) var minimumDeposit: UFix64
     /// Every usage window ending at or before this time has been settled.
     access(all) var settledThrough: UFix64
 
@@ -475,6 +580,11 @@ access(all) contract SimpleUsageSubscriptions {
     /// A new Provider resource, to be saved at ProviderStoragePath.
     access(all) fun createProvider(): @Provider {
         return <- create Provider()
+    }
+
+    /// The escrow settings in force.
+    access(all) view fun getSettings(): Settings {
+        return Settings(billingPeriod: self.billingPeriod, closeGracePeriod: self.closeGracePeriod, minimumCloseGracePeriod: self.minimumCloseGracePeriod, minimumDeposit: self.minimumDeposit)
     }
 
     /// One subscription, or nil for an unknown id.
@@ -530,15 +640,13 @@ access(all) contract SimpleUsageSubscriptions {
         return true
     }
 
-    /// Starts subscription `id`'s new billing period if its current one has ended, which lifts a
-    /// suspension for the period cap (SubscriptionPeriodStarted, SubscriptionResumed). Public on
-    /// purpose, like a clock tick: it applies only the period rule, and a capped subscription's
-    /// key is blocked, so no usage would ever come to roll the period through billing.
+    /// Lifts a cap suspension once the period it was reached in has ended (SubscriptionResumed).
+    /// Public on purpose, like a clock tick: it applies only the period rule, and a capped
+    /// subscription's key is blocked, so no usage would ever come to move it through billing.
+    /// The counters stay with their period: a late line of that period still counts there.
     access(all) fun startDuePeriod(_ id: UInt64) {
-        let sub = (&self.subscriptions[id] as auth(Debit) &Subscription?) ?? panic("SimpleUsageSubscriptions: unknown subscription id")
-        if sub.getStatus() != Status.Closed {
-            sub.rollPeriod(now: getCurrentBlock().timestamp)
-        }
+        let sub = (&self.subscriptions[id] as &Subscription?) ?? panic("SimpleUsageSubscriptions: unknown subscription id")
+        sub.refreshSuspension(now: getCurrentBlock().timestamp)
     }
 
     /// A billing reference to subscription `id`, nil if unknown. Only this account's contracts can
@@ -578,19 +686,15 @@ access(all) contract SimpleUsageSubscriptions {
         }
     }
 
-    /// Sets the billing period of every subscription (UsageBasedSubscriptions.Admin validates it).
-    access(account) fun setBillingPeriod(_ seconds: UFix64) {
+    /// Sets the settlement latency bound the close grace must cover (FlareFDCTriggers calls it
+    /// when its window length is set). Refused if the close grace in force is shorter.
+    access(account) fun setMinimumCloseGracePeriod(_ seconds: UFix64) {
         pre {
-            seconds >= 1.0: "SimpleUsageSubscriptions: the billing period must be at least one second"
+            seconds <= self.closeGracePeriod:
+                "SimpleUsageSubscriptions: the close grace (".concat(UInt64(self.closeGracePeriod).toString()).concat(" s) is shorter than the settlement latency at this window length (").concat(UInt64(seconds).toString()).concat(" s); raise it first")
         }
-        self.billingPeriod = seconds
-        emit BillingPeriodChanged(seconds: seconds)
-    }
-
-    /// Sets how long a closing subscription waits for a settlement before the customer may finish alone.
-    access(account) fun setCloseGracePeriod(_ seconds: UFix64) {
-        self.closeGracePeriod = seconds
-        emit CloseGracePeriodChanged(seconds: seconds)
+        self.minimumCloseGracePeriod = seconds
+        emit MinimumCloseGracePeriodChanged(seconds: seconds)
     }
 
     access(contract) fun open(customer: Address, provider: Address, deposit: @FlowToken.Vault, maxBudgetPerPeriod: UFix64?, allowedModels: [String]?): UInt64 {
@@ -600,7 +704,7 @@ access(all) contract SimpleUsageSubscriptions {
         let now = getCurrentBlock().timestamp
         self.escrow.deposit(from: <-deposit)
         self.totalDeposited = self.totalDeposited + amount
-        self.subscriptions[id] <-! create Subscription(id: id, customer: customer, provider: provider, deposit: amount, maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels, now: now)
+        self.subscriptions[id] <-! create Subscription(id: id, customer: customer, provider: provider, deposit: amount, maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels, now: now, billingPeriod: self.billingPeriod)
         if let ids = &self.byCustomer[customer] as auth(Mutate) &[UInt64]? {
             ids.append(id)
         } else {
@@ -621,7 +725,7 @@ access(all) contract SimpleUsageSubscriptions {
         self.totalDeposited = self.totalDeposited + amount
         sub.addFunds(amount)
         emit SubscriptionToppedUp(id: sub.id, amount: amount, balance: sub.balance)
-        sub.refreshSuspension()
+        sub.refreshSuspension(now: getCurrentBlock().timestamp)
     }
 
     access(contract) fun refund(_ sub: &Subscription, settled: Bool): @FlowToken.Vault {
@@ -651,6 +755,12 @@ access(all) contract SimpleUsageSubscriptions {
     init() {
         self.CustomerStoragePath = /storage/flareFlowCustomer
         self.ProviderStoragePath = /storage/flareFlowProvider
+        self.AdminStoragePath = /storage/flareFlowEscrowAdmin
+        self.MinBillingPeriod = 60.0
+        self.MaxBillingPeriod = 31_622_400.0 // 366 days
+        self.MaxCloseGracePeriod = 2_592_000.0 // 30 days
+        self.MinMinimumDeposit = 0.01
+        self.MaxMinimumDeposit = 10_000.0
         self.subscriptions <- {}
         self.byCustomer = {}
         self.byProvider = {}
@@ -659,9 +769,13 @@ access(all) contract SimpleUsageSubscriptions {
         self.nextId = 1
         self.billingPeriod = 2_592_000.0
         self.closeGracePeriod = 3_600.0
+        // FlareFDCTriggers sets the real bound at deployment; this is its value for 5-minute windows.
+        self.minimumCloseGracePeriod = 2_400.0
+        self.minimumDeposit = 1.0
         self.settledThrough = 0.0
         self.totalDeposited = 0.0
         self.totalPaid = 0.0
         self.totalRefunded = 0.0
+        self.account.storage.save(<- create Admin(), to: self.AdminStoragePath)
     }
 }

@@ -2,34 +2,57 @@ import "SimpleUsageSubscriptions"
 
 /// UsageBasedSubscriptions prices LLM usage and bills it against SimpleUsageSubscriptions escrow.
 ///
-/// Pricing (DESIGN.md, normative): graduated tiers over the period's cumulative token count,
-/// priced per 1,000 tokens, times a model-family multiplier. A line is computed exactly in
-/// integers (units of 1e-8 FLOW) and truncated once; the TypeScript mirror in src/pricing does the
-/// same arithmetic, so both give the same UFix64 for every input.
+/// Pricing (DESIGN.md, normative): graduated tiers over the period's cumulative count of paid
+/// tokens, priced per 1,000 tokens, times a model-family multiplier. A line is computed exactly
+/// in integers (units of 1e-8 FLOW) and truncated once; the TypeScript mirror in src/pricing does
+/// the same arithmetic, so both give the same UFix64 for every input.
 ///
-/// Only the `Admin` resource (Configure entitlement) changes pricing; only a `Biller` resource
-/// (Bill entitlement), which the Admin creates, charges usage. Both live in storage, so holding
-/// them is the proof: there is no caller check to forge.
+/// Prices are never retroactive. Pricing is a schedule of versions, each in force from its
+/// `effectiveFrom`; a line is priced by the version in force when its usage window started. A
+/// change that raises any price takes effect no earlier than the notice period after it is
+/// announced; one that raises none may apply from the next window. Until the first subscription
+/// opens there is nobody to give notice to, and every change applies at once (deployment).
+///
+/// Only the `Admin` resource (Configure entitlement) announces pricing; only the one `Biller`
+/// (Bill entitlement) charges usage. The Biller is made once, by `issueBiller`, which only code
+/// deployed on this account can call and which FlareFDCTriggers calls at its deployment: no
+/// transaction or admin can make another.
 access(all) contract UsageBasedSubscriptions {
 
-    /// Changes pricing, the billing period and the close grace period, and issues Billers.
+    /// Announces pricing changes and sets the notice period.
     access(all) entitlement Configure
     /// Charges usage lines and settles them.
     access(all) entitlement Bill
 
     access(all) let AdminStoragePath: StoragePath
-    access(all) let BillerStoragePath: StoragePath
 
     /// 1 FLOW in the integer units pricing is computed in.
     access(all) let UnitsPerFlow: UInt64
     /// Tiers are walked per line; the bound keeps a line's cost constant-bounded.
     access(all) let MaxTiers: Int
+    /// Bounds of the admin settings: with them no arithmetic path overflows (a line's cost is
+    /// computed in UInt256 and capped at UFix64's maximum; the schedule stays small).
+    access(all) let MaxThreshold: UInt64
+    access(all) let MaxPricePer1K: UFix64
+    access(all) let MaxMultiplier: UFix64
+    access(all) let MaxFamilies: Int
+    access(all) let MaxMappedModels: Int
+    access(all) let MaxPendingVersions: Int
+    access(all) let MinNoticePeriod: UFix64
+    access(all) let MaxNoticePeriod: UFix64
 
-    access(all) event TiersUpdated(thresholds: [UInt64], pricesPer1K: [UFix64])
-    access(all) event FamilyMultiplierSet(family: String, multiplier: UFix64)
-    access(all) event DefaultMultiplierSet(multiplier: UFix64)
-    access(all) event ModelMapped(model: String, family: String)
-    access(all) event ModelUnmapped(model: String)
+    /// Every pricing announcement names the version it creates, when it takes effect, and
+    /// whether it raises any price (then it waited the notice period).
+    access(all) event TiersUpdated(version: UInt64, effectiveFrom: UFix64, increase: Bool, thresholds: [UInt64], pricesPer1K: [UFix64])
+    access(all) event FamilyMultiplierSet(version: UInt64, effectiveFrom: UFix64, increase: Bool, family: String, multiplier: UFix64)
+    access(all) event DefaultMultiplierSet(version: UInt64, effectiveFrom: UFix64, increase: Bool, multiplier: UFix64)
+    access(all) event ModelMapped(version: UInt64, effectiveFrom: UFix64, increase: Bool, model: String, family: String)
+    access(all) event ModelUnmapped(version: UInt64, effectiveFrom: UFix64, increase: Bool, model: String)
+    /// Announced versions that had not taken effect were withdrawn.
+    access(all) event PricingChangesCancelled(versions: [UInt64])
+    /// The first settlement priced by a version: from here on its prices are being charged.
+    access(all) event PricingInForce(version: UInt64, effectiveFrom: UFix64)
+    access(all) event NoticePeriodSet(seconds: UFix64, effectiveFrom: UFix64)
     access(all) event BillerIssued(billerId: UInt64)
 
     /// One pricing tier: tokens from `threshold` (period-to-date) up to the next tier's threshold
@@ -44,32 +67,95 @@ access(all) contract UsageBasedSubscriptions {
         }
     }
 
-    /// The whole pricing configuration, for mirrors (src/pricing) and the page.
+    /// One version of the pricing schedule, in integer units (what billing reads per line).
+    access(all) struct PricingVersion {
+        access(all) let version: UInt64
+        /// In force for usage windows starting at or after this time (until the next version).
+        access(all) let effectiveFrom: UFix64
+        access(all) let announcedAt: UFix64
+        access(all) let thresholds: [UInt64]
+        /// Tier prices per 1,000 tokens, in units of 1e-8 FLOW.
+        access(all) let priceUnits: [UInt64]
+        /// Multipliers in units of 1e-8.
+        access(all) let familyMultiplierUnits: {String: UInt64}
+        access(all) let defaultMultiplierUnits: UInt64
+        access(all) let modelFamilies: {String: String}
+
+        view init(version: UInt64, effectiveFrom: UFix64, announcedAt: UFix64, thresholds: [UInt64], priceUnits: [UInt64], familyMultiplierUnits: {String: UInt64}, defaultMultiplierUnits: UInt64, modelFamilies: {String: String}) {
+            self.version = version
+            self.effectiveFrom = effectiveFrom
+            self.announcedAt = announcedAt
+            self.thresholds = thresholds
+            self.priceUnits = priceUnits
+            self.familyMultiplierUnits = familyMultiplierUnits
+            self.defaultMultiplierUnits = defaultMultiplierUnits
+            self.modelFamilies = modelFamilies
+        }
+
+        /// The multiplier `name` is billed at: its own if it is a family key, its family's if it
+        /// is a mapped model, the default otherwise.
+        access(all) view fun multiplierUnitsFor(_ name: String): UInt64 {
+            if let units = self.familyMultiplierUnits[name] {
+                return units
+            }
+            if let family = self.modelFamilies[name] {
+                return self.familyMultiplierUnits[family] ?? self.defaultMultiplierUnits
+            }
+            return self.defaultMultiplierUnits
+        }
+
+        /// The tier price (units per 1,000 tokens) of the token at period position `position`.
+        access(all) view fun priceAt(_ position: UInt64): UInt64 {
+            var i = self.thresholds.length - 1
+            while i > 0 && self.thresholds[i] > position {
+                i = i - 1
+            }
+            return self.priceUnits[i]
+        }
+    }
+
+    /// A pricing version as FLOW amounts, for mirrors (src/pricing) and the page, with the escrow
+    /// settings a customer sees beside it.
     access(all) struct PricingConfig {
+        access(all) let version: UInt64
+        access(all) let effectiveFrom: UFix64
+        access(all) let announcedAt: UFix64
         access(all) let tiers: [Tier]
         access(all) let familyMultipliers: {String: UFix64}
         access(all) let defaultMultiplier: UFix64
         access(all) let modelFamilies: {String: String}
+        /// The billing period of subscriptions opened now (open ones keep theirs).
         access(all) let billingPeriod: UFix64
         access(all) let closeGracePeriod: UFix64
+        access(all) let minimumDeposit: UFix64
+        /// How long before it applies a price increase is announced.
+        access(all) let noticePeriod: UFix64
 
-        view init(tiers: [Tier], familyMultipliers: {String: UFix64}, defaultMultiplier: UFix64, modelFamilies: {String: String}, billingPeriod: UFix64, closeGracePeriod: UFix64) {
+        view init(version: UInt64, effectiveFrom: UFix64, announcedAt: UFix64, tiers: [Tier], familyMultipliers: {String: UFix64}, defaultMultiplier: UFix64, modelFamilies: {String: String}, billingPeriod: UFix64, closeGracePeriod: UFix64, minimumDeposit: UFix64, noticePeriod: UFix64) {
+            self.version = version
+            self.effectiveFrom = effectiveFrom
+            self.announcedAt = announcedAt
             self.tiers = tiers
             self.familyMultipliers = familyMultipliers
             self.defaultMultiplier = defaultMultiplier
             self.modelFamilies = modelFamilies
             self.billingPeriod = billingPeriod
             self.closeGracePeriod = closeGracePeriod
+            self.minimumDeposit = minimumDeposit
+            self.noticePeriod = noticePeriod
         }
     }
 
-    /// What charging one usage line did. Kept to five fields: one is built per line of a
-    /// settlement, and the caller already knows the line's id and tokens.
+    /// What charging one usage line did. Kept small: one is built per line of a settlement, and
+    /// the caller already knows the line's id and tokens.
     access(all) struct LineResult {
         /// The line's full price.
         access(all) let cost: UFix64
-        /// What was taken from the escrow: the cost, or less if the escrow or period budget ran out.
+        /// What was taken from the escrow: the cost, or what was left if the escrow ran out.
         access(all) let charged: UFix64
+        /// The tokens `charged` paid for (all of them unless the escrow ran out); only these
+        /// advance the period's tier position.
+        access(all) let paidTokens: UInt64
         /// No such subscription: nothing changed (record the line as unbillable).
         access(all) let unknown: Bool
         /// The subscription is closed: nothing changed.
@@ -77,157 +163,277 @@ access(all) contract UsageBasedSubscriptions {
         /// The subscription is suspended after this line.
         access(all) let suspended: Bool
 
-        view init(cost: UFix64, charged: UFix64, unknown: Bool, closed: Bool, suspended: Bool) {
+        view init(cost: UFix64, charged: UFix64, paidTokens: UInt64, unknown: Bool, closed: Bool, suspended: Bool) {
             self.cost = cost
             self.charged = charged
+            self.paidTokens = paidTokens
             self.unknown = unknown
             self.closed = closed
             self.suspended = suspended
         }
 
-        /// True if the escrow or the period budget covered only part of the line (its tokens
-        /// still count towards the period).
+        /// True if the escrow covered only part of the line.
         access(all) view fun isPartial(): Bool {
             return self.charged < self.cost
         }
     }
 
-    /// Charges verified usage. Issued by the Admin, at deployment to FlareFDCTriggers alone.
+    /// Charges verified usage. There is one, made by issueBiller for FlareFDCTriggers.
     access(all) resource Biller {
 
-        /// Charges one usage line to subscription `subscriptionId`: the graduated price of `tokens`
-        /// after the period's count so far, times the multiplier of `family` (a family key or a
-        /// mapped model name; anything else uses the default multiplier). Never panics on an
+        /// Charges one usage line to subscription `subscriptionId`: the graduated price of
+        /// `tokens` after the period's paid tokens so far, times the multiplier of `family` (a
+        /// family key or a mapped model name; anything else uses the default multiplier), all
+        /// under the pricing in force at `windowStart`, in the period `windowStart` falls in.
+        /// Charged in full up to the escrow; the period cap never discounts. Never panics on an
         /// unknown or closed subscription: the result says so and nothing changes. Emits no
         /// per-line event (the caller emits one with its window); suspension emits its event.
-        /// `window` is the caller's usage window id and `requests` the line's request count; the
-        /// caller's per-line event carries them, pricing uses neither (the period a line counts
-        /// in is the one current when it is billed).
-        access(Bill) fun charge(subscriptionId: UInt64, family: String, tokens: UInt64, requests: UInt64, window: UInt64): LineResult {
+        access(Bill) fun charge(subscriptionId: UInt64, family: String, tokens: UInt64, windowStart: UFix64): LineResult {
             if let s = SimpleUsageSubscriptions.borrowForBilling(subscriptionId) {
                 if s.statusCode == 3 { // Closed
-                    return LineResult(cost: 0.0, charged: 0.0, unknown: false, closed: true, suspended: false)
+                    return LineResult(cost: 0.0, charged: 0.0, paidTokens: 0, unknown: false, closed: true, suspended: false)
                 }
-                // The period check is inlined: a settlement runs this hundreds of times.
                 let now = getCurrentBlock().timestamp
-                if now >= s.periodStart + SimpleUsageSubscriptions.billingPeriod {
-                    s.rollPeriod(now: now)
-                }
+                s.rollPeriodTo(windowStart, now: now)
+                let pricing = UsageBasedSubscriptions.borrowPricingAt(windowStart)
+                let multiplierUnits = pricing.multiplierUnitsFor(family)
                 let units = UsageBasedSubscriptions.graduatedCostUnits(
-                    thresholds: &UsageBasedSubscriptions.tierThresholds as &[UInt64],
-                    priceUnits: &UsageBasedSubscriptions.tierPriceUnits as &[UInt64],
-                    multiplierUnits: UsageBasedSubscriptions.familyMultiplierUnits[family] ?? UsageBasedSubscriptions.multiplierUnitsFor(family),
+                    thresholds: pricing.thresholds,
+                    priceUnits: pricing.priceUnits,
+                    multiplierUnits: multiplierUnits,
                     periodTokens: s.periodTokens,
                     tokens: tokens
                 )
-                // fromUnits, inlined
-                let cost = UFix64(units / 100_000_000) + UFix64(units % 100_000_000) / 100_000_000.0
-                let charged = s.debit(cost: cost, tokens: tokens)
-                return LineResult(cost: cost, charged: charged, unknown: false, closed: false, suspended: s.statusCode == 1)
+                let cost = UsageBasedSubscriptions.fromUnits(units)
+                var charged = cost
+                var paidTokens = tokens
+                if cost > s.balance {
+                    // The escrow pays for the first tokens it covers; the rest is unpaid.
+                    charged = s.balance
+                    paidTokens = UsageBasedSubscriptions.paidTokens(
+                        thresholds: pricing.thresholds,
+                        priceUnits: pricing.priceUnits,
+                        multiplierUnits: multiplierUnits,
+                        periodTokens: s.periodTokens,
+                        tokens: tokens,
+                        budgetUnits: UsageBasedSubscriptions.toUnits(charged)
+                    )
+                }
+                s.debit(amount: charged, paidTokens: paidTokens, now: now)
+                if pricing.version > UsageBasedSubscriptions.versionInForce {
+                    UsageBasedSubscriptions.markInForce(version: pricing.version, effectiveFrom: pricing.effectiveFrom)
+                }
+                return LineResult(cost: cost, charged: charged, paidTokens: paidTokens, unknown: false, closed: false, suspended: s.statusCode == 1)
             }
-            return LineResult(cost: 0.0, charged: 0.0, unknown: true, closed: false, suspended: false)
+            return LineResult(cost: 0.0, charged: 0.0, paidTokens: 0, unknown: true, closed: false, suspended: false)
         }
 
         /// Ends a settlement: pays each provider what its lines earned (one transfer per provider)
         /// and records that all usage up to `usageThrough` (the settled window's end) is billed,
         /// which lets closing subscriptions refund. Returns the total paid.
         access(Bill) fun settle(usageThrough: UFix64): UFix64 {
+            pre {
+                usageThrough <= getCurrentBlock().timestamp: "UsageBasedSubscriptions: usage cannot be settled beyond the present"
+            }
             SimpleUsageSubscriptions.markSettledThrough(usageThrough)
             return SimpleUsageSubscriptions.payProviders()
         }
     }
 
     /// The pricing administrator. Saved in the deploying account's storage; never published.
+    /// Every change is announced as a new version of the schedule (see the contract comment).
     access(all) resource Admin {
 
         /// Replaces the tier table. thresholds[i] is where tier i starts (period-to-date tokens);
-        /// the first must be 0, the rest strictly ascending; every price must be positive.
+        /// the first must be 0, the rest strictly ascending; every price positive and bounded.
         access(Configure) fun setTiers(thresholds: [UInt64], pricesPer1K: [UFix64]) {
             UsageBasedSubscriptions.assertValidTiers(thresholds: thresholds, pricesPer1K: pricesPer1K)
             var units: [UInt64] = []
             for price in pricesPer1K {
                 units.append(UsageBasedSubscriptions.toUnits(price))
             }
-            UsageBasedSubscriptions.tierThresholds = thresholds
-            UsageBasedSubscriptions.tierPriceUnits = units
-            emit TiersUpdated(thresholds: thresholds, pricesPer1K: pricesPer1K)
+            let latest = UsageBasedSubscriptions.latest()
+            let increase = UsageBasedSubscriptions.raisesAnyTierPrice(latest: latest, thresholds: thresholds, priceUnits: units)
+            let next = UsageBasedSubscriptions.announce(increase: increase, thresholds: thresholds, priceUnits: units, familyMultiplierUnits: latest.familyMultiplierUnits, defaultMultiplierUnits: latest.defaultMultiplierUnits, modelFamilies: latest.modelFamilies)
+            emit TiersUpdated(version: next.version, effectiveFrom: next.effectiveFrom, increase: increase, thresholds: thresholds, pricesPer1K: pricesPer1K)
         }
 
         /// Sets (or adds) a model family's multiplier.
         access(Configure) fun setFamilyMultiplier(family: String, multiplier: UFix64) {
             pre {
                 UsageBasedSubscriptions.isFamilyKey(family): "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes"
-                multiplier > 0.0: "UsageBasedSubscriptions: a multiplier must be positive"
+                multiplier > 0.0 && multiplier <= UsageBasedSubscriptions.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most ".concat(UInt64(UsageBasedSubscriptions.MaxMultiplier).toString())
             }
-            UsageBasedSubscriptions.familyMultiplierUnits[family] = UsageBasedSubscriptions.toUnits(multiplier)
-            emit FamilyMultiplierSet(family: family, multiplier: multiplier)
+            let latest = UsageBasedSubscriptions.latest()
+            assert(
+                latest.familyMultiplierUnits.containsKey(family) || latest.familyMultiplierUnits.length < UsageBasedSubscriptions.MaxFamilies,
+                message: "UsageBasedSubscriptions: at most ".concat(UsageBasedSubscriptions.MaxFamilies.toString()).concat(" families")
+            )
+            let units = UsageBasedSubscriptions.toUnits(multiplier)
+            // Names billed as this family: the key itself and the models mapped to it.
+            var increase = units > latest.multiplierUnitsFor(family)
+            for model in latest.modelFamilies.keys {
+                if latest.modelFamilies[model] == family && units > latest.multiplierUnitsFor(model) {
+                    increase = true
+                }
+            }
+            let families = latest.familyMultiplierUnits
+            families[family] = units
+            let next = UsageBasedSubscriptions.announce(increase: increase, thresholds: latest.thresholds, priceUnits: latest.priceUnits, familyMultiplierUnits: families, defaultMultiplierUnits: latest.defaultMultiplierUnits, modelFamilies: latest.modelFamilies)
+            emit FamilyMultiplierSet(version: next.version, effectiveFrom: next.effectiveFrom, increase: increase, family: family, multiplier: multiplier)
         }
 
         /// Sets the multiplier of models in no family.
         access(Configure) fun setDefaultMultiplier(multiplier: UFix64) {
             pre {
-                multiplier > 0.0: "UsageBasedSubscriptions: a multiplier must be positive"
+                multiplier > 0.0 && multiplier <= UsageBasedSubscriptions.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most ".concat(UInt64(UsageBasedSubscriptions.MaxMultiplier).toString())
             }
-            UsageBasedSubscriptions.defaultMultiplierUnits = UsageBasedSubscriptions.toUnits(multiplier)
-            emit DefaultMultiplierSet(multiplier: multiplier)
+            let latest = UsageBasedSubscriptions.latest()
+            let units = UsageBasedSubscriptions.toUnits(multiplier)
+            let increase = units > latest.defaultMultiplierUnits
+            let next = UsageBasedSubscriptions.announce(increase: increase, thresholds: latest.thresholds, priceUnits: latest.priceUnits, familyMultiplierUnits: latest.familyMultiplierUnits, defaultMultiplierUnits: units, modelFamilies: latest.modelFamilies)
+            emit DefaultMultiplierSet(version: next.version, effectiveFrom: next.effectiveFrom, increase: increase, multiplier: multiplier)
         }
 
         /// Puts a model name (as LiteLLM reports it, e.g. "gpt-4o") in a family that has a multiplier.
         access(Configure) fun mapModel(model: String, family: String) {
             pre {
                 model.length > 0 && model.utf8.length <= 128: "UsageBasedSubscriptions: a model name is 1 to 128 bytes"
-                UsageBasedSubscriptions.familyMultiplierUnits.containsKey(family): "UsageBasedSubscriptions: unknown family; set its multiplier first"
             }
-            UsageBasedSubscriptions.modelFamilies[model] = family
-            emit ModelMapped(model: model, family: family)
+            let latest = UsageBasedSubscriptions.latest()
+            assert(latest.familyMultiplierUnits.containsKey(family), message: "UsageBasedSubscriptions: unknown family; set its multiplier first")
+            assert(
+                latest.modelFamilies.containsKey(model) || latest.modelFamilies.length < UsageBasedSubscriptions.MaxMappedModels,
+                message: "UsageBasedSubscriptions: at most ".concat(UsageBasedSubscriptions.MaxMappedModels.toString()).concat(" mapped models")
+            )
+            // A family key keeps its own multiplier whatever the map says.
+            let before = latest.multiplierUnitsFor(model)
+            let after = latest.familyMultiplierUnits[model] ?? latest.familyMultiplierUnits[family]!
+            let increase = after > before
+            let models = latest.modelFamilies
+            models[model] = family
+            let next = UsageBasedSubscriptions.announce(increase: increase, thresholds: latest.thresholds, priceUnits: latest.priceUnits, familyMultiplierUnits: latest.familyMultiplierUnits, defaultMultiplierUnits: latest.defaultMultiplierUnits, modelFamilies: models)
+            emit ModelMapped(version: next.version, effectiveFrom: next.effectiveFrom, increase: increase, model: model, family: family)
         }
 
         /// Removes a model's mapping; it then uses the default multiplier.
         access(Configure) fun unmapModel(model: String) {
-            pre {
-                UsageBasedSubscriptions.modelFamilies.containsKey(model): "UsageBasedSubscriptions: the model is not mapped"
-            }
-            UsageBasedSubscriptions.modelFamilies.remove(key: model)
-            emit ModelUnmapped(model: model)
+            let latest = UsageBasedSubscriptions.latest()
+            assert(latest.modelFamilies.containsKey(model), message: "UsageBasedSubscriptions: the model is not mapped")
+            let before = latest.multiplierUnitsFor(model)
+            let after = latest.familyMultiplierUnits[model] ?? latest.defaultMultiplierUnits
+            let increase = after > before
+            let models = latest.modelFamilies
+            models.remove(key: model)
+            let next = UsageBasedSubscriptions.announce(increase: increase, thresholds: latest.thresholds, priceUnits: latest.priceUnits, familyMultiplierUnits: latest.familyMultiplierUnits, defaultMultiplierUnits: latest.defaultMultiplierUnits, modelFamilies: models)
+            emit ModelUnmapped(version: next.version, effectiveFrom: next.effectiveFrom, increase: increase, model: model)
         }
 
-        /// Sets the billing period (seconds) for every subscription; counted from each
-        /// subscription's start.
-        access(Configure) fun setBillingPeriod(seconds: UFix64) {
-            pre {
-                seconds >= 60.0: "UsageBasedSubscriptions: the billing period must be at least 60 seconds"
+        /// Withdraws every announced version that has not taken effect yet.
+        access(Configure) fun cancelPendingChanges() {
+            let now = getCurrentBlock().timestamp
+            let cancelled: [UInt64] = []
+            while UsageBasedSubscriptions.versions.length > 1 && UsageBasedSubscriptions.versions[UsageBasedSubscriptions.versions.length - 1].effectiveFrom > now {
+                cancelled.append(UsageBasedSubscriptions.versions.removeLast().version)
             }
-            SimpleUsageSubscriptions.setBillingPeriod(seconds)
+            assert(cancelled.length > 0, message: "UsageBasedSubscriptions: no announced change is pending")
+            emit PricingChangesCancelled(versions: cancelled)
         }
 
-        /// Sets how long after a close request the customer may finish the close without a settlement.
-        access(Configure) fun setCloseGracePeriod(seconds: UFix64) {
+        /// Sets how long a price increase waits after its announcement. A longer notice applies
+        /// at once; a shorter one only after the notice in force has run (so it cannot be used
+        /// to rush an increase).
+        access(Configure) fun setNoticePeriod(seconds: UFix64) {
             pre {
-                seconds >= 300.0: "UsageBasedSubscriptions: the grace period must cover at least one 5-minute window"
+                seconds >= UsageBasedSubscriptions.MinNoticePeriod && seconds <= UsageBasedSubscriptions.MaxNoticePeriod:
+                    "UsageBasedSubscriptions: the notice period must be between ".concat(UInt64(UsageBasedSubscriptions.MinNoticePeriod).toString()).concat(" and ").concat(UInt64(UsageBasedSubscriptions.MaxNoticePeriod).toString()).concat(" seconds")
             }
-            SimpleUsageSubscriptions.setCloseGracePeriod(seconds)
-        }
-
-        /// A new Biller, for the contract that settles verified usage.
-        access(Configure) fun createBiller(): @Biller {
-            let biller <- create Biller()
-            emit BillerIssued(billerId: biller.uuid)
-            return <- biller
+            let now = getCurrentBlock().timestamp
+            let current = UsageBasedSubscriptions.noticePeriodAt(now)
+            UsageBasedSubscriptions.noticePeriod = current
+            if seconds >= current || !UsageBasedSubscriptions.hasCustomers() {
+                UsageBasedSubscriptions.noticePeriod = seconds
+                UsageBasedSubscriptions.pendingNoticePeriod = nil
+                UsageBasedSubscriptions.pendingNoticeFrom = now
+                emit NoticePeriodSet(seconds: seconds, effectiveFrom: now)
+            } else {
+                UsageBasedSubscriptions.pendingNoticePeriod = seconds
+                UsageBasedSubscriptions.pendingNoticeFrom = now + current
+                emit NoticePeriodSet(seconds: seconds, effectiveFrom: now + current)
+            }
         }
     }
 
-    access(self) var tierThresholds: [UInt64]
-    /// Tier prices per 1,000 tokens, in units of 1e-8 FLOW.
-    access(self) var tierPriceUnits: [UInt64]
-    /// Multipliers in units of 1e-8.
-    access(self) let familyMultiplierUnits: {String: UInt64}
-    access(self) var defaultMultiplierUnits: UInt64
-    access(self) let modelFamilies: {String: String}
+    /// The schedule, by ascending effectiveFrom; versions[0] is in force from the deployment.
+    /// Never pruned: anyone recomputing an old bill reads the version of its window here.
+    access(self) var versions: [PricingVersion]
+    access(all) var nextVersion: UInt64
+    /// The newest version a settlement has charged with (PricingInForce).
+    access(all) var versionInForce: UInt64
+    access(self) var noticePeriod: UFix64
+    access(self) var pendingNoticePeriod: UFix64?
+    access(self) var pendingNoticeFrom: UFix64
+    access(self) var billerIssued: Bool
+
+    /// Makes the one Biller. Only code deployed on this account can call it (FlareFDCTriggers
+    /// does, at its deployment), and only once.
+    access(account) fun issueBiller(): @Biller {
+        pre {
+            !self.billerIssued: "UsageBasedSubscriptions: the Biller was issued already; there is only one"
+        }
+        self.billerIssued = true
+        let biller <- create Biller()
+        emit BillerIssued(billerId: biller.uuid)
+        return <- biller
+    }
+
+    /// The notice period in force at `time`.
+    access(all) view fun noticePeriodAt(_ time: UFix64): UFix64 {
+        if let pending = self.pendingNoticePeriod {
+            if time >= self.pendingNoticeFrom {
+                return pending
+            }
+        }
+        return self.noticePeriod
+    }
+
+    /// The pricing in force now.
+    access(all) fun getPricing(): PricingConfig {
+        return self.getPricingAt(getCurrentBlock().timestamp)
+    }
+
+    /// The pricing in force for a usage window starting at `time` (what its lines are billed by).
+    access(all) fun getPricingAt(_ time: UFix64): PricingConfig {
+        return self.configOf(self.borrowPricingAt(time))
+    }
+
+    /// Every version of the schedule, oldest first, including announced ones not yet in force.
+    access(all) fun getPricingSchedule(): [PricingConfig] {
+        let out: [PricingConfig] = []
+        var i = 0
+        while i < self.versions.length {
+            out.append(self.configOf(&self.versions[i] as &PricingVersion))
+            i = i + 1
+        }
+        return out
+    }
 
     /// The price of `tokens` tokens of `model` (a model name or family key) after `periodTokens`
-    /// tokens already counted this period, under the current configuration.
+    /// paid tokens this period, under the pricing in force now.
     access(all) view fun quote(model: String, tokens: UInt64, periodTokens: UInt64): UFix64 {
-        return self.fromUnits(self.configuredCostUnits(multiplierUnits: self.multiplierUnitsFor(model), periodTokens: periodTokens, tokens: tokens))
+        return self.quoteAt(time: getCurrentBlock().timestamp, model: model, tokens: tokens, periodTokens: periodTokens)
+    }
+
+    /// The same under the pricing in force for a window starting at `time`.
+    access(all) view fun quoteAt(time: UFix64, model: String, tokens: UInt64, periodTokens: UInt64): UFix64 {
+        let pricing = self.borrowPricingAt(time)
+        return self.fromUnits(self.graduatedCostUnits(
+            thresholds: pricing.thresholds,
+            priceUnits: pricing.priceUnits,
+            multiplierUnits: pricing.multiplierUnitsFor(model),
+            periodTokens: periodTokens,
+            tokens: tokens
+        ))
     }
 
     /// The price of `tokens` tokens of `model` for subscription `id` now; nil for an unknown id.
@@ -242,7 +448,7 @@ access(all) contract UsageBasedSubscriptions {
     /// differential test can try random tables without changing the configuration.
     access(all) fun quoteWithTiers(thresholds: [UInt64], pricesPer1K: [UFix64], multiplier: UFix64, tokens: UInt64, periodTokens: UInt64): UFix64 {
         pre {
-            multiplier > 0.0: "UsageBasedSubscriptions: a multiplier must be positive"
+            multiplier > 0.0 && multiplier <= self.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most ".concat(UInt64(self.MaxMultiplier).toString())
         }
         self.assertValidTiers(thresholds: thresholds, pricesPer1K: pricesPer1K)
         var units: [UInt64] = []
@@ -258,40 +464,18 @@ access(all) contract UsageBasedSubscriptions {
         ))
     }
 
-    /// The multiplier `name` is billed at: its own if it is a family key, its family's if it is
-    /// a mapped model, the default otherwise.
+    /// The multiplier `name` is billed at now.
     access(all) view fun multiplierFor(_ name: String): UFix64 {
-        return self.fromUnits(self.multiplierUnitsFor(name))
+        return self.fromUnits(self.borrowPricingAt(getCurrentBlock().timestamp).multiplierUnitsFor(name))
     }
 
-    /// The family a model name is billed as; nil means the default multiplier.
+    /// The family a model name is billed as now; nil means the default multiplier.
     access(all) view fun familyOf(_ name: String): String? {
-        if self.familyMultiplierUnits.containsKey(name) {
+        let pricing = self.borrowPricingAt(getCurrentBlock().timestamp)
+        if pricing.familyMultiplierUnits.containsKey(name) {
             return name
         }
-        return self.modelFamilies[name]
-    }
-
-    /// The full pricing configuration.
-    access(all) fun getPricing(): PricingConfig {
-        var tiers: [Tier] = []
-        var i = 0
-        while i < self.tierThresholds.length {
-            tiers.append(Tier(threshold: self.tierThresholds[i], pricePer1K: self.fromUnits(self.tierPriceUnits[i])))
-            i = i + 1
-        }
-        var families: {String: UFix64} = {}
-        for family in self.familyMultiplierUnits.keys {
-            families[family] = self.fromUnits(self.familyMultiplierUnits[family]!)
-        }
-        return PricingConfig(
-            tiers: tiers,
-            familyMultipliers: families,
-            defaultMultiplier: self.fromUnits(self.defaultMultiplierUnits),
-            modelFamilies: self.modelFamilies,
-            billingPeriod: SimpleUsageSubscriptions.billingPeriod,
-            closeGracePeriod: SimpleUsageSubscriptions.closeGracePeriod
-        )
+        return pricing.modelFamilies[name]
     }
 
     /// Panics with the first problem of a tier table.
@@ -303,6 +487,8 @@ access(all) contract UsageBasedSubscriptions {
         var i = 0
         while i < thresholds.length {
             assert(pricesPer1K[i] > 0.0, message: "UsageBasedSubscriptions: tier prices must be positive")
+            assert(pricesPer1K[i] <= self.MaxPricePer1K, message: "UsageBasedSubscriptions: a tier price is at most ".concat(UInt64(self.MaxPricePer1K).toString()).concat(" FLOW per 1,000 tokens"))
+            assert(thresholds[i] <= self.MaxThreshold, message: "UsageBasedSubscriptions: a tier threshold is at most ".concat(self.MaxThreshold.toString()).concat(" tokens"))
             if i > 0 {
                 assert(thresholds[i] > thresholds[i - 1], message: "UsageBasedSubscriptions: tier thresholds must be strictly ascending")
             }
@@ -342,6 +528,38 @@ access(all) contract UsageBasedSubscriptions {
         return units > UInt256(UInt64.max) ? UInt64.max : UInt64(units)
     }
 
+    /// The most of `tokens` (after `periodTokens`) whose graduated cost is at most `budgetUnits`:
+    /// the tokens an escrow of that size pays for, in order. cost(k) <= B exactly when
+    /// raw(k) * multiplier < (B + 1) * 1e11, raw(k) being the per-1K price sum of the first k tokens.
+    access(all) view fun paidTokens(thresholds: &[UInt64], priceUnits: &[UInt64], multiplierUnits: UInt64, periodTokens: UInt64, tokens: UInt64, budgetUnits: UInt64): UInt64 {
+        var rest = ((UInt256(budgetUnits) + 1) * 100_000_000_000 - 1) / UInt256(multiplierUnits)
+        let start = UInt256(periodTokens)
+        let end = start + UInt256(tokens)
+        let n = thresholds.length
+        var paid: UInt256 = 0
+        var i = 0
+        while i < n {
+            let low = UInt256(thresholds[i])
+            if low >= end {
+                break
+            }
+            let high = i + 1 < n ? UInt256(thresholds[i + 1]) : end
+            if high > start {
+                let from = low > start ? low : start
+                let to = high < end ? high : end
+                let price = UInt256(priceUnits[i])
+                let segment = (to - from) * price
+                if segment > rest {
+                    return UInt64(paid + rest / price)
+                }
+                rest = rest - segment
+                paid = paid + (to - from)
+            }
+            i = i + 1
+        }
+        return tokens
+    }
+
     /// Exact FLOW amount in units of 1e-8.
     access(all) view fun toUnits(_ amount: UFix64): UInt64 {
         let whole = UInt64(amount)
@@ -368,56 +586,151 @@ access(all) contract UsageBasedSubscriptions {
         return true
     }
 
-    access(contract) view fun configuredCostUnits(multiplierUnits: UInt64, periodTokens: UInt64, tokens: UInt64): UInt64 {
-        return self.graduatedCostUnits(
-            thresholds: &self.tierThresholds as &[UInt64],
-            priceUnits: &self.tierPriceUnits as &[UInt64],
-            multiplierUnits: multiplierUnits,
-            periodTokens: periodTokens,
-            tokens: tokens
-        )
+    /// The version in force for a window starting at `time`. Scanned from the newest: settled
+    /// windows are recent, so this is one or two steps.
+    access(contract) view fun borrowPricingAt(_ time: UFix64): &PricingVersion {
+        var i = self.versions.length - 1
+        while i > 0 && self.versions[i].effectiveFrom > time {
+            i = i - 1
+        }
+        return &self.versions[i] as &PricingVersion
     }
 
-    access(contract) view fun multiplierUnitsFor(_ name: String): UInt64 {
-        if let units = self.familyMultiplierUnits[name] {
-            return units
+    access(contract) view fun latest(): PricingVersion {
+        return self.versions[self.versions.length - 1]
+    }
+
+    access(contract) view fun hasCustomers(): Bool {
+        return SimpleUsageSubscriptions.nextId > 1
+    }
+
+    /// True if the tier table would charge more than the latest version for any token position:
+    /// both are step functions, so comparing at every threshold of either decides it.
+    access(contract) view fun raisesAnyTierPrice(latest: PricingVersion, thresholds: [UInt64], priceUnits: [UInt64]): Bool {
+        let next = PricingVersion(version: 0, effectiveFrom: 0.0, announcedAt: 0.0, thresholds: thresholds, priceUnits: priceUnits, familyMultiplierUnits: {}, defaultMultiplierUnits: 0, modelFamilies: {})
+        for position in latest.thresholds.concat(thresholds) {
+            if next.priceAt(position) > latest.priceAt(position) {
+                return true
+            }
         }
-        if let family = self.modelFamilies[name] {
-            return self.familyMultiplierUnits[family] ?? self.defaultMultiplierUnits
+        return false
+    }
+
+    /// Adds the next version: in force now (so from the next window) unless it raises a price,
+    /// then after the notice period; never before the latest version. A version not yet used by
+    /// any window (pending, or announced in this same block) is replaced rather than kept. Before
+    /// the first subscription there is nobody to notify: the new version is the whole schedule.
+    access(contract) fun announce(increase: Bool, thresholds: [UInt64], priceUnits: [UInt64], familyMultiplierUnits: {String: UInt64}, defaultMultiplierUnits: UInt64, modelFamilies: {String: String}): PricingVersion {
+        let now = getCurrentBlock().timestamp
+        if !self.hasCustomers() {
+            let base = PricingVersion(version: self.nextVersion, effectiveFrom: 0.0, announcedAt: now, thresholds: thresholds, priceUnits: priceUnits, familyMultiplierUnits: familyMultiplierUnits, defaultMultiplierUnits: defaultMultiplierUnits, modelFamilies: modelFamilies)
+            self.nextVersion = self.nextVersion + 1
+            self.versions = [base]
+            self.versionInForce = base.version
+            return base
         }
-        return self.defaultMultiplierUnits
+        let last = self.versions[self.versions.length - 1].effectiveFrom
+        var from = increase ? now + self.noticePeriodAt(now) : now
+        if from < last {
+            from = last
+        }
+        let version = PricingVersion(version: self.nextVersion, effectiveFrom: from, announcedAt: now, thresholds: thresholds, priceUnits: priceUnits, familyMultiplierUnits: familyMultiplierUnits, defaultMultiplierUnits: defaultMultiplierUnits, modelFamilies: modelFamilies)
+        self.nextVersion = self.nextVersion + 1
+        if from == last && last >= now {
+            self.versions[self.versions.length - 1] = version
+        } else {
+            self.versions.append(version)
+        }
+        var pending = 0
+        for v in self.versions {
+            if v.effectiveFrom > now {
+                pending = pending + 1
+            }
+        }
+        assert(pending <= self.MaxPendingVersions, message: "UsageBasedSubscriptions: at most ".concat(self.MaxPendingVersions.toString()).concat(" announced changes may wait at once"))
+        return version
+    }
+
+    access(contract) fun markInForce(version: UInt64, effectiveFrom: UFix64) {
+        self.versionInForce = version
+        emit PricingInForce(version: version, effectiveFrom: effectiveFrom)
+    }
+
+    access(contract) fun configOf(_ v: &PricingVersion): PricingConfig {
+        let tiers: [Tier] = []
+        var i = 0
+        while i < v.thresholds.length {
+            tiers.append(Tier(threshold: v.thresholds[i], pricePer1K: self.fromUnits(v.priceUnits[i])))
+            i = i + 1
+        }
+        let families: {String: UFix64} = {}
+        for family in v.familyMultiplierUnits.keys {
+            families[family] = self.fromUnits(v.familyMultiplierUnits[family]!)
+        }
+        let settings = SimpleUsageSubscriptions.getSettings()
+        return PricingConfig(
+            version: v.version,
+            effectiveFrom: v.effectiveFrom,
+            announcedAt: v.announcedAt,
+            tiers: tiers,
+            familyMultipliers: families,
+            defaultMultiplier: self.fromUnits(v.defaultMultiplierUnits),
+            modelFamilies: *v.modelFamilies,
+            billingPeriod: settings.billingPeriod,
+            closeGracePeriod: settings.closeGracePeriod,
+            minimumDeposit: settings.minimumDeposit,
+            noticePeriod: self.noticePeriodAt(getCurrentBlock().timestamp)
+        )
     }
 
     init() {
         self.AdminStoragePath = /storage/flareFlowPricingAdmin
-        self.BillerStoragePath = /storage/flareFlowBiller
         self.UnitsPerFlow = 100_000_000
         self.MaxTiers = 16
+        self.MaxThreshold = 1_000_000_000_000_000
+        self.MaxPricePer1K = 1_000.0
+        self.MaxMultiplier = 100.0
+        self.MaxFamilies = 32
+        self.MaxMappedModels = 512
+        self.MaxPendingVersions = 8
+        self.MinNoticePeriod = 3_600.0
+        self.MaxNoticePeriod = 7_776_000.0 // 90 days
 
-        // DESIGN.md, Pricing: Starter, Growth, Scale, Enterprise.
-        self.tierThresholds = [0, 100_000, 1_000_000, 10_000_000]
-        self.tierPriceUnits = [2_000_000, 1_500_000, 1_000_000, 800_000]
-        self.familyMultiplierUnits = {
-            "gpt-4": 150_000_000,
-            "gpt-3.5": 80_000_000,
-            "claude": 120_000_000,
-            "llama": 60_000_000
-        }
-        self.defaultMultiplierUnits = 100_000_000
-        // Common LiteLLM model names; the admin maps more with mapModel.
-        self.modelFamilies = {
-            "gpt-4o": "gpt-4",
-            "gpt-4-turbo": "gpt-4",
-            "gpt-4o-mini": "gpt-4",
-            "gpt-3.5-turbo": "gpt-3.5",
-            "claude-3-opus": "claude",
-            "claude-3-sonnet": "claude",
-            "claude-3-haiku": "claude",
-            "claude-3-5-sonnet": "claude",
-            "llama-3-70b": "llama",
-            "llama-3-8b": "llama",
-            "llama-3.1-405b": "llama"
-        }
+        // DESIGN.md, Pricing: Starter, Growth, Scale, Enterprise; the families and their
+        // multipliers; common LiteLLM model names (the admin maps more with mapModel).
+        self.versions = [PricingVersion(
+            version: 1,
+            effectiveFrom: 0.0,
+            announcedAt: getCurrentBlock().timestamp,
+            thresholds: [0, 100_000, 1_000_000, 10_000_000],
+            priceUnits: [2_000_000, 1_500_000, 1_000_000, 800_000],
+            familyMultiplierUnits: {
+                "gpt-4": 150_000_000,
+                "gpt-3.5": 80_000_000,
+                "claude": 120_000_000,
+                "llama": 60_000_000
+            },
+            defaultMultiplierUnits: 100_000_000,
+            modelFamilies: {
+                "gpt-4o": "gpt-4",
+                "gpt-4-turbo": "gpt-4",
+                "gpt-4o-mini": "gpt-4",
+                "gpt-3.5-turbo": "gpt-3.5",
+                "claude-3-opus": "claude",
+                "claude-3-sonnet": "claude",
+                "claude-3-haiku": "claude",
+                "claude-3-5-sonnet": "claude",
+                "llama-3-70b": "llama",
+                "llama-3-8b": "llama",
+                "llama-3.1-405b": "llama"
+            }
+        )]
+        self.nextVersion = 2
+        self.versionInForce = 1
+        self.noticePeriod = 604_800.0 // 7 days
+        self.pendingNoticePeriod = nil
+        self.pendingNoticeFrom = 0.0
+        self.billerIssued = false
 
         self.account.storage.save(<- create Admin(), to: self.AdminStoragePath)
     }

@@ -6,25 +6,12 @@ import "UsageBasedSubscriptions"
 access(all) let customer = Test.createAccount()
 access(all) let provider = Test.createAccount()
 access(all) let stranger = Test.createAccount()
-/// Stands in for FlareFDCTriggers: holds the Biller the admin issued.
-access(all) var triggers = Test.createAccount()
 
 access(all) fun setup() {
     deployAll()
+    deployHarness()
     fund(customer, 10_000.0)
     fund(stranger, 100.0)
-    triggers = newBillerAccount()
-}
-
-access(all) fun bill(_ ids: [UInt64], _ families: [String], _ tokens: [UInt64]) {
-    charge(triggers, ids, families, tokens, usageThrough: now())
-}
-
-access(all) fun testBillerIssuedByAdminOnly() {
-    Test.assertEqual(1, Test.eventsOfType(Type<UsageBasedSubscriptions.BillerIssued>()).length)
-    let other = Test.createAccount()
-    expectError(txInline(txCode("admin_issue_biller"), [stranger, other], []), "admin_issue_biller: the first signer holds no UsageBasedSubscriptions Admin")
-    Test.assertEqual(1, Test.eventsOfType(Type<UsageBasedSubscriptions.BillerIssued>()).length)
 }
 
 access(all) fun testDesignExampleIsChargedAndPaid() {
@@ -132,16 +119,21 @@ access(all) fun testEscrowRunsOutChargesWhatIsLeftAndSuspends() {
     Test.assertEqual(0.0, i.balance)
     Test.assertEqual(1.0, i.spent)
     Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, i.status)
-    Test.assertEqual(150_000 as UInt64, i.periodTokens)
+    Test.assertEqual("escrow", i.suspendedFor!)
+    // 1 FLOW pays for the first 33,333 tokens at 0.03 per 1K (33,334 would cost 1.00002):
+    // only those count towards the tier position
+    Test.assertEqual(33_333 as UInt64, i.periodTokens)
+    Test.assertEqual(33_333 as UInt64, lastLines(1)[0].paidTokens)
     Test.assertEqual(providerBefore + 1.0, flowBalance(provider))
     let suspended = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionSuspended>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionSuspended
     Test.assertEqual(id, suspended.id)
     Test.assertEqual("escrow", suspended.reason)
-    // late usage while suspended is counted but there is nothing to take
+    // late usage while suspended: nothing to take, nothing paid, the position stays
     bill([id], ["gpt-4"], [1_000])
     Test.assertEqual(0.0, info(id).balance)
-    Test.assertEqual(151_000 as UInt64, info(id).periodTokens)
-    // a top-up lifts the suspension
+    Test.assertEqual(33_333 as UInt64, info(id).periodTokens)
+    Test.assertEqual(0 as UInt64, lastLines(1)[0].paidTokens)
+    // a top-up of at least the minimum deposit lifts the suspension
     txOk("top_up", customer, [id, 10.0])
     Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
     let resumed = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionResumed>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionResumed
@@ -150,31 +142,33 @@ access(all) fun testEscrowRunsOutChargesWhatIsLeftAndSuspends() {
     assertConserved()
 }
 
-access(all) fun testPeriodCapChargesUpToTheCapAndSuspends() {
+access(all) fun testThePeriodCapSuspendsButNeverDiscountsACharge() {
     let id = subscribe(customer, provider, 100.0, cap: 2.0, models: nil)
+    // 100K gpt-4 costs 3.0: charged in full although the cap is 2.0, then suspended
     bill([id], ["gpt-4"], [100_000])
-    Test.assertEqual(98.0, info(id).balance)
-    Test.assertEqual(2.0, info(id).periodSpent)
+    Test.assertEqual(97.0, info(id).balance)
+    Test.assertEqual(3.0, info(id).periodSpent)
     Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, info(id).status)
+    Test.assertEqual("cap", info(id).suspendedFor!)
     let suspended = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionSuspended>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionSuspended
     Test.assertEqual("cap", suspended.reason)
-    // raising the cap lifts it
+    // raising the cap above the spend lifts it
     txOk("update_subscription", customer, [id, 5.0, nil])
     Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
-    // 100K-200K gpt-4: 100 x 0.015 x 1.5 = 2.25, within the new cap (2 + 2.25 <= 5)
+    // 100K-200K gpt-4: 100 x 0.015 x 1.5 = 2.25: 5.25 spent, over the cap of 5, all charged
     bill([id], ["gpt-4"], [100_000])
-    Test.assertEqual(95.75, info(id).balance)
-    Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
-    // 200K-300K costs 2.25 again but only 0.75 of the cap is left
-    bill([id], ["gpt-4"], [100_000])
-    Test.assertEqual(95.0, info(id).balance)
-    Test.assertEqual(5.0, info(id).periodSpent)
+    Test.assertEqual(94.75, info(id).balance)
+    Test.assertEqual(5.25, info(id).periodSpent)
     Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, info(id).status)
+    // usage that was already under way is still charged in full while suspended
+    bill([id], ["gpt-4"], [1_000])
+    Test.assertEqual(94.75 - 0.0225, info(id).balance)
     // a new period lifts a cap suspension (reads see it at once, billing makes it so)
     Test.moveTime(by: 2_592_000.0)
     Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
+    Test.assertEqual(nil, info(id).suspendedFor)
     bill([id], ["gpt-4"], [1_000])
-    Test.assertEqual(95.0 - 0.03, info(id).balance)
+    Test.assertEqual(94.75 - 0.0225 - 0.03, info(id).balance)
     Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
     assertConserved()
 }
@@ -189,14 +183,14 @@ access(all) fun testAnyoneStartsADuePeriodWhichLiftsACapSuspension() {
     txOk("start_due_period", stranger, [id])
     Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, info(id).status)
     Test.assertEqual(resumedBefore, Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionResumed>()).length)
-    // after it: a new period starts and the suspension is lifted, with events, without usage
+    // after it: the suspension is lifted, with its event, without usage
     Test.moveTime(by: 2_592_000.0)
     txOk("start_due_period", stranger, [id])
     Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
     Test.assertEqual(0.0, info(id).periodSpent)
     let resumed = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionResumed>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionResumed
     Test.assertEqual(id, resumed.id)
-    Test.assertEqual(98.0, info(id).balance)
+    Test.assertEqual(97.0, info(id).balance)
     assertConserved()
 }
 
@@ -287,29 +281,31 @@ access(all) fun testProviderWithoutReceiverIsPaidLater() {
 access(all) fun testChargingWithoutTheBiller() {
     let id = subscribe(customer, provider, 10.0, cap: nil, models: nil)
     let state = stateText(id)
-    // no Biller in storage
-    txFails("testing/charge_lines", stranger, [[id], ["gpt-4"], [1_000 as UInt64], [1 as UInt64], 1 as UInt64, 0.0], "charge_lines: the signer holds no Biller")
-    // nobody can make one
+    // nobody can make a Biller: not by creating one...
     expectError(
         txInline("import \"UsageBasedSubscriptions\"\ntransaction { prepare(s: auth(SaveValue) &Account) { s.storage.save(<- create UsageBasedSubscriptions.Biller(), to: /storage/b) } }", [stranger], []),
         "cannot create resource type outside of containing contract: `UsageBasedSubscriptions.Biller`"
     )
-    // a capability without the Bill entitlement does not charge
-    Test.expect(txInline(
-        "import \"UsageBasedSubscriptions\"\ntransaction { prepare(s: auth(IssueStorageCapabilityController, PublishCapability) &Account) { s.capabilities.publish(s.capabilities.storage.issue<&UsageBasedSubscriptions.Biller>(UsageBasedSubscriptions.BillerStoragePath), at: /public/biller) } }",
-        [triggers], []
-    ), Test.beSucceeded())
+    // ...nor by asking the contract, even signed by the contracts' account
     expectError(
-        txInline("import \"UsageBasedSubscriptions\"\ntransaction(holder: Address, id: UInt64) { prepare(s: &Account) { getAccount(holder).capabilities.borrow<&UsageBasedSubscriptions.Biller>(/public/biller)!.charge(subscriptionId: id, family: \"gpt-4\", tokens: 1000, requests: 1, window: 1) } }", [stranger], [triggers.address, id]),
-        "cannot access `charge` because function requires `Bill` authorization"
+        txInline("import \"UsageBasedSubscriptions\"\ntransaction { prepare(s: auth(SaveValue) &Account) { s.storage.save(<- UsageBasedSubscriptions.issueBiller(), to: /storage/b) } }", [contractAccount], []),
+        "cannot access `issueBiller` because function requires `account` authorization"
     )
+    // the admin resource has no way to make one
     expectError(
-        txInline("import \"UsageBasedSubscriptions\"\ntransaction(holder: Address) { prepare(s: &Account) { getAccount(holder).capabilities.borrow<auth(UsageBasedSubscriptions.Bill) &UsageBasedSubscriptions.Biller>(/public/biller) ?? panic(\"no entitled capability\") } }", [stranger], [triggers.address]),
-        "no entitled capability"
+        txInline("import \"UsageBasedSubscriptions\"\ntransaction { prepare(s: auth(BorrowValue, SaveValue) &Account) { let a = s.storage.borrow<auth(UsageBasedSubscriptions.Configure) &UsageBasedSubscriptions.Admin>(from: UsageBasedSubscriptions.AdminStoragePath)!; s.storage.save(<- a.createBiller(), to: /storage/b) } }", [contractAccount], []),
+        "has no member `createBiller`"
     )
-    // nor does the escrow contract's billing hook
+    // ...and a second contract on the same account gets none: there is only one
+    let second = "import UsageBasedSubscriptions from 0x0000000000000007\naccess(all) contract SecondBiller { access(self) let b: @UsageBasedSubscriptions.Biller\n init() { self.b <- UsageBasedSubscriptions.issueBiller() } }"
     expectError(
-        txInline("import \"SimpleUsageSubscriptions\"\ntransaction(id: UInt64) { prepare(s: &Account) { SimpleUsageSubscriptions.borrowForBilling(id)!.debit(cost: 1.0, tokens: 1, requests: 1) } }", [stranger], [id]),
+        txInline("transaction(code: String) { prepare(s: auth(AddContract) &Account) { s.contracts.add(name: \"SecondBiller\", code: code.utf8) } }", [contractAccount], [second]),
+        "UsageBasedSubscriptions: the Biller was issued already; there is only one"
+    )
+    Test.assertEqual(1, Test.eventsOfType(Type<UsageBasedSubscriptions.BillerIssued>()).length)
+    // nor does the escrow contract's billing hook answer anyone else
+    expectError(
+        txInline("import \"SimpleUsageSubscriptions\"\ntransaction(id: UInt64) { prepare(s: &Account) { SimpleUsageSubscriptions.borrowForBilling(id)!.debit(amount: 1.0, paidTokens: 1, now: 0.0) } }", [stranger], [id]),
         "cannot access `borrowForBilling` because function requires `account` authorization"
     )
     Test.assertEqual(state, stateText(id))
@@ -350,11 +346,22 @@ access(all) fun testLineResultsTellTheCallerWhatHappened() {
     txOk("request_close", customer, [gone])
     Test.moveTime(by: 3_600.0)
     txOk("finish_close", customer, [gone])
-    // (id, family, tokens, cost, charged, unknown, closed, partial, suspended)
-    txOk("testing/charge_line_expect", triggers, [full, "gpt-4", 150_000 as UInt64, 4.125, 4.125, false, false, false, false])
-    txOk("testing/charge_line_expect", triggers, [short, "gpt-4", 150_000 as UInt64, 4.125, 1.0, false, false, true, true])
-    txOk("testing/charge_line_expect", triggers, [short, "gpt-4", 1_000 as UInt64, 0.0225, 0.0, false, false, true, true])
-    txOk("testing/charge_line_expect", triggers, [gone, "gpt-4", 1_000 as UInt64, 0.0, 0.0, false, true, false, false])
-    txOk("testing/charge_line_expect", triggers, [888_888 as UInt64, "gpt-4", 1_000 as UInt64, 0.0, 0.0, true, false, false, false])
+    bill([full, short, short, gone, 888_888], ["gpt-4", "gpt-4", "gpt-4", "gpt-4", "gpt-4"], [150_000, 150_000, 1_000, 1_000, 1_000])
+    let r = lastLines(5)
+    // (cost, charged, paidTokens, unknown, closed, partial, suspended)
+    Test.assertEqual([4.125, 4.125], [r[0].cost, r[0].charged])
+    Test.assertEqual([150_000 as UInt64, 0, 0], [r[0].paidTokens, r[0].unknown ? 1 : 0, r[0].suspended ? 1 : 0])
+    Test.assertEqual([4.125, 1.0], [r[1].cost, r[1].charged])
+    Test.assertEqual(33_333 as UInt64, r[1].paidTokens)
+    Test.assertEqual(true, r[1].suspended)
+    // the second line of the exhausted subscription is priced at its (paid) position: Starter
+    Test.assertEqual([0.03, 0.0], [r[2].cost, r[2].charged])
+    Test.assertEqual(0 as UInt64, r[2].paidTokens)
+    Test.assertEqual(true, r[2].suspended)
+    Test.assertEqual([0.0, 0.0], [r[3].cost, r[3].charged])
+    Test.assertEqual(true, r[3].closed)
+    Test.assertEqual(false, r[3].unknown)
+    Test.assertEqual(true, r[4].unknown)
+    Test.assertEqual(false, r[4].closed)
     assertConserved()
 }

@@ -147,13 +147,16 @@ access(all) fun testNonAdminCannotChangePricing() {
     txFails("admin_set_default_multiplier", outsider, [0.01], "admin_set_default_multiplier: the signer holds no UsageBasedSubscriptions Admin")
     txFails("admin_map_model", outsider, ["gpt-4o", "llama"], "admin_map_model: the signer holds no UsageBasedSubscriptions Admin")
     txFails("admin_unmap_model", outsider, ["gpt-4o"], "admin_unmap_model: the signer holds no UsageBasedSubscriptions Admin")
-    txFails("admin_set_period", outsider, [60.0], "admin_set_period: the signer holds no UsageBasedSubscriptions Admin")
-    txFails("admin_set_grace", outsider, [300.0], "admin_set_grace: the signer holds no UsageBasedSubscriptions Admin")
+    txFails("admin_set_period", outsider, [60.0], "admin_set_period: the signer holds no SimpleUsageSubscriptions Admin")
+    txFails("admin_set_grace", outsider, [3_000.0], "admin_set_grace: the signer holds no SimpleUsageSubscriptions Admin")
+    txFails("admin_set_minimum_deposit", outsider, [0.01], "admin_set_minimum_deposit: the signer holds no SimpleUsageSubscriptions Admin")
+    txFails("admin_set_notice_period", outsider, [3_600.0], "admin_set_notice_period: the signer holds no UsageBasedSubscriptions Admin")
+    txFails("admin_cancel_pricing_changes", outsider, [], "admin_cancel_pricing_changes: the signer holds no UsageBasedSubscriptions Admin")
     // Nor can anyone make an Admin of their own, or reach the pricing state directly.
     let forge = txInline("import \"UsageBasedSubscriptions\"\ntransaction { prepare(s: auth(SaveValue) &Account) { s.storage.save(<- create UsageBasedSubscriptions.Admin(), to: /storage/fakeAdmin) } }", [outsider], [])
     Test.assertError(forge, errorMessage: "cannot create resource type outside of containing contract: `UsageBasedSubscriptions.Admin`")
-    let poke = txInline("import \"UsageBasedSubscriptions\"\ntransaction { prepare(s: &Account) { UsageBasedSubscriptions.tierPriceUnits[0] = 1 } }", [outsider], [])
-    Test.assertError(poke, errorMessage: "cannot access `tierPriceUnits` because field requires `self` authorization")
+    let poke = txInline("import \"UsageBasedSubscriptions\"\ntransaction { prepare(s: &Account) { UsageBasedSubscriptions.versions.removeLast() } }", [outsider], [])
+    Test.assertError(poke, errorMessage: "cannot access `versions` because field requires `self` authorization")
     Test.assertEqual(defaultTiers, tiersText())
     Test.assertEqual(4.125, quote("gpt-4o", 150_000, 0))
 }
@@ -205,6 +208,7 @@ access(all) fun testAdminChangesPricingWithEvents() {
 }
 
 access(all) fun testInvalidAdminInputIsRejected() {
+    let before = pricing()
     txFails("admin_set_family_multiplier", contractAccount, ["gpt-4", 0.0], "UsageBasedSubscriptions: a multiplier must be positive")
     txFails("admin_set_family_multiplier", contractAccount, ["", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes")
     txFails("admin_set_family_multiplier", contractAccount, ["a-family-key-longer-than-31-bytes", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes")
@@ -213,8 +217,27 @@ access(all) fun testInvalidAdminInputIsRejected() {
     txFails("admin_map_model", contractAccount, ["gpt-5", "no-such-family"], "UsageBasedSubscriptions: unknown family; set its multiplier first")
     txFails("admin_map_model", contractAccount, ["", "gpt-4"], "UsageBasedSubscriptions: a model name is 1 to 128 bytes")
     txFails("admin_unmap_model", contractAccount, ["never-mapped"], "UsageBasedSubscriptions: the model is not mapped")
-    txFails("admin_set_period", contractAccount, [59.0], "UsageBasedSubscriptions: the billing period must be at least 60 seconds")
-    txFails("admin_set_grace", contractAccount, [299.0], "UsageBasedSubscriptions: the grace period must cover at least one 5-minute window")
+    txFails("admin_set_family_multiplier", contractAccount, ["gpt-4", 100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100")
+    txFails("admin_set_default_multiplier", contractAccount, [100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100")
+    txFails("admin_set_tiers", contractAccount, [([0] as [UInt64]), [1_000.00000001]], "UsageBasedSubscriptions: a tier price is at most 1000 FLOW per 1,000 tokens")
+    txFails("admin_set_tiers", contractAccount, [([0, 1_000_000_000_000_001] as [UInt64]), [1.0, 0.5]], "UsageBasedSubscriptions: a tier threshold is at most 1000000000000000 tokens")
+    // Every escrow setting is bounded: a huge period or grace would overflow timestamp arithmetic,
+    // a grace shorter than the settlement latency would let a closing customer skip a bill.
+    txFails("admin_set_period", contractAccount, [59.0], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds")
+    txFails("admin_set_period", contractAccount, [31_622_401.0], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds")
+    txFails("admin_set_period", contractAccount, [UFix64.max], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds")
+    txFails("admin_set_grace", contractAccount, [2_399.0], "SimpleUsageSubscriptions: the close grace must cover the settlement latency (at least 2400 seconds)")
+    txFails("admin_set_grace", contractAccount, [2_592_001.0], "SimpleUsageSubscriptions: the close grace is at most 2592000 seconds (30 days)")
+    txFails("admin_set_grace", contractAccount, [UFix64.max], "SimpleUsageSubscriptions: the close grace is at most 2592000 seconds (30 days)")
+    txFails("admin_set_minimum_deposit", contractAccount, [0.00999999], "SimpleUsageSubscriptions: the minimum deposit must be between 0.01000000 and 10000.00000000 FLOW")
+    txFails("admin_set_minimum_deposit", contractAccount, [10_000.00000001], "SimpleUsageSubscriptions: the minimum deposit must be between 0.01000000 and 10000.00000000 FLOW")
+    txFails("admin_set_notice_period", contractAccount, [3_599.0], "UsageBasedSubscriptions: the notice period must be between 3600 and 7776000 seconds")
+    txFails("admin_set_notice_period", contractAccount, [7_776_001.0], "UsageBasedSubscriptions: the notice period must be between 3600 and 7776000 seconds")
+    Test.assertEqual(before.billingPeriod, pricing().billingPeriod)
+    Test.assertEqual(before.closeGracePeriod, pricing().closeGracePeriod)
+    Test.assertEqual(1.0, pricing().minimumDeposit)
+    Test.assertEqual(604_800.0, pricing().noticePeriod)
+    Test.assertEqual(before.version, pricing().version)
     Test.assertEqual(1.5, pricing().familyMultipliers["gpt-4"]!)
     Test.assertEqual(1.0, pricing().defaultMultiplier)
 }

@@ -54,11 +54,14 @@ access(all) fun testIdsAreUniqueAndListedByCustomerAndProvider() {
     Test.assertEqual(nil, script("get_subscription", [999_999 as UInt64]))
 }
 
-access(all) fun testZeroDepositIsRejected() {
+access(all) fun testDepositBelowTheMinimumIsRejected() {
     let next = info(1).id
     let count = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).length
     let before = flowBalance(customer)
-    txFails("create_subscription", customer, [provider.address, 0.0, nil, nil], "SimpleUsageSubscriptions: the deposit must be positive")
+    txFails("create_subscription", customer, [provider.address, 0.0, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW")
+    // a dust subscription would get a key with no limit until its first settlement
+    txFails("create_subscription", customer, [provider.address, 0.00000001, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW")
+    txFails("create_subscription", customer, [provider.address, 0.99999999, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW")
     txFails("create_subscription", customer, [provider.address, 1.0, 0.0, nil], "SimpleUsageSubscriptions: the period budget must be positive (nil for no cap)")
     expectError(txInline(emptyModelsCreate, [customer], [provider.address]), "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)")
     Test.assertEqual(count, Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).length)

@@ -1,5 +1,6 @@
 import Test
 import "SimpleUsageSubscriptions"
+import "BillingHarness"
 
 /// The account all four project contracts live on (flow.json "testing" alias).
 access(all) let contractAccount = Test.getAccount(0x0000000000000007)
@@ -97,21 +98,36 @@ access(all) fun txInline(_ code: String, _ signers: [Test.TestAccount], _ args: 
     return Test.executeTransaction(Test.Transaction(code: code, authorizers: authorizers, signers: signers, arguments: args))
 }
 
-/// A new account standing in for FlareFDCTriggers, holding a Biller issued by the admin.
-access(all) fun newBillerAccount(): Test.TestAccount {
-    let triggers = Test.createAccount()
-    let result = txInline(txCode("admin_issue_biller"), [contractAccount, triggers], [])
-    Test.expect(result, Test.beSucceeded())
-    return triggers
+/// Deploys the test-only BillingHarness in place of FlareFDCTriggers: it takes the one Biller.
+access(all) fun deployHarness() {
+    Test.expect(Test.deployContract(name: "BillingHarness", path: "contracts/BillingHarness.cdc", arguments: []), Test.beNil())
 }
 
-/// Charges lines with `biller`'s Biller and settles through `usageThrough`.
-access(all) fun charge(_ biller: Test.TestAccount, _ ids: [UInt64], _ families: [String], _ tokens: [UInt64], usageThrough: UFix64) {
-    let requests: [UInt64] = []
-    for t in tokens {
-        requests.append(1)
+/// Charges lines through the harness's Biller under the pricing and period of `windowStart`,
+/// and settles through `usageThrough`.
+access(all) fun chargeAt(_ ids: [UInt64], _ families: [String], _ tokens: [UInt64], windowStart: UFix64, usageThrough: UFix64) {
+    let result = Test.executeTransaction(Test.Transaction(code: Test.readFile("transactions/charge_lines.cdc"), authorizers: [], signers: [Test.createAccount()], arguments: [ids, families, tokens, windowStart, usageThrough]))
+    if result.error != nil {
+        panic("charge_lines failed: ".concat(result.error!.message))
     }
-    txOk("testing/charge_lines", biller, [ids, families, tokens, requests, 1 as UInt64, usageThrough])
+}
+
+/// Charges lines as usage of a window starting now (pricing and period of this moment).
+access(all) fun bill(_ ids: [UInt64], _ families: [String], _ tokens: [UInt64]) {
+    let t = now()
+    chargeAt(ids, families, tokens, windowStart: t, usageThrough: t)
+}
+
+/// The harness's per-line results of the last charge, in line order.
+access(all) fun lastLines(_ n: Int): [BillingHarness.LineCharged] {
+    let all = Test.eventsOfType(Type<BillingHarness.LineCharged>())
+    let out: [BillingHarness.LineCharged] = []
+    var i = all.length - n
+    while i < all.length {
+        out.append(all[i] as! BillingHarness.LineCharged)
+        i = i + 1
+    }
+    return out
 }
 
 /// Parses a UFix64 written as in pricing-vectors.json.

@@ -2,6 +2,7 @@ import Test
 import "oracle_helpers.cdc"
 import "oracle_fixtures.cdc"
 import "FlareFDCTriggers"
+import "SimpleUsageSubscriptions"
 
 access(all) var customer: Test.TestAccount = admin
 access(all) var provider: Test.TestAccount = admin
@@ -41,7 +42,8 @@ access(all) fun testAdminSetsTheWindowLengthBeforeTheFirstSettlement() {
 access(all) fun testRefusesAZeroWindow() {
     let result = tx("transactions/triggers/set_window_seconds", admin, [UInt64(0)])
     Test.expect(result, Test.beFailed())
-    Test.assertError(result, errorMessage: "FlareFDCTriggers: a window lasts at least one second")
+    Test.assertError(result, errorMessage: "FlareFDCTriggers: a window lasts 1 to 3600 seconds")
+    Test.assertError(tx("transactions/triggers/set_window_seconds", admin, [UInt64(3_601)]), errorMessage: "FlareFDCTriggers: a window lasts 1 to 3600 seconds")
     Test.assertEqual(300 as UInt64, windowSeconds())
 }
 
@@ -55,10 +57,44 @@ access(all) fun testRefusesAnAccountWithoutTheAdmin() {
 access(all) fun testRefusesAChangeOnceAWindowIsSettled() {
     let report = fxReport("w1")
     let sigs = fxSigs("w1")
-    let settled = relay("transactions/triggers/submit_report", [report.window, report.round, report.ids, report.families, report.tokens, report.requests, sigs.signers, sigs.signatures])
+    let settled = relay("transactions/triggers/submit_report", [report.window, report.round, report.ids, report.families, report.tokens, report.requests, report.roots, sigs.signers, sigs.signatures])
     Test.expect(settled, Test.beSucceeded())
     let result = tx("transactions/triggers/set_window_seconds", admin, [UInt64(30)])
     Test.expect(result, Test.beFailed())
     Test.assertError(result, errorMessage: "FlareFDCTriggers: the window length cannot change once a window is settled")
     Test.assertEqual(300 as UInt64, windowSeconds())
+}
+
+access(all) fun escrowSettings(): SimpleUsageSubscriptions.Settings {
+    return script("scripts/get_escrow_settings", [])! as! SimpleUsageSubscriptions.Settings
+}
+
+access(all) fun testTheCloseGraceAlwaysCoversTheSettlementLatency() {
+    // 5-minute windows: two windows plus the 30-minute allowance
+    Test.assertEqual(2_400.0, escrowSettings().minimumCloseGracePeriod)
+    // 30-s windows: 2 x 30 + 1,800
+    txOk("transactions/triggers/set_window_seconds", admin, [UInt64(30)])
+    Test.assertEqual(1_860.0, escrowSettings().minimumCloseGracePeriod)
+    txOk("transactions/admin_set_grace", admin, [1_860.0])
+    let short = tx("transactions/admin_set_grace", admin, [1_859.0])
+    Test.assertError(short, errorMessage: "SimpleUsageSubscriptions: the close grace must cover the settlement latency (at least 1860 seconds)")
+    // hour-long windows need 9,000 s of grace: refused until the grace is raised, nothing changed
+    let long = tx("transactions/triggers/set_window_seconds", admin, [UInt64(3_600)])
+    Test.assertError(long, errorMessage: "SimpleUsageSubscriptions: the close grace (1860 s) is shorter than the settlement latency at this window length (9000 s); raise it first")
+    Test.assertEqual(30 as UInt64, windowSeconds())
+    Test.assertEqual(1_860.0, escrowSettings().minimumCloseGracePeriod)
+    txOk("transactions/admin_set_grace", admin, [9_000.0])
+    txOk("transactions/triggers/set_window_seconds", admin, [UInt64(3_600)])
+    Test.assertEqual(9_000.0, escrowSettings().minimumCloseGracePeriod)
+}
+
+access(all) fun testStuckAfterIsBoundedAndAdminOnly() {
+    Test.assertError(tx("transactions/triggers/set_stuck_after", admin, [59.0]), errorMessage: "FlareFDCTriggers: stuckAfter is 60 to 86400 seconds")
+    Test.assertError(tx("transactions/triggers/set_stuck_after", admin, [86_401.0]), errorMessage: "FlareFDCTriggers: stuckAfter is 60 to 86400 seconds")
+    Test.assertError(tx("transactions/triggers/set_stuck_after", customer, [600.0]), errorMessage: "set_stuck_after: the signer holds no FlareFDCTriggers Admin")
+    txOk("transactions/triggers/set_stuck_after", admin, [600.0])
+    let state = script("scripts/triggers/get_state", [])! as! {String: AnyStruct}
+    Test.assertEqual(600.0, state["stuckAfter"]! as! UFix64)
+    let events = Test.eventsOfType(Type<FlareFDCTriggers.StuckAfterSet>())
+    Test.assertEqual(600.0, (events[events.length - 1] as! FlareFDCTriggers.StuckAfterSet).seconds)
 }

@@ -29,7 +29,7 @@ access(all) fun start(_ sigs: String): Test.TransactionResult {
 }
 
 access(all) fun chunk(_ c: FxChunk): Test.TransactionResult {
-    return relay("transactions/triggers/submit_chunk", [fxReport("w3").window, c.index, c.ids, c.families, c.tokens, c.requests, c.nextLink])
+    return relay("transactions/triggers/submit_chunk", [fxReport("w3").window, c.index, c.ids, c.families, c.tokens, c.requests, c.roots, c.nextLink])
 }
 
 access(all) fun pendingIndex(): UInt64? {
@@ -45,7 +45,7 @@ access(all) fun testChunkHashesMatchTypeScript() {
     while i >= 0 {
         let c = chunks[i]
         Test.assertEqual(next, c.nextLink)
-        let h = script("scripts/triggers/chunk_hash", [r.window, c.index, fxW3ChunkCount(), c.ids, c.families, c.tokens, c.requests])! as! String
+        let h = script("scripts/triggers/chunk_hash", [r.window, c.index, fxW3ChunkCount(), c.ids, c.families, c.tokens, c.requests, c.roots])! as! String
         next = String.encodeHex(HashAlgorithm.KECCAK_256.hash(h.decodeHex().concat(next.decodeHex())))
         i = i - 1
     }
@@ -94,7 +94,7 @@ access(all) fun testRejectsChunkRelabelledWithTheExpectedIndex() {
     Test.expect(chunk(chunks[0]), Test.beSucceeded())
     let before = stateFingerprint()
     let c2 = chunks[2]
-    let relabelled = FxChunk(index: 1, ids: c2.ids, families: c2.families, tokens: c2.tokens, requests: c2.requests, nextLink: chunks[1].nextLink)
+    let relabelled = FxChunk(index: 1, ids: c2.ids, families: c2.families, tokens: c2.tokens, requests: c2.requests, roots: c2.roots, nextLink: chunks[1].nextLink)
     assertRejectedUnchanged(chunk(relabelled), "the chunk does not match the signed chunk chain", before)
 }
 
@@ -102,7 +102,7 @@ access(all) fun testRejectsTamperedChunk() {
     Test.expect(start("w3Chunked"), Test.beSucceeded())
     let before = stateFingerprint()
     let c0 = fxW3Chunks()[0]
-    let tampered = FxChunk(index: 0, ids: c0.ids, families: c0.families, tokens: [c0.tokens[0] + 1, c0.tokens[1]], requests: c0.requests, nextLink: c0.nextLink)
+    let tampered = FxChunk(index: 0, ids: c0.ids, families: c0.families, tokens: [c0.tokens[0] + 1, c0.tokens[1]], requests: c0.requests, roots: c0.roots, nextLink: c0.nextLink)
     assertRejectedUnchanged(chunk(tampered), "the chunk does not match the signed chunk chain", before)
 }
 
@@ -113,7 +113,7 @@ access(all) fun testRejectsLastChunkThatDoesNotEndTheChain() {
     Test.expect(chunk(chunks[1]), Test.beSucceeded())
     let before = stateFingerprint()
     let c2 = chunks[2]
-    let open = FxChunk(index: 2, ids: c2.ids, families: c2.families, tokens: c2.tokens, requests: c2.requests, nextLink: chunks[0].nextLink)
+    let open = FxChunk(index: 2, ids: c2.ids, families: c2.families, tokens: c2.tokens, requests: c2.requests, roots: c2.roots, nextLink: chunks[0].nextLink)
     assertRejectedUnchanged(chunk(open), "the last chunk must end the chain with a zero link", before)
 }
 
@@ -148,7 +148,7 @@ access(all) fun testRejectsWholeReportWhileChunksArePending() {
     let before = stateFingerprint()
     let r = fxReport("w1")
     let s = fxSigs("w1")
-    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, s.signers, s.signatures])
+    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, r.roots, s.signers, s.signatures])
     assertRejectedUnchanged(result, "a chunked report is in progress; finish it first", before)
 }
 
@@ -156,7 +156,7 @@ access(all) fun testRejectsChunkForAnotherWindow() {
     Test.expect(start("w3Chunked"), Test.beSucceeded())
     let before = stateFingerprint()
     let c = fxW3Chunks()[0]
-    let result = relay("transactions/triggers/submit_chunk", [fxReport("w3").window + 1, c.index, c.ids, c.families, c.tokens, c.requests, c.nextLink])
+    let result = relay("transactions/triggers/submit_chunk", [fxReport("w3").window + 1, c.index, c.ids, c.families, c.tokens, c.requests, c.roots, c.nextLink])
     assertRejectedUnchanged(result, "the chunk is for another window than the report in progress", before)
 }
 
@@ -176,6 +176,68 @@ access(all) fun testOlderWindowRejectedAfterChunkedReport() {
     let before = stateFingerprint()
     let r = fxReport("w1")
     let s = fxSigs("w1")
-    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, s.signers, s.signatures])
+    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, r.roots, s.signers, s.signatures])
     assertRejectedUnchanged(result, "the window is older than the last accepted window", before)
+}
+
+access(all) fun resume(_ sigs: String, fromLine: UInt64, chunkCount: UInt64, chain: String): Test.TransactionResult {
+    let s = fxSigs(sigs)
+    return relay("transactions/triggers/resume_chunked_report", [fxReport("w3").window, fromLine, chunkCount, chain, s.signers, s.signatures])
+}
+
+access(all) fun balances(): [UFix64] {
+    let out: [UFix64] = []
+    var id: UInt64 = 1
+    while id <= 3 {
+        out.append((scriptInline("import \"SimpleUsageSubscriptions\"\naccess(all) fun main(id: UInt64): UFix64 { return SimpleUsageSubscriptions.getSubscription(id)!.balance }", [id])! as! UFix64))
+        id = id + 1
+    }
+    return out
+}
+
+/// What the whole w3 report charges when nothing goes wrong (every chunk in order).
+access(all) fun balancesAfterAllChunks(): [UFix64] {
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    for c in fxW3Chunks() {
+        Test.expect(chunk(c), Test.beSucceeded())
+    }
+    let out = balances()
+    resetTo(readyHeight)
+    return out
+}
+
+// Hole 8: a chunk that cannot execute used to block every later window forever. After
+// stuckAfter without progress, a quorum-signed new chain over the uncharged lines resumes it:
+// nothing is charged twice, no line is lost, no contract upgrade.
+access(all) fun testAStuckChunkedReportIsResumedWithoutChargingTwice() {
+    let expected = balancesAfterAllChunks()
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    Test.expect(chunk(fxW3Chunks()[0]), Test.beSucceeded())
+    // chunk 1 never goes through; before stuckAfter the report is not stuck
+    let early = resume("w3Resume", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain())
+    Test.assertError(early, errorMessage: "FlareFDCTriggers: the report in progress is not stuck (no progress for 3600 seconds is needed)")
+    Test.moveTime(by: 3_600.0)
+    let before = stateFingerprint()
+    // a resumption must start at the first uncharged line, be signed by a quorum, and be a
+    // resume attestation (not the chunked one)
+    assertRejectedUnchanged(resume("w3ResumeFromOne", fromLine: 1, chunkCount: fxW3ResumeFromOneChunkCount(), chain: fxW3ResumeFromOneChain()), "FlareFDCTriggers: a resumption starts at the first uncharged line, 2", before)
+    assertRejectedUnchanged(resume("w3ResumeOne", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain()), "FlareOracleVerifier: not enough valid oracle signatures: 1 of 2", before)
+    assertRejectedUnchanged(resume("w3ChunkedAsResume", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain()), "FlareOracleVerifier: not enough valid oracle signatures: 0 of 2", before)
+    Test.expect(resume("w3Resume", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain()), Test.beSucceeded())
+    let resumed = Test.eventsOfType(Type<FlareFDCTriggers.ChunkedReportResumed>()).removeLast() as! FlareFDCTriggers.ChunkedReportResumed
+    Test.assertEqual(2 as UInt64, resumed.fromLine)
+    // the old chain's next chunk no longer fits; the new chain's chunks settle the window
+    Test.expect(chunk(fxW3Chunks()[1]), Test.beFailed())
+    for c in fxW3ResumeChunks() {
+        Test.expect(chunk(c), Test.beSucceeded())
+    }
+    Test.assertEqual(nil, pendingIndex())
+    let settled = Test.eventsOfType(Type<FlareFDCTriggers.UsageReportSettled>()).removeLast() as! FlareFDCTriggers.UsageReportSettled
+    Test.assertEqual(fxReport("w3").window, settled.window)
+    Test.assertEqual(5 as UInt64, settled.lines)
+    Test.assertEqual(4 as UInt64, settled.chunks)
+    // exactly what the undisturbed report charges
+    Test.assertEqual(expected, balances())
+    // a resumption of a settled window is refused
+    Test.expect(resume("w3Resume", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain()), Test.beFailed())
 }

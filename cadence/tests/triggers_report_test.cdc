@@ -29,7 +29,7 @@ access(all) fun beforeEach() {
 
 /// Submits fixture report `report` with fixture signatures `sigs`.
 access(all) fun submit(_ report: FxReport, _ sigs: FxSigs): Test.TransactionResult {
-    return relay("transactions/triggers/submit_report", [report.window, report.round, report.ids, report.families, report.tokens, report.requests, sigs.signers, sigs.signatures])
+    return relay("transactions/triggers/submit_report", [report.window, report.round, report.ids, report.families, report.tokens, report.requests, report.roots, sigs.signers, sigs.signatures])
 }
 
 /// Read through a script: the test script's own view of contract state goes stale after a reset.
@@ -161,11 +161,22 @@ access(all) fun testRejectsAnotherVerifierAddress() {
     assertRejectedUnchanged(submit(fxReport("w1"), fxSigs("w1OtherVerifier")), "not enough valid oracle signatures: 0 of 2", before)
 }
 
+access(all) fun testRejectsARequestsRootChangedAfterSigning() {
+    // The root is part of the signed digest: another set of requests under the same totals fails.
+    let before = stateFingerprint()
+    let report = fxReport("w1")
+    let sigs = fxSigs("w1")
+    var roots = report.roots
+    roots[1] = roots[1] ^ 1
+    let result = relay("transactions/triggers/submit_report", [report.window, report.round, report.ids, report.families, report.tokens, report.requests, roots, sigs.signers, sigs.signatures])
+    assertRejectedUnchanged(result, "not enough valid oracle signatures: 0 of 2", before)
+}
+
 access(all) fun testRejectsAnotherVotingRound() {
     let before = stateFingerprint()
     let report = fxReport("w1")
     let sigs = fxSigs("w1")
-    let result = relay("transactions/triggers/submit_report", [report.window, report.round + 1, report.ids, report.families, report.tokens, report.requests, sigs.signers, sigs.signatures])
+    let result = relay("transactions/triggers/submit_report", [report.window, report.round + 1, report.ids, report.families, report.tokens, report.requests, report.roots, sigs.signers, sigs.signatures])
     assertRejectedUnchanged(result, "not enough valid oracle signatures: 0 of 2", before)
 }
 
@@ -179,9 +190,9 @@ access(all) fun testRejectsLinesOutOfOrder() {
     let before = stateFingerprint()
     let r = fxReport("w1")
     let sigs = fxSigs("w1")
-    let result = relay("transactions/triggers/submit_report", [r.window, r.round, [2 as UInt64, 1 as UInt64], ["", ""], [1 as UInt64, 1 as UInt64], [1 as UInt64, 1 as UInt64], sigs.signers, sigs.signatures])
+    let result = relay("transactions/triggers/submit_report", [r.window, r.round, [2 as UInt64, 1 as UInt64], ["", ""], [1 as UInt64, 1 as UInt64], [1 as UInt64, 1 as UInt64], [0 as UInt256, 0 as UInt256], sigs.signers, sigs.signatures])
     assertRejectedUnchanged(result, "lines are not in report order", before)
-    let dup = relay("transactions/triggers/submit_report", [r.window, r.round, [1 as UInt64, 1 as UInt64], ["gpt-4", "gpt-4"], [1 as UInt64, 1 as UInt64], [1 as UInt64, 1 as UInt64], sigs.signers, sigs.signatures])
+    let dup = relay("transactions/triggers/submit_report", [r.window, r.round, [1 as UInt64, 1 as UInt64], ["gpt-4", "gpt-4"], [1 as UInt64, 1 as UInt64], [1 as UInt64, 1 as UInt64], [0 as UInt256, 0 as UInt256], sigs.signers, sigs.signatures])
     assertRejectedUnchanged(dup, "repeat a subscription and family", before)
 }
 
@@ -189,7 +200,7 @@ access(all) fun testRejectsColumnsOfDifferentLengths() {
     let before = stateFingerprint()
     let r = fxReport("w1")
     let sigs = fxSigs("w1")
-    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, [1 as UInt64], r.requests, sigs.signers, sigs.signatures])
+    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, [1 as UInt64], r.requests, r.roots, sigs.signers, sigs.signatures])
     assertRejectedUnchanged(result, "the line columns differ in length", before)
 }
 
@@ -197,9 +208,9 @@ access(all) fun testRejectsInvalidFamily() {
     let before = stateFingerprint()
     let r = fxReport("w1")
     let sigs = fxSigs("w1")
-    let long = relay("transactions/triggers/submit_report", [r.window, r.round, [1 as UInt64], ["a-family-name-longer-than-31-bytes"], [1 as UInt64], [1 as UInt64], sigs.signers, sigs.signatures])
+    let long = relay("transactions/triggers/submit_report", [r.window, r.round, [1 as UInt64], ["a-family-name-longer-than-31-bytes"], [1 as UInt64], [1 as UInt64], [0 as UInt256], sigs.signers, sigs.signatures])
     assertRejectedUnchanged(long, "a family name is at most 31 bytes", before)
-    let nonAscii = relay("transactions/triggers/submit_report", [r.window, r.round, [1 as UInt64], ["gpt\n4"], [1 as UInt64], [1 as UInt64], sigs.signers, sigs.signatures])
+    let nonAscii = relay("transactions/triggers/submit_report", [r.window, r.round, [1 as UInt64], ["gpt\n4"], [1 as UInt64], [1 as UInt64], [0 as UInt256], sigs.signers, sigs.signatures])
     assertRejectedUnchanged(nonAscii, "a family name is printable ASCII", before)
 }
 
@@ -209,7 +220,7 @@ access(all) fun testRejectsWindowNotYetEnded() {
     let sigs = fxSigs("w1")
     // Far enough ahead that no clock offset an earlier test's Test.moveTime left can reach it.
     let future: UInt64 = UInt64(scriptInline("access(all) fun main(): UFix64 { return getCurrentBlock().timestamp }", [])! as! UFix64) / 300 + 100_000
-    let result = relay("transactions/triggers/submit_report", [future, r.round, r.ids, r.families, r.tokens, r.requests, sigs.signers, sigs.signatures])
+    let result = relay("transactions/triggers/submit_report", [future, r.round, r.ids, r.families, r.tokens, r.requests, r.roots, sigs.signers, sigs.signatures])
     assertRejectedUnchanged(result, "the window has not ended yet", before)
 }
 
@@ -217,13 +228,13 @@ access(all) fun testRejectsMismatchedSignatureColumns() {
     let before = stateFingerprint()
     let r = fxReport("w1")
     let sigs = fxSigs("w1")
-    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, [1 as UInt64], sigs.signatures])
+    let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, r.roots, [1 as UInt64], sigs.signatures])
     assertRejectedUnchanged(result, "signers and signatures differ in length", before)
 }
 
 access(all) fun testEmptyReportSettlesTheWindow() {
     // An empty window is signed like any other; fixtures have none, so only the digest is checked.
-    let digest = script("scripts/triggers/report_digest", [5 as UInt64, [] as [UInt64], [] as [String], [] as [UInt64], [] as [UInt64]])! as! String
+    let digest = script("scripts/triggers/report_digest", [5 as UInt64, [] as [UInt64], [] as [String], [] as [UInt64], [] as [UInt64], [] as [UInt256]])! as! String
     Test.assertEqual(64, digest.length)
 }
 

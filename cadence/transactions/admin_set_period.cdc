@@ -1,12 +1,12 @@
-import "UsageBasedSubscriptions"
+import "SimpleUsageSubscriptions"
 
-/// Sets the billing period, counted from each subscription's start (default 30 days).
+/// Sets the billing period of subscriptions opened from now on (open ones keep theirs): 60 s to 366 days.
 transaction(seconds: UFix64) {
-    let admin: auth(UsageBasedSubscriptions.Configure) &UsageBasedSubscriptions.Admin
+    let admin: auth(SimpleUsageSubscriptions.Configure) &SimpleUsageSubscriptions.Admin
 
     prepare(signer: auth(BorrowValue) &Account) {
-        self.admin = signer.storage.borrow<auth(UsageBasedSubscriptions.Configure) &UsageBasedSubscriptions.Admin>(from: UsageBasedSubscriptions.AdminStoragePath)
-            ?? panic("admin_set_period: the signer holds no UsageBasedSubscriptions Admin")
+        self.admin = signer.storage.borrow<auth(SimpleUsageSubscriptions.Configure) &SimpleUsageSubscriptions.Admin>(from: SimpleUsageSubscriptions.AdminStoragePath)
+            ?? panic("admin_set_period: the signer holds no SimpleUsageSubscriptions Admin")
     }
 
     execute {

@@ -6,11 +6,15 @@ pragma solidity 0.8.25;
  * @notice The FlareFlow usage-report format, shared by Coston2 and Flow (Cadence reimplements
  * the same bytes, and `src/report` in TypeScript does too).
  *
- * - A line is (subscriptionId, family, tokens, requests); `family` is the model-family name,
- *   left-aligned ASCII in a bytes32 (bytes32(0) = unmapped / default family).
+ * - A line is (subscriptionId, family, tokens, requests, requestsRoot); `family` is the
+ *   model-family name, left-aligned ASCII in a bytes32 (bytes32(0) = unmapped / default family);
+ *   `requestsRoot` is the Merkle root of the line's requests (OpenZeppelin SimpleMerkleTree over
+ *   leaves keccak256(abi.encode(keccak256("FlareFlow.RequestLeaf.v1"), keccak256(bytes(requestId)), uint64 tokens)),
+ *   bytes32(0) for none; src/report/requests.ts).
  * - Lines are sorted by subscriptionId ascending, then family ascending (as bytes32), no
  *   duplicate (subscriptionId, family) pair.
- * - window id = window start in unix seconds / 300.
+ * - window id = window start in unix seconds / the window length (300 s live; the verifier's
+ *   `windowSeconds`, FlareFDCTriggers' `WindowSeconds` on Flow).
  * - digest = keccak256(abi.encode(REPORT_DOMAIN, uint64 window, UsageLine[] lines)).
  * - The Web2Json attestation carries only the flat summary (window, digest, lineCount,
  *   totalTokens): FDC's Web2Json refuses arrays and nested tuples.
@@ -22,6 +26,7 @@ struct UsageLine {
     bytes32 family;
     uint64 tokens;
     uint64 requests;
+    bytes32 requestsRoot;
 }
 
 /// @notice The flat tuple the Web2Json attestation carries (its ABI signature).
@@ -32,11 +37,8 @@ struct UsageSummary {
     uint64 totalTokens;
 }
 
-// Domain separator of the report digest: keccak256("FlareFlow.UsageReport.v1").
-bytes32 constant REPORT_DOMAIN = keccak256("FlareFlow.UsageReport.v1");
-
-// Length of one usage window in seconds; window id = start / WINDOW_SECONDS.
-uint64 constant WINDOW_SECONDS = 300;
+// Domain separator of the report digest: keccak256("FlareFlow.UsageReport.v2") (v2: lines carry requestsRoot).
+bytes32 constant REPORT_DOMAIN = keccak256("FlareFlow.UsageReport.v2");
 
 // Byte length of an ABI-encoded UsageSummary (four static 32-byte words).
 uint256 constant USAGE_SUMMARY_ENCODED_LENGTH = 128;
@@ -51,7 +53,7 @@ library UsageReportLib {
 
     /**
      * @notice The digest of one window's lines.
-     * @param window The window id (window start / 300).
+     * @param window The window id (window start / window length).
      * @param lines The report lines, in report order.
      * @return The keccak256 of abi.encode(REPORT_DOMAIN, window, lines).
      */

@@ -9,13 +9,17 @@ import {UsageLine, UsageReportLib, USAGE_SUMMARY_ENCODED_LENGTH, REPORT_DOMAIN} 
 
 /**
  * @title UsageReportVerifier
- * @notice Stores, per 5-minute window, the digest of FlareFlow's usage report once Flare's Data
- * Connector has attested the window's summary (Web2Json) at the registered publisher's URL.
+ * @notice Stores, per usage window (5 minutes live), the digest of FlareFlow's usage report once
+ * Flare's Data Connector has attested the window's summary (Web2Json) at the registered
+ * publisher's URL.
  * @dev Flare's FdcVerification checks only that the response is in a finalized Merkle root; it
  * checks none of the request fields, so anyone can get any URL attested. This contract checks
  * them all: attestation type, source id, the URL (built from the publisher's base URL and the
  * attested window), and every other request field against the owner-pinned request spec. A proof
  * stays valid forever, so replay protection (one report per window, windows in order) is here.
+ * A window is accepted only once it has ended by the chain's clock (give or take
+ * `MAX_CLOCK_SKEW`): a summary of a future window, verified first, would make every real window
+ * before it `WindowOutOfOrder` for good.
  */
 contract UsageReportVerifier is Ownable {
     /// @notice The exact Web2Json request (all but the URL) every report attestation must carry.
@@ -60,6 +64,19 @@ contract UsageReportVerifier is Ownable {
     /// @notice Path after the window id in a summary URL.
     string private constant SUMMARY_PATH = "/summary";
 
+    /// @notice How far a window's end may lie beyond `block.timestamp` and still be accepted, in
+    /// seconds. It absorbs the drift between the chain's clock (a block's timestamp is set by its
+    /// producer and trails real time by up to a block interval) and the connector host's clock;
+    /// it is a tenth of a live (300-s) window, so a summary can never come from a window much
+    /// more than half a minute before its end.
+    uint256 public constant MAX_CLOCK_SKEW = 30;
+
+    /// @notice Shortest window length the owner may set, in seconds (FlareFDCTriggers' lower bound).
+    uint64 public constant MIN_WINDOW_SECONDS = 1;
+
+    /// @notice Longest window length the owner may set, in seconds (one day).
+    uint64 public constant MAX_WINDOW_SECONDS = 86_400;
+
     bytes1 private constant URL_QUERY = "?";
     bytes1 private constant URL_FRAGMENT = "#";
     bytes1 private constant URL_SLASH = "/";
@@ -69,6 +86,10 @@ contract UsageReportVerifier is Ownable {
 
     /// @notice The Web2Json source id every report attestation must carry.
     bytes32 public sourceId;
+
+    /// @notice Seconds in one usage window: window w covers [w * windowSeconds, (w + 1) * windowSeconds).
+    /// Must equal FlareFDCTriggers.WindowSeconds on Flow; fixed once a window is verified.
+    uint64 public windowSeconds;
 
     /// @notice keccak256(abi.encode(fieldHashes)) of the pinned request fields.
     bytes32 public requestSpecHash;
@@ -87,6 +108,9 @@ contract UsageReportVerifier is Ownable {
 
     /// @notice The publisher's base URL was set.
     event PublisherBaseUrlSet(string baseUrl);
+
+    /// @notice The window length was set.
+    event WindowSecondsSet(uint64 windowSeconds);
 
     /// @notice The pinned request was set.
     event RequestSpecSet(bytes32 indexed specHash, RequestSpec spec);
@@ -112,6 +136,13 @@ contract UsageReportVerifier is Ownable {
     error RequestFieldMismatch(RequestField field);
     /// @notice The attested URL is not the publisher's summary URL of the attested window.
     error WrongUrl(string expected, string actual);
+    /// @notice The window length is outside [MIN_WINDOW_SECONDS, MAX_WINDOW_SECONDS].
+    error InvalidWindowSeconds(uint64 windowSeconds);
+    /// @notice The window length cannot change once a window is verified (window ids would then
+    /// name other times).
+    error WindowSecondsLocked(uint64 lastWindow);
+    /// @notice The attested window ends after the chain's clock plus MAX_CLOCK_SKEW.
+    error WindowNotEnded(uint256 windowEnd, uint256 blockTimestamp);
     /// @notice The attested data is not an ABI-encoded UsageSummary.
     error MalformedSummary();
     /// @notice The window was verified already (a proof stays valid forever: no replay).
@@ -130,10 +161,17 @@ contract UsageReportVerifier is Ownable {
      * @param initialOwner The owner, who alone changes the configuration.
      * @param baseUrl The publisher's base URL (no trailing '/', no query string, no fragment).
      * @param spec The request every report attestation must carry.
+     * @param initialWindowSeconds The window length in seconds, within [MIN_WINDOW_SECONDS, MAX_WINDOW_SECONDS].
      */
-    constructor(address initialOwner, string memory baseUrl, RequestSpec memory spec) Ownable(initialOwner) {
+    constructor(
+        address initialOwner,
+        string memory baseUrl,
+        RequestSpec memory spec,
+        uint64 initialWindowSeconds
+    ) Ownable(initialOwner) {
         _setPublisherBaseUrl(baseUrl);
         _setRequestSpec(spec);
+        _setWindowSeconds(initialWindowSeconds);
     }
 
     // ------------------------------------------------------------------ configuration
@@ -152,6 +190,16 @@ contract UsageReportVerifier is Ownable {
      */
     function setRequestSpec(RequestSpec calldata spec) external onlyOwner {
         _setRequestSpec(spec);
+    }
+
+    /**
+     * @notice Sets the window length. Only the owner, and only before the first window is
+     * verified: window ids count windows of this length, so afterwards they would name other times.
+     * @param newWindowSeconds The window length in seconds, within [MIN_WINDOW_SECONDS, MAX_WINDOW_SECONDS].
+     */
+    function setWindowSeconds(uint64 newWindowSeconds) external onlyOwner {
+        if (_hasVerified) revert WindowSecondsLocked(_lastWindow);
+        _setWindowSeconds(newWindowSeconds);
     }
 
     // ------------------------------------------------------------------ submission
@@ -184,6 +232,11 @@ contract UsageReportVerifier is Ownable {
         // Checks: replay and order.
         if (_reports[window].verified) revert WindowAlreadyVerified(window);
         if (_hasVerified && window <= _lastWindow) revert WindowOutOfOrder(window, _lastWindow);
+
+        // Checks: the window has ended by the chain's clock (uint256: no overflow for any uint64 window).
+        uint256 windowEnd = (uint256(window) + 1) * windowSeconds;
+        // slither-disable-next-line timestamp
+        if (windowEnd > block.timestamp + MAX_CLOCK_SKEW) revert WindowNotEnded(windowEnd, block.timestamp);
 
         // Checks: the proof, through Flare's registry (a view call).
         _verifyProof(proof);
@@ -299,6 +352,14 @@ contract UsageReportVerifier is Ownable {
         }
         publisherBaseUrl = baseUrl;
         emit PublisherBaseUrlSet(baseUrl);
+    }
+
+    function _setWindowSeconds(uint64 newWindowSeconds) private {
+        if (newWindowSeconds < MIN_WINDOW_SECONDS || newWindowSeconds > MAX_WINDOW_SECONDS) {
+            revert InvalidWindowSeconds(newWindowSeconds);
+        }
+        windowSeconds = newWindowSeconds;
+        emit WindowSecondsSet(newWindowSeconds);
     }
 
     function _setRequestSpec(RequestSpec memory spec) private {

@@ -1,6 +1,6 @@
 import { parseAlias } from "../litellm";
 import { familyOfSpendRow, type PricingConfig } from "../pricing";
-import { isValidFamily, sortLines, validateLines, type UsageLine } from "../report";
+import { isValidFamily, requestsRoot, sortLines, validateLines, type RequestLeaf, type UsageLine } from "../report";
 import { UINT64_MAX } from "../report";
 
 /**
@@ -9,6 +9,8 @@ import { UINT64_MAX } from "../report";
  * the on-chain pricing; a model in no family is billed at the default multiplier, family "").
  * The hot loop touches each row once, keys sums by (model_group, model) and sums plain numbers;
  * families are resolved once per distinct pair and bigints appear only once per line at the end.
+ * Each line also gets its requests (request id and tokens) and their Merkle root (requestsRoot,
+ * src/report/requests.ts), hashed once per request in result().
  */
 
 /** The fields of a LiteLLM spend-log row the aggregation reads. */
@@ -25,6 +27,8 @@ export type SpendRowFields = {
 
 export type AggregateResult = {
   lines: UsageLine[];
+  /** The requests of each line (same index as `lines`), in the order they were read. */
+  leaves: RequestLeaf[][];
   requestIds: string[];
   /** Rows taken into the report. */
   rows: number;
@@ -36,9 +40,12 @@ export type AggregateResult = {
 
 const NOT_OURS = -1n;
 
+/** One (alias, model_group, model)'s sums and requests. */
+type Bucket = { tokens: number; requests: number; ids: string[]; tokensOf: number[] };
+
 export class Aggregator {
   /** alias -> model_group -> model -> running sums. Strings only in the hot loop; parsing happens once per key in result(). */
-  private readonly byAlias = new Map<string, { groups: Map<string, Map<string, { tokens: number; requests: number }>>; ids: string[]; rows: number; late: number }>();
+  private readonly byAlias = new Map<string, { groups: Map<string, Map<string, Bucket>>; rows: number; late: number }>();
   private readonly seen = new Set<string>();
   private failed = 0;
   private alreadyReported = 0;
@@ -93,7 +100,7 @@ export class Aggregator {
     const model = row.model;
     let entry = this.byAlias.get(alias);
     if (entry === undefined) {
-      entry = { groups: new Map(), ids: [], rows: 0, late: 0 };
+      entry = { groups: new Map(), rows: 0, late: 0 };
       this.byAlias.set(alias, entry);
     }
     let models = entry.groups.get(group);
@@ -103,14 +110,15 @@ export class Aggregator {
     }
     let sum = models.get(model);
     if (sum === undefined) {
-      sum = { tokens: 0, requests: 0 };
+      sum = { tokens: 0, requests: 0, ids: [], tokensOf: [] };
       models.set(model, sum);
     }
     sum.tokens += tokens;
     sum.requests += 1;
+    sum.ids.push(id);
+    sum.tokensOf.push(tokens);
     entry.rows += 1;
     if (late) entry.late += 1;
-    entry.ids.push(id);
     this.seen.add(id);
     return true;
   }
@@ -118,18 +126,26 @@ export class Aggregator {
   /**
    * Adds one group of rows the database already summed (src/connector/spend-db.ts): rows of one
    * key alias, model_group and model that are not failed, not reported before, each counted once,
-   * with `ids` their request ids (which only a key of ours needs: they may be left out for an alias
-   * that cannot be ours). The result is what add() gives for each of those rows.
+   * with `ids` their request ids and `tokensOf` each one's tokens (which only a key of ours needs:
+   * they may be left out for an alias that cannot be ours). The result is what add() gives for each of those rows.
    */
-  addGroup(alias: string, group: string, model: string, sums: { tokens: number; requests: number; ids: readonly string[] }): void {
-    const { tokens, requests, ids } = sums;
+  addGroup(alias: string, group: string, model: string, sums: { tokens: number; requests: number; ids: readonly string[]; tokensOf: readonly number[] }): void {
+    const { tokens, requests, ids, tokensOf } = sums;
     if (!Number.isSafeInteger(tokens) || tokens < 0) throw new RangeError(`key ${alias}: token sum ${tokens} is not a token count`);
     if (!Number.isSafeInteger(requests) || requests < 0) throw new RangeError(`key ${alias}: ${requests} is not a row count`);
     if (requests === 0) return;
-    if (Aggregator.subscriptionOf(alias) !== NOT_OURS && ids.length !== requests) throw new RangeError(`key ${alias}: ${ids.length} request ids for ${requests} rows`);
+    if (Aggregator.subscriptionOf(alias) !== NOT_OURS) {
+      if (ids.length !== requests || tokensOf.length !== requests) throw new RangeError(`key ${alias}: ${ids.length} request ids and ${tokensOf.length} token counts for ${requests} rows`);
+      let sum = 0;
+      for (const t of tokensOf) {
+        if (!Number.isSafeInteger(t) || t < 0) throw new RangeError(`key ${alias}: ${t} is not a token count`);
+        sum += t;
+      }
+      if (sum !== tokens) throw new RangeError(`key ${alias}: requests' tokens add up to ${sum}, the group's sum is ${tokens}`);
+    }
     let entry = this.byAlias.get(alias);
     if (entry === undefined) {
-      entry = { groups: new Map(), ids: [], rows: 0, late: 0 };
+      entry = { groups: new Map(), rows: 0, late: 0 };
       this.byAlias.set(alias, entry);
     }
     let models = entry.groups.get(group);
@@ -139,13 +155,14 @@ export class Aggregator {
     }
     let sum = models.get(model);
     if (sum === undefined) {
-      sum = { tokens: 0, requests: 0 };
+      sum = { tokens: 0, requests: 0, ids: [], tokensOf: [] };
       models.set(model, sum);
     }
     sum.tokens += tokens;
     sum.requests += requests;
     entry.rows += requests;
-    for (const id of ids) entry.ids.push(id);
+    for (const id of ids) sum.ids.push(id);
+    for (const t of tokensOf) sum.tokensOf.push(t);
   }
 
   /** Rows the database path left out without reading them, counted as add() would have. */
@@ -155,7 +172,7 @@ export class Aggregator {
   }
 
   result(): AggregateResult {
-    const sums = new Map<string, UsageLine>();
+    const sums = new Map<string, { line: Omit<UsageLine, "requestsRoot">; leaves: RequestLeaf[] }>();
     const requestIds: string[] = [];
     let foreign = 0;
     let late = 0;
@@ -165,24 +182,28 @@ export class Aggregator {
         foreign += entry.rows;
         continue;
       }
-      for (const id of entry.ids) requestIds.push(id);
       late += entry.late;
       for (const [group, models] of entry.groups) {
         for (const [model, s] of models) {
+          for (const id of s.ids) requestIds.push(id);
           if (!Number.isSafeInteger(s.tokens)) throw new RangeError(`key ${alias}: token sum exceeds 2^53 in one window`);
           const family = this.familyOf(group, model);
           const key = `${subscriptionId}\u0000${family}`;
-          const line = sums.get(key) ?? { subscriptionId, family, tokens: 0n, requests: 0n };
-          line.tokens += BigInt(s.tokens);
-          line.requests += BigInt(s.requests);
-          sums.set(key, line);
+          const sum = sums.get(key) ?? { line: { subscriptionId, family, tokens: 0n, requests: 0n }, leaves: [] };
+          sum.line.tokens += BigInt(s.tokens);
+          sum.line.requests += BigInt(s.requests);
+          for (let i = 0; i < s.ids.length; i++) sum.leaves.push({ requestId: s.ids[i], tokens: BigInt(s.tokensOf[i]) });
+          sums.set(key, sum);
         }
       }
     }
-    const lines = sortLines([...sums.values()]);
+    const withLeaves = [...sums.values()].map((e) => ({ line: { ...e.line, requestsRoot: requestsRoot(e.leaves) }, leaves: e.leaves }));
+    const byLine = new Map(withLeaves.map((e) => [e.line, e.leaves]));
+    const lines = sortLines(withLeaves.map((e) => e.line));
     validateLines(lines);
     return {
       lines,
+      leaves: lines.map((l) => byLine.get(l) ?? []),
       requestIds,
       rows: requestIds.length,
       late,
@@ -196,22 +217,23 @@ export class Aggregator {
  * each alias and model afresh, sum in bigints under a JSON key.
  */
 export function aggregateNaive(rows: readonly SpendRowFields[], pricing: PricingConfig): UsageLine[] {
-  const groups: Record<string, { tokens: bigint; requests: bigint }> = {};
+  const groups: Record<string, { tokens: bigint; requests: bigint; leaves: RequestLeaf[] }> = {};
   const unique = [...new Map(rows.map((r) => [r.request_id, r])).values()].filter((r) => r.status !== "failure");
   for (const row of unique) {
     const parsed = parseAlias(row.metadata.user_api_key_alias ?? "");
     if (!parsed) continue;
     const family = familyOfSpendRow(pricing, row.model_group, row.model) ?? "";
     const key = JSON.stringify([parsed.subscriptionId, family]);
-    const g = groups[key] ?? { tokens: 0n, requests: 0n };
+    const g = groups[key] ?? { tokens: 0n, requests: 0n, leaves: [] };
     g.tokens += BigInt(row.total_tokens);
     g.requests += 1n;
+    g.leaves.push({ requestId: row.request_id, tokens: BigInt(row.total_tokens) });
     groups[key] = g;
   }
   return sortLines(
     Object.entries(groups).map(([key, g]) => {
       const [id, family] = JSON.parse(key) as [string, string];
-      return { subscriptionId: BigInt(id), family, tokens: g.tokens, requests: g.requests };
+      return { subscriptionId: BigInt(id), family, tokens: g.tokens, requests: g.requests, requestsRoot: requestsRoot(g.leaves) };
     }),
   );
 }

@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import { contractAddresses } from "../config/flow-json";
 import { flowNetwork } from "../config/networks";
 import { readDeployment } from "../config/deployments";
@@ -9,6 +8,7 @@ import { WINDOW_SECONDS } from "../report";
 import { ConnectorError } from "./errors";
 import { databaseUrlFromEnv, type DatabaseUrl } from "./database-url";
 import { LOCAL_ORACLE_KEYS } from "../config/local-oracles";
+import { defaultStateDir, type ConnectorNetwork } from "./state-dir";
 
 export { LOCAL_ORACLE_KEYS };
 
@@ -18,7 +18,7 @@ export { LOCAL_ORACLE_KEYS };
  * come from the environment and are never logged.
  */
 
-export type ConnectorNetwork = "local" | "coston2";
+export type { ConnectorNetwork };
 
 export type ConnectorConfig = {
   network: ConnectorNetwork;
@@ -61,6 +61,21 @@ function required(env: Env, name: string, why: string): string {
   return value.trim();
 }
 
+/**
+ * The most lines one Flow transaction carries: the size test/emulator/settlement-worst-case.test.ts
+ * proves fits mainnet's 9,999 even when every line costs the most a line can. A larger setting
+ * could plan a chunk that never executes.
+ */
+export const MAX_LINES_PER_TRANSACTION = 450;
+
+function linesPerTransaction(env: Env): number {
+  const n = intEnv(env, "FLAREFLOW_MAX_LINES_PER_TX", MAX_LINES_PER_TRANSACTION);
+  if (n < 1 || n > MAX_LINES_PER_TRANSACTION) {
+    throw new ConnectorError("config", `FLAREFLOW_MAX_LINES_PER_TX must be 1 to ${MAX_LINES_PER_TRANSACTION} (the largest chunk proven to fit a Flow transaction), got ${n}`);
+  }
+  return n;
+}
+
 function intEnv(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
@@ -92,10 +107,7 @@ function oracleKeys(env: Env, fallback?: string[]): string[] {
   return raw.split(",").map((k, i) => privateKey(k.trim(), `FLAREFLOW_ORACLE_KEYS[${i}]`));
 }
 
-/** Where a network's connector state lives (FLAREFLOW_CONNECTOR_STATE overrides). */
-export function defaultStateDir(network: ConnectorNetwork, env: Env = process.env): string {
-  return env.FLAREFLOW_CONNECTOR_STATE ?? path.resolve(__dirname, `../../.flareflow/connector-${network}`);
-}
+export { defaultStateDir };
 
 
 /** The local stack: Hardhat node + Flare stand-in + emulator + local LiteLLM server. */
@@ -135,7 +147,7 @@ export function localConnectorConfig(env: Env = process.env, overrides: Partial<
       relayer: serviceSigner(),
     },
     oracles: { privateKeys: oracleKeys(env, [...LOCAL_ORACLE_KEYS]) },
-    maxLinesPerTransaction: intEnv(env, "FLAREFLOW_MAX_LINES_PER_TX", 500),
+    maxLinesPerTransaction: linesPerTransaction(env),
     ...overrides,
   };
 }
@@ -175,7 +187,7 @@ export function coston2ConnectorConfig(env: Env = process.env, overrides: Partia
     },
     flow: { accessNode: env.FLOW_ACCESS_NODE ?? testnet.accessNode, addresses: contractAddresses("testnet"), relayer: flowSigner(testnet, env as NodeJS.ProcessEnv) },
     oracles: { privateKeys: oracleKeys(env) },
-    maxLinesPerTransaction: intEnv(env, "FLAREFLOW_MAX_LINES_PER_TX", 500),
+    maxLinesPerTransaction: linesPerTransaction(env),
     ...overrides,
   };
 }

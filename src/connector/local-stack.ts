@@ -9,12 +9,20 @@ import { deployEvm } from "../deploy/evm-deploy";
  */
 
 /** Deploys (or finds) the FDC harness and UsageReportVerifier on a Hardhat node; returns the verifier address. */
-export async function deployLocalEvm(options: { rpcUrl: string; deployerKey: string; publisherBaseUrl: string; deploymentsDir?: string; log?: (line: string) => void }): Promise<string> {
+export async function deployLocalEvm(options: {
+  rpcUrl: string;
+  deployerKey: string;
+  publisherBaseUrl: string;
+  /** The stack's window length (FlareFDCTriggers and the connector use the same). */
+  windowSeconds: number;
+  deploymentsDir?: string;
+  log?: (line: string) => void;
+}): Promise<string> {
   const provider = new JsonRpcProvider(options.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
   try {
     const deployer = new Wallet(options.deployerKey, provider);
     await deployEvm({
-      network: { ...evmNetworks.localhost, publisherBaseUrl: options.publisherBaseUrl },
+      network: { ...evmNetworks.localhost, publisherBaseUrl: options.publisherBaseUrl, windowSeconds: options.windowSeconds },
       deployer,
       yes: true,
       log: options.log ?? (() => undefined),

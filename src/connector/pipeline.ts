@@ -12,7 +12,7 @@ import { flareContracts, type FlareContracts } from "./flare-contracts";
 import { settleOnFlow, settlementState } from "./flow";
 import { stageLine, type ConnectorLog } from "./log";
 import { collectSignatures, resolveOracles, type OracleIdentity } from "./oracles";
-import { onChainPricing } from "./pricing-source";
+import { onChainPricingAt } from "./pricing-source";
 import { checkProof, fetchProof, isRoundFinalized } from "./prove";
 import { publishDocuments, startPublisher, type Publisher } from "./publish";
 import { reportDocument, serializeDocument, summaryDocument } from "./report-doc";
@@ -117,7 +117,7 @@ export class Connector {
       throw new ConnectorError("config", `FlareFDCTriggers settles ${flowWindow}-s windows, this connector cuts ${cfg.windowSeconds}-s windows (FLAREFLOW_WINDOW_SECONDS)`);
     }
     if (cfg.publisher.listen && !this.publisher) {
-      this.publisher = await startPublisher({ publishedDir: this.state.publishedDir, host: cfg.publisher.listen.host, port: cfg.publisher.listen.port });
+      this.publisher = await startPublisher({ stateDir: this.state.dir, host: cfg.publisher.listen.host, port: cfg.publisher.listen.port });
     }
   }
 
@@ -214,7 +214,7 @@ export class Connector {
   private async aggregate(window: bigint): Promise<WindowRecord> {
     const source = this.spendSource;
     if (!source) throw new Error("connector not initialised");
-    const pricing: PricingConfig = await onChainPricing(this.flow);
+    const pricing: PricingConfig = await onChainPricingAt(this.flow, BigInt(this.windows.startMs(window) / 1000));
     const { record, read } = await readWindow(this.state, source, this.windows, this.config.lateLookbackWindows, pricing, window);
     const s = record.summary;
     this.log(

@@ -1,13 +1,15 @@
 import { runScript, type FlowContext } from "../flow/runtime";
-import { getPricing } from "../flow/generated/scripts";
-import { pricingFromCadence, type PricingConfig } from "../pricing";
+import { getPricingAt } from "../flow/generated/scripts";
+import { formatUFix64, pricingFromCadence, type PricingConfig } from "../pricing";
 import { ConnectorError, messageOf } from "./errors";
 
-/** The on-chain pricing (for its model-name to family map), read fresh for each window. */
-export async function onChainPricing(flow: FlowContext): Promise<PricingConfig> {
+/**
+ * The on-chain pricing in force for a window starting at `windowStartSeconds`: its model-name to
+ * family map decides the report's families, as Flow will bill the window by the same version.
+ */
+export async function onChainPricingAt(flow: FlowContext, windowStartSeconds: bigint): Promise<PricingConfig> {
   try {
-    const onChain = await runScript(flow, getPricing, {});
-    return pricingFromCadence({ ...onChain, tiers: onChain.tiers.map((t) => ({ threshold: t.threshold.toString(), pricePer1K: t.pricePer1K })) });
+    return pricingFromCadence(await runScript(flow, getPricingAt, { time: formatUFix64(windowStartSeconds * 100_000_000n) }));
   } catch (error) {
     throw new ConnectorError("unreachable", `Flow access node ${flow.accessNode}: cannot read the pricing (model map): ${messageOf(error)}`);
   }

@@ -3,13 +3,20 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { writeFileOnce } from "./durable";
+import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "./report-doc";
 
 /**
  * The report publisher: immutable JSON at `/reports/<w>` (window, digest, count, total, lines)
  * and `/reports/<w>/summary` (the four fields Flare attests). Every Flare data provider fetches
  * the summary on its own and all must see the same bytes, so a published file is written once
  * and never changes. Flare's verifiers fetch only public HTTPS within 5 s and 100 KiB and require
- * `application/json`; on Coston2 put this server behind a public HTTPS address.
+ * `application/json`; on Coston2 put this server behind a public HTTPS address. Any origin may
+ * read the documents (CORS `*`): a customer's browser verifies bills from them.
+ *
+ * It is the internet-facing part of the connector and holds no secret: it reads the connector's
+ * state directory (the published files and each window's record) and nothing else. Before
+ * serving a file it checks it against the digest the connector recorded for its window, so a
+ * file changed or cut short on disk is refused (500, logged), never served as immutable.
  */
 
 const WINDOW_PATH = /^\/reports\/(0|[1-9][0-9]{0,19})(\/summary)?$/;
@@ -31,34 +38,96 @@ export function publishDocuments(publishedDir: string, window: bigint, report: s
 
 export type Publisher = { url: string; port: number; stop(): Promise<void> };
 
-export async function startPublisher(options: { publishedDir: string; host?: string; port?: number }): Promise<Publisher> {
+export type PublisherOptions = {
+  /** The connector's state directory: `published/` is served, `windows/<w>.json` holds each window's digest. */
+  stateDir: string;
+  host?: string;
+  port?: number;
+  /** Where refusals are logged (default: stderr). */
+  log?: (line: string) => void;
+};
+
+type Answer = { status: number; body: Buffer; immutable: boolean };
+
+const json = (status: number, error: string): Answer => ({ status, body: Buffer.from(`${JSON.stringify({ error })}\n`), immutable: false });
+
+/** The digest and counts the connector recorded for `window`, or null when it recorded none. */
+function recordedSummary(stateDir: string, window: bigint): { digest: string; lineCount: string; totalTokens: string } | null {
+  const file = path.join(stateDir, "windows", `${window}.json`);
+  if (!fs.existsSync(file)) return null;
+  const record = JSON.parse(fs.readFileSync(file, "utf8")) as { summary?: { digest?: unknown; lineCount?: unknown; totalTokens?: unknown } };
+  const s = record.summary;
+  if (typeof s?.digest !== "string" || typeof s.lineCount !== "string" || typeof s.totalTokens !== "string") {
+    throw new Error(`${file} holds no summary`);
+  }
+  return { digest: s.digest, lineCount: s.lineCount, totalTokens: s.totalTokens };
+}
+
+/** Throws unless `bytes` are exactly the file that the record of `window` implies. */
+function verified(stateDir: string, window: bigint, summary: boolean, bytes: Buffer): void {
+  const recorded = recordedSummary(stateDir, window);
+  if (recorded === null) throw new Error(`no window record holds the digest of window ${window}`);
+  if (summary) {
+    const expected = serializeDocument(
+      summaryDocument({ window, digest: recorded.digest, lineCount: BigInt(recorded.lineCount), totalTokens: BigInt(recorded.totalTokens) }),
+    );
+    if (!bytes.equals(Buffer.from(expected))) throw new Error(`the summary differs from the one recorded for window ${window}`);
+    return;
+  }
+  const parsed = parseReportDocument(JSON.parse(bytes.toString("utf8")) as unknown);
+  if (parsed.window !== window) throw new Error(`the report names window ${parsed.window}`);
+  if (parsed.summary.digest !== recorded.digest) throw new Error(`the report's digest ${parsed.summary.digest} is not the one recorded (${recorded.digest})`);
+  if (!bytes.equals(Buffer.from(serializeDocument(reportDocument(window, parsed.lines))))) throw new Error("the report is not in its canonical form");
+}
+
+function answer(stateDir: string, url: string, log: (line: string) => void, refused: Set<string>): Answer {
+  const match = WINDOW_PATH.exec(url);
+  if (!match) return json(404, "not found");
+  const window = BigInt(match[1] as string);
+  const summary = match[2] !== undefined;
+  const files = publishedFiles(path.join(stateDir, "published"), window);
+  const file = summary ? files.summary : files.report;
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    return json(404, "no such report");
+  }
+  try {
+    verified(stateDir, window, summary, bytes);
+  } catch (error) {
+    // Once per file and content, so a client retrying a damaged file does not flood the log.
+    const seen = `${file}:${createHash("sha256").update(bytes).digest("hex")}`;
+    if (!refused.has(seen)) {
+      refused.add(seen);
+      log(`publisher: refusing ${url}: ${file} does not match window ${window}'s record (${error instanceof Error ? error.message : String(error)})`);
+    }
+    return json(500, "the published file does not match its recorded digest");
+  }
+  return { status: 200, body: bytes, immutable: true };
+}
+
+export async function startPublisher(options: PublisherOptions): Promise<Publisher> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const refused = new Set<string>();
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://publisher");
-    const match = WINDOW_PATH.exec(url.pathname);
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD", "content-type": "application/json" }).end('{"error":"method not allowed"}');
       return;
     }
-    if (!match) {
-      res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
-      return;
-    }
-    const files = publishedFiles(options.publishedDir, BigInt(match[1]));
-    const file = match[2] ? files.summary : files.report;
-    let body: Buffer;
-    try {
-      body = fs.readFileSync(file);
-    } catch {
-      res.writeHead(404, { "content-type": "application/json" }).end('{"error":"no such report"}');
-      return;
-    }
-    res.writeHead(200, {
+    const url = new URL(req.url ?? "/", "http://publisher").pathname;
+    const a = answer(options.stateDir, url, log, refused);
+    res.writeHead(a.status, {
       "content-type": "application/json",
-      "content-length": body.length,
-      "cache-control": "public, max-age=31536000, immutable",
-      etag: `"${createHash("sha256").update(body).digest("hex").slice(0, 32)}"`,
+      "content-length": a.body.length,
+      // Public documents: any page may read them (the bill verifier in a customer's browser).
+      // No credentials are ever involved, so the wildcard exposes nothing.
+      "access-control-allow-origin": "*",
+      ...(a.immutable
+        ? { "cache-control": "public, max-age=31536000, immutable", etag: `"${createHash("sha256").update(a.body).digest("hex").slice(0, 32)}"` }
+        : { "cache-control": "no-store" }),
     });
-    res.end(req.method === "HEAD" ? undefined : body);
+    res.end(req.method === "HEAD" ? undefined : a.body);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -69,6 +138,21 @@ export async function startPublisher(options: { publishedDir: string; host?: str
   return {
     url: `http://${options.host ?? "127.0.0.1"}:${address.port}`,
     port: address.port,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
+}
+
+/**
+ * What `connector -- publish` needs, from the environment: the state directory and where to
+ * listen. No key, no URL of any other service: the publisher reads files.
+ */
+export function publisherOptionsFromEnv(stateDir: string, env: Readonly<Record<string, string | undefined>>): PublisherOptions {
+  const rawPort = env.FLAREFLOW_PUBLISHER_PORT ?? "8790";
+  const port = Number(rawPort);
+  if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw new Error(`FLAREFLOW_PUBLISHER_PORT must be a port number, got ${rawPort}`);
+  return { stateDir, host: env.FLAREFLOW_PUBLISHER_HOST ?? "127.0.0.1", port };
 }

@@ -1,13 +1,14 @@
 import type { PricingConfig } from "../pricing";
 import { writeFileDurable } from "./durable";
+import { leavesFile, windowLeaves } from "./leaves";
 import { reportDocument, serializeDocument } from "./report-doc";
 import type { SpendSource, WindowRead } from "./spend-source";
 import type { ConnectorState, WindowRecord } from "./state";
 import type { Windows } from "./windows";
 
 /**
- * Stage 1 of the connector: read a window from LiteLLM (either path), write its report and
- * request ids, then commit its record. The same for both paths, so both leave the same state.
+ * Stage 1 of the connector: read a window from LiteLLM (either path), write its report, request
+ * ids and request leaves, then commit its record. The same for both paths, so both leave the same state.
  */
 
 /** Request ids reported by committed windows recent enough for a late row to come from. */
@@ -54,6 +55,7 @@ export async function readWindow(
   // Working files first; the record below is the commit point.
   writeFileDurable(state.reportFile(window), serializeDocument(doc));
   writeFileDurable(state.requestIdsFile(window), JSON.stringify(read.requestIds));
+  writeFileDurable(leavesFile(state.workDir, window), JSON.stringify(windowLeaves(window, read.lines, read.leaves)));
   const record: WindowRecord = {
     window: window.toString(),
     stage: read.lines.length === 0 ? "skipped" : "aggregated",

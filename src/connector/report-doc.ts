@@ -1,4 +1,4 @@
-import { reportDigest, summarize, validateLines, type UsageLine, type UsageSummary } from "../report";
+import { isRequestsRoot, reportDigest, summarize, validateLines, type UsageLine, type UsageSummary } from "../report";
 
 /**
  * The published documents of a window. Every uint64 is a decimal string: Flare's verifiers parse
@@ -7,7 +7,7 @@ import { reportDigest, summarize, validateLines, type UsageLine, type UsageSumma
  */
 
 export type SummaryDocument = { window: string; digest: string; lineCount: string; totalTokens: string };
-export type LineDocument = { subscriptionId: string; family: string; tokens: string; requests: string };
+export type LineDocument = { subscriptionId: string; family: string; tokens: string; requests: string; requestsRoot: string };
 export type ReportDocument = SummaryDocument & { lines: LineDocument[] };
 
 export function summaryDocument(summary: UsageSummary): SummaryDocument {
@@ -29,6 +29,7 @@ export function reportDocument(window: bigint, lines: readonly UsageLine[]): Rep
       family: l.family,
       tokens: l.tokens.toString(),
       requests: l.requests.toString(),
+      requestsRoot: l.requestsRoot,
     })),
   };
 }
@@ -66,11 +67,13 @@ export function parseReportDocument(body: unknown): { window: bigint; lines: Usa
   const lines: UsageLine[] = body.lines.map((raw: unknown, i: number) => {
     if (!isRecord(raw)) throw new InvalidReportError(`line ${i} is not an object`);
     if (typeof raw.family !== "string") throw new InvalidReportError(`line ${i}: family is not a string`);
+    if (!isRequestsRoot(raw.requestsRoot)) throw new InvalidReportError(`line ${i}: requestsRoot is not 32 bytes of lowercase 0x-hex: ${JSON.stringify(raw.requestsRoot)}`);
     return {
       subscriptionId: uint64(raw.subscriptionId, `line ${i} subscriptionId`),
       family: raw.family,
       tokens: uint64(raw.tokens, `line ${i} tokens`),
       requests: uint64(raw.requests, `line ${i} requests`),
+      requestsRoot: raw.requestsRoot,
     };
   });
   try {

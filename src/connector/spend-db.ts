@@ -10,7 +10,8 @@ import { readRange, type SpendSource, type WindowQuery, type WindowRead } from "
  * instead of paging /spend/logs/v2, with the meaning spend-source.ts states:
  *
  *  1. one grouped query over the window itself: rows per (key alias, model_group, model), the
- *     token sum and the request ids of rows not failed, failed and malformed rows counted. No
+ *     token sum and the requests (id and tokens, for the line's request root and the customer's
+ *     leaves) of rows not failed, failed and malformed rows counted. No
  *     row of the window can have been reported before (earlier windows read only up to their own
  *     end), so nothing is compared with earlier reports here. The request ids are kept for later
  *     windows (a late row is told from a reported one by its id); at a million rows they are
@@ -53,7 +54,7 @@ const FAILED = `status = 'failure'`;
 const NOT_FAILED = `status IS DISTINCT FROM 'failure'`;
 const IN_RANGE = `"startTime" >= ($1::timestamptz AT TIME ZONE 'UTC') AND "startTime" < ($2::timestamptz AT TIME ZONE 'UTC')`;
 
-type GroupRow = { alias: string | null; model_group: string | null; model: string; rows: number; failed: number; tokens: string; malformed: number; ids: string[] | null };
+type GroupRow = { alias: string | null; model_group: string | null; model: string; rows: number; failed: number; tokens: string; malformed: number; requests: [string, number][] | null };
 type CountRow = { source: string; n: number };
 type DetailRow = { request_id: string; alias: string | null; model_group: string | null; model: string; total_tokens: number; status: string | null; malformed: boolean | null };
 
@@ -138,7 +139,9 @@ export class DatabaseSpendSource implements SpendSource {
           (count(*) FILTER (WHERE ${FAILED}))::int AS failed,
           coalesce(sum(total_tokens) FILTER (WHERE ${NOT_FAILED}), 0)::text AS tokens,
           (count(*) FILTER (WHERE ${MALFORMED}))::int AS malformed,
-          json_agg(request_id) FILTER (WHERE ${NOT_FAILED}) AS ids
+          -- Id and tokens in one pair: each request's tokens stay with its id whatever order
+          -- the aggregate sees the rows in.
+          json_agg(json_build_array(request_id, total_tokens)) FILTER (WHERE ${NOT_FAILED}) AS requests
         FROM ${TABLE}
         WHERE ${IN_RANGE}
         GROUP BY 1, 2, 3`,
@@ -153,7 +156,7 @@ export class DatabaseSpendSource implements SpendSource {
       windowRows += rows;
       failed += failedHere;
       const alias = g.alias ?? "";
-      aggregator.addGroup(alias, g.model_group ?? "", g.model, { tokens: safeCount(g.tokens, `token sum of key ${alias}`), requests: rows - failedHere, ids: g.ids ?? [] });
+      aggregator.addGroup(alias, g.model_group ?? "", g.model, { tokens: safeCount(g.tokens, `token sum of key ${alias}`), requests: rows - failedHere, ids: (g.requests ?? []).map((r) => r[0]), tokensOf: (g.requests ?? []).map((r) => r[1]) });
     }
     aggregator.addIgnored({ failed });
     if (windowRows > 0) observed[String(q.window)] = windowRows;

@@ -21,12 +21,18 @@ export interface EvmDeployResult {
   sent: boolean;
 }
 
+/** UsageReportVerifier's MIN_WINDOW_SECONDS and MAX_WINDOW_SECONDS: checked here to fail before sending. */
+const WINDOW_SECONDS_BOUNDS = { min: 1, max: 86_400 } as const;
+
 const sha256 = (hex: string) => createHash("sha256").update(hex.replace(/^0x/, ""), "hex").digest("hex");
 
 /**
  * Deploys UsageReportVerifier (and, on Hardhat networks, the local FDC
  * harness) idempotently, then brings its configuration (publisher URL, pinned
- * request) to what this project's code says. Live networks need `yes`.
+ * request, window length) to what this project's code says. Live networks need
+ * `yes`. The window length can change only before the verifier's first
+ * verified window; a verifier that verified windows of another length is an
+ * error (its window ids mean other times), and nothing is sent.
  */
 export async function deployEvm(options: EvmDeployOptions): Promise<EvmDeployResult> {
   const { network, deployer, log } = options;
@@ -38,6 +44,12 @@ export async function deployEvm(options: EvmDeployOptions): Promise<EvmDeployRes
   }
   const baseUrl = network.publisherBaseUrl;
   if (!baseUrl) throw new Error(`deploy:evm ${network.name}: set FLAREFLOW_PUBLISHER_URL (the public HTTPS address of the report publisher)`);
+  const windowSeconds = network.windowSeconds;
+  if (!Number.isSafeInteger(windowSeconds) || windowSeconds < WINDOW_SECONDS_BOUNDS.min || windowSeconds > WINDOW_SECONDS_BOUNDS.max) {
+    throw new Error(
+      `deploy:evm ${network.name}: the window length must be a whole number of seconds in [${WINDOW_SECONDS_BOUNDS.min}, ${WINDOW_SECONDS_BOUNDS.max}], got ${String(windowSeconds)} (FLAREFLOW_WINDOW_SECONDS locally)`,
+    );
+  }
   const spec = reportRequestSpec();
   const factory = new UsageReportVerifier__factory(deployer);
   const artifactSha256 = sha256(UsageReportVerifier__factory.bytecode);
@@ -51,7 +63,7 @@ export async function deployEvm(options: EvmDeployOptions): Promise<EvmDeployRes
   const result: EvmDeployResult = { deployed: [], configured: [], unchanged: [], sent: false };
   const plan: string[] = [];
   if (network.fdcHarness && !harnessThere) plan.push("deploy the local FDC harness at Flare's registry address");
-  if (!current) plan.push(`deploy UsageReportVerifier (publisher ${baseUrl})`);
+  if (!current) plan.push(`deploy UsageReportVerifier (publisher ${baseUrl}, ${windowSeconds}-s windows)`);
   let verifier = current ? UsageReportVerifier__factory.connect(current.address, deployer) : undefined;
   const specIsPinned = async () =>
     verifier !== undefined &&
@@ -60,6 +72,17 @@ export async function deployEvm(options: EvmDeployOptions): Promise<EvmDeployRes
   if (verifier) {
     if ((await verifier.publisherBaseUrl()) !== baseUrl) plan.push(`set publisher base URL to ${baseUrl}`);
     if (!(await specIsPinned())) plan.push("set the pinned request spec");
+    const deployedWindow = await verifier.windowSeconds();
+    if (deployedWindow !== BigInt(windowSeconds)) {
+      const [hasVerified, lastWindow] = await verifier.lastWindow();
+      if (hasVerified) {
+        throw new Error(
+          `deploy:evm ${network.name}: UsageReportVerifier at ${current?.address} verified windows of ${deployedWindow} s (last ${lastWindow}); ` +
+            `the configuration says ${windowSeconds} s, which it can no longer take. Keep ${deployedWindow} s or deploy a new verifier (remove its record in deployments/${network.name}.json). Nothing sent.`,
+        );
+      }
+      plan.push(`set the window length from ${deployedWindow} s to ${windowSeconds} s`);
+    }
   }
   if (plan.length === 0) {
     log(`${network.name}: nothing to do, UsageReportVerifier at ${current?.address} is deployed and configured`);
@@ -79,7 +102,7 @@ export async function deployEvm(options: EvmDeployOptions): Promise<EvmDeployRes
   }
   let transactionHash = known?.transactionHash;
   if (!verifier) {
-    const contract = await factory.deploy(await deployer.getAddress(), baseUrl, spec);
+    const contract = await factory.deploy(await deployer.getAddress(), baseUrl, spec, windowSeconds);
     const receipt = await contract.deploymentTransaction()?.wait();
     verifier = UsageReportVerifier__factory.connect(await contract.getAddress(), deployer);
     transactionHash = receipt?.hash;
@@ -93,6 +116,10 @@ export async function deployEvm(options: EvmDeployOptions): Promise<EvmDeployRes
     if (!(await specIsPinned())) {
       await (await verifier.setRequestSpec(spec)).wait();
       result.configured.push("requestSpec");
+    }
+    if ((await verifier.windowSeconds()) !== BigInt(windowSeconds)) {
+      await (await verifier.setWindowSeconds(windowSeconds)).wait();
+      result.configured.push("windowSeconds");
     }
     log(`${network.name}: configured ${result.configured.join(", ")}`);
   }

@@ -2,12 +2,14 @@ import type { AuthorizationFunction } from "@onflow/fcl";
 import type { FlowNetworkConfig, FlowSettings } from "../config/networks";
 import { readDeployment } from "../config/deployments";
 import { keyAuthorization, runScript, sendTransaction, type FlowContext, type KeySigner, type TransactionDefinition } from "../flow/runtime";
-import { getPricing, oracleGetConfig, triggersGetState } from "../flow/generated/scripts";
+import { getPricing, getPricingSchedule, oracleGetConfig, triggersGetState } from "../flow/generated/scripts";
 import {
   adminMapModel,
   adminSetDefaultMultiplier,
   adminSetFamilyMultiplier,
   adminSetGrace,
+  adminSetMinimumDeposit,
+  adminSetNoticePeriod,
   adminSetPeriod,
   adminSetTiers,
   adminUnmapModel,
@@ -17,7 +19,7 @@ import {
   oracleSetThreshold,
   triggersSetWindowSeconds,
 } from "../flow/generated/transactions";
-import { formatUFix64, pricingFromCadence, type PricingConfig } from "../pricing";
+import { formatUFix64, pricingFromCadence, scheduleFromCadence, type PricingConfig } from "../pricing";
 
 /** One configuration transaction, described before it is sent. */
 interface Step {
@@ -39,12 +41,23 @@ export interface FlowConfigureOptions {
 
 const hex = (value: unknown) => String(value).toLowerCase().replace(/^0x/, "");
 
+const seconds = (s: bigint) => formatUFix64(s * 100_000_000n);
+
+/**
+ * The steps from `current` to `wanted`. Prices are compared with the latest version of the
+ * schedule (an announced change counts as done: a re-run announces nothing twice); the escrow
+ * settings with what is in force. With customers, a price rise is only announced here: it
+ * takes effect after the notice period.
+ */
 function pricingSteps(ctx: FlowContext, current: PricingConfig, wanted: PricingConfig): Step[] {
   const steps: Step[] = [];
   const tx = <A>(what: string, def: TransactionDefinition<A>, args: A): Step => ({
     what,
     send: (authz) => sendTransaction(ctx, def, args, authz),
   });
+  if (wanted.noticePeriod !== undefined && current.noticePeriod !== wanted.noticePeriod) {
+    steps.push(tx(`set the notice period for price rises to ${wanted.noticePeriod} s`, adminSetNoticePeriod, { seconds: seconds(wanted.noticePeriod) }));
+  }
   const tiers = (p: PricingConfig) => p.tiers.map((t) => `${t.threshold}:${t.pricePer1K}`).join(",");
   if (tiers(current) !== tiers(wanted)) {
     steps.push(
@@ -69,10 +82,13 @@ function pricingSteps(ctx: FlowContext, current: PricingConfig, wanted: PricingC
     if (!(model in wanted.modelFamilies)) steps.push(tx(`unmap model ${model}`, adminUnmapModel, { model }));
   }
   if (current.billingPeriod !== wanted.billingPeriod) {
-    steps.push(tx("set the billing period", adminSetPeriod, { seconds: formatUFix64(wanted.billingPeriod * 100_000_000n) }));
+    steps.push(tx("set the billing period of new subscriptions", adminSetPeriod, { seconds: seconds(wanted.billingPeriod) }));
   }
   if (current.closeGracePeriod !== wanted.closeGracePeriod) {
-    steps.push(tx("set the close grace period", adminSetGrace, { seconds: formatUFix64(wanted.closeGracePeriod * 100_000_000n) }));
+    steps.push(tx("set the close grace period", adminSetGrace, { seconds: seconds(wanted.closeGracePeriod) }));
+  }
+  if (wanted.minimumDeposit !== undefined && current.minimumDeposit !== wanted.minimumDeposit) {
+    steps.push(tx(`set the minimum deposit to ${formatUFix64(wanted.minimumDeposit)} FLOW`, adminSetMinimumDeposit, { amount: formatUFix64(wanted.minimumDeposit) }));
   }
   return steps;
 }
@@ -94,17 +110,18 @@ export async function configureFlow(options: FlowConfigureOptions): Promise<{ st
     send: (authz) => sendTransaction(flow, def, args, authz),
   });
 
-  const onChainPricing = await runScript(flow, getPricing, {});
-  const current = pricingFromCadence({
-    ...onChainPricing,
-    tiers: onChainPricing.tiers.map((t) => ({ threshold: t.threshold.toString(), pricePer1K: t.pricePer1K })),
-  });
-  const steps = pricingSteps(flow, current, settings.pricing);
+  const inForce = pricingFromCadence(await runScript(flow, getPricing, {}));
+  const schedule = scheduleFromCadence(await runScript(flow, getPricingSchedule, {}));
+  // Prices against the latest version, settings against what is in force.
+  const current: PricingConfig = { ...schedule[schedule.length - 1], billingPeriod: inForce.billingPeriod, closeGracePeriod: inForce.closeGracePeriod, minimumDeposit: inForce.minimumDeposit, noticePeriod: inForce.noticePeriod };
 
+  // The window length first: it sets the settlement latency the close grace must cover.
+  const steps: Step[] = [];
   const triggers = await runScript(flow, triggersGetState, {});
   if (BigInt(String(triggers.windowSeconds)) !== BigInt(settings.windowSeconds)) {
     steps.push(tx(`set ${settings.windowSeconds}-s usage windows`, triggersSetWindowSeconds, { seconds: settings.windowSeconds }));
   }
+  steps.push(...pricingSteps(flow, current, settings.pricing));
 
   const oracles = await runScript(flow, oracleGetConfig, {});
   const registered = new Map(Object.entries((oracles.oracles ?? {}) as Record<string, unknown>).map(([id, key]) => [hex(key), id]));

@@ -9,6 +9,7 @@ import { flowNetwork } from "../config/networks";
 import { codec, type FlowContext, type KeySigner } from "../flow/runtime";
 import { LiteLLMAdminClient } from "../litellm";
 import { parseEncryptionKey } from "./crypto";
+import { clientOf } from "./http/client";
 import type { KeyServiceOptions } from "./service";
 
 export class KeyServiceConfigError extends Error {
@@ -34,8 +35,11 @@ export const KEY_SERVICE_ENV = {
   FLAREFLOW_KEY_SERVICE_START_HEIGHT: "first block to read on a new state dir (default 0 on the emulator; required elsewhere)",
   FLAREFLOW_KEY_SERVICE_PORT: "HTTP port on 127.0.0.1 (default 8702)",
   FLAREFLOW_KEY_SERVICE_HOST: "HTTP bind address (default 127.0.0.1)",
-  FLAREFLOW_KEY_SERVICE_CORS_ORIGINS: "comma-separated origins allowed to call the API (default *)",
+  FLAREFLOW_KEY_SERVICE_CORS_ORIGINS: "comma-separated origins (scheme://host[:port]) of the pages that may call the API from a browser (default: none)",
+  FLAREFLOW_KEY_SERVICE_TRUSTED_PROXIES: "comma-separated addresses of reverse proxies whose X-Forwarded-For names the client (default: none)",
   FLAREFLOW_KEY_SERVICE_POLL_MS: "event polling interval (default 1000)",
+  FLAREFLOW_KEY_SERVICE_LIVE_LIMIT: "on | poll-only | off: the live spending limit; poll-only sets no tpm_limit guard on keys (default on)",
+  FLAREFLOW_KEY_SERVICE_SPEND_LOOKBACK_MS: "how far back each spend-log poll reads: LiteLLM's batch delay (PROXY_BATCH_WRITE_AT) plus the longest call expected (default 15000)",
   LITELLM_URL: "LiteLLM proxy (default http://127.0.0.1:4000)",
   LITELLM_MASTER_KEY: "LiteLLM admin key (required)",
 } as const;
@@ -82,6 +86,37 @@ export function providerSignerFromEnv(env: Env, problems: string[]): KeySigner {
   };
 }
 
+function list(raw: string | undefined): string[] {
+  return (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+/** Exact origins only: "*" would let any page ask for keys with a wallet it has tricked into signing. */
+function origins(raw: string | undefined, problems: string[]): string[] {
+  const out: string[] = [];
+  for (const item of list(raw)) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(item);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || !/^https?:$/.test(parsed.protocol) || parsed.origin !== item) {
+      problems.push(`FLAREFLOW_KEY_SERVICE_CORS_ORIGINS: "${item}" is not an origin (scheme://host[:port], no path, no "*")`);
+    } else out.push(item);
+  }
+  return out;
+}
+
+function proxies(raw: string | undefined, problems: string[]): string[] {
+  const out: string[] = [];
+  for (const item of list(raw)) {
+    const client = clientOf(item);
+    if (client === null) problems.push(`FLAREFLOW_KEY_SERVICE_TRUSTED_PROXIES: "${item}" is not an IP address`);
+    else out.push(client);
+  }
+  return out;
+}
+
 /** Where the contracts are: the emulator's service account, or deployments/<network>.json. */
 export function flowContextFor(network: FlowNetwork, accessNode: string, problems: string[], deploymentsDir?: string): FlowContext {
   if (network === "emulator") return { accessNode, addresses: contractAddresses("emulator", "0xf8d6e0586b0a20c7") };
@@ -118,6 +153,10 @@ export function keyServiceOptionsFromEnv(env: Env = process.env): KeyServiceOpti
   const port = int(env, "FLAREFLOW_KEY_SERVICE_PORT", 8702, problems);
   if (port > 65535) problems.push("FLAREFLOW_KEY_SERVICE_PORT must be at most 65535");
   const pollIntervalMs = int(env, "FLAREFLOW_KEY_SERVICE_POLL_MS", 1000, problems, 50);
+  const corsOrigins = origins(env["FLAREFLOW_KEY_SERVICE_CORS_ORIGINS"], problems);
+  const trustedProxies = proxies(env["FLAREFLOW_KEY_SERVICE_TRUSTED_PROXIES"], problems);
+  const liveMode = oneOf(env, "FLAREFLOW_KEY_SERVICE_LIVE_LIMIT", ["on", "poll-only", "off"] as const, "on", problems);
+  const lookbackMs = int(env, "FLAREFLOW_KEY_SERVICE_SPEND_LOOKBACK_MS", 15_000, problems, 1000);
   if (problems.length > 0 || litellm === undefined) {
     throw new KeyServiceConfigError(`the key service is misconfigured:\n  - ${problems.join("\n  - ")}`);
   }
@@ -131,8 +170,10 @@ export function keyServiceOptionsFromEnv(env: Env = process.env): KeyServiceOpti
     http: {
       port,
       host: env["FLAREFLOW_KEY_SERVICE_HOST"] ?? "127.0.0.1",
-      corsOrigins: (env["FLAREFLOW_KEY_SERVICE_CORS_ORIGINS"] ?? "*").split(",").map((s) => s.trim()).filter(Boolean),
+      corsOrigins,
+      trustedProxies,
     },
     pollIntervalMs,
+    liveLimit: { enabled: liveMode !== "off", guard: liveMode === "on", lookbackMs },
   };
 }

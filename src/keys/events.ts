@@ -10,6 +10,8 @@ import type { FlowContext } from "../flow/runtime";
 export const EVENT_NAMES = [
   "SubscriptionCreated",
   "SubscriptionUpdated",
+  "SubscriptionToppedUp",
+  "SubscriptionPeriodStarted",
   "SubscriptionSuspended",
   "SubscriptionResumed",
   "SubscriptionCloseRequested",
@@ -22,6 +24,8 @@ export const EVENT_NAMES = [
 export type SubscriptionEvent =
   | { name: "SubscriptionCreated"; data: T.SimpleUsageSubscriptions_SubscriptionCreated }
   | { name: "SubscriptionUpdated"; data: T.SimpleUsageSubscriptions_SubscriptionUpdated }
+  | { name: "SubscriptionToppedUp"; data: T.SimpleUsageSubscriptions_SubscriptionToppedUp }
+  | { name: "SubscriptionPeriodStarted"; data: T.SimpleUsageSubscriptions_SubscriptionPeriodStarted }
   | { name: "SubscriptionSuspended"; data: T.SimpleUsageSubscriptions_SubscriptionSuspended }
   | { name: "SubscriptionResumed"; data: T.SimpleUsageSubscriptions_SubscriptionResumed }
   | { name: "SubscriptionCloseRequested"; data: T.SimpleUsageSubscriptions_SubscriptionCloseRequested }
@@ -42,6 +46,8 @@ type EventName = (typeof EVENT_NAMES)[number];
 const CODECS: { [K in EventName]: { decode(raw: unknown, path: string): Extract<SubscriptionEvent, { name: K }>["data"] } } = {
   SubscriptionCreated: T.SimpleUsageSubscriptions_SubscriptionCreated,
   SubscriptionUpdated: T.SimpleUsageSubscriptions_SubscriptionUpdated,
+  SubscriptionToppedUp: T.SimpleUsageSubscriptions_SubscriptionToppedUp,
+  SubscriptionPeriodStarted: T.SimpleUsageSubscriptions_SubscriptionPeriodStarted,
   SubscriptionSuspended: T.SimpleUsageSubscriptions_SubscriptionSuspended,
   SubscriptionResumed: T.SimpleUsageSubscriptions_SubscriptionResumed,
   SubscriptionCloseRequested: T.SimpleUsageSubscriptions_SubscriptionCloseRequested,

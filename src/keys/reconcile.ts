@@ -9,24 +9,29 @@
  * attached, so the subscription never lacks a working key.
  */
 import {
+  aliasFor,
   isLiteLLMError,
+  parseAlias,
   rotateKey,
   type FlareFlowKeyMetadata,
   type LiteLLMAdminClient,
 } from "../litellm";
+import { fromLiteLLM } from "./audit";
 import { openKey } from "./crypto";
 import type { FlowEventSource } from "./events";
 import { MAX_EVENT_RANGE } from "./events";
 import type { FlowKeys } from "./flow-keys";
 import type { KeyServiceLogger } from "./logger";
-import { currentKey, mustDelete, sameModels, shouldBeBlocked, type KeyGeneration, type SubscriptionRecord } from "./state";
+import { newGeneration } from "./handlers";
+import { currentKey, keyLost, mustDelete, sameModels, shouldBeBlocked, type KeyGeneration, type SubscriptionRecord } from "./state";
+import { keyDecision } from "./decision";
 
 /** Thrown by a test's fault hook to stop the service as a crash would, between two steps. */
 export class SimulatedCrash extends Error {
   override readonly name = "SimulatedCrash";
 }
 
-export type Step = "litellm-created" | "flow-sending" | "flow-attached" | "litellm-deleted";
+export type Step = "litellm-resolved" | "key-replaced" | "litellm-created" | "flow-sending" | "flow-attached" | "litellm-deleted";
 
 export interface ReconcilerDeps {
   litellm: LiteLLMAdminClient;
@@ -38,6 +43,8 @@ export interface ReconcilerDeps {
   /** Called after each journaled step; tests throw SimulatedCrash from it. */
   fault(step: Step, sub: SubscriptionRecord): void;
   log: KeyServiceLogger;
+  /** tpm_limit of a new key (the live limit's guard); undefined: none. */
+  tpmFor(subscriptionId: string): number | undefined;
 }
 
 function isNotFound(e: unknown): boolean {
@@ -55,6 +62,18 @@ export class Reconciler {
   /** Runs every step the subscription still needs; returns the final record. */
   async reconcile(input: SubscriptionRecord): Promise<SubscriptionRecord> {
     const sub = structuredClone(input);
+    // Keys adopted from the chain: LiteLLM says whether (and as what) they still exist.
+    for (const [i, k] of sub.keys.entries()) {
+      if (k.litellm !== "unknown") continue;
+      sub.keys[i] = fromLiteLLM(sub, k, await this.d.litellm.keyInfoOrNull(k.hash));
+      this.step(sub, "litellm-resolved");
+    }
+    if (keyLost(sub)) {
+      // Its plaintext is gone with the old journal and LiteLLM no longer has it: the customer gets a new key.
+      sub.keys.push(newGeneration(sub, this.d.kek));
+      this.step(sub, "key-replaced");
+      this.d.log.warn(`subscription ${sub.id}: its key is gone from LiteLLM and cannot be made again; issuing a new one`);
+    }
     // Revoked keys and every key of a closed subscription go at once: nothing waits on them.
     for (const k of sub.keys) {
       if ((sub.lifecycle === "closed" || k.revoked) && k.litellm !== "deleted") await this.deleteKey(sub, k);
@@ -94,7 +113,11 @@ export class Reconciler {
     if (cur.sealed === null) throw new Error(`subscription ${sub.id}: ${cur.alias} has no stored key to create`);
     const raw = openKey(this.d.kek, sub.id, cur.alias, cur.sealed);
     const prev = [...sub.keys].reverse().find((k) => k !== cur && k.litellm === "live" && !k.revoked);
-    if (prev !== undefined) {
+    // rotateKey names the new key after the old one's generation + 1; otherwise create it directly
+    // (the old key is deleted once the new one is attached, as any superseded key).
+    const prevGeneration = prev === undefined ? undefined : parseAlias(prev.alias)?.generation;
+    const successor = prevGeneration !== undefined && cur.alias === aliasFor(sub.id, prevGeneration + 1);
+    if (prev !== undefined && successor) {
       try {
         await rotateKey(this.d.litellm, {
           currentAlias: prev.alias,
@@ -126,10 +149,12 @@ export class Reconciler {
       key: raw,
       models: sub.models,
       // No LiteLLM budget: LiteLLM counts USD of upstream cost, the cap on Flow is FLOW priced by
-      // token tiers. Flow enforces the cap and suspends; the suspension blocks the key here.
+      // token tiers. The live limit blocks the key when pending usage reaches the escrow or cap.
       max_budget: null,
       metadata: this.metadata(sub, cur),
       blocked: blocked || undefined,
+      // The live limit's guard from the first call on (live/guard.ts).
+      tpm_limit: this.d.tpmFor(sub.id),
     });
     cur.litellm = "live";
     cur.blocked = blocked;
@@ -205,7 +230,8 @@ export class Reconciler {
     }
     cur.blocked = want;
     this.d.save(sub);
-    this.d.log.info(`subscription ${sub.id}: ${cur.alias} ${want ? "blocked" : "unblocked"} (${sub.lifecycle})`);
+    const why = keyDecision(sub.lifecycle, sub.liveBlock).reason;
+    this.d.log.info(`subscription ${sub.id}: ${cur.alias} ${want ? `blocked (${why})` : "unblocked"} (${sub.lifecycle})`);
   }
 
   private async syncModels(sub: SubscriptionRecord, cur: KeyGeneration): Promise<void> {

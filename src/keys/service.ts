@@ -3,9 +3,10 @@
  * cursor, keeps each subscription's LiteLLM key and Flow key hash in the state
  * the events ask for, and serves wallet-proven key delivery and usage.
  */
-import type { LiteLLMAdminClient, KeyUsage } from "../litellm";
-import { codec, type FlowContext, type KeySigner } from "../flow/runtime";
-import { openKey } from "./crypto";
+import { isLiteLLMError, type KeyUsage } from "../litellm";
+import { codec, type FlowContext } from "../flow/runtime";
+import { auditLiteLLM } from "./audit";
+import { deliverable } from "./delivery";
 import { FlowEventSource, MAX_EVENT_RANGE, type PositionedEvent } from "./events";
 import { FlowKeys } from "./flow-keys";
 import { applyEvent, newGeneration } from "./handlers";
@@ -15,51 +16,16 @@ import { keyServiceRoutes, type DeliveredKey, type KeyServiceApi } from "./http/
 import { startJsonServer, type JsonServer } from "./http/server";
 import { Journal } from "./journal";
 import { describeError, redactingKeyServiceLogger, type KeyServiceLogger } from "./logger";
-import { Reconciler, SimulatedCrash, type Step } from "./reconcile";
-import { Serial } from "./serial";
+import { Reconciler, SimulatedCrash } from "./reconcile";
+import { KeyedSerial, Serial } from "./serial";
 import { currentKey, needsWork, type Cursor, type SubscriptionRecord } from "./state";
+import { StateFileError } from "./state-validate";
 import { DuePeriods } from "./due-periods";
+import { cursorBeyondChain, handledBy } from "./cursor";
+import type { KeyServiceHealth, KeyServiceOptions } from "./options";
+import { LiveLimit, type LiveView } from "./live/limiter";
 
-export interface KeyServiceOptions {
-  flow: FlowContext;
-  /** The provider account that signs issue_key / rotate_key; only its subscriptions are served. */
-  provider: KeySigner;
-  litellm: LiteLLMAdminClient;
-  /** 32-byte AES-256-GCM key for keys awaiting delivery. */
-  encryptionKey: Buffer;
-  /** Directory of the journal (created 0700). */
-  stateDir: string;
-  /** Height to start from when the state dir is new (the contract's deployment height). */
-  startHeight: number;
-  /** HTTP listener; port 0 picks a free one. Host defaults to 127.0.0.1. */
-  http?: { port: number; host?: string; corsOrigins?: readonly string[] };
-  pollIntervalMs?: number;
-  /** First retry delay of a failed subscription; doubles up to maxRetryDelayMs. */
-  retryDelayMs?: number;
-  maxRetryDelayMs?: number;
-  /** Blocks per events query (the access node caps it at 250). */
-  eventRangeSize?: number;
-  challengeTtlMs?: number;
-  logger?: KeyServiceLogger;
-  now?: () => number;
-  /** Test hook called after each journaled step; throw SimulatedCrash to stop as a crash would. */
-  fault?: (step: Step, sub: SubscriptionRecord) => void;
-  /** Called for each transaction the service sends (name, id). */
-  onTransaction?: (name: string, transactionId: string) => void;
-  /** How often a cap-suspended subscription is checked for a new period (default 30 s). */
-  duePeriodCheckMs?: number;
-}
-
-export interface KeyServiceHealth {
-  status: "ok" | "degraded" | "stopped";
-  cursor: Cursor;
-  sealedHeight: number | null;
-  lagBlocks: number | null;
-  subscriptions: number;
-  pending: string[];
-  lastError: { message: string; at: string; subscriptionId: string | null } | null;
-  lastProgressAt: string | null;
-}
+export type { KeyServiceHealth, KeyServiceOptions };
 
 export class KeyService implements KeyServiceApi {
   readonly flow: FlowContext;
@@ -69,6 +35,8 @@ export class KeyService implements KeyServiceApi {
   private readonly events: FlowEventSource;
   private readonly reconciler: Reconciler;
   private readonly serial = new Serial();
+  /** Customer rotations, one at a time per subscription, each answered with the key it made. */
+  private readonly rotations = new KeyedSerial();
   private readonly subs: Map<string, SubscriptionRecord>;
   private cursor: Cursor;
   private readonly provider: string;
@@ -77,10 +45,16 @@ export class KeyService implements KeyServiceApi {
   private lastProgressAt: number | null = null;
   private readonly retry = new Map<string, { failures: number; notBefore: number }>();
   private readonly duePeriods: DuePeriods;
+  /** The live spending limit (live/limiter.ts). */
+  readonly live: LiveLimit;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private running = false;
   private crashed = false;
+  /** The follower has reached the sealed head once since start: every key hash ever on Flow is in a record. */
+  private caughtUp = false;
+  /** LiteLLM has been audited against the records since start; nothing is changed before. */
+  private audited = false;
   private server: JsonServer | null = null;
 
   private constructor(
@@ -95,8 +69,12 @@ export class KeyService implements KeyServiceApi {
     this.subs = loaded.subs;
     this.cursor = loaded.cursor ?? { height: options.startHeight, last: null };
     this.events = new FlowEventSource(options.flow);
-    this.challenges = new ChallengeStore(options.challengeTtlMs ?? 5 * 60_000, this.now, `provider ${this.provider}`);
+    this.challenges = new ChallengeStore(options.challengeTtlMs ?? 5 * 60_000, this.now, `provider ${this.provider}`, options.challengeLimits);
     this.duePeriods = new DuePeriods(options.flow, options.provider, options.duePeriodCheckMs ?? 30_000, this.now, (line) => this.log.info(line));
+    this.live = new LiveLimit(
+      { flow: options.flow, litellm: options.litellm, now: this.now, log: this.log, pollIntervalMs: options.pollIntervalMs ?? 1000 },
+      options.liveLimit,
+    );
     this.reconciler = new Reconciler({
       litellm: options.litellm,
       flow: new FlowKeys(options.flow, options.provider, (name, id) => {
@@ -108,22 +86,29 @@ export class KeyService implements KeyServiceApi {
       save: (sub) => this.save({ sub }),
       fault: (step, sub) => options.fault?.(step, sub),
       log: this.log,
+      tpmFor: (id) => this.live.tpmFor(id),
     });
   }
 
-  /** Opens the journal, starts the HTTP listener and the follower. */
+  /**
+   * Opens the journal (refusing a damaged one, or a wrong encryption key, with
+   * the file and line named), checks its cursor against the chain, starts the
+   * HTTP listener and the follower.
+   */
   static async start(options: KeyServiceOptions): Promise<KeyService> {
     if (options.encryptionKey.length !== 32) throw new Error("KeyService: encryptionKey must be 32 bytes");
     if (!Number.isSafeInteger(options.startHeight) || options.startHeight < 0) throw new Error("KeyService: startHeight must be a non-negative integer");
-    const { journal, state } = Journal.open(options.stateDir);
+    const { journal, state } = Journal.open(options.stateDir, options.encryptionKey);
     const service = new KeyService(options, journal, state);
     try {
+      await service.checkCursorAgainstChain(true);
       if (options.http) {
         service.server = await startJsonServer({
           host: options.http.host ?? "127.0.0.1",
           port: options.http.port,
-          corsOrigins: options.http.corsOrigins ?? ["*"],
-          handler: keyServiceRoutes(service),
+          corsOrigins: options.http.corsOrigins ?? [],
+          trustedProxies: options.http.trustedProxies,
+          handler: keyServiceRoutes(service, options.leaves),
           onError: (e) => service.log.error(`http: ${describeError(e)}`),
         });
         service.log.info(`listening on ${service.server.url}`);
@@ -133,6 +118,9 @@ export class KeyService implements KeyServiceApi {
       throw e;
     }
     service.running = true;
+    if (journal.fresh) {
+      service.log.warn(`no journal in ${options.stateDir}: rebuilding the state from the chain (from height ${service.cursor.height}) and auditing LiteLLM`);
+    }
     service.log.info(`following events from height ${service.cursor.height} for provider ${service.provider}`);
     service.schedule(0);
     return service;
@@ -185,20 +173,86 @@ export class KeyService implements KeyServiceApi {
     this.log.error(subscriptionId ? `subscription ${subscriptionId}: ${message}` : message);
   }
 
-  /** One pass: new events into desired state, then due reconciliations. */
+  /**
+   * A cursor beyond the chain's head means the journal belongs to another
+   * chain (or the emulator was reset): its records describe keys this chain
+   * never saw. `atStart` tolerates an access node that does not answer yet.
+   */
+  private async checkCursorAgainstChain(atStart: boolean, known?: number): Promise<void> {
+    let head = known;
+    if (head === undefined) {
+      try {
+        head = await this.events.sealedHeight();
+      } catch (e) {
+        if (!atStart) throw e;
+        this.log.warn(`access node not answering at start (${describeError(e)}); the journal's cursor is checked once it does`);
+        return;
+      }
+    }
+    const problem = cursorBeyondChain(this.cursor, head, `${this.journal.file}:${this.journal.cursorLine ?? 1}`);
+    if (problem) throw problem;
+  }
+
+  /** One pass: new events into desired state, then (once LiteLLM is audited) due reconciliations. */
   async tick(): Promise<void> {
     try {
       await this.follow();
     } catch (e) {
+      if (e instanceof StateFileError) return this.refuse(e);
       this.recordError(e, null);
     }
-    if (this.running) await this.reconcileDue();
+    if (this.running && this.caughtUp && !this.audited) await this.audit();
+    if (!this.running || !this.audited) return;
+    await this.runLiveLimit();
+    await this.reconcileDue();
     if (this.running) await this.duePeriods.run(this.subs.values()).catch((e: unknown) => this.recordError(e, null));
+  }
+
+  /**
+   * Prices pending usage and journals each live block that changed; the reconciler then blocks or
+   * unblocks the key (keyDecision). A failed pass changes nothing: blocks stay as journaled.
+   */
+  private async runLiveLimit(): Promise<void> {
+    if (!this.live.enabled) return;
+    let blocks: Map<string, SubscriptionRecord["liveBlock"]>;
+    try {
+      blocks = await this.live.run(this.subs);
+    } catch (e) {
+      this.recordError(e, null);
+      return;
+    }
+    for (const [id, liveBlock] of blocks) {
+      await this.serial.run(async () => {
+        const sub = this.subs.get(id);
+        if (sub === undefined || sub.liveBlock === liveBlock) return;
+        this.save({ sub: { ...sub, liveBlock } });
+        this.retry.delete(id);
+      });
+    }
+  }
+
+  /** Stops for good: continuing would act on records that do not describe this chain. */
+  private refuse(e: StateFileError): void {
+    this.recordError(e, null);
+    this.running = false;
+    this.log.error("refusing to continue; the HTTP API stays up for /health");
+  }
+
+  private async audit(): Promise<void> {
+    await this.serial
+      .run(async () => {
+        const { changed, deleted } = await auditLiteLLM(this.options.litellm, this.subs, this.log);
+        for (const sub of changed) this.save({ sub });
+        this.audited = true;
+        this.log.info(`LiteLLM audited: ${changed.length} record(s) corrected, ${deleted.length} unknown key(s) deleted`);
+      })
+      .catch((e: unknown) => this.recordError(e, null));
   }
 
   private async follow(): Promise<void> {
     const head = await this.events.sealedHeight();
     this.sealedHeight = head;
+    await this.checkCursorAgainstChain(false, head);
     const size = Math.min(MAX_EVENT_RANGE, Math.max(1, this.options.eventRangeSize ?? MAX_EVENT_RANGE));
     while (this.running && this.cursor.height <= head) {
       const start = this.cursor.height;
@@ -206,23 +260,19 @@ export class KeyService implements KeyServiceApi {
       const events = await this.events.range(start, end);
       for (const event of events) {
         if (!this.running) return;
-        if (this.handled(event)) continue;
+        if (handledBy(this.cursor, event)) continue;
         await this.serial.run(async () => this.handle(event));
       }
       if (!this.running) return;
       await this.serial.run(async () => this.save({ cursor: { height: end + 1, last: null } }));
       this.journal.maybeCompact({ cursor: this.cursor, subs: this.subs });
     }
-  }
-
-  private handled(e: PositionedEvent): boolean {
-    const c = this.cursor;
-    if (e.blockHeight !== c.height) return e.blockHeight < c.height;
-    if (c.last === null) return false;
-    return e.transactionIndex < c.last.transactionIndex || (e.transactionIndex === c.last.transactionIndex && e.eventIndex <= c.last.eventIndex);
+    if (this.running && this.cursor.height > head) this.caughtUp = true;
   }
 
   private handle(event: PositionedEvent): void {
+    // Any event about a subscription may change its money or period: the live limit reads Flow again.
+    this.live.touch(event.data.id.toString());
     const changed = applyEvent(event, this.subs, { provider: this.provider, kek: this.options.encryptionKey });
     if (changed === null) return; // not ours or already applied: the range's end cursor covers it
     const cursor: Cursor = { height: event.blockHeight, last: { transactionIndex: event.transactionIndex, eventIndex: event.eventIndex } };
@@ -248,6 +298,7 @@ export class KeyService implements KeyServiceApi {
       const sub = this.subs.get(id);
       if (sub === undefined) throw new Error(`unknown subscription ${id}`);
       if (this.crashed) throw new SimulatedCrash("the service has crashed");
+      if (!this.audited) throw new Error("the key service is still catching up with the chain and LiteLLM");
       try {
         const done = await this.reconciler.reconcile(sub);
         this.retry.delete(id);
@@ -270,54 +321,65 @@ export class KeyService implements KeyServiceApi {
   }
 
   reveal(subscriptionId: string): DeliveredKey {
-    const sub = this.subs.get(subscriptionId);
-    if (sub === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${subscriptionId} is not served by this key service`);
-    if (sub.lifecycle === "closed") throw new HttpError(410, "closed", `subscription ${subscriptionId} is closed; its keys are deleted`);
-    const cur = currentKey(sub);
-    if (cur === undefined || cur.revoked) {
-      throw new HttpError(409, "no_key", `subscription ${subscriptionId} has no key (revoked); request a new one with /v1/keys/rotate`);
-    }
-    if (cur.litellm !== "live" || cur.flow !== "attached" || cur.sealed === null) {
-      throw new HttpError(409, "key_pending", `the key of subscription ${subscriptionId} is still being issued; try again shortly`);
-    }
-    const key = openKey(this.options.encryptionKey, sub.id, cur.alias, cur.sealed);
-    this.log.info(`subscription ${subscriptionId}: delivered ${cur.alias} to its customer`);
-    return { subscriptionId, key, keyHash: cur.hash, alias: cur.alias, generation: cur.generation };
+    const cur = currentKey(this.known(subscriptionId));
+    return this.deliver(subscriptionId, cur?.generation ?? -1);
   }
 
+  /** The key of `generation`, if it is still the subscription's current, deliverable key. */
+  private deliver(subscriptionId: string, generation: number): DeliveredKey {
+    const sub = this.known(subscriptionId);
+    const { key, alias, hash } = deliverable(sub, generation, this.options.encryptionKey);
+    this.log.info(`subscription ${subscriptionId}: delivered ${alias} to its customer`);
+    return { subscriptionId, key, keyHash: hash, alias, generation };
+  }
+
+  private known(subscriptionId: string): SubscriptionRecord {
+    const sub = this.subs.get(subscriptionId);
+    if (sub === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${subscriptionId} is not served by this key service`);
+    return sub;
+  }
+
+  /**
+   * A new key on the customer's request. Requests for one subscription run one
+   * after the other, each making exactly one rotation and answered with the key
+   * it made (a later request's key never answers an earlier one).
+   */
   async rotate(subscriptionId: string): Promise<DeliveredKey> {
-    await this.serial.run(async () => {
-      const sub = this.subs.get(subscriptionId);
-      if (sub === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${subscriptionId} is not served by this key service`);
-      if (sub.lifecycle === "closed" || sub.lifecycle === "closing") {
-        throw new HttpError(409, "not_open", `subscription ${subscriptionId} is ${sub.lifecycle}; its key cannot change`);
+    return this.rotations.run(subscriptionId, async () => {
+      const generation = await this.serial.run(async () => {
+        const sub = this.known(subscriptionId);
+        if (sub.lifecycle === "closed" || sub.lifecycle === "closing") {
+          throw new HttpError(409, "not_open", `subscription ${subscriptionId} is ${sub.lifecycle}; its key cannot change`);
+        }
+        const cur = currentKey(sub);
+        if (cur !== undefined && !cur.revoked && (cur.litellm !== "live" || cur.flow !== "attached")) {
+          throw new HttpError(409, "key_pending", `a key of subscription ${subscriptionId} is still being issued; try again shortly`);
+        }
+        const next = newGeneration(sub, this.options.encryptionKey);
+        // The intent (with the new raw key, sealed) is durable before anything else happens.
+        this.save({ sub: { ...sub, keys: [...sub.keys, next] } });
+        this.log.info(`subscription ${subscriptionId}: new key requested by its customer`);
+        return next.generation;
+      });
+      try {
+        await this.reconcileNow(subscriptionId);
+      } catch {
+        throw new HttpError(503, "rotation_pending", "the new key is recorded and will be issued when LiteLLM and Flow answer; reveal it later");
       }
-      const cur = currentKey(sub);
-      if (cur !== undefined && !cur.revoked && (cur.litellm !== "live" || cur.flow !== "attached")) {
-        throw new HttpError(409, "key_pending", `a key of subscription ${subscriptionId} is still being issued; try again shortly`);
-      }
-      // The intent (with the new raw key, sealed) is durable before anything else happens.
-      this.save({ sub: { ...sub, keys: [...sub.keys, newGeneration(sub, this.options.encryptionKey)] } });
-      this.log.info(`subscription ${subscriptionId}: new key requested by its customer`);
+      return this.deliver(subscriptionId, generation);
     });
-    try {
-      await this.reconcileNow(subscriptionId);
-    } catch {
-      throw new HttpError(503, "rotation_pending", "the new key is recorded and will be issued when LiteLLM and Flow answer; reveal it later");
-    }
-    return this.reveal(subscriptionId);
   }
 
-  async usage(subscriptionId: string, startDate?: Date, endDate?: Date): Promise<KeyUsage & { subscriptionId: string; keyHashes: string[] }> {
-    const sub = this.subs.get(subscriptionId);
-    if (sub === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${subscriptionId} is not served by this key service`);
+  async usage(subscriptionId: string, startDate?: Date, endDate?: Date): Promise<KeyUsage & { subscriptionId: string; keyHashes: string[]; live: LiveView | null }> {
+    const sub = this.known(subscriptionId);
     // Every key the subscription ever had: usage of rotated-out keys still counts.
     const keyHashes = sub.keys.filter((k) => k.litellm !== "pending").map((k) => k.hash);
     try {
       const usage = await this.options.litellm.getUsageForKeys(keyHashes, startDate, endDate);
-      return { subscriptionId, keyHashes, ...usage };
+      return { subscriptionId, keyHashes, ...usage, live: this.live.view(subscriptionId) };
     } catch (e) {
-      this.recordError(e, subscriptionId);
+      // Health names the failure, never the request: the dates are the customer's input.
+      this.recordError(new Error(`LiteLLM did not answer a usage query (${isLiteLLMError(e) ? `${e.kind}${e.status ? ` ${e.status}` : ""}` : "no answer"})`), subscriptionId);
       throw new HttpError(503, "litellm_unavailable", "LiteLLM did not answer; try again shortly");
     }
   }
@@ -326,14 +388,20 @@ export class KeyService implements KeyServiceApi {
     const pending = [...this.subs.values()].filter(needsWork).map((s) => s.id);
     const lag = this.sealedHeight === null ? null : Math.max(0, this.sealedHeight - (this.cursor.height - 1));
     return {
-      status: !this.running ? "stopped" : pending.length > 0 || (lag ?? 0) > 0 ? "degraded" : "ok",
+      status: !this.running ? "stopped" : !this.audited || pending.length > 0 || (lag ?? 0) > 0 ? "degraded" : "ok",
       cursor: this.cursor,
       sealedHeight: this.sealedHeight,
       lagBlocks: lag,
       subscriptions: this.subs.size,
       pending,
+      audited: this.audited,
       lastError: this.lastError,
       lastProgressAt: this.lastProgressAt === null ? null : new Date(this.lastProgressAt).toISOString(),
+      liveLimit: {
+        enabled: this.live.enabled,
+        ready: this.live.ready,
+        lastPassAt: this.live.lastPassAt === null ? null : new Date(this.live.lastPassAt).toISOString(),
+      },
     };
   }
 

@@ -62,7 +62,7 @@ function parseGeneration(v: unknown, path: string): KeyGeneration {
     alias: str(o["alias"], `${path}.alias`),
     hash,
     sealed: parseSealed(o["sealed"], `${path}.sealed`),
-    litellm: oneOf(o["litellm"], ["pending", "live", "deleted"] as const, `${path}.litellm`),
+    litellm: oneOf(o["litellm"], ["pending", "live", "deleted", "unknown"] as const, `${path}.litellm`),
     flow: oneOf(o["flow"], ["pending", "sending", "attached", "skipped"] as const, `${path}.flow`),
     sentFromHeight: o["sentFromHeight"] === null ? null : nat(o["sentFromHeight"], `${path}.sentFromHeight`),
     blocked: bool(o["blocked"], `${path}.blocked`),
@@ -84,6 +84,8 @@ export function parseSubscriptionRecord(v: unknown, path: string): SubscriptionR
     models: strings(o["models"], `${path}.models`),
     maxBudgetPerPeriod: o["maxBudgetPerPeriod"] === null ? null : str(o["maxBudgetPerPeriod"], `${path}.maxBudgetPerPeriod`),
     lifecycle: oneOf<Lifecycle>(o["lifecycle"], ["active", "suspended", "closing", "closed"], `${path}.lifecycle`),
+    // Optional: journals written before the live limit have no such field (no live block).
+    liveBlock: o["liveBlock"] === undefined || o["liveBlock"] === null ? null : oneOf(o["liveBlock"], ["escrow", "cap"] as const, `${path}.liveBlock`),
     keys: keys.map((k, i) => parseGeneration(k, `${path}.keys[${i}]`)),
   };
 }

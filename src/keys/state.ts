@@ -5,6 +5,7 @@
  * journaled step at a time.
  */
 import type { SealedKey } from "./crypto";
+import { keyDecision, type LiveBlock } from "./decision";
 
 /** Where the subscription stands on Flow, as the events told us. */
 export type Lifecycle = "active" | "suspended" | "closing" | "closed";
@@ -15,13 +16,23 @@ export type Lifecycle = "active" | "suspended" | "closing" | "closed";
  */
 export interface KeyGeneration {
   generation: number;
+  /** LiteLLM's key_alias; "" for an adopted key until LiteLLM is asked. */
   alias: string;
   /** sha256 hex of the raw key: LiteLLM's token and the hash on Flow. */
   hash: string;
-  /** The raw key, encrypted; dropped once the key is deleted or revoked. */
+  /**
+   * The raw key, encrypted; dropped once the key is deleted or revoked. Null
+   * as well for a key adopted from the chain after the journal was lost: it
+   * works, but its plaintext is gone.
+   */
   sealed: SealedKey | null;
-  /** pending: not yet created in LiteLLM; live: created; deleted: gone for good. */
-  litellm: "pending" | "live" | "deleted";
+  /**
+   * pending: not yet created in LiteLLM; live: created; deleted: gone for
+   * good; unknown: adopted from a KeyIssued/KeyRotated event this journal did
+   * not know (it was lost or restored from an older copy), to be looked up in
+   * LiteLLM by its hash.
+   */
+  litellm: "pending" | "live" | "deleted" | "unknown";
   /**
    * pending: not on Flow yet; sending: a transaction may be in flight (see
    * sentFromHeight); attached: Flow carried this hash; skipped: the
@@ -46,6 +57,12 @@ export interface SubscriptionRecord {
   models: string[];
   maxBudgetPerPeriod: string | null;
   lifecycle: Lifecycle;
+  /**
+   * Set by the live limit (live/limiter.ts) when pending usage has used up the escrow or reached
+   * the period cap; null while there is room. Journaled, so a restart keeps the block until the
+   * limit has been recomputed from Flow and LiteLLM. Absent in journals written before it existed.
+   */
+  liveBlock: LiveBlock | null;
   keys: KeyGeneration[];
 }
 
@@ -61,8 +78,9 @@ export function currentKey(sub: SubscriptionRecord): KeyGeneration | undefined {
   return sub.keys[sub.keys.length - 1];
 }
 
+/** Whether the key must be blocked: keyDecision over the chain's lifecycle and the live limit. */
 export function shouldBeBlocked(sub: SubscriptionRecord): boolean {
-  return sub.lifecycle !== "active";
+  return keyDecision(sub.lifecycle, sub.liveBlock).blocked;
 }
 
 function sameModels(a: readonly string[], b: readonly string[]): boolean {
@@ -74,12 +92,22 @@ export function mustDelete(sub: SubscriptionRecord, k: KeyGeneration): boolean {
   return sub.lifecycle === "closed" || k.revoked || k !== currentKey(sub);
 }
 
+/**
+ * The current key is gone from LiteLLM although the subscription should have
+ * one (LiteLLM lost it, and with the journal lost its plaintext is gone too):
+ * it must be replaced by a new generation.
+ */
+export function keyLost(sub: SubscriptionRecord): boolean {
+  const cur = currentKey(sub);
+  return cur !== undefined && cur.litellm === "deleted" && !mustDelete(sub, cur) && (sub.lifecycle === "active" || sub.lifecycle === "suspended");
+}
+
 /** True while LiteLLM or Flow still differ from what the subscription wants. */
 export function needsWork(sub: SubscriptionRecord): boolean {
   if (sub.keys.some((k) => mustDelete(sub, k) && k.litellm !== "deleted")) return true;
   const cur = currentKey(sub);
   if (cur === undefined || mustDelete(sub, cur)) return false;
-  if (cur.litellm === "pending") return true;
+  if (cur.litellm === "pending" || cur.litellm === "unknown" || keyLost(sub)) return true;
   if (cur.flow === "pending" || cur.flow === "sending") return true;
   if (cur.blocked !== shouldBeBlocked(sub)) return true;
   return !sameModels(cur.models, sub.models);

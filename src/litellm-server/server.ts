@@ -72,12 +72,13 @@ async function route(ctx: ServerContext, req: IncomingMessage, url: URL): Promis
 
 export async function startLiteLLMServer(options: LiteLLMServerOptions): Promise<LiteLLMServerHandle> {
   if (!options.masterKey.startsWith("sk-")) throw new Error("LiteLLM master key must start with sk-");
-  const store = new Store(options.stateFile);
+  const now = options.now ?? Date.now;
+  const store = new Store(options.stateFile, now);
   await store.load();
   const ctx: ServerContext = {
     store,
     masterKey: options.masterKey,
-    now: options.now ?? Date.now,
+    now,
     spendLogDelayMs: options.spendLogDelayMs ?? DEFAULT_SPEND_LOG_DELAY_MS,
     models: options.models ?? DEFAULT_MODELS,
     budgetExceededStatus: options.budgetExceededStatus ?? BUDGET_EXCEEDED_STATUS,

@@ -22,8 +22,13 @@ export class Store {
   private writing: Promise<void> | null = null;
   private dirty = false;
   private writeError: unknown = null;
+  /** Set by flush(): the next writes hold queued spend rows too (a clean stop drains the queue). */
+  private draining = false;
 
-  constructor(private readonly stateFile: string | undefined) {}
+  constructor(
+    private readonly stateFile: string | undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async load(): Promise<void> {
     if (this.stateFile === undefined) return;
@@ -63,9 +68,14 @@ export class Store {
     return had;
   }
 
+  /**
+   * LiteLLM queues a spend row in memory and writes it with the next batch (PROXY_BATCH_WRITE_AT):
+   * the row reaches the state file only at `visible_at`, so a crash before then loses it, as a
+   * LiteLLM crash loses its queue.
+   */
   addLog(row: SpendLogRecord): void {
     this.logs.push(row);
-    this.touch();
+    if (this.stateFile !== undefined) setTimeout(() => this.touch(), Math.max(0, row.visible_at - this.now())).unref();
   }
 
   /**
@@ -132,6 +142,8 @@ export class Store {
   /** Waits for the file to hold the current state; throws if the last write failed. */
   async flush(): Promise<void> {
     if (this.stateFile === undefined) return;
+    this.draining = true;
+    this.dirty = true;
     if (this.writing === null && this.dirty) this.writing = this.drain();
     while (this.writing !== null) await this.writing;
     if (this.writeError !== null) {
@@ -164,6 +176,7 @@ export class Store {
   }
 
   private snapshot(): PersistedState {
-    return { version: 1, keys: this.allKeys(), spendLogs: this.logs, seq: this.seq };
+    const t = this.now();
+    return { version: 1, keys: this.allKeys(), spendLogs: this.draining ? this.logs : this.logs.filter((r) => r.visible_at <= t), seq: this.seq };
   }
 }

@@ -82,6 +82,9 @@ export async function rotateKey(client: LiteLLMAdminClient, options: RotateKeyOp
     budget_duration: old.budget_duration,
     duration: secondsUntil(old.expires, Date.now()),
     blocked: old.blocked || undefined,
+    // Limits carry over too: the live spending limit's tpm guard must hold from the first call.
+    rpm_limit: old.rpm_limit ?? undefined,
+    tpm_limit: old.tpm_limit ?? undefined,
     metadata: {
       ...(old.metadata as Record<string, unknown>),
       subscription_id: String(old.metadata["subscription_id"] ?? parsed.subscriptionId),

@@ -68,6 +68,16 @@ export interface ChatResult {
   status: number;
   totalTokens: number;
   errorType?: string;
+  /** What an OpenAI-compatible client logs of a successful call: its response id, time and usage. */
+  logEntry?: ClientLogLine;
+}
+
+/** One line of a customer's client log (src/verify/client-log.ts reads it). */
+export interface ClientLogLine {
+  id: string;
+  created: number;
+  model: string;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
 /**
@@ -82,18 +92,26 @@ export async function chat(litellmUrl: string, key: string, model: string, promp
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
     body: JSON.stringify({ model, messages: [{ role: "user", content: prompt }], ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) }),
   });
-  if (stream && response.status === 200) return { status: 200, totalTokens: streamedTokens(await response.text()) };
-  const body = (await response.json()) as { usage?: { total_tokens?: number }; error?: { type?: string } };
-  return { status: response.status, totalTokens: body.usage?.total_tokens ?? 0, errorType: body.error?.type };
+  if (stream && response.status === 200) {
+    const logEntry = streamedEntry(await response.text());
+    return { status: 200, totalTokens: logEntry.usage.total_tokens, logEntry };
+  }
+  const body = (await response.json()) as Partial<ClientLogLine> & { error?: { type?: string } };
+  const logEntry =
+    response.status === 200 && typeof body.id === "string" && typeof body.created === "number" && body.usage !== undefined
+      ? { id: body.id, created: body.created, model: String(body.model), usage: body.usage }
+      : undefined;
+  return { status: response.status, totalTokens: body.usage?.total_tokens ?? 0, errorType: body.error?.type, logEntry };
 }
 
-/** The total tokens of a streamed answer: the usage of its last chunk before `[DONE]`. */
-function streamedTokens(sse: string): number {
+/** A streamed answer as a client logs it: the chunks' id and time, the usage of its last chunk before `[DONE]`. */
+function streamedEntry(sse: string): ClientLogLine {
   const events = sse.split("\n\n").filter((e) => e.startsWith("data: ")).map((e) => e.slice("data: ".length));
   if (events.at(-1) !== "[DONE]") throw new Error("stream did not end with data: [DONE]");
-  const last = JSON.parse(events.at(-2) ?? "{}") as { usage?: { total_tokens?: number } };
+  const last = JSON.parse(events.at(-2) ?? "{}") as Partial<ClientLogLine>;
   if (typeof last.usage?.total_tokens !== "number") throw new Error("stream carried no usage in its last chunk");
-  return last.usage.total_tokens;
+  if (typeof last.id !== "string" || typeof last.created !== "number") throw new Error("stream chunk carried no id or created time");
+  return { id: last.id, created: last.created, model: String(last.model), usage: last.usage };
 }
 
 /** SubscriptionCharged events (what Flow billed, per window and family) in [start, end]. */

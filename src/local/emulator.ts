@@ -20,11 +20,15 @@ export interface EmulatorPorts {
   debugger: number;
 }
 
-/** The emulator's command line: flow.json's service key, no EVM bridge setup (nothing here uses it). */
+/**
+ * The emulator's command line: flow.json's service key, no EVM bridge setup (nothing here uses
+ * it), its REST, gRPC and admin APIs on loopback only.
+ */
 export function emulatorArgs(ports: EmulatorPorts): string[] {
   const service = emulatorServiceAccount();
   return [
     "emulator",
+    "--host=127.0.0.1",
     `--rest-port=${ports.rest}`,
     `--port=${ports.grpc}`,
     `--admin-port=${ports.admin}`,

@@ -22,7 +22,8 @@ export function emulatorProcess(ports: EmulatorPorts, logDir: string): ManagedPr
 
 /**
  * The FCL dev wallet for the emulator's service account (it creates and
- * manages test accounts from it), talking to the emulator's REST API.
+ * manages test accounts from it), talking to the emulator's REST API. It signs
+ * as the contract admin, so it listens on loopback only.
  */
 export function devWalletProcess(port: number, accessNode: string, logDir: string): ManagedProcess {
   const service = emulatorServiceAccount();
@@ -32,6 +33,7 @@ export function devWalletProcess(port: number, accessNode: string, logDir: strin
     command: flowBinary(),
     args: [
       "dev-wallet",
+      "--host=127.0.0.1",
       `--port=${port}`,
       `--access-node=${accessNode}`,
       `--address=${service.address}`,

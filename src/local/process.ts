@@ -10,11 +10,26 @@ export interface ProcessSpec {
   args: string[];
   cwd: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * false: the process gets `env` and only the harmless basics of this one's
+   * environment (PATH, HOME, locale, temp dir), never a secret that happens to
+   * be set here. Default true (the whole environment, then `env`).
+   */
+  inheritEnv?: boolean;
   /** Where the process's output goes (appended; never the terminal, so no secret reaches it by accident). */
   logFile: string;
   /** Resolves true once the service answers; `logOffset` is where this start's output begins in the log. */
   ready: (started: { logOffset: number }) => Promise<boolean>;
   readyTimeoutMs?: number;
+}
+
+const BASIC_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"] as const;
+
+/** What any process needs to run, and nothing that could be a secret. */
+export function basicEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of BASIC_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
 }
 
 /**
@@ -44,7 +59,7 @@ export class ManagedProcess {
     this.stopping = false;
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
-      env: { ...process.env, ...spec.env },
+      env: { ...(spec.inheritEnv === false ? basicEnv() : process.env), ...spec.env },
       stdio: ["ignore", out, out],
       detached: true,
     });
@@ -87,8 +102,17 @@ export class ManagedProcess {
     clearTimeout(timer);
   }
 
-  /** Kills without warning: what a crash looks like to the rest of the stack. */
+  /** Kills without warning (SIGKILL to the whole group, no SIGTERM first): what a crash looks like to the rest of the stack. */
   async kill(): Promise<void> {
-    await this.stop(0);
+    const child = this.child;
+    if (!child || !this.running) return;
+    this.stopping = true;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    try {
+      if (child.pid) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    await exited;
   }
 }

@@ -108,6 +108,23 @@ function scriptProcess(
 const answers = (url: string, init?: RequestInit) => async () => (await fetch(url, init)).status < 500;
 
 /**
+ * The report publisher of a stack in `stateDir`: the internet-facing part on a live deployment,
+ * so it gets the connector's state directory and its port, and not one variable more (nothing
+ * inherited from this process's environment, which may hold a secret).
+ */
+export function publisherProcess(stateDir: string, port: number): ManagedProcess {
+  const proc = scriptProcess(
+    "publisher",
+    "connector.ts",
+    ["publish"],
+    { FLAREFLOW_CONNECTOR_STATE: path.join(stateDir, "connector"), FLAREFLOW_PUBLISHER_PORT: String(port) },
+    path.join(stateDir, "logs"),
+    answers(`http://127.0.0.1:${port}/reports/0`),
+  );
+  return new ManagedProcess({ ...proc.spec, inheritEnv: false });
+}
+
+/**
  * The whole system on this machine: Flow emulator and dev wallet, Hardhat node with the FDC
  * harness, the local LiteLLM-compatible server (or a real proxy), the Flare stand-in services,
  * both deployments and their configuration, the report publisher, the key service, the
@@ -116,6 +133,13 @@ const answers = (url: string, init?: RequestInit) => async () => (await fetch(ur
  */
 export class LocalStack {
   readonly processes = new Map<string, ManagedProcess>();
+  /**
+   * The key service's key-encryption key: in this process's memory and the key service's
+   * environment only, never in a file beside the journal it protects (a copy of the stack's
+   * directory then holds sealed keys and nothing to open them). `npm run dev` starts each stack
+   * on a fresh directory, so no later run needs it.
+   */
+  private readonly keyEncryptionKey = randomBytes(32).toString("hex");
   private constructor(
     readonly options: StackOptions,
     readonly info: StackInfo,
@@ -192,7 +216,7 @@ export class LocalStack {
       const network = flowNetwork("emulator");
       await deployFlow({ network, accessNode, signer: flowSigner(network), yes: false, log: (l) => log(`  ${l}`), deploymentsDir });
       log("deploying the verifier and the FDC harness on the Hardhat node");
-      const verifierAddress = await deployLocalEvm({ rpcUrl: hardhatUrl, deployerKey: HARDHAT_DEV_KEYS[0] as string, publisherBaseUrl: publisherUrl, deploymentsDir, log: (l) => log(`  ${l}`) });
+      const verifierAddress = await deployLocalEvm({ rpcUrl: hardhatUrl, deployerKey: HARDHAT_DEV_KEYS[0] as string, publisherBaseUrl: publisherUrl, windowSeconds: options.windowSeconds, deploymentsDir, log: (l) => log(`  ${l}`) });
       await configureFlow({
         network,
         flow,
@@ -210,7 +234,7 @@ export class LocalStack {
       await add(
         scriptProcess("flare-local", "flare-local.ts", [], stack.flareEnv(), logDir, answers(`${flareUrl}/api/v1/fdc/proof-by-request-round-raw`, { method: "POST", body: "{}" })),
       );
-      await add(scriptProcess("publisher", "connector.ts", ["publish"], stack.connectorEnv(), logDir, answers(`${publisherUrl}/reports/0`)));
+      await add(stack.publisherProcess());
       await add(stack.keyServiceProcess());
       await add(stack.connectorProcess());
       if (options.web) {
@@ -243,7 +267,7 @@ export class LocalStack {
     };
   }
 
-  /** The connector's environment (the publisher shares it, to serve the same directory). */
+  /** The connector's environment. */
   connectorEnv(): NodeJS.ProcessEnv {
     return {
       FLAREFLOW_CONNECTOR_STATE: path.join(this.options.stateDir, "connector"),
@@ -271,6 +295,16 @@ export class LocalStack {
     });
   }
 
+  publisherProcess(): ManagedProcess {
+    return publisherProcess(this.options.stateDir, this.options.ports.publisher);
+  }
+
+  /** Origins of the page (both names of loopback): the only ones the key service answers across origins. */
+  pageOrigins(): string[] {
+    const port = this.options.ports.web;
+    return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  }
+
   keyServiceProcess(): ManagedProcess {
     return scriptProcess(
       "key-service",
@@ -281,23 +315,21 @@ export class LocalStack {
         FLOW_ACCESS_NODE: this.info.accessNode,
         FLAREFLOW_PROVIDER_ADDRESS: this.info.provider.address,
         FLAREFLOW_PROVIDER_PRIVATE_KEY: this.info.provider.privateKey,
-        FLAREFLOW_KEY_ENCRYPTION_KEY: this.encryptionKey(),
+        FLAREFLOW_KEY_ENCRYPTION_KEY: this.keyEncryptionKey,
         FLAREFLOW_KEY_SERVICE_STATE_DIR: path.join(this.options.stateDir, "key-service"),
         FLAREFLOW_KEY_SERVICE_PORT: String(this.options.ports.keyService),
+        FLAREFLOW_KEY_SERVICE_CORS_ORIGINS: this.pageOrigins().join(","),
         FLAREFLOW_KEY_SERVICE_POLL_MS: "500",
+        // The spend log's batch delay plus a margin for calls in flight (the live spending limit).
+        FLAREFLOW_KEY_SERVICE_SPEND_LOOKBACK_MS: String(this.options.spendLogDelaySeconds * 1000 + 5000),
+        // Read-only: the customers' request leaves beside the connector's state (POST /v1/leaves).
+        FLAREFLOW_CONNECTOR_STATE: path.join(this.options.stateDir, "connector"),
         LITELLM_URL: this.info.litellmUrl,
         LITELLM_MASTER_KEY: this.litellmMasterKey,
       },
       path.join(this.options.stateDir, "logs"),
       answers(`${this.info.keyServiceUrl}/health`),
     );
-  }
-
-  /** One encryption key per stack directory, kept beside the journal it protects. */
-  private encryptionKey(): string {
-    const file = path.join(this.options.stateDir, "key-encryption.key");
-    if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
-    return fs.readFileSync(file, "utf8").trim();
   }
 
   webEnv(): NodeJS.ProcessEnv {
@@ -310,6 +342,9 @@ export class LocalStack {
       VITE_DEFAULT_PROVIDER: this.info.provider.address,
       VITE_KEY_SERVICE_URL: this.info.keyServiceUrl,
       VITE_USAGE_POLL_MS: "10000",
+      // The bill verifier's EVM side (the page verifies windows against UsageReportVerifier).
+      VITE_EVM_RPC_URL: this.info.hardhatUrl,
+      VITE_VERIFIER_ADDRESS: this.info.verifierAddress,
     };
   }
 

@@ -13,9 +13,30 @@ export interface PricingConfig {
   defaultMultiplier: bigint;
   /** Model name as LiteLLM reports it ("gpt-4o") to family key. */
   modelFamilies: Record<string, string>;
-  /** Seconds; UFix64 in the contract, whole seconds in practice. */
+  /** Seconds: the billing period of subscriptions opened now (open ones keep their own). */
   billingPeriod: bigint;
   closeGracePeriod: bigint;
+  /** The schedule version and the time (units of 1e-8 s, as UFix64) it is in force from; 0 for
+   * the deployment's pricing. Absent on a configuration that is not from the chain. */
+  version?: bigint;
+  effectiveFrom?: bigint;
+  /** Units of 1e-8 FLOW: what opens a subscription and resumes an exhausted one. */
+  minimumDeposit?: bigint;
+  /** Seconds a price increase waits after its announcement. */
+  noticePeriod?: bigint;
+}
+
+/** Pricing versions by ascending effectiveFrom (get_pricing_schedule). */
+export type PricingSchedule = readonly PricingConfig[];
+
+/** The version in force for a usage window starting at `time` (units of 1e-8 s): the newest with
+ * effectiveFrom <= time, the first otherwise (UsageBasedSubscriptions.borrowPricingAt). */
+export function pricingAt(schedule: PricingSchedule, time: bigint): PricingConfig {
+  if (schedule.length === 0) throw new RangeError("an empty pricing schedule");
+  for (let i = schedule.length - 1; i > 0; i--) {
+    if ((schedule[i].effectiveFrom ?? 0n) <= time) return schedule[i];
+  }
+  return schedule[0];
 }
 
 const flow = (text: string): bigint => parseUFix64(text);
@@ -50,6 +71,8 @@ export const DEFAULT_PRICING: PricingConfig = Object.freeze({
   },
   billingPeriod: 2_592_000n,
   closeGracePeriod: 3_600n,
+  minimumDeposit: UNITS_PER_FLOW,
+  noticePeriod: 604_800n,
 });
 
 const hasOwn = (record: object, key: string): boolean => Object.prototype.hasOwnProperty.call(record, key);
@@ -83,12 +106,16 @@ export function quoteWithTiersUnits(tiers: readonly Tier[], multiplier: bigint, 
 
 /** The get_pricing script's value as FCL decodes it (UFix64 and UInt64 as decimal strings). */
 export interface CadencePricingConfig {
-  tiers: { threshold: string; pricePer1K: string }[];
+  version?: string | bigint;
+  effectiveFrom?: string;
+  tiers: readonly { threshold: string | bigint; pricePer1K: string }[];
   familyMultipliers: Record<string, string>;
   defaultMultiplier: string;
   modelFamilies: Record<string, string>;
   billingPeriod: string;
   closeGracePeriod: string;
+  minimumDeposit?: string;
+  noticePeriod?: string;
 }
 
 /** Converts get_pricing's decoded value into a PricingConfig. */
@@ -98,15 +125,29 @@ export function pricingFromCadence(value: CadencePricingConfig): PricingConfig {
     familyMultipliers[family] = parseUFix64(multiplier);
   }
   const config: PricingConfig = {
-    tiers: value.tiers.map((tier) => ({ threshold: parseUInt64(tier.threshold), pricePer1K: parseUFix64(tier.pricePer1K) })),
+    tiers: value.tiers.map((tier) => ({ threshold: parseUInt64(String(tier.threshold)), pricePer1K: parseUFix64(tier.pricePer1K) })),
     familyMultipliers,
     defaultMultiplier: parseUFix64(value.defaultMultiplier),
     modelFamilies: { ...value.modelFamilies },
     billingPeriod: parseUFix64(value.billingPeriod) / UNITS_PER_FLOW,
     closeGracePeriod: parseUFix64(value.closeGracePeriod) / UNITS_PER_FLOW,
   };
+  if (value.version !== undefined) config.version = parseUInt64(String(value.version));
+  if (value.effectiveFrom !== undefined) config.effectiveFrom = parseUFix64(value.effectiveFrom);
+  if (value.minimumDeposit !== undefined) config.minimumDeposit = parseUFix64(value.minimumDeposit);
+  if (value.noticePeriod !== undefined) config.noticePeriod = parseUFix64(value.noticePeriod) / UNITS_PER_FLOW;
   validateTiers(config.tiers);
   return config;
+}
+
+/** Converts get_pricing_schedule's decoded value; refuses a schedule out of order. */
+export function scheduleFromCadence(values: readonly CadencePricingConfig[]): PricingSchedule {
+  const schedule = values.map(pricingFromCadence);
+  if (schedule.length === 0) throw new RangeError("get_pricing_schedule returned no version");
+  for (let i = 1; i < schedule.length; i++) {
+    if ((schedule[i].effectiveFrom ?? 0n) < (schedule[i - 1].effectiveFrom ?? 0n)) throw new RangeError("get_pricing_schedule: versions out of order");
+  }
+  return schedule;
 }
 
 /** The tier a page shows as "volume discount": 1 − price / first price, in basis points. */

@@ -13,6 +13,9 @@ export interface Tier {
 
 /** The largest tier table the contract accepts. */
 export const MAX_TIERS = 16;
+/** The contract's bounds on a tier's threshold (tokens) and price (units per 1,000 tokens). */
+export const MAX_THRESHOLD = 1_000_000_000_000_000n;
+export const MAX_PRICE_PER_1K = 1_000n * 100_000_000n;
 /** Tier prices are per this many tokens. */
 export const TOKENS_PER_PRICE = 1_000n;
 /** Multipliers are in units of 1e-8 too, so one line divides by 1,000 × 1e8. */
@@ -25,6 +28,8 @@ export const TIER_ERRORS = {
   firstNotZero: "UsageBasedSubscriptions: the first tier must start at 0 tokens",
   price: "UsageBasedSubscriptions: tier prices must be positive",
   order: "UsageBasedSubscriptions: tier thresholds must be strictly ascending",
+  priceBound: "UsageBasedSubscriptions: a tier price is at most 1000 FLOW per 1,000 tokens",
+  thresholdBound: "UsageBasedSubscriptions: a tier threshold is at most 1000000000000000 tokens",
 } as const;
 
 /** Throws (with the contract's message) unless the table is one the contract accepts. */
@@ -34,6 +39,8 @@ export function validateTiers(tiers: readonly Tier[]): void {
   if (tiers[0].threshold !== 0n) throw new RangeError(TIER_ERRORS.firstNotZero);
   tiers.forEach((tier, i) => {
     if (tier.pricePer1K <= 0n) throw new RangeError(TIER_ERRORS.price);
+    if (tier.pricePer1K > MAX_PRICE_PER_1K) throw new RangeError(TIER_ERRORS.priceBound);
+    if (tier.threshold > MAX_THRESHOLD) throw new RangeError(TIER_ERRORS.thresholdBound);
     if (i > 0 && tier.threshold <= tiers[i - 1].threshold) throw new RangeError(TIER_ERRORS.order);
   });
 }
@@ -65,4 +72,38 @@ export function graduatedCostUnits(
   }
   const units = (sum * multiplierUnits) / DIVISOR;
   return units > UFIX64_MAX_UNITS ? UFIX64_MAX_UNITS : units;
+}
+
+/**
+ * The most of `tokens` (after `periodTokens`) whose graduated cost is at most `budgetUnits`: the
+ * tokens an escrow of that size pays for, in order (UsageBasedSubscriptions.paidTokens).
+ * cost(k) <= B exactly when raw(k) * multiplier < (B + 1) * 1e11, raw(k) being the per-1K price
+ * sum of the first k tokens.
+ */
+export function paidTokens(
+  tiers: readonly Tier[],
+  multiplierUnits: bigint,
+  periodTokens: bigint,
+  tokens: bigint,
+  budgetUnits: bigint,
+): bigint {
+  let rest = ((budgetUnits + 1n) * DIVISOR - 1n) / multiplierUnits;
+  const start = periodTokens;
+  const end = periodTokens + tokens;
+  let paid = 0n;
+  for (let i = 0; i < tiers.length; i++) {
+    const low = tiers[i].threshold;
+    if (low >= end) break;
+    const high = i + 1 < tiers.length ? tiers[i + 1].threshold : end;
+    if (high > start) {
+      const from = low > start ? low : start;
+      const to = high < end ? high : end;
+      const price = tiers[i].pricePer1K;
+      const segment = (to - from) * price;
+      if (segment > rest) return paid + rest / price;
+      rest -= segment;
+      paid += to - from;
+    }
+  }
+  return tokens;
 }

@@ -2,15 +2,22 @@ import { AbiCoder, id, keccak256 } from "ethers";
 import { familyToBytes32, validateLines, type UsageLine } from "./lines";
 import { UINT64_MAX } from "./window";
 
-/** keccak256("FlareFlow.UsageReport.v1"): the report digest's domain separator. */
-export const REPORT_DOMAIN: string = id("FlareFlow.UsageReport.v1");
+/**
+ * keccak256("FlareFlow.UsageReport.v2"): the report digest's domain separator. v2 added each
+ * line's requestsRoot; a v1 digest can never equal a v2 one.
+ */
+export const REPORT_DOMAIN: string = id("FlareFlow.UsageReport.v2");
+
+/** ABI type of a report line. */
+export const LINE_TUPLE = "tuple(uint64 subscriptionId, bytes32 family, uint64 tokens, uint64 requests, bytes32 requestsRoot)";
+
+/** The ABI values of lines (validated beforehand). */
+export function lineTuples(lines: readonly UsageLine[]): unknown[][] {
+  return lines.map((l) => [l.subscriptionId, familyToBytes32(l.family), l.tokens, l.requests, l.requestsRoot]);
+}
 
 /** ABI types of the digest preimage: (bytes32 domain, uint64 window, UsageLine[] lines). */
-export const REPORT_ENCODING_TYPES = [
-  "bytes32",
-  "uint64",
-  "tuple(uint64 subscriptionId, bytes32 family, uint64 tokens, uint64 requests)[]",
-] as const;
+export const REPORT_ENCODING_TYPES = ["bytes32", "uint64", `${LINE_TUPLE}[]`] as const;
 
 function checkWindow(window: bigint): void {
   if (window < 0n || window > UINT64_MAX) throw new RangeError(`window ${window} is not a uint64`);
@@ -23,8 +30,7 @@ function checkWindow(window: bigint): void {
 export function encodeReport(window: bigint, lines: readonly UsageLine[]): string {
   checkWindow(window);
   validateLines(lines);
-  const tuples = lines.map((l) => [l.subscriptionId, familyToBytes32(l.family), l.tokens, l.requests]);
-  return AbiCoder.defaultAbiCoder().encode(REPORT_ENCODING_TYPES, [REPORT_DOMAIN, window, tuples]);
+  return AbiCoder.defaultAbiCoder().encode(REPORT_ENCODING_TYPES, [REPORT_DOMAIN, window, lineTuples(lines)]);
 }
 
 /** keccak256(encodeReport(window, lines)): what Coston2 stores and Flow recomputes. */

@@ -12,8 +12,19 @@ export {
   compareLines,
   sortLines,
   validateLines,
+  isRequestsRoot,
 } from "./lines";
-export { REPORT_DOMAIN, REPORT_ENCODING_TYPES, encodeReport, reportDigest } from "./digest";
+export { REPORT_DOMAIN, REPORT_ENCODING_TYPES, LINE_TUPLE, lineTuples, encodeReport, reportDigest } from "./digest";
+export {
+  type RequestLeaf,
+  REQUEST_LEAF_DOMAIN,
+  EMPTY_REQUESTS_ROOT,
+  InvalidRequestLeafError,
+  checkRequestId,
+  requestLeafHash,
+  checkDistinctRequests,
+  requestsRoot,
+} from "./requests";
 export {
   type UsageSummary,
   USAGE_SUMMARY_ABI_SIGNATURE,

@@ -3,15 +3,28 @@ import { UINT64_MAX } from "./window";
 
 /**
  * One subscription's usage of one model family in one window.
- * On chain: `UsageLine { uint64 subscriptionId; bytes32 family; uint64 tokens; uint64 requests; }`,
- * `family` left-aligned ASCII in a bytes32; "" (bytes32(0)) is the unmapped / default family.
+ * On chain: `UsageLine { uint64 subscriptionId; bytes32 family; uint64 tokens; uint64 requests;
+ * bytes32 requestsRoot; }`, `family` left-aligned ASCII in a bytes32; "" (bytes32(0)) is the
+ * unmapped / default family; `requestsRoot` the Merkle root of the line's requests (requests.ts),
+ * as 0x and 64 lowercase hex digits.
  */
 export type UsageLine = {
   subscriptionId: bigint;
   family: string;
   tokens: bigint;
   requests: bigint;
+  requestsRoot: string;
 };
+
+const BYTES32_HEX = /^0x[0-9a-f]{64}$/;
+
+/** What orders lines in a report: the subscription, then the family. */
+export type LineKey = Pick<UsageLine, "subscriptionId" | "family">;
+
+/** Whether `root` is a requestsRoot as the report writes it: 0x and 64 lowercase hex digits. */
+export function isRequestsRoot(root: unknown): root is string {
+  return typeof root === "string" && BYTES32_HEX.test(root);
+}
 
 /** A family name fits a bytes32 with at least one zero byte after it: at most 31 bytes. */
 export const MAX_FAMILY_BYTES = 31;
@@ -50,7 +63,7 @@ export function familyToBytes32(family: string): string {
  * Report order: subscriptionId ascending, then family ascending as bytes32. For zero-padded ASCII
  * that is byte-wise string order with a prefix first ("" < "gpt" < "gpt-4").
  */
-export function compareLines(a: UsageLine, b: UsageLine): number {
+export function compareLines(a: LineKey, b: LineKey): number {
   if (a.subscriptionId !== b.subscriptionId) return a.subscriptionId < b.subscriptionId ? -1 : 1;
   return compareFamilies(a.family, b.family);
 }
@@ -65,7 +78,7 @@ function compareFamilies(a: string, b: string): number {
 }
 
 /** A sorted copy of the lines (report order); does not validate. */
-export function sortLines(lines: readonly UsageLine[]): UsageLine[] {
+export function sortLines<T extends LineKey>(lines: readonly T[]): T[] {
   return [...lines].sort(compareLines);
 }
 
@@ -77,7 +90,7 @@ function checkUint64(value: bigint, what: string, index: number): void {
 
 /**
  * Throws InvalidLinesError unless the lines are a valid report: every number a uint64, every
- * family printable ASCII of at most 31 bytes, sorted in report order, no duplicate
+ * family printable ASCII of at most 31 bytes, every requestsRoot 32 bytes of lowercase hex, sorted in report order, no duplicate
  * (subscriptionId, family).
  */
 export function validateLines(lines: readonly UsageLine[]): void {
@@ -88,6 +101,9 @@ export function validateLines(lines: readonly UsageLine[]): void {
     checkUint64(line.requests, "requests", i);
     if (typeof line.family !== "string" || !isValidFamily(line.family)) {
       throw new InvalidLinesError(`line ${i}: invalid family ${JSON.stringify(line.family)}`, i);
+    }
+    if (!isRequestsRoot(line.requestsRoot)) {
+      throw new InvalidLinesError(`line ${i}: requestsRoot ${JSON.stringify(line.requestsRoot)} is not 32 bytes of lowercase 0x-hex`, i);
     }
     if (i > 0) {
       const order = compareLines(lines[i - 1], line);

@@ -1,6 +1,6 @@
 import { AbiCoder, SigningKey, ZeroHash, concat, getAddress, id, keccak256 } from "ethers";
-import { familyToBytes32, validateLines, type UsageLine } from "./lines";
-import { reportDigest } from "./digest";
+import { validateLines, type UsageLine } from "./lines";
+import { LINE_TUPLE, lineTuples, reportDigest } from "./digest";
 import { UINT64_MAX } from "./window";
 
 /**
@@ -16,12 +16,12 @@ import { UINT64_MAX } from "./window";
 export const ORACLE_DOMAIN: string = id("FlareFlow.OracleAttestation.v1");
 /** keccak256("FlareFlow.OracleAttestation.Chunked.v1"): first word of a chunked attestation. */
 export const ORACLE_CHUNKED_DOMAIN: string = id("FlareFlow.OracleAttestation.Chunked.v1");
-/** keccak256("FlareFlow.UsageReportChunk.v1"): first word of a chunk hash. */
-export const CHUNK_DOMAIN: string = id("FlareFlow.UsageReportChunk.v1");
+/** keccak256("FlareFlow.OracleAttestation.Resume.v1"): first word of a resume attestation. */
+export const ORACLE_RESUME_DOMAIN: string = id("FlareFlow.OracleAttestation.Resume.v1");
+/** keccak256("FlareFlow.UsageReportChunk.v2"): first word of a chunk hash (v2: lines carry requestsRoot). */
+export const CHUNK_DOMAIN: string = id("FlareFlow.UsageReportChunk.v2");
 /** Coston2's chain id. */
 export const COSTON2_CHAIN_ID = 114n;
-
-const LINE_TUPLE = "tuple(uint64 subscriptionId, bytes32 family, uint64 tokens, uint64 requests)[]";
 
 /** The facts an oracle vouches for after reading Coston2's UsageReportVerifier. */
 export type Attestation = {
@@ -36,6 +36,9 @@ export type Attestation = {
 
 /** A chunked attestation adds the number of chunks and the head of the chunk chain. */
 export type ChunkedAttestation = Attestation & { chunkCount: bigint; chunkChain: string };
+
+/** A resume attestation: a new chunk chain for an accepted window's lines from `fromLine` on. */
+export type ResumeAttestation = Attestation & { fromLine: bigint; chunkCount: bigint; chunkChain: string };
 
 /** One chunk as a relayer submits it: its lines and the link after it. */
 export type ReportChunk = { index: bigint; lines: UsageLine[]; nextLink: string };
@@ -79,12 +82,26 @@ export function encodeChunkedAttestation(a: ChunkedAttestation): string {
   );
 }
 
+/** The signed data of a resume attestation: 9 ABI words (288 bytes). */
+export function encodeResumeAttestation(a: ResumeAttestation): string {
+  checkUint64(a.window, "window");
+  checkUint64(a.votingRound, "votingRound");
+  checkUint64(a.fromLine, "fromLine");
+  checkUint64(a.chunkCount, "chunkCount");
+  checkBytes32(a.digest, "digest");
+  checkBytes32(a.chunkChain, "chunkChain");
+  if (a.chunkCount < 1n) throw new RangeError("a resumed report has at least 1 chunk");
+  return AbiCoder.defaultAbiCoder().encode(
+    ["bytes32", "uint256", "address", "uint64", "bytes32", "uint64", "uint64", "uint64", "bytes32"],
+    [ORACLE_RESUME_DOMAIN, a.chainId, getAddress(a.verifier), a.window, a.digest, a.votingRound, a.fromLine, a.chunkCount, a.chunkChain],
+  );
+}
+
 /** keccak256(abi.encode(CHUNK_DOMAIN, uint64 window, uint64 index, uint64 chunkCount, Line[] lines)). */
 export function chunkHash(window: bigint, index: bigint, chunkCount: bigint, lines: readonly UsageLine[]): string {
   validateLines(lines);
-  const tuples = lines.map((l) => [l.subscriptionId, familyToBytes32(l.family), l.tokens, l.requests]);
   return keccak256(
-    AbiCoder.defaultAbiCoder().encode(["bytes32", "uint64", "uint64", "uint64", LINE_TUPLE], [CHUNK_DOMAIN, window, index, chunkCount, tuples]),
+    AbiCoder.defaultAbiCoder().encode(["bytes32", "uint64", "uint64", "uint64", `${LINE_TUPLE}[]`], [CHUNK_DOMAIN, window, index, chunkCount, lineTuples(lines)]),
   );
 }
 
@@ -99,11 +116,27 @@ export function chunkLink(hash: string, next: string): string {
  * Each chunk carries link[i+1], so Flow checks it against link[i] before charging it.
  */
 export function planChunks(window: bigint, lines: readonly UsageLine[], maxLines: number): ChunkPlan {
+  const plan = chainOf(window, lines, maxLines);
+  if (plan.chunks.length < 2) throw new RangeError("the report fits one transaction; submit it whole");
+  return plan;
+}
+
+/**
+ * The chunk chain that resumes a stuck chunked report: the report's lines from `fromLine` on (the
+ * first line Flow has not charged) in chunks of at most `maxLines`, indices from 0. One chunk is
+ * allowed: a resumption is always chunked.
+ */
+export function planResume(window: bigint, lines: readonly UsageLine[], fromLine: bigint, maxLines: number): ChunkPlan {
+  validateLines(lines);
+  if (fromLine < 0n || fromLine >= BigInt(lines.length)) throw new RangeError(`fromLine ${fromLine} is not a line of the ${lines.length}-line report`);
+  return chainOf(window, lines.slice(Number(fromLine)), maxLines);
+}
+
+function chainOf(window: bigint, lines: readonly UsageLine[], maxLines: number): ChunkPlan {
   if (!Number.isInteger(maxLines) || maxLines < 1) throw new RangeError(`maxLines must be a positive integer: ${maxLines}`);
   validateLines(lines);
   const parts: UsageLine[][] = [];
   for (let i = 0; i < lines.length; i += maxLines) parts.push(lines.slice(i, i + maxLines));
-  if (parts.length < 2) throw new RangeError("the report fits one transaction; submit it whole");
   const n = BigInt(parts.length);
   const chunks: ReportChunk[] = new Array<ReportChunk>(parts.length);
   let next = ZeroHash;
@@ -137,6 +170,11 @@ export function signChunkedAttestation(key: SigningKey | string, oracleId: bigin
   return { oracleId, signature: signEncoding(key, encodeChunkedAttestation(a)) };
 }
 
+/** Signs a resume attestation. */
+export function signResumeAttestation(key: SigningKey | string, oracleId: bigint, a: ResumeAttestation): OracleSignature {
+  return { oracleId, signature: signEncoding(key, encodeResumeAttestation(a)) };
+}
+
 /** The attestation of a report's lines (computes the digest; an oracle must compare it with Coston2's). */
 export function attestationFor(
   source: { chainId: bigint; verifier: string },
@@ -153,11 +191,14 @@ export function lineColumns(lines: readonly UsageLine[]): {
   families: string[];
   tokens: bigint[];
   requests: bigint[];
+  requestRoots: bigint[];
 } {
   return {
     subscriptionIds: lines.map((l) => l.subscriptionId),
     families: lines.map((l) => l.family),
     tokens: lines.map((l) => l.tokens),
     requests: lines.map((l) => l.requests),
+    // Cadence takes each root as a UInt256: the same 32 bytes, big-endian, and one ABI word as is.
+    requestRoots: lines.map((l) => BigInt(l.requestsRoot)),
   };
 }

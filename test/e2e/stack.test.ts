@@ -76,7 +76,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
 
     const providerBefore = await balance(stack.info.provider.address);
     paid = (await api().createSubscriptionVault(stack.info.provider.address, "30.0", customer.address)).vaultId;
-    drained = (await api().createSubscriptionVault(stack.info.provider.address, "0.001", customer.address)).vaultId;
+    drained = (await api().createSubscriptionVault(stack.info.provider.address, "0.01", customer.address)).vaultId;
     keyA = await revealKey(stack.info.keyServiceUrl, customer, paid);
     keyB = await revealKey(stack.info.keyServiceUrl, customer, drained);
     expect(keyA).toMatch(/^sk-/);
@@ -99,7 +99,18 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
       expect(result.status).toBe(200);
       loggedA += BigInt(result.totalTokens);
     }
-    for (let i = 0; i < 4; i++) expect((await chat(stack.info.litellmUrl, keyB, "gpt-4", `Drain request ${i}, long enough to cost more than a milli-FLOW.`)).status).toBe(200);
+    // Key B calls until it is refused: the live limit stops it once its pending usage has used up
+    // the 0.01 FLOW deposit, before Flow has billed (or even been sent) any of it.
+    const drain: number[] = [];
+    for (let i = 0; i < 20 && drain[drain.length - 1] !== 401; i++) {
+      drain.push((await chat(stack.info.litellmUrl, keyB, "gpt-4", `Drain request ${i}, long enough to cost more than a quarter of the local minimum deposit. `.repeat(6))).status);
+    }
+    const servedB = drain.filter((s) => s === 200).length;
+    expect(servedB).toBeGreaterThanOrEqual(2);
+    expect(drain.findIndex((s) => s !== 200)).toBe(servedB); // nothing refused before the deposit was used up
+    await until("key B refused outright (blocked by the key service)", async () => ((await chat(stack.info.litellmUrl, keyB, "gpt-4", "Still there?")).status === 401 ? true : undefined), 30_000);
+    expect(await charges(drained)).toEqual([]);
+    expect((await subscription(drained)).status).toBe("Active");
 
     const pending = await until("pending usage", async () => {
       const usage = await pendingUsage(stack.info.keyServiceUrl, customer, paid);
@@ -144,7 +155,21 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
     await until("suspension of subscription B", async () => ((await subscription(drained)).status === "Suspended" ? true : undefined), 180_000);
     const info = await subscription(drained);
     expect(info.balance).toBe("0.00000000");
-    expect(parseUFix64(info.spent)).toBe(parseUFix64("0.001"));
+    expect(parseUFix64(info.spent)).toBe(parseUFix64("0.01"));
+    // The bill of the drained subscription is still the mirror's: full price up to the escrow,
+    // only paid tokens advancing the tiers.
+    const config = await runScript(flow(), getPricing, {});
+    const pricing = pricingFromCadence({ ...config, tiers: config.tiers.map((t) => ({ threshold: t.threshold.toString(), pricePer1K: t.pricePer1K })) });
+    let position = 0n;
+    let left = parseUFix64("0.01");
+    for (const line of await charges(drained)) {
+      const cost = quoteUnits(pricing, line.family, line.tokens, position);
+      expect(parseUFix64(line.cost)).toBe(cost);
+      expect(parseUFix64(line.charged)).toBe(cost < left ? cost : left);
+      left -= parseUFix64(line.charged);
+      position += line.paidTokens;
+    }
+    expect(left).toBe(0n);
     const refused = await until("the key service blocking key B", async () => {
       const result = await chat(stack.info.litellmUrl, keyB, "gpt-4", "Still there?");
       return result.status !== 200 ? result : undefined;

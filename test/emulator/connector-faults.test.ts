@@ -22,7 +22,7 @@ import { LOCAL_ORACLE_KEYS, localConnectorConfig, type ConnectorConfig } from ".
 import { deployLocalEvm } from "../../src/connector/local-stack";
 import { configureFlow } from "../../src/deploy/flow-configure";
 import { startPublisher, type Publisher } from "../../src/connector/publish";
-import { onChainPricing } from "../../src/connector/pricing-source";
+import { onChainPricingAt } from "../../src/connector/pricing-source";
 import { InjectedCrash } from "../../src/connector/errors";
 import { chargeLines, parseUFix64, type SubscriptionState } from "../../src/pricing";
 import { decodeWeb2JsonRequest, encodeWeb2JsonRequest, reportRequestSpec, WEB2JSON_ATTESTATION_TYPE } from "../../src/fdc";
@@ -71,9 +71,9 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
     litellm = await startLiteLLMServer({ masterKey: MASTER, spendLogDelayMs: LITELLM_DELAY_MS, now: () => clock });
     // The publisher is its own long-lived service: Flare's providers fetch the summary while the
     // connector may be down (a publisher inside a crashed connector would make the round fail).
-    publisher = await startPublisher({ publishedDir: path.join(dir, "state", "published"), port: await freePort() });
+    publisher = await startPublisher({ stateDir: path.join(dir, "state"), port: await freePort() });
     const baseUrl = publisher.url;
-    verifierAddress = await deployLocalEvm({ rpcUrl: hardhat.rpcUrl, deployerKey: HARDHAT_DEV_KEYS[0], publisherBaseUrl: baseUrl, deploymentsDir: dir });
+    verifierAddress = await deployLocalEvm({ rpcUrl: hardhat.rpcUrl, deployerKey: HARDHAT_DEV_KEYS[0], publisherBaseUrl: baseUrl, windowSeconds: WINDOW, deploymentsDir: dir });
     flare = await startFlareLocal({ rpcUrl: hardhat.rpcUrl, ownerKey: HARDHAT_DEV_KEYS[0], apiKey: "test-api-key", fastClock: true, pollMs: 200, log: (l) => logs.push(l) });
     // The local oracles, quorum 2, attesting to this verifier; 300-s windows (the contract's default).
     await configureFlow({ network, flow, signer: serviceSigner(), yes: false, log: () => undefined, deploymentsDir: dir, settings: { ...network.settings(), windowSeconds: WINDOW } });
@@ -220,10 +220,12 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
     expect(reportedTokens).toBe(ours.reduce((s, r) => s + BigInt(r.total_tokens), 0n));
 
     // Total charged on Flow equals the pricing mirror over the same reports in order.
-    const pricing = await onChainPricing(flow);
     const states = new Map<bigint, SubscriptionState>(keys.map((k) => [k.subscriptionId, { balance: parseUFix64(DEPOSIT), periodTokens: 0n, periodSpent: 0n }]));
     let expected = 0n;
-    for (const r of settled) for (const c of chargeLines(pricing, states, connector.state.lines(BigInt(r.window)))) expected += c.charged;
+    for (const r of settled) {
+      const pricing = await onChainPricingAt(flow, BigInt(r.window) * BigInt(WINDOW));
+      for (const c of chargeLines(pricing, states, connector.state.lines(BigInt(r.window)))) expected += c.charged;
+    }
     const totals = await runScript(flow, getTotals, {});
     expect(parseUFix64(String(totals.paidToProviders)) + parseUFix64(String(totals.owedToProviders))).toBe(expected);
     expect(expected).toBeGreaterThan(0n);

@@ -18,6 +18,7 @@ import {
   type UsageLine,
 } from "../../src/report";
 import { MAINNET_COMPUTE_LIMIT, ORACLE_KEYS, SettlementBench, VERIFIER, benchLines, measure, type Args } from "../../scripts/bench-flow-settlement";
+import { rootOf } from "../unit/fixtures/request-roots";
 
 const columnsArgs =
   (window: bigint, lines: readonly UsageLine[]): Args =>
@@ -29,17 +30,18 @@ const columnsArgs =
       arg(c.families, t.Array(t.String)),
       arg(c.tokens.map(String), t.Array(t.UInt64)),
       arg(c.requests.map(String), t.Array(t.UInt64)),
+      arg(c.requestRoots.map(String), t.Array(t.UInt256)),
     ];
   };
 
 const EDGE: UsageLine[] = [
-  { subscriptionId: 0n, family: "", tokens: 0n, requests: 0n },
-  { subscriptionId: 1n, family: "", tokens: UINT64_MAX, requests: UINT64_MAX },
-  { subscriptionId: 1n, family: " ", tokens: 1n, requests: 1n },
-  { subscriptionId: 1n, family: "gpt", tokens: 2n, requests: 1n },
-  { subscriptionId: 1n, family: "gpt-4", tokens: 3n, requests: 1n },
-  { subscriptionId: 1n, family: "~".repeat(31), tokens: 4n, requests: 1n },
-  { subscriptionId: UINT64_MAX, family: "llama", tokens: 5n, requests: 2n },
+  { subscriptionId: 0n, family: "", tokens: 0n, requests: 0n, requestsRoot: rootOf(1) },
+  { subscriptionId: 1n, family: "", tokens: UINT64_MAX, requests: UINT64_MAX, requestsRoot: rootOf(2) },
+  { subscriptionId: 1n, family: " ", tokens: 1n, requests: 1n, requestsRoot: rootOf(3) },
+  { subscriptionId: 1n, family: "gpt", tokens: 2n, requests: 1n, requestsRoot: rootOf(4) },
+  { subscriptionId: 1n, family: "gpt-4", tokens: 3n, requests: 1n, requestsRoot: rootOf(5) },
+  { subscriptionId: 1n, family: "~".repeat(31), tokens: 4n, requests: 1n, requestsRoot: rootOf(6) },
+  { subscriptionId: UINT64_MAX, family: "llama", tokens: 5n, requests: 2n, requestsRoot: rootOf(7) },
 ];
 
 describe("Cadence and TypeScript on the emulator", () => {
@@ -58,7 +60,7 @@ describe("Cadence and TypeScript on the emulator", () => {
 
   it("compute the same report digest: empty, one line, edge values, 500 lines", async () => {
     expect(await cadenceDigest(0n, [])).toBe(reportDigest(0n, []));
-    const one = [{ subscriptionId: 42n, family: "claude", tokens: 1234n, requests: 5n }];
+    const one = [{ subscriptionId: 42n, family: "claude", tokens: 1234n, requests: 5n, requestsRoot: rootOf(8) }];
     expect(await cadenceDigest(5_000_000n, one)).toBe(reportDigest(5_000_000n, one));
     expect(await cadenceDigest(UINT64_MAX, EDGE)).toBe(reportDigest(UINT64_MAX, EDGE));
     const big = benchLines(1, 500);
@@ -69,7 +71,7 @@ describe("Cadence and TypeScript on the emulator", () => {
     // A one-line report differs between families only in the family word, so equal digests
     // for every family mean equal words.
     for (const family of ["", "a", "gpt-3.5", "claude-3-5-sonnet-20241022-v2:0"]) {
-      const line = [{ subscriptionId: 1n, family, tokens: 1n, requests: 1n }];
+      const line = [{ subscriptionId: 1n, family, tokens: 1n, requests: 1n, requestsRoot: rootOf(9) }];
       expect(encodeBytes32String(family)).toHaveLength(66);
       expect(await cadenceDigest(1n, line)).toBe(reportDigest(1n, line));
     }
@@ -87,6 +89,7 @@ describe("Cadence and TypeScript on the emulator", () => {
         arg(c.families, t.Array(t.String)),
         arg(c.tokens.map(String), t.Array(t.UInt64)),
         arg(c.requests.map(String), t.Array(t.UInt64)),
+        arg(c.requestRoots.map(String), t.Array(t.UInt256)),
       ];
     };
     expect(`0x${String(await bench.query(bench.file("scripts/triggers/chunk_hash"), args))}`).toBe(chunkHash(77n, 1n, 4n, part));

@@ -129,14 +129,14 @@ export async function startService(stack: Stack, overrides: Partial<KeyServiceOp
 export async function createSub(
   stack: Stack,
   customer: KeySigner,
-  options: { models?: string[] | null; cap?: string | null } = {},
+  options: { models?: string[] | null; cap?: string | null; deposit?: string } = {},
 ): Promise<string> {
   const sealed = await sendTransaction(
     stack.ctx,
     createSubscription,
     {
       provider: stack.provider.address,
-      deposit: "10.0",
+      deposit: options.deposit ?? "10.0",
       maxBudgetPerPeriod: options.cap === undefined ? "5.0" : options.cap,
       allowedModels: options.models === undefined ? ["gpt-4", "gpt-3.5-turbo"] : options.models,
     },

@@ -67,26 +67,30 @@ describe("key service units", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-journal-"));
     try {
       const sub = applyEvent(created, new Map(), { provider: PROVIDER, kek })!;
-      let { journal, state } = Journal.open(dir);
+      let { journal, state } = Journal.open(dir, kek);
       expect(state).toEqual({ cursor: null, subs: new Map() });
       journal.append({ cursor: { height: 5, last: { transactionIndex: 0, eventIndex: 0 } }, sub });
       journal.append({ sub: { ...sub, lifecycle: "suspended" } });
       journal.close();
       const file = path.join(dir, "key-service.jsonl");
       // A crash in the middle of an append leaves an unterminated line.
-      fs.appendFileSync(file, '{"cursor":{"height":99,"la');
-      ({ journal, state } = Journal.open(dir));
+      fs.appendFileSync(file, '{"seq":4,"cursor":{"height":99,"la');
+      ({ journal, state } = Journal.open(dir, kek));
       journal.close();
       expect(state.cursor).toEqual({ height: 5, last: { transactionIndex: 0, eventIndex: 0 } });
       expect(state.subs.get("7")?.lifecycle).toBe("suspended");
-      // Reopening compacted the file to one line per record.
-      expect(fs.readFileSync(file, "utf8").trim().split("\n")).toHaveLength(2);
+      // Reopening compacted the file to a header and one line per record.
+      expect(fs.readFileSync(file, "utf8").trim().split("\n")).toHaveLength(3);
       expect(fs.readFileSync(file, "utf8")).not.toContain("sk-");
 
       fs.writeFileSync(file, `not json\n${JSON.stringify({ cursor: { height: 1, last: null } })}\n`);
-      expect(() => Journal.open(dir)).toThrow(StateFileError);
-      fs.writeFileSync(file, `${JSON.stringify({ sub: { ...sub, lifecycle: "gone" } })}\n`);
-      expect(() => Journal.open(dir)).toThrow(/lifecycle: expected one of active, suspended, closing, closed/);
+      expect(() => Journal.open(dir, kek)).toThrow(StateFileError);
+      // A well-formed line with an invalid record is refused with its path.
+      fs.rmSync(file);
+      ({ journal } = Journal.open(dir, kek));
+      journal.append({ sub: { ...sub, lifecycle: "gone" as never } });
+      journal.close();
+      expect(() => Journal.open(dir, kek)).toThrow(/:2\.sub\.lifecycle: expected one of active, suspended, closing, closed/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -95,13 +99,13 @@ describe("key service units", () => {
   it("challenges are single-use, expire, and bind subscription and action", () => {
     let now = 1_000;
     const store = new ChallengeStore(1_000, () => now, "test");
-    const a = store.issue("1", "reveal");
+    const a = store.issue("1", "reveal", "127.0.0.1");
     expect(a.message).toContain(`Nonce: ${a.nonce}`);
     expect(store.consume(a.nonce, "1", "reveal").nonce).toBe(a.nonce);
     expect(() => store.consume(a.nonce, "1", "reveal")).toThrow(/already used/);
-    const b = store.issue("1", "reveal");
+    const b = store.issue("1", "reveal", "127.0.0.1");
     expect(() => store.consume(b.nonce, "2", "reveal")).toThrow(/issued for reveal of subscription 1/);
-    const c = store.issue("1", "usage");
+    const c = store.issue("1", "usage", "127.0.0.1");
     now += 1_001;
     expect(() => store.consume(c.nonce, "1", "usage")).toThrow(/expired/);
   });

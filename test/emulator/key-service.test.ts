@@ -8,7 +8,8 @@ import { createHash } from "node:crypto";
 import { containsSecret, hashKey } from "../../src/litellm";
 import { keyAuthorization, runScript, sendTransaction, type KeySigner } from "../../src/flow/runtime";
 import { getSubscription } from "../../src/flow/generated/scripts";
-import { adminSetPeriod, keysTestingSelfIssueBiller, requestClose, revokeKeyCustomer, testingChargeLines, updateSubscription } from "../../src/flow/generated/transactions";
+import { adminSetPeriod, requestClose, revokeKeyCustomer, updateSubscription } from "../../src/flow/generated/transactions";
+import { enableSettlement, settleLines } from "./settle-helpers";
 import { serviceSigner } from "../../src/local/accounts";
 import type { KeyService } from "../../src/keys";
 import {
@@ -30,6 +31,7 @@ import {
   waitFor,
   type Stack,
 } from "./key-service-helpers";
+import { rootOf } from "../unit/fixtures/request-roots";
 
 describe("key service: lifecycle and delivery", () => {
   let stack: Stack;
@@ -149,7 +151,7 @@ describe("key service: lifecycle and delivery", () => {
     const r = await proven(service, alice, subA, "usage");
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     // One successful call in the first test plus three here.
-    expect(r.body).toMatchObject({ subscriptionId: subA, usage_summary: { total_requests: 4 } });
+    expect(r.body).toMatchObject({ subscriptionId: subA, usage_summary: { total_requests: 4, requestsRoot: rootOf(1) } });
     expect(Object.keys(r.body["model_breakdown"] as object)).toEqual(["gpt-4"]);
     expect(r.body["recent_requests"]).toHaveLength(4);
     expect(r.body["daily_usage"]).toHaveLength(1);
@@ -178,7 +180,7 @@ describe("key service: lifecycle and delivery", () => {
     // Usage still counts the rotated-out key.
     await new Promise((res) => setTimeout(res, SPEND_LOG_DELAY_MS + 300));
     const usage = await proven(service, alice, subA, "usage");
-    expect(usage.body).toMatchObject({ usage_summary: { total_requests: 5 } });
+    expect(usage.body).toMatchObject({ usage_summary: { total_requests: 5, requestsRoot: rootOf(2) } });
     expect(usage.body["keyHashes"]).toEqual([hashKey(oldKey), hashKey(newKey)]);
   });
 
@@ -206,19 +208,14 @@ describe("key service: lifecycle and delivery", () => {
     const key = await reveal(bob, subC);
     expect(await chat(stack, key)).toBe(200);
 
-    // Bill more than the period cap: Flow suspends the subscription.
-    const admin = keyAuthorization(serviceSigner());
-    await sendTransaction(stack.ctx, keysTestingSelfIssueBiller, {}, admin);
-    await sendTransaction(
-      stack.ctx,
-      testingChargeLines,
-      { subscriptionIds: [subC], families: ["gpt-4"], tokens: [1_000_000], requests: [10], window: 1, usageThrough: "0.0" },
-      admin,
-    );
+    // A quorum-signed report bills more than the period cap: Flow suspends the subscription.
+    await enableSettlement(stack.ctx);
+    await settleLines(stack.ctx, [{ subscriptionId: BigInt(subC), family: "gpt-4", tokens: 50_000n, requests: 10n, requestsRoot: rootOf(3) }]);
     expect((await onFlow(subC))?.status).toBe("Suspended");
     await waitFor("key of subscription C blocked", async () => (await stack.client.keyInfo(key)).blocked === true);
     expect(await chat(stack, key)).not.toBe(200);
-    expect(service.record(subC)?.lifecycle).toBe("suspended");
+    // The live limit may block the key (cap reached) a tick before the follower reads the event.
+    await waitFor("suspension of subscription C recorded", () => service.record(subC)?.lifecycle === "suspended");
 
     // Lifting the cap resumes it, and the new model list reaches LiteLLM.
     await sendTransaction(stack.ctx, updateSubscription, { id: subC, maxBudgetPerPeriod: null, allowedModels: ["gpt-4", "llama-3-70b"] }, keyAuthorization(bob));
@@ -250,12 +247,8 @@ describe("key service: lifecycle and delivery", () => {
       const subD = await createSub(stack, bob, { models: null, cap: "1.0" });
       await waitFor("key of subscription D attached", () => attached(service, subD));
       const key = await reveal(bob, subD);
-      await sendTransaction(
-        stack.ctx,
-        testingChargeLines,
-        { subscriptionIds: [subD], families: ["gpt-4"], tokens: [1_000_000], requests: [10], window: 2, usageThrough: "0.0" },
-        admin,
-      );
+      await enableSettlement(stack.ctx);
+      await settleLines(stack.ctx, [{ subscriptionId: BigInt(subD), family: "gpt-4", tokens: 50_000n, requests: 10n, requestsRoot: rootOf(4) }]);
       expect((await onFlow(subD))?.status).toBe("Suspended");
       await waitFor("key of subscription D blocked", async () => (await stack.client.keyInfo(key)).blocked === true);
       // No usage can come (the key is blocked): the service starts the due period itself.

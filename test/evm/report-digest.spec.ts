@@ -1,13 +1,14 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { reportDigest, sortLines, UINT64_MAX, type UsageLine } from "../../src/report";
+import { reportDigest, sortLines, UINT64_MAX, WINDOW_SECONDS, type UsageLine } from "../../src/report";
 import { UsageReportVerifier__factory } from "../../src/evm/typechain";
 import { BASE_URL, linesForChain, requestSpec } from "./helpers/report-fixture";
+import { rootOf } from "../unit/fixtures/request-roots";
 
 async function verifierOnly() {
   const [owner] = await ethers.getSigners();
-  return new UsageReportVerifier__factory(owner).deploy(await owner.getAddress(), BASE_URL, requestSpec());
+  return new UsageReportVerifier__factory(owner).deploy(await owner.getAddress(), BASE_URL, requestSpec(), WINDOW_SECONDS);
 }
 
 /** Deterministic pseudo-random generator (xorshift), so failures reproduce. */
@@ -31,6 +32,7 @@ function randomLines(next: () => number, count: number): UsageLine[] {
       family: families[Math.floor(next() * families.length)],
       tokens: next() < 0.1 ? UINT64_MAX : BigInt(Math.floor(next() * 1e9)),
       requests: BigInt(Math.floor(next() * 1000)),
+      requestsRoot: next() < 0.1 ? ethers.ZeroHash : rootOf(lines.length),
     };
     const key = `${line.subscriptionId}/${line.family}`;
     if (!seen.has(key)) {
@@ -59,15 +61,15 @@ describe("report digest: golden vector (shared with test/unit/report.test.ts and
   it("window 5800000, three lines", async function () {
     const verifier = await loadFixture(verifierOnly);
     const lines: UsageLine[] = [
-      { subscriptionId: 1n, family: "", tokens: 100n, requests: 1n },
-      { subscriptionId: 1n, family: "gpt-4", tokens: 150000n, requests: 3n },
-      { subscriptionId: 2n, family: "claude", tokens: 42n, requests: 2n },
+      { subscriptionId: 1n, family: "", tokens: 100n, requests: 1n, requestsRoot: "0x5727c204a07658ff3fd96fcaf1712de392d488a7490a1aae4f8d5bd79ebcfd55" },
+      { subscriptionId: 1n, family: "gpt-4", tokens: 150000n, requests: 3n, requestsRoot: "0xfc3768b182b5a70e793b7f7180cee6088fc4c6ad3fa198514ea770b64c921dc6" },
+      { subscriptionId: 2n, family: "claude", tokens: 42n, requests: 2n, requestsRoot: "0x94655bae414181106e31752cb7731f68c1b895344e9b4b24b2f5820f8f630486" },
     ];
-    const golden = "0x32a3dd61f6ea545fed7660df10e6606dbc273ea2882212c5659558081ebabf2c";
+    const golden = "0x7dd03143d44cb97a32a99ba07bbb5a96ac97b64b0e67988564b2ed6c893227e6";
     expect(await verifier.reportDigest(5_800_000n, linesForChain(lines))).to.equal(golden);
     expect(reportDigest(5_800_000n, lines)).to.equal(golden);
     expect(await verifier.reportDigest(5_800_000n, [])).to.equal(
-      "0x099da3afa1a1c98d11f928f5469c907f80901583f22407d121b90a3fbae9a09a",
+      "0x2be9c28a2998ef50e4563211f87032dee466a500240877b3ba0d46aae4d890f9",
     );
   });
 });

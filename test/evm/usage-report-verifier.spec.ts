@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { AbiCoder, encodeBytes32String, ZeroHash } from "ethers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyUint } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
+import { AbiCoder, encodeBytes32String, ZeroHash, type FunctionFragment } from "ethers";
 import {
   attest,
   BASE_URL,
@@ -14,9 +15,15 @@ import {
   type Attested,
   type Deployed,
 } from "./helpers/report-fixture";
-import { encodeSummary, REPORT_DOMAIN, reportDigest, summaryUrl } from "../../src/report";
+import { encodeSummary, REPORT_DOMAIN, reportDigest, summarize, summaryUrl, UINT64_MAX, windowOf, WINDOW_SECONDS } from "../../src/report";
+import { UsageReportVerifier__factory } from "../../src/evm/typechain";
 import { FLARE_CONTRACT_REGISTRY_ADDRESS } from "../../src/fdc/harness";
 import type { Web2JsonAttestation } from "../../src/fdc";
+
+/** The verifier's tolerance for a window end beyond the chain's clock (MAX_CLOCK_SKEW), in seconds. */
+const SKEW = 30n;
+/** Explicit gas: no estimate, so the transaction runs in the block whose timestamp the test set. */
+const GAS = { gasLimit: 2_000_000 };
 
 /** Field numbers of UsageReportVerifier.RequestField. */
 const Field = { HttpMethod: 0, Headers: 1, QueryParams: 2, Body: 3, PostProcessJq: 4, AbiSignature: 5 } as const;
@@ -38,10 +45,124 @@ describe("UsageReportVerifier", function () {
       expect(await verifier.expectedUrl(123n)).to.equal(`${BASE_URL}/reports/123/summary`);
       expect(await verifier.expectedUrl(0n)).to.equal(`${BASE_URL}/reports/0/summary`);
       expect(await verifier.lastWindow()).to.deep.equal([false, 0n]);
+      expect(await verifier.windowSeconds()).to.equal(BigInt(WINDOW_SECONDS));
+      expect(await verifier.MAX_CLOCK_SKEW()).to.equal(SKEW);
       expect(await ethers.provider.getCode(FLARE_CONTRACT_REGISTRY_ADDRESS)).to.not.equal("0x");
       expect(await harness.registry.getContractAddressByName("FdcVerification")).to.equal(
         await harness.fdcVerification.getAddress(),
       );
+    });
+  });
+
+  it("exposes exactly its documented interface: state changes only through submit and the owner's setters", async function () {
+    const functions = d.verifier.interface.fragments.filter((f): f is FunctionFragment => f.type === "function");
+    const changing = functions.filter((f) => !f.constant).map((f) => f.name).sort();
+    expect(changing).to.deep.equal(["renounceOwnership", "setPublisherBaseUrl", "setRequestSpec", "setWindowSeconds", "submit", "transferOwnership"]);
+    const views = functions.filter((f) => f.constant).map((f) => f.name).sort();
+    expect(views).to.deep.equal([
+      "MAX_CLOCK_SKEW",
+      "MAX_WINDOW_SECONDS",
+      "MIN_WINDOW_SECONDS",
+      "WEB2JSON_ATTESTATION_TYPE",
+      "checkLines",
+      "digestOf",
+      "expectedUrl",
+      "isVerified",
+      "lastWindow",
+      "owner",
+      "publisherBaseUrl",
+      "reportDigest",
+      "reportDomain",
+      "reportOf",
+      "requestSpecHash",
+      "sourceId",
+      "votingRoundOf",
+      "windowSeconds",
+    ]);
+  });
+
+  it("refuses to deploy with a window length out of bounds", async function () {
+    const { owner, verifier } = d;
+    const factory = new UsageReportVerifier__factory(owner);
+    for (const bad of [0n, 86_401n]) {
+      await expect(factory.deploy(await owner.getAddress(), BASE_URL, requestSpec(), bad))
+        .to.be.revertedWithCustomError(verifier, "InvalidWindowSeconds")
+        .withArgs(bad);
+    }
+  });
+
+  describe("windows that have not ended (a summary of the future would block every real window)", function () {
+    it("refuses a future window with WindowNotEnded, changing nothing; the real windows then verify", async function () {
+      const { verifier, harness, firstWindow } = d;
+      const future = windowOf(await time.latest()) + 100n;
+      const windows = [firstWindow, firstWindow + 1n, future];
+      const before = await verifierState(verifier, windows);
+      const attack = await attest(harness, future, makeLines(1));
+      await expect(verifier.submit(attack.proof))
+        .to.be.revertedWithCustomError(verifier, "WindowNotEnded")
+        .withArgs((future + 1n) * BigInt(WINDOW_SECONDS), anyUint);
+      expect(await verifierState(verifier, windows)).to.equal(before);
+
+      for (const w of [firstWindow, firstWindow + 1n]) {
+        const real = await attest(harness, w, makeLines(2));
+        await expect(verifier.submit(real.proof)).to.emit(verifier, "UsageReportVerified");
+      }
+      expect(await verifier.lastWindow()).to.deep.equal([true, firstWindow + 1n]);
+    });
+
+    it("accepts a window whose end is exactly the block's time plus the skew, refuses one second earlier", async function () {
+      const { verifier, harness } = d;
+      const window = windowOf(await time.latest()) + 2n;
+      const end = (window + 1n) * BigInt(WINDOW_SECONDS);
+      const a = await attest(harness, window, makeLines(1));
+      const before = await verifierState(verifier, [window]);
+
+      await time.setNextBlockTimestamp(end - SKEW - 1n);
+      await expect(verifier.submit(a.proof, GAS))
+        .to.be.revertedWithCustomError(verifier, "WindowNotEnded")
+        .withArgs(end, end - SKEW - 1n);
+      expect(await verifierState(verifier, [window])).to.equal(before);
+
+      await time.setNextBlockTimestamp(end - SKEW);
+      await expect(verifier.submit(a.proof, GAS)).to.emit(verifier, "UsageReportVerified");
+      expect(await verifier.lastWindow()).to.deep.equal([true, window]);
+    });
+
+    it("refuses the window in progress", async function () {
+      const { verifier, harness } = d;
+      const now = BigInt(await time.latest()) + 1n;
+      const window = windowOf(now) + 1n;
+      const start = window * BigInt(WINDOW_SECONDS);
+      const a = await attest(harness, window, makeLines(1));
+      await time.setNextBlockTimestamp(start + 1n);
+      await expect(verifier.submit(a.proof, GAS))
+        .to.be.revertedWithCustomError(verifier, "WindowNotEnded")
+        .withArgs(start + BigInt(WINDOW_SECONDS), start + 1n);
+    });
+
+    it("refuses the largest window id without overflowing", async function () {
+      const { verifier, harness } = d;
+      const a = await attest(harness, UINT64_MAX, makeLines(1));
+      await expect(verifier.submit(a.proof))
+        .to.be.revertedWithCustomError(verifier, "WindowNotEnded")
+        .withArgs((UINT64_MAX + 1n) * BigInt(WINDOW_SECONDS), anyUint);
+    });
+
+    it("measures a window's end in the configured window length", async function () {
+      const { verifier, harness } = d;
+      const longer = 600n;
+      await verifier.setWindowSeconds(longer);
+      // Window w ended long ago in 300-s windows, but in 600-s windows it is the one in progress
+      // (the block's time is set: a clock read near a window's end would make this test flaky).
+      const window = BigInt(await time.latest()) / longer + 1n;
+      const start = window * longer;
+      const a = await attest(harness, window, makeLines(1));
+      await time.setNextBlockTimestamp(start + 1n);
+      await expect(verifier.submit(a.proof, GAS))
+        .to.be.revertedWithCustomError(verifier, "WindowNotEnded")
+        .withArgs(start + longer, start + 1n);
+      const ended = await attest(harness, window - 1n, makeLines(1));
+      await expect(verifier.submit(ended.proof, GAS)).to.emit(verifier, "UsageReportVerified");
     });
   });
 
@@ -84,6 +205,19 @@ describe("UsageReportVerifier", function () {
       const a = await attest(harness, firstWindow, makeLines(3), { extraLeaves });
       expect(a.proof.merkleProof.length).to.be.greaterThan(1);
       await expect(verifier.submit(a.proof)).to.emit(verifier, "UsageReportVerified");
+    });
+
+    it("accepts the largest line count and token total a summary can carry (uint64 max)", async function () {
+      const { verifier, harness, firstWindow } = d;
+      const a = await attest(harness, firstWindow, makeLines(1), {
+        tweak: (x) => ({
+          ...x,
+          responseBody: { abiEncodedData: encodeSummary({ ...summarize(firstWindow, makeLines(1)), lineCount: UINT64_MAX, totalTokens: UINT64_MAX }) },
+        }),
+      });
+      await expect(verifier.submit(a.proof)).to.emit(verifier, "UsageReportVerified");
+      const report = await verifier.reportOf(firstWindow);
+      expect([report.lineCount, report.totalTokens]).to.deep.equal([UINT64_MAX, UINT64_MAX]);
     });
 
     it("accepts later windows in order, gaps allowed", async function () {
@@ -180,6 +314,13 @@ describe("UsageReportVerifier", function () {
       }
     });
 
+    it("several request fields changed: the error names the first that differs", async function () {
+      const a = await attest(d.harness, d.firstWindow, makeLines(1), { tweak: tweakBody({ httpMethod: "POST", postProcessJq: "." }) });
+      await expectRefused(a, "RequestFieldMismatch", [Field.HttpMethod]);
+      const b = await attest(d.harness, d.firstWindow, makeLines(1), { tweak: tweakBody({ headers: '{"a":"b"}', abiSignature: "x" }) });
+      await expectRefused(b, "RequestFieldMismatch", [Field.Headers]);
+    });
+
     it("another attestation type", async function () {
       const other = encodeBytes32String("EVMTransaction");
       const a = await attest(d.harness, d.firstWindow, makeLines(1), {
@@ -263,6 +404,14 @@ describe("UsageReportVerifier", function () {
       await expect(verifier.submit(fresh.proof)).to.emit(verifier, "UsageReportVerified");
     });
 
+    it("accepts any base URL without a trailing '/', query or fragment, however short its last segment", async function () {
+      const { verifier } = d;
+      for (const url of ["https://x.test/a", "https://x.test/a/b", "h"]) {
+        await expect(verifier.setPublisherBaseUrl(url)).to.emit(verifier, "PublisherBaseUrlSet").withArgs(url);
+        expect(await verifier.expectedUrl(7n)).to.equal(`${url}/reports/7/summary`);
+      }
+    });
+
     it("the owner changes the request spec (event with the spec and its hash)", async function () {
       const { verifier, harness, firstWindow } = d;
       const spec = { ...requestSpec(), postProcessJq: "{window: .w, digest: .d, lineCount: .n, totalTokens: .t}" };
@@ -277,6 +426,33 @@ describe("UsageReportVerifier", function () {
       await expect(verifier.submit(fresh.proof)).to.emit(verifier, "UsageReportVerified");
     });
 
+    it("the owner sets the window length before the first verification (event), within its bounds", async function () {
+      const { verifier } = d;
+      for (const seconds of [30n, 1n, 86_400n, 300n]) {
+        await expect(verifier.setWindowSeconds(seconds)).to.emit(verifier, "WindowSecondsSet").withArgs(seconds);
+        expect(await verifier.windowSeconds()).to.equal(seconds);
+      }
+    });
+
+    it("refuses a window length out of bounds, changing nothing", async function () {
+      const { verifier, firstWindow } = d;
+      const before = await verifierState(verifier, [firstWindow]);
+      for (const bad of [0n, 86_401n, UINT64_MAX]) {
+        await expect(verifier.setWindowSeconds(bad)).to.be.revertedWithCustomError(verifier, "InvalidWindowSeconds").withArgs(bad);
+      }
+      expect(await verifierState(verifier, [firstWindow])).to.equal(before);
+    });
+
+    it("refuses a window length change once a window is verified, changing nothing", async function () {
+      const { verifier, harness, firstWindow } = d;
+      await verifier.submit((await attest(harness, firstWindow, makeLines(1))).proof);
+      const before = await verifierState(verifier, [firstWindow]);
+      await expect(verifier.setWindowSeconds(30n))
+        .to.be.revertedWithCustomError(verifier, "WindowSecondsLocked")
+        .withArgs(firstWindow);
+      expect(await verifierState(verifier, [firstWindow])).to.equal(before);
+    });
+
     it("refuses configuration changes by a non-owner, changing nothing", async function () {
       const { verifier, other, firstWindow } = d;
       const before = await verifierState(verifier, [firstWindow]);
@@ -285,6 +461,9 @@ describe("UsageReportVerifier", function () {
         .to.be.revertedWithCustomError(verifier, "OwnableUnauthorizedAccount")
         .withArgs(who);
       await expect(verifier.connect(other).setRequestSpec({ ...requestSpec(), postProcessJq: "." }))
+        .to.be.revertedWithCustomError(verifier, "OwnableUnauthorizedAccount")
+        .withArgs(who);
+      await expect(verifier.connect(other).setWindowSeconds(30n))
         .to.be.revertedWithCustomError(verifier, "OwnableUnauthorizedAccount")
         .withArgs(who);
       await expect(verifier.connect(other).transferOwnership(who))
@@ -296,7 +475,7 @@ describe("UsageReportVerifier", function () {
     it("refuses an invalid base URL or request spec, changing nothing", async function () {
       const { verifier, firstWindow } = d;
       const before = await verifierState(verifier, [firstWindow]);
-      for (const bad of ["", "https://x.test/", "https://x.test?a=1", "https://x.test#f"]) {
+      for (const bad of ["", "/", "https://x.test/", "https://x.test?a=1", "https://x.test#f", "?a=1", "#f"]) {
         await expect(verifier.setPublisherBaseUrl(bad)).to.be.revertedWithCustomError(verifier, "InvalidBaseUrl").withArgs(bad);
       }
       for (const change of [{ sourceId: ZeroHash }, { httpMethod: "" }, { postProcessJq: "" }, { abiSignature: "" }]) {

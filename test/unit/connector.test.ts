@@ -3,14 +3,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Aggregator, aggregateNaive, type SpendRowFields } from "../../src/connector/aggregate";
+import { requestsRoot } from "../../src/report";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "../../src/connector/report-doc";
 import { publishDocuments, startPublisher, type Publisher } from "../../src/connector/publish";
 import { Windows } from "../../src/connector/windows";
 import { ConnectorState } from "../../src/connector/state";
+import { MAX_LINES_PER_TRANSACTION, localConnectorConfig } from "../../src/connector/config";
 import { processWeb2Json, FLARE_FETCH_POLICY } from "../../src/flare-local/web2json-fetch";
 import { requestBodyFor } from "../../src/connector/attest";
 import { DEFAULT_PRICING } from "../../src/pricing";
 import { decodeSummary, summarize } from "../../src/report";
+import { rootOf } from "./fixtures/request-roots";
 
 const row = (id: string, alias: string | null, model: string, tokens: number, status = "success"): SpendRowFields => ({
   request_id: id,
@@ -35,10 +38,12 @@ describe("connector aggregation", () => {
     expect(agg.add(row("1", "ff-7", "gpt-4o", 100))).toBe(false);
     const r = agg.result();
     expect(r.lines).toEqual([
-      { subscriptionId: 3n, family: "claude", tokens: 9n, requests: 1n },
-      { subscriptionId: 7n, family: "", tokens: 5n, requests: 1n },
-      { subscriptionId: 7n, family: "gpt-4", tokens: 150n, requests: 2n },
+      { subscriptionId: 3n, family: "claude", tokens: 9n, requests: 1n, requestsRoot: requestsRoot([{ requestId: "4", tokens: 9n }]) },
+      { subscriptionId: 7n, family: "", tokens: 5n, requests: 1n, requestsRoot: requestsRoot([{ requestId: "3", tokens: 5n }]) },
+      { subscriptionId: 7n, family: "gpt-4", tokens: 150n, requests: 2n, requestsRoot: requestsRoot([{ requestId: "2", tokens: 50n }, { requestId: "1", tokens: 100n }]) },
     ]);
+    // Each line's requests, as the customer's leaves: across rotated keys, in the order read.
+    expect(r.leaves).toEqual([[{ requestId: "4", tokens: 9n }], [{ requestId: "3", tokens: 5n }], [{ requestId: "1", tokens: 100n }, { requestId: "2", tokens: 50n }]]);
     expect(r.requestIds.sort()).toEqual(["1", "2", "3", "4"]);
     expect(r.ignored).toEqual({ failed: 1, foreign: 1, alreadyReported: 1 });
   });
@@ -47,7 +52,7 @@ describe("connector aggregation", () => {
     const agg = new Aggregator(DEFAULT_PRICING, new Set(["old"]));
     agg.add(row("old", "ff-1", "gpt-4o", 10));
     agg.add(row("late", "ff-1", "gpt-4o", 20));
-    expect(agg.result().lines).toEqual([{ subscriptionId: 1n, family: "gpt-4", tokens: 20n, requests: 1n }]);
+    expect(agg.result().lines).toEqual([{ subscriptionId: 1n, family: "gpt-4", tokens: 20n, requests: 1n, requestsRoot: requestsRoot([{ requestId: "late", tokens: 20n }]) }]);
   });
 
   it("agrees with the naive baseline", () => {
@@ -79,7 +84,7 @@ describe("connector aggregation", () => {
     }));
     const oneByOne = new Aggregator(DEFAULT_PRICING);
     for (const r of rows) oneByOne.add(r);
-    const groups = new Map<string, { alias: string; group: string; model: string; tokens: number; ids: string[] }>();
+    const groups = new Map<string, { alias: string; group: string; model: string; tokens: number; ids: string[]; tokensOf: number[] }>();
     let failed = 0;
     for (const r of rows) {
       if (r.status === "failure") {
@@ -88,28 +93,33 @@ describe("connector aggregation", () => {
       }
       const alias = r.metadata.user_api_key_alias ?? "";
       const key = JSON.stringify([alias, r.model_group, r.model]);
-      const g = groups.get(key) ?? { alias, group: r.model_group, model: r.model, tokens: 0, ids: [] };
+      const g = groups.get(key) ?? { alias, group: r.model_group, model: r.model, tokens: 0, ids: [], tokensOf: [] };
       g.tokens += r.total_tokens;
       g.ids.push(r.request_id);
+      g.tokensOf.push(r.total_tokens);
       groups.set(key, g);
     }
     const grouped = new Aggregator(DEFAULT_PRICING);
     for (const g of groups.values()) {
       const ours = g.alias.startsWith("ff-");
-      grouped.addGroup(g.alias, g.group, g.model, { tokens: g.tokens, requests: g.ids.length, ids: ours ? g.ids : [] });
+      grouped.addGroup(g.alias, g.group, g.model, { tokens: g.tokens, requests: g.ids.length, ids: ours ? g.ids : [], tokensOf: ours ? g.tokensOf : [] });
     }
     grouped.addIgnored({ failed });
     const a = oneByOne.result();
     const b = grouped.result();
     expect(b.lines).toEqual(a.lines);
     expect([...b.requestIds].sort()).toEqual([...a.requestIds].sort());
+    const byId = (x: { requestId: string }, y: { requestId: string }) => (x.requestId < y.requestId ? -1 : x.requestId > y.requestId ? 1 : 0);
+    expect(b.leaves.map((l) => [...l].sort(byId))).toEqual(a.leaves.map((l) => [...l].sort(byId)));
     expect({ rows: b.rows, late: b.late, ignored: b.ignored }).toEqual({ rows: a.rows, late: a.late, ignored: a.ignored });
   });
 
   it("refuses grouped sums that cannot be right", () => {
-    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: -1, requests: 1, ids: ["a"] })).toThrow(/not a token count/);
-    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 2 ** 53, requests: 1, ids: ["a"] })).toThrow(/not a token count/);
-    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 5, requests: 2, ids: ["a"] })).toThrow(/1 request ids for 2 rows/);
+    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: -1, requests: 1, ids: ["a"], tokensOf: [-1] })).toThrow(/not a token count/);
+    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 2 ** 53, requests: 1, ids: ["a"], tokensOf: [2 ** 53] })).toThrow(/not a token count/);
+    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 5, requests: 2, ids: ["a"], tokensOf: [5] })).toThrow(/1 request ids and 1 token counts for 2 rows/);
+    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 5, requests: 2, ids: ["a", "b"], tokensOf: [2, 2] })).toThrow(/add up to 4, the group's sum is 5/);
+    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 5, requests: 2, ids: ["a", "b"], tokensOf: [6, -1] })).toThrow(/-1 is not a token count/);
   });
 });
 
@@ -126,8 +136,8 @@ describe("windows", () => {
 
 describe("report documents", () => {
   const lines = [
-    { subscriptionId: 1n, family: "gpt-4", tokens: 10n, requests: 1n },
-    { subscriptionId: 2n, family: "", tokens: 18446744073709551615n - 10n, requests: 3n },
+    { subscriptionId: 1n, family: "gpt-4", tokens: 10n, requests: 1n, requestsRoot: rootOf(5) },
+    { subscriptionId: 2n, family: "", tokens: 18446744073709551615n - 10n, requests: 3n, requestsRoot: rootOf(6) },
   ];
   it("round-trips exactly, uint64 as decimal strings", () => {
     const doc = reportDocument(9n, lines);
@@ -149,21 +159,24 @@ describe("publisher and the Flare stand-in's fetch", () => {
   let publisher: Publisher;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-pub-"));
-    publisher = await startPublisher({ publishedDir: dir });
+    publisher = await startPublisher({ stateDir: dir });
   });
   afterAll(async () => {
     await publisher.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const lines = [{ subscriptionId: 4n, family: "llama", tokens: 1234n, requests: 2n }];
+  const lines = [{ subscriptionId: 4n, family: "llama", tokens: 1234n, requests: 2n, requestsRoot: rootOf(7) }];
 
   it("serves immutable application/json and refuses to change a published report", async () => {
     const doc = reportDocument(77n, lines);
     const summary = serializeDocument(summaryDocument(summarize(77n, lines)));
-    publishDocuments(dir, 77n, serializeDocument(doc), summary);
-    publishDocuments(dir, 77n, serializeDocument(doc), summary);
-    expect(() => publishDocuments(dir, 77n, serializeDocument(doc), summary.replace("1234", "1235"))).toThrow(/never changes/);
+    const state = new ConnectorState(dir);
+    // The publisher serves a window only beside the digest the connector recorded for it.
+    state.put({ window: "77", stage: "aggregated", updatedAt: "", summary: { digest: doc.digest, lineCount: doc.lineCount, totalTokens: doc.totalTokens }, rows: { count: 2, late: 0 } });
+    publishDocuments(state.publishedDir, 77n, serializeDocument(doc), summary);
+    publishDocuments(state.publishedDir, 77n, serializeDocument(doc), summary);
+    expect(() => publishDocuments(state.publishedDir, 77n, serializeDocument(doc), summary.replace("1234", "1235"))).toThrow(/never changes/);
     const res = await fetch(`${publisher.url}/reports/77/summary`);
     expect(res.headers.get("content-type")).toBe("application/json");
     expect(res.headers.get("cache-control")).toContain("immutable");
@@ -190,5 +203,16 @@ describe("connector state", () => {
     state.meta({ network: "local", windowSeconds: 300 }, () => 5n);
     expect(() => new ConnectorState(dir).meta({ network: "local", windowSeconds: 30 }, () => 5n)).toThrow(/300-s windows/);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("connector configuration", () => {
+  const env = { FLAREFLOW_VERIFIER_ADDRESS: "0x5eb4c0ae3b6f2fa3a1e0f0d1c2b3a4958d7e6f01" };
+  it("never plans more lines per Flow transaction than the worst case proven to fit", () => {
+    expect(localConnectorConfig(env).maxLinesPerTransaction).toBe(MAX_LINES_PER_TRANSACTION);
+    expect(localConnectorConfig({ ...env, FLAREFLOW_MAX_LINES_PER_TX: "100" }).maxLinesPerTransaction).toBe(100);
+    for (const bad of [String(MAX_LINES_PER_TRANSACTION + 1), "5000", "0"]) {
+      expect(() => localConnectorConfig({ ...env, FLAREFLOW_MAX_LINES_PER_TX: bad })).toThrow(`FLAREFLOW_MAX_LINES_PER_TX must be 1 to ${MAX_LINES_PER_TRANSACTION}`);
+    }
   });
 });

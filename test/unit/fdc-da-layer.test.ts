@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchProof, decodeResponseHex } from "../../src/connector/prove";
 import { prepareRequest, requestBodyFor } from "../../src/connector/attest";
 import { publishDocuments, startPublisher } from "../../src/connector/publish";
+import { ConnectorState } from "../../src/connector/state";
 import { reportDocument, serializeDocument, summaryDocument } from "../../src/connector/report-doc";
 import {
   DaAnswerError,
@@ -20,6 +21,7 @@ import { daRequestKey } from "../../src/flare-local/rounds";
 import { startFlareLocalServer, type FlareLocalServer } from "../../src/flare-local/server";
 import { summarize } from "../../src/report";
 import { PUBLISHED_DA_PROOF, PUBLISHED_DA_RESPONSE_HEX } from "./fixtures/flare-web2json-vectors";
+import { rootOf } from "./fixtures/request-roots";
 
 /*
  * Issue 14, point 3: answer shapes that changed between Flare releases.
@@ -67,14 +69,18 @@ describe("DA layer answers in both shapes", () => {
 describe("the stand-in answers as the chosen verifier release, and the connector reads both", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-da-"));
   let publisher: Awaited<ReturnType<typeof startPublisher>>;
-  const lines = [{ subscriptionId: 9n, family: "gpt-4", tokens: 500n, requests: 1n }];
+  const lines = [{ subscriptionId: 9n, family: "gpt-4", tokens: 500n, requests: 1n, requestsRoot: rootOf(1) }];
   const stored: StoredProof[] = [];
   // Only proofOf is consulted by the server; the lookup rule is the engine's own.
   const engine = { proofOf: (bytes: string) => stored.find((p) => p.requestBytes === daRequestKey(bytes)) } as unknown as RoundEngine;
   const servers: FlareLocalServer[] = [];
   beforeAll(async () => {
-    publisher = await startPublisher({ publishedDir: dir });
-    publishDocuments(dir, 5n, serializeDocument(reportDocument(5n, lines)), serializeDocument(summaryDocument(summarize(5n, lines))));
+    publisher = await startPublisher({ stateDir: dir });
+    // The publisher serves a window only beside the digest the connector recorded for it.
+    const doc = reportDocument(5n, lines);
+    const state = new ConnectorState(dir);
+    state.put({ window: "5", stage: "aggregated", updatedAt: "", summary: { digest: doc.digest, lineCount: doc.lineCount, totalTokens: doc.totalTokens }, rows: { count: 1, late: 0 } });
+    publishDocuments(state.publishedDir, 5n, serializeDocument(doc), serializeDocument(summaryDocument(summarize(5n, lines))));
   });
   afterAll(async () => {
     for (const s of servers) await s.stop();

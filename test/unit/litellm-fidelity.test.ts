@@ -180,6 +180,27 @@ describe("the stand-in answers as LiteLLM 1.110.2 (point 7)", () => {
     clock.set(T0);
   });
 
+  it("counts tpm in fixed windows that start at the first call after the last one ran out, as 1.110.2's in-memory limiter", async () => {
+    const client = clientFor(server.url);
+    const k = await client.generateKey({ key_alias: "ff-790", metadata: meta("790"), tpm_limit: 60 });
+    try {
+      clock.set(T0 + 5_000); // the window starts here, at the first call
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await chat(server.url, k.key, "gpt-4", `a prompt of some length ${i}`)).status);
+      const served = statuses.indexOf(429);
+      expect(served).toBeGreaterThanOrEqual(1);
+      expect(statuses.slice(served).every((s) => s === 429)).toBe(true);
+      // 59 s later the window still holds its tokens: no sliding, no partial release.
+      clock.set(T0 + 5_000 + 59_999);
+      expect((await chat(server.url, k.key, "gpt-4", "still the first window")).status).toBe(429);
+      // From 60 s on, the next call starts a new window with the counters at 0: all of it is released at once.
+      clock.set(T0 + 5_000 + 60_000);
+      for (let i = 0; i < served; i++) expect((await chat(server.url, k.key, "gpt-4", `a prompt of some length ${i}`)).status).toBe(200);
+    } finally {
+      clock.set(T0);
+    }
+  });
+
   it("a LiteLLM key field the stand-in does not implement is refused, not dropped", async () => {
     const res = await fetch(`${server.url}/key/generate`, { method: "POST", headers: { Authorization: `Bearer ${MASTER}` }, body: JSON.stringify({ key_alias: "ff-704", max_parallel_requests: 2 }) });
     expect(res.status).toBe(400);

@@ -18,13 +18,14 @@ import {
   signEncoding,
   type UsageLine,
 } from "../../src/report";
+import { rootOf } from "./fixtures/request-roots";
 
 const KEY = id("FlareFlow unit oracle");
 const VERIFIER = getAddress("0x5eb4c0ae3b6f2fa3a1e0f0d1c2b3a4958d7e6f01");
 const SOURCE = { chainId: COSTON2_CHAIN_ID, verifier: VERIFIER };
 
 const lines = (n: number): UsageLine[] =>
-  Array.from({ length: n }, (_, i) => ({ subscriptionId: BigInt(i + 1), family: i % 2 ? "gpt-4" : "", tokens: BigInt(100 + i), requests: 1n }));
+  Array.from({ length: n }, (_, i) => ({ subscriptionId: BigInt(i + 1), family: i % 2 ? "gpt-4" : "", tokens: BigInt(100 + i), requests: 1n, requestsRoot: rootOf(1) }));
 
 const words = (hex: string): string[] => hex.slice(2).match(/.{64}/g) ?? [];
 
@@ -32,7 +33,7 @@ describe("oracle attestation encoding", () => {
   it("uses the fixed domain tags", () => {
     expect(ORACLE_DOMAIN).toBe(keccak256(Buffer.from("FlareFlow.OracleAttestation.v1")));
     expect(ORACLE_CHUNKED_DOMAIN).toBe(id("FlareFlow.OracleAttestation.Chunked.v1"));
-    expect(CHUNK_DOMAIN).toBe(id("FlareFlow.UsageReportChunk.v1"));
+    expect(CHUNK_DOMAIN).toBe(id("FlareFlow.UsageReportChunk.v2"));
   });
 
   it("is 6 static words: domain, chain id, verifier, window, digest, round", () => {

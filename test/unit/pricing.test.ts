@@ -11,7 +11,9 @@ import {
   formatUFix64,
   graduatedCostUnits,
   multiplierFor,
+  paidTokens,
   parseUFix64,
+  pricingAt,
   pricingFromCadence,
   quoteUnits,
   quoteWithTiersUnits,
@@ -131,17 +133,50 @@ describe("billing a report", () => {
     expect(states.get(1n)!.periodTokens).toBe(150_000n);
   });
 
-  it("charges what is left and suspends when the escrow or the cap runs out", () => {
-    const states = new Map<bigint, SubscriptionState>([
-      [1n, { balance: flow("1"), periodTokens: 0n, periodSpent: 0n }],
-      [2n, { balance: flow("100"), periodTokens: 0n, periodSpent: 0n, maxBudgetPerPeriod: flow("2") }],
-    ]);
-    const [a, b] = chargeLines(DEFAULT_PRICING, states, [
-      { subscriptionId: 1n, family: "gpt-4", tokens: 150_000n },
-      { subscriptionId: 2n, family: "gpt-4", tokens: 150_000n },
-    ]);
+  it("charges what is left when the escrow runs out, counting only the paid tokens", () => {
+    const states = new Map<bigint, SubscriptionState>([[1n, { balance: flow("1"), periodTokens: 0n, periodSpent: 0n }]]);
+    const [a] = chargeLines(DEFAULT_PRICING, states, [{ subscriptionId: 1n, family: "gpt-4", tokens: 150_000n }]);
     expect([formatFlow(a.cost), formatFlow(a.charged), a.partial, a.suspended]).toEqual(["4.125", "1.0", true, true]);
-    expect([formatFlow(b.charged), b.partial, b.suspended]).toEqual(["2.0", true, true]);
+    // 33,333 tokens cost 0.99999; 33,334 would cost 1.00002
+    expect(a.paidTokens).toBe(33_333n);
+    expect(states.get(1n)!.periodTokens).toBe(33_333n);
+  });
+
+  it("charges a line in full past the period cap, then suspends", () => {
+    const states = new Map<bigint, SubscriptionState>([[2n, { balance: flow("100"), periodTokens: 0n, periodSpent: 0n, maxBudgetPerPeriod: flow("2") }]]);
+    const [b] = chargeLines(DEFAULT_PRICING, states, [{ subscriptionId: 2n, family: "gpt-4", tokens: 150_000n }]);
+    expect([formatFlow(b.charged), b.partial, b.suspended, b.paidTokens]).toEqual(["4.125", false, true, 150_000n]);
+  });
+
+  it("counts a line in the period its window started in, and a new period lifts a cap suspension", () => {
+    const second = 100_000_000n;
+    const day = 86_400n * second;
+    const state: SubscriptionState = { balance: flow("100"), periodTokens: 100_000n, periodSpent: flow("3"), maxBudgetPerPeriod: flow("3"), periodStart: 0n, billingPeriod: day, suspended: true };
+    // a late line of the first period, settled in the second: Growth, and still suspended there
+    const [late] = chargeLines(DEFAULT_PRICING, new Map([[1n, state]]), [{ subscriptionId: 1n, family: "gpt-4", tokens: 1_000n }], { windowStart: day - 300n * second, now: day + 600n * second });
+    expect(formatFlow(late.charged)).toBe("0.0225");
+    expect(state.periodTokens).toBe(101_000n);
+    // the second period's first line: Starter, counters reset, the cap suspension lifted
+    const [next] = chargeLines(DEFAULT_PRICING, new Map([[1n, state]]), [{ subscriptionId: 1n, family: "gpt-4", tokens: 1_000n }], { windowStart: day, now: day + 600n * second });
+    expect([formatFlow(next.charged), next.suspended, state.periodStart, state.periodTokens]).toEqual(["0.03", false, day, 1_000n]);
+  });
+
+  it("pays for exactly the tokens a budget covers (paidTokens inverts the graduated cost)", () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 20_000_000n }),
+        fc.bigInt({ min: 1n, max: 20_000_000n }),
+        fc.bigInt({ min: 0n, max: 1_000n * 100_000_000n }),
+        fc.constantFrom(...Object.values(DEFAULT_PRICING.familyMultipliers), DEFAULT_PRICING.defaultMultiplier),
+        (period, tokens, budget, multiplier) => {
+          const k = paidTokens(DEFAULT_PRICING.tiers, multiplier, period, tokens, budget);
+          expect(k >= 0n && k <= tokens).toBe(true);
+          expect(graduatedCostUnits(DEFAULT_PRICING.tiers, multiplier, period, k)).toBeLessThanOrEqual(budget);
+          if (k < tokens) expect(graduatedCostUnits(DEFAULT_PRICING.tiers, multiplier, period, k + 1n)).toBeGreaterThan(budget);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 
   it("bills a closing subscription without suspending it", () => {
@@ -165,7 +200,26 @@ describe("get_pricing decoding", () => {
       modelFamilies: { ...DEFAULT_PRICING.modelFamilies },
       billingPeriod: "2592000.00000000",
       closeGracePeriod: "3600.00000000",
+      minimumDeposit: "1.00000000",
+      noticePeriod: "604800.00000000",
     });
     expect(config).toEqual(DEFAULT_PRICING);
+  });
+});
+
+describe("the pricing schedule", () => {
+  const version = (v: bigint, from: bigint, price: string) => ({ ...DEFAULT_PRICING, version: v, effectiveFrom: from, tiers: [{ threshold: 0n, pricePer1K: flow(price) }] });
+  const schedule = [version(1n, 0n, "0.02"), version(2n, 1_000n, "0.03"), version(3n, 2_000n, "0.01")];
+
+  it("prices a window by the version in force at its start", () => {
+    expect(pricingAt(schedule, 0n).version).toBe(1n);
+    expect(pricingAt(schedule, 999n).version).toBe(1n);
+    expect(pricingAt(schedule, 1_000n).version).toBe(2n);
+    expect(pricingAt(schedule, 1_999n).version).toBe(2n);
+    expect(pricingAt(schedule, 5_000n).version).toBe(3n);
+  });
+
+  it("refuses an empty schedule", () => {
+    expect(() => pricingAt([], 0n)).toThrow("an empty pricing schedule");
   });
 });

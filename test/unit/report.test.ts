@@ -18,24 +18,16 @@ import {
   windowStart,
   type UsageLine,
 } from "../../src/report";
+import { rootOf } from "./fixtures/request-roots";
+import { GOLDEN } from "./fixtures/golden-report";
 
-/** Golden vector, shared with test/evm/report-digest.spec.ts (Solidity) and the Cadence tests. */
-const GOLDEN = {
-  window: 5_800_000n,
-  lines: [
-    { subscriptionId: 1n, family: "", tokens: 100n, requests: 1n },
-    { subscriptionId: 1n, family: "gpt-4", tokens: 150000n, requests: 3n },
-    { subscriptionId: 2n, family: "claude", tokens: 42n, requests: 2n },
-  ] satisfies UsageLine[],
-  digest: "0x32a3dd61f6ea545fed7660df10e6606dbc273ea2882212c5659558081ebabf2c",
-  emptyDigest: "0x099da3afa1a1c98d11f928f5469c907f80901583f22407d121b90a3fbae9a09a",
-};
 
 const line = (subscriptionId: bigint, family: string, tokens = 1n, requests = 1n): UsageLine => ({
   subscriptionId,
   family,
   tokens,
   requests,
+  requestsRoot: rootOf(String(subscriptionId)),
 });
 
 describe("windows", () => {
@@ -77,6 +69,9 @@ describe("lines", () => {
       ["family of 32 bytes", [line(1n, "x".repeat(32))]],
       ["non-ASCII family", [line(1n, "gpt-4é")]],
       ["control character", [line(1n, "a\u0000")]],
+      ["root of 31 bytes", [{ ...line(1n, ""), requestsRoot: `0x${"ab".repeat(31)}` }]],
+      ["root in upper case", [{ ...line(1n, ""), requestsRoot: `0x${"AB".repeat(32)}` }]],
+      ["root without 0x", [{ ...line(1n, ""), requestsRoot: "ab".repeat(32) }]],
     ];
     for (const [name, lines] of bad) {
       expect(() => validateLines(lines), name).toThrow(InvalidLinesError);
@@ -88,14 +83,16 @@ describe("lines", () => {
 
 describe("digest", () => {
   it("REPORT_DOMAIN is keccak256 of the version string", () => {
-    expect(REPORT_DOMAIN).toBe(id("FlareFlow.UsageReport.v1"));
+    expect(REPORT_DOMAIN).toBe(id("FlareFlow.UsageReport.v2"));
   });
 
-  it("is keccak256(abi.encode(domain, uint64 window, UsageLine[]))", () => {
+  it("is keccak256(abi.encode(domain, uint64 window, UsageLine[])), a line being 5 words", () => {
     const expected = AbiCoder.defaultAbiCoder().encode(
-      ["bytes32", "uint64", "tuple(uint64,bytes32,uint64,uint64)[]"],
-      [REPORT_DOMAIN, GOLDEN.window, GOLDEN.lines.map((l) => [l.subscriptionId, encodeBytes32String(l.family), l.tokens, l.requests])],
+      ["bytes32", "uint64", "tuple(uint64,bytes32,uint64,uint64,bytes32)[]"],
+      [REPORT_DOMAIN, GOLDEN.window, GOLDEN.lines.map((l) => [l.subscriptionId, encodeBytes32String(l.family), l.tokens, l.requests, l.requestsRoot])],
     );
+    // head (domain, window, offset, length) + 5 words per line
+    expect((expected.length - 2) / 64).toBe(4 + 5 * GOLDEN.lines.length);
     expect(encodeReport(GOLDEN.window, GOLDEN.lines)).toBe(expected);
     expect(reportDigest(GOLDEN.window, GOLDEN.lines)).toBe(keccak256(expected));
   });
@@ -110,6 +107,9 @@ describe("digest", () => {
     expect(reportDigest(GOLDEN.window + 1n, GOLDEN.lines)).not.toBe(base);
     const changed = GOLDEN.lines.map((l, i) => (i === 2 ? { ...l, requests: l.requests + 1n } : l));
     expect(reportDigest(GOLDEN.window, changed)).not.toBe(base);
+    // Same totals, other requests: another root, another digest.
+    const otherRequests = GOLDEN.lines.map((l, i) => (i === 1 ? { ...l, requestsRoot: rootOf("other", 150000n) } : l));
+    expect(reportDigest(GOLDEN.window, otherRequests)).not.toBe(base);
   });
 
   it("refuses invalid lines and windows", () => {

@@ -5,7 +5,8 @@
  * production build of web/ served by `vite preview`. Issue 9's scenario end to end, through the
  * page and the dev wallet's own UI: connect, create a subscription, see its tile, reveal the key
  * (a wallet-signed request to the key service), send usage with that key from this process, see
- * it pending on the tile, then verified once the connector's attested report is billed on Flow.
+ * it pending on the tile, then verified once the connector's attested report is billed on Flow;
+ * then the window's evidence and the verify action (issue 17).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -14,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type BrowserContext, type FrameLocator, type Page } from "playwright-core";
 import { repoRoot } from "../../src/local/flow-binary";
-import { freePort, waitFor } from "../../src/local/ports";
+import { waitFor } from "../../src/local/ports";
 import { devWalletProcess } from "../../src/local/flow-services";
 import { freePorts, LocalStack } from "../../src/local/stack";
 import type { ManagedProcess } from "../../src/local/process";
@@ -79,7 +80,8 @@ async function startServed(served: Partial<Served>): Promise<Served> {
   };
   const vite = path.join(repoRoot(), "node_modules/vite/bin/vite.js");
   await run(process.execPath, [vite, "build", "web", "--outDir", distDir, "--emptyOutDir", "--logLevel", "warn"], env);
-  const pagePort = await freePort();
+  // The port the stack reserved for the page: the key service allows that origin, no other.
+  const pagePort = stack.options.ports.web;
   const preview = spawn(process.execPath, [vite, "preview", "web", "--outDir", distDir, "--port", String(pagePort), "--strictPort", "--host", "127.0.0.1"], {
     cwd: repoRoot(),
     env,
@@ -228,6 +230,8 @@ describe("the page in Chromium on the local stack", () => {
     await form.getByRole("button", { name: /create subscription/i }).click();
     await expect(form.getByTestId("tx-status").innerText()).resolves.toMatch(/waiting for your wallet/);
     await shot("03-signing");
+    // The approve screen shows the transaction's Cadence (through the toolchain's local editor stand-in).
+    await wallet().locator("code").filter({ hasText: "SimpleUsageSubscriptions" }).first().waitFor({ state: "attached", timeout: 30_000 });
     await wallet().getByRole("button", { name: /approve/i }).click({ timeout: 30_000 });
     await form.getByTestId("tx-status").and(page.locator('[data-state="sealed"]')).waitFor({ timeout: 60_000 });
     await tile().waitFor({ timeout: 30_000 });
@@ -322,21 +326,35 @@ describe("the page in Chromium on the local stack", () => {
     figures.scenarioSeconds = Math.round((Date.now() - scenarioStarted) / 1000);
   }, 300_000);
 
-  it("requests nothing outside the local stack", () => {
-    const fromPage = blocked.filter((b) => b.frame.startsWith(s.pageUrl));
-    expect(fromPage).toEqual([]);
-    // The dev wallet's transaction view asks a CDN for its code editor (a toolchain matter, not the
-    // page's): blocked above, allowed to happen only from the wallet's frame, and noted.
-    const walletPort = new URL(s.walletOrigin).port;
-    const fromWallet = blocked.filter((b) => new URL(b.frame).port === walletPort && /^(127\.0\.0\.1|localhost)$/.test(new URL(b.frame).hostname));
-    if (fromWallet.length > 0) figures.devWalletBlockedRequests = [...new Set(fromWallet.map((b) => new URL(b.url).origin))].join(" ");
-    // ...and only that known one: anything new the wallet asks the internet for shows up here.
-    expect(fromWallet.filter((b) => !/^https:\/\/cdn\.jsdelivr\.net\/npm\/monaco-editor@/.test(b.url)).map((b) => b.url)).toEqual([]);
-    expect(blocked.length).toBe(fromPage.length + fromWallet.length);
+  it("links a verified window's evidence and verifies it in the browser with verify-bill's code", async () => {
+    const evidence = tile().getByTestId("verified-windows");
+    await evidence.getByTestId("show-evidence").click();
+    const row = evidence.getByTestId("verified-window").first();
+    await row.waitFor({ timeout: 60_000 });
+    const window = (await row.getAttribute("data-window")) ?? "";
+    expect(window).toMatch(/^\d+$/);
+    // The report's immutable URL, the Flare round, the Coston2 and Flow transactions.
+    await expect(row.getByTestId("report-link").getAttribute("href")).resolves.toBe(`${s.stack.info.publisherUrl}/reports/${window}`);
+    const text = await row.innerText();
+    expect(text).toMatch(/Flare round \d+/);
+    expect(text).toMatch(/Coston2 0x[0-9a-f]{8}…[0-9a-f]{6}/);
+    expect(text).toMatch(/Flow [0-9a-f]{10}…[0-9a-f]{6}/);
+    await row.getByTestId("verify-window").click();
+    const result = row.getByTestId("verify-result");
+    await result.waitFor({ timeout: 120_000 });
+    expect(await result.innerText()).toMatch(/^✓ Verified in this browser: the report hashes to the digest Flow settled and Coston2 stored under round \d+/);
+    await shot("09-evidence-verified");
+  }, 240_000);
+
+  it("requests nothing outside the local stack, the dev wallet included", () => {
+    // The dev wallet's approve screen used to ask a CDN for its code editor; the toolchain now
+    // serves a local stand-in (scripts/flow-toolchain/walletassets/monaco-loader.js).
+    expect(blocked.map((b) => `${b.url} (from ${b.frame})`)).toEqual([]);
     // What was requested at all: the page, the access node, the key service and the wallet, all on this machine.
-    const allowed = new Set([new URL(s.pageUrl).origin, s.stack.info.accessNode, s.stack.info.keyServiceUrl, s.walletOrigin]);
+    // The bill verifier also reads the publisher's reports and the EVM node (UsageReportVerifier).
+    const allowed = new Set([new URL(s.pageUrl).origin, s.stack.info.accessNode, s.stack.info.keyServiceUrl, s.walletOrigin, s.stack.info.publisherUrl, s.stack.info.hardhatUrl]);
     const local = [...requested].filter((o) => o !== "null"); // data: URLs have no origin
-    expect(local.filter((o) => !allowed.has(o.replace("//localhost:", "//127.0.0.1:")) && !blocked.some((b) => new URL(b.url).origin === o))).toEqual([]);
+    expect(local.filter((o) => !allowed.has(o.replace("//localhost:", "//127.0.0.1:")))).toEqual([]);
     expect(requested.has(s.stack.info.keyServiceUrl)).toBe(true);
   });
 });

@@ -4,7 +4,8 @@ import { vi } from "vitest";
 import { readConfig, type PageConfig } from "../../web/src/config";
 import { KeySessionProvider } from "../../web/src/hooks/useKeySession";
 import { ServicesProvider } from "../../web/src/services/context";
-import type { AccountStorage, FlowClient, Subscription } from "../../web/src/services/flowClient";
+import { DEFAULT_PRICING, type PricingConfig } from "../../src/pricing";
+import type { AccountStorage, EscrowSettings, FlowClient, PricingAnnouncement, ScheduledPricing, Subscription } from "../../web/src/services/flowClient";
 import type { KeyService, KeySession, KeyUsage } from "../../web/src/services/keyService";
 
 export const CUSTOMER = "0x01cf0e2f2f715450";
@@ -40,6 +41,8 @@ export function subscription(over: Partial<Subscription> = {}): Subscription {
     keyHash: "ab".repeat(32),
     closeRequestedAt: null,
     closeGraceEndsAt: null,
+    billingPeriod: "2592000.00000000",
+    suspendedFor: null,
     ...over,
   } as Subscription;
 }
@@ -51,6 +54,32 @@ export const storageOk: AccountStorage = {
   storageCapacity: 10_000_000_000n,
 };
 
+/** Seconds since the epoch as a timestamp in units of 1e-8 s. */
+export const at = (seconds: number): bigint => BigInt(Math.floor(seconds)) * 100_000_000n;
+
+/** One version of a schedule as get_pricing_schedule gives it (after the mirror's conversion). */
+export function scheduled(config: PricingConfig, version: bigint, effectiveFrom: bigint, announcedAt = 0n): ScheduledPricing {
+  return { ...config, version, effectiveFrom, announcedAt };
+}
+
+/** The deployment's schedule: one version, in force from the start. */
+export const deployedSchedule: ScheduledPricing[] = [scheduled(DEFAULT_PRICING, 0n, 0n)];
+
+export const escrowSettings: EscrowSettings = {
+  billingPeriod: 2_592_000n,
+  closeGracePeriod: 3_600n,
+  minimumCloseGracePeriod: 900n,
+  minimumDeposit: 100_000_000n,
+};
+
+export const announcement = (over: Partial<PricingAnnouncement> = {}): PricingAnnouncement => ({
+  transactionId: "1".repeat(64),
+  version: 1n,
+  effectiveFrom: at(Date.now() / 1000),
+  increase: false,
+  ...over,
+});
+
 export function flowMock(over: Partial<FlowClient> = {}): FlowClient {
   return {
     onUser: vi.fn((cb) => {
@@ -61,10 +90,8 @@ export function flowMock(over: Partial<FlowClient> = {}): FlowClient {
     logOut: vi.fn(async () => undefined),
     listSubscriptions: vi.fn(async () => [subscription()]),
     getSubscription: vi.fn(async () => subscription()),
-    getPricing: vi.fn(async () => {
-      const { DEFAULT_PRICING } = await import("../../src/pricing");
-      return DEFAULT_PRICING;
-    }),
+    getPricingSchedule: vi.fn(async () => deployedSchedule),
+    getEscrowSettings: vi.fn(async () => escrowSettings),
     accountStorage: vi.fn(async () => storageOk),
     createSubscription: vi.fn(async (_c, _i, onStatus) => {
       onStatus("signing");
@@ -76,9 +103,10 @@ export function flowMock(over: Partial<FlowClient> = {}): FlowClient {
     revokeKey: vi.fn(async () => "c".repeat(64)),
     requestClose: vi.fn(async () => "d".repeat(64)),
     finishClose: vi.fn(async () => "e".repeat(64)),
-    setTiers: vi.fn(async () => "1".repeat(64)),
-    setFamilyMultiplier: vi.fn(async () => "2".repeat(64)),
-    setDefaultMultiplier: vi.fn(async () => "3".repeat(64)),
+    setTiers: vi.fn(async () => announcement()),
+    setFamilyMultiplier: vi.fn(async () => announcement({ transactionId: "2".repeat(64) })),
+    setDefaultMultiplier: vi.fn(async () => announcement({ transactionId: "3".repeat(64) })),
+    cancelPricingChanges: vi.fn(async () => ({ transactionId: "4".repeat(64), versions: [1n] })),
     signMessage: vi.fn(async () => [{ addr: CUSTOMER, keyId: 0, signature: "00" }]),
     ...over,
   };

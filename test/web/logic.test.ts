@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PRICING } from "../../src/pricing";
+import { UsageBasedSubscriptions_PricingConfig } from "../../src/flow/generated/types";
+import { DEFAULT_PRICING, parseUFix64 } from "../../src/pricing";
 import { readConfig } from "../../web/src/config";
-import { errorText } from "../../web/src/format";
+import { durationText, errorText } from "../../web/src/format";
+import { appliesFrom, describeChanges, priceDirection, viewSchedule } from "../../web/src/schedule";
+import { announcementFromEvents, cancelledFromEvents, scheduleFromChain } from "../../web/src/services/chainValues";
 import { parseKeyUsage } from "../../web/src/services/keyService";
 import { storageVerdict } from "../../web/src/storage";
-import { estimateUnverifiedUnits, projectedPeriodUnits, unverifiedTokens } from "../../web/src/usage";
+import { estimateUnverified, projectPeriod, unverifiedTokens } from "../../web/src/usage";
 import { parseModels, validateNewSubscription } from "../../web/src/validation";
 import { storageOk, subscription, usage } from "./fixtures";
 
@@ -40,12 +43,20 @@ describe("page logic", () => {
   it("estimates unbilled usage with the mirror and projects the period", () => {
     const sub = subscription();
     expect(unverifiedTokens(usage, sub)).toBe(30_000n);
-    // 30K split 100:30 → 23,076 gpt-4o (×1.5) + 6,924 claude (×1.2) at the Growth tier (0.015)
-    expect(estimateUnverifiedUnits(usage, sub, DEFAULT_PRICING)).toBe(51_921_000n + 12_463_200n);
     const now = Number(sub.periodStart) + 3 * 86400;
-    expect(projectedPeriodUnits(sub, 0n, now)).toBe(2_500_000_000n);
-    expect(projectedPeriodUnits(sub, 0n, Number(sub.periodStart) + 60)).toBeNull();
-    expect(projectedPeriodUnits({ ...sub, maxBudgetPerPeriod: "10.0" }, 0n, now)).toBe(1_000_000_000n);
+    // 30K split 100:30 → 23,076 gpt-4o (×1.5) + 6,924 claude (×1.2) at the Growth tier (0.015)
+    const cost = 51_921_000n + 12_463_200n;
+    expect(estimateUnverified(usage, sub, DEFAULT_PRICING, now)).toEqual({ cost, charged: cost, pauses: false });
+    // Charged in full up to the escrow: 0.5 FLOW left pays 0.5 of it, and the key pauses.
+    expect(estimateUnverified(usage, { ...sub, balance: "0.50000000" }, DEFAULT_PRICING, now)).toEqual({ cost, charged: 50_000_000n, pauses: true });
+    // The cap never discounts: a cap below the spend still charges the whole price, then pauses.
+    expect(estimateUnverified(usage, { ...sub, maxBudgetPerPeriod: "2.60000000" }, DEFAULT_PRICING, now)).toEqual({ cost, charged: cost, pauses: true });
+    // 2.5 FLOW in 3 of 30 days → 25 FLOW at this rate, but the escrow pays at most 2.5 + 7.5.
+    expect(projectPeriod(sub, 0n, now)).toEqual({ units: 1_000_000_000n, reachesCap: false, escrowRunsOut: true });
+    expect(projectPeriod({ ...sub, balance: "50.0" }, 0n, now)).toEqual({ units: 2_500_000_000n, reachesCap: false, escrowRunsOut: false });
+    expect(projectPeriod(sub, 0n, Number(sub.periodStart) + 60)).toBeNull();
+    // The cap is not a bound on the bill: it pauses the key when reached.
+    expect(projectPeriod({ ...sub, balance: "50.0", maxBudgetPerPeriod: "10.0" }, 0n, now)).toEqual({ units: 2_500_000_000n, reachesCap: true, escrowRunsOut: false });
   });
 
   it("parses the key service's usage defensively", () => {
@@ -57,6 +68,11 @@ describe("page logic", () => {
 
   it("puts errors in words", () => {
     expect(errorText(new Error("User rejected signature"))).toMatch(/declined/);
+    expect(errorText(new Error("admin_cancel_pricing_changes failed: Declined: Externally Halted"))).toMatch(/declined/);
+    // A transaction named "cancel" that Cadence refused is a refusal, not a wallet's decline.
+    expect(errorText(new Error("admin_cancel_pricing_changes failed: [Error Code: 1101] panic: UsageBasedSubscriptions: no announced change is pending"))).toBe(
+      "No announced change is pending.",
+    );
     expect(errorText(new Error("x failed: [Error Code: 1101] panic: top_up: the signer has no FlowToken vault"))).toBe("The signer has no FlowToken vault.");
   });
 });
@@ -87,5 +103,98 @@ describe("httpKeyService", () => {
     } finally {
       globalThis.fetch = realFetch;
     }
+  });
+});
+
+describe("pricing schedule logic (web/src/schedule.ts)", () => {
+  const base = DEFAULT_PRICING;
+  const withMultiplier = (family: string, m: string) => ({ ...base, familyMultipliers: { ...base.familyMultipliers, [family]: parseUFix64(m) } });
+
+  it("compares versions for every billed name at every tier position", () => {
+    expect(priceDirection(base, base)).toBe("same");
+    expect(priceDirection(base, withMultiplier("gpt-4", "1.6"))).toBe("rise");
+    expect(priceDirection(base, withMultiplier("llama", "0.5"))).toBe("cut");
+    // Remapping a model to a dearer family raises its price, to a cheaper one lowers it.
+    expect(priceDirection(base, { ...base, modelFamilies: { ...base.modelFamilies, "claude-3-haiku": "gpt-4" } })).toBe("rise");
+    expect(priceDirection(base, { ...base, modelFamilies: { ...base.modelFamilies, "gpt-4o": "llama" } })).toBe("cut");
+    // Unmapping: the model falls to the default multiplier (1.0): a rise for a llama model, a cut for a gpt-4 one.
+    const unmap = (model: string) => {
+      const modelFamilies = { ...base.modelFamilies };
+      delete modelFamilies[model];
+      return { ...base, modelFamilies };
+    };
+    expect(priceDirection(base, unmap("llama-3-8b"))).toBe("rise");
+    expect(priceDirection(base, unmap("gpt-4o"))).toBe("cut");
+    // A cheaper first tier with a dearer last one, or a new threshold that raises one stretch.
+    const tiers = base.tiers.map((t, i) => ({ ...t, pricePer1K: i === 0 ? t.pricePer1K - 1n : i === 3 ? t.pricePer1K + 1n : t.pricePer1K }));
+    expect(priceDirection(base, { ...base, tiers })).toBe("mixed");
+    expect(priceDirection(base, { ...base, tiers: [base.tiers[0], { threshold: 50_000n, pricePer1K: base.tiers[1].pricePer1K }, ...base.tiers.slice(1)] })).toBe("cut");
+    expect(priceDirection(base, { ...base, tiers: [...base.tiers.slice(0, 1), { threshold: 200_000n, pricePer1K: base.tiers[1].pricePer1K }, ...base.tiers.slice(2)] })).toBe("rise");
+    expect(priceDirection(base, { ...base, defaultMultiplier: parseUFix64("1.01") })).toBe("rise");
+  });
+
+  it("names what changed", () => {
+    expect(describeChanges(base, withMultiplier("mistral", "0.7"))).toEqual(["new family mistral ×0.7"]);
+    expect(describeChanges(base, { ...withMultiplier("gpt-4", "2.0"), modelFamilies: { ...base.modelFamilies, "gpt-4o": "claude", "o1": "gpt-4" } })).toEqual([
+      "gpt-4 ×1.5 → ×2.0",
+      "gpt-4o billed as claude instead of gpt-4",
+      "o1 billed as gpt-4",
+    ]);
+  });
+
+  it("dates an announcement like the contract: a rise after the notice, never before the newest version", () => {
+    const now = 1_000n * 100_000_000n;
+    const latest = { ...base, version: 3n, effectiveFrom: now - 10n, announcedAt: now - 10n };
+    expect(appliesFrom(latest, true, now)).toBe(now + 604_800n * 100_000_000n);
+    expect(appliesFrom(latest, false, now)).toBe(now);
+    const pending = { ...latest, effectiveFrom: now + 5n * 100_000_000n };
+    expect(appliesFrom(pending, false, now)).toBe(pending.effectiveFrom);
+    const schedule = [{ ...base, version: 0n, effectiveFrom: 0n, announcedAt: 0n }, latest, pending];
+    const view = viewSchedule(schedule, now);
+    expect([view.inForce.version, view.pending.map((v) => v.version), view.latest.version]).toEqual([3n, [3n], 3n]);
+    expect(durationText(604_800n)).toBe("7 days");
+    expect(durationText(5_400n)).toBe("1 hour 30 minutes");
+    expect(durationText(3_600n)).toBe("1 hour");
+  });
+});
+
+describe("chain values (web/src/services/chainValues.ts)", () => {
+  // get_pricing_schedule as FCL decodes it: UFix64 and UInt64 as decimal strings.
+  const rawVersion = (version: string, effectiveFrom: string) => ({
+    version,
+    effectiveFrom,
+    announcedAt: "1700000000.00000000",
+    tiers: [
+      { threshold: "0", pricePer1K: "0.02000000" },
+      { threshold: "100000", pricePer1K: "0.01500000" },
+    ],
+    familyMultipliers: { "gpt-4": "1.50000000" },
+    defaultMultiplier: "1.00000000",
+    modelFamilies: { "gpt-4o": "gpt-4" },
+    billingPeriod: "2592000.00000000",
+    closeGracePeriod: "3600.00000000",
+    minimumDeposit: "2.50000000",
+    noticePeriod: "604800.00000000",
+  });
+  const decode = (values: unknown[]) => values.map((v, i) => UsageBasedSubscriptions_PricingConfig.decode(v as never, `schedule[${i}]`));
+
+  it("converts the schedule exactly and refuses one out of order or malformed", () => {
+    const [v0, v1] = scheduleFromChain(decode([rawVersion("0", "0.00000000"), rawVersion("7", "1700604800.00000000")]));
+    expect([v1.version, v1.effectiveFrom, v1.announcedAt, v1.minimumDeposit, v1.noticePeriod]).toEqual([7n, 170060480000000000n, 170000000000000000n, 250_000_000n, 604_800n]);
+    expect(v0.tiers).toEqual([{ threshold: 0n, pricePer1K: 2_000_000n }, { threshold: 100_000n, pricePer1K: 1_500_000n }]);
+    expect(() => scheduleFromChain(decode([rawVersion("1", "5.0"), rawVersion("2", "4.0")]))).toThrow(/out of order/);
+    expect(() => decode([{ ...rawVersion("1", "5.0"), announcedAt: "-1" }])).toThrow(/announcedAt/);
+  });
+
+  it("reads an announcement from its event among the others, and says when there is none", () => {
+    const events = [
+      { type: "A.0ae53cb6e3f42a79.FlowToken.TokensWithdrawn", data: { amount: "0.00001", from: null } },
+      { type: "A.f8d6e0586b0a20c7.UsageBasedSubscriptions.ModelMapped", data: { version: "9", effectiveFrom: "1700604800.00000000", increase: true, model: "o1", family: "gpt-4" } },
+    ];
+    expect(announcementFromEvents("ab", events)).toEqual({ transactionId: "ab", version: 9n, effectiveFrom: 170060480000000000n, increase: true });
+    expect(() => announcementFromEvents("ab", events.slice(0, 1))).toThrow(/without an announcement event/);
+    expect(() => announcementFromEvents("ab", [{ ...events[1], data: { ...events[1].data, increase: "yes" } }])).toThrow();
+    expect(cancelledFromEvents([{ type: "A.f8d6e0586b0a20c7.UsageBasedSubscriptions.PricingChangesCancelled", data: { versions: ["5", "4"] } }])).toEqual([5n, 4n]);
+    expect(() => cancelledFromEvents([])).toThrow(/without a PricingChangesCancelled event/);
   });
 });

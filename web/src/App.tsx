@@ -45,9 +45,18 @@ export function App() {
             </>
           )}
         </section>
-        <PriceCalculator pricing={pricing.pricing} source={pricing.source} />
+        <PriceCalculator pricing={pricing.pricing} source={pricing.source} pending={pricing.pending} />
         {flow.client && address && isAdmin && (
-          <AdminPricingControls key={pricing.source} client={flow.client} address={address} pricing={pricing.pricing} onChanged={pricing.reload} />
+          <AdminPricingControls
+            key={pricing.source}
+            client={flow.client}
+            address={address}
+            pricing={pricing.pricing}
+            latest={pricing.latest}
+            pending={pricing.pending}
+            now={pricing.now}
+            onChanged={pricing.reload}
+          />
         )}
       </main>
       <footer className="foot muted small">

@@ -3,7 +3,7 @@
  * service's own cost figures are LiteLLM's, in its currency, so the page prices tokens itself),
  * and the period's projected spend.
  */
-import { quoteUnits, parseUFix64, type PricingConfig } from "../../src/pricing";
+import { chargeLine, parseUFix64, quoteUnits, UNITS_PER_FLOW, type PricingConfig, type SubscriptionState } from "../../src/pricing";
 import type { Subscription } from "./services/flowClient";
 import type { KeyUsage } from "./services/keyService";
 
@@ -24,25 +24,55 @@ export function unverifiedTokens(usage: KeyUsage, subscription: Subscription): b
   return seen > billed ? seen - billed : 0n;
 }
 
+/** What the not-yet-billed tokens will cost, and what the escrow will actually pay of it. */
+export interface PendingEstimate {
+  /** Their price (units), priced after the period's paid tokens. */
+  cost: bigint;
+  /** What settlement takes: the price in full, up to the escrow (the cap never discounts). */
+  charged: bigint;
+  /** The subscription pauses once they are billed: the escrow runs out or the cap is reached. */
+  pauses: boolean;
+}
+
 /**
- * What the not-yet-billed tokens will cost, split across models in their share of the usage,
- * priced after the period's verified tokens like the contract will.
+ * The not-yet-billed tokens as settlement will bill them (the mirror's chargeLine): split across
+ * models in their share of the usage, each charged in full up to the escrow, in the period a
+ * window starting now falls in, only paid tokens advancing the tiers.
  */
-export function estimateUnverifiedUnits(usage: KeyUsage, subscription: Subscription, pricing: PricingConfig): bigint {
+export function estimateUnverified(usage: KeyUsage, subscription: Subscription, pricing: PricingConfig, nowSeconds: number): PendingEstimate {
   const pending = unverifiedTokens(usage, subscription);
-  const total = Object.values(usage.model_breakdown).reduce((sum, m) => sum + Math.max(0, m.tokens), 0);
-  if (pending === 0n || total === 0) return pending === 0n ? 0n : quoteUnits(pricing, "", pending, subscription.periodTokens);
-  let cost = 0n;
-  let counted = subscription.periodTokens;
-  let left = pending;
+  const now = BigInt(Math.floor(nowSeconds)) * UNITS_PER_FLOW;
+  const state: SubscriptionState = {
+    balance: parseUFix64(subscription.balance),
+    periodTokens: subscription.periodTokens,
+    periodSpent: parseUFix64(subscription.periodSpent),
+    maxBudgetPerPeriod: subscription.maxBudgetPerPeriod === null ? undefined : parseUFix64(subscription.maxBudgetPerPeriod),
+    closing: subscription.status === "Closing",
+    periodStart: parseUFix64(subscription.periodStart),
+    billingPeriod: parseUFix64(subscription.billingPeriod),
+    suspended: subscription.status === "Suspended",
+  };
+  const estimate: PendingEstimate = { cost: 0n, charged: 0n, pauses: false };
+  if (pending === 0n) return estimate;
+  const charge = (family: string, tokens: bigint) => {
+    const line = chargeLine(pricing, state, family, tokens, { windowStart: now, now });
+    estimate.cost += line.cost;
+    estimate.charged += line.charged;
+    estimate.pauses ||= line.suspended;
+  };
   const models = Object.entries(usage.model_breakdown).filter(([, m]) => m.tokens > 0);
+  const total = models.reduce((sum, [, m]) => sum + BigInt(Math.floor(m.tokens)), 0n);
+  if (total === 0n) {
+    charge("", pending);
+    return estimate;
+  }
+  let left = pending;
   models.forEach(([model, m], i) => {
-    const share = i === models.length - 1 ? left : (pending * BigInt(Math.floor(m.tokens))) / BigInt(Math.floor(total));
-    cost += quoteUnits(pricing, model, share, counted);
-    counted += share;
+    const share = i === models.length - 1 ? left : (pending * BigInt(Math.floor(m.tokens))) / total;
+    charge(model, share);
     left -= share;
   });
-  return cost;
+  return estimate;
 }
 
 /** FLOW (units) `tokens` of `model` cost on their own in a fresh period. */
@@ -50,17 +80,34 @@ export function modelCostUnits(pricing: PricingConfig, model: string, tokens: nu
   return quoteUnits(pricing, model, BigInt(Math.max(0, Math.floor(tokens))), 0n);
 }
 
+/** The period's spend at the present rate, and what bounds it. */
+export interface Projection {
+  /** Units: the rate's projection, never more than the escrow can pay this period. */
+  units: bigint;
+  /** The rate reaches the cap: the key pauses there (usage before the pause is billed in full). */
+  reachesCap: boolean;
+  /** The escrow runs out before the period ends at this rate. */
+  escrowRunsOut: boolean;
+}
+
 /**
- * The period's spend at the present rate: (billed + pending estimate) scaled from the time
- * elapsed to the whole period. Under an hour in, a rate says little: null.
+ * (billed + pending estimate) scaled from the time elapsed to the whole period. The cap does not
+ * bound it (it pauses the key, it never discounts); the escrow does (billed this period + what is
+ * left). Under an hour in, a rate says little: null.
  */
-export function projectedPeriodUnits(subscription: Subscription, pendingUnits: bigint, nowSeconds: number): bigint | null {
+export function projectPeriod(subscription: Subscription, pendingUnits: bigint, nowSeconds: number): Projection | null {
   const start = Number(subscription.periodStart);
   const end = Number(subscription.periodEnd);
   const elapsed = nowSeconds - start;
   if (!(end > start) || elapsed < 3600) return null;
-  const spent = parseUFix64(subscription.periodSpent) + pendingUnits;
+  const periodSpent = parseUFix64(subscription.periodSpent);
+  const spent = periodSpent + pendingUnits;
   const projected = (spent * BigInt(Math.round(end - start))) / BigInt(Math.round(Math.min(elapsed, end - start)));
+  const affordable = periodSpent + parseUFix64(subscription.balance);
   const cap = subscription.maxBudgetPerPeriod ? parseUFix64(subscription.maxBudgetPerPeriod) : null;
-  return cap !== null && projected > cap ? cap : projected;
+  return {
+    units: projected > affordable ? affordable : projected,
+    reachesCap: cap !== null && projected >= cap,
+    escrowRunsOut: projected > affordable,
+  };
 }

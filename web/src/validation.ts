@@ -1,5 +1,5 @@
 /** Form checks that mirror the contracts' pre-conditions, so a bad value never reaches the wallet. */
-import { parseUFix64 } from "../../src/pricing/units";
+import { formatFlow, parseUFix64 } from "../../src/pricing/units";
 import type { NewSubscription, SubscriptionChanges } from "./services/flowClient";
 
 export type FieldErrors<K extends string> = Partial<Record<K, string>>;
@@ -45,10 +45,28 @@ export interface SubscriptionFields {
   models: string;
 }
 
-export function validateNewSubscription(fields: SubscriptionFields): Parsed<NewSubscription & { depositUnits: bigint }, keyof SubscriptionFields> {
+/** The deposit refusal, in the contract's terms (SimpleUsageSubscriptions.open). */
+export function belowMinimumDeposit(minimumDeposit: bigint): string {
+  return `The deposit must be at least the minimum deposit of ${formatFlow(minimumDeposit)} FLOW.`;
+}
+
+/** The top-up refusal for an escrow that ran out (SimpleUsageSubscriptions.Customer.topUp). */
+export function belowResumeMinimum(minimumDeposit: bigint): string {
+  return `The escrow ran out: resume it with at least the minimum deposit of ${formatFlow(minimumDeposit)} FLOW.`;
+}
+
+/**
+ * `minimumDeposit` (units; from get_escrow_settings) null: not known, and the chain is left to
+ * refuse a small deposit.
+ */
+export function validateNewSubscription(
+  fields: SubscriptionFields,
+  minimumDeposit: bigint | null = null,
+): Parsed<NewSubscription & { depositUnits: bigint }, keyof SubscriptionFields> {
   const errors: FieldErrors<keyof SubscriptionFields> = {};
   if (!isFlowAddress(fields.provider)) errors.provider = "The provider is a Flow address: 0x and 16 hex digits.";
-  const deposit = parseAmount(fields.deposit, "The deposit");
+  let deposit = parseAmount(fields.deposit, "The deposit");
+  if (typeof deposit !== "string" && minimumDeposit !== null && deposit.units < minimumDeposit) deposit = belowMinimumDeposit(minimumDeposit);
   if (typeof deposit === "string") errors.deposit = deposit;
   const cap = fields.cap.trim() === "" ? null : parseAmount(fields.cap, "The spending cap");
   if (typeof cap === "string") errors.cap = cap;
@@ -67,6 +85,17 @@ export function validateNewSubscription(fields: SubscriptionFields): Parsed<NewS
       allowedModels: models,
     },
   };
+}
+
+/**
+ * A top-up amount. A subscription whose escrow ran out (balance 0) resumes only with at least the
+ * minimum deposit; `minimumDeposit` null there: not known, and the chain is left to refuse.
+ */
+export function validateTopUp(text: string, exhausted: boolean, minimumDeposit: bigint | null): { units: bigint; text: string } | string {
+  const parsed = parseAmount(text, "The amount");
+  if (typeof parsed === "string") return parsed;
+  if (exhausted && minimumDeposit !== null && parsed.units < minimumDeposit) return belowResumeMinimum(minimumDeposit);
+  return parsed;
 }
 
 export function validateChanges(fields: { cap: string; models: string }): Parsed<SubscriptionChanges, "cap" | "models"> {

@@ -1,5 +1,5 @@
 import { LOCAL_ORACLE_PUBLIC_KEYS } from "../local-oracles";
-import { DEFAULT_PRICING } from "../../pricing";
+import { DEFAULT_PRICING, parseUFix64 } from "../../pricing";
 import type { FlowNetworkConfig } from "./types";
 
 const DEFAULT_WINDOW_SECONDS = 300;
@@ -17,6 +17,8 @@ export const emulator: FlowNetworkConfig = {
     windowSeconds: Number(process.env.FLAREFLOW_WINDOW_SECONDS ?? DEFAULT_WINDOW_SECONDS),
     oracles: { publicKeys: LOCAL_ORACLE_PUBLIC_KEYS, threshold: LOCAL_THRESHOLD },
     source: { chainId: HARDHAT_CHAIN_ID, evmNetwork: "localhost" },
-    pricing: DEFAULT_PRICING,
+    // The lowest bounds the contracts allow, so a local customer can drain an escrow in a few
+    // requests and an admin's price rise shows within the hour.
+    pricing: { ...DEFAULT_PRICING, minimumDeposit: parseUFix64("0.01"), noticePeriod: 3_600n },
   }),
 };

@@ -39,4 +39,9 @@ export interface EvmNetworkConfig {
    * FLAREFLOW_PUBLISHER_URL; locally the connector serves it.
    */
   readonly publisherBaseUrl: string | undefined;
+  /**
+   * Usage window length in seconds that UsageReportVerifier is deployed with (it must equal the
+   * Flow side's `windowSeconds`): 300 live; locally FLAREFLOW_WINDOW_SECONDS (the dev stack's 30).
+   */
+  readonly windowSeconds: number;
 }

@@ -6,6 +6,17 @@ import type { Codec } from "../runtime";
 export type Out<C> = C extends Codec<never, infer O> ? O : never;
 
 /**
+ * event FlareFDCTriggers.ChunkedReportResumed
+ */
+export const FlareFDCTriggers_ChunkedReportResumed = c.struct("FlareFDCTriggers.ChunkedReportResumed", {
+  window: c.int("UInt64"),
+  round: c.int("UInt64"),
+  fromLine: c.int("UInt64"),
+  chunkCount: c.int("UInt64"),
+});
+export type FlareFDCTriggers_ChunkedReportResumed = Out<typeof FlareFDCTriggers_ChunkedReportResumed>;
+
+/**
  * event FlareFDCTriggers.ChunkedReportStarted
  */
 export const FlareFDCTriggers_ChunkedReportStarted = c.struct("FlareFDCTriggers.ChunkedReportStarted", {
@@ -40,17 +51,30 @@ export const FlareFDCTriggers_PendingReport = c.struct("FlareFDCTriggers.Pending
   expectedLink: c.array(c.int("UInt8")),
   lines: c.int("UInt64"),
   charged: c.UFix64,
+  updatedAt: c.UFix64,
+  chunksDone: c.int("UInt64"),
 });
 export type FlareFDCTriggers_PendingReport = Out<typeof FlareFDCTriggers_PendingReport>;
 
 /**
- * event FlareFDCTriggers.SubscriptionCharged
+ * event FlareFDCTriggers.StuckAfterSet
+ */
+export const FlareFDCTriggers_StuckAfterSet = c.struct("FlareFDCTriggers.StuckAfterSet", {
+  seconds: c.UFix64,
+});
+export type FlareFDCTriggers_StuckAfterSet = Out<typeof FlareFDCTriggers_StuckAfterSet>;
+
+/**
+ * One line charged: `cost` is its full price, `charged` what the escrow paid. If the escrow
+ * ran out, charged < cost and only `paidTokens` of `tokens` were paid for (the rest is
+ * recorded here as unpaid and does not advance the tier position).
  */
 export const FlareFDCTriggers_SubscriptionCharged = c.struct("FlareFDCTriggers.SubscriptionCharged", {
   id: c.int("UInt64"),
   window: c.int("UInt64"),
   family: c.String_,
   tokens: c.int("UInt64"),
+  paidTokens: c.int("UInt64"),
   cost: c.UFix64,
   charged: c.UFix64,
 });
@@ -146,7 +170,20 @@ export const FlareOracleVerifier_WindowAccepted = c.struct("FlareOracleVerifier.
 export type FlareOracleVerifier_WindowAccepted = Out<typeof FlareOracleVerifier_WindowAccepted>;
 
 /**
- * event SimpleUsageSubscriptions.BillingPeriodChanged
+ * event FlareOracleVerifier.WindowResumed
+ */
+export const FlareOracleVerifier_WindowResumed = c.struct("FlareOracleVerifier.WindowResumed", {
+  window: c.int("UInt64"),
+  votingRound: c.int("UInt64"),
+  digest: c.String_,
+  fromLine: c.int("UInt64"),
+  chunkCount: c.int("UInt64"),
+  signers: c.array(c.int("UInt64")),
+});
+export type FlareOracleVerifier_WindowResumed = Out<typeof FlareOracleVerifier_WindowResumed>;
+
+/**
+ * The billing period of subscriptions opened from now on (open ones keep theirs).
  */
 export const SimpleUsageSubscriptions_BillingPeriodChanged = c.struct("SimpleUsageSubscriptions.BillingPeriodChanged", {
   seconds: c.UFix64,
@@ -193,6 +230,22 @@ export const SimpleUsageSubscriptions_KeyRotated = c.struct("SimpleUsageSubscrip
 export type SimpleUsageSubscriptions_KeyRotated = Out<typeof SimpleUsageSubscriptions_KeyRotated>;
 
 /**
+ * event SimpleUsageSubscriptions.MinimumCloseGracePeriodChanged
+ */
+export const SimpleUsageSubscriptions_MinimumCloseGracePeriodChanged = c.struct("SimpleUsageSubscriptions.MinimumCloseGracePeriodChanged", {
+  seconds: c.UFix64,
+});
+export type SimpleUsageSubscriptions_MinimumCloseGracePeriodChanged = Out<typeof SimpleUsageSubscriptions_MinimumCloseGracePeriodChanged>;
+
+/**
+ * event SimpleUsageSubscriptions.MinimumDepositChanged
+ */
+export const SimpleUsageSubscriptions_MinimumDepositChanged = c.struct("SimpleUsageSubscriptions.MinimumDepositChanged", {
+  amount: c.UFix64,
+});
+export type SimpleUsageSubscriptions_MinimumDepositChanged = Out<typeof SimpleUsageSubscriptions_MinimumDepositChanged>;
+
+/**
  * event SimpleUsageSubscriptions.ProviderPaid
  */
 export const SimpleUsageSubscriptions_ProviderPaid = c.struct("SimpleUsageSubscriptions.ProviderPaid", {
@@ -209,6 +262,17 @@ export const SimpleUsageSubscriptions_ProviderPaymentDeferred = c.struct("Simple
   amount: c.UFix64,
 });
 export type SimpleUsageSubscriptions_ProviderPaymentDeferred = Out<typeof SimpleUsageSubscriptions_ProviderPaymentDeferred>;
+
+/**
+ * The escrow settings a customer sees before subscribing.
+ */
+export const SimpleUsageSubscriptions_Settings = c.struct("SimpleUsageSubscriptions.Settings", {
+  billingPeriod: c.UFix64,
+  closeGracePeriod: c.UFix64,
+  minimumCloseGracePeriod: c.UFix64,
+  minimumDeposit: c.UFix64,
+});
+export type SimpleUsageSubscriptions_Settings = Out<typeof SimpleUsageSubscriptions_Settings>;
 
 /**
  * enum SimpleUsageSubscriptions.Status
@@ -252,7 +316,7 @@ export type SimpleUsageSubscriptions_SubscriptionCreated = Out<typeof SimpleUsag
 
 /**
  * A read-only copy of a subscription, as of a given time: period counters already reset if
- * the period has ended, so readers (the key service, the page) see what billing will see.
+ * the period has ended, so readers (the key service, the page) see the period `now` is in.
  */
 export const SimpleUsageSubscriptions_SubscriptionInfo = c.struct("SimpleUsageSubscriptions.SubscriptionInfo", {
   id: c.int("UInt64"),
@@ -273,6 +337,8 @@ export const SimpleUsageSubscriptions_SubscriptionInfo = c.struct("SimpleUsageSu
   keyHash: c.optional(c.String_),
   closeRequestedAt: c.optional(c.UFix64),
   closeGraceEndsAt: c.optional(c.UFix64),
+  billingPeriod: c.UFix64,
+  suspendedFor: c.optional(c.String_),
 });
 export type SimpleUsageSubscriptions_SubscriptionInfo = Out<typeof SimpleUsageSubscriptions_SubscriptionInfo>;
 
@@ -358,6 +424,9 @@ export type UsageBasedSubscriptions_BillerIssued = Out<typeof UsageBasedSubscrip
  * event UsageBasedSubscriptions.DefaultMultiplierSet
  */
 export const UsageBasedSubscriptions_DefaultMultiplierSet = c.struct("UsageBasedSubscriptions.DefaultMultiplierSet", {
+  version: c.int("UInt64"),
+  effectiveFrom: c.UFix64,
+  increase: c.Bool,
   multiplier: c.UFix64,
 });
 export type UsageBasedSubscriptions_DefaultMultiplierSet = Out<typeof UsageBasedSubscriptions_DefaultMultiplierSet>;
@@ -366,18 +435,22 @@ export type UsageBasedSubscriptions_DefaultMultiplierSet = Out<typeof UsageBased
  * event UsageBasedSubscriptions.FamilyMultiplierSet
  */
 export const UsageBasedSubscriptions_FamilyMultiplierSet = c.struct("UsageBasedSubscriptions.FamilyMultiplierSet", {
+  version: c.int("UInt64"),
+  effectiveFrom: c.UFix64,
+  increase: c.Bool,
   family: c.String_,
   multiplier: c.UFix64,
 });
 export type UsageBasedSubscriptions_FamilyMultiplierSet = Out<typeof UsageBasedSubscriptions_FamilyMultiplierSet>;
 
 /**
- * What charging one usage line did. Kept to five fields: one is built per line of a
- * settlement, and the caller already knows the line's id and tokens.
+ * What charging one usage line did. Kept small: one is built per line of a settlement, and
+ * the caller already knows the line's id and tokens.
  */
 export const UsageBasedSubscriptions_LineResult = c.struct("UsageBasedSubscriptions.LineResult", {
   cost: c.UFix64,
   charged: c.UFix64,
+  paidTokens: c.int("UInt64"),
   unknown: c.Bool,
   closed: c.Bool,
   suspended: c.Bool,
@@ -388,6 +461,9 @@ export type UsageBasedSubscriptions_LineResult = Out<typeof UsageBasedSubscripti
  * event UsageBasedSubscriptions.ModelMapped
  */
 export const UsageBasedSubscriptions_ModelMapped = c.struct("UsageBasedSubscriptions.ModelMapped", {
+  version: c.int("UInt64"),
+  effectiveFrom: c.UFix64,
+  increase: c.Bool,
   model: c.String_,
   family: c.String_,
 });
@@ -397,9 +473,29 @@ export type UsageBasedSubscriptions_ModelMapped = Out<typeof UsageBasedSubscript
  * event UsageBasedSubscriptions.ModelUnmapped
  */
 export const UsageBasedSubscriptions_ModelUnmapped = c.struct("UsageBasedSubscriptions.ModelUnmapped", {
+  version: c.int("UInt64"),
+  effectiveFrom: c.UFix64,
+  increase: c.Bool,
   model: c.String_,
 });
 export type UsageBasedSubscriptions_ModelUnmapped = Out<typeof UsageBasedSubscriptions_ModelUnmapped>;
+
+/**
+ * event UsageBasedSubscriptions.NoticePeriodSet
+ */
+export const UsageBasedSubscriptions_NoticePeriodSet = c.struct("UsageBasedSubscriptions.NoticePeriodSet", {
+  seconds: c.UFix64,
+  effectiveFrom: c.UFix64,
+});
+export type UsageBasedSubscriptions_NoticePeriodSet = Out<typeof UsageBasedSubscriptions_NoticePeriodSet>;
+
+/**
+ * Announced versions that had not taken effect were withdrawn.
+ */
+export const UsageBasedSubscriptions_PricingChangesCancelled = c.struct("UsageBasedSubscriptions.PricingChangesCancelled", {
+  versions: c.array(c.int("UInt64")),
+});
+export type UsageBasedSubscriptions_PricingChangesCancelled = Out<typeof UsageBasedSubscriptions_PricingChangesCancelled>;
 
 /**
  * One pricing tier: tokens from `threshold` (period-to-date) up to the next tier's threshold
@@ -412,22 +508,56 @@ export const UsageBasedSubscriptions_Tier = c.struct("UsageBasedSubscriptions.Ti
 export type UsageBasedSubscriptions_Tier = Out<typeof UsageBasedSubscriptions_Tier>;
 
 /**
- * The whole pricing configuration, for mirrors (src/pricing) and the page.
+ * A pricing version as FLOW amounts, for mirrors (src/pricing) and the page, with the escrow
+ * settings a customer sees beside it.
  */
 export const UsageBasedSubscriptions_PricingConfig = c.struct("UsageBasedSubscriptions.PricingConfig", {
+  version: c.int("UInt64"),
+  effectiveFrom: c.UFix64,
+  announcedAt: c.UFix64,
   tiers: c.array(UsageBasedSubscriptions_Tier),
   familyMultipliers: c.dictionary(c.String_, c.UFix64),
   defaultMultiplier: c.UFix64,
   modelFamilies: c.dictionary(c.String_, c.String_),
   billingPeriod: c.UFix64,
   closeGracePeriod: c.UFix64,
+  minimumDeposit: c.UFix64,
+  noticePeriod: c.UFix64,
 });
 export type UsageBasedSubscriptions_PricingConfig = Out<typeof UsageBasedSubscriptions_PricingConfig>;
 
 /**
- * event UsageBasedSubscriptions.TiersUpdated
+ * The first settlement priced by a version: from here on its prices are being charged.
+ */
+export const UsageBasedSubscriptions_PricingInForce = c.struct("UsageBasedSubscriptions.PricingInForce", {
+  version: c.int("UInt64"),
+  effectiveFrom: c.UFix64,
+});
+export type UsageBasedSubscriptions_PricingInForce = Out<typeof UsageBasedSubscriptions_PricingInForce>;
+
+/**
+ * One version of the pricing schedule, in integer units (what billing reads per line).
+ */
+export const UsageBasedSubscriptions_PricingVersion = c.struct("UsageBasedSubscriptions.PricingVersion", {
+  version: c.int("UInt64"),
+  effectiveFrom: c.UFix64,
+  announcedAt: c.UFix64,
+  thresholds: c.array(c.int("UInt64")),
+  priceUnits: c.array(c.int("UInt64")),
+  familyMultiplierUnits: c.dictionary(c.String_, c.int("UInt64")),
+  defaultMultiplierUnits: c.int("UInt64"),
+  modelFamilies: c.dictionary(c.String_, c.String_),
+});
+export type UsageBasedSubscriptions_PricingVersion = Out<typeof UsageBasedSubscriptions_PricingVersion>;
+
+/**
+ * Every pricing announcement names the version it creates, when it takes effect, and
+ * whether it raises any price (then it waited the notice period).
  */
 export const UsageBasedSubscriptions_TiersUpdated = c.struct("UsageBasedSubscriptions.TiersUpdated", {
+  version: c.int("UInt64"),
+  effectiveFrom: c.UFix64,
+  increase: c.Bool,
   thresholds: c.array(c.int("UInt64")),
   pricesPer1K: c.array(c.UFix64),
 });

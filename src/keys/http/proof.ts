@@ -14,6 +14,8 @@ export interface CompositeSignature {
 }
 
 const MAX_SIGNATURES = 20;
+/** Flow account key indices are 32-bit: a larger one would overflow in the Cadence check after the nonce is spent. */
+const MAX_KEY_INDEX = 0xffff_ffff;
 
 /** Validates the `signatures` field of a request body. */
 export function parseSignatures(value: unknown): CompositeSignature[] {
@@ -31,8 +33,8 @@ export function parseSignatures(value: unknown): CompositeSignature[] {
       throw new HttpError(400, "bad_request", `signatures[${i}].addr must be a Flow address`);
     }
     const keyId = s["keyId"];
-    if (typeof keyId !== "number" || !Number.isSafeInteger(keyId) || keyId < 0) {
-      throw new HttpError(400, "bad_request", `signatures[${i}].keyId must be a non-negative integer`);
+    if (typeof keyId !== "number" || !Number.isSafeInteger(keyId) || keyId < 0 || keyId > MAX_KEY_INDEX) {
+      throw new HttpError(400, "bad_request", `signatures[${i}].keyId must be an account key index (0 to ${MAX_KEY_INDEX})`);
     }
     const signature = s["signature"];
     if (typeof signature !== "string" || !/^(0x)?([0-9a-fA-F]{2}){1,256}$/.test(signature)) {

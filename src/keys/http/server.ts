@@ -1,10 +1,11 @@
 /**
  * A small JSON-over-HTTP server on node:http: body limits, JSON parsing,
- * CORS for the page, no-store caching, and errors as {error: {code, message}}.
- * Routing is left to the caller.
+ * CORS for the listed origins only, no-store caching, the caller's client key,
+ * and errors as {error: {code, message}}. Routing is left to the caller.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { requestClient } from "./client";
 import { HttpError } from "./errors";
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -14,6 +15,8 @@ export interface JsonRequest {
   path: string;
   query: URLSearchParams;
   body: unknown;
+  /** Who is asking (see client.ts): the key its open challenges are counted under. */
+  client: string;
 }
 
 export type Handler = (req: JsonRequest) => Promise<{ status: number; body: unknown }>;
@@ -36,9 +39,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, corsOrigin: string | null): void {
+function send(res: ServerResponse, status: number, body: unknown, corsOrigin: string | null, extra: Readonly<Record<string, string>> = {}): void {
   const text = JSON.stringify(body);
   const headers: Record<string, string> = {
+    ...extra,
     "content-type": "application/json; charset=utf-8",
     "content-length": String(Buffer.byteLength(text)),
     // Responses may carry a key: never cache them anywhere.
@@ -52,10 +56,9 @@ function send(res: ServerResponse, status: number, body: unknown, corsOrigin: st
   res.end(text);
 }
 
+/** The origin to echo in Access-Control-Allow-Origin: only an exact match of a listed one. */
 function allowedOrigin(origin: string | undefined, allowed: readonly string[]): string | null {
-  if (origin === undefined) return null;
-  if (allowed.includes("*")) return "*";
-  return allowed.includes(origin) ? origin : null;
+  return origin !== undefined && allowed.includes(origin) ? origin : null;
 }
 
 export interface JsonServer {
@@ -67,10 +70,14 @@ export interface JsonServer {
 export async function startJsonServer(options: {
   host: string;
   port: number;
+  /** Exact origins (scheme://host[:port]) whose pages may call the API; none by default. */
   corsOrigins: readonly string[];
+  /** Reverse proxies whose X-Forwarded-For is believed (their client keys, see client.ts). */
+  trustedProxies?: readonly string[];
   handler: Handler;
   onError: (error: unknown) => void;
 }): Promise<JsonServer> {
+  const trusted = new Set(options.trustedProxies ?? []);
   const server: Server = createServer((req, res) => {
     const cors = allowedOrigin(req.headers.origin, options.corsOrigins);
     if (req.method === "OPTIONS") {
@@ -85,12 +92,20 @@ export async function startJsonServer(options: {
     }
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     readJson(req)
-      .then((body) => options.handler({ method: req.method ?? "GET", path: url.pathname, query: url.searchParams, body }))
+      .then((body) =>
+        options.handler({
+          method: req.method ?? "GET",
+          path: url.pathname,
+          query: url.searchParams,
+          body,
+          client: requestClient(req.socket.remoteAddress, req.headers["x-forwarded-for"], trusted),
+        }),
+      )
       .then(
         (r) => send(res, r.status, r.body, cors),
         (e: unknown) => {
           if (e instanceof HttpError) {
-            send(res, e.status, { error: { code: e.code, message: e.message } }, cors);
+            send(res, e.status, { error: { code: e.code, message: e.message } }, cors, e.headers);
             return;
           }
           options.onError(e);

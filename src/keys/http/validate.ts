@@ -32,10 +32,17 @@ export function nonceField(o: Record<string, unknown>): string {
   return v;
 }
 
+/** Usage queries cover LiteLLM's spend log, which began after 1970; years beyond 9999 have no 4-digit form. */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 export function optionalDateField(o: Record<string, unknown>, name: string): Date | undefined {
   const v = o[name];
   if (v === undefined || v === null) return undefined;
-  const d = typeof v === "string" ? new Date(v) : undefined;
+  const d = typeof v === "string" && v.length <= 40 ? new Date(v) : undefined;
   if (d === undefined || Number.isNaN(d.getTime())) throw new HttpError(400, "bad_request", `${name} must be an ISO 8601 date string`);
+  if (d.getTime() < EARLIEST || d.getTime() > LATEST) {
+    throw new HttpError(400, "bad_request", `${name} must lie between 1970-01-01 and 9999-12-31`);
+  }
   return d;
 }

@@ -19,10 +19,12 @@ import {
   summaryUrl,
   USAGE_SUMMARY_ABI_SIGNATURE,
   windowOf,
+  WINDOW_SECONDS,
   type UsageLine,
   type UsageSummary,
 } from "../../../src/report";
 import { UsageReportVerifier__factory, type UsageReportVerifier } from "../../../src/evm/typechain";
+import { rootOf } from "../../unit/fixtures/request-roots";
 
 /** The publisher's base URL in tests. */
 export const BASE_URL = "https://reports.flareflow.test";
@@ -60,6 +62,7 @@ export function makeLines(count: number): UsageLine[] {
       family: FAMILIES[i % FAMILIES.length],
       tokens: BigInt(1000 + i * 37),
       requests: BigInt(1 + (i % 7)),
+      requestsRoot: rootOf(i),
     });
   }
   return lines;
@@ -83,6 +86,7 @@ export async function deployVerifierFixture(): Promise<Deployed> {
     await owner.getAddress(),
     BASE_URL,
     requestSpec(),
+    WINDOW_SECONDS,
   );
   await verifier.waitForDeployment();
   const firstWindow = windowOf(await time.latest()) - 10n;
@@ -141,12 +145,14 @@ export function linesForChain(lines: UsageLine[]): Array<{
   family: string;
   tokens: bigint;
   requests: bigint;
+  requestsRoot: string;
 }> {
   return lines.map((l) => ({
     subscriptionId: l.subscriptionId,
     family: ethers.encodeBytes32String(l.family),
     tokens: l.tokens,
     requests: l.requests,
+    requestsRoot: l.requestsRoot,
   }));
 }
 
@@ -163,6 +169,7 @@ export async function verifierState(verifier: UsageReportVerifier, windows: bigi
     await verifier.publisherBaseUrl(),
     await verifier.sourceId(),
     await verifier.requestSpecHash(),
+    await verifier.windowSeconds(),
     await verifier.owner(),
   ];
   return JSON.stringify({ hasVerified, lastWindow, reports, config }, (_k, v: unknown) =>

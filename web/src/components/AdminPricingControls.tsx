@@ -1,38 +1,144 @@
 import { useState } from "react";
-import { formatFlow, type PricingConfig } from "../../../src/pricing";
+import { formatFlow, parseUFix64, type PricingConfig } from "../../../src/pricing";
 import { checkMultiplier, parseTierRows, tierRows, type TierRow } from "../adminValidation";
+import { durationText, unitsTimeText } from "../format";
 import { useAccountStorage } from "../hooks/useAccountStorage";
 import { useTransaction } from "../hooks/useTransaction";
-import type { FlowClient, OnStatus } from "../services/flowClient";
+import { appliesFrom, DIRECTION_WORDS, priceDirection, secondsToUnits, withDefaultMultiplier, withFamilyMultiplier, withTiers } from "../schedule";
+import type { FlowClient, OnStatus, PricingAnnouncement, ScheduledPricing } from "../services/flowClient";
 import { StorageChecker } from "./StorageChecker";
 import { TransactionProgress } from "./TransactionProgress";
 
 /** Pricing changes store a few hundred bytes in the admin's contract account. */
 const PRICING_BYTES = 500n;
 
-/** Tiers and multipliers, for the admin account only; the contract's checks run before signing. */
-export function AdminPricingControls({ client, address, pricing, onChanged }: { client: FlowClient; address: string; pricing: PricingConfig; onChanged: () => void }) {
-  const [rows, setRows] = useState<TierRow[]>(() => tierRows(pricing.tiers));
+/** When a proposed version would apply if sent now, against the newest version (as the contract decides). */
+function preview(latest: ScheduledPricing | null, proposed: (base: PricingConfig) => PricingConfig, now: bigint): { text: string; rise: boolean } | null {
+  if (latest === null) return null;
+  const direction = priceDirection(latest, proposed(latest));
+  const rise = direction === "rise" || direction === "mixed";
+  const from = unitsTimeText(appliesFrom(latest, rise, now));
+  return {
+    rise,
+    text: rise
+      ? `This ${DIRECTION_WORDS[direction]}: sent now, it applies from about ${from}, after the notice period.`
+      : `This ${DIRECTION_WORDS[direction]}: sent now, it applies from the next usage window (about ${from}).`,
+  };
+}
+
+/** What a sealed announcement says, from its event. */
+function announcementText(a: PricingAnnouncement): string {
+  if (a.effectiveFrom === 0n) return `Version ${a.version}: in force at once (no subscription exists yet, so there is nobody to give notice to).`;
+  return a.increase
+    ? `Version ${a.version} raises a price, so it applies after the notice period: from ${unitsTimeText(a.effectiveFrom)}.`
+    : `Version ${a.version} raises no price: it applies from ${unitsTimeText(a.effectiveFrom)} (the next usage window).`;
+}
+
+/**
+ * Tiers and multipliers, for the admin account only; the contract's checks run before signing.
+ * Every change is an announcement: a rise applies after the notice period, anything else from the
+ * next window; announced changes can be withdrawn until they apply.
+ */
+export function AdminPricingControls({
+  client,
+  address,
+  pricing,
+  latest = null,
+  pending = [],
+  now = 0n,
+  onChanged,
+}: {
+  client: FlowClient;
+  address: string;
+  /** The version in force. */
+  pricing: PricingConfig;
+  /** The newest version, announced or in force: what a change builds on (null: not read from the chain). */
+  latest?: ScheduledPricing | null;
+  pending?: readonly ScheduledPricing[];
+  /** The page's clock, units of 1e-8 s. */
+  now?: bigint;
+  onChanged: () => void;
+}) {
+  const base = latest ?? pricing;
+  const [rows, setRows] = useState<TierRow[]>(() => tierRows(base.tiers));
   const [multipliers, setMultipliers] = useState<Record<string, string>>(() =>
-    Object.fromEntries(Object.entries(pricing.familyMultipliers).map(([f, m]) => [f, formatFlow(m)])),
+    Object.fromEntries(Object.entries(base.familyMultipliers).map(([f, m]) => [f, formatFlow(m)])),
   );
-  const [defaultMultiplier, setDefaultMultiplier] = useState(formatFlow(pricing.defaultMultiplier));
+  const [defaultMultiplier, setDefaultMultiplier] = useState(formatFlow(base.defaultMultiplier));
   const [newFamily, setNewFamily] = useState({ family: "", multiplier: "1.0" });
   const [what, setWhat] = useState("");
+  const [result, setResult] = useState<string | null>(null);
   const storage = useAccountStorage(client, address);
   const tx = useTransaction();
   const tiers = parseTierRows(rows);
+  const notice = base.noticePeriod;
 
-  const send = async (label: string, run: (onStatus: OnStatus) => Promise<string>) => {
+  const send = async (label: string, run: (onStatus: OnStatus) => Promise<PricingAnnouncement>) => {
     setWhat(label);
-    if (await tx.run(run, (id) => id)) onChanged();
+    setResult(null);
+    const announcement = await tx.run(run, (a) => a.transactionId);
+    if (announcement) {
+      setResult(announcementText(announcement));
+      onChanged();
+    }
   };
+  const withdraw = async () => {
+    setWhat("Withdrawing the announced changes");
+    setResult(null);
+    const done = await tx.run((s) => client.cancelPricingChanges(s), (r) => r.transactionId);
+    if (done) {
+      setResult(`Withdrawn: version${done.versions.length === 1 ? "" : "s"} ${done.versions.map(String).join(", ")}. The prices in force stay.`);
+      onChanged();
+    }
+  };
+  const multiplierPreview = (apply: (base: PricingConfig, units: bigint) => PricingConfig, value: string) => {
+    let units: bigint;
+    try {
+      units = parseUFix64(value);
+    } catch {
+      return null;
+    }
+    return preview(latest, (b) => apply(b, units), now);
+  };
+  const previewLine = (p: { text: string; rise: boolean } | null, testId?: string) =>
+    p && (
+      <span className={p.rise ? "warning" : "muted"} data-testid={testId}>
+        {" "}
+        {p.text}
+      </span>
+    );
+  const tierPreview = tiers.ok ? preview(latest, (b) => withTiers(b, tiers.tiers), now) : null;
   const setRow = (i: number, patch: Partial<TierRow>) => setRows((r) => r.map((row, j) => (j === i ? { ...row, ...patch } : row)));
 
   return (
     <section className="card admin" aria-label="Admin pricing controls">
       <h2>Pricing (admin)</h2>
+      <p data-testid="notice-rule">
+        Every change is announced as a new pricing version.{" "}
+        {notice !== undefined
+          ? `A change that raises any price applies only after the notice period of ${durationText(notice)} (sent now: from about ${unitsTimeText(now + secondsToUnits(notice))}).`
+          : "A change that raises any price applies only after the notice period."}{" "}
+        A change that raises none applies from the next usage window. Usage already made is never repriced.
+      </p>
       <StorageChecker storage={storage} spendUnits={0n} extraBytes={PRICING_BYTES} address={address} />
+      <h3>Announced changes</h3>
+      {pending.length === 0 ? (
+        <p className="muted">No change is waiting to apply.</p>
+      ) : (
+        <ul data-testid="admin-pending">
+          {pending.map((v) => {
+            const direction = priceDirection(pricing, v);
+            return (
+              <li key={v.version.toString()}>
+                Version {v.version.toString()}: from {unitsTimeText(v.effectiveFrom)}, {DIRECTION_WORDS[direction]} against the prices in force.
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <button type="button" className="secondary" disabled={pending.length === 0 || tx.busy} onClick={() => void withdraw()}>
+        Withdraw announced changes
+      </button>
       <h3>Tiers</h3>
       <table>
         <thead>
@@ -70,7 +176,8 @@ export function AdminPricingControls({ client, address, pricing, onChanged }: { 
           The contract would refuse this table: {tiers.error}
         </p>
       )}
-      <button type="button" disabled={!tiers.ok || tx.busy} onClick={() => tiers.ok && void send("Setting the tiers", (s) => client.setTiers(tiers.tiers, s))}>
+      {previewLine(tierPreview, "tier-preview")}
+      <button type="button" disabled={!tiers.ok || tx.busy} onClick={() => tiers.ok && void send("Announcing the tiers", (s) => client.setTiers(tiers.tiers, s))}>
         Sign new tiers
       </button>
 
@@ -88,11 +195,12 @@ export function AdminPricingControls({ client, address, pricing, onChanged }: { 
                 type="button"
                 className="secondary"
                 disabled={problem !== null || tx.busy}
-                onClick={() => void send(`Setting the ${family} multiplier`, (s) => client.setFamilyMultiplier(family, value.trim(), s))}
+                onClick={() => void send(`Announcing the ${family} multiplier`, (s) => client.setFamilyMultiplier(family, value.trim(), s))}
               >
                 Sign
               </button>
               {problem && <span className="error"> {problem}</span>}
+              {!problem && value.trim() !== formatFlow(base.familyMultipliers[family] ?? 0n) && previewLine(multiplierPreview((b, u) => withFamilyMultiplier(b, family, u), value.trim()))}
             </li>
           );
         })}
@@ -105,11 +213,14 @@ export function AdminPricingControls({ client, address, pricing, onChanged }: { 
             type="button"
             className="secondary"
             disabled={checkMultiplier(null, defaultMultiplier) !== null || tx.busy}
-            onClick={() => void send("Setting the default multiplier", (s) => client.setDefaultMultiplier(defaultMultiplier.trim(), s))}
+            onClick={() => void send("Announcing the default multiplier", (s) => client.setDefaultMultiplier(defaultMultiplier.trim(), s))}
           >
             Sign
           </button>
           {checkMultiplier(null, defaultMultiplier) && <span className="error"> {checkMultiplier(null, defaultMultiplier)}</span>}
+          {!checkMultiplier(null, defaultMultiplier) &&
+            defaultMultiplier.trim() !== formatFlow(base.defaultMultiplier) &&
+            previewLine(multiplierPreview(withDefaultMultiplier, defaultMultiplier.trim()))}
         </li>
         <li>
           <input aria-label="New family" placeholder="new family" value={newFamily.family} onChange={(e) => setNewFamily((f) => ({ ...f, family: e.target.value }))} />{" "}
@@ -118,7 +229,7 @@ export function AdminPricingControls({ client, address, pricing, onChanged }: { 
             type="button"
             className="secondary"
             disabled={checkMultiplier(newFamily.family, newFamily.multiplier) !== null || tx.busy}
-            onClick={() => void send(`Adding family ${newFamily.family}`, (s) => client.setFamilyMultiplier(newFamily.family, newFamily.multiplier.trim(), s))}
+            onClick={() => void send(`Announcing family ${newFamily.family}`, (s) => client.setFamilyMultiplier(newFamily.family, newFamily.multiplier.trim(), s))}
           >
             Add family
           </button>
@@ -128,6 +239,11 @@ export function AdminPricingControls({ client, address, pricing, onChanged }: { 
         </li>
       </ul>
       <TransactionProgress state={tx.state} what={what} />
+      {result && (
+        <p className="ok" role="status" data-testid="announcement-result">
+          {result}
+        </p>
+      )}
     </section>
   );
 }

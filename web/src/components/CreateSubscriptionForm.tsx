@@ -1,5 +1,8 @@
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
+import { CAP_HELP } from "../billingWords";
+import { flowUnitsText } from "../format";
 import { useAccountStorage } from "../hooks/useAccountStorage";
+import { useEscrowSettings } from "../hooks/useEscrowSettings";
 import { useTransaction } from "../hooks/useTransaction";
 import type { FlowClient } from "../services/flowClient";
 import { storageVerdict } from "../storage";
@@ -11,7 +14,10 @@ import { TransactionProgress } from "./TransactionProgress";
 /** A first subscription stores a Customer resource in the account: about this many bytes. */
 export const NEW_CUSTOMER_BYTES = 1_000n;
 
-/** Provider, deposit, optional cap and models; checks, then the wallet signs create_subscription. */
+/**
+ * Provider, deposit (at least the contract's minimum), optional cap and models; checks, then the
+ * wallet signs create_subscription.
+ */
 export function CreateSubscriptionForm({
   client,
   address,
@@ -27,8 +33,10 @@ export function CreateSubscriptionForm({
   const [errors, setErrors] = useState<FieldErrors<keyof SubscriptionFields>>({});
   const [storageProblem, setStorageProblem] = useState<string | null>(null);
   const storage = useAccountStorage(client, address);
+  const settings = useEscrowSettings(client);
+  const minimum = settings.data?.minimumDeposit ?? null;
   const tx = useTransaction();
-  const parsed = validateNewSubscription(fields);
+  const parsed = validateNewSubscription(fields, minimum);
   const spend = parsed.ok ? parsed.value.depositUnits : 0n;
 
   const set = (name: keyof SubscriptionFields) => (value: string) => {
@@ -41,6 +49,20 @@ export function CreateSubscriptionForm({
     setStorageProblem(null);
     if (!parsed.ok) {
       setErrors(parsed.errors);
+      return;
+    }
+    // The minimum is read again: the admin may have changed it since the page loaded. Unreadable,
+    // the shown one stands (and the chain still refuses less).
+    let freshMinimum = minimum;
+    try {
+      freshMinimum = (await client.getEscrowSettings()).minimumDeposit;
+    } catch {
+      // keep the shown minimum
+    }
+    if (freshMinimum !== minimum) settings.reload();
+    const checked = validateNewSubscription(fields, freshMinimum);
+    if (!checked.ok) {
+      setErrors(checked.errors);
       return;
     }
     // The check runs again on fresh figures: the balance may have moved since the page loaded.
@@ -62,7 +84,7 @@ export function CreateSubscriptionForm({
     }
   };
 
-  const input = (name: keyof SubscriptionFields, label: string, hint: string, placeholder = "") => (
+  const input = (name: keyof SubscriptionFields, label: string, hint: ReactNode, placeholder = "") => (
     <label className="field">
       <span className="label">{label}</span>
       <input
@@ -82,8 +104,21 @@ export function CreateSubscriptionForm({
     <form className="card create" onSubmit={(e) => void submit(e)} noValidate aria-label="Create subscription">
       <h2>New subscription</h2>
       {input("provider", "Provider", "The Flow account that runs the LLM keys.", "0x…")}
-      {input("deposit", "Deposit (FLOW)", "Escrowed; usage is billed from it. Top up any time.")}
-      {input("cap", "Spending cap per period (FLOW, optional)", "Leave empty for no cap.", "no cap")}
+      {input(
+        "deposit",
+        "Deposit (FLOW)",
+        <>
+          Escrowed; usage is billed from it. Top up any time.{" "}
+          <span data-testid="minimum-deposit">
+            {minimum !== null
+              ? `At least ${flowUnitsText(minimum)}: the minimum deposit set on Flow.`
+              : settings.error
+                ? `The minimum deposit could not be read (${settings.error}); Flow refuses a deposit below it.`
+                : "Reading the minimum deposit from Flow…"}
+          </span>
+        </>,
+      )}
+      {input("cap", "Spending cap per period (FLOW, optional)", `${CAP_HELP} Leave empty for no cap.`, "no cap")}
       {input("models", "Allowed models (optional)", "Comma-separated, e.g. gpt-4o, claude-3-haiku. Empty allows all.", "all models")}
       <StorageChecker storage={storage} spendUnits={spend} extraBytes={NEW_CUSTOMER_BYTES} address={address} />
       {storageProblem && (

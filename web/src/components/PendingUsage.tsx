@@ -1,12 +1,11 @@
-import type { PricingConfig } from "../../../src/pricing";
 import { flowUnitsText, tokensText } from "../format";
 import type { KeyUsageState } from "../hooks/useKeyUsage";
 import { useKeySession } from "../hooks/useKeySession";
 import type { Subscription } from "../services/flowClient";
-import { estimateUnverifiedUnits, unverifiedTokens } from "../usage";
+import { unverifiedTokens, type PendingEstimate } from "../usage";
 
 /** Usage LiteLLM has seen, live from the key service: not attested, not billed yet. */
-export function PendingUsage({ subscription, live, pricing }: { subscription: Subscription; live: KeyUsageState; pricing: PricingConfig }) {
+export function PendingUsage({ subscription, live, estimate }: { subscription: Subscription; live: KeyUsageState; estimate: PendingEstimate }) {
   const keys = useKeySession();
   let body;
   if (!keys.available) {
@@ -34,9 +33,20 @@ export function PendingUsage({ subscription, live, pricing }: { subscription: Su
           </dd>
           <dt>Not yet billed</dt>
           <dd data-testid="pending-tokens">
-            {pending === 0n ? "nothing: all of it is verified" : `${tokensText(pending)}, about ${flowUnitsText(estimateUnverifiedUnits(live.usage, subscription, pricing))}`}
+            {pending === 0n ? "nothing: all of it is verified" : `${tokensText(pending)}, about ${flowUnitsText(estimate.charged)}`}
           </dd>
         </dl>
+        {pending > 0n && estimate.charged < estimate.cost && (
+          <p className="warning" data-testid="pending-short">
+            It costs about {flowUnitsText(estimate.cost)}, more than the escrow holds: the escrow pays {flowUnitsText(estimate.charged)}, the rest goes
+            unpaid and the key pauses until you top up.
+          </p>
+        )}
+        {pending > 0n && estimate.charged === estimate.cost && estimate.pauses && subscription.status !== "Suspended" && (
+          <p className="warning" data-testid="pending-short">
+            Once it is billed, the key pauses (escrow used up or period cap reached); it is billed in full all the same.
+          </p>
+        )}
         {live.error && <p className="error">Last refresh failed: {live.error}</p>}
         <p className="muted small">
           {live.updatedAt && `As of ${new Date(live.updatedAt).toLocaleTimeString("en-GB")}. `}

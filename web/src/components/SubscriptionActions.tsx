@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from "react";
-import { errorText } from "../format";
+import { formatFlow, parseUFix64 } from "../../../src/pricing";
+import { errorText, flowText } from "../format";
 import { useKeySession } from "../hooks/useKeySession";
 import { useTransaction } from "../hooks/useTransaction";
 import type { FlowClient, OnStatus, Subscription } from "../services/flowClient";
 import { storageVerdict } from "../storage";
-import { parseAmount, validateChanges } from "../validation";
+import { validateChanges, validateTopUp } from "../validation";
+import { CAP_HELP } from "../billingWords";
 import { FieldError } from "./FieldError";
 import { TransactionProgress } from "./TransactionProgress";
 
@@ -16,12 +18,15 @@ export function SubscriptionActions({
   address,
   subscription,
   nowSeconds,
+  minimumDeposit,
   onChanged,
 }: {
   client: FlowClient;
   address: string;
   subscription: Subscription;
   nowSeconds: number;
+  /** The minimum deposit (units) when the escrow ran out (then a top-up needs it); null otherwise or not yet read. */
+  minimumDeposit: bigint | null;
   onChanged: () => void;
 }) {
   const [panel, setPanel] = useState<Panel>("none");
@@ -36,6 +41,10 @@ export function SubscriptionActions({
   const id = subscription.id;
   const open = subscription.status === "Active" || subscription.status === "Suspended";
   const graceOver = subscription.closeGraceEndsAt !== null && nowSeconds >= Number(subscription.closeGraceEndsAt);
+  const exhausted = open && parseUFix64(subscription.balance) === 0n;
+  const newCap = validateChanges({ cap, models: "" });
+  const periodSpent = parseUFix64(subscription.periodSpent);
+  const capPausesAtOnce = newCap.ok && newCap.value.maxBudgetPerPeriod !== null && parseUFix64(newCap.value.maxBudgetPerPeriod) <= periodSpent;
 
   const after = async (label: string, send: (onStatus: OnStatus) => Promise<string>) => {
     setWhat(label);
@@ -48,8 +57,21 @@ export function SubscriptionActions({
 
   const topUp = async (event: FormEvent) => {
     event.preventDefault();
-    const parsed = parseAmount(amount, "The amount");
-    if (typeof parsed === "string") return setFieldError({ amount: parsed });
+    const shown = validateTopUp(amount, exhausted, minimumDeposit);
+    if (typeof shown === "string") return setFieldError({ amount: shown });
+    // The minimum may have changed since it was read: an exhausted escrow checks it afresh.
+    let parsed = shown;
+    if (exhausted) {
+      let fresh = minimumDeposit;
+      try {
+        fresh = (await client.getEscrowSettings()).minimumDeposit;
+      } catch {
+        // keep the shown minimum; the chain still refuses less
+      }
+      const checked = validateTopUp(amount, exhausted, fresh);
+      if (typeof checked === "string") return setFieldError({ amount: checked });
+      parsed = checked;
+    }
     setFieldError({});
     try {
       const verdict = storageVerdict(await client.accountStorage(address), parsed.units, 0n, address);
@@ -120,6 +142,13 @@ export function SubscriptionActions({
           <label className="field">
             <span className="label">Amount (FLOW)</span>
             <input name="amount" value={amount} onChange={(e) => setAmount(e.target.value)} />
+            {exhausted && (
+              <span className="hint" data-testid="topup-minimum">
+                {minimumDeposit === null
+                  ? "The escrow ran out: resume it with at least the minimum deposit (being read from Flow)."
+                  : `The escrow ran out: resume it with at least ${formatFlow(minimumDeposit)} FLOW, the minimum deposit.`}
+              </span>
+            )}
             <FieldError id={`topup-${id}-error`} message={fieldError.amount} />
           </label>
           <button type="submit" disabled={tx.busy}>
@@ -132,6 +161,12 @@ export function SubscriptionActions({
           <label className="field">
             <span className="label">Spending cap per period (FLOW; empty: no cap)</span>
             <input name="cap" value={cap} onChange={(e) => setCap(e.target.value)} />
+            <span className="hint">{CAP_HELP}</span>
+            {capPausesAtOnce && (
+              <span className="warning" data-testid="cap-pauses">
+                This is at or below this period's billed spend ({flowText(subscription.periodSpent)}): the key pauses as soon as it is signed.
+              </span>
+            )}
             <FieldError id={`cap-${id}-error`} message={fieldError.cap} />
           </label>
           <label className="field">

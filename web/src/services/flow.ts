@@ -5,8 +5,9 @@
  */
 import * as fcl from "@onflow/fcl";
 import { subscriptionApi } from "../../../src/api/subscriptions";
-import { runScript, sendTransaction, type FlowContext, type TransactionDefinition } from "../../../src/flow/runtime";
-import { getPricing } from "../../../src/flow/generated/scripts/get_pricing";
+import { runScript, sendTransaction, type FlowContext, type SealedTransaction, type TransactionDefinition } from "../../../src/flow/runtime";
+import { getPricingSchedule } from "../../../src/flow/generated/scripts/get_pricing_schedule";
+import { getEscrowSettings } from "../../../src/flow/generated/scripts/get_escrow_settings";
 import { getSubscription } from "../../../src/flow/generated/scripts/get_subscription";
 import { getCustomerSubscriptions } from "../../../src/flow/generated/scripts/get_customer_subscriptions";
 import { topUp } from "../../../src/flow/generated/transactions/top_up";
@@ -15,9 +16,11 @@ import { finishClose } from "../../../src/flow/generated/transactions/finish_clo
 import { adminSetTiers } from "../../../src/flow/generated/transactions/admin_set_tiers";
 import { adminSetFamilyMultiplier } from "../../../src/flow/generated/transactions/admin_set_family_multiplier";
 import { adminSetDefaultMultiplier } from "../../../src/flow/generated/transactions/admin_set_default_multiplier";
-import { formatUFix64, parseUFix64, pricingFromCadence } from "../../../src/pricing";
+import { adminCancelPricingChanges } from "../../../src/flow/generated/transactions/admin_cancel_pricing_changes";
+import { formatUFix64, parseUFix64 } from "../../../src/pricing";
 import { accountStorage } from "../../../src/flow/generated/scripts/account_storage";
 import type { PageConfig } from "../config";
+import { announcementFromEvents, cancelledFromEvents, escrowSettingsFromChain, scheduleFromChain } from "./chainValues";
 import type { FlowClient, OnStatus } from "./flowClient";
 
 function hexOfText(text: string): string {
@@ -39,11 +42,12 @@ export function createFlowClient(config: PageConfig): FlowClient {
   let signing: Promise<unknown> = Promise.resolve();
 
   // sendTransaction reports "pending" once the wallet has signed and the node has the transaction.
-  const send = async <Args>(tx: TransactionDefinition<Args>, args: Args, onStatus: OnStatus): Promise<string> => {
+  const sendSealed = async <Args>(tx: TransactionDefinition<Args>, args: Args, onStatus: OnStatus): Promise<SealedTransaction> => {
     onStatus("signing");
-    const sealed = await sendTransaction(ctx, tx, args, fcl.authz, { onStatus: (s) => onStatus(s === "sealed" ? "sealed" : "pending") });
-    return sealed.transactionId;
+    return sendTransaction(ctx, tx, args, fcl.authz, { onStatus: (s) => onStatus(s === "sealed" ? "sealed" : "pending") });
   };
+  const send = async <Args>(tx: TransactionDefinition<Args>, args: Args, onStatus: OnStatus): Promise<string> =>
+    (await sendSealed(tx, args, onStatus)).transactionId;
   const api = (customer: string, onStatus?: OnStatus) =>
     subscriptionApi({
       ...ctx,
@@ -64,13 +68,8 @@ export function createFlowClient(config: PageConfig): FlowClient {
     },
     listSubscriptions: (customer) => runScript(ctx, getCustomerSubscriptions, { customer }),
     getSubscription: (id) => runScript(ctx, getSubscription, { id }),
-    async getPricing() {
-      const raw = await runScript(ctx, getPricing, {});
-      return pricingFromCadence({
-        ...raw,
-        tiers: raw.tiers.map((tier) => ({ threshold: tier.threshold.toString(), pricePer1K: tier.pricePer1K })),
-      });
-    },
+    getPricingSchedule: async () => scheduleFromChain(await runScript(ctx, getPricingSchedule, {})),
+    getEscrowSettings: async () => escrowSettingsFromChain(await runScript(ctx, getEscrowSettings, {})),
     async accountStorage(address) {
       const raw = await runScript(ctx, accountStorage, { account: address });
       const field = (name: string) => parseUFix64(raw[name] ?? "0.0");
@@ -103,10 +102,23 @@ export function createFlowClient(config: PageConfig): FlowClient {
       return api(customer, onStatus).deleteSubscription(id);
     },
     finishClose: (id, onStatus) => send(finishClose, { id }, onStatus),
-    setTiers: (tiers, onStatus) =>
-      send(adminSetTiers, { thresholds: tiers.map((t) => t.threshold), pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)) }, onStatus),
-    setFamilyMultiplier: (family, multiplier, onStatus) => send(adminSetFamilyMultiplier, { family, multiplier }, onStatus),
-    setDefaultMultiplier: (multiplier, onStatus) => send(adminSetDefaultMultiplier, { multiplier }, onStatus),
+    async setTiers(tiers, onStatus) {
+      const args = { thresholds: tiers.map((t) => t.threshold), pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)) };
+      const sealed = await sendSealed(adminSetTiers, args, onStatus);
+      return announcementFromEvents(sealed.transactionId, sealed.events);
+    },
+    async setFamilyMultiplier(family, multiplier, onStatus) {
+      const sealed = await sendSealed(adminSetFamilyMultiplier, { family, multiplier }, onStatus);
+      return announcementFromEvents(sealed.transactionId, sealed.events);
+    },
+    async setDefaultMultiplier(multiplier, onStatus) {
+      const sealed = await sendSealed(adminSetDefaultMultiplier, { multiplier }, onStatus);
+      return announcementFromEvents(sealed.transactionId, sealed.events);
+    },
+    async cancelPricingChanges(onStatus) {
+      const sealed = await sendSealed(adminCancelPricingChanges, {}, onStatus);
+      return { transactionId: sealed.transactionId, versions: cancelledFromEvents(sealed.events) };
+    },
     async signMessage(message) {
       const turn = signing.then(() => fcl.currentUser.signUserMessage(hexOfText(message)));
       signing = turn.catch(() => undefined);

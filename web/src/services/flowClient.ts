@@ -26,6 +26,27 @@ export interface AccountStorage {
   storageCapacity: bigint;
 }
 
+/** One version of the pricing schedule as the page holds it (times in units of 1e-8 s, as UFix64). */
+export type ScheduledPricing = PricingConfig & { version: bigint; effectiveFrom: bigint; announcedAt: bigint };
+
+/** get_escrow_settings (periods in seconds, amounts in units of 1e-8 FLOW). */
+export interface EscrowSettings {
+  billingPeriod: bigint;
+  closeGracePeriod: bigint;
+  minimumCloseGracePeriod: bigint;
+  /** What opens a subscription, and resumes one whose escrow ran out. */
+  minimumDeposit: bigint;
+}
+
+/** What an admin pricing change announced, from its event (effectiveFrom in units of 1e-8 s). */
+export interface PricingAnnouncement {
+  transactionId: string;
+  version: bigint;
+  effectiveFrom: bigint;
+  /** The change raises a price, so it waited the notice period. */
+  increase: boolean;
+}
+
 export interface NewSubscription {
   provider: string;
   /** UFix64 decimal text. */
@@ -52,7 +73,9 @@ export interface FlowClient {
   logOut(): Promise<void>;
   listSubscriptions(customer: string): Promise<Subscription[]>;
   getSubscription(id: bigint): Promise<Subscription | null>;
-  getPricing(): Promise<PricingConfig>;
+  /** Every pricing version, oldest first, announced ones included (get_pricing_schedule). */
+  getPricingSchedule(): Promise<ScheduledPricing[]>;
+  getEscrowSettings(): Promise<EscrowSettings>;
   accountStorage(address: string): Promise<AccountStorage>;
   createSubscription(customer: string, input: NewSubscription, onStatus: OnStatus): Promise<{ id: bigint; transactionId: string }>;
   topUp(id: bigint, amount: string, onStatus: OnStatus): Promise<string>;
@@ -60,9 +83,11 @@ export interface FlowClient {
   revokeKey(id: bigint, onStatus: OnStatus): Promise<string>;
   requestClose(customer: string, id: bigint, onStatus: OnStatus): Promise<string>;
   finishClose(id: bigint, onStatus: OnStatus): Promise<string>;
-  setTiers(tiers: readonly Tier[], onStatus: OnStatus): Promise<string>;
-  setFamilyMultiplier(family: string, multiplier: string, onStatus: OnStatus): Promise<string>;
-  setDefaultMultiplier(multiplier: string, onStatus: OnStatus): Promise<string>;
+  setTiers(tiers: readonly Tier[], onStatus: OnStatus): Promise<PricingAnnouncement>;
+  setFamilyMultiplier(family: string, multiplier: string, onStatus: OnStatus): Promise<PricingAnnouncement>;
+  setDefaultMultiplier(multiplier: string, onStatus: OnStatus): Promise<PricingAnnouncement>;
+  /** Withdraws every announced change not yet in force; resolves to the versions withdrawn. */
+  cancelPricingChanges(onStatus: OnStatus): Promise<{ transactionId: string; versions: bigint[] }>;
   /** Signs `message` (UTF-8 text) with the connected wallet. */
   signMessage(message: string): Promise<UserSignature[]>;
 }

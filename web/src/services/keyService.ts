@@ -5,6 +5,7 @@
  * client of the real endpoints.
  */
 import type { UserSignature } from "./flowClient";
+import { parseLiveLimit, type LiveLimit } from "../liveLimit";
 
 /** The seed's getKeyUsage shape. Costs are the key service's (LiteLLM's) estimate, not a bill. */
 export interface KeyUsage {
@@ -12,6 +13,8 @@ export interface KeyUsage {
   model_breakdown: Record<string, { requests: number; tokens: number; cost: number }>;
   recent_requests: RecentRequest[];
   daily_usage: DailyUsage[];
+  /** The live spending limit (absent from services that have none). */
+  live?: LiveLimit | null;
 }
 
 export interface RecentRequest {
@@ -107,6 +110,7 @@ export function parseKeyUsage(raw: unknown): KeyUsage {
       tokens: number(d.tokens),
       cost: number(d.cost),
     })),
+    live: parseLiveLimit(obj.live),
   };
 }
 

@@ -8,13 +8,14 @@ export interface GetPricingArgs {
 }
 
 /**
- * The full pricing configuration: tiers, family multipliers, default multiplier, model-to-family
- * map, billing period and close grace period (what src/pricing mirrors).
+ * The pricing in force now: tiers, family multipliers, default multiplier, model-to-family map
+ * (what src/pricing mirrors), with the version, and the escrow settings a customer sees
+ * (billing period of new subscriptions, close grace, minimum deposit, notice period).
  */
 export const getPricing = defineScript<GetPricingArgs, T.UsageBasedSubscriptions_PricingConfig>({
   name: "get_pricing",
   source: "cadence/scripts/get_pricing.cdc",
   params: [] as const,
-  cadence: "import \"UsageBasedSubscriptions\"\n\n/// The full pricing configuration: tiers, family multipliers, default multiplier, model-to-family\n/// map, billing period and close grace period (what src/pricing mirrors).\naccess(all) fun main(): UsageBasedSubscriptions.PricingConfig {\n    return UsageBasedSubscriptions.getPricing()\n}\n",
+  cadence: "import \"UsageBasedSubscriptions\"\n\n/// The pricing in force now: tiers, family multipliers, default multiplier, model-to-family map\n/// (what src/pricing mirrors), with the version, and the escrow settings a customer sees\n/// (billing period of new subscriptions, close grace, minimum deposit, notice period).\naccess(all) fun main(): UsageBasedSubscriptions.PricingConfig {\n    return UsageBasedSubscriptions.getPricing()\n}\n",
   result: T.UsageBasedSubscriptions_PricingConfig,
 });

@@ -7,11 +7,12 @@ export interface AdminSetGraceArgs {
 }
 
 /**
- * Sets how long after a close request a customer may finish the close without a settlement.
+ * Sets how long after a close request a customer may finish the close without a settlement
+ * (at least the settlement latency, at most 30 days).
  */
 export const adminSetGrace = defineTransaction<AdminSetGraceArgs>({
   name: "admin_set_grace",
   source: "cadence/transactions/admin_set_grace.cdc",
   params: [["seconds", c.UFix64]] as const,
-  cadence: "import \"UsageBasedSubscriptions\"\n\n/// Sets how long after a close request a customer may finish the close without a settlement.\ntransaction(seconds: UFix64) {\n    let admin: auth(UsageBasedSubscriptions.Configure) &UsageBasedSubscriptions.Admin\n\n    prepare(signer: auth(BorrowValue) &Account) {\n        self.admin = signer.storage.borrow<auth(UsageBasedSubscriptions.Configure) &UsageBasedSubscriptions.Admin>(from: UsageBasedSubscriptions.AdminStoragePath)\n            ?? panic(\"admin_set_grace: the signer holds no UsageBasedSubscriptions Admin\")\n    }\n\n    execute {\n        self.admin.setCloseGracePeriod(seconds: seconds)\n    }\n}\n",
+  cadence: "import \"SimpleUsageSubscriptions\"\n\n/// Sets how long after a close request a customer may finish the close without a settlement\n/// (at least the settlement latency, at most 30 days).\ntransaction(seconds: UFix64) {\n    let admin: auth(SimpleUsageSubscriptions.Configure) &SimpleUsageSubscriptions.Admin\n\n    prepare(signer: auth(BorrowValue) &Account) {\n        self.admin = signer.storage.borrow<auth(SimpleUsageSubscriptions.Configure) &SimpleUsageSubscriptions.Admin>(from: SimpleUsageSubscriptions.AdminStoragePath)\n            ?? panic(\"admin_set_grace: the signer holds no SimpleUsageSubscriptions Admin\")\n    }\n\n    execute {\n        self.admin.setCloseGracePeriod(seconds: seconds)\n    }\n}\n",
 });

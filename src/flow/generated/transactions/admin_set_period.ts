@@ -7,11 +7,11 @@ export interface AdminSetPeriodArgs {
 }
 
 /**
- * Sets the billing period, counted from each subscription's start (default 30 days).
+ * Sets the billing period of subscriptions opened from now on (open ones keep theirs): 60 s to 366 days.
  */
 export const adminSetPeriod = defineTransaction<AdminSetPeriodArgs>({
   name: "admin_set_period",
   source: "cadence/transactions/admin_set_period.cdc",
   params: [["seconds", c.UFix64]] as const,
-  cadence: "import \"UsageBasedSubscriptions\"\n\n/// Sets the billing period, counted from each subscription's start (default 30 days).\ntransaction(seconds: UFix64) {\n    let admin: auth(UsageBasedSubscriptions.Configure) &UsageBasedSubscriptions.Admin\n\n    prepare(signer: auth(BorrowValue) &Account) {\n        self.admin = signer.storage.borrow<auth(UsageBasedSubscriptions.Configure) &UsageBasedSubscriptions.Admin>(from: UsageBasedSubscriptions.AdminStoragePath)\n            ?? panic(\"admin_set_period: the signer holds no UsageBasedSubscriptions Admin\")\n    }\n\n    execute {\n        self.admin.setBillingPeriod(seconds: seconds)\n    }\n}\n",
+  cadence: "import \"SimpleUsageSubscriptions\"\n\n/// Sets the billing period of subscriptions opened from now on (open ones keep theirs): 60 s to 366 days.\ntransaction(seconds: UFix64) {\n    let admin: auth(SimpleUsageSubscriptions.Configure) &SimpleUsageSubscriptions.Admin\n\n    prepare(signer: auth(BorrowValue) &Account) {\n        self.admin = signer.storage.borrow<auth(SimpleUsageSubscriptions.Configure) &SimpleUsageSubscriptions.Admin>(from: SimpleUsageSubscriptions.AdminStoragePath)\n            ?? panic(\"admin_set_period: the signer holds no SimpleUsageSubscriptions Admin\")\n    }\n\n    execute {\n        self.admin.setBillingPeriod(seconds: seconds)\n    }\n}\n",
 });

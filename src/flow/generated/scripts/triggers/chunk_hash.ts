@@ -10,6 +10,7 @@ export interface TriggersChunkHashArgs {
   families: readonly (string)[];
   tokens: readonly (bigint | number | string)[];
   requests: readonly (bigint | number | string)[];
+  requestRoots: readonly (bigint | number | string)[];
 }
 
 /**
@@ -18,7 +19,7 @@ export interface TriggersChunkHashArgs {
 export const triggersChunkHash = defineScript<TriggersChunkHashArgs, string>({
   name: "chunk_hash",
   source: "cadence/scripts/triggers/chunk_hash.cdc",
-  params: [["window", c.int("UInt64")], ["index", c.int("UInt64")], ["chunkCount", c.int("UInt64")], ["subscriptionIds", c.array(c.int("UInt64"))], ["families", c.array(c.String_)], ["tokens", c.array(c.int("UInt64"))], ["requests", c.array(c.int("UInt64"))]] as const,
-  cadence: "import \"FlareFDCTriggers\"\n\n/// chunkHash(index) (hex) of a chunk's lines.\naccess(all) fun main(window: UInt64, index: UInt64, chunkCount: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): String {\n    return FlareFDCTriggers.chunkHash(window: window, index: index, chunkCount: chunkCount, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)\n}\n",
+  params: [["window", c.int("UInt64")], ["index", c.int("UInt64")], ["chunkCount", c.int("UInt64")], ["subscriptionIds", c.array(c.int("UInt64"))], ["families", c.array(c.String_)], ["tokens", c.array(c.int("UInt64"))], ["requests", c.array(c.int("UInt64"))], ["requestRoots", c.array(c.int("UInt256"))]] as const,
+  cadence: "import \"FlareFDCTriggers\"\n\n/// chunkHash(index) (hex) of a chunk's lines.\naccess(all) fun main(window: UInt64, index: UInt64, chunkCount: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256]): String {\n    return FlareFDCTriggers.chunkHash(window: window, index: index, chunkCount: chunkCount, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, requestRoots: requestRoots)\n}\n",
   result: c.String_,
 });

@@ -8,12 +8,12 @@ export interface TriggersGetStateArgs {
 
 /**
  * Settlement state: window length, last settled window, last accepted window, the chunked
- * report in progress.
+ * report in progress and how long it may stall before it can be resumed.
  */
 export const triggersGetState = defineScript<TriggersGetStateArgs, Record<string, unknown>>({
   name: "get_state",
   source: "cadence/scripts/triggers/get_state.cdc",
   params: [] as const,
-  cadence: "import \"FlareFDCTriggers\"\nimport \"FlareOracleVerifier\"\n\n/// Settlement state: window length, last settled window, last accepted window, the chunked\n/// report in progress.\naccess(all) fun main(): {String: AnyStruct} {\n    return {\n        \"windowSeconds\": FlareFDCTriggers.WindowSeconds,\n        \"lastSettledWindow\": FlareFDCTriggers.lastSettledWindow,\n        \"lastAcceptedWindow\": FlareOracleVerifier.lastAcceptedWindow,\n        \"pending\": FlareFDCTriggers.pending\n    }\n}\n",
+  cadence: "import \"FlareFDCTriggers\"\nimport \"FlareOracleVerifier\"\n\n/// Settlement state: window length, last settled window, last accepted window, the chunked\n/// report in progress and how long it may stall before it can be resumed.\naccess(all) fun main(): {String: AnyStruct} {\n    return {\n        \"windowSeconds\": FlareFDCTriggers.WindowSeconds,\n        \"lastSettledWindow\": FlareFDCTriggers.lastSettledWindow,\n        \"lastAcceptedWindow\": FlareOracleVerifier.lastAcceptedWindow,\n        \"pending\": FlareFDCTriggers.pending,\n        \"stuckAfter\": FlareFDCTriggers.stuckAfter\n    }\n}\n",
   result: c.dictionary(c.String_, c.unknownValue),
 });

@@ -8,6 +8,7 @@ export interface TriggersReportDigestArgs {
   families: readonly (string)[];
   tokens: readonly (bigint | number | string)[];
   requests: readonly (bigint | number | string)[];
+  requestRoots: readonly (bigint | number | string)[];
 }
 
 /**
@@ -16,7 +17,7 @@ export interface TriggersReportDigestArgs {
 export const triggersReportDigest = defineScript<TriggersReportDigestArgs, string>({
   name: "report_digest",
   source: "cadence/scripts/triggers/report_digest.cdc",
-  params: [["window", c.int("UInt64")], ["subscriptionIds", c.array(c.int("UInt64"))], ["families", c.array(c.String_)], ["tokens", c.array(c.int("UInt64"))], ["requests", c.array(c.int("UInt64"))]] as const,
-  cadence: "import \"FlareFDCTriggers\"\n\n/// The report digest (hex) Flow computes for these lines; must equal the TypeScript and Solidity one.\naccess(all) fun main(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64]): String {\n    return FlareFDCTriggers.reportDigest(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests)\n}\n",
+  params: [["window", c.int("UInt64")], ["subscriptionIds", c.array(c.int("UInt64"))], ["families", c.array(c.String_)], ["tokens", c.array(c.int("UInt64"))], ["requests", c.array(c.int("UInt64"))], ["requestRoots", c.array(c.int("UInt256"))]] as const,
+  cadence: "import \"FlareFDCTriggers\"\n\n/// The report digest (hex) Flow computes for these lines; must equal the TypeScript and Solidity one.\naccess(all) fun main(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256]): String {\n    return FlareFDCTriggers.reportDigest(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, requestRoots: requestRoots)\n}\n",
   result: c.String_,
 });

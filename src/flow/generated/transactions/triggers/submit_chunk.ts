@@ -9,6 +9,7 @@ export interface TriggersSubmitChunkArgs {
   families: readonly (string)[];
   tokens: readonly (bigint | number | string)[];
   requests: readonly (bigint | number | string)[];
+  requestRoots: readonly (bigint | number | string)[];
   nextLink: string;
 }
 
@@ -19,6 +20,6 @@ export interface TriggersSubmitChunkArgs {
 export const triggersSubmitChunk = defineTransaction<TriggersSubmitChunkArgs>({
   name: "submit_chunk",
   source: "cadence/transactions/triggers/submit_chunk.cdc",
-  params: [["window", c.int("UInt64")], ["index", c.int("UInt64")], ["subscriptionIds", c.array(c.int("UInt64"))], ["families", c.array(c.String_)], ["tokens", c.array(c.int("UInt64"))], ["requests", c.array(c.int("UInt64"))], ["nextLink", c.String_]] as const,
-  cadence: "import \"FlareFDCTriggers\"\n\n/// Relays chunk `index` of the open chunked report; `nextLink` is the chain link after it\n/// (64 zero hex digits for the last chunk).\ntransaction(window: UInt64, index: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], nextLink: String) {\n    execute {\n        FlareFDCTriggers.submitChunk(window: window, index: index, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, nextLink: nextLink)\n    }\n}\n",
+  params: [["window", c.int("UInt64")], ["index", c.int("UInt64")], ["subscriptionIds", c.array(c.int("UInt64"))], ["families", c.array(c.String_)], ["tokens", c.array(c.int("UInt64"))], ["requests", c.array(c.int("UInt64"))], ["requestRoots", c.array(c.int("UInt256"))], ["nextLink", c.String_]] as const,
+  cadence: "import \"FlareFDCTriggers\"\n\n/// Relays chunk `index` of the open chunked report; `nextLink` is the chain link after it\n/// (64 zero hex digits for the last chunk).\ntransaction(window: UInt64, index: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256], nextLink: String) {\n    execute {\n        FlareFDCTriggers.submitChunk(window: window, index: index, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, requestRoots: requestRoots, nextLink: nextLink)\n    }\n}\n",
 });

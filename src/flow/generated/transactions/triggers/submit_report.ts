@@ -9,6 +9,7 @@ export interface TriggersSubmitReportArgs {
   families: readonly (string)[];
   tokens: readonly (bigint | number | string)[];
   requests: readonly (bigint | number | string)[];
+  requestRoots: readonly (bigint | number | string)[];
   signers: readonly (bigint | number | string)[];
   signatures: readonly (string)[];
 }
@@ -21,6 +22,6 @@ export interface TriggersSubmitReportArgs {
 export const triggersSubmitReport = defineTransaction<TriggersSubmitReportArgs>({
   name: "submit_report",
   source: "cadence/transactions/triggers/submit_report.cdc",
-  params: [["window", c.int("UInt64")], ["votingRound", c.int("UInt64")], ["subscriptionIds", c.array(c.int("UInt64"))], ["families", c.array(c.String_)], ["tokens", c.array(c.int("UInt64"))], ["requests", c.array(c.int("UInt64"))], ["signers", c.array(c.int("UInt64"))], ["signatures", c.array(c.String_)]] as const,
-  cadence: "import \"FlareFDCTriggers\"\n\n/// Relays one window's whole usage report with its oracle signatures. Anyone may sign this: the\n/// contract accepts the lines only under a quorum of oracle signatures over their digest.\n/// Lines are columns in report order; signers[i] names the oracle of signatures[i] (r‖s hex).\ntransaction(window: UInt64, votingRound: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], signers: [UInt64], signatures: [String]) {\n    execute {\n        FlareFDCTriggers.submitReport(window: window, votingRound: votingRound, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, signers: signers, signatures: signatures)\n    }\n}\n",
+  params: [["window", c.int("UInt64")], ["votingRound", c.int("UInt64")], ["subscriptionIds", c.array(c.int("UInt64"))], ["families", c.array(c.String_)], ["tokens", c.array(c.int("UInt64"))], ["requests", c.array(c.int("UInt64"))], ["requestRoots", c.array(c.int("UInt256"))], ["signers", c.array(c.int("UInt64"))], ["signatures", c.array(c.String_)]] as const,
+  cadence: "import \"FlareFDCTriggers\"\n\n/// Relays one window's whole usage report with its oracle signatures. Anyone may sign this: the\n/// contract accepts the lines only under a quorum of oracle signatures over their digest.\n/// Lines are columns in report order; signers[i] names the oracle of signatures[i] (r‖s hex).\ntransaction(window: UInt64, votingRound: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256], signers: [UInt64], signatures: [String]) {\n    execute {\n        FlareFDCTriggers.submitReport(window: window, votingRound: votingRound, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, requestRoots: requestRoots, signers: signers, signatures: signatures)\n    }\n}\n",
 });

@@ -1,0 +1,166 @@
+/**
+ * Verifying a month of one subscription's bills: 8,640 five-minute windows, each settled on Flow
+ * under an oracle quorum, its summary proved on Coston2 through the FDC harness, its report
+ * served by the publisher, all on a local stack this script starts (src/local/stack.ts). Then
+ * verifyBill (src/verify/bill.ts, what `npm run verify-bill` runs) checks them all, timed, beside
+ * the same checks one request at a time. Figure to beat (DESIGN.md): under a minute.
+ *
+ *   npx ts-node --transpile-only scripts/bench-verify.ts [--windows 8640]
+ *
+ * Setup (not timed): the windows are the last 8,640 ended 5-minute windows; each report has the
+ * subscription's line and one line of an unknown subscription (so Flow emits events for others
+ * too). Flow settles them in batches of reports per transaction (a test-only transaction calling
+ * submitReport for each); Coston2 gets one proof per window, all in one voting round's tree.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { JsonRpcProvider, NonceManager, Wallet } from "ethers";
+import { subscriptionApi } from "../src/api/subscriptions";
+import { LOCAL_ORACLE_KEYS } from "../src/config/local-oracles";
+import { leavesFile, windowLeaves } from "../src/connector/leaves";
+import { publishDocuments } from "../src/connector/publish";
+import { reportDocument, serializeDocument, summaryDocument } from "../src/connector/report-doc";
+import { FlareContractRegistryStandIn__factory, RelayStandIn__factory, UsageReportVerifier__factory } from "../src/evm/typechain";
+import { buildRoundProofs, reportRequestSpec, web2JsonResponse, FDC_PROTOCOL_ID } from "../src/fdc";
+import { FLARE_CONTRACT_REGISTRY_ADDRESS } from "../src/fdc/harness";
+import { HARDHAT_DEV_KEYS } from "../src/flare-local";
+import { keyAuthorization, sendTransaction, TransactionError } from "../src/flow/runtime";
+import { triggersTestingSubmitReports } from "../src/flow/generated/transactions";
+import { createLocalAccount, serviceSigner } from "../src/local/accounts";
+import { sealedHeight } from "../src/local/customer";
+import { freePorts, LocalStack } from "../src/local/stack";
+import { attestationFor, encodeSummary, requestsRoot, signAttestation, summarize, summaryUrl, type UsageLine } from "../src/report";
+import { verifyBill } from "../src/verify/bill";
+import { coston2BillSource } from "../src/verify/coston2-source";
+import { flowBillSource } from "../src/verify/flow-source";
+import { httpPublisherSource } from "../src/verify/publisher-source";
+
+const WINDOW_SECONDS = 300;
+/** Far above any round the Flare stand-in reaches while this runs. */
+const ROUND = 4_000_000_000n;
+const FAMILIES = ["gpt-4", "claude", "gpt-3.5", "llama"];
+
+function argValue(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const say = (line: string) => process.stderr.write(`[bench-verify] ${line}\n`);
+
+function linesOf(sub: bigint, w: bigint, i: number): { lines: UsageLine[]; leaves: { requestId: string; tokens: bigint }[][] } {
+  const mine = [0, 1, 2].map((k) => ({ requestId: `chatcmpl-bench-${w}-${k}`, tokens: BigInt(300 + ((i * 7 + k * 13) % 500)) }));
+  const other = [{ requestId: `chatcmpl-other-${w}`, tokens: 777n }];
+  const lines: UsageLine[] = [
+    { subscriptionId: sub, family: FAMILIES[i % FAMILIES.length] as string, tokens: mine.reduce((n, r) => n + r.tokens, 0n), requests: 3n, requestsRoot: requestsRoot(mine) },
+    { subscriptionId: 1_000_000n, family: "gpt-4", tokens: 777n, requests: 1n, requestsRoot: requestsRoot(other) },
+  ];
+  return { lines, leaves: [mine, other] };
+}
+
+async function main(): Promise<void> {
+  const count = Number(argValue("--windows", "8640"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-bench-verify-"));
+  const started = Date.now();
+  const stack = await LocalStack.start({ ports: await freePorts(), windowSeconds: WINDOW_SECONDS, stateDir: dir, spendLogDelaySeconds: 1, web: false, log: () => undefined });
+  try {
+    say(`stack up in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const flow = stack.info.flow;
+    const customer = await createLocalAccount(flow, "1000.0");
+    const api = subscriptionApi({ ...flow, customer: keyAuthorization(customer), customerAddress: customer.address });
+    const sub = (await api.createSubscriptionVault(stack.info.provider.address, "900.0", customer.address)).vaultId;
+    const last = BigInt(Math.floor(Date.now() / 1000 / WINDOW_SECONDS)) - 2n;
+    const windows = Array.from({ length: count }, (_, i) => last - BigInt(count - 1 - i));
+    const reports = windows.map((w, i) => ({ w, ...linesOf(sub, w, i) }));
+
+    // The publisher's files and the connector's records (what the publisher checks them against).
+    const state = path.join(dir, "connector");
+    for (const r of reports) {
+      const doc = reportDocument(r.w, r.lines);
+      publishDocuments(path.join(state, "published"), r.w, serializeDocument(doc), serializeDocument(summaryDocument(summarize(r.w, r.lines))));
+      // Setup files, not state to survive a crash: no fsync each (8,640 of them).
+      fs.mkdirSync(path.dirname(leavesFile(path.join(state, "work"), r.w)), { recursive: true });
+      fs.writeFileSync(leavesFile(path.join(state, "work"), r.w), JSON.stringify(windowLeaves(r.w, r.lines, r.leaves)));
+      fs.writeFileSync(path.join(state, "windows", `${r.w}.json`), JSON.stringify({ window: r.w.toString(), stage: "settled", updatedAt: "", summary: { digest: doc.digest, lineCount: doc.lineCount, totalTokens: doc.totalTokens }, rows: { count: 4, late: 0 } }));
+    }
+    say(`${count} reports published`);
+
+    // Coston2: one voting round holding every window's attested summary, one proof per window.
+    const provider = new JsonRpcProvider(stack.info.hardhatUrl, undefined, { cacheTimeout: -1 });
+    const owner = new NonceManager(new Wallet(HARDHAT_DEV_KEYS[0] as string, provider));
+    const relayer = new NonceManager(new Wallet(HARDHAT_DEV_KEYS[3] as string, provider));
+    const spec = reportRequestSpec();
+    const responses = reports.map((r) =>
+      web2JsonResponse({
+        votingRound: ROUND,
+        requestBody: { url: summaryUrl(stack.info.publisherUrl, r.w), httpMethod: String(spec.httpMethod), headers: String(spec.headers), queryParams: String(spec.queryParams), body: String(spec.body), postProcessJq: String(spec.postProcessJq), abiSignature: String(spec.abiSignature) },
+        responseBody: { abiEncodedData: encodeSummary(summarize(r.w, r.lines)) },
+      }),
+    );
+    const round = buildRoundProofs(responses);
+    const registry = FlareContractRegistryStandIn__factory.connect(FLARE_CONTRACT_REGISTRY_ADDRESS, provider);
+    const relay = RelayStandIn__factory.connect(await registry.getContractAddressByName("Relay"), owner);
+    await (await relay.setMerkleRoot(FDC_PROTOCOL_ID, ROUND, round.root)).wait();
+    const verifier = UsageReportVerifier__factory.connect(stack.info.verifierAddress, relayer);
+    // One after the other: an automining node takes transactions only in nonce order.
+    for (let i = 0; i < round.proofs.length; i++) {
+      const tx = await verifier.submit(round.proofs[i] as (typeof round.proofs)[number], { gasLimit: 1_000_000 });
+      if (i % 1000 === 999 || i === round.proofs.length - 1) {
+        if ((await tx.wait())?.status !== 1) throw new Error("a Coston2 proof was refused");
+        say(`Coston2: ${i + 1}/${count} proofs verified`);
+      }
+    }
+
+    // Flow: each report under the oracle quorum, several reports per transaction.
+    const signer = keyAuthorization(serviceSigner());
+    let batch = 40;
+    for (let i = 0; i < reports.length; ) {
+      const part = reports.slice(i, i + batch);
+      const sigs = part.map((r) => LOCAL_ORACLE_KEYS.slice(0, 2).map((k, j) => signAttestation(k, BigInt(j + 1), attestationFor({ chainId: 31337n, verifier: stack.info.verifierAddress }, r.w, r.lines, ROUND))));
+      try {
+        await sendTransaction(flow, triggersTestingSubmitReports, {
+          windows: part.map((r) => r.w),
+          votingRounds: part.map(() => ROUND),
+          subscriptionIds: part.map((r) => r.lines.map((l) => l.subscriptionId)),
+          families: part.map((r) => r.lines.map((l) => l.family)),
+          tokens: part.map((r) => r.lines.map((l) => l.tokens)),
+          requests: part.map((r) => r.lines.map((l) => l.requests)),
+          requestRoots: part.map((r) => r.lines.map((l) => BigInt(l.requestsRoot))),
+          signers: sigs.map((s) => s.map((x) => x.oracleId)),
+          signatures: sigs.map((s) => s.map((x) => x.signature)),
+        }, signer);
+      } catch (error) {
+        if (error instanceof TransactionError && /computation|limit/i.test(error.cadenceError) && batch > 1) {
+          batch = Math.max(1, Math.floor(batch / 2));
+          continue;
+        }
+        throw error;
+      }
+      i += part.length;
+      if ((i / batch) % 25 === 0 || i === reports.length) say(`Flow: ${i}/${count} windows settled (${batch} per transaction)`);
+    }
+    const height = await sealedHeight(flow.accessNode);
+    say(`setup done in ${((Date.now() - started) / 1000).toFixed(0)} s; Flow at height ${height}`);
+
+    const sources = () => ({ flow: flowBillSource(flow), coston2: coston2BillSource(stack.info.hardhatUrl, stack.info.verifierAddress), publisher: httpPublisherSource() });
+    const timed = async (concurrency: number) => {
+      const t = performance.now();
+      const verdict = await verifyBill(sources(), { subscriptionId: sub, concurrency });
+      const seconds = (performance.now() - t) / 1000;
+      if (!verdict.ok || verdict.windows.length !== count) throw new Error(`verification disagreed or missed windows: ${verdict.windows.length} of ${count}, ${verdict.windows.flatMap((w) => w.problems).slice(0, 3).join("; ")}`);
+      return seconds;
+    };
+    const ours = await timed(16);
+    const sequential = await timed(1);
+    console.log(`verify a month of 5-minute windows (${count.toLocaleString("en")}) for one subscription: ${ours.toFixed(1)} s (16 requests in flight), ${sequential.toFixed(1)} s one request at a time; ${height} Flow blocks read`);
+    console.log(`figure (< 60 s): ${ours < 60 ? "met" : "NOT met"}`);
+  } finally {
+    await stack.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench-verify failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+export type Language = "solidity" | "cadence" | "ts";
+
+export interface MutateArgs {
+  only: Language[];
+  jobs: number;
+  /** Substrings of contract paths, or TypeScript paths/globs for Stryker's `mutate`. */
+  files: string[];
+  /** Forget stored results and run every mutant again. */
+  fresh: boolean;
+  /** Run only the mutants that survived last time (after adding tests); see contracts.ts. */
+  survivors: boolean;
+  /** Cadence: also the test files of the contracts importing the mutated one. */
+  deep: boolean;
+}
+
+const LANGUAGES: readonly Language[] = ["solidity", "cadence", "ts"];
+
+/** The command line of `npm run mutate`; a clear error for anything else. */
+export function parseArgs(argv: readonly string[]): MutateArgs {
+  const args: MutateArgs = { only: [...LANGUAGES], jobs: 2, files: [], fresh: false, survivors: false, deep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--only") {
+      const only = value().split(",");
+      for (const l of only) if (!LANGUAGES.includes(l as Language)) throw new Error(`--only: "${l}" is not one of ${LANGUAGES.join(", ")}`);
+      args.only = only as Language[];
+    } else if (flag === "--jobs") {
+      const jobs = Number(value());
+      if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) throw new Error("--jobs must be a whole number from 1 to 16");
+      args.jobs = jobs;
+    } else if (flag === "--files") {
+      args.files = value().split(",").filter(Boolean);
+    } else if (flag === "--fresh") {
+      args.fresh = true;
+    } else if (flag === "--survivors") {
+      args.survivors = true;
+    } else if (flag === "--deep") {
+      args.deep = true;
+    } else {
+      throw new Error(`unknown option ${flag} (expected --only cadence|solidity|ts, --jobs N, --files a,b, --fresh, --survivors, --deep)`);
+    }
+  }
+  return args;
+}

@@ -1,0 +1,61 @@
+import { afterAll, describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { leavesFile, windowLeaves } from "../../src/connector/leaves";
+import { ChallengeStore } from "../../src/keys/http/challenges";
+import { HttpError } from "../../src/keys/http/errors";
+import { keyServiceRoutes, type KeyServiceApi } from "../../src/keys/http/routes";
+import { connectorLeavesReader, leavesAnswer, leavesRangeFields } from "../../src/keys/leaves";
+import { requestsRoot, type UsageLine } from "../../src/report";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-leaves-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function commit(window: bigint, stage: string, lines: { sub: bigint; family: string; ids: string[] }[]): void {
+  const leaves = lines.map((l) => l.ids.map((requestId) => ({ requestId, tokens: 10n })));
+  const usage: UsageLine[] = lines.map((l, i) => ({ subscriptionId: l.sub, family: l.family, tokens: 10n * BigInt(l.ids.length), requests: BigInt(l.ids.length), requestsRoot: requestsRoot(leaves[i] ?? []) }));
+  const file = leavesFile(path.join(dir, "work"), window);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(windowLeaves(window, usage, leaves)));
+  fs.mkdirSync(path.join(dir, "windows"), { recursive: true });
+  if (stage !== "uncommitted") fs.writeFileSync(path.join(dir, "windows", `${window}.json`), JSON.stringify({ window: window.toString(), stage }));
+}
+
+describe("the key service's leaves", () => {
+  commit(100n, "settled", [{ sub: 7n, family: "gpt-4", ids: ["a", "b"] }, { sub: 8n, family: "gpt-4", ids: ["x"] }]);
+  commit(101n, "verified", [{ sub: 8n, family: "claude", ids: ["y"] }]);
+  commit(102n, "uncommitted", [{ sub: 7n, family: "llama", ids: ["c"] }]);
+  commit(103n, "settled", [{ sub: 7n, family: "", ids: ["d"] }]);
+  const reader = connectorLeavesReader(dir);
+
+  it("give a subscription its own lines only, of committed windows in the range", () => {
+    const out = reader.leaves("7", 100n, 103n);
+    expect(out.map((w) => w.window)).toEqual(["100", "103"]);
+    expect(out[0]?.lines.map((l) => [l.subscriptionId, l.requests.map((r) => r.requestId)])).toEqual([["7", ["a", "b"]]]);
+    expect(reader.leaves("7", 101n, 102n)).toEqual([]);
+    expect(reader.leaves("9", 0n, 1000n)).toEqual([]);
+  });
+
+  it("refuse a range that is not two window ids in order (400), and answer 503 without the connector's state", () => {
+    for (const body of [{}, { fromWindow: "1" }, { fromWindow: 1, toWindow: 2 }, { fromWindow: "-1", toWindow: "2" }, { fromWindow: "01", toWindow: "2" }, { fromWindow: "18446744073709551616", toWindow: "1" }, { fromWindow: "5", toWindow: "4" }]) {
+      expect(() => leavesRangeFields(body as Record<string, unknown>), JSON.stringify(body)).toThrow(HttpError);
+    }
+    expect(leavesRangeFields({ fromWindow: "4", toWindow: "5" })).toEqual({ from: 4n, to: 5n });
+    expect(() => leavesAnswer(undefined, "7", { from: 0n, to: 1n })).toThrow(/FLAREFLOW_CONNECTOR_STATE/);
+  });
+
+  it("check the range before the nonce is spent, and refuse a nonce issued for another action", async () => {
+    const challenges = new ChallengeStore(60_000, Date.now, "test");
+    const api = { flow: { accessNode: "http://127.0.0.1:1", addresses: {} }, challenges, customerOf: () => "0x01" } as unknown as KeyServiceApi;
+    const routes = keyServiceRoutes(api, reader);
+    const usage = challenges.issue("7", "usage", "c");
+    const signatures = [{ addr: "0x01", keyId: 0, signature: "00" }];
+    const bad = routes({ method: "POST", path: "/v1/leaves", body: { subscriptionId: "7", nonce: usage.nonce, signatures, fromWindow: "9", toWindow: "1" }, client: "c" } as never);
+    await expect(bad).rejects.toMatchObject({ status: 400 });
+    expect(challenges.size).toBe(1);
+    const reveal = challenges.issue("7", "reveal", "c");
+    const wrong = routes({ method: "POST", path: "/v1/leaves", body: { subscriptionId: "7", nonce: reveal.nonce, signatures, fromWindow: "1", toWindow: "9" }, client: "c" } as never);
+    await expect(wrong).rejects.toMatchObject({ status: 401 });
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * The live spending limit's pure parts: the block decision, the exposure (pending usage billed by
+ * the mirror against the escrow and cap), the tpm guard, the pending-usage store, and the
+ * journal field that carries a live block.
+ */
+import { describe, expect, it } from "vitest";
+import { keyDecision } from "../../src/keys/decision";
+import { exposureOf, UNITS_PER_SECOND, type ChainView } from "../../src/keys/live/exposure";
+import { tokensRoomPays, tpmLimitFor } from "../../src/keys/live/guard";
+import { PendingUsage } from "../../src/keys/live/pending";
+import { pendingRowOf } from "../../src/keys/live/rows";
+import { parseSubscriptionRecord, StateFileError } from "../../src/keys/state-validate";
+import { chargeLine, DEFAULT_PRICING, parseUFix64, type PricingConfig, type SubscriptionState } from "../../src/pricing";
+
+const F = parseUFix64;
+const DAY = 86_400n * UNITS_PER_SECOND;
+
+function view(over: Partial<ChainView> = {}): ChainView {
+  return { status: "Active", balance: F("1.0"), periodTokens: 0n, periodSpent: 0n, cap: null, periodStart: 0n, billingPeriod: 30n * DAY, createdAt: 0n, ...over };
+}
+const fam = (entries: [string, bigint][]) => new Map(entries);
+
+describe("keyDecision: one rule over the chain's lifecycle and the live limit", () => {
+  it("the chain wins; the live limit only adds a block", () => {
+    expect(keyDecision("active", null)).toEqual({ blocked: false, reason: null });
+    expect(keyDecision("active", "escrow")).toEqual({ blocked: true, reason: "escrow" });
+    expect(keyDecision("active", "cap")).toEqual({ blocked: true, reason: "cap" });
+    for (const lifecycle of ["suspended", "closing", "closed"] as const) {
+      for (const live of [null, "escrow", "cap"] as const) expect(keyDecision(lifecycle, live)).toEqual({ blocked: true, reason: lifecycle });
+    }
+  });
+});
+
+describe("exposureOf", () => {
+  const windowSeconds = 300n;
+  const now = 10n * DAY;
+  const w = (time: bigint) => time / (windowSeconds * UNITS_PER_SECOND);
+
+  it("has room while pending cost is below the escrow, and reaches the escrow exactly when it is not", () => {
+    // 30,000 GPT-4 tokens cost 0.9 FLOW; 3,333 more cost 0.09999 (0.1 would be 3,333.3).
+    const e = exposureOf(view(), [{ window: w(now), families: fam([["gpt-4", 30_000n]]) }], [DEFAULT_PRICING], windowSeconds, now);
+    expect(e).toMatchObject({ pendingCost: F("0.9"), escrowLeft: F("0.1"), room: F("0.1"), unpaid: 0n, reached: null });
+    const over = exposureOf(view(), [{ window: w(now), families: fam([["gpt-4", 40_000n]]) }], [DEFAULT_PRICING], windowSeconds, now);
+    expect(over).toMatchObject({ pendingCost: F("1.2"), escrowLeft: 0n, unpaid: F("0.2"), room: 0n, reached: "escrow" });
+  });
+
+  it("bills the windows in order, lines in report order, as the mirror does (only paid tokens advance)", () => {
+    const schedule = [DEFAULT_PRICING];
+    const pending = [
+      { window: w(now) + 1n, families: fam([["llama", 500_000n]]) },
+      { window: w(now), families: fam([["gpt-4", 90_000n], ["claude", 20_000n]]) },
+    ];
+    const e = exposureOf(view({ balance: F("5.0"), periodTokens: 50_000n }), pending, schedule, windowSeconds, now);
+    const state: SubscriptionState = { balance: F("5.0"), periodTokens: 50_000n, periodSpent: 0n, periodStart: 0n, billingPeriod: 30n * DAY };
+    let cost = 0n;
+    for (const [window, family, tokens] of [[w(now), "claude", 20_000n], [w(now), "gpt-4", 90_000n], [w(now) + 1n, "llama", 500_000n]] as const) {
+      cost += chargeLine(DEFAULT_PRICING, state, family, tokens, { windowStart: window * windowSeconds * UNITS_PER_SECOND, now }).cost;
+    }
+    expect(e.pendingCost).toBe(cost);
+    expect(e.escrowLeft).toBe(state.balance);
+    expect(e.reached).toBe(state.balance === 0n ? "escrow" : null);
+  });
+
+  it("prices each window by the version in force at its start", () => {
+    const cheaper: PricingConfig = { ...DEFAULT_PRICING, version: 1n, effectiveFrom: now, familyMultipliers: { ...DEFAULT_PRICING.familyMultipliers, "gpt-4": F("0.75") } };
+    const schedule = [{ ...DEFAULT_PRICING, version: 0n, effectiveFrom: 0n }, cheaper];
+    const before = exposureOf(view(), [{ window: w(now) - 1n, families: fam([["gpt-4", 10_000n]]) }], schedule, windowSeconds, now);
+    const after = exposureOf(view(), [{ window: w(now), families: fam([["gpt-4", 10_000n]]) }], schedule, windowSeconds, now);
+    expect(before.pendingCost).toBe(F("0.3"));
+    expect(after.pendingCost).toBe(F("0.15"));
+  });
+
+  it("reaches the cap with the period's spend plus pending cost, and a new period lifts it", () => {
+    const capped = view({ balance: F("10.0"), cap: F("1.0"), periodSpent: F("0.7"), billingPeriod: DAY });
+    const pending = [{ window: w(now - DAY / 2n), families: fam([["gpt-4", 10_000n]]) }];
+    const inPeriod = exposureOf({ ...capped, periodStart: now - DAY / 2n - 1n }, pending, [DEFAULT_PRICING], windowSeconds, now);
+    expect(inPeriod).toMatchObject({ periodSpend: F("1.0"), reached: "cap", room: 0n });
+    // The same usage, read once its period has ended: the cap of the new period is untouched.
+    const later = exposureOf({ ...capped, periodStart: now - DAY / 2n - 1n }, pending, [DEFAULT_PRICING], windowSeconds, now + DAY);
+    expect(later).toMatchObject({ periodSpend: 0n, reached: null, room: F("1.0") });
+  });
+
+  it("counts pending usage of a new period in that period, not the old one", () => {
+    const capped = view({ balance: F("10.0"), cap: F("1.0"), periodSpent: F("0.9"), periodStart: now - DAY, billingPeriod: DAY });
+    const e = exposureOf(capped, [{ window: w(now), families: fam([["gpt-4", 10_000n]]) }], [DEFAULT_PRICING], windowSeconds, now);
+    expect(e).toMatchObject({ periodStart: now, periodSpend: F("0.3"), reached: null });
+  });
+});
+
+describe("tpm guard", () => {
+  it("pays every token at the dearest tier price and multiplier the key's models can be billed at", () => {
+    // 1 FLOW at 0.02 per 1K × 1.5 (GPT-4): 33,333 tokens; GPT-3.5 only (× 0.8): 62,500.
+    expect(tokensRoomPays(F("1.0"), [DEFAULT_PRICING], ["gpt-4"], 0n, 300n * UNITS_PER_SECOND)).toBe(33_333n);
+    expect(tokensRoomPays(F("1.0"), [DEFAULT_PRICING], ["gpt-3.5-turbo"], 0n, 300n * UNITS_PER_SECOND)).toBe(62_500n);
+    // No model list, or a name no family rule knows: the dearest multiplier of all.
+    expect(tokensRoomPays(F("1.0"), [DEFAULT_PRICING], [], 0n, 300n * UNITS_PER_SECOND)).toBe(33_333n);
+    expect(tokensRoomPays(F("1.0"), [DEFAULT_PRICING], ["gpt-3.5-turbo", "mystery-model"], 0n, 300n * UNITS_PER_SECOND)).toBe(33_333n);
+    expect(tokensRoomPays(0n, [DEFAULT_PRICING], ["gpt-4"], 0n, 300n * UNITS_PER_SECOND)).toBe(0n);
+  });
+
+  it("counts an announced increase before it is in force", () => {
+    const dearer: PricingConfig = { ...DEFAULT_PRICING, version: 1n, effectiveFrom: 100n * DAY, familyMultipliers: { ...DEFAULT_PRICING.familyMultipliers, "gpt-4": F("3.0") } };
+    expect(tokensRoomPays(F("1.0"), [{ ...DEFAULT_PRICING, version: 0n, effectiveFrom: 0n }, dearer], ["gpt-4"], DAY, 300n * UNITS_PER_SECOND)).toBe(16_666n);
+  });
+
+  it("adds the logged tokens LiteLLM still counts in its minute, and stays a safe integer", () => {
+    expect(tpmLimitFor(1_000n, 250)).toBe(1_250);
+    expect(tpmLimitFor(10n ** 30n, 0)).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});
+
+describe("PendingUsage", () => {
+  const row = (requestId: string, window: bigint, tokens: number, startMs = 1_000, endMs = startMs) => ({ requestId, subscriptionId: "7", keyHash: "k", window, family: "gpt-4", tokens, startMs, endMs });
+
+  it("counts each request once, drops settled windows, and ignores rows of windows already settled", () => {
+    const p = new PendingUsage();
+    expect(p.add(row("a", 5n, 100))).toBe(true);
+    expect(p.add(row("a", 5n, 100))).toBe(false);
+    expect(p.add(row("b", 6n, 50))).toBe(true);
+    expect(p.windowsOf("7").map((x) => [x.window, x.families.get("gpt-4")])).toEqual([[5n, 100n], [6n, 50n]]);
+    p.settle(5n);
+    expect(p.windowsOf("7").map((x) => x.window)).toEqual([6n]);
+    expect(p.add(row("c", 4n, 10))).toBe(false);
+    p.settle(3n); // an older settlement changes nothing
+    expect(p.windowsOf("7").map((x) => x.window)).toEqual([6n]);
+  });
+
+  it("knows the logged tokens LiteLLM still counts in the key's fixed window, and none when it may turn", () => {
+    const p = new PendingUsage();
+    const W = 60_000;
+    // Window 1 starts with the call at 10.5 s; a call at 69.9 s is still in it; 70.2 s starts window 2.
+    p.add(row("a", 1n, 100, 10_500, 11_000));
+    p.add(row("b", 1n, 200, 69_900, 69_950));
+    expect(p.windowTokens("k", 69_960, W, 0)).toBe(300);
+    expect(p.windowTokens("k", 70_000, W, 0)).toBe(0);
+    // Window 1 ends at 70 s: from there the next call turns it, so nothing may be counted twice.
+    expect(p.windowTokens("k", 69_000, W, 2_000)).toBe(0);
+    p.add(row("c", 1n, 50, 70_200, 70_300));
+    // Window 2 started at 70.2 s: b ended before that call, so only c counts.
+    expect(p.windowTokens("k", 71_000, W, 2_000)).toBe(50);
+    // A call spanning the turn (ends after the new window began) counts in the new window.
+    p.add(row("d", 1n, 25, 69_950, 70_250));
+    expect(p.windowTokens("k", 71_000, W, 2_000)).toBe(75);
+    p.pruneKeys(new Set());
+    expect(p.windowTokens("k", 71_000, W, 2_000)).toBe(0);
+  });
+});
+
+describe("journal: the live block field", () => {
+  const record = { id: "1", customer: "0x01", provider: "0x02", models: [], maxBudgetPerPeriod: null, lifecycle: "active", keys: [] };
+  it("reads an older record without it as no block, and refuses a value it does not know", () => {
+    expect(parseSubscriptionRecord(record, "line 2").liveBlock).toBeNull();
+    expect(parseSubscriptionRecord({ ...record, liveBlock: "cap" }, "line 2").liveBlock).toBe("cap");
+    expect(() => parseSubscriptionRecord({ ...record, liveBlock: "forever" }, "line 2")).toThrow(StateFileError);
+    expect(() => parseSubscriptionRecord({ ...record, liveBlock: 1 }, "line 2")).toThrow(/line 2\.liveBlock/);
+  });
+});
+
+describe("spend rows the live limit counts (external input)", () => {
+  const good = {
+    request_id: "r1",
+    call_type: "acompletion",
+    api_key: "a".repeat(64),
+    spend: 0.001,
+    total_tokens: 120,
+    prompt_tokens: 100,
+    completion_tokens: 20,
+    startTime: "2026-12-02T10:00:05.000Z",
+    endTime: "2026-12-02T10:00:06.000Z",
+    model: "gpt-4-0613",
+    model_group: "gpt-4",
+    user: null,
+    status: "success",
+    metadata: { user_api_key: null, user_api_key_alias: "ff-7-r2", user_api_key_user_id: null, spend_logs_metadata: null },
+  };
+  const served = (id: string) => id === "7";
+  const familyAt = (_w: bigint, group: string) => (group === "gpt-4" ? "gpt-4" : undefined);
+
+  it("counts a row of a served subscription in its window and family", () => {
+    const v = pendingRowOf(good, served, 300n, familyAt);
+    expect(v).toEqual({ row: expect.objectContaining({ subscriptionId: "7", window: BigInt(Math.floor(Date.parse(good.startTime) / 300_000)), family: "gpt-4", tokens: 120, keyHash: "a".repeat(64) }) });
+  });
+
+  it("skips failed calls and keys that are not this service's", () => {
+    expect(pendingRowOf({ ...good, status: "failure" }, served, 300n, familyAt)).toEqual({ skip: "failed" });
+    expect(pendingRowOf({ ...good, metadata: { ...good.metadata, user_api_key_alias: "ff-8" } }, served, 300n, familyAt)).toEqual({ skip: "not ours" });
+    expect(pendingRowOf({ ...good, metadata: { ...good.metadata, user_api_key_alias: "someone-else" } }, served, 300n, familyAt)).toEqual({ skip: "not ours" });
+  });
+
+  it("refuses a row with a bad time, token count or key hash, by name", () => {
+    expect(pendingRowOf({ ...good, startTime: "yesterday" }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: unreadable start time" });
+    for (const total_tokens of [-1, 1.5, Number.MAX_SAFE_INTEGER + 2]) {
+      expect(pendingRowOf({ ...good, total_tokens }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: total_tokens is not a token count" });
+    }
+    expect(pendingRowOf({ ...good, api_key: "sk-raw" }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: api_key is not a key hash" });
+  });
+
+  it("bills a model no family rule knows at the default multiplier (family \"\"), and an end before the start as the start", () => {
+    const v = pendingRowOf({ ...good, model_group: "mystery", endTime: "2026-12-02T09:00:00.000Z" }, served, 300n, familyAt);
+    expect("row" in v && v.row.family).toBe("");
+    expect("row" in v && v.row.endMs).toBe(Date.parse(good.startTime));
+  });
+});
