@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/unit/**/*.test.ts", "test/security/**/*.test.ts", "test/emulator/**/*.test.ts", "test/web/**/*.test.{ts,tsx}", "test/e2e/**/*.test.ts"],
+    include: ["test/unit/**/*.test.ts", "test/db/**/*.test.ts", "test/security/**/*.test.ts", "test/emulator/**/*.test.ts", "test/web/**/*.test.{ts,tsx}", "test/e2e/**/*.test.ts"],
     // Emulator-backed files each start their own processes: on two cores they
     // run one file at a time.
     fileParallelism: false,

@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   const config = connectorConfig(network);
   const connector = new Connector(config);
   await connector.init();
-  console.log(`connector: ${network}, ${config.windowSeconds}-s windows, publisher ${config.publisher.baseUrl}, state ${config.stateDir}`);
+  const spendLogs = config.litellm.database ? `LiteLLM's database ${config.litellm.database.display}` : `LiteLLM's API ${config.litellm.url}`;
+  console.log(`connector: ${network}, ${config.windowSeconds}-s windows, spend logs from ${spendLogs}, publisher ${config.publisher.baseUrl}, state ${config.stateDir}`);
   if (command === "once") {
     const result = await connector.tick();
     if (result.waiting) console.log(result.waiting);

@@ -39,6 +39,7 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
 fi
 run flow-toolchain 'Version:' bash scripts/flow.sh version
 run chromium 'Chromium|^$' bash -c 'bash scripts/install-chromium.sh && /usr/bin/chromium --version' 
+run postgresql 'PostgreSQL' bash -c 'bash scripts/install-postgres.sh && /usr/lib/postgresql/15/bin/postgres --version'
 run codegen '^codegen:' npm run --silent codegen -- --check
 run compile 'Compiled|Nothing to compile' npx hardhat compile
 run typecheck '^typecheck:' bash -c 'npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p web/tsconfig.json && echo "typecheck: ok (strict, node + web)"'

@@ -32,6 +32,8 @@ export type AggregateResult = {
   requestIds: string[];
   /** Rows taken into the report. */
   rows: number;
+  /** Of those, rows add() was told came from an earlier window (late usage). */
+  late: number;
   /** Rows ignored: failed calls, keys that are not FlareFlow's, already reported. */
   ignored: { failed: number; foreign: number; alreadyReported: number };
 };
@@ -43,7 +45,7 @@ type Bucket = { tokens: number; requests: number; ids: string[]; tokensOf: numbe
 
 export class Aggregator {
   /** alias -> model_group -> model -> running sums. Strings only in the hot loop; parsing happens once per key in result(). */
-  private readonly byAlias = new Map<string, { groups: Map<string, Map<string, Bucket>> }>();
+  private readonly byAlias = new Map<string, { groups: Map<string, Map<string, Bucket>>; rows: number; late: number }>();
   private readonly seen = new Set<string>();
   private failed = 0;
   private alreadyReported = 0;
@@ -76,8 +78,11 @@ export class Aggregator {
     return family;
   }
 
-  /** Adds one row; returns whether it was taken into the report (foreign keys are sorted out in result()). */
-  add(row: SpendRowFields): boolean {
+  /**
+   * Adds one row; returns whether it was taken (foreign keys are sorted out in result()).
+   * `late`: the row belongs to an earlier window than the one being reported.
+   */
+  add(row: SpendRowFields, late = false): boolean {
     const id = row.request_id;
     if (this.seen.has(id) || this.reported.has(id)) {
       this.alreadyReported++;
@@ -95,7 +100,7 @@ export class Aggregator {
     const model = row.model;
     let entry = this.byAlias.get(alias);
     if (entry === undefined) {
-      entry = { groups: new Map() };
+      entry = { groups: new Map(), rows: 0, late: 0 };
       this.byAlias.set(alias, entry);
     }
     let models = entry.groups.get(group);
@@ -112,20 +117,72 @@ export class Aggregator {
     sum.requests += 1;
     sum.ids.push(id);
     sum.tokensOf.push(tokens);
+    entry.rows += 1;
+    if (late) entry.late += 1;
     this.seen.add(id);
     return true;
+  }
+
+  /**
+   * Adds one group of rows the database already summed (src/connector/spend-db.ts): rows of one
+   * key alias, model_group and model that are not failed, not reported before, each counted once,
+   * with `ids` their request ids and `tokensOf` each one's tokens (which only a key of ours needs:
+   * they may be left out for an alias that cannot be ours). The result is what add() gives for each of those rows.
+   */
+  addGroup(alias: string, group: string, model: string, sums: { tokens: number; requests: number; ids: readonly string[]; tokensOf: readonly number[] }): void {
+    const { tokens, requests, ids, tokensOf } = sums;
+    if (!Number.isSafeInteger(tokens) || tokens < 0) throw new RangeError(`key ${alias}: token sum ${tokens} is not a token count`);
+    if (!Number.isSafeInteger(requests) || requests < 0) throw new RangeError(`key ${alias}: ${requests} is not a row count`);
+    if (requests === 0) return;
+    if (Aggregator.subscriptionOf(alias) !== NOT_OURS) {
+      if (ids.length !== requests || tokensOf.length !== requests) throw new RangeError(`key ${alias}: ${ids.length} request ids and ${tokensOf.length} token counts for ${requests} rows`);
+      let sum = 0;
+      for (const t of tokensOf) {
+        if (!Number.isSafeInteger(t) || t < 0) throw new RangeError(`key ${alias}: ${t} is not a token count`);
+        sum += t;
+      }
+      if (sum !== tokens) throw new RangeError(`key ${alias}: requests' tokens add up to ${sum}, the group's sum is ${tokens}`);
+    }
+    let entry = this.byAlias.get(alias);
+    if (entry === undefined) {
+      entry = { groups: new Map(), rows: 0, late: 0 };
+      this.byAlias.set(alias, entry);
+    }
+    let models = entry.groups.get(group);
+    if (models === undefined) {
+      models = new Map();
+      entry.groups.set(group, models);
+    }
+    let sum = models.get(model);
+    if (sum === undefined) {
+      sum = { tokens: 0, requests: 0, ids: [], tokensOf: [] };
+      models.set(model, sum);
+    }
+    sum.tokens += tokens;
+    sum.requests += requests;
+    entry.rows += requests;
+    for (const id of ids) sum.ids.push(id);
+    for (const t of tokensOf) sum.tokensOf.push(t);
+  }
+
+  /** Rows the database path left out without reading them, counted as add() would have. */
+  addIgnored(counts: { failed?: number; alreadyReported?: number }): void {
+    this.failed += counts.failed ?? 0;
+    this.alreadyReported += counts.alreadyReported ?? 0;
   }
 
   result(): AggregateResult {
     const sums = new Map<string, { line: Omit<UsageLine, "requestsRoot">; leaves: RequestLeaf[] }>();
     const requestIds: string[] = [];
     let foreign = 0;
+    let late = 0;
     for (const [alias, entry] of this.byAlias) {
       const subscriptionId = Aggregator.subscriptionOf(alias);
       if (subscriptionId === NOT_OURS) {
-        for (const models of entry.groups.values()) for (const s of models.values()) foreign += s.requests;
+        foreign += entry.rows;
         continue;
       }
+      late += entry.late;
       for (const [group, models] of entry.groups) {
         for (const [model, s] of models) {
           for (const id of s.ids) requestIds.push(id);
@@ -149,6 +206,7 @@ export class Aggregator {
       leaves: lines.map((l) => byLine.get(l) ?? []),
       requestIds,
       rows: requestIds.length,
+      late,
       ignored: { failed: this.failed, foreign, alreadyReported: this.alreadyReported },
     };
   }

@@ -6,6 +6,7 @@ import { serviceSigner } from "../local/accounts";
 import type { KeySigner } from "../flow/runtime";
 import { WINDOW_SECONDS } from "../report";
 import { ConnectorError } from "./errors";
+import { databaseUrlFromEnv, type DatabaseUrl } from "./database-url";
 import { LOCAL_ORACLE_KEYS } from "../config/local-oracles";
 import { defaultStateDir, type ConnectorNetwork } from "./state-dir";
 
@@ -39,7 +40,11 @@ export type ConnectorConfig = {
     /** Where the connector serves the reports itself (omit when another server publishes the directory). */
     listen?: { host: string; port: number };
   };
-  litellm: { url: string; env: Readonly<Record<string, string | undefined>> };
+  /**
+   * Where spend logs come from: the admin API at `url`, or, when `database` is set
+   * (LITELLM_DATABASE_URL, read-only), LiteLLM's own PostgreSQL table with one grouped query.
+   */
+  litellm: { url: string; env: Readonly<Record<string, string | undefined>>; database?: DatabaseUrl };
   evm: { rpcUrl: string; chainId: bigint; verifierAddress: string; privateKey: string };
   flare: { verifierUrl: string; verifierApiKey: string; daLayerUrl: string; daApiKey?: string; proofAttempts: number };
   flow: { accessNode: string; addresses: Readonly<Record<string, string>>; relayer: KeySigner };
@@ -122,7 +127,7 @@ export function localConnectorConfig(env: Env = process.env, overrides: Partial<
       // Flare can fetch a report while the connector restarts.
       listen: env.FLAREFLOW_PUBLISHER_EXTERNAL === "1" ? undefined : { host: "127.0.0.1", port: publisherPort },
     },
-    litellm: { url: env.LITELLM_URL ?? "http://127.0.0.1:4000", env },
+    litellm: { url: env.LITELLM_URL ?? "http://127.0.0.1:4000", env, database: databaseUrlFromEnv(env) },
     evm: {
       rpcUrl: env.FLAREFLOW_EVM_RPC ?? "http://127.0.0.1:8545",
       chainId: 31337n,
@@ -166,7 +171,7 @@ export function coston2ConnectorConfig(env: Env = process.env, overrides: Partia
     pollIntervalMs: intEnv(env, "FLAREFLOW_CONNECTOR_POLL_MS", 10_000),
     now: Date.now,
     publisher: { baseUrl, listen: env.FLAREFLOW_PUBLISHER_EXTERNAL === "1" ? undefined : { host: "127.0.0.1", port: listenPort } },
-    litellm: { url: required(env, "LITELLM_URL", "the LiteLLM proxy"), env },
+    litellm: { url: required(env, "LITELLM_URL", "the LiteLLM proxy"), env, database: databaseUrlFromEnv(env) },
     evm: {
       rpcUrl: env.COSTON2_RPC_URL ?? "https://coston2-api.flare.network/ext/C/rpc",
       chainId: 114n,

@@ -1,14 +1,11 @@
 import { JsonRpcProvider, Wallet } from "ethers";
-import { LiteLLMAdminClient, isLiteLLMError } from "../litellm";
+import { LiteLLMAdminClient } from "../litellm";
 import type { FlowContext } from "../flow/runtime";
 import type { PricingConfig } from "../pricing";
 import { summaryUrl } from "../report";
 import type { ConnectorConfig } from "./config";
-import { Aggregator } from "./aggregate";
 import { feeFor, prepareRequest, requestBodyFor, votingRoundOf } from "./attest";
 import { submitProof } from "./coston2";
-import { writeFileDurable } from "./durable";
-import { leavesFile, windowLeaves } from "./leaves";
 import { sendOnce } from "./evm-tx";
 import { ConnectorError, InjectedCrash, messageOf } from "./errors";
 import { flareContracts, type FlareContracts } from "./flare-contracts";
@@ -19,13 +16,17 @@ import { onChainPricingAt } from "./pricing-source";
 import { checkProof, fetchProof, isRoundFinalized } from "./prove";
 import { publishDocuments, startPublisher, type Publisher } from "./publish";
 import { reportDocument, serializeDocument, summaryDocument } from "./report-doc";
+import { readWindow } from "./read-window";
+import { ApiSpendSource, type SpendSource } from "./spend-source";
+import { DatabaseSpendSource } from "./spend-db";
 import { ConnectorState, isTerminal, type WindowRecord } from "./state";
 import { Windows } from "./windows";
 
 /**
  * The connector: for every closed window, in order, seven stages, each persisted before the
  * next starts (state.ts):
- *   1 aggregated  LiteLLM spend logs -> report lines (late rows of earlier windows included)
+ *   1 aggregated  LiteLLM spend logs -> report lines (late rows of earlier windows included), read
+ *                 from LiteLLM's database when LITELLM_DATABASE_URL is set, else from its API
  *   2 published   /reports/<w> and /reports/<w>/summary, immutable
  *   3 requested   Web2Json request prepared by Flare's verifier, sent to FdcHub with its fee
  *   4 proved      round finalized on the Relay; proof from the DA layer, checked
@@ -68,7 +69,7 @@ export class Connector {
   private contracts: FlareContracts | undefined;
   private oracles: { oracles: OracleIdentity[]; threshold: number } | undefined;
   private publisher: Publisher | undefined;
-  private litellm: LiteLLMAdminClient | undefined;
+  private spendSource: SpendSource | undefined;
   private startWindow = 0n;
   private proofMisses = new Map<bigint, number>();
   private lastProgressLog = 0;
@@ -106,7 +107,10 @@ export class Connector {
     if (pinnedBase !== cfg.publisher.baseUrl) {
       throw new ConnectorError("config", `UsageReportVerifier expects the publisher at ${pinnedBase}, this connector publishes at ${cfg.publisher.baseUrl}`);
     }
-    this.litellm = new LiteLLMAdminClient({ env: cfg.litellm.env, baseUrl: cfg.litellm.url, retry: { maxAttempts: 2 } });
+    await this.spendSource?.close();
+    this.spendSource = cfg.litellm.database
+      ? new DatabaseSpendSource(cfg.litellm.database)
+      : new ApiSpendSource(new LiteLLMAdminClient({ env: cfg.litellm.env, baseUrl: cfg.litellm.url, retry: { maxAttempts: 2 } }), cfg.litellm.url);
     this.oracles = await resolveOracles(this.flow, cfg.oracles.privateKeys);
     const flowWindow = (await settlementState(this.flow)).windowSeconds;
     if (flowWindow !== undefined && flowWindow !== BigInt(cfg.windowSeconds)) {
@@ -118,6 +122,8 @@ export class Connector {
   }
 
   async close(): Promise<void> {
+    await this.spendSource?.close();
+    this.spendSource = undefined;
     await this.publisher?.stop();
     this.publisher = undefined;
     this.provider?.destroy();
@@ -205,48 +211,24 @@ export class Connector {
 
   // ---------------------------------------------------------------- stage 1
 
-  /** Request ids reported by committed windows recent enough for a late row to come from. */
-  private reportedIds(window: bigint): Set<string> {
-    const ids = new Set<string>();
-    const from = window - BigInt(this.config.lateLookbackWindows) - 1n;
-    for (const r of this.state.all()) {
-      const w = BigInt(r.window);
-      if (w >= from && w < window && r.rows.count > 0) for (const id of this.state.requestIds(w)) ids.add(id);
-    }
-    return ids;
-  }
-
   private async aggregate(window: bigint): Promise<WindowRecord> {
-    const client = this.litellm;
-    if (!client) throw new Error("connector not initialised");
+    const source = this.spendSource;
+    if (!source) throw new Error("connector not initialised");
     const pricing: PricingConfig = await onChainPricingAt(this.flow, BigInt(this.windows.startMs(window) / 1000));
-    const aggregator = new Aggregator(pricing, this.reportedIds(window));
-    const start = this.windows.startMs(window - BigInt(this.config.lateLookbackWindows));
-    const startOfWindow = this.windows.startMs(window);
-    let late = 0;
-    try {
-      for await (const row of client.iterateSpendLogs({ startDate: new Date(Math.max(0, start)), endDate: new Date(this.windows.endMs(window) - 1) })) {
-        if (aggregator.add(row) && Date.parse(row.startTime) < startOfWindow) late++;
-      }
-    } catch (error) {
-      if (isLiteLLMError(error)) throw new ConnectorError("unreachable", `LiteLLM at ${this.config.litellm.url}: ${error.message}`);
-      throw error;
-    }
-    const result = aggregator.result();
-    const doc = reportDocument(window, result.lines);
-    // Working files first; the record below is the commit point.
-    writeFileDurable(this.state.reportFile(window), serializeDocument(doc));
-    writeFileDurable(this.state.requestIdsFile(window), JSON.stringify(result.requestIds));
-    writeFileDurable(leavesFile(this.state.workDir, window), JSON.stringify(windowLeaves(window, result.lines, result.leaves)));
-    const record: WindowRecord = {
-      window: window.toString(),
-      stage: result.lines.length === 0 ? "skipped" : "aggregated",
-      updatedAt: "",
-      summary: { digest: doc.digest, lineCount: doc.lineCount, totalTokens: doc.totalTokens },
-      rows: { count: result.rows, late },
-    };
-    this.put(record);
-    this.log(stageLine(window, record.stage === "skipped" ? "skipped" : "aggregated", { rows: result.rows, late, lines: doc.lineCount, tokens: doc.totalTokens, digest: record.stage === "skipped" ? undefined : doc.digest }));
+    const { record, read } = await readWindow(this.state, source, this.windows, this.config.lateLookbackWindows, pricing, window);
+    const s = record.summary;
+    this.log(
+      stageLine(window, record.stage === "skipped" ? "skipped" : "aggregated", {
+        rows: read.rows,
+        late: read.late,
+        lines: s.lineCount,
+        tokens: s.totalTokens,
+        digest: record.stage === "skipped" ? undefined : s.digest,
+        from: source.kind,
+        pages: read.pages,
+        rereadWindows: read.rowByRowWindows,
+      }),
+    );
     return record;
   }
 

@@ -23,7 +23,12 @@ export type WindowRecord = {
   stage: Stage;
   updatedAt: string;
   summary: { digest: string; lineCount: string; totalTokens: string };
-  rows: { count: number; late: number };
+  /**
+   * Rows reported, of which late; `observed`: rows of every status and key the read saw in each
+   * window of its range (by window id), so that a later read can tell whether a window gained
+   * late rows without comparing request ids (spend-source.ts).
+   */
+  rows: { count: number; late: number; observed?: Record<string, number> };
   request?: { abiEncodedRequest: string; fee?: string; tx?: PendingTx; txHash?: string; votingRound?: string };
   proof?: { votingRound: string; responseHex: string; merkleProof: string[] };
   verify?: { tx?: PendingTx; txHash?: string; foundOnChain?: boolean };

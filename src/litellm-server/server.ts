@@ -113,6 +113,7 @@ export async function startLiteLLMServer(options: LiteLLMServerOptions): Promise
     url: `http://127.0.0.1:${port}`,
     port,
     flush: () => store.flush(),
+    loadSpendLogs: (rows) => store.addLogs(rows),
     stop: async () => {
       if (stopped) return;
       stopped = true;

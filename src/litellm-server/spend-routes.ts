@@ -25,6 +25,18 @@ function parseLiteLLMDate(text: string, allowDateOnly: boolean): number | null {
   return ms;
 }
 
+/** The first index of a descending array where `ok` holds (ok is monotone along it); the length if none. */
+function firstIndex(sorted: Float64Array, ok: (t: number) => boolean): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ok(sorted[mid] as number)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 function publicRow(r: SpendLogRecord): Record<string, unknown> {
   const { visible_at: _v, seq: _s, ...row } = r;
   return { ...row, messages: {}, response: {}, proxy_server_request: {} };
@@ -43,27 +55,41 @@ export function spendLogs(ctx: ServerContext, query: URLSearchParams, path: stri
   }
   const page = queryInt(query, "page", 1, 1, Number.MAX_SAFE_INTEGER);
   const pageSize = queryInt(query, "page_size", 50, 1, 1000);
-  const filters: Array<[keyof SpendLogRecord, string | null]> = [
-    ["api_key", query.get("api_key")],
-    ["user", query.get("user_id")],
-    ["request_id", query.get("request_id")],
-    ["model", query.get("model")],
-    ["model_group", query.get("model_group")],
-    ["team_id", query.get("team_id")],
-  ];
-  const rows = ctx.store
-    .visibleLogs(ctx.now())
-    .filter((r) => {
-      const t = Date.parse(r.startTime);
-      return t >= lo && t <= hi && filters.every(([name, want]) => want === null || r[name] === want);
-    })
-    .sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime) || b.seq - a.seq);
-  const capped = rows.length > ctx.spendLogsCountCap;
-  const total = capped ? ctx.spendLogsCountCap : rows.length;
+  const filters = (
+    [
+      ["api_key", query.get("api_key")],
+      ["user", query.get("user_id")],
+      ["request_id", query.get("request_id")],
+      ["model", query.get("model")],
+      ["model_group", query.get("model_group")],
+      ["team_id", query.get("team_id")],
+    ] as Array<[keyof SpendLogRecord, string | null]>
+  ).filter((f): f is [keyof SpendLogRecord, string] => f[1] !== null);
+  // The rows with lo <= startTime <= hi are one run of the view (ordered by startTime descending).
+  const view = ctx.store.visibleNewestFirst(ctx.now());
+  const first = firstIndex(view.startMs, (t) => t <= hi);
+  const past = Math.max(first, firstIndex(view.startMs, (t) => t < lo));
+  const offset = (page - 1) * pageSize;
+  let total: number;
+  let data: SpendLogRecord[];
+  if (filters.length === 0) {
+    total = past - first;
+    data = view.rows.slice(Math.min(past, first + offset), Math.min(past, first + offset + pageSize)) as SpendLogRecord[];
+  } else {
+    const rows: SpendLogRecord[] = [];
+    for (let i = first; i < past; i++) {
+      const r = view.rows[i] as SpendLogRecord;
+      if (filters.every(([name, want]) => r[name] === want)) rows.push(r);
+    }
+    total = rows.length;
+    data = rows.slice(offset, offset + pageSize);
+  }
+  const capped = total > ctx.spendLogsCountCap;
+  if (capped) total = ctx.spendLogsCountCap;
   return {
     status: 200,
     body: {
-      data: rows.slice((page - 1) * pageSize, page * pageSize).map(publicRow),
+      data: data.map(publicRow),
       total,
       page,
       page_size: pageSize,

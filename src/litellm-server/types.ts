@@ -48,7 +48,8 @@ export interface SpendLogRecord {
   completionStartTime: string;
   model: string;
   model_id: string;
-  model_group: string;
+  /** Nullable in LiteLLM's table; the stand-in's own calls always set it. */
+  model_group: string | null;
   custom_llm_provider: string;
   api_base: string;
   user: string;
@@ -104,4 +105,9 @@ export interface LiteLLMServerHandle {
   stop(): Promise<void>;
   /** Writes pending state to the state file now (also done by stop()). */
   flush(): Promise<void>;
+  /**
+   * Benchmarks and tests only (no LiteLLM endpoint does this): adds spend-log rows as LiteLLM's
+   * batch writer would have written them, without a chat call each. Returns how many.
+   */
+  loadSpendLogs(rows: Iterable<Omit<SpendLogRecord, "seq">>): number;
 }

@@ -36,7 +36,11 @@ import type {
 import { aggregateUsage } from "./usage";
 import { ShapeError } from "./validate";
 
+/** /key/list pages: LiteLLM caps `size` at 100. */
 const MAX_PAGE_SIZE = 100;
+/** /spend/logs/v2 pages: LiteLLM 1.110.2 takes `page_size` up to 1,000 (`ui_view_spend_logs`, le=1000); 100 unless asked. */
+const MAX_SPEND_PAGE_SIZE = 1000;
+const DEFAULT_SPEND_PAGE_SIZE = 100;
 /** Pages fetched by an iteration before it gives up: a guard against a server that never ends. */
 const MAX_PAGES = 100_000;
 
@@ -207,7 +211,7 @@ export class LiteLLMAdminClient {
           model: params.model,
           request_id: params.requestId,
           page: Math.max(1, params.page ?? 1),
-          page_size: Math.min(MAX_PAGE_SIZE, Math.max(1, params.pageSize ?? MAX_PAGE_SIZE)),
+          page_size: Math.min(MAX_SPEND_PAGE_SIZE, Math.max(1, params.pageSize ?? DEFAULT_SPEND_PAGE_SIZE)),
         },
       },
       parseSpendLogsPage,
@@ -222,12 +226,14 @@ export class LiteLLMAdminClient {
    * request_id; read closed windows (end + LiteLLM's batch-write delay in the past) to be sure
    * none is missed.
    */
-  async *iterateSpendLogs(params: Omit<SpendLogsParams, "page">): AsyncGenerator<SpendLogRow> {
+  async *iterateSpendLogs(params: Omit<SpendLogsParams, "page"> & { onPage?: (page: SpendLogsPage) => void }): AsyncGenerator<SpendLogRow> {
     const seen = new Set<string>();
     const lo = params.startDate.getTime();
     const hi = params.endDate.getTime();
+    const { onPage, ...query } = params;
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const res = await this.spendLogs({ ...params, page });
+      const res = await this.spendLogs({ ...query, page });
+      onPage?.(res);
       if (res.data.length === 0) return;
       for (const row of res.data) {
         const t = Date.parse(row.startTime);

@@ -161,7 +161,7 @@ export interface SpendLogsParams {
   model?: string;
   requestId?: string;
   page?: number;
-  /** LiteLLM caps the page size at 100. */
+  /** Rows per page: 100 unless asked; LiteLLM 1.110.2 takes up to 1,000 on /spend/logs/v2. */
   pageSize?: number;
 }
 

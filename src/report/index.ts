@@ -19,7 +19,6 @@ export {
   type RequestLeaf,
   REQUEST_LEAF_DOMAIN,
   EMPTY_REQUESTS_ROOT,
-  MAX_REQUEST_ID_BYTES,
   InvalidRequestLeafError,
   checkRequestId,
   requestLeafHash,

@@ -29,28 +29,29 @@ export const REQUEST_LEAF_DOMAIN: string = id("FlareFlow.RequestLeaf.v1");
 /** The root of a line with no request. */
 export const EMPTY_REQUESTS_ROOT: string = ZeroHash;
 
-/** A request id is 1 to 256 bytes of UTF-8 without control characters. */
-export const MAX_REQUEST_ID_BYTES = 256;
-
-/** One request of a line: the response id and the tokens billed for it. */
+/**
+ * A request id is any string of well-formed Unicode. The id is not ours to choose (the provider's
+ * response id, or LiteLLM's call id), and its leaf hashes the id's UTF-8 bytes whatever they hold, so no id can stop a window from being reported: a rule that
+ * refused odd ids would let one customer's request halt everyone's bills. Lone surrogates are the
+ * one exception, because two of them encode to the same bytes (PostgreSQL, where LiteLLM keeps the
+ * id, cannot store them either).
+ */
 export type RequestLeaf = { requestId: string; tokens: bigint };
 
 export class InvalidRequestLeafError extends Error {
   override readonly name = "InvalidRequestLeafError";
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const encoder = new TextEncoder();
 const DOMAIN_BYTES = getBytes(REQUEST_LEAF_DOMAIN);
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Throws unless `requestId` is a request id a leaf may carry; returns its UTF-8 bytes. */
 export function checkRequestId(requestId: unknown): Uint8Array {
-  if (typeof requestId !== "string" || requestId.length === 0) throw new InvalidRequestLeafError(`a request id is a non-empty string: ${JSON.stringify(requestId)}`);
-  if (CONTROL.test(requestId)) throw new InvalidRequestLeafError(`request id ${JSON.stringify(requestId)} has a control character`);
-  const bytes = encoder.encode(requestId);
-  if (bytes.length > MAX_REQUEST_ID_BYTES) throw new InvalidRequestLeafError(`request id ${JSON.stringify(requestId.slice(0, 40))}… exceeds ${MAX_REQUEST_ID_BYTES} bytes`);
-  return bytes;
+  if (typeof requestId !== "string") throw new InvalidRequestLeafError(`a request id is a string: ${JSON.stringify(requestId)}`);
+  if (LONE_SURROGATE.test(requestId)) throw new InvalidRequestLeafError(`request id ${JSON.stringify(requestId.slice(0, 80))} is not well-formed Unicode (a lone surrogate)`);
+  return encoder.encode(requestId);
 }
 
 function leafBytes(leaf: RequestLeaf): Uint8Array {

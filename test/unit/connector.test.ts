@@ -65,6 +65,62 @@ describe("connector aggregation", () => {
   it("refuses a row whose token count is not a count", () => {
     expect(() => new Aggregator(DEFAULT_PRICING).add(row("1", "ff-1", "gpt-4o", 1.5))).toThrow(/not a token count/);
   });
+
+  it("counts as late only rows taken for a subscription", () => {
+    const agg = new Aggregator(DEFAULT_PRICING, new Set(["seen"]));
+    agg.add(row("a", "ff-1", "gpt-4o", 10), true);
+    agg.add(row("b", "team-x", "gpt-4o", 10), true);
+    agg.add(row("c", "ff-1", "gpt-4o", 10, "failure"), true);
+    agg.add(row("seen", "ff-1", "gpt-4o", 10), true);
+    agg.add(row("d", "ff-2", "gpt-4o", 10));
+    expect(agg.result()).toMatchObject({ rows: 2, late: 1, ignored: { failed: 1, foreign: 1, alreadyReported: 1 } });
+  });
+
+  it("grouped sums (the database path) give what the same rows give one by one", () => {
+    const models = [["gpt-4o", "azure/gpt-4o-2024-08-06"], ["", "anthropic/claude-3-5-sonnet-20241022"], ["house", "openai/house-1"]] as const;
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      ...row(`r${i}`, i % 11 === 0 ? "team-x" : i % 17 === 0 ? null : `ff-${i % 23}${i % 4 === 0 ? "-r2" : ""}`, models[i % 3]![1], (i * 37) % 4000, i % 29 === 0 ? "failure" : "success"),
+      model_group: models[i % 3]![0],
+    }));
+    const oneByOne = new Aggregator(DEFAULT_PRICING);
+    for (const r of rows) oneByOne.add(r);
+    const groups = new Map<string, { alias: string; group: string; model: string; tokens: number; ids: string[]; tokensOf: number[] }>();
+    let failed = 0;
+    for (const r of rows) {
+      if (r.status === "failure") {
+        failed++;
+        continue;
+      }
+      const alias = r.metadata.user_api_key_alias ?? "";
+      const key = JSON.stringify([alias, r.model_group, r.model]);
+      const g = groups.get(key) ?? { alias, group: r.model_group, model: r.model, tokens: 0, ids: [], tokensOf: [] };
+      g.tokens += r.total_tokens;
+      g.ids.push(r.request_id);
+      g.tokensOf.push(r.total_tokens);
+      groups.set(key, g);
+    }
+    const grouped = new Aggregator(DEFAULT_PRICING);
+    for (const g of groups.values()) {
+      const ours = g.alias.startsWith("ff-");
+      grouped.addGroup(g.alias, g.group, g.model, { tokens: g.tokens, requests: g.ids.length, ids: ours ? g.ids : [], tokensOf: ours ? g.tokensOf : [] });
+    }
+    grouped.addIgnored({ failed });
+    const a = oneByOne.result();
+    const b = grouped.result();
+    expect(b.lines).toEqual(a.lines);
+    expect([...b.requestIds].sort()).toEqual([...a.requestIds].sort());
+    const byId = (x: { requestId: string }, y: { requestId: string }) => (x.requestId < y.requestId ? -1 : x.requestId > y.requestId ? 1 : 0);
+    expect(b.leaves.map((l) => [...l].sort(byId))).toEqual(a.leaves.map((l) => [...l].sort(byId)));
+    expect({ rows: b.rows, late: b.late, ignored: b.ignored }).toEqual({ rows: a.rows, late: a.late, ignored: a.ignored });
+  });
+
+  it("refuses grouped sums that cannot be right", () => {
+    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: -1, requests: 1, ids: ["a"], tokensOf: [-1] })).toThrow(/not a token count/);
+    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 2 ** 53, requests: 1, ids: ["a"], tokensOf: [2 ** 53] })).toThrow(/not a token count/);
+    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 5, requests: 2, ids: ["a"], tokensOf: [5] })).toThrow(/1 request ids and 1 token counts for 2 rows/);
+    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 5, requests: 2, ids: ["a", "b"], tokensOf: [2, 2] })).toThrow(/add up to 4, the group's sum is 5/);
+    expect(() => new Aggregator(DEFAULT_PRICING).addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 5, requests: 2, ids: ["a", "b"], tokensOf: [6, -1] })).toThrow(/-1 is not a token count/);
+  });
 });
 
 describe("windows", () => {

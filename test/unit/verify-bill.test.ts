@@ -100,7 +100,7 @@ describe("leaves", () => {
     for (const bad of [
       { ...good, window: "6" },
       { ...good, lines: [{ ...good.lines[0], requestsRoot: "0x12" }] },
-      { ...good, lines: [{ ...good.lines[0], requests: [{ requestId: "", tokens: "1" }] }] },
+      { ...good, lines: [{ ...good.lines[0], requests: [{ requestId: "a\uD800", tokens: "1" }] }] },
       { ...good, lines: [{ ...good.lines[0], requests: [{ requestId: "a", tokens: "-1" }] }] },
       { ...good, lines: [{ ...good.lines[0], family: "x".repeat(32) }] },
       { ...good, lines: "no" },
