@@ -42,10 +42,12 @@ const NOT_OURS = -1n;
 
 /** One (alias, model_group, model)'s sums and requests. */
 type Bucket = { tokens: number; requests: number; ids: string[]; tokensOf: number[] };
+/** One alias's buckets by model_group and model, and its rows (late ones counted apart). */
+type AliasEntry = { groups: Map<string, Map<string, Bucket>>; rows: number; late: number };
 
 export class Aggregator {
   /** alias -> model_group -> model -> running sums. Strings only in the hot loop; parsing happens once per key in result(). */
-  private readonly byAlias = new Map<string, { groups: Map<string, Map<string, Bucket>>; rows: number; late: number }>();
+  private readonly byAlias = new Map<string, AliasEntry>();
   private readonly seen = new Set<string>();
   private failed = 0;
   private alreadyReported = 0;
@@ -78,6 +80,26 @@ export class Aggregator {
     return family;
   }
 
+  /** The running sums of one (alias, model_group, model), made on first use. */
+  private bucket(alias: string, group: string, model: string): { entry: AliasEntry; sum: Bucket } {
+    let entry = this.byAlias.get(alias);
+    if (entry === undefined) {
+      entry = { groups: new Map(), rows: 0, late: 0 };
+      this.byAlias.set(alias, entry);
+    }
+    let models = entry.groups.get(group);
+    if (models === undefined) {
+      models = new Map();
+      entry.groups.set(group, models);
+    }
+    let sum = models.get(model);
+    if (sum === undefined) {
+      sum = { tokens: 0, requests: 0, ids: [], tokensOf: [] };
+      models.set(model, sum);
+    }
+    return { entry, sum };
+  }
+
   /**
    * Adds one row; returns whether it was taken (foreign keys are sorted out in result()).
    * `late`: the row belongs to an earlier window than the one being reported.
@@ -98,21 +120,7 @@ export class Aggregator {
     // model_group is the name the customer asked for; model is the deployment's own name.
     const group = row.model_group ?? "";
     const model = row.model;
-    let entry = this.byAlias.get(alias);
-    if (entry === undefined) {
-      entry = { groups: new Map(), rows: 0, late: 0 };
-      this.byAlias.set(alias, entry);
-    }
-    let models = entry.groups.get(group);
-    if (models === undefined) {
-      models = new Map();
-      entry.groups.set(group, models);
-    }
-    let sum = models.get(model);
-    if (sum === undefined) {
-      sum = { tokens: 0, requests: 0, ids: [], tokensOf: [] };
-      models.set(model, sum);
-    }
+    const { entry, sum } = this.bucket(alias, group, model);
     sum.tokens += tokens;
     sum.requests += 1;
     sum.ids.push(id);
@@ -127,7 +135,8 @@ export class Aggregator {
    * Adds one group of rows the database already summed (src/connector/spend-db.ts): rows of one
    * key alias, model_group and model that are not failed, not reported before, each counted once,
    * with `ids` their request ids and `tokensOf` each one's tokens (which only a key of ours needs:
-   * they may be left out for an alias that cannot be ours). The result is what add() gives for each of those rows.
+   * they may be left out for an alias that cannot be ours). The result is what add() gives for
+   * each of those rows.
    */
   addGroup(alias: string, group: string, model: string, sums: { tokens: number; requests: number; ids: readonly string[]; tokensOf: readonly number[] }): void {
     const { tokens, requests, ids, tokensOf } = sums;
@@ -143,26 +152,12 @@ export class Aggregator {
       }
       if (sum !== tokens) throw new RangeError(`key ${alias}: requests' tokens add up to ${sum}, the group's sum is ${tokens}`);
     }
-    let entry = this.byAlias.get(alias);
-    if (entry === undefined) {
-      entry = { groups: new Map(), rows: 0, late: 0 };
-      this.byAlias.set(alias, entry);
-    }
-    let models = entry.groups.get(group);
-    if (models === undefined) {
-      models = new Map();
-      entry.groups.set(group, models);
-    }
-    let sum = models.get(model);
-    if (sum === undefined) {
-      sum = { tokens: 0, requests: 0, ids: [], tokensOf: [] };
-      models.set(model, sum);
-    }
-    sum.tokens += tokens;
-    sum.requests += requests;
+    const { entry, sum: bucket } = this.bucket(alias, group, model);
+    bucket.tokens += tokens;
+    bucket.requests += requests;
     entry.rows += requests;
-    for (const id of ids) sum.ids.push(id);
-    for (const t of tokensOf) sum.tokensOf.push(t);
+    for (const id of ids) bucket.ids.push(id);
+    for (const t of tokensOf) bucket.tokensOf.push(t);
   }
 
   /** Rows the database path left out without reading them, counted as add() would have. */

@@ -46,6 +46,19 @@ export function validateTiers(tiers: readonly Tier[]): void {
 }
 
 /**
+ * The parts of the token range [start, end) that fall in each tier, with that tier's price per 1K,
+ * in tier order: what both the cost and its inverse walk through.
+ */
+function* segments(tiers: readonly Tier[], start: bigint, end: bigint): Generator<{ from: bigint; to: bigint; price: bigint }> {
+  for (let i = 0; i < tiers.length; i++) {
+    const low = tiers[i].threshold;
+    if (low >= end) return;
+    const high = i + 1 < tiers.length ? tiers[i + 1].threshold : end;
+    if (high > start) yield { from: low > start ? low : start, to: high < end ? high : end, price: tiers[i].pricePer1K };
+  }
+}
+
+/**
  * The exact cost in units of `tokens` tokens after `periodTokens` already counted this period:
  * each token priced by the tier its position falls in, the sum scaled by the multiplier
  * (units of 1e-8), truncated once, capped at the largest UFix64 like the contract.
@@ -57,19 +70,8 @@ export function graduatedCostUnits(
   tokens: bigint,
 ): bigint {
   if (tokens === 0n) return 0n;
-  const start = periodTokens;
-  const end = periodTokens + tokens;
   let sum = 0n;
-  for (let i = 0; i < tiers.length; i++) {
-    const low = tiers[i].threshold;
-    if (low >= end) break;
-    const high = i + 1 < tiers.length ? tiers[i + 1].threshold : end;
-    if (high > start) {
-      const from = low > start ? low : start;
-      const to = high < end ? high : end;
-      sum += (to - from) * tiers[i].pricePer1K;
-    }
-  }
+  for (const { from, to, price } of segments(tiers, periodTokens, periodTokens + tokens)) sum += (to - from) * price;
   const units = (sum * multiplierUnits) / DIVISOR;
   return units > UFIX64_MAX_UNITS ? UFIX64_MAX_UNITS : units;
 }
@@ -88,22 +90,12 @@ export function paidTokens(
   budgetUnits: bigint,
 ): bigint {
   let rest = ((budgetUnits + 1n) * DIVISOR - 1n) / multiplierUnits;
-  const start = periodTokens;
-  const end = periodTokens + tokens;
   let paid = 0n;
-  for (let i = 0; i < tiers.length; i++) {
-    const low = tiers[i].threshold;
-    if (low >= end) break;
-    const high = i + 1 < tiers.length ? tiers[i + 1].threshold : end;
-    if (high > start) {
-      const from = low > start ? low : start;
-      const to = high < end ? high : end;
-      const price = tiers[i].pricePer1K;
-      const segment = (to - from) * price;
-      if (segment > rest) return paid + rest / price;
-      rest -= segment;
-      paid += to - from;
-    }
+  for (const { from, to, price } of segments(tiers, periodTokens, periodTokens + tokens)) {
+    const segment = (to - from) * price;
+    if (segment > rest) return paid + rest / price;
+    rest -= segment;
+    paid += to - from;
   }
   return tokens;
 }
