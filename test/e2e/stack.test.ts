@@ -11,20 +11,12 @@ import { getPricing, getSubscription, testingFlowBalance } from "../../src/flow/
 import { finishClose, topUp } from "../../src/flow/generated/transactions";
 import type { FlareFDCTriggers_SubscriptionCharged as Charged } from "../../src/flow/generated/types";
 import { parseUFix64, pricingFromCadence, quoteUnits } from "../../src/pricing";
+import { until } from "./until";
 
 // All five steps of DESIGN.md on a stack this test starts: Flow emulator, Hardhat node with the
 // FDC harness, local LiteLLM server, Flare stand-in, key service, publisher, connector.
 const WINDOW_SECONDS = 15;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close", () => {
   let stack: LocalStack;

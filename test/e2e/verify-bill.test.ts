@@ -23,6 +23,7 @@ import { keyServiceLeavesSource } from "../../src/verify/leaves-source";
 import { httpPublisherSource } from "../../src/verify/publisher-source";
 import type { BillSources, FlowBillSource } from "../../src/verify/sources";
 import { repoRoot } from "../../src/local/flow-binary";
+import { until } from "./until";
 
 // Issue 17 on a stack this test starts: the command agrees with every bill it checks, then each
 // fault is made for real (files on the publisher's disk, Coston2 storage on the Hardhat node, an
@@ -30,15 +31,6 @@ import { repoRoot } from "../../src/local/flow-binary";
 // the customer's client never logged) and named.
 const WINDOW_SECONDS = 15;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 describe("verify-bill: a customer recomputes their bill from public data", () => {
   let stack: LocalStack;
