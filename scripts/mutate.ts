@@ -1,5 +1,5 @@
 /**
- * npm run mutate [-- --only cadence|solidity|ts] [--jobs N] [--files a,b] [--fresh] [--survivors] [--deep]
+ * npm run mutate [-- --only cadence|solidity|ts] [--jobs N] [--files a,b] [--fresh] [--survivors] [--deep] [--lines FROM-TO]
  *
  * Mutation testing of the money and access code. Solidity and Cadence: the project's own
  * operator catalogue (scripts/mutate/operators), each mutant built and tested in its own copy of
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
       store,
       survivorsOnly: args.survivors,
       deep: args.deep,
+      lines: args.lines,
       collectOnly,
       flowBinary: language === "cadence" && !collectOnly ? flowBinary() : undefined,
       plan: collectOnly ? (file) => planFor(root, language, file, args) : undefined,

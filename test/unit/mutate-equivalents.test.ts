@@ -83,4 +83,12 @@ describe("npm run mutate's command line", () => {
     expect(() => parseArgs(["--jobs"])).toThrow(/needs a value/);
     expect(() => parseArgs(["--bogus"])).toThrow(/unknown option/);
   });
+
+  it("reads --lines FROM-TO and refuses a range that is not one", () => {
+    expect(parseArgs(["--lines", "200-345"]).lines).toEqual({ from: 200, to: 345 });
+    expect(parseArgs(["--lines", "7-7"]).lines).toEqual({ from: 7, to: 7 });
+    for (const bad of ["345-200", "0-3", "12", "a-b", "-3", "1-2-3"]) {
+      expect(() => parseArgs(["--lines", bad]), bad).toThrow(/--lines/);
+    }
+  });
 });
