@@ -60,7 +60,7 @@ export async function runContracts(options: ContractRunOptions): Promise<{ resul
     const inLines = (line: number) => !options.lines || (line >= options.lines.from && line <= options.lines.to);
     const todo = options.collectOnly ? [] : pending.filter((k) => inLines(k.mutant.line));
     notRun += pending.length - todo.length;
-    if (!options.collectOnly) log(`${file}: ${mutants.length} mutants, ${mutants.length - todo.length} already run, ${todo.length} to run`);
+    if (!options.collectOnly) log(`${file}: ${mutants.length} mutants, ${mutants.length - pending.length} already run, ${todo.length} to run${options.lines ? ` (lines ${options.lines.from}-${options.lines.to} only; ${pending.length - todo.length} left for another run)` : ""}`);
     let timeoutMs = TIMEOUT_MARGIN_MS;
     if (todo.length > 0) {
       const baseline = await runPlan(root, plan, source, 30 * 60_000);
