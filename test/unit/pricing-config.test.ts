@@ -6,7 +6,14 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_PRICING,
+  MAX_PRICE_PER_1K,
+  MAX_THRESHOLD,
+  MAX_TIERS,
   TIER_ERRORS,
+  UFIX64_MAX_UNITS,
+  graduatedCostUnits,
+  paidTokens,
+  validateTiers,
   formatUFix64,
   multiplierFor,
   parseUFix64,
@@ -109,5 +116,54 @@ describe("model names", () => {
   it("does not take inherited object keys for families or model names", () => {
     expect(multiplierFor(DEFAULT_PRICING, "constructor")).toBe(DEFAULT_PRICING.defaultMultiplier);
     expect(multiplierFor(DEFAULT_PRICING, "__proto__")).toBe(DEFAULT_PRICING.defaultMultiplier);
+  });
+});
+
+describe("tier tables at the contract's bounds", () => {
+  const one = (threshold: bigint, pricePer1K: bigint) => ({ threshold, pricePer1K });
+
+  it("accepts the largest table, price and threshold the contract holds", () => {
+    expect(() => validateTiers(Array.from({ length: MAX_TIERS }, (_, i) => one(BigInt(i), 1n)))).not.toThrow();
+    expect(() => validateTiers([one(0n, MAX_PRICE_PER_1K)])).not.toThrow();
+    expect(() => validateTiers([one(0n, 1n), one(MAX_THRESHOLD, 1n)])).not.toThrow();
+  });
+
+  it("refuses one past each bound, and a negative price", () => {
+    expect(() => validateTiers([one(0n, MAX_PRICE_PER_1K + 1n)])).toThrow(TIER_ERRORS.priceBound);
+    expect(() => validateTiers([one(0n, 1n), one(MAX_THRESHOLD + 1n, 1n)])).toThrow(TIER_ERRORS.thresholdBound);
+    expect(() => validateTiers([one(0n, 1n), one(10n, -1n)])).toThrow(TIER_ERRORS.price);
+  });
+});
+
+describe("the graduated cost at tier edges", () => {
+  const tiers = [
+    { threshold: 0n, pricePer1K: flow("2") },
+    { threshold: 1_000n, pricePer1K: flow("1") },
+  ];
+  const x1 = flow("1");
+
+  it("costs nothing for no tokens, wherever the period stands", () => {
+    expect(graduatedCostUnits(tiers, x1, 0n, 0n)).toBe(0n);
+    expect(graduatedCostUnits(tiers, x1, 5_000n, 0n)).toBe(0n);
+  });
+
+  it("prices a line ending exactly at a threshold wholly in the lower tier, and one starting there in the upper", () => {
+    expect(graduatedCostUnits(tiers, x1, 0n, 1_000n)).toBe(flow("2"));
+    expect(graduatedCostUnits(tiers, x1, 1_000n, 1_000n)).toBe(flow("1"));
+    expect(graduatedCostUnits(tiers, x1, 999n, 2n)).toBe(flow("0.003"));
+  });
+
+  it("caps the cost at the largest UFix64 like the contract", () => {
+    const dear = [{ threshold: 0n, pricePer1K: MAX_PRICE_PER_1K }];
+    expect(graduatedCostUnits(dear, MAX_PRICE_PER_1K, 0n, 1_000_000_000_000n)).toBe(UFIX64_MAX_UNITS);
+  });
+
+  it("pays for every token when the budget covers the line, and none when it covers less than one", () => {
+    expect(paidTokens(tiers, x1, 0n, 1_500n, flow("2.5"))).toBe(1_500n);
+    expect(paidTokens(tiers, x1, 0n, 1_500n, flow("100"))).toBe(1_500n);
+    // one token costs 0.002: a budget of 0.00199999 pays for none
+    expect(paidTokens(tiers, x1, 0n, 1_500n, flow("0.00199999"))).toBe(0n);
+    // crossing into the cheaper tier: 1,000 tokens for 2, then 0.001 each
+    expect(paidTokens(tiers, x1, 0n, 1_500n, flow("2.25"))).toBe(1_250n);
   });
 });
