@@ -50,6 +50,18 @@ describe("the escrow running out", () => {
     expect(state.periodTokens).toBe(UINT64_MAX);
   });
 
+  it("marks only the lines of unknown subscriptions as unknown", () => {
+    const states = new Map([[1n, { balance: flow("5"), periodTokens: 0n, periodSpent: 0n } as SubscriptionState]]);
+    const lines = chargeLines(DEFAULT_PRICING, states, [
+      { subscriptionId: 1n, family: "gpt-4", tokens: 1_000n },
+      { subscriptionId: 2n, family: "gpt-4", tokens: 1_000n },
+    ]);
+    expect(lines.map((l) => [l.subscriptionId, l.unknown, l.charged])).toEqual([
+      [1n, false, THOUSAND_GPT4],
+      [2n, true, 0n],
+    ]);
+  });
+
   it("reports an unknown subscription's line as charging nothing and changes no state", () => {
     const state: SubscriptionState = { balance: flow("5"), periodTokens: 0n, periodSpent: 0n };
     const states = new Map([[1n, state]]);
@@ -94,6 +106,12 @@ describe("the period cap when part of the period is already spent", () => {
     expect([line.suspended, state.periodSpent, state.periodStart]).toEqual([false, flow("5"), 0n]);
   });
 
+  it("counts no cap at exactly the period's end: the next period has begun", () => {
+    const state = capped("4.97", { periodStart: 0n, billingPeriod: day });
+    const line = chargeLine(DEFAULT_PRICING, state, "gpt-4", 1_000n, { windowStart: day - 300n * second, now: day });
+    expect([line.suspended, state.periodSpent]).toEqual([false, flow("5")]);
+  });
+
   it("suspends for the cap when settlement time is still inside the line's period", () => {
     const state = capped("4.97", { periodStart: 0n, billingPeriod: day });
     const line = chargeLine(DEFAULT_PRICING, state, "gpt-4", 1_000n, { windowStart: day - 300n * second, now: day - 1n });
@@ -119,6 +137,19 @@ describe("period rollover", () => {
     const state: SubscriptionState = { balance: flow("100"), periodTokens: 500_000n, periodSpent: flow("9"), periodStart: 0n, billingPeriod: day };
     chargeLine(DEFAULT_PRICING, state, "gpt-4", 1_000n, { windowStart: day - 1n, now: day });
     expect([state.periodStart, state.periodTokens]).toEqual([0n, 501_000n]);
+  });
+
+  it("keeps a cap suspension through a late line of the ended period: only the new period's usage or tick lifts it", () => {
+    // suspended for the first period's cap; its last window settles after that period ended
+    const state: SubscriptionState = { balance: flow("100"), periodTokens: 0n, periodSpent: flow("5"), maxBudgetPerPeriod: flow("5"), periodStart: 0n, billingPeriod: day, suspended: true };
+    const line = chargeLine(DEFAULT_PRICING, state, "gpt-4", 1_000n, { windowStart: day - 300n * second, now: day + 600n * second });
+    expect([line.suspended, state.periodStart]).toEqual([true, 0n]);
+  });
+
+  it("keeps a suspension when the state carries no period (the line counts in the counters' period)", () => {
+    const state: SubscriptionState = { balance: flow("100"), periodTokens: 0n, periodSpent: 0n, suspended: true };
+    const line = chargeLine(DEFAULT_PRICING, state, "gpt-4", 1_000n, { windowStart: 10n * day, now: 10n * day });
+    expect([line.suspended, line.charged]).toEqual([true, THOUSAND_GPT4]);
   });
 
   it("does not lift a suspension for an empty escrow when a new period starts", () => {
