@@ -1,5 +1,5 @@
 /**
- * npm run mutate [-- --only cadence|solidity|ts] [--jobs N] [--files a,b] [--fresh] [--survivors] [--deep]
+ * npm run mutate [-- --only cadence|solidity|ts] [--jobs N] [--files a,b] [--fresh] [--survivors] [--deep] [--lines FROM-TO]
  *
  * Mutation testing of the money and access code. Solidity and Cadence: the project's own
  * operator catalogue (scripts/mutate/operators), each mutant built and tested in its own copy of
@@ -18,7 +18,7 @@ import { writeMarkdown } from "./mutate/markdown";
 import { killAll } from "./mutate/process";
 import { ResultStore } from "./mutate/results";
 import { removeAllSandboxes } from "./mutate/sandbox";
-import { readStrykerReport, runStryker, STRYKER_JSON, type TsSurvivor } from "./mutate/stryker";
+import { readStrykerReport, runStryker, STRYKER_JSON, type TsEquivalent, type TsSurvivor } from "./mutate/stryker";
 import { classify, figuresLine, figuresOf, type Figures, type Reported } from "./mutate/summary";
 import { cadenceContracts, cadencePlan, solidityPlan, SOLIDITY_FILES, type TestPlan } from "./mutate/targets";
 import { parseArgs, type Language } from "./mutate/args";
@@ -55,6 +55,7 @@ async function main(): Promise<void> {
   const figures: Figures[] = [];
   const reported: Reported[] = [];
   let tsSurvivors: TsSurvivor[] = [];
+  let tsEquivalents: TsEquivalent[] = [];
   const durations: Record<string, number> = {};
 
   const contractRun = async (language: Exclude<Language, "ts">, files: string[], collectOnly = false) => {
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
       store,
       survivorsOnly: args.survivors,
       deep: args.deep,
+      lines: args.lines,
       collectOnly,
       flowBinary: language === "cadence" && !collectOnly ? flowBinary() : undefined,
       plan: collectOnly ? (file) => planFor(root, language, file, args) : undefined,
@@ -93,9 +95,10 @@ async function main(): Promise<void> {
       // src/fdc imports the TypeChain bindings, which `hardhat compile` generates (a clean clone has none).
       compileWorkingTree();
       await runStryker(root, args.files.filter((f) => f.startsWith("src/")), args.jobs);
-      const ts = readStrykerReport(root);
+      const ts = readStrykerReport(root, equivalents);
       figures.push(ts.figures);
       tsSurvivors = ts.survivors;
+      tsEquivalents = ts.equivalent;
       durations.typescript = Date.now() - started;
     }
   }
@@ -104,12 +107,13 @@ async function main(): Promise<void> {
   if (!args.only.includes("solidity")) await contractRun("solidity", [...SOLIDITY_FILES], true);
   if (!args.only.includes("cadence")) await contractRun("cadence", cadenceContracts(root), true);
   if (!args.only.includes("ts") && fs.existsSync(path.join(root, STRYKER_JSON))) {
-    const ts = readStrykerReport(root);
+    const ts = readStrykerReport(root, equivalents);
     figures.push({ ...ts.figures, earlier: true });
     tsSurvivors = ts.survivors;
+    tsEquivalents = ts.equivalent;
   }
 
-  writeMarkdown(path.join(OUT, "report.md"), figures, reported, tsSurvivors, durations);
+  writeMarkdown(path.join(OUT, "report.md"), figures, reported, tsSurvivors, durations, tsEquivalents);
   console.log("");
   for (const r of reported.filter((x) => x.status === "survived")) console.log(`survived: ${r.file}:${r.line} ${r.operator}: ${r.description} — ${r.mutatedLine || "(line removed)"}`);
   for (const s of tsSurvivors) console.log(`survived: ${s.file}:${s.line} ${s.mutator} (${s.status}): ${s.replacement}`);

@@ -11,6 +11,8 @@ export interface MutateArgs {
   survivors: boolean;
   /** Cadence: also the test files of the contracts importing the mutated one. */
   deep: boolean;
+  /** Contracts: only the mutants on these lines (inclusive), to spend a short run on one function. */
+  lines?: { from: number; to: number };
 }
 
 const LANGUAGES: readonly Language[] = ["solidity", "cadence", "ts"];
@@ -41,8 +43,12 @@ export function parseArgs(argv: readonly string[]): MutateArgs {
       args.survivors = true;
     } else if (flag === "--deep") {
       args.deep = true;
+    } else if (flag === "--lines") {
+      const match = /^(\d+)-(\d+)$/.exec(value());
+      if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) throw new Error("--lines must be FROM-TO, line numbers with FROM <= TO");
+      args.lines = { from: Number(match[1]), to: Number(match[2]) };
     } else {
-      throw new Error(`unknown option ${flag} (expected --only cadence|solidity|ts, --jobs N, --files a,b, --fresh, --survivors, --deep)`);
+      throw new Error(`unknown option ${flag} (expected --only cadence|solidity|ts, --jobs N, --files a,b, --fresh, --survivors, --deep, --lines FROM-TO)`);
     }
   }
   return args;

@@ -24,6 +24,8 @@ export interface ContractRunOptions {
   survivorsOnly?: boolean;
   /** Run nothing: report what the results file holds for today's mutants (for the report of languages not run now). */
   collectOnly?: boolean;
+  /** Run only the mutants on these lines; the others count as not run. */
+  lines?: { from: number; to: number };
   /** The build and tests per file; default: solidityPlan / cadencePlan (tests give their own). */
   plan?: (file: string) => TestPlan;
   log: (line: string) => void;
@@ -55,9 +57,10 @@ export async function runContracts(options: ContractRunOptions): Promise<{ resul
       const last = earlier(k.mutant.identity);
       return !last || last.status === "survived";
     });
-    const todo = options.collectOnly ? [] : pending;
+    const inLines = (line: number) => !options.lines || (line >= options.lines.from && line <= options.lines.to);
+    const todo = options.collectOnly ? [] : pending.filter((k) => inLines(k.mutant.line));
     notRun += pending.length - todo.length;
-    if (!options.collectOnly) log(`${file}: ${mutants.length} mutants, ${mutants.length - todo.length} already run, ${todo.length} to run`);
+    if (!options.collectOnly) log(`${file}: ${mutants.length} mutants, ${mutants.length - pending.length} already run, ${todo.length} to run${options.lines ? ` (lines ${options.lines.from}-${options.lines.to} only; ${pending.length - todo.length} left for another run)` : ""}`);
     let timeoutMs = TIMEOUT_MARGIN_MS;
     if (todo.length > 0) {
       const baseline = await runPlan(root, plan, source, 30 * 60_000);

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { figuresLine, percent, type Figures, type Reported } from "./summary";
-import type { TsSurvivor } from "./stryker";
+import type { TsEquivalent, TsSurvivor } from "./stryker";
 
 const cell = (text: string) => `\`${text.replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
 
@@ -12,6 +12,7 @@ export function writeMarkdown(
   contractResults: readonly Reported[],
   tsSurvivors: readonly TsSurvivor[],
   durations: Readonly<Record<string, number>>,
+  tsEquivalents: readonly TsEquivalent[] = [],
 ): void {
   const lines: string[] = [`# Mutation testing — ${new Date().toISOString().slice(0, 10)}`, ""];
   lines.push("| language | mutants | killed | timed out | survived | no coverage | equivalent | compile errors | kill rate | took |");
@@ -33,9 +34,10 @@ export function writeMarkdown(
     for (const s of stale) lines.push(`- ${s.file}:${s.line} ${s.operator}: ${s.description}`);
   }
   const equivalents = contractResults.filter((r) => r.status === "equivalent");
-  if (equivalents.length) {
+  if (equivalents.length || tsEquivalents.length) {
     lines.push("", "## Equivalent", "");
     for (const e of equivalents) lines.push(`- ${e.file}:${e.line} ${e.operator}: ${e.description} — ${e.reason ?? ""}`);
+    for (const e of tsEquivalents) lines.push(`- ${e.file}:${e.line} ${e.mutator}: ${cell(e.replacement)} — ${e.reason}`);
   }
   lines.push("", "## Contract mutants", "", "| file:line | operator | mutation | mutated line | status | decided by |", "|---|---|---|---|---|---|");
   for (const r of contractResults) {

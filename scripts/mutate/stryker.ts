@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { normalize } from "./identity";
+import type { EquivalentEntry } from "./equivalents";
 import { figuresOf, type Figures } from "./summary";
 
 /** Where stryker.config.json sends the JSON report (the HTML one is beside it). */
@@ -12,6 +14,12 @@ export interface TsSurvivor {
   mutator: string;
   replacement: string;
   status: "Survived" | "NoCoverage";
+}
+
+/** A TypeScript survivor that equivalent.json lists (operator: Stryker's mutator name; line: the
+ * source line the mutant starts on; mutated: Stryker's replacement), with the reason. */
+export interface TsEquivalent extends Omit<TsSurvivor, "status"> {
+  reason: string;
 }
 
 /** `files` narrows `mutate` (a directory becomes dir/**\/*.ts); empty: the config's list. */
@@ -37,9 +45,24 @@ interface StrykerMutant {
   location: { start: { line: number } };
 }
 
+/** The entry listing this TypeScript mutant as equivalent, if any (matched like the contracts':
+ * file, operator, the original line and the mutation, whitespace-insensitive). */
+export function tsEquivalentFor(
+  mutant: { file: string; mutator: string; originalLine: string; replacement: string },
+  entries: readonly EquivalentEntry[],
+): EquivalentEntry | undefined {
+  return entries.find(
+    (e) => e.file === mutant.file && e.operator === mutant.mutator && normalize(e.line) === normalize(mutant.originalLine) && normalize(e.mutated) === normalize(mutant.replacement),
+  );
+}
+
 /** Figures and survivors from Stryker's JSON report (mutation-testing-report-schema). */
-export function readStrykerReport(root: string): { figures: Figures; survivors: TsSurvivor[] } {
-  const report = JSON.parse(fs.readFileSync(path.join(root, STRYKER_JSON), "utf8")) as { files: Record<string, { mutants: StrykerMutant[] }> };
+export function readStrykerReport(
+  root: string,
+  equivalents: readonly EquivalentEntry[] = [],
+): { figures: Figures; survivors: TsSurvivor[]; equivalent: TsEquivalent[] } {
+  const report = JSON.parse(fs.readFileSync(path.join(root, STRYKER_JSON), "utf8")) as { files: Record<string, { source: string; mutants: StrykerMutant[] }> };
+  const equivalent: TsEquivalent[] = [];
   const statuses: Array<"killed" | "timeout" | "survived" | "no-coverage" | "compile-error" | "equivalent"> = [];
   const survivors: TsSurvivor[] = [];
   const map: Record<string, (typeof statuses)[number] | undefined> = {
@@ -52,15 +75,25 @@ export function readStrykerReport(root: string): { figures: Figures; survivors: 
     RuntimeError: "compile-error",
     Ignored: undefined,
   };
-  for (const [file, { mutants }] of Object.entries(report.files)) {
+  for (const [file, { source, mutants }] of Object.entries(report.files)) {
+    const relative = path.relative(root, path.resolve(root, file));
+    const sourceLines = source.split("\n");
     for (const m of mutants) {
       const status = map[m.status];
       if (!status) continue;
-      statuses.push(status);
       if (m.status === "Survived" || m.status === "NoCoverage") {
-        survivors.push({ file: path.relative(root, path.resolve(root, file)), line: m.location.start.line, mutator: m.mutatorName, replacement: m.replacement ?? "", status: m.status });
+        const line = m.location.start.line;
+        const replacement = m.replacement ?? "";
+        const entry = tsEquivalentFor({ file: relative, mutator: m.mutatorName, originalLine: sourceLines[line - 1] ?? "", replacement }, equivalents);
+        if (entry) {
+          statuses.push("equivalent");
+          equivalent.push({ file: relative, line, mutator: m.mutatorName, replacement, reason: entry.reason });
+          continue;
+        }
+        survivors.push({ file: relative, line, mutator: m.mutatorName, replacement, status: m.status });
       }
+      statuses.push(status);
     }
   }
-  return { figures: figuresOf("typescript", statuses), survivors };
+  return { figures: figuresOf("typescript", statuses), survivors, equivalent };
 }

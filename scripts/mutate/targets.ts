@@ -29,6 +29,8 @@ export interface TestPlan {
 
 export const SOLIDITY_FILES = ["solidity/contracts/UsageReportVerifier.sol", "solidity/contracts/UsageReport.sol"] as const;
 export const CADENCE_DIR = "cadence/contracts";
+/** A file outside cadence/ that the Cadence tests read (Test.readFile in test_helpers.cdc). */
+const CADENCE_SHARED_FIXTURE = "test/unit/pricing-vectors.json";
 
 /** Every file under `dir` (repository-relative, sorted). */
 export function filesUnder(root: string, dir: string): string[] {
@@ -111,7 +113,8 @@ export function cadencePlan(root: string, file: string, flowBinary: string, deep
   return {
     file,
     language: "cadence",
-    copy: ["cadence", "flow.json"],
+    // The tests also read the pricing vectors shared with the TypeScript mirror (test_helpers.cdc).
+    copy: ["cadence", "flow.json", CADENCE_SHARED_FIXTURE],
     link: [],
     compile: { label: "flow lint", command: flowBinary, args: ["lint", ...contracts] },
     tests: [...direct, ...transitive].map((t) => ({ label: `flow test ${path.basename(t)}`, command: flowBinary, args: ["test", t] })),
@@ -121,6 +124,7 @@ export function cadencePlan(root: string, file: string, flowBinary: string, deep
       ...filesUnder(root, "cadence/transactions"),
       ...filesUnder(root, "cadence/scripts"),
       "flow.json",
+      CADENCE_SHARED_FIXTURE,
     ],
   };
 }

@@ -6,6 +6,7 @@ import { equivalentFor, loadEquivalents } from "../../scripts/mutate/equivalents
 import { mutantsOf } from "../../scripts/mutate/mutants";
 import { classify, figuresOf } from "../../scripts/mutate/summary";
 import { parseArgs } from "../../scripts/mutate/args";
+import { readStrykerReport, STRYKER_JSON } from "../../scripts/mutate/stryker";
 import type { MutantResult } from "../../scripts/mutate/types";
 
 const SOURCE = "contract C {\n  uint256 private constant N = 6;\n  function f() public { emit Done(); }\n}\n";
@@ -82,5 +83,51 @@ describe("npm run mutate's command line", () => {
     expect(() => parseArgs(["--jobs", "0"])).toThrow(/--jobs/);
     expect(() => parseArgs(["--jobs"])).toThrow(/needs a value/);
     expect(() => parseArgs(["--bogus"])).toThrow(/unknown option/);
+  });
+
+  it("reads --lines FROM-TO and refuses a range that is not one", () => {
+    expect(parseArgs(["--lines", "200-345"]).lines).toEqual({ from: 200, to: 345 });
+    expect(parseArgs(["--lines", "7-7"]).lines).toEqual({ from: 7, to: 7 });
+    for (const bad of ["345-200", "0-3", "12", "a-b", "-3", "1-2-3"]) {
+      expect(() => parseArgs(["--lines", bad]), bad).toThrow(/--lines/);
+    }
+  });
+});
+
+describe("TypeScript equivalents (Stryker's report read against equivalent.json)", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "mutate-ts-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("counts a listed survivor as equivalent with its reason, and leaves the others survivors", () => {
+    const source = "export function f(a: number) {\n  return a >= 0 ? a : -a;\n}\n";
+    const mutant = (id: string, mutatorName: string, replacement: string, status: string) => ({ id, mutatorName, replacement, status, location: { start: { line: 2, column: 9 }, end: { line: 2, column: 15 } } });
+    const report = {
+      schemaVersion: "2",
+      thresholds: { high: 80, low: 60 },
+      files: {
+        "src/f.ts": {
+          language: "typescript",
+          source,
+          mutants: [
+            mutant("1", "EqualityOperator", "a > 0", "Survived"),
+            mutant("2", "EqualityOperator", "a < 0", "Killed"),
+            mutant("3", "ConditionalExpression", "true", "Survived"),
+          ],
+        },
+      },
+    };
+    fs.mkdirSync(path.join(dir, path.dirname(STRYKER_JSON)), { recursive: true });
+    fs.writeFileSync(path.join(dir, STRYKER_JSON), JSON.stringify(report));
+    const entry = { file: "src/f.ts", operator: "EqualityOperator", line: "return a >= 0 ? a : -a;", mutated: "a > 0", reason: "at 0 both branches return 0 (-0 is not observable here)" };
+    const { figures, survivors, equivalent } = readStrykerReport(dir, [entry]);
+    expect(equivalent).toEqual([{ file: "src/f.ts", line: 2, mutator: "EqualityOperator", replacement: "a > 0", reason: entry.reason }]);
+    expect(survivors.map((s) => s.replacement)).toEqual(["true"]);
+    expect([figures.killed, figures.survived, figures.equivalent]).toEqual([1, 1, 1]);
+    // the same entry for another file or another replacement matches nothing
+    expect(readStrykerReport(dir, [{ ...entry, file: "src/g.ts" }]).equivalent).toEqual([]);
+    expect(readStrykerReport(dir, [{ ...entry, mutated: "a < 0" }]).survivors).toHaveLength(2);
   });
 });
