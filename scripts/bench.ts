@@ -39,8 +39,9 @@ interface Row {
 function run(what: string, command: string, args: string[]): string {
   process.stderr.write(`[bench] ${what}...\n`);
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${what} failed:\n${result.stdout}\n${result.stderr}`);
+  // The child's progress (stderr) goes straight through: a setup of many minutes shows where it is.
+  const result = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "inherit"] });
+  if (result.status !== 0) throw new Error(`${what} failed (its output above):\n${result.stdout}`);
   process.stderr.write(`[bench] ${what}: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   return result.stdout;
 }
