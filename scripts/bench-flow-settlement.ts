@@ -29,6 +29,7 @@ import {
   requestsRoot,
 } from "../src/report";
 import { parseUFix64 } from "../src/pricing/units";
+import { breakdown, computationReport } from "./flow-effort-weights";
 import { id } from "ethers";
 
 /** Mainnet's computation limit per transaction. */
@@ -70,7 +71,7 @@ export class SettlementBench {
    * Starts an emulator (verbose, to log computation), deploys, registers 3 oracles, threshold 2,
    * and sets the usage window length if asked (before anything is settled).
    */
-  static async start(options: { windowSeconds?: number } = {}): Promise<SettlementBench> {
+  static async start(options: { windowSeconds?: number; computationReporting?: boolean } = {}): Promise<SettlementBench> {
     const service = emulatorServiceAccount();
     const previous = process.env.FLOW_VERBOSE;
     process.env.FLOW_VERBOSE = "true";
@@ -78,6 +79,7 @@ export class SettlementBench {
     let emulator: FlowEmulator;
     try {
       emulator = await FlowEmulator.start({
+        computationReporting: options.computationReporting,
         onLog: (line) => {
           if (!line.includes("computeUnitsUsed")) return;
           try {
@@ -305,7 +307,7 @@ export function benchLines(first: number, count: number): UsageLine[] {
 
 export interface BenchFigures {
   /** Computation of one report of n lines, by n, with the lines' lines and charged amounts. */
-  perReport: { lines: number; computation: number; charged?: { lines: UsageLine[]; amounts: string[] } }[];
+  perReport: { lines: number; computation: number; id?: string; charged?: { lines: UsageLine[]; amounts: string[] } }[];
   /** One transaction per line: computation of each single-line report. */
   singleLineTx: number;
   /** Marginal computation per line: (C(max) - C(1)) / (max - 1). */
@@ -327,7 +329,7 @@ export async function measure(bench: SettlementBench, sizes: number[], baselineR
       perReport.push({ lines: n, computation: Number.NaN });
       continue;
     }
-    perReport.push({ lines: n, computation: outcome.computation, charged: { lines, amounts: chargedAmounts(lines, outcome) } });
+    perReport.push({ lines: n, computation: outcome.computation, id: outcome.id, charged: { lines, amounts: chargedAmounts(lines, outcome) } });
     largestMeasured = Math.max(largestMeasured, n);
   }
   const singles: number[] = [];
@@ -361,7 +363,7 @@ function chargedAmounts(lines: UsageLine[], outcome: TxOutcome): string[] {
 
 export interface FloorFigures {
   /** By report size: ours, the floor, the floor with one event per line, the digest alone. */
-  rows: { lines: number; ours: number; floor: number; floorEvents: number; digest: number }[];
+  rows: { lines: number; ours: number; floor: number; floorEvents: number; digest: number; ids: { ours: string; floor: string; floorEvents: string; digest: string } }[];
   /** Marginal computation per line of each, between the smallest and largest size. */
   perLine: { ours: number; floor: number; floorEvents: number; digest: number };
 }
@@ -380,7 +382,8 @@ export async function measureFloor(bench: SettlementBench, figures: BenchFigures
     const floorEvents = await bench.floorCharge(r.charged.lines, r.charged.amounts, true);
     for (const o of [floor, floorEvents]) if (o.error) throw new Error(`the floor of ${r.lines} lines failed: ${o.error}`);
     const digest = await bench.digestOnly(r.charged.lines);
-    rows.push({ lines: r.lines, ours: r.computation, floor: floor.computation, floorEvents: floorEvents.computation, digest: digest.computation });
+    const ids = { ours: r.id ?? "", floor: floor.id, floorEvents: floorEvents.id, digest: digest.id };
+    rows.push({ lines: r.lines, ours: r.computation, floor: floor.computation, floorEvents: floorEvents.computation, digest: digest.computation, ids });
   }
   if (rows.length < 2) throw new Error("the floor needs two report sizes");
   const [small, big] = [rows[0], rows[rows.length - 1]];
@@ -388,11 +391,36 @@ export async function measureFloor(bench: SettlementBench, figures: BenchFigures
   return { rows, perLine: { ours: slope("ours"), floor: slope("floor"), floorEvents: slope("floorEvents"), digest: slope("digest") } };
 }
 
+/**
+ * Marginal computation per line by kind (mainnet weights) of each variant, between the smallest
+ * and largest report of `floor`: where ours spends what the floor does not.
+ */
+async function perLineByKind(bench: SettlementBench, floor: FloorFigures): Promise<void> {
+  const [small, big] = [floor.rows[0], floor.rows[floor.rows.length - 1]];
+  const variants = ["ours", "floor", "floorEvents", "digest"] as const;
+  const perKind = new Map<string, Record<(typeof variants)[number], number>>();
+  for (const v of variants) {
+    const [a, b] = [breakdown(await computationReport(bench.emulator.adminUrl, small.ids[v])), breakdown(await computationReport(bench.emulator.adminUrl, big.ids[v]))];
+    for (const [sign, parts] of [[-1, a], [1, b]] as const) {
+      for (const p of parts) {
+        const row = perKind.get(p.kind) ?? { ours: 0, floor: 0, floorEvents: 0, digest: 0 };
+        row[v] += (sign * p.computation) / (big.lines - small.lines);
+        perKind.set(p.kind, row);
+      }
+    }
+  }
+  console.log(`per line by kind (mainnet weights, ${small.lines} to ${big.lines} lines)   ours   floor  +event  digest`);
+  for (const [kind, row] of [...perKind].sort((x, y) => y[1].ours - x[1].ours)) {
+    if (Math.max(...variants.map((v) => Math.abs(row[v]))) < 0.005) continue;
+    console.log(`  ${kind.padEnd(52)}${variants.map((v) => row[v].toFixed(2).padStart(8)).join("")}`);
+  }
+}
+
 async function main(): Promise<void> {
   const maxFlag = process.argv.indexOf("--max");
   const max = maxFlag >= 0 ? Number(process.argv[maxFlag + 1]) : 1_000;
   const sizes = [1, 10, 100, 250, 500, max].filter((n, i, all) => all.indexOf(n) === i && n <= max);
-  const bench = await SettlementBench.start();
+  const bench = await SettlementBench.start({ computationReporting: true });
   try {
     const f = await measure(bench, sizes);
     console.log("FlareFDCTriggers.submitReport on the pinned emulator (mainnet weights, limit 9,999)");
@@ -413,6 +441,7 @@ async function main(): Promise<void> {
     const p = floor.perLine;
     console.log(`per line (marginal): ours ${p.ours.toFixed(2)}, floor ${p.floor.toFixed(2)}, floor with an event ${p.floorEvents.toFixed(2)}, digest ${p.digest.toFixed(2)}`);
     console.log(`floor per line: ${p.floor.toFixed(2)}; with an event: ${p.floorEvents.toFixed(2)}; ours/floor: ${(p.ours / p.floor).toFixed(2)}; ours/(floor with an event): ${(p.ours / p.floorEvents).toFixed(2)}`);
+    await perLineByKind(bench, floor);
     const chunked = await bench.submitChunked(await bench.freshLines(1_500), 500);
     const failed = chunked.find((o) => o.error);
     if (failed) throw new Error(`chunked report failed: ${failed.error}`);
