@@ -95,7 +95,7 @@ export class SettlementBench {
       else process.env.FLOW_VERBOSE = previous;
     }
     fcl.config().put("accessNode.api", emulator.restUrl).put("flow.network", "emulator");
-    const bench = new SettlementBench(emulator, { ...contractAddresses("emulator", service.address), [FLOOR_CONTRACT]: service.address }, seen);
+    const bench = new SettlementBench(emulator, contractAddresses("emulator", service.address), seen);
     const sources = [...CONTRACTS.map((name) => [name, `cadence/contracts/${name}.cdc`]), [FLOOR_CONTRACT, `cadence/tests/contracts/${FLOOR_CONTRACT}.cdc`]];
     for (const [name, file] of sources) {
       const code = resolveImports(fs.readFileSync(path.join(REPO, file), "utf8"), bench.addresses);
