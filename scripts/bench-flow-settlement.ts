@@ -28,6 +28,8 @@ import {
   type UsageLine,
   requestsRoot,
 } from "../src/report";
+import { parseUFix64 } from "../src/pricing/units";
+import { breakdown, computationReport } from "./flow-effort-weights";
 import { id } from "ethers";
 
 /** Mainnet's computation limit per transaction. */
@@ -35,6 +37,8 @@ export const MAINNET_COMPUTE_LIMIT = 9_999;
 
 const REPO = path.resolve(__dirname, "..");
 const CONTRACTS = ["SimpleUsageSubscriptions", "UsageBasedSubscriptions", "FlareOracleVerifier", "FlareFDCTriggers"];
+/** The floor's bench-only contract (cadence/tests/contracts), deployed beside the product's. */
+const FLOOR_CONTRACT = "SettlementFloor";
 /** The bench's oracles (ids 1, 2, 3 in this order; threshold 2) and Coston2 source. */
 export const ORACLE_KEYS: readonly string[] = [1, 2, 3].map((i) => id(`FlareFlow bench oracle ${i}`));
 export const VERIFIER = "0x5eb4c0ae3b6f2fa3a1e0f0d1c2b3a4958d7e6f01";
@@ -67,7 +71,7 @@ export class SettlementBench {
    * Starts an emulator (verbose, to log computation), deploys, registers 3 oracles, threshold 2,
    * and sets the usage window length if asked (before anything is settled).
    */
-  static async start(options: { windowSeconds?: number } = {}): Promise<SettlementBench> {
+  static async start(options: { windowSeconds?: number; computationReporting?: boolean } = {}): Promise<SettlementBench> {
     const service = emulatorServiceAccount();
     const previous = process.env.FLOW_VERBOSE;
     process.env.FLOW_VERBOSE = "true";
@@ -75,6 +79,7 @@ export class SettlementBench {
     let emulator: FlowEmulator;
     try {
       emulator = await FlowEmulator.start({
+        computationReporting: options.computationReporting,
         onLog: (line) => {
           if (!line.includes("computeUnitsUsed")) return;
           try {
@@ -91,8 +96,9 @@ export class SettlementBench {
     }
     fcl.config().put("accessNode.api", emulator.restUrl).put("flow.network", "emulator");
     const bench = new SettlementBench(emulator, contractAddresses("emulator", service.address), seen);
-    for (const name of CONTRACTS) {
-      const code = resolveImports(fs.readFileSync(path.join(REPO, "cadence/contracts", `${name}.cdc`), "utf8"), bench.addresses);
+    const sources = [...CONTRACTS.map((name) => [name, `cadence/contracts/${name}.cdc`]), [FLOOR_CONTRACT, `cadence/tests/contracts/${FLOOR_CONTRACT}.cdc`]];
+    for (const [name, file] of sources) {
+      const code = resolveImports(fs.readFileSync(path.join(REPO, file), "utf8"), bench.addresses);
       await bench.mutateOk(
         `transaction(name: String, code: String) { prepare(s: auth(AddContract) &Account) { s.contracts.add(name: name, code: code.decodeHex()) } }`,
         (arg, t) => [arg(name, t.String), arg(Buffer.from(code, "utf8").toString("hex"), t.String)],
@@ -240,6 +246,47 @@ export class SettlementBench {
     return outcomes;
   }
 
+  /**
+   * The floor (cadence/tests/contracts/SettlementFloor.cdc): `lines` moved on records opened
+   * for them, each by its `amounts` entry (the product's charge of that line), with or without
+   * a per-line event. Checks the floor did its work: the last record's balance and counter moved.
+   */
+  async floorCharge(lines: UsageLine[], amounts: string[], withEvents: boolean): Promise<TxOutcome> {
+    if (amounts.length !== lines.length) throw new Error("one amount per line");
+    const deposit = "1000000.0";
+    await this.mutateOk(this.file("tests/transactions/floor_open"), (arg, t) => [arg(String(lines.length), t.Int), arg(deposit, t.UFix64)]);
+    const first = BigInt(String(await this.query(`import "SettlementFloor"\naccess(all) fun main(): UInt64 { return SettlementFloor.nextId }`, () => []))) - BigInt(lines.length);
+    const ids = lines.map((_, i) => String(first + BigInt(i)));
+    const outcome = await this.mutate(this.file("tests/transactions/floor_charge"), (arg, t) => [
+      arg((this.nextWindow++).toString(), t.UInt64),
+      arg(ids, t.Array(t.UInt64)),
+      arg(lines.map((l) => l.family), t.Array(t.String)),
+      arg(lines.map((l) => l.tokens.toString()), t.Array(t.UInt64)),
+      arg(amounts, t.Array(t.UFix64)),
+      arg(withEvents, t.Bool),
+    ]);
+    if (outcome.error) return outcome;
+    const last = lines.length - 1;
+    const [balance, counter] = (await this.query(`import "SettlementFloor"\naccess(all) fun main(id: UInt64): [AnyStruct] { return SettlementFloor.record(id) }`, (arg, t) => [arg(ids[last], t.UInt64)])) as [string, string];
+    if (parseUFix64(balance) !== parseUFix64(deposit) - parseUFix64(amounts[last]) || BigInt(counter) !== lines[last].tokens) {
+      throw new Error(`the floor did not move line ${last}: balance ${balance}, counter ${counter}`);
+    }
+    return outcome;
+  }
+
+  /** The report digest alone (FlareFDCTriggers.reportDigest in a transaction): no signature, no charge. */
+  async digestOnly(lines: UsageLine[]): Promise<TxOutcome> {
+    const cols = lineColumns(lines);
+    return this.mutateOk(this.file("tests/transactions/report_digest_only"), (arg, t) => [
+      arg((this.nextWindow++).toString(), t.UInt64),
+      arg(cols.subscriptionIds.map(String), t.Array(t.UInt64)),
+      arg(cols.families, t.Array(t.String)),
+      arg(cols.tokens.map(String), t.Array(t.UInt64)),
+      arg(cols.requests.map(String), t.Array(t.UInt64)),
+      arg(cols.requestRoots.map(String), t.Array(t.UInt256)),
+    ]);
+  }
+
   async stop(): Promise<void> {
     await this.emulator.stop();
   }
@@ -259,8 +306,8 @@ export function benchLines(first: number, count: number): UsageLine[] {
 }
 
 export interface BenchFigures {
-  /** Computation of one report of n lines, by n. */
-  perReport: { lines: number; computation: number }[];
+  /** Computation of one report of n lines, by n, with the lines' lines and charged amounts. */
+  perReport: { lines: number; computation: number; id?: string; charged?: { lines: UsageLine[]; amounts: string[] } }[];
   /** One transaction per line: computation of each single-line report. */
   singleLineTx: number;
   /** Marginal computation per line: (C(max) - C(1)) / (max - 1). */
@@ -272,16 +319,17 @@ export interface BenchFigures {
 
 /** Measures reports of the given sizes (each on fresh subscriptions) and the 1-line baseline. */
 export async function measure(bench: SettlementBench, sizes: number[], baselineRuns = 5): Promise<BenchFigures> {
-  const perReport: { lines: number; computation: number }[] = [];
+  const perReport: BenchFigures["perReport"] = [];
   let largestMeasured = 0;
   for (const n of sizes) {
-    const outcome = await bench.submitReport(await bench.freshLines(n));
+    const lines = await bench.freshLines(n);
+    const outcome = await bench.submitReport(lines);
     if (outcome.error) {
       if (!/computation|limit/i.test(outcome.error)) throw new Error(`report of ${n} lines failed: ${outcome.error}`);
       perReport.push({ lines: n, computation: Number.NaN });
       continue;
     }
-    perReport.push({ lines: n, computation: outcome.computation });
+    perReport.push({ lines: n, computation: outcome.computation, id: outcome.id, charged: { lines, amounts: chargedAmounts(lines, outcome) } });
     largestMeasured = Math.max(largestMeasured, n);
   }
   const singles: number[] = [];
@@ -298,11 +346,81 @@ export async function measure(bench: SettlementBench, sizes: number[], baselineR
   return { perReport, singleLineTx, perLine, linesPerTransaction, largestMeasured };
 }
 
+/** Each line's charged amount, from the report's SubscriptionCharged events (by subscription id). */
+function chargedAmounts(lines: UsageLine[], outcome: TxOutcome): string[] {
+  const byId = new Map<string, string>();
+  for (const e of outcome.events) {
+    if (!e.type.endsWith("FlareFDCTriggers.SubscriptionCharged")) continue;
+    const data = e.data as { id: string; charged: string };
+    byId.set(String(data.id), data.charged);
+  }
+  return lines.map((l) => {
+    const amount = byId.get(l.subscriptionId.toString());
+    if (amount === undefined) throw new Error(`line of subscription ${l.subscriptionId} was not charged`);
+    return amount;
+  });
+}
+
+export interface FloorFigures {
+  /** By report size: ours, the floor, the floor with one event per line, the digest alone. */
+  rows: { lines: number; ours: number; floor: number; floorEvents: number; digest: number; ids: { ours: string; floor: string; floorEvents: string; digest: string } }[];
+  /** Marginal computation per line of each, between the smallest and largest size. */
+  perLine: { ours: number; floor: number; floorEvents: number; digest: number };
+}
+
+/**
+ * The floor beside ours (issue 20, item 2), on the same lines and the amounts ours charged them:
+ * the floor moves each amount on a record of the product's layout and advances its period
+ * counter (cadence/tests/contracts/SettlementFloor.cdc); the event variant adds the per-line
+ * event a readable bill needs; the digest row is FlareFDCTriggers' report digest alone.
+ */
+export async function measureFloor(bench: SettlementBench, figures: BenchFigures): Promise<FloorFigures> {
+  const rows: FloorFigures["rows"] = [];
+  for (const r of figures.perReport) {
+    if (!r.charged) continue;
+    const floor = await bench.floorCharge(r.charged.lines, r.charged.amounts, false);
+    const floorEvents = await bench.floorCharge(r.charged.lines, r.charged.amounts, true);
+    for (const o of [floor, floorEvents]) if (o.error) throw new Error(`the floor of ${r.lines} lines failed: ${o.error}`);
+    const digest = await bench.digestOnly(r.charged.lines);
+    const ids = { ours: r.id ?? "", floor: floor.id, floorEvents: floorEvents.id, digest: digest.id };
+    rows.push({ lines: r.lines, ours: r.computation, floor: floor.computation, floorEvents: floorEvents.computation, digest: digest.computation, ids });
+  }
+  if (rows.length < 2) throw new Error("the floor needs two report sizes");
+  const [small, big] = [rows[0], rows[rows.length - 1]];
+  const slope = (k: "ours" | "floor" | "floorEvents" | "digest") => (big[k] - small[k]) / (big.lines - small.lines);
+  return { rows, perLine: { ours: slope("ours"), floor: slope("floor"), floorEvents: slope("floorEvents"), digest: slope("digest") } };
+}
+
+/**
+ * Marginal computation per line by kind (mainnet weights) of each variant, between the smallest
+ * and largest report of `floor`: where ours spends what the floor does not.
+ */
+async function perLineByKind(bench: SettlementBench, floor: FloorFigures): Promise<void> {
+  const [small, big] = [floor.rows[0], floor.rows[floor.rows.length - 1]];
+  const variants = ["ours", "floor", "floorEvents", "digest"] as const;
+  const perKind = new Map<string, Record<(typeof variants)[number], number>>();
+  for (const v of variants) {
+    const [a, b] = [breakdown(await computationReport(bench.emulator.adminUrl, small.ids[v])), breakdown(await computationReport(bench.emulator.adminUrl, big.ids[v]))];
+    for (const [sign, parts] of [[-1, a], [1, b]] as const) {
+      for (const p of parts) {
+        const row = perKind.get(p.kind) ?? { ours: 0, floor: 0, floorEvents: 0, digest: 0 };
+        row[v] += (sign * p.computation) / (big.lines - small.lines);
+        perKind.set(p.kind, row);
+      }
+    }
+  }
+  console.log(`per line by kind (mainnet weights, ${small.lines} to ${big.lines} lines)   ours   floor  +event  digest`);
+  for (const [kind, row] of [...perKind].sort((x, y) => y[1].ours - x[1].ours)) {
+    if (Math.max(...variants.map((v) => Math.abs(row[v]))) < 0.005) continue;
+    console.log(`  ${kind.padEnd(52)}${variants.map((v) => row[v].toFixed(2).padStart(8)).join("")}`);
+  }
+}
+
 async function main(): Promise<void> {
   const maxFlag = process.argv.indexOf("--max");
   const max = maxFlag >= 0 ? Number(process.argv[maxFlag + 1]) : 1_000;
   const sizes = [1, 10, 100, 250, 500, max].filter((n, i, all) => all.indexOf(n) === i && n <= max);
-  const bench = await SettlementBench.start();
+  const bench = await SettlementBench.start({ computationReporting: true });
   try {
     const f = await measure(bench, sizes);
     console.log("FlareFDCTriggers.submitReport on the pinned emulator (mainnet weights, limit 9,999)");
@@ -314,6 +432,16 @@ async function main(): Promise<void> {
     console.log(`one transaction per line: ${f.singleLineTx.toFixed(1)} per transaction (= per line)`);
     console.log(`marginal per line in one report: ${f.perLine.toFixed(2)} (${(f.singleLineTx / f.perLine).toFixed(1)}x cheaper than a transaction per line)`);
     console.log(`lines per transaction within 9,999: ~${f.linesPerTransaction} (largest measured under the limit: ${f.largestMeasured})`);
+    const floor = await measureFloor(bench, f);
+    console.log("the floor beside ours, same lines and amounts (floor: move the amount, advance the period counter; + event: and one event per line; digest: the report digest alone)");
+    console.log("lines       ours      floor  floor+event     digest  ours/floor");
+    for (const r of floor.rows) {
+      console.log(`${String(r.lines).padStart(5)}  ${String(r.ours).padStart(9)}  ${String(r.floor).padStart(9)}  ${String(r.floorEvents).padStart(11)}  ${String(r.digest).padStart(9)}  ${(r.ours / r.floor).toFixed(2).padStart(10)}`);
+    }
+    const p = floor.perLine;
+    console.log(`per line (marginal): ours ${p.ours.toFixed(2)}, floor ${p.floor.toFixed(2)}, floor with an event ${p.floorEvents.toFixed(2)}, digest ${p.digest.toFixed(2)}`);
+    console.log(`floor per line: ${p.floor.toFixed(2)}; with an event: ${p.floorEvents.toFixed(2)}; ours/floor: ${(p.ours / p.floor).toFixed(2)}; ours/(floor with an event): ${(p.ours / p.floorEvents).toFixed(2)}`);
+    await perLineByKind(bench, floor);
     const chunked = await bench.submitChunked(await bench.freshLines(1_500), 500);
     const failed = chunked.find((o) => o.error);
     if (failed) throw new Error(`chunked report failed: ${failed.error}`);

@@ -11,6 +11,11 @@ export interface EmulatorOptions {
   onLog?: (line: string) => void;
   /** Seconds to wait for the REST API. */
   startTimeoutSeconds?: number;
+  /**
+   * Cadence computation reporting (`--computation-reporting`): the admin API then serves each
+   * transaction's computation by kind at /emulator/computationReport (benchmarks only).
+   */
+  computationReporting?: boolean;
 }
 
 export interface EmulatorPorts {
@@ -48,6 +53,8 @@ export class FlowEmulator {
     /** FCL's `accessNode.api`. */
     readonly restUrl: string,
     readonly grpcPort: number,
+    /** The admin API (computation reports, snapshots). */
+    readonly adminUrl: string,
   ) {}
 
   /** Starts an emulator whose service account is flow.json's emulator-account. */
@@ -60,7 +67,7 @@ export class FlowEmulator {
     ]);
     const child = spawn(
       flowBinary(),
-      emulatorArgs({ rest: restPort, grpc: grpcPort, admin: adminPort, debugger: debuggerPort }),
+      [...emulatorArgs({ rest: restPort, grpc: grpcPort, admin: adminPort, debugger: debuggerPort }), ...(options.computationReporting ? ["--computation-reporting"] : [])],
       { cwd: repoRoot(), stdio: ["ignore", "pipe", "pipe"] },
     );
     const exited = new Promise<never>((_, reject) => {
@@ -73,7 +80,7 @@ export class FlowEmulator {
         for (const line of chunk.split("\n")) if (line) options.onLog?.(line);
       });
     }
-    const emulator = new FlowEmulator(child, `http://127.0.0.1:${restPort}`, grpcPort);
+    const emulator = new FlowEmulator(child, `http://127.0.0.1:${restPort}`, grpcPort, `http://127.0.0.1:${adminPort}`);
     try {
       await Promise.race([
         waitFor(

@@ -60,7 +60,9 @@ export function coston2BillSource(rpcUrl: string, verifierAddress: string, optio
       const response = await fetchRead(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       answer = await response.json();
     } catch (error) {
-      throw new Coston2SourceError(`the EVM RPC ${rpcUrl} did not answer (${error instanceof Error ? error.message : String(error)})`);
+      // fetch's own message is only "fetch failed"; the reason (refused, reset, timed out) is its cause.
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+      throw new Coston2SourceError(`the EVM RPC ${rpcUrl} did not answer (${error instanceof Error ? error.message : String(error)}${cause})`);
     }
     if (!Array.isArray(answer)) throw new Coston2SourceError(`the EVM RPC ${rpcUrl} answered a batch with ${JSON.stringify(answer).slice(0, 200)}`);
     const byId = new Map((answer as { id?: unknown; result?: unknown; error?: { message?: unknown } }[]).map((a) => [a.id, a]));

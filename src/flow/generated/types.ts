@@ -446,6 +446,8 @@ export type UsageBasedSubscriptions_FamilyMultiplierSet = Out<typeof UsageBasedS
 /**
  * What charging one usage line did. Kept small: one is built per line of a settlement, and
  * the caller already knows the line's id and tokens.
+ * `charge` hands it out by reference: returning the struct itself copies its six fields
+ * twice per line (return and assignment), about 1.0 of a line's computation.
  */
 export const UsageBasedSubscriptions_LineResult = c.struct("UsageBasedSubscriptions.LineResult", {
   cost: c.UFix64,
