@@ -23,7 +23,8 @@ import { StateFileError } from "./state-validate";
 import { DuePeriods } from "./due-periods";
 import { cursorBeyondChain, handledBy } from "./cursor";
 import type { KeyServiceHealth, KeyServiceOptions } from "./options";
-import { LiveLimit, type LiveView } from "./live/limiter";
+import { LiveLimit } from "./live/limiter";
+import type { LiveView } from "./live/view";
 
 export type { KeyServiceHealth, KeyServiceOptions };
 

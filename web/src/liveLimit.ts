@@ -1,23 +1,12 @@
+import type { LiveView } from "../../src/keys/live/view";
+
 /**
  * The key service's live spending limit as the page reads it (the `live` field of a usage answer,
- * src/keys/live/limiter.ts LiveView): whether pending usage has paused the key, against what, and
- * what lifts the pause. Checked field by field; anything malformed reads as "no figure".
+ * src/keys/live/view.ts): whether pending usage has paused the key, against what, and what lifts
+ * the pause. Checked field by field; anything malformed reads as "no figure". `periodEnd` and
+ * `asOf` are ISO times ("" when unreadable); a new period lifts a cap pause.
  */
-export interface LiveLimit {
-  /** "escrow" / "cap": the key is paused; null: there is room. */
-  reached: "escrow" | "cap" | null;
-  /** FLOW amounts as UFix64 text. */
-  pendingCost: string;
-  escrowLeft: string;
-  unpaid: string;
-  periodSpend: string;
-  cap: string | null;
-  /** The least top-up (escrow) or cap raise (cap) that lifts the pause. */
-  toLift: string | null;
-  /** ISO time the current period ends (a new period lifts a cap pause). */
-  periodEnd: string;
-  asOf: string;
-}
+export type LiveLimit = Pick<LiveView, "reached" | "pendingCost" | "escrowLeft" | "unpaid" | "periodSpend" | "cap" | "toLift" | "periodEnd" | "asOf">;
 
 const UFIX = /^\d{1,12}\.\d{8}$/;
 

@@ -15,7 +15,7 @@
  * the subscription's customer, signature valid on Flow.
  */
 import type { KeyUsage } from "../../litellm";
-import type { LiveView } from "../live/limiter";
+import type { LiveView } from "../live/view";
 import type { FlowContext } from "../../flow/runtime";
 import { ChallengeError, ChallengeLimitError, messageHex, type ChallengeStore, type ProofAction } from "./challenges";
 import { HttpError } from "./errors";

@@ -14,6 +14,7 @@ import { formatUFix64, familyOfSpendRow, pricingAt, type PricingSchedule } from 
 import { isLiteLLMError, type LiteLLMAdminClient, type SpendLogRow } from "../../litellm";
 import type { FlowContext } from "../../flow/runtime";
 import type { LiveBlock } from "../decision";
+import type { LiveView } from "./view";
 import type { KeyServiceLogger } from "../logger";
 import { currentKey, type SubscriptionRecord } from "../state";
 import { msToUnits, readChainView, readSchedule, readSettlement, unitsToMs, type Settlement } from "./chain";
@@ -40,23 +41,6 @@ export interface LiveLimitOptions {
   rateWindowMs?: number;
 }
 
-/** The live figures of one subscription, as the usage endpoint shows them (FLOW as UFix64 text). */
-export interface LiveView {
-  /** "escrow" / "cap": the key is paused until the figure below is lifted; null: there is room. */
-  reached: LiveBlock | null;
-  pendingTokens: string;
-  pendingCost: string;
-  escrowLeft: string;
-  unpaid: string;
-  periodSpend: string;
-  cap: string | null;
-  /** What a top-up (escrow) or a cap raise (cap) must at least add to lift the pause. */
-  toLift: string | null;
-  periodEnd: string;
-  room: string;
-  tpmLimit: number | null;
-  asOf: string;
-}
 
 interface Live {
   exposure: Exposure;
