@@ -119,8 +119,8 @@ export const usage: KeyUsage = {
     "claude-3-haiku": { requests: 30, tokens: 30_000, cost: 0.3 },
   },
   recent_requests: [
-    { time: "2025-01-02T10:00:00Z", model: "gpt-4o", tokens: 900, cost: 0.01 },
-    { time: "2025-01-02T11:00:00Z", model: "claude-3-haiku", tokens: 300, cost: 0.001 },
+    { request_id: "chatcmpl-1", model: "gpt-4o", prompt_tokens: 600, completion_tokens: 300, total_tokens: 900, cost: 0.01, timestamp: "2025-01-02T10:00:00Z" },
+    { request_id: "chatcmpl-2", model: "claude-3-haiku", prompt_tokens: 200, completion_tokens: 100, total_tokens: 300, cost: 0.001, timestamp: "2025-01-02T11:00:00Z" },
   ],
   daily_usage: [
     { date: "2025-01-01", requests: 20, tokens: 60_000, cost: 0.6 },

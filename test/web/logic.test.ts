@@ -60,9 +60,9 @@ describe("page logic", () => {
   });
 
   it("parses the key service's usage defensively", () => {
-    const parsed = parseKeyUsage({ usage_summary: { total_tokens: "12" }, model_breakdown: { m: { tokens: 3 } }, recent_requests: [{ startTime: "t", spend: 0.1, total_tokens: 5 }, 4], daily_usage: "no" });
+    const parsed = parseKeyUsage({ usage_summary: { total_tokens: "12" }, model_breakdown: { m: { tokens: 3 } }, recent_requests: [{ request_id: "r1", timestamp: "t", cost: "0.1", total_tokens: 5, prompt_tokens: "x" }, 4], daily_usage: "no" });
     expect(parsed.usage_summary).toEqual({ total_requests: 0, total_tokens: 12, total_cost: 0 });
-    expect(parsed.recent_requests).toEqual([{ time: "t", model: "unknown", tokens: 5, cost: 0.1 }]);
+    expect(parsed.recent_requests).toEqual([{ request_id: "r1", model: "unknown", prompt_tokens: 0, completion_tokens: 0, total_tokens: 5, cost: 0.1, timestamp: "t" }]);
     expect(parsed.daily_usage).toEqual([]);
   });
 

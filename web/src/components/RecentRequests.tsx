@@ -2,7 +2,7 @@ import type { RecentRequest } from "../services/keyService";
 
 /** The last few requests the key made, newest first. */
 export function RecentRequests({ requests, limit = 5 }: { requests: RecentRequest[] | null; limit?: number }) {
-  const shown = (requests ?? []).slice().sort((a, b) => b.time.localeCompare(a.time)).slice(0, limit);
+  const shown = (requests ?? []).slice().sort((a, b) => b.timestamp.localeCompare(a.timestamp)).slice(0, limit);
   return (
     <section className="recent" aria-label="Recent requests">
       <h4>Recent requests</h4>
@@ -11,9 +11,9 @@ export function RecentRequests({ requests, limit = 5 }: { requests: RecentReques
       ) : (
         <ul>
           {shown.map((r, i) => (
-            <li key={`${r.time}-${i}`}>
-              <time dateTime={r.time}>{r.time ? new Date(r.time).toLocaleTimeString("en-GB") : "?"}</time> {r.model},{" "}
-              {r.tokens.toLocaleString("en-US")} tokens
+            <li key={r.request_id || i}>
+              <time dateTime={r.timestamp}>{r.timestamp ? new Date(r.timestamp).toLocaleTimeString("en-GB") : "?"}</time> {r.model},{" "}
+              {r.total_tokens.toLocaleString("en-US")} tokens
             </li>
           ))}
         </ul>

@@ -6,32 +6,17 @@
  */
 import type { UserSignature } from "./flowClient";
 import { parseLiveLimit, type LiveLimit } from "../liveLimit";
+import type { DailyUsage, KeyUsage as ServiceKeyUsage, RecentRequest } from "../../../src/litellm/types";
 
-/** The seed's getKeyUsage shape. Costs are the key service's (LiteLLM's) estimate, not a bill. */
-export interface KeyUsage {
-  usage_summary: { total_requests: number; total_tokens: number; total_cost: number };
-  model_breakdown: Record<string, { requests: number; tokens: number; cost: number }>;
-  recent_requests: RecentRequest[];
-  daily_usage: DailyUsage[];
+/**
+ * The seed's getKeyUsage shape, as the key service answers it (src/litellm/types.ts, the one
+ * declaration), with the live spending limit. Costs are LiteLLM's estimate, not a bill.
+ */
+export interface KeyUsage extends ServiceKeyUsage {
   /** The live spending limit (absent from services that have none). */
   live?: LiveLimit | null;
 }
-
-export interface RecentRequest {
-  /** ISO time the request started. */
-  time: string;
-  model: string;
-  tokens: number;
-  cost: number;
-}
-
-export interface DailyUsage {
-  /** YYYY-MM-DD (UTC). */
-  date: string;
-  requests: number;
-  tokens: number;
-  cost: number;
-}
+export type { DailyUsage, RecentRequest };
 
 /** Signs a text with the customer's wallet (FCL currentUser.signUserMessage). */
 export type MessageSigner = (message: string) => Promise<UserSignature[]>;
@@ -99,10 +84,13 @@ export function parseKeyUsage(raw: unknown): KeyUsage {
     },
     model_breakdown: breakdown,
     recent_requests: list(obj.recent_requests).map((r) => ({
-      time: String(r.time ?? r.timestamp ?? r.startTime ?? ""),
+      request_id: String(r.request_id ?? ""),
       model: String(r.model ?? "unknown"),
-      tokens: number(r.tokens ?? r.total_tokens),
-      cost: number(r.cost ?? r.spend),
+      prompt_tokens: number(r.prompt_tokens),
+      completion_tokens: number(r.completion_tokens),
+      total_tokens: number(r.total_tokens),
+      cost: number(r.cost),
+      timestamp: String(r.timestamp ?? ""),
     })),
     daily_usage: list(obj.daily_usage).map((d) => ({
       date: String(d.date ?? ""),
