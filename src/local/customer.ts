@@ -2,6 +2,7 @@ import * as fcl from "@onflow/fcl";
 import { signUserMessage, type FlowContext, type KeySigner } from "../flow/runtime";
 import { FlareFDCTriggers_SubscriptionCharged, type FlareFDCTriggers_SubscriptionCharged as Charged } from "../flow/generated/types";
 import type { KeyUsage } from "../litellm/types";
+import type { ChallengeAnswer, ProofAction } from "../keys/http/wire";
 
 /**
  * What a customer does outside the page, as a script or a test does it: prove the account to
@@ -26,11 +27,11 @@ export async function provenCall<T>(
   keyServiceUrl: string,
   customer: KeySigner,
   subscriptionId: bigint,
-  action: "reveal" | "usage" | "rotate",
+  action: ProofAction,
   route: string,
   extra: Record<string, unknown> = {},
 ): Promise<{ status: number; body: T & ApiError }> {
-  const challenge = await keyServiceCall<{ nonce: string; messageHex: string }>(keyServiceUrl, "/v1/challenge", {
+  const challenge = await keyServiceCall<ChallengeAnswer>(keyServiceUrl, "/v1/challenge", {
     subscriptionId: subscriptionId.toString(),
     action,
   });

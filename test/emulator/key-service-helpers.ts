@@ -13,6 +13,7 @@ import { bytesToHex } from "@noble/hashes/utils";
 import { FlowEmulator } from "../../src/local/emulator";
 import { flowNetwork } from "../../src/config/networks";
 import { deployFlow } from "../../src/deploy/flow-deploy";
+import type { ProofAction } from "../../src/keys/http/wire";
 import { flowSigner } from "../../src/deploy/flow-signer";
 import { contractAddresses } from "../../src/config/flow-json";
 import { createLocalAccount } from "../../src/local/accounts";
@@ -199,7 +200,7 @@ export async function proven(
   service: KeyService,
   signer: KeySigner,
   subscriptionId: string,
-  action: "reveal" | "rotate" | "usage",
+  action: ProofAction,
   extra: Record<string, unknown> = {},
 ): Promise<ApiAnswer> {
   const c = await challenge(service, subscriptionId, action);

@@ -11,9 +11,10 @@
  * one client fills only that client's buckets, never another customer's.
  */
 import { randomBytes } from "node:crypto";
+import type { ProofAction } from "./wire";
 
-export const ACTIONS = ["reveal", "usage", "rotate"] as const;
-export type ProofAction = (typeof ACTIONS)[number];
+export const ACTIONS = ["reveal", "usage", "rotate"] as const satisfies readonly ProofAction[];
+export type { ProofAction };
 
 export interface Challenge {
   nonce: string;

@@ -7,11 +7,9 @@ import { keysVerifyUserSignature } from "../../flow/generated/scripts";
 import { codec, runScript, type FlowContext } from "../../flow/runtime";
 import { HttpError } from "./errors";
 
-export interface CompositeSignature {
-  addr: string;
-  keyId: number;
-  signature: string;
-}
+import type { CompositeSignature } from "./wire";
+
+export type { CompositeSignature };
 
 const MAX_SIGNATURES = 20;
 /** Flow account key indices are 32-bit: a larger one would overflow in the Cadence check after the nonce is spent. */

@@ -18,6 +18,7 @@ import type { KeyUsage } from "../../litellm";
 import type { LiveView } from "../live/view";
 import type { FlowContext } from "../../flow/runtime";
 import { ChallengeError, ChallengeLimitError, messageHex, type ChallengeStore, type ProofAction } from "./challenges";
+import type { ChallengeAnswer } from "./wire";
 import { HttpError } from "./errors";
 import { parseSignatures, verifyOwnership } from "./proof";
 import type { JsonRequest } from "./server";
@@ -102,7 +103,7 @@ export function keyServiceRoutes(api: KeyServiceApi, leaves?: LeavesReader): (re
             message: c.message,
             messageHex: messageHex(c),
             expiresAt: new Date(c.expiresAt).toISOString(),
-          },
+          } satisfies ChallengeAnswer,
         };
       }
       case "POST /v1/keys/reveal": {

@@ -4,6 +4,7 @@
  */
 import type { SimpleUsageSubscriptions_SubscriptionInfo } from "../../../src/flow/generated/types";
 import type { PricingConfig, Tier } from "../../../src/pricing";
+import type { CompositeSignature } from "../../../src/keys/http/wire";
 
 export type Subscription = SimpleUsageSubscriptions_SubscriptionInfo;
 export type SubscriptionStatus = Subscription["status"];
@@ -61,11 +62,7 @@ export interface SubscriptionChanges {
 }
 
 /** A signature of FCL's currentUser.signUserMessage (a composite signature). */
-export interface UserSignature {
-  addr: string;
-  keyId: number;
-  signature: string;
-}
+export type UserSignature = CompositeSignature;
 
 export interface FlowClient {
   onUser(callback: (user: FlowUser) => void): () => void;

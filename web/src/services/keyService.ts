@@ -7,6 +7,7 @@
 import type { UserSignature } from "./flowClient";
 import { parseLiveLimit, type LiveLimit } from "../liveLimit";
 import type { DailyUsage, KeyUsage as ServiceKeyUsage, RecentRequest } from "../../../src/litellm/types";
+import type { ChallengeAnswer, ProofAction, ProvenRequest } from "../../../src/keys/http/wire";
 
 /**
  * The seed's getKeyUsage shape, as the key service answers it (src/litellm/types.ts, the one
@@ -111,14 +112,15 @@ export function parseKeyUsage(raw: unknown): KeyUsage {
 export function httpKeyService(baseUrl: string): KeyService {
   return {
     async signIn(address, sign) {
-      const proven = async <T>(path: string, action: "reveal" | "rotate" | "usage", id: bigint): Promise<T> => {
+      const proven = async <T>(path: string, action: ProofAction, id: bigint): Promise<T> => {
         const subscriptionId = id.toString();
-        const challenge = await call<{ nonce: string; message: string }>(`${baseUrl}/v1/challenge`, {
+        const challenge = await call<ChallengeAnswer>(`${baseUrl}/v1/challenge`, {
           method: "POST",
           body: JSON.stringify({ subscriptionId, action }),
         });
         const signatures = await sign(challenge.message);
-        return call<T>(`${baseUrl}${path}`, { method: "POST", body: JSON.stringify({ subscriptionId, nonce: challenge.nonce, signatures }) });
+        const body: ProvenRequest = { subscriptionId, nonce: challenge.nonce, signatures };
+        return call<T>(`${baseUrl}${path}`, { method: "POST", body: JSON.stringify(body) });
       };
       return {
         address,
