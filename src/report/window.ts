@@ -1,4 +1,7 @@
-/** Length of one usage window in seconds. Window id = window start (unix seconds) / 300. */
+/**
+ * Length of one usage window in seconds on the live networks (every network config reads it; the
+ * local stack may set FLAREFLOW_WINDOW_SECONDS). Window id = window start (unix seconds) / 300.
+ */
 export const WINDOW_SECONDS = 300;
 
 /** Largest value of a Solidity uint64 (and of a Cadence UInt64). */

@@ -1,8 +1,8 @@
 import { LOCAL_ORACLE_PUBLIC_KEYS } from "../local-oracles";
 import { DEFAULT_PRICING, parseUFix64 } from "../../pricing";
+import { WINDOW_SECONDS } from "../../report/window";
 import type { FlowNetworkConfig } from "./types";
 
-const DEFAULT_WINDOW_SECONDS = 300;
 const LOCAL_THRESHOLD = 2;
 const HARDHAT_CHAIN_ID = 31337n;
 
@@ -14,7 +14,7 @@ export const emulator: FlowNetworkConfig = {
   deployAccount: "emulator-account",
   walletDiscovery: process.env.FLOW_WALLET_DISCOVERY ?? "http://127.0.0.1:8701/fcl/authn",
   settings: () => ({
-    windowSeconds: Number(process.env.FLAREFLOW_WINDOW_SECONDS ?? DEFAULT_WINDOW_SECONDS),
+    windowSeconds: Number(process.env.FLAREFLOW_WINDOW_SECONDS ?? WINDOW_SECONDS),
     oracles: { publicKeys: LOCAL_ORACLE_PUBLIC_KEYS, threshold: LOCAL_THRESHOLD },
     source: { chainId: HARDHAT_CHAIN_ID, evmNetwork: "localhost" },
     // The lowest bounds the contracts allow, so a local customer can drain an escrow in a few

@@ -1,4 +1,5 @@
 import { DEFAULT_PRICING } from "../../pricing";
+import { WINDOW_SECONDS } from "../../report/window";
 import { liveOracleSettings } from "./live-oracles";
 import type { FlowNetworkConfig } from "./types";
 
@@ -9,7 +10,7 @@ export const mainnet: FlowNetworkConfig = {
   live: true,
   deployAccount: "mainnet-admin",
   settings: () => ({
-    windowSeconds: 300,
+    windowSeconds: WINDOW_SECONDS,
     oracles: liveOracleSettings(process.env),
     source: { chainId: 14n, evmNetwork: "flare" },
     pricing: DEFAULT_PRICING,

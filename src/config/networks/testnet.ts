@@ -1,4 +1,5 @@
 import { DEFAULT_PRICING } from "../../pricing";
+import { WINDOW_SECONDS } from "../../report/window";
 import { liveOracleSettings } from "./live-oracles";
 import type { FlowNetworkConfig } from "./types";
 
@@ -9,7 +10,7 @@ export const testnet: FlowNetworkConfig = {
   live: true,
   deployAccount: "testnet-admin",
   settings: () => ({
-    windowSeconds: 300,
+    windowSeconds: WINDOW_SECONDS,
     oracles: liveOracleSettings(process.env),
     source: { chainId: 114n, evmNetwork: "coston2" },
     pricing: DEFAULT_PRICING,
