@@ -13,6 +13,7 @@
  * submitReport for each); Coston2 gets one proof per window, all in one voting round's tree.
  */
 import * as fs from "node:fs";
+import { Session } from "node:inspector/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { JsonRpcProvider, NonceManager, Wallet } from "ethers";
@@ -147,12 +148,27 @@ async function main(): Promise<void> {
     // The verifier's own CPU beside the wall time: on a shared machine at load 8 the wall time is
     // mostly waiting for a core (the Flow emulator, Hardhat and the publisher run in other processes).
     const cpu: number[] = [];
+    // FLAREFLOW_BENCH_VERIFY_PROFILE=<dir>: a V8 CPU profile of each timed verifyBill alone (not
+    // the setup), for chrome://inspect or any .cpuprofile reader.
+    const profileDir = process.env.FLAREFLOW_BENCH_VERIFY_PROFILE;
     const timed = async (concurrency: number) => {
+      const session = profileDir ? new Session() : undefined;
+      if (session) {
+        session.connect();
+        await session.post("Profiler.enable");
+        await session.post("Profiler.start");
+      }
       const t = performance.now();
       const c = process.cpuUsage();
       const verdict = await verifyBill(sources(), { subscriptionId: sub, concurrency });
       const seconds = (performance.now() - t) / 1000;
       const used = process.cpuUsage(c);
+      if (session && profileDir) {
+        const { profile } = await session.post("Profiler.stop");
+        fs.mkdirSync(profileDir, { recursive: true });
+        fs.writeFileSync(path.join(profileDir, `verify-${count}-c${concurrency}.cpuprofile`), JSON.stringify(profile));
+        session.disconnect();
+      }
       cpu.push((used.user + used.system) / 1e6);
       if (!verdict.ok || verdict.windows.length !== count) throw new Error(`verification disagreed or missed windows: ${verdict.windows.length} of ${count}, ${verdict.windows.flatMap((w) => w.problems).slice(0, 3).join("; ")}`);
       return seconds;
