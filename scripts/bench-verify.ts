@@ -35,7 +35,7 @@ import { attestationFor, encodeSummary, requestsRoot, signAttestation, summarize
 import { verifyBill } from "../src/verify/bill";
 import { coston2BillSource } from "../src/verify/coston2-source";
 import { flowBillSource } from "../src/verify/flow-source";
-import { httpPublisherSource } from "../src/verify/publisher-source";
+import { nodePublisherSource } from "../src/verify/node-publisher-source";
 
 const WINDOW_SECONDS = 300;
 /** Far above any round the Flare stand-in reaches while this runs. */
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     const height = await sealedHeight(flow.accessNode);
     say(`setup done in ${((Date.now() - started) / 1000).toFixed(0)} s; Flow at height ${height}`);
 
-    const sources = () => ({ flow: flowBillSource(flow), coston2: coston2BillSource(stack.info.hardhatUrl, stack.info.verifierAddress), publisher: httpPublisherSource() });
+    const sources = () => ({ flow: flowBillSource(flow), coston2: coston2BillSource(stack.info.hardhatUrl, stack.info.verifierAddress), publisher: nodePublisherSource() });
     // The verifier's own CPU beside the wall time: on a shared machine at load 8 the wall time is
     // mostly waiting for a core (the Flow emulator, Hardhat and the publisher run in other processes).
     const cpu: number[] = [];
