@@ -8,7 +8,7 @@ import { fetchRead } from "./fetch-read";
  * generated codecs then check. FCL did the same through a lookup over ~40 decoders by regex for
  * every value, awaited: most of the Flow side of the verifier's profile (README "How fast"). The
  * request and the fields read are those of @onflow/transport-http's sendGetEventsForHeightRangeRequest.
- * Runs in Node and browsers (atob, TextDecoder).
+ * Runs in Node and browsers.
  */
 
 export class FlowEventsError extends Error {
@@ -60,10 +60,21 @@ export function decodeCadence(value: unknown, at = "value"): unknown {
   throw new FlowEventsError(`the access node returned a Cadence value of an unknown type ${JSON.stringify(type)} at ${at}`);
 }
 
+/** Node's Buffer where there is one (its base64 decoder is native; Node 20's atob is not), else atob. */
+const nodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: "base64"): Uint8Array } }).Buffer;
+
+function base64Bytes(base64: string): Uint8Array {
+  if (nodeBuffer !== undefined) return nodeBuffer.from(base64, "base64");
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
 function payloadJson(base64: unknown, at: string): unknown {
   if (typeof base64 !== "string") throw new FlowEventsError(`the access node returned an event without a payload (${at})`);
   try {
-    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const bytes = base64Bytes(base64);
     return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown;
   } catch (error) {
     throw new FlowEventsError(`the access node returned an event payload that is not base64 JSON (${at}): ${error instanceof Error ? error.message : String(error)}`);
