@@ -13,6 +13,7 @@
  * submitReport for each); Coston2 gets one proof per window, all in one voting round's tree.
  */
 import * as fs from "node:fs";
+import { Session } from "node:inspector/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { JsonRpcProvider, NonceManager, Wallet } from "ethers";
@@ -34,7 +35,7 @@ import { attestationFor, encodeSummary, requestsRoot, signAttestation, summarize
 import { verifyBill } from "../src/verify/bill";
 import { coston2BillSource } from "../src/verify/coston2-source";
 import { flowBillSource } from "../src/verify/flow-source";
-import { httpPublisherSource } from "../src/verify/publisher-source";
+import { nodePublisherSource } from "../src/verify/node-publisher-source";
 
 const WINDOW_SECONDS = 300;
 /** Far above any round the Flare stand-in reaches while this runs. */
@@ -143,16 +144,31 @@ async function main(): Promise<void> {
     const height = await sealedHeight(flow.accessNode);
     say(`setup done in ${((Date.now() - started) / 1000).toFixed(0)} s; Flow at height ${height}`);
 
-    const sources = () => ({ flow: flowBillSource(flow), coston2: coston2BillSource(stack.info.hardhatUrl, stack.info.verifierAddress), publisher: httpPublisherSource() });
+    const sources = () => ({ flow: flowBillSource(flow), coston2: coston2BillSource(stack.info.hardhatUrl, stack.info.verifierAddress), publisher: nodePublisherSource() });
     // The verifier's own CPU beside the wall time: on a shared machine at load 8 the wall time is
     // mostly waiting for a core (the Flow emulator, Hardhat and the publisher run in other processes).
     const cpu: number[] = [];
+    // FLAREFLOW_BENCH_VERIFY_PROFILE=<dir>: a V8 CPU profile of each timed verifyBill alone (not
+    // the setup), for chrome://inspect or any .cpuprofile reader.
+    const profileDir = process.env.FLAREFLOW_BENCH_VERIFY_PROFILE;
     const timed = async (concurrency: number) => {
+      const session = profileDir ? new Session() : undefined;
+      if (session) {
+        session.connect();
+        await session.post("Profiler.enable");
+        await session.post("Profiler.start");
+      }
       const t = performance.now();
       const c = process.cpuUsage();
       const verdict = await verifyBill(sources(), { subscriptionId: sub, concurrency });
       const seconds = (performance.now() - t) / 1000;
       const used = process.cpuUsage(c);
+      if (session && profileDir) {
+        const { profile } = await session.post("Profiler.stop");
+        fs.mkdirSync(profileDir, { recursive: true });
+        fs.writeFileSync(path.join(profileDir, `verify-${count}-c${concurrency}.cpuprofile`), JSON.stringify(profile));
+        session.disconnect();
+      }
       cpu.push((used.user + used.system) / 1e6);
       if (!verdict.ok || verdict.windows.length !== count) throw new Error(`verification disagreed or missed windows: ${verdict.windows.length} of ${count}, ${verdict.windows.flatMap((w) => w.problems).slice(0, 3).join("; ")}`);
       return seconds;

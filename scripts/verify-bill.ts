@@ -20,7 +20,7 @@ import { parseClientLog, ClientLogError } from "../src/verify/client-log";
 import { coston2BillSource } from "../src/verify/coston2-source";
 import { flowBillSource } from "../src/verify/flow-source";
 import { keyServiceLeavesSource } from "../src/verify/leaves-source";
-import { httpPublisherSource } from "../src/verify/publisher-source";
+import { nodePublisherSource } from "../src/verify/node-publisher-source";
 import { verdictJson, verdictProblems, verdictTable } from "../src/verify/format";
 import type { BillSources } from "../src/verify/sources";
 
@@ -104,7 +104,7 @@ async function main(): Promise<number> {
   const sources: BillSources = {
     flow: flowBillSource(ends.flow),
     coston2: coston2BillSource(ends.rpcUrl, ends.verifier, { maxLogBlocks: ends.maxLogBlocks, onProgress: (d, t) => onProgress?.("Coston2 logs", d, t) }),
-    publisher: httpPublisherSource(),
+    publisher: nodePublisherSource(),
   };
   let clientLog: VerifyArgs["clientLog"];
   if (options.clientLog !== undefined && options.keyFile !== undefined) {

@@ -1,4 +1,4 @@
-import { Interface, toBeHex, toQuantity, zeroPadValue } from "ethers";
+import { concat, Interface, toBeHex, toQuantity, zeroPadValue } from "ethers";
 // The ABI from the compiler's artifact (named import: a bundler keeps only `abi`, not the bytecode).
 import { abi } from "../../artifacts/solidity/contracts/UsageReportVerifier.sol/UsageReportVerifier.json";
 import type { UsageReportVerifierInterface } from "../evm/typechain/solidity/contracts/UsageReportVerifier";
@@ -49,7 +49,14 @@ async function pool<T>(jobs: readonly T[], limit: number, run: (job: T) => Promi
 
 export function coston2BillSource(rpcUrl: string, verifierAddress: string, options: Coston2SourceOptions = {}): Coston2BillSource {
   const iface = new Interface(abi) as UsageReportVerifierInterface;
-  const topic0 = iface.getEvent("UsageReportVerified").topicHash;
+  // Fragments, topic and selector looked up once: ethers hashes a fragment's signature again each
+  // time it is named or matched (parseLog hashes every event's), most of the Coston2 decoding cost
+  // in the verifier's profile.
+  const verified = iface.getEvent("UsageReportVerified");
+  const topic0 = verified.topicHash;
+  const reportOf = iface.getFunction("reportOf");
+  const reportOfSelector = reportOf.selector;
+  const coder = iface.getAbiCoder();
   const concurrency = options.concurrency ?? 8;
   let id = 0;
 
@@ -74,6 +81,15 @@ export function coston2BillSource(rpcUrl: string, verifierAddress: string, optio
   }
   const call = async (method: string, params: unknown[]): Promise<unknown> => (await batch([{ method, params }]))[0];
   const ethCall = (data: string) => ({ method: "eth_call", params: [{ to: verifierAddress, data }, "latest"] });
+
+  function decodeVerified(log: RpcLog) {
+    try {
+      // decodeEventLog checks topic0 again (one hash per log, not one per event of the ABI).
+      return iface.decodeEventLog(verified, log.data, log.topics);
+    } catch (error) {
+      throw new Coston2SourceError(`the EVM RPC returned a UsageReportVerified log that does not decode (tx ${log.transactionHash}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 
   async function blockTime(n: number): Promise<number> {
     const block = (await call("eth_getBlockByNumber", [toQuantity(n), false])) as { timestamp?: string } | null;
@@ -105,9 +121,9 @@ export function coston2BillSource(rpcUrl: string, verifierAddress: string, optio
       const groups: bigint[][] = [];
       for (let i = 0; i < windows.length; i += CALLS_PER_BATCH) groups.push(windows.slice(i, i + CALLS_PER_BATCH) as bigint[]);
       await pool(groups, concurrency, async (group) => {
-        const results = await batch(group.map((w) => ethCall(iface.encodeFunctionData("reportOf", [w]))));
+        const results = await batch(group.map((w) => ethCall(concat([reportOfSelector, coder.encode(reportOf.inputs, [w])]))));
         group.forEach((w, i) => {
-          const [r] = iface.decodeFunctionResult("reportOf", results[i] as string);
+          const [r] = (iface as Interface).decodeFunctionResult(reportOf, results[i] as string);
           out.set(w, { verified: r.verified as boolean, digest: (r.digest as string).toLowerCase(), votingRound: r.votingRound as bigint });
         });
       });
@@ -128,13 +144,13 @@ export function coston2BillSource(rpcUrl: string, verifierAddress: string, optio
       await pool(jobs, concurrency, async ([group, a, b]) => {
         const logs = (await call("eth_getLogs", [{ address: verifierAddress, fromBlock: toQuantity(a), toBlock: toQuantity(b), topics: [topic0, group.map((w) => zeroPadValue(toBeHex(w), 32))] }])) as RpcLog[];
         for (const log of logs) {
-          const parsed = iface.parseLog({ topics: log.topics, data: log.data });
-          if (parsed === null || parsed.name !== "UsageReportVerified") throw new Coston2SourceError(`the EVM RPC returned a log that is not UsageReportVerified (tx ${log.transactionHash})`);
-          const window = parsed.args.window as bigint;
+          if (!Array.isArray(log.topics) || log.topics[0] !== topic0) throw new Coston2SourceError(`the EVM RPC returned a log that is not UsageReportVerified (tx ${log.transactionHash})`);
+          const args = decodeVerified(log);
+          const window = args.window as bigint;
           out.set(window, {
             window,
-            votingRound: parsed.args.votingRound as bigint,
-            digest: (parsed.args.digest as string).toLowerCase(),
+            votingRound: args.votingRound as bigint,
+            digest: (args.digest as string).toLowerCase(),
             transactionHash: log.transactionHash,
             blockNumber: Number(BigInt(log.blockNumber)),
           });

@@ -1,10 +1,10 @@
-import * as fcl from "@onflow/fcl";
 import { runScript, type FlowContext } from "../flow/runtime";
 import { getPricingSchedule, getSubscription, triggersGetState } from "../flow/generated/scripts";
 import { FlareFDCTriggers_SubscriptionCharged, FlareFDCTriggers_UsageReportSettled, FlareFDCTriggers_UsageUnbillable } from "../flow/generated/types";
 import { parseUFix64, scheduleFromCadence } from "../pricing";
 import type { FlowBillSource, FlowEvents } from "./sources";
 import { fetchRead } from "./fetch-read";
+import { eventsInRange, type RawEvent } from "./flow-events";
 
 /** Access nodes refuse event queries over more than 250 blocks. */
 export const MAX_EVENT_RANGE = 250;
@@ -12,8 +12,6 @@ export const MAX_EVENT_RANGE = 250;
 export class FlowSourceError extends Error {
   override readonly name = "FlowSourceError";
 }
-
-type RawEvent = { blockHeight?: unknown; transactionId?: unknown; transactionIndex?: unknown; eventIndex?: unknown; data?: unknown };
 
 function nat(value: unknown, what: string): number {
   const n = typeof value === "string" ? Number(value) : value;
@@ -33,8 +31,9 @@ function digestHex(value: string): string {
 }
 
 /**
- * FlowBillSource over a Flow access node's REST API: scripts and events through FCL (decoded and
- * checked by the generated codecs: an access node is external input), block headers by height.
+ * FlowBillSource over a Flow access node's REST API: scripts through FCL, events read and decoded
+ * directly (flow-events.ts), both checked by the generated codecs (an access node is external
+ * input), block headers by height.
  */
 export function flowBillSource(ctx: FlowContext): FlowBillSource {
   const triggers = ctx.addresses.FlareFDCTriggers?.replace(/^0x/, "");
@@ -52,12 +51,7 @@ export function flowBillSource(ctx: FlowContext): FlowBillSource {
     return { height: nat(h?.height, "block height"), timestamp: timestamp / 1000 };
   }
 
-  async function eventsOf(name: string, from: number, to: number): Promise<RawEvent[]> {
-    fcl.config().put("accessNode.api", ctx.accessNode);
-    const raw: unknown = await fcl.decode(await fcl.send([fcl.getEventsAtBlockHeightRange(type(name), from, to)]));
-    if (!Array.isArray(raw)) throw new FlowSourceError(`the access node returned no event list for ${name} in ${from}..${to}`);
-    return raw as RawEvent[];
-  }
+  const eventsOf = (name: string, from: number, to: number): Promise<RawEvent[]> => eventsInRange(rest, type(name), from, to);
 
   return {
     accessNode: ctx.accessNode,
