@@ -4,7 +4,8 @@
  * read here is idempotent, and a verifier on public RPCs meets such drops routinely. An HTTP
  * answer, whatever its status, is returned as it is; an aborted request is not tried again.
  */
-const RETRY_DELAYS_MS = [250, 1000];
+/** After a read that got no answer at all, ask again after each of these delays. */
+export const RETRY_DELAYS_MS: readonly number[] = [250, 1000];
 
 export async function fetchRead(url: string, init?: RequestInit): Promise<Response> {
   for (let attempt = 0; ; attempt++) {

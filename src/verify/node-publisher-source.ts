@@ -1,5 +1,6 @@
 import * as http from "node:http";
 import * as https from "node:https";
+import { RETRY_DELAYS_MS } from "./fetch-read";
 import type { Fetched, PublisherBillSource } from "./sources";
 
 /**
@@ -10,8 +11,6 @@ import type { Fetched, PublisherBillSource } from "./sources";
  * (report and summary) made fetch the verifier's largest cost in its profile (README "How fast").
  * The page keeps httpPublisherSource: browsers have fetch only.
  */
-const RETRY_DELAYS_MS = [250, 1000];
-
 class NoAnswer extends Error {}
 
 export function nodePublisherSource(timeoutMs = 10_000, maxSockets = 16): PublisherBillSource {
