@@ -5,6 +5,7 @@
  * field is ignored. A streamed call is logged as its chunks' id and created with the usage of its
  * last chunk. Parsed as hostile input: a malformed line is an error naming its line number.
  */
+import { quoteId } from "./quote";
 
 export type ClientLogEntry = { id: string; created: number; totalTokens: bigint; line: number };
 
@@ -33,10 +34,10 @@ export function parseClientLog(text: string): Map<string, ClientLogEntry> {
     if (!isRecord(value)) throw new ClientLogError(`${where} is not a JSON object`);
     const { id, created, usage } = value;
     if (typeof id !== "string" || id.length === 0) throw new ClientLogError(`${where} has no response id`);
-    if (typeof created !== "number" || !Number.isSafeInteger(created) || created < 0) throw new ClientLogError(`${where} (${id}) has no created time`);
+    if (typeof created !== "number" || !Number.isSafeInteger(created) || created < 0) throw new ClientLogError(`${where} (${quoteId(id)}) has no created time`);
     const total = isRecord(usage) ? usage.total_tokens : undefined;
-    if (typeof total !== "number" || !Number.isSafeInteger(total) || total < 0) throw new ClientLogError(`${where} (${id}) has no usage.total_tokens`);
-    if (entries.has(id)) throw new ClientLogError(`${where} repeats response id ${id} (line ${entries.get(id)?.line})`);
+    if (typeof total !== "number" || !Number.isSafeInteger(total) || total < 0) throw new ClientLogError(`${where} (${quoteId(id)}) has no usage.total_tokens`);
+    if (entries.has(id)) throw new ClientLogError(`${where} repeats response id ${quoteId(id)} (line ${entries.get(id)?.line})`);
     entries.set(id, { id, created, totalTokens: BigInt(total), line: i + 1 });
   }
   return entries;

@@ -1,6 +1,7 @@
 import type { UsageLine } from "../report";
 import type { ClientLogEntry } from "./client-log";
 import { leavesMatchRoot, type WindowLeaves } from "./leaves-doc";
+import { quoteId } from "./quote";
 
 /**
  * The customer's requests against the attested roots: the key service's leaves must hash to each
@@ -55,17 +56,17 @@ export function checkRequests(
         check.requests++;
         const tokens = BigInt(r.tokens);
         const earlier = billed.get(r.requestId);
-        if (earlier !== undefined) check.problems.push(`${where}: request ${r.requestId} was billed again (first in window ${earlier})`);
+        if (earlier !== undefined) check.problems.push(`${where}: request ${quoteId(r.requestId)} was billed again (first in window ${earlier})`);
         billed.set(r.requestId, w);
         const entry = log.get(r.requestId);
-        if (entry === undefined) check.problems.push(`request billed that your client log does not have: ${r.requestId} (${tokens} tokens) in ${where}`);
-        else if (entry.totalTokens !== tokens) check.problems.push(`request billed with other tokens: ${r.requestId} billed ${tokens} tokens in ${where}; your client log (line ${entry.line}) says ${entry.totalTokens}`);
+        if (entry === undefined) check.problems.push(`request billed that your client log does not have: ${quoteId(r.requestId)} (${tokens} tokens) in ${where}`);
+        else if (entry.totalTokens !== tokens) check.problems.push(`request billed with other tokens: ${quoteId(r.requestId)} billed ${tokens} tokens in ${where}; your client log (line ${entry.line}) says ${entry.totalTokens}`);
       }
     }
   }
   for (const entry of log.values()) {
     if (entry.created >= range.from && entry.created < range.until && !billed.has(entry.id)) {
-      problems.push(`request in your client log that no checked window billed: ${entry.id} (line ${entry.line}, ${entry.totalTokens} tokens, created ${new Date(entry.created * 1000).toISOString()})`);
+      problems.push(`request in your client log that no checked window billed: ${quoteId(entry.id)} (line ${entry.line}, ${entry.totalTokens} tokens, created ${new Date(entry.created * 1000).toISOString()})`);
     }
   }
   return { byWindow, problems };

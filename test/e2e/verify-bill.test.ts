@@ -205,8 +205,8 @@ describe("verify-bill: a customer recomputes their bill from public data", () =>
     expect(problemsOf(verdict, w2).join("\n")).toMatch(/report URL does not answer: .*reports\/\d+ answered HTTP 404/);
     expect(problemsOf(verdict, w3).join("\n")).toMatch(/Coston2 digest differs: UsageReportVerifier stored 0x0{60}3039 for window \d+, Flow settled 0x[0-9a-f]{64}/);
     expect(problemsOf(verdict, w4).join("\n")).toMatch(/line charged at another price: window \d+, family .*: priced [\d.]+ FLOW, but pricing version \d+ in force at the window's start gives [\d.]+ FLOW/);
-    expect(problemsOf(verdict, w5).join("\n")).toMatch(new RegExp(`request billed with other tokens: ${billedId} billed \\d+ tokens in window ${w5}, .*; your client log \\(line \\d+\\) says \\d+`));
-    expect(problemsOf(verdict, w6).join("\n")).toMatch(/request billed that your client log does not have: chatcmpl-[0-9a-f-]+ \(\d+ tokens\) in window \d+, gpt-4/);
+    expect(problemsOf(verdict, w5).join("\n")).toMatch(new RegExp(`request billed with other tokens: "${billedId}" billed \\d+ tokens in window ${w5}, .*; your client log \\(line \\d+\\) says \\d+`));
+    expect(problemsOf(verdict, w6).join("\n")).toMatch(/request billed that your client log does not have: "chatcmpl-[0-9a-f-]+" \(\d+ tokens\) in window \d+, gpt-4/);
     expect(problemsOf(verdict, w7).join("\n")).toMatch(/no attestation: UsageReportVerifier on Coston2 has no verified report for window \d+, yet Flow charged it/);
     // Each fault is named in its own window, and only there: the windows left alone still agree.
     const faulty = new Set([w1, w2, w3, w4, w5, w6, w7]);

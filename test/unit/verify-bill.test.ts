@@ -7,6 +7,7 @@ import { verifyBill } from "../../src/verify/bill";
 import { ClientLogError, parseClientLog } from "../../src/verify/client-log";
 import { InvalidLeavesError, parseWindowLeaves, type WindowLeaves } from "../../src/verify/leaves-doc";
 import { recomputeCharges } from "../../src/verify/recompute";
+import { quoteId } from "../../src/verify/quote";
 import { checkRequests } from "../../src/verify/requests-check";
 import type { BillSources, ChargedLine, SettledWindow, SubscriptionFacts } from "../../src/verify/sources";
 
@@ -79,11 +80,11 @@ describe("client log", () => {
   it("refuses a malformed line, naming it", () => {
     for (const [text, message] of [
       ["not json", /line 1 is not JSON/],
-      ['{"id":"a","created":1}', /line 1 \(a\) has no usage.total_tokens/],
+      ['{"id":"a","created":1}', /line 1 \("a"\) has no usage.total_tokens/],
       ['{"created":1,"usage":{"total_tokens":1}}', /no response id/],
       ['{"id":"a","usage":{"total_tokens":1}}', /no created time/],
       ['{"id":"a","created":1,"usage":{"total_tokens":1.5}}', /no usage.total_tokens/],
-      ['{"id":"a","created":1,"usage":{"total_tokens":1}}\n{"id":"a","created":2,"usage":{"total_tokens":1}}', /line 2 repeats response id a \(line 1\)/],
+      ['{"id":"a","created":1,"usage":{"total_tokens":1}}\n{"id":"a","created":2,"usage":{"total_tokens":1}}', /line 2 repeats response id "a" \(line 1\)/],
     ] as const) {
       expect(() => parseClientLog(text)).toThrow(ClientLogError);
       expect(() => parseClientLog(text)).toThrow(message);
@@ -123,10 +124,20 @@ describe("checkRequests", () => {
     expect(out.problems).toEqual([]);
     expect(out.byWindow.get(5n)).toEqual({ requests: 2, problems: [] });
   });
+  it("print a hostile request id inert: no terminal escape or direction override reaches the screen", () => {
+    const hostile = "r9\u001b[2K\r\u009b31m\u202e\u2028ok";
+    const all = [...requests, leaf(hostile, 5n)];
+    const hostileLine: UsageLine = { ...line, tokens: 35n, requests: 3n, requestsRoot: requestsRoot(all) };
+    const out = checkRequests([{ window: 5n, lines: [hostileLine] }], leaves(all, hostileLine.requestsRoot), logOf([["r1", 1500, 10], ["r2", 1500, 20]]), 7n, { from: 1500, until: 2000 });
+    const problem = out.byWindow.get(5n)?.problems[0] ?? "";
+    expect(problem).toBe('request billed that your client log does not have: "r9\\u001b[2K\\r\\u009b31m\\u202e\\u2028ok" (5 tokens) in window 5, gpt-4');
+    expect(problem).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2028\u2029]/);
+    expect(quoteId("plain-id")).toBe('"plain-id"');
+  });
   it("name a billed request the log lacks, one billed with other tokens, and one logged but never billed", () => {
-    expect(run(leaves(), logOf([["r1", 1500, 10]])).byWindow.get(5n)?.problems).toEqual(["request billed that your client log does not have: r2 (20 tokens) in window 5, gpt-4"]);
-    expect(run(leaves(), logOf([["r1", 1500, 10], ["r2", 1500, 21]])).byWindow.get(5n)?.problems).toEqual(["request billed with other tokens: r2 billed 20 tokens in window 5, gpt-4; your client log (line 2) says 21"]);
-    expect(run(leaves(), logOf([["r1", 1500, 10], ["r2", 1500, 20], ["r3", 1600, 5]])).problems[0]).toMatch(/^request in your client log that no checked window billed: r3 \(line 3, 5 tokens/);
+    expect(run(leaves(), logOf([["r1", 1500, 10]])).byWindow.get(5n)?.problems).toEqual(['request billed that your client log does not have: "r2" (20 tokens) in window 5, gpt-4']);
+    expect(run(leaves(), logOf([["r1", 1500, 10], ["r2", 1500, 21]])).byWindow.get(5n)?.problems).toEqual(['request billed with other tokens: "r2" billed 20 tokens in window 5, gpt-4; your client log (line 2) says 21']);
+    expect(run(leaves(), logOf([["r1", 1500, 10], ["r2", 1500, 20], ["r3", 1600, 5]])).problems[0]).toMatch(/^request in your client log that no checked window billed: "r3" \(line 3, 5 tokens/);
   });
   it("refuse leaves that do not hash to the attested root (one dropped, one changed)", () => {
     expect(run(leaves([requests[0]])).byWindow.get(5n)?.problems[0]).toMatch(/do not hash to the attested root/);
