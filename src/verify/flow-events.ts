@@ -27,6 +27,13 @@ const COMPOSITE = new Set(["Event", "Struct", "Resource", "Enum"]);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/**
+ * An object without a prototype: a key the access node names `__proto__` (a dictionary key is any
+ * string a transaction chose) stays an entry instead of replacing the object's prototype, which
+ * FCL's own decode lets happen.
+ */
+const dataObject = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
+
 /** A JSON-Cadence value (an access node's answer: every shape checked) decoded as FCL does. */
 export function decodeCadence(value: unknown, at = "value"): unknown {
   if (!isRecord(value) || typeof value.type !== "string") throw new FlowEventsError(`the access node returned a malformed Cadence value at ${at}`);
@@ -41,7 +48,7 @@ export function decodeCadence(value: unknown, at = "value"): unknown {
   }
   if (type === "Dictionary") {
     if (!Array.isArray(v)) throw new FlowEventsError(`the access node returned a Dictionary that is not a list at ${at}`);
-    const out: Record<string, unknown> = {};
+    const out = dataObject();
     for (const entry of v as unknown[]) {
       if (!isRecord(entry)) throw new FlowEventsError(`the access node returned a malformed Dictionary entry at ${at}`);
       out[String(decodeCadence(entry.key, `${at}.key`))] = decodeCadence(entry.value, `${at}.value`);
@@ -50,7 +57,7 @@ export function decodeCadence(value: unknown, at = "value"): unknown {
   }
   if (COMPOSITE.has(type)) {
     if (!isRecord(v) || !Array.isArray(v.fields)) throw new FlowEventsError(`the access node returned a ${type} without fields at ${at}`);
-    const out: Record<string, unknown> = {};
+    const out = dataObject();
     for (const field of v.fields as unknown[]) {
       if (!isRecord(field) || typeof field.name !== "string") throw new FlowEventsError(`the access node returned a malformed field at ${at}`);
       out[field.name] = decodeCadence(field.value, `${at}.${field.name}`);

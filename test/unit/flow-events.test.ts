@@ -1,7 +1,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as fcl from "@onflow/fcl";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { decodeCadence, eventsInRange, FlowEventsError } from "../../src/verify/flow-events";
 
 const TYPE = "A.f8d6e0586b0a20c7.FlareFDCTriggers.SubscriptionCharged";
@@ -43,6 +43,39 @@ describe("flow-events: the verifier's direct reader of Flow events", () => {
   it("decodes JSON-Cadence exactly as FCL's decode does", async () => {
     const fromFcl: unknown = await fcl.decode({ encodedData: charged });
     expect(decodeCadence(charged)).toEqual(fromFcl);
+  });
+
+  it("keeps a key or field named __proto__ as data, never as the decoded object's prototype", () => {
+    const hostile = {
+      type: "Event",
+      value: {
+        id: TYPE,
+        fields: [
+          { name: "map", value: { type: "Dictionary", value: [{ key: { type: "String", value: "__proto__" }, value: { type: "Struct", value: { id: "A.1.C.S", fields: [{ name: "cost", value: { type: "UFix64", value: "0.00000001" } }] } } }] } },
+          { name: "__proto__", value: { type: "Struct", value: { id: "A.1.C.S", fields: [{ name: "cost", value: { type: "UFix64", value: "0.00000001" } }] } } },
+        ],
+      },
+    };
+    const decoded = decodeCadence(hostile) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(decoded)).toEqual(["map", "__proto__"]);
+    expect(Object.keys(decoded.map)).toEqual(["__proto__"]);
+    expect(decoded.cost).toBeUndefined();
+    expect(decoded.map.cost).toBeUndefined();
+    expect(Object.getOwnPropertyDescriptor(decoded.map, "__proto__")?.value).toEqual({ cost: "0.00000001" });
+  });
+
+  it("decodes payloads with atob where there is no Buffer (the browser's path)", async () => {
+    // The module looks for Buffer once, when it loads: load it without one, then give Node its Buffer back.
+    vi.resetModules();
+    vi.stubGlobal("Buffer", undefined);
+    const loading = import("../../src/verify/flow-events");
+    const { eventsInRange: inBrowser } = await loading.finally(() => vi.unstubAllGlobals());
+    vi.resetModules();
+    const base = await node(() => [200, [{ block_height: "7", events: [{ type: TYPE, transaction_id: "ab", transaction_index: "0", event_index: "0", payload: b64(charged) }] }]]);
+    const [event] = await inBrowser(base, TYPE, 7, 7);
+    expect(event.data).toEqual(decodeCadence(charged));
+    const bad = await node(() => [200, [{ block_height: "7", events: [{ type: TYPE, payload: btoa("\xff\xfe") }] }]]);
+    await expect(inBrowser(bad, TYPE, 7, 7)).rejects.toThrow(/not base64 JSON/);
   });
 
   it("asks the REST API FCL asks, and returns each event with its block and transaction", async () => {
