@@ -1,7 +1,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import { RETRY_DELAYS_MS } from "./fetch-read";
-import type { Fetched, PublisherBillSource } from "./sources";
+import { MAX_PUBLISHED_BYTES, tooLarge, type Fetched, type PublisherBillSource, type PublisherReadOptions } from "./sources";
 
 /**
  * PublisherBillSource for Node (the command, the bench) over node:http(s) with keep-alive sockets:
@@ -13,17 +13,27 @@ import type { Fetched, PublisherBillSource } from "./sources";
  */
 class NoAnswer extends Error {}
 
-export function nodePublisherSource(timeoutMs = 10_000, maxSockets = 16): PublisherBillSource {
+export function nodePublisherSource({ timeoutMs = 10_000, maxBytes = MAX_PUBLISHED_BYTES, maxSockets = 16 }: PublisherReadOptions & { maxSockets?: number } = {}): PublisherBillSource {
   const agents = { "http:": new http.Agent({ keepAlive: true, maxSockets }), "https:": new https.Agent({ keepAlive: true, maxSockets }) };
 
   const once = (url: URL): Promise<Fetched> =>
     new Promise((resolve, reject) => {
       const lib = url.protocol === "https:" ? https : http;
       const request = lib.get(url, { agent: agents[url.protocol as "http:" | "https:"] }, (response) => {
-        let body = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => (body += chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+        // Final, as a timeout is: the body is refused, not asked for again.
+        const refuse = (): void => {
+          reject(new Error(tooLarge(maxBytes)));
+          request.destroy();
+        };
+        if (Number(response.headers["content-length"] ?? NaN) > maxBytes) return refuse();
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) return refuse();
+          chunks.push(chunk);
+        });
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
         response.on("error", (error) => reject(error));
       });
       let timedOut = false;

@@ -69,6 +69,20 @@ export interface Coston2BillSource {
   logs(windows: readonly bigint[], firstWindowStart?: number): Promise<Map<bigint, VerifiedLog>>;
 }
 
+/**
+ * The largest published document the verifier reads (report or summary). A report line is about
+ * 157 bytes (README "Per-request evidence"), so this holds 400,000 lines in one window, forty times
+ * DESIGN's 10,000 subscriptions with several models each; a host that answers with more (or never
+ * stops) is refused before it fills the verifier's memory.
+ */
+export const MAX_PUBLISHED_BYTES = 64 * 1024 * 1024;
+
+/** Why a read was stopped at the bound. */
+export const tooLarge = (maxBytes: number): string => `the answer is larger than ${maxBytes} bytes`;
+
+/** How a publisher source reads: the per-request timeout and the body bound. */
+export type PublisherReadOptions = { timeoutMs?: number; maxBytes?: number };
+
 /** An HTTP GET of a published document: status and body text, or why nothing answered. */
 export type Fetched = { status: number; body: string } | { error: string };
 

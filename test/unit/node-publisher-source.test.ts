@@ -43,7 +43,7 @@ describe("nodePublisherSource (the command's reads of published reports)", () =>
     const refused = closed.replace(/:\d+$/, ":1");
     expect(await nodePublisherSource().get(`${refused}/reports/1`)).toHaveProperty("error");
     const slow = await serve(() => undefined);
-    expect(await nodePublisherSource(200).get(`${slow}/reports/1`)).toEqual({ error: "no answer within 200 ms" });
+    expect(await nodePublisherSource({ timeoutMs: 200 }).get(`${slow}/reports/1`)).toEqual({ error: "no answer within 200 ms" });
     expect(await nodePublisherSource().get("file:///etc/passwd")).toEqual({ error: "not an http(s) URL: file:///etc/passwd" });
   });
 });
