@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readJsonFile, removeTempFiles, writeFileDurable } from "./durable";
-import type { UsageLine } from "../report";
+import type { UsageLine, UsageSummary } from "../report";
 import { parseReportDocument } from "./report-doc";
 
 /**
@@ -51,6 +51,19 @@ export function isTerminal(stage: Stage): boolean {
 
 export function stageIndex(stage: Stage): number {
   return stage === "skipped" ? STAGES.length : STAGES.indexOf(stage);
+}
+
+/** The summary stage 1 computed and committed: later stages take it from here, not from the lines again. */
+export function summaryOf(record: WindowRecord): UsageSummary {
+  const s = record.summary;
+  return { window: BigInt(record.window), digest: s.digest, lineCount: BigInt(s.lineCount), totalTokens: BigInt(s.totalTokens) };
+}
+
+/** A field an earlier stage recorded; its absence means the record is damaged. */
+export function recorded<K extends "request" | "proof" | "signatures">(record: WindowRecord, field: K): NonNullable<WindowRecord[K]> {
+  const value = record[field];
+  if (value === undefined) throw new Error(`window ${record.window}: stage ${record.stage} but no ${field} recorded`);
+  return value as NonNullable<WindowRecord[K]>;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -32,6 +32,7 @@ export {
   summarize,
   encodeSummary,
   decodeSummary,
+  reportUrl,
   summaryUrl,
 } from "./summary";
 export * from "./oracle";

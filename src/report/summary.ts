@@ -55,7 +55,12 @@ export function decodeSummary(data: string): UsageSummary {
   return { window, digest, lineCount, totalTokens };
 }
 
+/** The URL of a window's report under the publisher's base URL (what the oracles read). */
+export function reportUrl(baseUrl: string, window: bigint): string {
+  return `${baseUrl}/reports/${window.toString()}`;
+}
+
 /** The URL of a window's summary under the publisher's base URL (no query string: FDC drops it). */
 export function summaryUrl(baseUrl: string, window: bigint): string {
-  return `${baseUrl}/reports/${window.toString()}/summary`;
+  return `${reportUrl(baseUrl, window)}/summary`;
 }
