@@ -59,6 +59,8 @@ export class Connector {
   private ctx: ConnectorContext | undefined;
   private publisher: Publisher | undefined;
   private startWindow = 0n;
+  /** Every recorded window before it is settled or skipped; found by the first poll after init. */
+  private cursor: bigint | undefined;
 
   constructor(
     readonly config: ConnectorConfig,
@@ -87,6 +89,7 @@ export class Connector {
     const cfg = this.config;
     const meta = this.state.meta({ network: cfg.network, windowSeconds: cfg.windowSeconds }, () => cfg.firstWindow ?? this.windows.of(cfg.now()));
     this.startWindow = BigInt(meta.startWindow);
+    this.cursor = undefined;
     if (this.ctx) await disconnect(this.ctx);
     this.ctx = undefined;
     this.ctx = await connect(this.local);
@@ -103,15 +106,30 @@ export class Connector {
     this.publisher = undefined;
   }
 
-  /** The next window to work on: the oldest unfinished record, else the first closed window not recorded. */
+  /**
+   * The next window to work on: the oldest unfinished record, else the first closed window not
+   * recorded. Records are contiguous and only this connector advances them, so one scan at the
+   * first poll finds where work resumes; after that a poll reads the record at the cursor alone
+   * (a year of 5-minute windows is 105,120 records, which every poll used to read).
+   */
   private nextWindow(): bigint | undefined {
+    this.cursor ??= this.firstUnfinished();
+    let record = this.state.get(this.cursor);
+    while (record !== undefined && isTerminal(record.stage)) {
+      this.cursor += 1n;
+      record = this.state.get(this.cursor);
+    }
+    if (record !== undefined) return this.cursor;
+    const closed = this.windows.lastClosed(this.config.now(), this.config.closeDelaySeconds);
+    if (closed === undefined || this.cursor > closed) return undefined;
+    return this.cursor;
+  }
+
+  private firstUnfinished(): bigint {
     const records = this.state.all();
     const open = records.find((r) => !isTerminal(r.stage));
     if (open) return BigInt(open.window);
-    const last = records.length > 0 ? BigInt(records[records.length - 1].window) + 1n : this.startWindow;
-    const closed = this.windows.lastClosed(this.config.now(), this.config.closeDelaySeconds);
-    if (closed === undefined || last > closed) return undefined;
-    return last;
+    return records.length > 0 ? BigInt(records[records.length - 1].window) + 1n : this.startWindow;
   }
 
   /** Advances windows until one must wait (a round not yet final) or none is closed. */

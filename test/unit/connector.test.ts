@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,7 +7,8 @@ import { requestsRoot } from "../../src/report";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "../../src/connector/report-doc";
 import { publishDocuments, startPublisher, type Publisher } from "../../src/connector/publish";
 import { Windows } from "../../src/connector/windows";
-import { ConnectorState } from "../../src/connector/state";
+import { ConnectorState, type WindowRecord } from "../../src/connector/state";
+import { Connector } from "../../src/connector/pipeline";
 import { MAX_LINES_PER_TRANSACTION, localConnectorConfig } from "../../src/connector/config";
 import { processWeb2Json, FLARE_FETCH_POLICY } from "../../src/flare-local/web2json-fetch";
 import { requestBodyFor } from "../../src/connector/attest";
@@ -202,6 +203,28 @@ describe("connector state", () => {
     const state = new ConnectorState(dir);
     state.meta({ network: "local", windowSeconds: 300 }, () => 5n);
     expect(() => new ConnectorState(dir).meta({ network: "local", windowSeconds: 30 }, () => 5n)).toThrow(/300-s windows/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("an idle poll reads the next window's record, not every window of its history", async () => {
+    // A year of 5-minute windows is 105,120 records: a poll that reads them all gets slower every day.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-state-"));
+    const settled = (w: number): WindowRecord => ({ window: String(w), stage: "settled", updatedAt: "", summary: { digest: `0x${"0".repeat(64)}`, lineCount: "1", totalTokens: "1" }, rows: { count: 1, late: 0 } }) as unknown as WindowRecord;
+    const state = new ConnectorState(dir);
+    for (let w = 2000; w < 3000; w++) state.put(settled(w));
+    let nowMs = 3000 * 300_000 + 1000;
+    const config = { ...localConnectorConfig({ FLAREFLOW_VERIFIER_ADDRESS: "0x5eb4c0ae3b6f2fa3a1e0f0d1c2b3a4958d7e6f01" }), stateDir: dir, windowSeconds: 300, closeDelaySeconds: 0, now: () => nowMs };
+    const connector = new Connector(config);
+    expect(await connector.tick()).toEqual({ progressed: false, lastDone: undefined });
+    const reads = vi.spyOn(connector.state, "get");
+    const scans = vi.spyOn(connector.state, "all");
+    for (let i = 0; i < 5; i++) expect(await connector.tick()).toEqual({ progressed: false, lastDone: undefined });
+    expect(scans).not.toHaveBeenCalled();
+    expect(reads.mock.calls.length).toBeLessThanOrEqual(5);
+    // It still takes the next window once it closes (uninitialised here, so the attempt says so).
+    nowMs += 300_000;
+    await expect(connector.tick()).rejects.toThrow(/call init\(\) first/);
+    expect(reads.mock.calls.at(-1)?.[0]).toBe(3000n);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
