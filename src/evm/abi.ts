@@ -15,6 +15,13 @@ export function abiParameter(abi: readonly JsonFragment[], fn: string, param: st
   return input;
 }
 
+/** Component `name` of a tuple parameter. */
+export function abiComponent(tuple: JsonFragmentType, name: string): JsonFragmentType {
+  const component = tuple.components?.find((c) => c.name === name);
+  if (!component) throw new Error(`tuple ${tuple.internalType ?? tuple.name} has no component ${name}`);
+  return component;
+}
+
 /** ethers' type string of a tuple parameter, its fields named, its own name left out: "(uint64 window, ...)". */
 export function tupleType(tuple: JsonFragmentType): string {
   return ParamType.from({ ...tuple, name: "" }).format("full");
