@@ -1,4 +1,9 @@
 import { AbiCoder, concat, dataLength, encodeBytes32String, isHexString, keccak256 } from "ethers";
+// Flare's IWeb2Json structs as the compiler read them from @flarenetwork/flare-periphery-contracts
+// (named import: a bundler keeps only `abi`).
+import { abi } from "../../artifacts/@flarenetwork/flare-periphery-contracts/coston2/IWeb2JsonVerification.sol/IWeb2JsonVerification.json";
+import type { IWeb2Json } from "../evm/typechain/@flarenetwork/flare-periphery-contracts/coston2/IWeb2JsonVerification";
+import { abiComponent, abiParameter, tupleType, type StructFields } from "../evm/abi";
 import { FlareMerkleTree } from "./merkle";
 
 /**
@@ -27,30 +32,13 @@ export const WEB2JSON_LOWEST_USED_TIMESTAMP = (1n << 64n) - 1n;
 export const WEB2JSON_LOWEST_USED_TIMESTAMP_UNTIL_V1_5 = 0n;
 
 /** IWeb2Json.RequestBody. */
-export type Web2JsonRequestBody = {
-  url: string;
-  httpMethod: string;
-  headers: string;
-  queryParams: string;
-  body: string;
-  postProcessJq: string;
-  abiSignature: string;
-};
+export type Web2JsonRequestBody = StructFields<IWeb2Json.RequestBodyStructOutput>;
 
 /** IWeb2Json.ResponseBody. */
-export type Web2JsonResponseBody = {
-  abiEncodedData: string;
-};
+export type Web2JsonResponseBody = StructFields<IWeb2Json.ResponseBodyStructOutput>;
 
 /** IWeb2Json.Response. */
-export type Web2JsonResponse = {
-  attestationType: string;
-  sourceId: string;
-  votingRound: bigint;
-  lowestUsedTimestamp: bigint;
-  requestBody: Web2JsonRequestBody;
-  responseBody: Web2JsonResponseBody;
-};
+export type Web2JsonResponse = StructFields<IWeb2Json.ResponseStructOutput>;
 
 /** IWeb2Json.Request (what FdcHub.requestAttestation carries, ABI-encoded). */
 export type Web2JsonRequest = {
@@ -61,19 +49,15 @@ export type Web2JsonRequest = {
 };
 
 /** IWeb2Json.Proof. */
-export type Web2JsonProof = {
-  merkleProof: string[];
-  data: Web2JsonResponse;
-};
+export type Web2JsonProof = StructFields<IWeb2Json.ProofStructOutput>;
 
-const REQUEST_BODY_TYPE =
-  "tuple(string url, string httpMethod, string headers, string queryParams, string body, " +
-  "string postProcessJq, string abiSignature)";
+/** IWeb2Json.Response's ABI, from the compiled IWeb2JsonVerification (`verifyWeb2Json(Proof _proof)`). */
+const RESPONSE_PARAMETER = abiComponent(abiParameter(abi, "verifyWeb2Json", "_proof"), "data");
+
+const REQUEST_BODY_TYPE = tupleType(abiComponent(RESPONSE_PARAMETER, "requestBody"));
 
 /** ethers type string of IWeb2Json.Response. */
-export const WEB2JSON_RESPONSE_TYPE =
-  "tuple(bytes32 attestationType, bytes32 sourceId, uint64 votingRound, uint64 lowestUsedTimestamp, " +
-  `${REQUEST_BODY_TYPE} requestBody, tuple(bytes abiEncodedData) responseBody)`;
+export const WEB2JSON_RESPONSE_TYPE: string = tupleType(RESPONSE_PARAMETER);
 
 /**
  * A Web2Json request as FdcHub carries it, in Flare's own layout: the three header words

@@ -1,4 +1,7 @@
 import { AbiCoder, id, keccak256 } from "ethers";
+// The report structs' ABI from the compiler's artifact (named import: a bundler keeps only `abi`).
+import { abi } from "../../artifacts/solidity/contracts/UsageReportAbi.sol/IUsageReportAbi.json";
+import { abiParameter, tupleType } from "../evm/abi";
 import { familyToBytes32, validateLines, type UsageLine } from "./lines";
 import { UINT64_MAX } from "./window";
 
@@ -8,8 +11,8 @@ import { UINT64_MAX } from "./window";
  */
 export const REPORT_DOMAIN: string = id("FlareFlow.UsageReport.v2");
 
-/** ABI type of a report line. */
-export const LINE_TUPLE = "tuple(uint64 subscriptionId, bytes32 family, uint64 tokens, uint64 requests, bytes32 requestsRoot)";
+/** ABI type of a report line: Solidity `UsageLine`, from the compiler's artifact. */
+export const LINE_TUPLE: string = tupleType(abiParameter(abi, "usageLine", "line"));
 
 /** The ABI values of lines (validated beforehand). */
 export function lineTuples(lines: readonly UsageLine[]): unknown[][] {

@@ -1,36 +1,26 @@
 import { AbiCoder } from "ethers";
+// The report structs' ABI from the compiler's artifact (named import: a bundler keeps only `abi`).
+import { abi } from "../../artifacts/solidity/contracts/UsageReportAbi.sol/IUsageReportAbi.json";
+import type { UsageSummaryStructOutput } from "../evm/typechain/solidity/contracts/UsageReportAbi.sol/IUsageReportAbi";
+import { abiParameter, tupleType, type StructFields } from "../evm/abi";
 import type { UsageLine } from "./lines";
 import { reportDigest } from "./digest";
 import { UINT64_MAX } from "./window";
 
 /** The flat tuple the Web2Json attestation carries: Solidity `UsageSummary`. */
-export type UsageSummary = {
-  window: bigint;
-  digest: string;
-  lineCount: bigint;
-  totalTokens: bigint;
-};
+export type UsageSummary = StructFields<UsageSummaryStructOutput>;
+
+const SUMMARY_PARAMETER = abiParameter(abi, "usageSummary", "summary");
 
 /**
- * The Web2Json `abiSignature` of the summary: the tuple (uint64 window, bytes32 digest,
- * uint64 lineCount, uint64 totalTokens), as JSON. Flat on purpose: FDC's Web2Json refuses arrays
+ * The Web2Json `abiSignature` of the summary: the compiler's ABI of the `summary` parameter
+ * (solidity/contracts/UsageReportAbi.sol), as JSON. Flat on purpose: FDC's Web2Json refuses arrays
  * and nested tuples. This exact string is pinned in UsageReportVerifier's request spec.
  */
-export const USAGE_SUMMARY_ABI_SIGNATURE: string = JSON.stringify({
-  components: [
-    { internalType: "uint64", name: "window", type: "uint64" },
-    { internalType: "bytes32", name: "digest", type: "bytes32" },
-    { internalType: "uint64", name: "lineCount", type: "uint64" },
-    { internalType: "uint64", name: "totalTokens", type: "uint64" },
-  ],
-  internalType: "struct UsageSummary",
-  name: "summary",
-  type: "tuple",
-});
+export const USAGE_SUMMARY_ABI_SIGNATURE: string = JSON.stringify(SUMMARY_PARAMETER);
 
 /** ethers type string of the summary tuple (same layout as the ABI signature). */
-export const USAGE_SUMMARY_TYPE =
-  "tuple(uint64 window, bytes32 digest, uint64 lineCount, uint64 totalTokens)";
+export const USAGE_SUMMARY_TYPE: string = tupleType(SUMMARY_PARAMETER);
 
 /** The summary of a window's lines (validates them; total tokens must fit a uint64). */
 export function summarize(window: bigint, lines: readonly UsageLine[]): UsageSummary {

@@ -18,6 +18,7 @@ import {
   windowStart,
   type UsageLine,
 } from "../../src/report";
+import { reportRequestSpec, requestSpecHash } from "../../src/fdc/request-spec";
 import { rootOf } from "./fixtures/request-roots";
 import { GOLDEN } from "./fixtures/golden-report";
 
@@ -140,6 +141,17 @@ describe("summary", () => {
       "uint64 lineCount",
       "uint64 totalTokens",
     ]);
+  });
+
+  it("has, from the compiler's artifact, the very abiSignature bytes verifiers pin (and so the same spec hash)", () => {
+    // Both values as they stood when the signature was written by hand: a verifier deployed then
+    // pins these bytes, and deploy:evm compares the spec hash to decide whether to change its spec.
+    expect(USAGE_SUMMARY_ABI_SIGNATURE).toBe(
+      '{"components":[{"internalType":"uint64","name":"window","type":"uint64"},{"internalType":"bytes32","name":"digest","type":"bytes32"},' +
+        '{"internalType":"uint64","name":"lineCount","type":"uint64"},{"internalType":"uint64","name":"totalTokens","type":"uint64"}],' +
+        '"internalType":"struct UsageSummary","name":"summary","type":"tuple"}',
+    );
+    expect(requestSpecHash(reportRequestSpec())).toBe("0x047f357d1dbf5479a0dbd417318a310f6f15e6ce39b37c9d83b5d55e2927bee3");
   });
 
   it("lives at <base>/reports/<window>/summary", () => {
