@@ -60,6 +60,8 @@ export interface StackOptions {
   stateDir: string;
   /** A real LiteLLM proxy instead of the local server. */
   litellm?: { url: string; masterKey: string };
+  /** The connector reads spend logs from this LiteLLM database (LITELLM_DATABASE_URL) instead of the API. */
+  litellmDatabaseUrl?: string;
   /** Seconds LiteLLM's spend logs lag requests (the local server's batch delay). */
   spendLogDelaySeconds: number;
   /** Serve the page (Vite dev server). */
@@ -282,6 +284,7 @@ export class LocalStack {
       FLOW_ACCESS_NODE: this.info.accessNode,
       LITELLM_URL: this.info.litellmUrl,
       LITELLM_MASTER_KEY: this.litellmMasterKey,
+      ...(this.options.litellmDatabaseUrl === undefined ? {} : { LITELLM_DATABASE_URL: this.options.litellmDatabaseUrl }),
     };
   }
 
