@@ -1,6 +1,6 @@
 import { InvalidReportError, parseReportDocument, serializeDocument, summaryDocument } from "../connector/report-doc";
 import { UNITS_PER_FLOW } from "../pricing";
-import type { UsageLine } from "../report";
+import { reportUrl, summaryUrl, type UsageLine } from "../report";
 import { checkRequests, type RequestCheck } from "./requests-check";
 import type { ClientLogEntry } from "./client-log";
 import { recomputeCharges, type Recomputed } from "./recompute";
@@ -109,7 +109,7 @@ async function checkWindow(
   subscriptionId: bigint,
 ): Promise<{ problems: string[]; lines: UsageLine[] | undefined; url: string }> {
   const w = settled.window;
-  const url = `${base}/reports/${w}`;
+  const url = reportUrl(base, w);
   const problems: string[] = [];
 
   // Coston2: the attestation behind the charge.
@@ -136,10 +136,11 @@ async function checkWindow(
       } else {
         lines = parsed.lines;
       }
-      const summary = await sources.publisher.get(`${url}/summary`);
+      const summaryAt = summaryUrl(base, w);
+      const summary = await sources.publisher.get(summaryAt);
       const expected = serializeDocument(summaryDocument(parsed.summary));
-      if ("error" in summary || summary.status !== 200) problems.push(`summary URL does not answer: ${url}/summary ${"error" in summary ? `failed (${summary.error})` : `answered HTTP ${summary.status}`}`);
-      else if (summary.body !== expected) problems.push(`the summary at ${url}/summary is not the summary of the report beside it`);
+      if ("error" in summary || summary.status !== 200) problems.push(`summary URL does not answer: ${summaryAt} ${"error" in summary ? `failed (${summary.error})` : `answered HTTP ${summary.status}`}`);
+      else if (summary.body !== expected) problems.push(`the summary at ${summaryAt} is not the summary of the report beside it`);
     } catch (error) {
       problems.push(`report modified after publication: ${url} is not a valid report (${error instanceof Error ? error.message : String(error)})`);
     }
@@ -221,7 +222,7 @@ export async function billEvidence(sources: BillSources, args: VerifyArgs): Prom
       start: c.startOf(w),
       round: settled.round,
       digest: settled.digest,
-      reportUrl: `${c.base}/reports/${w}`,
+      reportUrl: reportUrl(c.base, w),
       coston2Tx: logs.get(w)?.transactionHash,
       flowTxs: [...new Set(lines.map((l) => l.line.transactionId))],
       tokensByFamily,
@@ -279,8 +280,9 @@ export async function verifyBill(sources: BillSources, args: VerifyArgs): Promis
         // Requests of the last windows may still be logged late and billed in a later window.
         until: startOf(windows[windows.length - 1]) - Number(windowSeconds),
       });
+      const byWindow = new Map(verdicts.map((v) => [v.window, v]));
       for (const [w, check] of outcome.byWindow) {
-        const v = verdicts.find((x) => x.window === w);
+        const v = byWindow.get(w);
         if (v) {
           v.requests = check;
           v.problems.push(...check.problems);
