@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     const health = await keyHealth();
     const memory = rssMb(keyServicePid);
     const issued = subscriptions - health.pending.length;
-    const keyRate = issued / ((Date.now() - createStart) / 1000);
+    const keyRate = issued / (((keysDoneAt ?? Date.now()) - createStart) / 1000);
     const createdEnd = createStart + createdMs;
 
     console.log(`scale: ${subscriptions.toLocaleString("en")} subscriptions, ${inserted.toLocaleString("en")} spend rows, ${lines.toLocaleString("en")} report lines in one ${windowSeconds}-s window; load ${(os.loadavg()[0] ?? 0).toFixed(1)}`);
@@ -212,11 +212,11 @@ async function main(): Promise<void> {
     }
     const total = (stageAt.get("settled") ?? NaN) - windowEnd;
     console.log(`stages (from the window's end and a ${seconds(closeDelayMs)}-s close delay): ${stageRows.join(", ")}; total ${seconds(total)} s after the window's end (its length: ${windowSeconds} s)`);
-    console.log(`flow: ${flowTxs.length} transactions, computation ${known.reduce((a, b) => a + b, 0).toLocaleString("en")} in all (${(known.reduce((a, b) => a + b, 0) / lines).toFixed(2)} per line; ${known.length} of ${flowTxs.length} read from the emulator's log)`);
+    console.log(`flow: ${flowTxs.length} transaction(s), computation ${known.reduce((a, b) => a + b, 0).toLocaleString("en")} in all (${(known.reduce((a, b) => a + b, 0) / lines).toFixed(2)} per line; ${known.length} of ${flowTxs.length} read from the emulator's log)`);
     console.log(`report: ${reportBytes.toLocaleString("en")} bytes (${(reportBytes / lines).toFixed(0)} per line); summary ${summaryBytes.toLocaleString("en")} bytes`);
     console.log(`subscriptions opened in ${seconds(createdMs)} s (${PER_CREATE_TX} per transaction)`);
     console.log(
-      `key service: RSS ${memory.rss.toFixed(0)} MB (peak ${memory.peak.toFixed(0)} MB); events followed to the head ${caughtUpAt === undefined ? "not yet" : `${seconds(caughtUpAt - createdEnd)} s`} after the last subscription opened; keys issued for all ${keysDoneAt === undefined ? `not yet (${health.pending.length} pending at the end)` : `${seconds(keysDoneAt - createdEnd)} s after`}; ${keyRate.toFixed(1)} keys issued per second since the first subscription opened`,
+      `key service: RSS ${memory.rss.toFixed(0)} MB (peak ${memory.peak.toFixed(0)} MB); events followed to the head ${caughtUpAt === undefined ? "not yet" : `${seconds(caughtUpAt - createdEnd)} s`} after the last subscription opened; keys issued for all ${keysDoneAt === undefined ? `not yet (${health.pending.length} pending at the end)` : `${seconds(keysDoneAt - createdEnd)} s after`}; ${keyRate.toFixed(1)} keys issued per second from the first subscription opened`,
     );
     failed = false;
   } finally {

@@ -212,7 +212,7 @@ function scale(): Row[] {
   const keys = match(out, /key service: (.*)$/m, "the key service figures");
   return [
     { benchmark: "Scale", figure: `${head[1]} subscriptions, ${head[3]} lines in one window: s from its end to settled on Flow`, ours: `${stages[2]} (${stages[1]})`, baseline: "", goal: "well under 300 s", load: head[5] },
-    { benchmark: "Scale", figure: "Flow settlement of that window", ours: `${flow[1]} transactions, computation ${flow[2]} (${flow[3]} per line)`, baseline: "", goal: "" },
+    { benchmark: "Scale", figure: "Flow settlement of that window", ours: `${flow[1]} transaction(s), computation ${flow[2]} (${flow[3]} per line)`, baseline: "", goal: "" },
     { benchmark: "Scale", figure: "published report, summary (bytes)", ours: `${report[1]} (${report[2]} per line), ${report[3]}`, baseline: "", goal: "summary ≤ 100 KiB (Flare's fetch limit)" },
     { benchmark: "Scale", figure: "key service at that count", ours: keys[1] ?? "", baseline: "", goal: "" },
   ];
