@@ -207,7 +207,7 @@ function scale(): Row[] {
   const out = run("scale", ...npx(["ts-node", "--transpile-only", "scripts/bench-scale.ts", "--subscriptions", subscriptions]));
   const head = match(out, /scale: ([\d,]+) subscriptions, ([\d,]+) spend rows, ([\d,]+) report lines in one (\d+)-s window; load ([\d.]+)/, "the scale run");
   const stages = match(out, /stages [^:]*: (.*); total ([\d.]+) s after/, "the stage times");
-  const flow = match(out, /flow: (\d+) transactions, computation ([\d,]+) in all \(([\d.]+) per line/, "the Flow figures");
+  const flow = match(out, /flow: (\d+) transaction\(s\), computation ([\d,]+) in all \(([\d.]+) per line/, "the Flow figures");
   const report = match(out, /report: ([\d,]+) bytes \((\d+) per line\); summary ([\d,]+) bytes/, "the report sizes");
   const keys = match(out, /key service: (.*)$/m, "the key service figures");
   return [
