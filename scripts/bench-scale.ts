@@ -118,7 +118,16 @@ async function main(): Promise<void> {
     log: () => undefined,
   });
   const keyServicePid = stack.processes.get("key-service")?.pid;
-  const keyHealth = async (): Promise<KeyHealth> => (await (await fetch(`${stack.info.keyServiceUrl}/health`)).json()) as KeyHealth;
+  // The key service may be too busy to answer while it takes in a burst of events: that is a
+  // figure (its longest silence), not a failure of the run.
+  const keyHealth = async (): Promise<KeyHealth | string> => {
+    try {
+      return (await (await fetch(`${stack.info.keyServiceUrl}/health`, { signal: AbortSignal.timeout(5000) })).json()) as KeyHealth;
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+      return `${error instanceof Error ? error.message : String(error)}${cause}`;
+    }
+  };
   try {
     say(`stack up in ${seconds(Date.now() - started)} s; key service pid ${keyServicePid ?? "?"}`);
     const flow = stack.info.flow;
@@ -153,7 +162,9 @@ async function main(): Promise<void> {
     say(`LiteLLM_SpendLogs: ${inserted.toLocaleString("en")} rows in window ${window}`);
 
     // 3. The key service keeps following while the window runs; sampled every second.
-    const keySamples: { at: number; health: KeyHealth; rss: number }[] = [];
+    let silentSince: number | undefined;
+    let longestSilence = 0;
+    let silenceWhy = "";
     let caughtUpAt: number | undefined;
     let keysDoneAt: number | undefined;
     const connectorLog = new LogFollower(path.join(dir, "logs", "connector.log"));
@@ -178,7 +189,16 @@ async function main(): Promise<void> {
       if (Date.now() - lastSay >= 1000) {
         lastSay = Date.now();
         const health = await keyHealth();
-        keySamples.push({ at: Date.now(), health, rss: rssMb(keyServicePid).rss });
+        if (typeof health === "string") {
+          silentSince ??= lastSay;
+          silenceWhy = health;
+          continue;
+        }
+        if (silentSince !== undefined) {
+          longestSilence = Math.max(longestSilence, Date.now() - silentSince);
+          say(`key service answered again after ${seconds(Date.now() - silentSince)} s without an answer (${silenceWhy})`);
+          silentSince = undefined;
+        }
         if (caughtUpAt === undefined && health.subscriptions >= subscriptions && (health.lagBlocks ?? 1) === 0) caughtUpAt = Date.now();
         if (keysDoneAt === undefined && health.subscriptions >= subscriptions && health.pending.length === 0) keysDoneAt = Date.now();
       }
@@ -193,7 +213,12 @@ async function main(): Promise<void> {
     const reportBytes = fs.statSync(files.report).size;
     const summaryBytes = fs.statSync(files.summary).size;
     const lines = Number((JSON.parse(fs.readFileSync(files.report, "utf8")) as { lineCount: string }).lineCount);
-    const health = await keyHealth();
+    let health = await keyHealth();
+    for (let i = 0; typeof health === "string" && i < 60; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      health = await keyHealth();
+    }
+    if (typeof health === "string") throw new Error(`the key service did not answer /health for a minute after the window settled: ${health}`);
     const memory = rssMb(keyServicePid);
     const issued = subscriptions - health.pending.length;
     const keyRate = issued / (((keysDoneAt ?? Date.now()) - createStart) / 1000);
@@ -216,7 +241,7 @@ async function main(): Promise<void> {
     console.log(`report: ${reportBytes.toLocaleString("en")} bytes (${(reportBytes / lines).toFixed(0)} per line); summary ${summaryBytes.toLocaleString("en")} bytes`);
     console.log(`subscriptions opened in ${seconds(createdMs)} s (${PER_CREATE_TX} per transaction)`);
     console.log(
-      `key service: RSS ${memory.rss.toFixed(0)} MB (peak ${memory.peak.toFixed(0)} MB); events followed to the head ${caughtUpAt === undefined ? "not yet" : `${seconds(caughtUpAt - createdEnd)} s`} after the last subscription opened; keys issued for all ${keysDoneAt === undefined ? `not yet (${health.pending.length} pending at the end)` : `${seconds(keysDoneAt - createdEnd)} s after`}; ${keyRate.toFixed(1)} keys issued per second from the first subscription opened`,
+      `key service: RSS ${memory.rss.toFixed(0)} MB (peak ${memory.peak.toFixed(0)} MB); events followed to the head ${caughtUpAt === undefined ? "not yet" : `${seconds(caughtUpAt - createdEnd)} s`} after the last subscription opened; its HTTP API's longest silence ${seconds(longestSilence)} s; keys issued for all ${keysDoneAt === undefined ? `not yet (${health.pending.length} pending at the end)` : `${seconds(keysDoneAt - createdEnd)} s after`}; ${keyRate.toFixed(1)} keys issued per second from the first subscription opened`,
     );
     failed = false;
   } finally {
