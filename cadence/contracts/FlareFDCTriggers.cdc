@@ -60,7 +60,7 @@ access(all) contract FlareFDCTriggers {
         /// if it does not (SimpleUsageSubscriptions refuses otherwise).
         access(Configure) fun setWindowSeconds(_ seconds: UInt64) {
             pre {
-                seconds >= 1 && seconds <= FlareFDCTriggers.MaxWindowSeconds: "FlareFDCTriggers: a window lasts 1 to ".concat(FlareFDCTriggers.MaxWindowSeconds.toString()).concat(" seconds")
+                seconds >= 1 && seconds <= FlareFDCTriggers.MaxWindowSeconds: "FlareFDCTriggers: a window lasts 1 to \(FlareFDCTriggers.MaxWindowSeconds) seconds"
                 FlareFDCTriggers.lastSettledWindow == nil && FlareFDCTriggers.pending == nil:
                     "FlareFDCTriggers: the window length cannot change once a window is settled"
             }
@@ -169,7 +169,7 @@ access(all) contract FlareFDCTriggers {
         pre {
             self.pending != nil: "FlareFDCTriggers: no chunked report is in progress"
             self.pending!.window == window: "FlareFDCTriggers: the chunk is for another window than the report in progress"
-            index == self.pending!.nextIndex: "FlareFDCTriggers: chunk out of order (replayed or skipped); expected chunk ".concat(self.pending!.nextIndex.toString())
+            index == self.pending!.nextIndex: "FlareFDCTriggers: chunk out of order (replayed or skipped); expected chunk \(self.pending!.nextIndex)"
         }
         let report = self.pending!
         let next = self.bytes32FromHex(nextLink)
@@ -197,10 +197,10 @@ access(all) contract FlareFDCTriggers {
         pre {
             self.pending != nil: "FlareFDCTriggers: no chunked report is in progress"
             self.pending!.window == window: "FlareFDCTriggers: the resumption is for another window than the report in progress"
-            fromLine == self.pending!.lines: "FlareFDCTriggers: a resumption starts at the first uncharged line, ".concat(self.pending!.lines.toString())
+            fromLine == self.pending!.lines: "FlareFDCTriggers: a resumption starts at the first uncharged line, \(self.pending!.lines)"
             chunkCount >= 1: "FlareFDCTriggers: a resumed report has at least one chunk"
             getCurrentBlock().timestamp >= self.pending!.updatedAt + self.stuckAfter:
-                "FlareFDCTriggers: the report in progress is not stuck (no progress for ".concat(UInt64(self.stuckAfter).toString()).concat(" seconds is needed)")
+                "FlareFDCTriggers: the report in progress is not stuck (no progress for \(UInt64(self.stuckAfter)) seconds is needed)"
         }
         let report = self.pending!
         let head = self.bytes32FromHex(chunkChain)
@@ -320,7 +320,7 @@ access(all) contract FlareFDCTriggers {
     /// Pays each provider once for the whole window and records the window as settled, which
     /// lets closing subscriptions refund what is left.
     access(self) fun settle(window: UInt64, round: UInt64, digest: [UInt8; 32], lines: UInt64, charged: UFix64, chunks: UInt64) {
-        self.biller.settle(usageThrough: self.windowEnd(window))
+        let _ = self.biller.settle(usageThrough: self.windowEnd(window))
         self.lastSettledWindow = window
         emit UsageReportSettled(window: window, round: round, digest: String.encodeHex(digest.toVariableSized()), lines: lines, charged: charged, chunks: chunks)
     }

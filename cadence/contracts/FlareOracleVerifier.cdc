@@ -85,7 +85,7 @@ access(all) contract FlareOracleVerifier {
             }
             let bytes = FlareOracleVerifier.oracleKeys.remove(key: oracleId)!
             let key = String.encodeHex(bytes)
-            FlareOracleVerifier.idsByKey.remove(key: key)
+            let _ = FlareOracleVerifier.idsByKey.remove(key: key)
             emit OracleRemoved(oracleId: oracleId, publicKey: key)
         }
 
@@ -136,8 +136,7 @@ access(all) contract FlareOracleVerifier {
             let counted = FlareOracleVerifier.validSigners(message: message, signers: signers, signatures: signatures)
             assert(
                 counted.length >= FlareOracleVerifier.threshold,
-                message: "FlareOracleVerifier: not enough valid oracle signatures: "
-                    .concat(counted.length.toString()).concat(" of ").concat(FlareOracleVerifier.threshold.toString())
+                message: "FlareOracleVerifier: not enough valid oracle signatures: \(counted.length) of \(FlareOracleVerifier.threshold)"
             )
             FlareOracleVerifier.lastAcceptedWindow = window
             emit WindowAccepted(window: window, votingRound: votingRound, digest: String.encodeHex(digest.toVariableSized()), chunkCount: chunkCount, signers: counted)
@@ -155,8 +154,7 @@ access(all) contract FlareOracleVerifier {
             let counted = FlareOracleVerifier.validSigners(message: message, signers: signers, signatures: signatures)
             assert(
                 counted.length >= FlareOracleVerifier.threshold,
-                message: "FlareOracleVerifier: not enough valid oracle signatures: "
-                    .concat(counted.length.toString()).concat(" of ").concat(FlareOracleVerifier.threshold.toString())
+                message: "FlareOracleVerifier: not enough valid oracle signatures: \(counted.length) of \(FlareOracleVerifier.threshold)"
             )
             emit WindowResumed(window: window, votingRound: votingRound, digest: String.encodeHex(digest.toVariableSized()), fromLine: fromLine, chunkCount: chunkCount, signers: counted)
         }
@@ -257,7 +255,7 @@ access(all) contract FlareOracleVerifier {
         assert(hex.length == 128, message: "FlareOracleVerifier: a public key is 64 bytes (128 hex chars, no 04 prefix)")
         let bytes = hex.decodeHex()
         // The constructor rejects a point that is not on the curve.
-        PublicKey(publicKey: bytes, signatureAlgorithm: SignatureAlgorithm.ECDSA_secp256k1)
+        let _ = PublicKey(publicKey: bytes, signatureAlgorithm: SignatureAlgorithm.ECDSA_secp256k1)
         return bytes
     }
 
