@@ -305,7 +305,7 @@ access(all) contract SimpleUsageSubscriptions {
             // settlement. The conservation tests check the balances.
             pre {
                 self.statusCode != 3: "SimpleUsageSubscriptions: a closed subscription cannot be charged"
-                amount <= self.balance: "SimpleUsageSubscriptions: a charge cannot exceed the escrow"
+                amount <= self.balance: "SimpleUsageSubscriptions: a charge cannot exceed the escrow (\(amount) FLOW charged, \(self.balance) FLOW in escrow)"
             }
             self.periodTokens = self.periodTokens.saturatingAdd(paidTokens)
             if amount > 0.0 {
@@ -473,7 +473,7 @@ access(all) contract SimpleUsageSubscriptions {
             let settled = SimpleUsageSubscriptions.settledThrough >= requested
             assert(
                 settled || getCurrentBlock().timestamp >= requested + SimpleUsageSubscriptions.closeGracePeriod,
-                message: "SimpleUsageSubscriptions: usage before the close is not settled yet and the grace period has not passed"
+                message: "SimpleUsageSubscriptions: usage before the close is not settled yet and the grace period has not passed (it ends at \(requested + SimpleUsageSubscriptions.closeGracePeriod), the block is at \(getCurrentBlock().timestamp))"
             )
             return <- SimpleUsageSubscriptions.refund(sub, settled: settled)
         }

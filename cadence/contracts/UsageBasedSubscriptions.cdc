@@ -235,7 +235,7 @@ access(all) contract UsageBasedSubscriptions {
         /// which lets closing subscriptions refund. Returns the total paid.
         access(Bill) fun settle(usageThrough: UFix64): UFix64 {
             pre {
-                usageThrough <= getCurrentBlock().timestamp: "UsageBasedSubscriptions: usage cannot be settled beyond the present"
+                usageThrough <= getCurrentBlock().timestamp: "UsageBasedSubscriptions: usage cannot be settled beyond the present (\(usageThrough) is after the block's \(getCurrentBlock().timestamp))"
             }
             SimpleUsageSubscriptions.markSettledThrough(usageThrough)
             return SimpleUsageSubscriptions.payProviders()
@@ -300,7 +300,7 @@ access(all) contract UsageBasedSubscriptions {
         /// Puts a model name (as LiteLLM reports it, e.g. "gpt-4o") in a family that has a multiplier.
         access(Configure) fun mapModel(model: String, family: String) {
             pre {
-                model.length > 0 && model.utf8.length <= 128: "UsageBasedSubscriptions: a model name is 1 to 128 bytes"
+                model.length > 0 && model.utf8.length <= 128: "UsageBasedSubscriptions: a model name is 1 to 128 bytes, not \(model.utf8.length)"
             }
             let latest = UsageBasedSubscriptions.latest()
             assert(latest.familyMultiplierUnits.containsKey(family), message: "UsageBasedSubscriptions: unknown family; set its multiplier first")
