@@ -43,7 +43,7 @@ run postgresql 'PostgreSQL' bash -c 'bash scripts/install-postgres.sh && /usr/li
 run codegen '^codegen:' npm run --silent codegen -- --check
 run compile 'Compiled|Nothing to compile' npx hardhat compile
 run typecheck '^typecheck:' bash -c 'npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p web/tsconfig.json && echo "typecheck: ok (strict, node + web)"'
-run lint '^lint: ' bash scripts/flow.sh lint
+run lint '^lint: ' bash scripts/flow.sh lint --strict
 run cadence '^cadence: ' bash scripts/flow.sh test --cover --min-coverage 90 cadence/tests
 run hardhat 'passing|failing' npx hardhat test
 run slither 'result\(s\) found' bash scripts/slither.sh

@@ -60,7 +60,7 @@ access(all) contract FlareFDCTriggers {
         /// if it does not (SimpleUsageSubscriptions refuses otherwise).
         access(Configure) fun setWindowSeconds(_ seconds: UInt64) {
             pre {
-                seconds >= 1 && seconds <= FlareFDCTriggers.MaxWindowSeconds: "FlareFDCTriggers: a window lasts 1 to ".concat(FlareFDCTriggers.MaxWindowSeconds.toString()).concat(" seconds")
+                seconds >= 1 && seconds <= FlareFDCTriggers.MaxWindowSeconds: "FlareFDCTriggers: a window lasts 1 to \(FlareFDCTriggers.MaxWindowSeconds) seconds"
                 FlareFDCTriggers.lastSettledWindow == nil && FlareFDCTriggers.pending == nil:
                     "FlareFDCTriggers: the window length cannot change once a window is settled"
             }
@@ -130,7 +130,7 @@ access(all) contract FlareFDCTriggers {
     access(all) fun submitReport(window: UInt64, votingRound: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256], signers: [UInt64], signatures: [String]) {
         pre {
             self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first"
-            self.windowEnd(window) <= getCurrentBlock().timestamp: "FlareFDCTriggers: the window has not ended yet"
+            self.windowEnd(window) <= getCurrentBlock().timestamp: "FlareFDCTriggers: the window has not ended yet (it ends at \(self.windowEnd(window)), the block is at \(getCurrentBlock().timestamp))"
         }
         post {
             self.lastSettledWindow == window: "FlareFDCTriggers: the window was not settled"
@@ -149,8 +149,8 @@ access(all) contract FlareFDCTriggers {
     access(all) fun startChunkedReport(window: UInt64, votingRound: UInt64, digest: String, chunkCount: UInt64, chunkChain: String, signers: [UInt64], signatures: [String]) {
         pre {
             self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first"
-            chunkCount >= 2: "FlareFDCTriggers: a chunked report has at least 2 chunks (use submitReport)"
-            self.windowEnd(window) <= getCurrentBlock().timestamp: "FlareFDCTriggers: the window has not ended yet"
+            chunkCount >= 2: "FlareFDCTriggers: a chunked report has at least 2 chunks (use submitReport), not \(chunkCount)"
+            self.windowEnd(window) <= getCurrentBlock().timestamp: "FlareFDCTriggers: the window has not ended yet (it ends at \(self.windowEnd(window)), the block is at \(getCurrentBlock().timestamp))"
         }
         post {
             self.pending != nil: "FlareFDCTriggers: the chunked report was not opened"
@@ -168,8 +168,8 @@ access(all) contract FlareFDCTriggers {
     access(all) fun submitChunk(window: UInt64, index: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256], nextLink: String) {
         pre {
             self.pending != nil: "FlareFDCTriggers: no chunked report is in progress"
-            self.pending!.window == window: "FlareFDCTriggers: the chunk is for another window than the report in progress"
-            index == self.pending!.nextIndex: "FlareFDCTriggers: chunk out of order (replayed or skipped); expected chunk ".concat(self.pending!.nextIndex.toString())
+            self.pending!.window == window: "FlareFDCTriggers: the chunk is for another window than the report in progress (window \(window), in progress \(self.pending!.window))"
+            index == self.pending!.nextIndex: "FlareFDCTriggers: chunk out of order (replayed or skipped); expected chunk \(self.pending!.nextIndex)"
         }
         let report = self.pending!
         let next = self.bytes32FromHex(nextLink)
@@ -196,11 +196,11 @@ access(all) contract FlareFDCTriggers {
     access(all) fun resumeChunkedReport(window: UInt64, fromLine: UInt64, chunkCount: UInt64, chunkChain: String, signers: [UInt64], signatures: [String]) {
         pre {
             self.pending != nil: "FlareFDCTriggers: no chunked report is in progress"
-            self.pending!.window == window: "FlareFDCTriggers: the resumption is for another window than the report in progress"
-            fromLine == self.pending!.lines: "FlareFDCTriggers: a resumption starts at the first uncharged line, ".concat(self.pending!.lines.toString())
+            self.pending!.window == window: "FlareFDCTriggers: the resumption is for another window than the report in progress (window \(window), in progress \(self.pending!.window))"
+            fromLine == self.pending!.lines: "FlareFDCTriggers: a resumption starts at the first uncharged line, \(self.pending!.lines)"
             chunkCount >= 1: "FlareFDCTriggers: a resumed report has at least one chunk"
             getCurrentBlock().timestamp >= self.pending!.updatedAt + self.stuckAfter:
-                "FlareFDCTriggers: the report in progress is not stuck (no progress for ".concat(UInt64(self.stuckAfter).toString()).concat(" seconds is needed)")
+                "FlareFDCTriggers: the report in progress is not stuck (no progress for \(UInt64(self.stuckAfter)) seconds is needed); its last progress was at \(self.pending!.updatedAt), the block is at \(getCurrentBlock().timestamp)"
         }
         let report = self.pending!
         let head = self.bytes32FromHex(chunkChain)
@@ -248,7 +248,7 @@ access(all) contract FlareFDCTriggers {
     access(self) fun hashLines(head: [AnyStruct], subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256]): [UInt8; 32] {
         pre {
             subscriptionIds.length == families.length && families.length == tokens.length && tokens.length == requests.length && requests.length == requestRoots.length:
-                "FlareFDCTriggers: the line columns differ in length"
+                "FlareFDCTriggers: the line columns differ in length (\(subscriptionIds.length) ids, \(families.length) families, \(tokens.length) tokens, \(requests.length) requests, \(requestRoots.length) request roots)"
         }
         let values = head
         let familyWords: {String: UInt256} = {}
@@ -320,7 +320,7 @@ access(all) contract FlareFDCTriggers {
     /// Pays each provider once for the whole window and records the window as settled, which
     /// lets closing subscriptions refund what is left.
     access(self) fun settle(window: UInt64, round: UInt64, digest: [UInt8; 32], lines: UInt64, charged: UFix64, chunks: UInt64) {
-        self.biller.settle(usageThrough: self.windowEnd(window))
+        let _ = self.biller.settle(usageThrough: self.windowEnd(window))
         self.lastSettledWindow = window
         emit UsageReportSettled(window: window, round: round, digest: String.encodeHex(digest.toVariableSized()), lines: lines, charged: charged, chunks: chunks)
     }
@@ -329,7 +329,7 @@ access(all) contract FlareFDCTriggers {
     /// left-aligned ASCII, zero-padded; "" is 0.
     access(self) fun familyWord(_ family: String): UInt256 {
         let utf8 = family.utf8
-        assert(utf8.length <= 31, message: "FlareFDCTriggers: a family name is at most 31 bytes")
+        assert(utf8.length <= 31, message: "FlareFDCTriggers: a family name is at most 31 bytes, not \(utf8.length)")
         var word: UInt256 = 0
         var i = 0
         while i < 32 {
@@ -349,7 +349,7 @@ access(all) contract FlareFDCTriggers {
 
     access(self) fun bytes32FromHex(_ hex: String): [UInt8; 32] {
         let trimmed = hex.length >= 2 && hex.slice(from: 0, upTo: 2) == "0x" ? hex.slice(from: 2, upTo: hex.length) : hex
-        assert(trimmed.length == 64, message: "FlareFDCTriggers: expected 32 bytes as 64 hex characters")
+        assert(trimmed.length == 64, message: "FlareFDCTriggers: expected 32 bytes as 64 hex characters, got \(trimmed.length)")
         return trimmed.decodeHex().toConstantSized<[UInt8; 32]>()!
     }
 

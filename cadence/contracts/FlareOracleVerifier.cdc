@@ -81,11 +81,11 @@ access(all) contract FlareOracleVerifier {
             pre {
                 FlareOracleVerifier.oracleKeys.containsKey(oracleId): "FlareOracleVerifier: unknown oracle id"
                 FlareOracleVerifier.oracleKeys.length - 1 >= FlareOracleVerifier.threshold:
-                    "FlareOracleVerifier: removing the oracle would leave fewer oracles than the threshold; lower the threshold first"
+                    "FlareOracleVerifier: removing the oracle would leave fewer oracles than the threshold (\(FlareOracleVerifier.oracleKeys.length - 1) would remain, the threshold is \(FlareOracleVerifier.threshold)); lower the threshold first"
             }
             let bytes = FlareOracleVerifier.oracleKeys.remove(key: oracleId)!
             let key = String.encodeHex(bytes)
-            FlareOracleVerifier.idsByKey.remove(key: key)
+            let _ = FlareOracleVerifier.idsByKey.remove(key: key)
             emit OracleRemoved(oracleId: oracleId, publicKey: key)
         }
 
@@ -93,7 +93,7 @@ access(all) contract FlareOracleVerifier {
         access(Configure) fun setThreshold(_ threshold: Int) {
             pre {
                 threshold >= 1: "FlareOracleVerifier: the threshold must be at least 1"
-                threshold <= FlareOracleVerifier.oracleKeys.length: "FlareOracleVerifier: the threshold exceeds the number of registered oracles"
+                threshold <= FlareOracleVerifier.oracleKeys.length: "FlareOracleVerifier: the threshold exceeds the number of registered oracles (\(threshold) asked, \(FlareOracleVerifier.oracleKeys.length) registered)"
             }
             FlareOracleVerifier.threshold = threshold
             emit ThresholdSet(threshold: threshold, oracles: FlareOracleVerifier.oracleKeys.length)
@@ -123,9 +123,9 @@ access(all) contract FlareOracleVerifier {
             pre {
                 chunkCount >= 1: "FlareOracleVerifier: a report has at least one chunk"
                 FlareOracleVerifier.lastAcceptedWindow == nil || window != FlareOracleVerifier.lastAcceptedWindow!:
-                    "FlareOracleVerifier: the window was already accepted (replay)"
+                    "FlareOracleVerifier: the window was already accepted (replay): window \(window)"
                 FlareOracleVerifier.lastAcceptedWindow == nil || window > FlareOracleVerifier.lastAcceptedWindow!:
-                    "FlareOracleVerifier: the window is older than the last accepted window"
+                    "FlareOracleVerifier: the window is older than the last accepted window (\(window) before \(FlareOracleVerifier.lastAcceptedWindow!))"
             }
             post {
                 FlareOracleVerifier.lastAcceptedWindow == window: "FlareOracleVerifier: the window was not recorded"
@@ -136,8 +136,7 @@ access(all) contract FlareOracleVerifier {
             let counted = FlareOracleVerifier.validSigners(message: message, signers: signers, signatures: signatures)
             assert(
                 counted.length >= FlareOracleVerifier.threshold,
-                message: "FlareOracleVerifier: not enough valid oracle signatures: "
-                    .concat(counted.length.toString()).concat(" of ").concat(FlareOracleVerifier.threshold.toString())
+                message: "FlareOracleVerifier: not enough valid oracle signatures: \(counted.length) of \(FlareOracleVerifier.threshold)"
             )
             FlareOracleVerifier.lastAcceptedWindow = window
             emit WindowAccepted(window: window, votingRound: votingRound, digest: String.encodeHex(digest.toVariableSized()), chunkCount: chunkCount, signers: counted)
@@ -155,8 +154,7 @@ access(all) contract FlareOracleVerifier {
             let counted = FlareOracleVerifier.validSigners(message: message, signers: signers, signatures: signatures)
             assert(
                 counted.length >= FlareOracleVerifier.threshold,
-                message: "FlareOracleVerifier: not enough valid oracle signatures: "
-                    .concat(counted.length.toString()).concat(" of ").concat(FlareOracleVerifier.threshold.toString())
+                message: "FlareOracleVerifier: not enough valid oracle signatures: \(counted.length) of \(FlareOracleVerifier.threshold)"
             )
             emit WindowResumed(window: window, votingRound: votingRound, digest: String.encodeHex(digest.toVariableSized()), fromLine: fromLine, chunkCount: chunkCount, signers: counted)
         }
@@ -220,7 +218,7 @@ access(all) contract FlareOracleVerifier {
     /// removed id, a bad signature, or an oracle named again counts nothing.
     access(all) fun validSigners(message: [UInt8], signers: [UInt64], signatures: [String]): [UInt64] {
         pre {
-            signers.length == signatures.length: "FlareOracleVerifier: signers and signatures differ in length"
+            signers.length == signatures.length: "FlareOracleVerifier: signers and signatures differ in length (\(signers.length) signers, \(signatures.length) signatures)"
         }
         let counted: [UInt64] = []
         var i = 0
@@ -254,10 +252,10 @@ access(all) contract FlareOracleVerifier {
 
     /// Parses and validates a 128-hex-char secp256k1 public key; panics with the reason.
     access(all) fun decodePublicKey(_ hex: String): [UInt8] {
-        assert(hex.length == 128, message: "FlareOracleVerifier: a public key is 64 bytes (128 hex chars, no 04 prefix)")
+        assert(hex.length == 128, message: "FlareOracleVerifier: a public key is 64 bytes (128 hex chars, no 04 prefix), not \(hex.length) hex chars")
         let bytes = hex.decodeHex()
         // The constructor rejects a point that is not on the curve.
-        PublicKey(publicKey: bytes, signatureAlgorithm: SignatureAlgorithm.ECDSA_secp256k1)
+        let _ = PublicKey(publicKey: bytes, signatureAlgorithm: SignatureAlgorithm.ECDSA_secp256k1)
         return bytes
     }
 

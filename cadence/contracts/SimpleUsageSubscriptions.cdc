@@ -305,7 +305,7 @@ access(all) contract SimpleUsageSubscriptions {
             // settlement. The conservation tests check the balances.
             pre {
                 self.statusCode != 3: "SimpleUsageSubscriptions: a closed subscription cannot be charged"
-                amount <= self.balance: "SimpleUsageSubscriptions: a charge cannot exceed the escrow"
+                amount <= self.balance: "SimpleUsageSubscriptions: a charge cannot exceed the escrow (\(amount) FLOW charged, \(self.balance) FLOW in escrow)"
             }
             self.periodTokens = self.periodTokens.saturatingAdd(paidTokens)
             if amount > 0.0 {
@@ -375,7 +375,7 @@ access(all) contract SimpleUsageSubscriptions {
         access(Configure) fun setBillingPeriod(seconds: UFix64) {
             pre {
                 seconds >= SimpleUsageSubscriptions.MinBillingPeriod && seconds <= SimpleUsageSubscriptions.MaxBillingPeriod:
-                    "SimpleUsageSubscriptions: the billing period must be between ".concat(UInt64(SimpleUsageSubscriptions.MinBillingPeriod).toString()).concat(" and ").concat(UInt64(SimpleUsageSubscriptions.MaxBillingPeriod).toString()).concat(" seconds")
+                    "SimpleUsageSubscriptions: the billing period must be between \(UInt64(SimpleUsageSubscriptions.MinBillingPeriod)) and \(UInt64(SimpleUsageSubscriptions.MaxBillingPeriod)) seconds"
             }
             SimpleUsageSubscriptions.billingPeriod = seconds
             emit BillingPeriodChanged(seconds: seconds)
@@ -387,9 +387,9 @@ access(all) contract SimpleUsageSubscriptions {
         access(Configure) fun setCloseGracePeriod(seconds: UFix64) {
             pre {
                 seconds >= SimpleUsageSubscriptions.minimumCloseGracePeriod:
-                    "SimpleUsageSubscriptions: the close grace must cover the settlement latency (at least ".concat(UInt64(SimpleUsageSubscriptions.minimumCloseGracePeriod).toString()).concat(" seconds)")
+                    "SimpleUsageSubscriptions: the close grace must cover the settlement latency (at least \(UInt64(SimpleUsageSubscriptions.minimumCloseGracePeriod)) seconds)"
                 seconds <= SimpleUsageSubscriptions.MaxCloseGracePeriod:
-                    "SimpleUsageSubscriptions: the close grace is at most ".concat(UInt64(SimpleUsageSubscriptions.MaxCloseGracePeriod).toString()).concat(" seconds (30 days)")
+                    "SimpleUsageSubscriptions: the close grace is at most \(UInt64(SimpleUsageSubscriptions.MaxCloseGracePeriod)) seconds (30 days)"
             }
             SimpleUsageSubscriptions.closeGracePeriod = seconds
             emit CloseGracePeriodChanged(seconds: seconds)
@@ -399,7 +399,7 @@ access(all) contract SimpleUsageSubscriptions {
         access(Configure) fun setMinimumDeposit(amount: UFix64) {
             pre {
                 amount >= SimpleUsageSubscriptions.MinMinimumDeposit && amount <= SimpleUsageSubscriptions.MaxMinimumDeposit:
-                    "SimpleUsageSubscriptions: the minimum deposit must be between ".concat(SimpleUsageSubscriptions.MinMinimumDeposit.toString()).concat(" and ").concat(SimpleUsageSubscriptions.MaxMinimumDeposit.toString()).concat(" FLOW")
+                    "SimpleUsageSubscriptions: the minimum deposit must be between \(SimpleUsageSubscriptions.MinMinimumDeposit) and \(SimpleUsageSubscriptions.MaxMinimumDeposit) FLOW"
             }
             SimpleUsageSubscriptions.minimumDeposit = amount
             emit MinimumDepositChanged(amount: amount)
@@ -415,7 +415,7 @@ access(all) contract SimpleUsageSubscriptions {
             pre {
                 self.owner != nil: "SimpleUsageSubscriptions: the Customer resource must be in the customer's storage"
                 deposit.balance >= SimpleUsageSubscriptions.minimumDeposit:
-                    "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of ".concat(SimpleUsageSubscriptions.minimumDeposit.toString()).concat(" FLOW")
+                    "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of \(SimpleUsageSubscriptions.minimumDeposit) FLOW"
                 maxBudgetPerPeriod == nil || maxBudgetPerPeriod! > 0.0: "SimpleUsageSubscriptions: the period budget must be positive (nil for no cap)"
                 allowedModels == nil || allowedModels!.length > 0: "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)"
             }
@@ -432,7 +432,7 @@ access(all) contract SimpleUsageSubscriptions {
             assert(sub.getStatus() == Status.Active || sub.getStatus() == Status.Suspended, message: "SimpleUsageSubscriptions: only an open subscription can be topped up")
             assert(
                 !sub.isExhausted() || from.balance >= SimpleUsageSubscriptions.minimumDeposit,
-                message: "SimpleUsageSubscriptions: the escrow ran out; resume it with at least the minimum deposit of ".concat(SimpleUsageSubscriptions.minimumDeposit.toString()).concat(" FLOW")
+                message: "SimpleUsageSubscriptions: the escrow ran out; resume it with at least the minimum deposit of \(SimpleUsageSubscriptions.minimumDeposit) FLOW"
             )
             SimpleUsageSubscriptions.fund(sub, from: <-from)
         }
@@ -473,7 +473,7 @@ access(all) contract SimpleUsageSubscriptions {
             let settled = SimpleUsageSubscriptions.settledThrough >= requested
             assert(
                 settled || getCurrentBlock().timestamp >= requested + SimpleUsageSubscriptions.closeGracePeriod,
-                message: "SimpleUsageSubscriptions: usage before the close is not settled yet and the grace period has not passed"
+                message: "SimpleUsageSubscriptions: usage before the close is not settled yet and the grace period has not passed (it ends at \(requested + SimpleUsageSubscriptions.closeGracePeriod), the block is at \(getCurrentBlock().timestamp))"
             )
             return <- SimpleUsageSubscriptions.refund(sub, settled: settled)
         }
@@ -652,7 +652,7 @@ access(all) contract SimpleUsageSubscriptions {
     /// A billing reference to subscription `id`, nil if unknown. Only this account's contracts can
     /// call it; UsageBasedSubscriptions exposes it solely through its Biller resource.
     access(account) view fun borrowForBilling(_ id: UInt64): auth(Debit) &Subscription? {
-        return &self.subscriptions[id] as auth(Debit) &Subscription?
+        return &self.subscriptions[id]
     }
 
     /// Pays every provider what it is owed, one transfer per provider. A provider without a
@@ -665,7 +665,7 @@ access(all) contract SimpleUsageSubscriptions {
             // Borrowed as the concrete FlowToken vault: a custom receiver could panic and block
             // every other provider's payment.
             if let receiver = getAccount(provider).capabilities.borrow<&FlowToken.Vault>(/public/flowTokenReceiver) {
-                self.owed.remove(key: provider)
+                let _ = self.owed.remove(key: provider)
                 receiver.deposit(from: <-self.escrow.withdraw(amount: amount))
                 paid = paid + amount
                 emit ProviderPaid(provider: provider, amount: amount)
@@ -691,7 +691,7 @@ access(all) contract SimpleUsageSubscriptions {
     access(account) fun setMinimumCloseGracePeriod(_ seconds: UFix64) {
         pre {
             seconds <= self.closeGracePeriod:
-                "SimpleUsageSubscriptions: the close grace (".concat(UInt64(self.closeGracePeriod).toString()).concat(" s) is shorter than the settlement latency at this window length (").concat(UInt64(seconds).toString()).concat(" s); raise it first")
+                "SimpleUsageSubscriptions: the close grace (\(UInt64(self.closeGracePeriod)) s) is shorter than the settlement latency at this window length (\(UInt64(seconds)) s); raise it first"
         }
         self.minimumCloseGracePeriod = seconds
         emit MinimumCloseGracePeriodChanged(seconds: seconds)

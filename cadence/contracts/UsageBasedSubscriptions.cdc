@@ -193,7 +193,7 @@ access(all) contract UsageBasedSubscriptions {
         access(Bill) fun charge(subscriptionId: UInt64, family: String, tokens: UInt64, windowStart: UFix64): &LineResult {
             if let s = SimpleUsageSubscriptions.borrowForBilling(subscriptionId) {
                 if s.statusCode == 3 { // Closed
-                    return &LineResult(cost: 0.0, charged: 0.0, paidTokens: 0, unknown: false, closed: true, suspended: false) as &LineResult
+                    return &LineResult(cost: 0.0, charged: 0.0, paidTokens: 0, unknown: false, closed: true, suspended: false)
                 }
                 let now = getCurrentBlock().timestamp
                 s.rollPeriodTo(windowStart, now: now)
@@ -225,9 +225,9 @@ access(all) contract UsageBasedSubscriptions {
                 if pricing.version > UsageBasedSubscriptions.versionInForce {
                     UsageBasedSubscriptions.markInForce(version: pricing.version, effectiveFrom: pricing.effectiveFrom)
                 }
-                return &LineResult(cost: cost, charged: charged, paidTokens: paidTokens, unknown: false, closed: false, suspended: s.statusCode == 1) as &LineResult
+                return &LineResult(cost: cost, charged: charged, paidTokens: paidTokens, unknown: false, closed: false, suspended: s.statusCode == 1)
             }
-            return &LineResult(cost: 0.0, charged: 0.0, paidTokens: 0, unknown: true, closed: false, suspended: false) as &LineResult
+            return &LineResult(cost: 0.0, charged: 0.0, paidTokens: 0, unknown: true, closed: false, suspended: false)
         }
 
         /// Ends a settlement: pays each provider what its lines earned (one transfer per provider)
@@ -235,7 +235,7 @@ access(all) contract UsageBasedSubscriptions {
         /// which lets closing subscriptions refund. Returns the total paid.
         access(Bill) fun settle(usageThrough: UFix64): UFix64 {
             pre {
-                usageThrough <= getCurrentBlock().timestamp: "UsageBasedSubscriptions: usage cannot be settled beyond the present"
+                usageThrough <= getCurrentBlock().timestamp: "UsageBasedSubscriptions: usage cannot be settled beyond the present (\(usageThrough) is after the block's \(getCurrentBlock().timestamp))"
             }
             SimpleUsageSubscriptions.markSettledThrough(usageThrough)
             return SimpleUsageSubscriptions.payProviders()
@@ -264,12 +264,12 @@ access(all) contract UsageBasedSubscriptions {
         access(Configure) fun setFamilyMultiplier(family: String, multiplier: UFix64) {
             pre {
                 UsageBasedSubscriptions.isFamilyKey(family): "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes"
-                multiplier > 0.0 && multiplier <= UsageBasedSubscriptions.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most ".concat(UInt64(UsageBasedSubscriptions.MaxMultiplier).toString())
+                multiplier > 0.0 && multiplier <= UsageBasedSubscriptions.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most \(UInt64(UsageBasedSubscriptions.MaxMultiplier))"
             }
             let latest = UsageBasedSubscriptions.latest()
             assert(
                 latest.familyMultiplierUnits.containsKey(family) || latest.familyMultiplierUnits.length < UsageBasedSubscriptions.MaxFamilies,
-                message: "UsageBasedSubscriptions: at most ".concat(UsageBasedSubscriptions.MaxFamilies.toString()).concat(" families")
+                message: "UsageBasedSubscriptions: at most \(UsageBasedSubscriptions.MaxFamilies) families"
             )
             let units = UsageBasedSubscriptions.toUnits(multiplier)
             // Names billed as this family: the key itself and the models mapped to it.
@@ -288,7 +288,7 @@ access(all) contract UsageBasedSubscriptions {
         /// Sets the multiplier of models in no family.
         access(Configure) fun setDefaultMultiplier(multiplier: UFix64) {
             pre {
-                multiplier > 0.0 && multiplier <= UsageBasedSubscriptions.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most ".concat(UInt64(UsageBasedSubscriptions.MaxMultiplier).toString())
+                multiplier > 0.0 && multiplier <= UsageBasedSubscriptions.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most \(UInt64(UsageBasedSubscriptions.MaxMultiplier))"
             }
             let latest = UsageBasedSubscriptions.latest()
             let units = UsageBasedSubscriptions.toUnits(multiplier)
@@ -300,13 +300,13 @@ access(all) contract UsageBasedSubscriptions {
         /// Puts a model name (as LiteLLM reports it, e.g. "gpt-4o") in a family that has a multiplier.
         access(Configure) fun mapModel(model: String, family: String) {
             pre {
-                model.length > 0 && model.utf8.length <= 128: "UsageBasedSubscriptions: a model name is 1 to 128 bytes"
+                model.length > 0 && model.utf8.length <= 128: "UsageBasedSubscriptions: a model name is 1 to 128 bytes, not \(model.utf8.length)"
             }
             let latest = UsageBasedSubscriptions.latest()
             assert(latest.familyMultiplierUnits.containsKey(family), message: "UsageBasedSubscriptions: unknown family; set its multiplier first")
             assert(
                 latest.modelFamilies.containsKey(model) || latest.modelFamilies.length < UsageBasedSubscriptions.MaxMappedModels,
-                message: "UsageBasedSubscriptions: at most ".concat(UsageBasedSubscriptions.MaxMappedModels.toString()).concat(" mapped models")
+                message: "UsageBasedSubscriptions: at most \(UsageBasedSubscriptions.MaxMappedModels) mapped models"
             )
             // A family key keeps its own multiplier whatever the map says.
             let before = latest.multiplierUnitsFor(model)
@@ -326,7 +326,7 @@ access(all) contract UsageBasedSubscriptions {
             let after = latest.familyMultiplierUnits[model] ?? latest.defaultMultiplierUnits
             let increase = after > before
             let models = latest.modelFamilies
-            models.remove(key: model)
+            let _ = models.remove(key: model)
             let next = UsageBasedSubscriptions.announce(increase: increase, thresholds: latest.thresholds, priceUnits: latest.priceUnits, familyMultiplierUnits: latest.familyMultiplierUnits, defaultMultiplierUnits: latest.defaultMultiplierUnits, modelFamilies: models)
             emit ModelUnmapped(version: next.version, effectiveFrom: next.effectiveFrom, increase: increase, model: model)
         }
@@ -348,7 +348,7 @@ access(all) contract UsageBasedSubscriptions {
         access(Configure) fun setNoticePeriod(seconds: UFix64) {
             pre {
                 seconds >= UsageBasedSubscriptions.MinNoticePeriod && seconds <= UsageBasedSubscriptions.MaxNoticePeriod:
-                    "UsageBasedSubscriptions: the notice period must be between ".concat(UInt64(UsageBasedSubscriptions.MinNoticePeriod).toString()).concat(" and ").concat(UInt64(UsageBasedSubscriptions.MaxNoticePeriod).toString()).concat(" seconds")
+                    "UsageBasedSubscriptions: the notice period must be between \(UInt64(UsageBasedSubscriptions.MinNoticePeriod)) and \(UInt64(UsageBasedSubscriptions.MaxNoticePeriod)) seconds"
             }
             let now = getCurrentBlock().timestamp
             let current = UsageBasedSubscriptions.noticePeriodAt(now)
@@ -450,7 +450,7 @@ access(all) contract UsageBasedSubscriptions {
     /// differential test can try random tables without changing the configuration.
     access(all) fun quoteWithTiers(thresholds: [UInt64], pricesPer1K: [UFix64], multiplier: UFix64, tokens: UInt64, periodTokens: UInt64): UFix64 {
         pre {
-            multiplier > 0.0 && multiplier <= self.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most ".concat(UInt64(self.MaxMultiplier).toString())
+            multiplier > 0.0 && multiplier <= self.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most \(UInt64(self.MaxMultiplier))"
         }
         self.assertValidTiers(thresholds: thresholds, pricesPer1K: pricesPer1K)
         var units: [UInt64] = []
@@ -489,8 +489,8 @@ access(all) contract UsageBasedSubscriptions {
         var i = 0
         while i < thresholds.length {
             assert(pricesPer1K[i] > 0.0, message: "UsageBasedSubscriptions: tier prices must be positive")
-            assert(pricesPer1K[i] <= self.MaxPricePer1K, message: "UsageBasedSubscriptions: a tier price is at most ".concat(UInt64(self.MaxPricePer1K).toString()).concat(" FLOW per 1,000 tokens"))
-            assert(thresholds[i] <= self.MaxThreshold, message: "UsageBasedSubscriptions: a tier threshold is at most ".concat(self.MaxThreshold.toString()).concat(" tokens"))
+            assert(pricesPer1K[i] <= self.MaxPricePer1K, message: "UsageBasedSubscriptions: a tier price is at most \(UInt64(self.MaxPricePer1K)) FLOW per 1,000 tokens")
+            assert(thresholds[i] <= self.MaxThreshold, message: "UsageBasedSubscriptions: a tier threshold is at most \(self.MaxThreshold) tokens")
             if i > 0 {
                 assert(thresholds[i] > thresholds[i - 1], message: "UsageBasedSubscriptions: tier thresholds must be strictly ascending")
             }
@@ -595,7 +595,7 @@ access(all) contract UsageBasedSubscriptions {
         while i > 0 && self.versions[i].effectiveFrom > time {
             i = i - 1
         }
-        return &self.versions[i] as &PricingVersion
+        return &self.versions[i]
     }
 
     access(contract) view fun latest(): PricingVersion {
@@ -649,7 +649,7 @@ access(all) contract UsageBasedSubscriptions {
                 pending = pending + 1
             }
         }
-        assert(pending <= self.MaxPendingVersions, message: "UsageBasedSubscriptions: at most ".concat(self.MaxPendingVersions.toString()).concat(" announced changes may wait at once"))
+        assert(pending <= self.MaxPendingVersions, message: "UsageBasedSubscriptions: at most \(self.MaxPendingVersions) announced changes may wait at once")
         return version
     }
 

@@ -215,7 +215,7 @@ access(all) fun testInvalidAdminInputIsRejected() {
     txFails("admin_set_family_multiplier", contractAccount, ["gpt-4\u{e9}", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes")
     txFails("admin_set_default_multiplier", contractAccount, [0.0], "UsageBasedSubscriptions: a multiplier must be positive")
     txFails("admin_map_model", contractAccount, ["gpt-5", "no-such-family"], "UsageBasedSubscriptions: unknown family; set its multiplier first")
-    txFails("admin_map_model", contractAccount, ["", "gpt-4"], "UsageBasedSubscriptions: a model name is 1 to 128 bytes")
+    txFails("admin_map_model", contractAccount, ["", "gpt-4"], "UsageBasedSubscriptions: a model name is 1 to 128 bytes, not 0")
     txFails("admin_unmap_model", contractAccount, ["never-mapped"], "UsageBasedSubscriptions: the model is not mapped")
     txFails("admin_set_family_multiplier", contractAccount, ["gpt-4", 100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100")
     txFails("admin_set_default_multiplier", contractAccount, [100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100")

@@ -204,7 +204,7 @@ access(all) fun testCloseAfterGraceRefundsTheEscrow() {
     // taking the escrow out before the pending windows are billed
     let state = stateText(id)
     let before = flowBalance(customer)
-    txFails("finish_close", customer, [id], "SimpleUsageSubscriptions: usage before the close is not settled yet and the grace period has not passed")
+    txFails("finish_close", customer, [id], "SimpleUsageSubscriptions: usage before the close is not settled yet and the grace period has not passed (it ends at \(requested.graceEndsAt), the block is at ")
     Test.assertEqual(state, stateText(id))
     Test.assertEqual(before, flowBalance(customer))
 

@@ -157,7 +157,8 @@ access(all) fun testRejectsChunkForAnotherWindow() {
     let before = stateFingerprint()
     let c = fxW3Chunks()[0]
     let result = relay("transactions/triggers/submit_chunk", [fxReport("w3").window + 1, c.index, c.ids, c.families, c.tokens, c.requests, c.roots, c.nextLink])
-    assertRejectedUnchanged(result, "the chunk is for another window than the report in progress", before)
+    let window = fxReport("w3").window
+    assertRejectedUnchanged(result, "the chunk is for another window than the report in progress (window \(window + 1), in progress \(window))", before)
 }
 
 access(all) fun testRejectsChunkCountBelowTwo() {
@@ -165,7 +166,7 @@ access(all) fun testRejectsChunkCountBelowTwo() {
     let r = fxReport("w3")
     let s = fxSigs("w3Chunked")
     let result = relay("transactions/triggers/start_chunked_report", [r.window, r.round, fxW3Digest(), 1 as UInt64, fxW3ChunkChain(), s.signers, s.signatures])
-    assertRejectedUnchanged(result, "a chunked report has at least 2 chunks", before)
+    assertRejectedUnchanged(result, "a chunked report has at least 2 chunks (use submitReport), not 1", before)
 }
 
 access(all) fun testOlderWindowRejectedAfterChunkedReport() {
@@ -215,7 +216,7 @@ access(all) fun testAStuckChunkedReportIsResumedWithoutChargingTwice() {
     Test.expect(chunk(fxW3Chunks()[0]), Test.beSucceeded())
     // chunk 1 never goes through; before stuckAfter the report is not stuck
     let early = resume("w3Resume", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain())
-    Test.assertError(early, errorMessage: "FlareFDCTriggers: the report in progress is not stuck (no progress for 3600 seconds is needed)")
+    Test.assertError(early, errorMessage: "FlareFDCTriggers: the report in progress is not stuck (no progress for 3600 seconds is needed); its last progress was at ")
     Test.moveTime(by: 3_600.0)
     let before = stateFingerprint()
     // a resumption must start at the first uncharged line, be signed by a quorum, and be a

@@ -131,13 +131,16 @@ access(all) fun testRejectsTamperedLine() {
 access(all) fun testRejectsReplayedWindow() {
     Test.expect(submit(fxReport("w1"), fxSigs("w1")), Test.beSucceeded())
     let before = stateFingerprint()
-    assertRejectedUnchanged(submit(fxReport("w1"), fxSigs("w1")), "the window was already accepted (replay)", before)
+    let window = fxReport("w1").window
+    assertRejectedUnchanged(submit(fxReport("w1"), fxSigs("w1")), "the window was already accepted (replay): window \(window)", before)
 }
 
 access(all) fun testRejectsOlderWindow() {
     Test.expect(submit(fxReport("w2"), fxSigs("w2")), Test.beSucceeded())
     let before = stateFingerprint()
-    assertRejectedUnchanged(submit(fxReport("w1"), fxSigs("w1")), "the window is older than the last accepted window", before)
+    let older = fxReport("w1").window
+    let last = fxReport("w2").window
+    assertRejectedUnchanged(submit(fxReport("w1"), fxSigs("w1")), "the window is older than the last accepted window (\(older) before \(last))", before)
 }
 
 access(all) fun testGapsAreAllowed() {
@@ -201,7 +204,8 @@ access(all) fun testRejectsColumnsOfDifferentLengths() {
     let r = fxReport("w1")
     let sigs = fxSigs("w1")
     let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, [1 as UInt64], r.requests, r.roots, sigs.signers, sigs.signatures])
-    assertRejectedUnchanged(result, "the line columns differ in length", before)
+    let lines = r.ids.length
+    assertRejectedUnchanged(result, "the line columns differ in length (\(lines) ids, \(lines) families, 1 tokens, \(lines) requests, \(lines) request roots)", before)
 }
 
 access(all) fun testRejectsInvalidFamily() {
@@ -209,7 +213,7 @@ access(all) fun testRejectsInvalidFamily() {
     let r = fxReport("w1")
     let sigs = fxSigs("w1")
     let long = relay("transactions/triggers/submit_report", [r.window, r.round, [1 as UInt64], ["a-family-name-longer-than-31-bytes"], [1 as UInt64], [1 as UInt64], [0 as UInt256], sigs.signers, sigs.signatures])
-    assertRejectedUnchanged(long, "a family name is at most 31 bytes", before)
+    assertRejectedUnchanged(long, "a family name is at most 31 bytes, not 34", before)
     let nonAscii = relay("transactions/triggers/submit_report", [r.window, r.round, [1 as UInt64], ["gpt\n4"], [1 as UInt64], [1 as UInt64], [0 as UInt256], sigs.signers, sigs.signatures])
     assertRejectedUnchanged(nonAscii, "a family name is printable ASCII", before)
 }
@@ -221,7 +225,7 @@ access(all) fun testRejectsWindowNotYetEnded() {
     // Far enough ahead that no clock offset an earlier test's Test.moveTime left can reach it.
     let future: UInt64 = UInt64(scriptInline("access(all) fun main(): UFix64 { return getCurrentBlock().timestamp }", [])! as! UFix64) / 300 + 100_000
     let result = relay("transactions/triggers/submit_report", [future, r.round, r.ids, r.families, r.tokens, r.requests, r.roots, sigs.signers, sigs.signatures])
-    assertRejectedUnchanged(result, "the window has not ended yet", before)
+    assertRejectedUnchanged(result, "the window has not ended yet (it ends at \(UFix64(future + 1) * 300.0), the block is at ", before)
 }
 
 access(all) fun testRejectsMismatchedSignatureColumns() {
@@ -229,7 +233,8 @@ access(all) fun testRejectsMismatchedSignatureColumns() {
     let r = fxReport("w1")
     let sigs = fxSigs("w1")
     let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, r.roots, [1 as UInt64], sigs.signatures])
-    assertRejectedUnchanged(result, "signers and signatures differ in length", before)
+    let signatures = sigs.signatures.length
+    assertRejectedUnchanged(result, "signers and signatures differ in length (1 signers, \(signatures) signatures)", before)
 }
 
 access(all) fun testEmptyReportSettlesTheWindow() {

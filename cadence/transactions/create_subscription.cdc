@@ -22,6 +22,6 @@ transaction(provider: Address, deposit: UFix64, maxBudgetPerPeriod: UFix64?, all
     }
 
     execute {
-        self.customer.createSubscription(provider: provider, deposit: <-self.payment, maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels)
+        let _ = self.customer.createSubscription(provider: provider, deposit: <-self.payment, maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels)
     }
 }

@@ -6,6 +6,6 @@ transaction(name: String, code: String) {
             signer.contracts.get(name: name) == nil,
             message: "contract \(name) is already deployed on this account: update it instead"
         )
-        signer.contracts.add(name: name, code: code.utf8)
+        let _ = signer.contracts.add(name: name, code: code.utf8)
     }
 }

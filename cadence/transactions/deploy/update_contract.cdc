@@ -7,6 +7,6 @@ transaction(name: String, code: String) {
             signer.contracts.get(name: name) != nil,
             message: "contract \(name) is not deployed on this account: add it instead"
         )
-        signer.contracts.update(name: name, code: code.utf8)
+        let _ = signer.contracts.update(name: name, code: code.utf8)
     }
 }

@@ -17,7 +17,7 @@ transaction(publicKey: String, initialFunds: UFix64) {
 
     execute {
         let account = Account(payer: self.payer)
-        account.keys.add(
+        let _ = account.keys.add(
             publicKey: PublicKey(publicKey: publicKey.decodeHex(), signatureAlgorithm: SignatureAlgorithm.ECDSA_P256),
             hashAlgorithm: HashAlgorithm.SHA3_256,
             weight: 1000.0

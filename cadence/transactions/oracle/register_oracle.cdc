@@ -10,6 +10,6 @@ transaction(publicKey: String) {
     }
 
     execute {
-        self.admin.registerOracle(publicKey: publicKey)
+        let _ = self.admin.registerOracle(publicKey: publicKey)
     }
 }

@@ -35,7 +35,7 @@ transaction(ids: [UInt64], ops: [UInt8], amounts: [UFix64], caps: [UFix64?], mod
                 case 4:
                     self.vault.deposit(from: <- self.customer.finishClose(id: ids[i]))
                 default:
-                    panic("customer_ops: unknown op ".concat(ops[i].toString()))
+                    panic("customer_ops: unknown op \(ops[i])")
             }
             i = i + 1
         }

@@ -7,6 +7,6 @@ transaction {
         if signer.storage.borrow<&SimpleUsageSubscriptions.Provider>(from: SimpleUsageSubscriptions.ProviderStoragePath) == nil {
             signer.storage.save(<- SimpleUsageSubscriptions.createProvider(), to: SimpleUsageSubscriptions.ProviderStoragePath)
         }
-        signer.capabilities.unpublish(/public/flowTokenReceiver)
+        let _ = signer.capabilities.unpublish(/public/flowTokenReceiver)
     }
 }

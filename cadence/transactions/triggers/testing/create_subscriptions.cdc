@@ -15,7 +15,7 @@ transaction(provider: Address, count: Int, deposit: UFix64) {
             ?? panic("create_subscriptions: the signer has no FlowToken vault")
         var i = 0
         while i < count {
-            customer.createSubscription(provider: provider, deposit: <- (vault.withdraw(amount: deposit) as! @FlowToken.Vault), maxBudgetPerPeriod: nil, allowedModels: nil)
+            let _ = customer.createSubscription(provider: provider, deposit: <- (vault.withdraw(amount: deposit) as! @FlowToken.Vault), maxBudgetPerPeriod: nil, allowedModels: nil)
             i = i + 1
         }
     }

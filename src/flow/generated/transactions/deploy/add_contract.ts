@@ -15,5 +15,5 @@ export const deployAddContract = defineTransaction<DeployAddContractArgs>({
   name: "add_contract",
   source: "cadence/transactions/deploy/add_contract.cdc",
   params: [["name", c.String_], ["code", c.String_]] as const,
-  cadence: "/// Deploys contract `name` with source `code` to the signer's account. Used by\n/// `npm run deploy:flow`; fails if a contract of that name is already there.\ntransaction(name: String, code: String) {\n    prepare(signer: auth(AddContract) &Account) {\n        assert(\n            signer.contracts.get(name: name) == nil,\n            message: \"contract \\(name) is already deployed on this account: update it instead\"\n        )\n        signer.contracts.add(name: name, code: code.utf8)\n    }\n}\n",
+  cadence: "/// Deploys contract `name` with source `code` to the signer's account. Used by\n/// `npm run deploy:flow`; fails if a contract of that name is already there.\ntransaction(name: String, code: String) {\n    prepare(signer: auth(AddContract) &Account) {\n        assert(\n            signer.contracts.get(name: name) == nil,\n            message: \"contract \\(name) is already deployed on this account: update it instead\"\n        )\n        let _ = signer.contracts.add(name: name, code: code.utf8)\n    }\n}\n",
 });
