@@ -117,6 +117,13 @@ async function main(): Promise<void> {
     litellmDatabaseUrl: `postgres://bench_reader:bench-reader@127.0.0.1:${pg.port}/postgres?sslmode=disable`,
     log: () => undefined,
   });
+  // Ctrl-C or a kill stops what this run started (the stack's processes run in their own groups).
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      say(`${signal}: stopping the stack; logs kept in ${dir}`);
+      void stack.stop().then(() => pg.stop()).finally(() => process.exit(130));
+    });
+  }
   const keyServicePid = stack.processes.get("key-service")?.pid;
   // The key service may be too busy to answer while it takes in a burst of events: that is a
   // figure (its longest silence), not a failure of the run.

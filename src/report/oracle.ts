@@ -1,6 +1,6 @@
 import { AbiCoder, SigningKey, ZeroHash, concat, getAddress, id, keccak256 } from "ethers";
 import { validateLines, type UsageLine } from "./lines";
-import { LINE_TUPLE, lineTuples, reportDigest } from "./digest";
+import { encodeWithLines, reportDigest } from "./digest";
 import { UINT64_MAX } from "./window";
 
 /**
@@ -99,10 +99,7 @@ export function encodeResumeAttestation(a: ResumeAttestation): string {
 
 /** keccak256(abi.encode(CHUNK_DOMAIN, uint64 window, uint64 index, uint64 chunkCount, Line[] lines)). */
 export function chunkHash(window: bigint, index: bigint, chunkCount: bigint, lines: readonly UsageLine[]): string {
-  validateLines(lines);
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(["bytes32", "uint64", "uint64", "uint64", `${LINE_TUPLE}[]`], [CHUNK_DOMAIN, window, index, chunkCount, lineTuples(lines)]),
-  );
+  return keccak256(encodeWithLines([CHUNK_DOMAIN, window, index, chunkCount], lines));
 }
 
 /** link[i] = keccak256(chunkHash(i) ‖ link[i+1]). */

@@ -46,7 +46,7 @@ describe("the report publisher holds no secret and serves only what the connecto
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-publisher-attack-"));
-    state = stateWith(path.join(dir, "state"), [10n, 11n, 12n, 13n]);
+    state = stateWith(path.join(dir, "state"), [10n, 11n, 12n, 13n, 14n]);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     // Exactly what a live operator would run, with nothing in the environment but the basics,
@@ -93,6 +93,18 @@ describe("the report publisher holds no secret and serves only what the connecto
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(await res.text()).not.toContain("1235");
     expect(fs.readFileSync(path.join(dir, "publisher.log"), "utf8")).toMatch(/refusing \/reports\/11: .*11\.json does not match window 11's record/);
+  });
+
+  it("a report served once and changed on disk afterwards is refused: what was checked is its bytes, not its name", async () => {
+    // The publisher remembers reports it has checked (a 30,000-line report takes seconds to hash):
+    // a change after the first answer must not ride on that.
+    const first = await fetch(`${url}/reports/14`);
+    expect(first.status).toBe(200);
+    const files = publishedFiles(state.publishedDir, 14n);
+    fs.writeFileSync(files.report, fs.readFileSync(files.report, "utf8").replace('"tokens":"1234"', '"tokens":"1233"'));
+    const again = await fetch(`${url}/reports/14`);
+    expect(again.status).toBe(500);
+    expect(await again.text()).not.toContain("1233");
   });
 
   it("a summary cut short on disk is refused with a 5xx and logged", async () => {

@@ -1,8 +1,13 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AbiCoder, encodeBytes32String, id, keccak256 } from "ethers";
+import { AbiCoder, encodeBytes32String, hexlify, id, keccak256 } from "ethers";
+import { encodeWithLines } from "../../src/report/digest";
 import {
   decodeSummary,
   encodeReport,
+  LINE_TUPLE,
+  lineTuples,
+  REPORT_ENCODING_TYPES,
   encodeSummary,
   InvalidLinesError,
   REPORT_DOMAIN,
@@ -96,6 +101,25 @@ describe("digest", () => {
     expect((expected.length - 2) / 64).toBe(4 + 5 * GOLDEN.lines.length);
     expect(encodeReport(GOLDEN.window, GOLDEN.lines)).toBe(expected);
     expect(reportDigest(GOLDEN.window, GOLDEN.lines)).toBe(keccak256(expected));
+  });
+
+  it("the direct encoder writes what AbiCoder writes for the artifact's types, reports and chunks alike", () => {
+    const uint64 = fc.bigInt({ min: 0n, max: UINT64_MAX });
+    const family = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 31 });
+    const root = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `0x${Buffer.from(b).toString("hex")}`);
+    const lines = fc.array(fc.record({ subscriptionId: uint64, family, tokens: uint64, requests: uint64, requestsRoot: root }), { maxLength: 12 }).map((ls) => {
+      const seen = new Set<string>();
+      return sortLines(ls.filter((l) => !seen.has(`${l.subscriptionId}/${l.family}`) && seen.add(`${l.subscriptionId}/${l.family}`)));
+    });
+    fc.assert(
+      fc.property(uint64, uint64, uint64, lines, (window, index, count, ls) => {
+        const reference = AbiCoder.defaultAbiCoder().encode(REPORT_ENCODING_TYPES, [REPORT_DOMAIN, window, lineTuples(ls)]);
+        expect(encodeReport(window, ls)).toBe(reference);
+        const chunk = AbiCoder.defaultAbiCoder().encode(["bytes32", "uint64", "uint64", "uint64", `${LINE_TUPLE}[]`], [id("chunk"), window, index, count, lineTuples(ls)]);
+        expect(hexlify(encodeWithLines([id("chunk"), window, index, count], ls))).toBe(chunk);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("matches the golden vectors", () => {
