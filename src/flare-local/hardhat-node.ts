@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import { freePort, waitFor } from "../local/ports";
+import { freePort } from "../local/ports";
+import { waitFor } from "../local/wait";
 
 /**
  * A `hardhat node` child process: the local stand-in for Coston2 (chain id 31337) that the
@@ -60,7 +61,7 @@ export class HardhatNode {
           });
           return res.ok;
         },
-        options.startTimeoutMs ?? 60_000,
+        { timeoutMs: options.startTimeoutMs ?? 60_000, everyMs: 200, retryErrors: true },
       );
     } catch (error) {
       await node.stop();

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { flowBinary, repoRoot } from "./flow-binary";
-import { freePort, waitFor } from "./ports";
+import { freePort } from "./ports";
+import { waitFor } from "./wait";
 import { emulatorServiceAccount } from "../config/flow-json";
 
 export interface EmulatorOptions {
@@ -86,7 +87,7 @@ export class FlowEmulator {
         waitFor(
           "flow emulator REST API",
           async () => (await fetch(`${emulator.restUrl}/v1/blocks?height=sealed`)).ok,
-          (options.startTimeoutSeconds ?? 60) * 1000,
+          { timeoutMs: (options.startTimeoutSeconds ?? 60) * 1000, everyMs: 200, retryErrors: true },
         ),
         exited,
       ]);

@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { freePort, waitFor } from "./ports";
+import { freePort } from "./ports";
+import { waitFor } from "./wait";
 
 /**
  * A throwaway PostgreSQL server for tests and benchmarks: Debian's `postgresql` package
@@ -170,7 +171,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
           socket.on("error", () => resolve(false));
         });
       },
-      60_000,
+      { timeoutMs: 60_000, everyMs: 200, retryErrors: true },
     );
   } catch (error) {
     await stop();

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { waitFor } from "./ports";
+import { waitFor } from "./wait";
 
 export interface ProcessSpec {
   /** Short name for logs and status. */
@@ -71,7 +71,7 @@ export class ManagedProcess {
       });
     });
     died.catch(() => undefined);
-    await Promise.race([waitFor(spec.name, () => spec.ready({ logOffset }), spec.readyTimeoutMs ?? 120_000), died]);
+    await Promise.race([waitFor(spec.name, () => spec.ready({ logOffset }), { timeoutMs: spec.readyTimeoutMs ?? 120_000, everyMs: 200, retryErrors: true }), died]);
   }
 
   /** The last lines of the process's log. */

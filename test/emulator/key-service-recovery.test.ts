@@ -23,9 +23,9 @@ import {
   proven,
   startService,
   startStack,
-  waitFor,
   type Stack,
 } from "./key-service-helpers";
+import { waitFor } from "../../src/local/wait";
 
 describe("key service: restarts, replays and outages", () => {
   let stack: Stack;

@@ -15,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type BrowserContext, type FrameLocator, type Page } from "playwright-core";
 import { repoRoot } from "../../src/local/flow-binary";
-import { waitFor } from "../../src/local/ports";
+import { until, waitFor } from "../../src/local/wait";
 import { devWalletProcess } from "../../src/local/flow-services";
 import { freePorts, LocalStack } from "../../src/local/stack";
 import type { ManagedProcess } from "../../src/local/process";
@@ -89,7 +89,7 @@ async function startServed(served: Partial<Served>): Promise<Served> {
   });
   served.preview = preview;
   const pageUrl = `http://127.0.0.1:${pagePort}/`;
-  await waitFor("vite preview", async () => (await fetch(pageUrl)).ok, 30_000);
+  await waitFor("vite preview", async () => (await fetch(pageUrl)).ok, { timeoutMs: 30_000, everyMs: 200, retryErrors: true });
   return { stack, wallet, walletOrigin: new URL(stack.info.walletUrl).origin, pageUrl, distDir, preview, tmp };
 }
 
@@ -103,17 +103,6 @@ async function stopServed(served: Partial<Served>): Promise<void> {
   await served.wallet?.stop();
   await served.stack?.stop();
   if (served.tmp) fs.rmSync(served.tmp, { recursive: true, force: true });
-}
-
-/** Polls `probe` until it returns a value (not undefined), or fails after `timeoutMs`. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 describe("the page in Chromium on the local stack", () => {
@@ -291,8 +280,7 @@ describe("the page in Chromium on the local stack", () => {
         await approveSignature();
         return undefined;
       },
-      60_000,
-      2000,
+      { timeoutMs: 60_000, everyMs: 2000 },
     );
     const estimate = /^([\d,]+) tokens, about ([0-9.]+) FLOW$/.exec(await tile().getByTestId("pending-tokens").innerText());
     expect(estimate?.[1]).toBe(sentTokens.toLocaleString("en-US"));
