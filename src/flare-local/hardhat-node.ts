@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { freePort } from "../local/ports";
+import { stopChild } from "../local/process";
 import { waitFor } from "../local/wait";
 
 /**
@@ -71,11 +72,6 @@ export class HardhatNode {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const done = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
-    await done;
-    clearTimeout(timer);
+    await stopChild(this.child);
   }
 }

@@ -4,6 +4,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { freePort } from "./ports";
+import { stopChild } from "./process";
 import { waitFor } from "./wait";
 
 /**
@@ -146,14 +147,9 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   };
   const stop = async () => {
     process.removeListener("exit", killOnExit);
-    if (!exited && child.pid !== undefined) {
-      const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, no waiting for them.
-      child.kill("SIGINT");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await gone;
-      clearTimeout(timer);
-    }
+    // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, no waiting for them. The
+    // postmaster stops its own backends: only it is signalled.
+    await stopChild(child, { signal: "SIGINT", graceMs: 10_000 });
     fs.rmSync(root, { recursive: true, force: true });
   };
   try {

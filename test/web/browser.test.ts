@@ -18,7 +18,7 @@ import { repoRoot } from "../../src/local/flow-binary";
 import { until, waitFor } from "../../src/local/wait";
 import { devWalletProcess } from "../../src/local/flow-services";
 import { freePorts, LocalStack } from "../../src/local/stack";
-import type { ManagedProcess } from "../../src/local/process";
+import { stopChild, type ManagedProcess } from "../../src/local/process";
 import { chargedEvents, chat, sealedHeight } from "../../src/local/customer";
 import { formatFlow, parseUFix64 } from "../../src/pricing";
 import { measure, type PageSize } from "../../web/scripts/size";
@@ -94,12 +94,7 @@ async function startServed(served: Partial<Served>): Promise<Served> {
 }
 
 async function stopServed(served: Partial<Served>): Promise<void> {
-  const preview = served.preview;
-  if (preview && preview.exitCode === null && preview.signalCode === null) {
-    const done = new Promise((r) => preview.once("exit", r));
-    preview.kill("SIGTERM");
-    await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
-  }
+  if (served.preview) await stopChild(served.preview);
   await served.wallet?.stop();
   await served.stack?.stop();
   if (served.tmp) fs.rmSync(served.tmp, { recursive: true, force: true });
