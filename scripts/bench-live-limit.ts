@@ -19,6 +19,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { FlowEmulator } from "../src/local/emulator";
+import { waitFor } from "../src/local/wait";
 import { flowNetwork } from "../src/config/networks";
 import { deployFlow } from "../src/deploy/flow-deploy";
 import { flowSigner } from "../src/deploy/flow-signer";
@@ -37,6 +38,8 @@ const POLL_MS = 500;
 /** How long a run goes on past the limit when nothing blocks the key. */
 const PAST_LIMIT_MS = 2 * (SPEND_LOG_DELAY_MS + POLL_MS) + 3_000;
 const PROMPT = "Count the words of this long request. ".repeat(60);
+/** Waiting for a run's key and guard: polled closely, so the setup adds little before the calls start. */
+const SETUP_POLL = { timeoutMs: 60_000, everyMs: 50 };
 
 type Mode = "escrow" | "cap" | "poll-only" | "off";
 
@@ -66,14 +69,6 @@ async function call(url: string, key: string): Promise<Call> {
   return { at: Date.now(), status: res.status, tokens: body.usage?.total_tokens ?? 0 };
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function run(env: Env, mode: Mode): Promise<string> {
   const service = await KeyService.start({
     flow: env.ctx,
@@ -97,13 +92,13 @@ async function run(env: Env, mode: Mode): Promise<string> {
       keyAuthorization(env.customer),
     );
     const id = String((sealed.events.find((e) => e.type.endsWith(".SubscriptionCreated"))?.data as { id?: unknown } | undefined)?.id);
-    await until("the key", () => {
+    await waitFor("the key", () => {
       const rec = service.record(id);
       const cur = rec?.keys[rec.keys.length - 1];
       return cur?.litellm === "live" && cur.flow === "attached";
-    });
+    }, SETUP_POLL);
     if (mode !== "off" && mode !== "poll-only") {
-      await until("the tpm guard", async () => ((await env.client.findKeyByAlias(`ff-${id}`))?.tpm_limit ?? 0) > 0);
+      await waitFor("the tpm guard", async () => ((await env.client.findKeyByAlias(`ff-${id}`))?.tpm_limit ?? 0) > 0, SETUP_POLL);
     }
     const key = service.reveal(id).key;
 

@@ -1,6 +1,7 @@
 import { JsonRpcProvider, Wallet } from "ethers";
 import { LiteLLMAdminClient } from "../litellm";
 import type { FlowContext } from "../flow/runtime";
+import type { FaultHook } from "../faults";
 import type { ConnectorConfig } from "./config";
 import { ConnectorError, messageOf } from "./errors";
 import { flareContracts, type FlareContracts } from "./flare-contracts";
@@ -20,16 +21,13 @@ import type { Windows } from "./windows";
 /** Fault-injection points: after each stage is persisted, and inside the risky steps. */
 export type FaultPoint = `after:${(typeof STAGES)[number]}` | "request:recorded" | "request:broadcast" | "verify:broadcast" | "flow:chunk";
 
-/** Called at each fault point; throwing InjectedCrash there simulates the process dying. */
-export type Fault = (point: FaultPoint, window: bigint) => void;
-
 /** What the connector holds before it connects, and keeps across connections. */
 export type ConnectorLocal = {
   config: ConnectorConfig;
   state: ConnectorState;
   windows: Windows;
   log: ConnectorLog;
-  fault: Fault;
+  fault: FaultHook<FaultPoint, bigint>;
   /**
    * Stage 4's memory between polls (not persisted: a restart counts the DA layer's misses
    * afresh): misses per window, and when "waiting" was last logged.

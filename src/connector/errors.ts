@@ -21,14 +21,6 @@ export class ConnectorError extends Error {
   }
 }
 
-/** Thrown by the fault-injection hook: the process "dies" here; nothing after it runs. */
-export class InjectedCrash extends Error {
-  override readonly name = "InjectedCrash";
-  constructor(readonly point: string) {
-    super(`injected crash at ${point}`);
-  }
-}
-
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

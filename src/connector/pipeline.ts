@@ -1,6 +1,7 @@
+import { InjectedCrash, type FaultHook } from "../faults";
 import type { ConnectorConfig } from "./config";
-import { connect, disconnect, type ConnectorContext, type ConnectorLocal, type Fault, type FaultPoint } from "./context";
-import { ConnectorError, InjectedCrash, messageOf } from "./errors";
+import { connect, disconnect, type ConnectorContext, type ConnectorLocal, type FaultPoint } from "./context";
+import { ConnectorError, messageOf } from "./errors";
 import type { ConnectorLog } from "./log";
 import { startPublisher, type Publisher } from "./publish";
 import { aggregate } from "./stages/aggregate";
@@ -49,7 +50,7 @@ const PIPELINE: readonly Step[] = [
 
 export type ConnectorDeps = {
   log?: ConnectorLog;
-  fault?: Fault;
+  fault?: FaultHook<FaultPoint, bigint>;
 };
 
 export type TickResult = { progressed: boolean; waiting?: string; lastDone?: bigint };

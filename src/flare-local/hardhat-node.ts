@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import { freePort, waitFor } from "../local/ports";
+import { freePort } from "../local/ports";
+import { stopChild } from "../local/process";
+import { waitFor } from "../local/wait";
 
 /**
  * A `hardhat node` child process: the local stand-in for Coston2 (chain id 31337) that the
@@ -60,7 +62,7 @@ export class HardhatNode {
           });
           return res.ok;
         },
-        options.startTimeoutMs ?? 60_000,
+        { timeoutMs: options.startTimeoutMs ?? 60_000, everyMs: 200, retryErrors: true },
       );
     } catch (error) {
       await node.stop();
@@ -70,11 +72,6 @@ export class HardhatNode {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const done = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
-    await done;
-    clearTimeout(timer);
+    await stopChild(this.child);
   }
 }

@@ -2,7 +2,7 @@ export { KeyService, type KeyServiceHealth, type KeyServiceOptions } from "./ser
 export { KEY_SERVICE_ENV, KeyServiceConfigError, keyServiceOptionsFromEnv } from "./config";
 export { parseEncryptionKey, sealKey, openKey, KeyCustodyError, type SealedKey } from "./crypto";
 export { redactingKeyServiceLogger, type KeyServiceLogger, type LogSink } from "./logger";
-export { SimulatedCrash, type Step } from "./reconcile";
+export type { FaultPoint } from "./reconcile";
 export { ACTIONS as PROOF_ACTIONS, type ProofAction } from "./http/challenges";
 export type { DeliveredKey } from "./http/routes";
 export type { CompositeSignature } from "./http/proof";

@@ -6,7 +6,8 @@ import type { FlowContext, KeySigner } from "../flow/runtime";
 import type { ChallengeLimits } from "./http/challenges";
 import type { KeyServiceLogger } from "./logger";
 import type { LeavesReader } from "./leaves";
-import type { Step } from "./reconcile";
+import type { FaultHook } from "../faults";
+import type { FaultPoint } from "./reconcile";
 import type { Cursor, SubscriptionRecord } from "./state";
 import type { LiveLimitOptions } from "./live/limiter";
 
@@ -38,8 +39,8 @@ export interface KeyServiceOptions {
   challengeLimits?: Partial<ChallengeLimits>;
   logger?: KeyServiceLogger;
   now?: () => number;
-  /** Test hook called after each journaled step; throw SimulatedCrash to stop as a crash would. */
-  fault?: (step: Step, sub: SubscriptionRecord) => void;
+  /** Test hook called after each journaled step; throw InjectedCrash to stop as a crash would. */
+  fault?: FaultHook<FaultPoint, SubscriptionRecord>;
   /** Called for each transaction the service sends (name, id). */
   onTransaction?: (name: string, transactionId: string) => void;
   /** The connector's request leaves, for POST /v1/leaves (leaves.ts); without it the route answers 503. */

@@ -16,6 +16,7 @@ import {
   type FlareFlowKeyMetadata,
   type LiteLLMAdminClient,
 } from "../litellm";
+import type { FaultHook } from "../faults";
 import { fromLiteLLM } from "./audit";
 import { openKey } from "./crypto";
 import type { FlowEventSource } from "./events";
@@ -26,12 +27,8 @@ import { newGeneration } from "./handlers";
 import { currentKey, keyLost, mustDelete, sameModels, shouldBeBlocked, type KeyGeneration, type SubscriptionRecord } from "./state";
 import { keyDecision } from "./decision";
 
-/** Thrown by a test's fault hook to stop the service as a crash would, between two steps. */
-export class SimulatedCrash extends Error {
-  override readonly name = "SimulatedCrash";
-}
-
-export type Step = "litellm-resolved" | "key-replaced" | "litellm-created" | "flow-sending" | "flow-attached" | "litellm-deleted";
+/** The key service's fault points: after each journaled step. */
+export type FaultPoint = "litellm-resolved" | "key-replaced" | "litellm-created" | "flow-sending" | "flow-attached" | "litellm-deleted";
 
 export interface ReconcilerDeps {
   litellm: LiteLLMAdminClient;
@@ -40,8 +37,8 @@ export interface ReconcilerDeps {
   kek: Buffer;
   /** Journals the record (durably) and makes it the in-memory version. */
   save(sub: SubscriptionRecord): void;
-  /** Called after each journaled step; tests throw SimulatedCrash from it. */
-  fault(step: Step, sub: SubscriptionRecord): void;
+  /** Called after each journaled step; tests throw InjectedCrash from it. */
+  fault: FaultHook<FaultPoint, SubscriptionRecord>;
   log: KeyServiceLogger;
   /** tpm_limit of a new key (the live limit's guard); undefined: none. */
   tpmFor(subscriptionId: string): number | undefined;
@@ -54,7 +51,7 @@ function isNotFound(e: unknown): boolean {
 export class Reconciler {
   constructor(private readonly d: ReconcilerDeps) {}
 
-  private step(sub: SubscriptionRecord, step: Step): void {
+  private step(sub: SubscriptionRecord, step: FaultPoint): void {
     this.d.save(sub);
     this.d.fault(step, sub);
   }

@@ -16,7 +16,8 @@ import { keyServiceRoutes, type DeliveredKey, type KeyServiceApi } from "./http/
 import { startJsonServer, type JsonServer } from "./http/server";
 import { Journal } from "./journal";
 import { describeError, redactingKeyServiceLogger, type KeyServiceLogger } from "./logger";
-import { Reconciler, SimulatedCrash } from "./reconcile";
+import { InjectedCrash } from "../faults";
+import { Reconciler } from "./reconcile";
 import { KeyedSerial, Serial } from "./serial";
 import { currentKey, needsWork, type Cursor, type SubscriptionRecord } from "./state";
 import { StateFileError } from "./state-validate";
@@ -144,7 +145,7 @@ export class KeyService implements KeyServiceApi {
   }
 
   private save(entry: { cursor?: Cursor; sub?: SubscriptionRecord }): void {
-    if (this.crashed) throw new SimulatedCrash("the service has crashed");
+    if (this.crashed) throw new InjectedCrash("the service has crashed");
     this.journal.append(entry);
     if (entry.cursor) this.cursor = entry.cursor;
     if (entry.sub) this.subs.set(entry.sub.id, entry.sub);
@@ -163,10 +164,10 @@ export class KeyService implements KeyServiceApi {
   }
 
   private recordError(error: unknown, subscriptionId: string | null): void {
-    if (error instanceof SimulatedCrash) {
+    if (error instanceof InjectedCrash) {
       this.crashed = true;
       this.running = false;
-      this.log.warn(`simulated crash${subscriptionId ? ` while handling subscription ${subscriptionId}` : ""}`);
+      this.log.warn(`injected crash${subscriptionId ? ` while handling subscription ${subscriptionId}` : ""}`);
       return;
     }
     const message = describeError(error);
@@ -298,7 +299,7 @@ export class KeyService implements KeyServiceApi {
     return this.serial.run(async () => {
       const sub = this.subs.get(id);
       if (sub === undefined) throw new Error(`unknown subscription ${id}`);
-      if (this.crashed) throw new SimulatedCrash("the service has crashed");
+      if (this.crashed) throw new InjectedCrash("the service has crashed");
       if (!this.audited) throw new Error("the key service is still catching up with the chain and LiteLLM");
       try {
         const done = await this.reconciler.reconcile(sub);

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { flowBinary, repoRoot } from "./flow-binary";
-import { freePort, waitFor } from "./ports";
+import { freePort } from "./ports";
+import { stopChild } from "./process";
+import { waitFor } from "./wait";
 import { emulatorServiceAccount } from "../config/flow-json";
 
 export interface EmulatorOptions {
@@ -86,7 +88,7 @@ export class FlowEmulator {
         waitFor(
           "flow emulator REST API",
           async () => (await fetch(`${emulator.restUrl}/v1/blocks?height=sealed`)).ok,
-          (options.startTimeoutSeconds ?? 60) * 1000,
+          { timeoutMs: (options.startTimeoutSeconds ?? 60) * 1000, everyMs: 200, retryErrors: true },
         ),
         exited,
       ]);
@@ -99,11 +101,6 @@ export class FlowEmulator {
 
   /** Stops the process and waits for it to exit. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const done = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
-    await done;
-    clearTimeout(timer);
+    await stopChild(this.child);
   }
 }

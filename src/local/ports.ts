@@ -17,19 +17,3 @@ export function freePort(): Promise<number> {
     });
   });
 }
-
-/** Polls `probe` until it resolves true or `timeoutMs` passes. */
-export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what} did not come up within ${Math.round(timeoutMs / 1000)} s`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -3,7 +3,9 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { freePort, waitFor } from "./ports";
+import { freePort } from "./ports";
+import { stopChild } from "./process";
+import { waitFor } from "./wait";
 
 /**
  * A throwaway PostgreSQL server for tests and benchmarks: Debian's `postgresql` package
@@ -145,14 +147,9 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   };
   const stop = async () => {
     process.removeListener("exit", killOnExit);
-    if (!exited && child.pid !== undefined) {
-      const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, no waiting for them.
-      child.kill("SIGINT");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await gone;
-      clearTimeout(timer);
-    }
+    // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, no waiting for them. The
+    // postmaster stops its own backends: only it is signalled.
+    await stopChild(child, { signal: "SIGINT", graceMs: 10_000 });
     fs.rmSync(root, { recursive: true, force: true });
   };
   try {
@@ -170,7 +167,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
           socket.on("error", () => resolve(false));
         });
       },
-      60_000,
+      { timeoutMs: 60_000, everyMs: 200, retryErrors: true },
     );
   } catch (error) {
     await stop();

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { waitFor } from "./ports";
+import { waitFor } from "./wait";
 
 export interface ProcessSpec {
   /** Short name for logs and status. */
@@ -30,6 +30,39 @@ export function basicEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of BASIC_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
   return env;
+}
+
+export interface StopOptions {
+  /** The child was spawned `detached`: it leads its own process group, and the whole group is signalled. */
+  group?: boolean;
+  /** The first signal; default SIGTERM. */
+  signal?: NodeJS.Signals;
+  /** SIGKILL follows after this long if the child has not exited; default 5 s. */
+  graceMs?: number;
+}
+
+/**
+ * Stops a child and resolves once it has exited: `signal`, then SIGKILL after the grace period.
+ * A child not spawned `detached` shares this process's group (Ctrl-C in a terminal reaches it
+ * too) and is signalled alone; signalling a detached child's group stops whatever it started.
+ */
+export async function stopChild(child: ChildProcess, options: StopOptions = {}): Promise<void> {
+  const { group = false, signal = "SIGTERM", graceMs = 5000 } = options;
+  const pid = child.pid;
+  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const send = (sig: NodeJS.Signals) => {
+    try {
+      if (group) process.kill(-pid, sig);
+      else child.kill(sig);
+    } catch {
+      // already gone
+    }
+  };
+  send(signal);
+  const timer = setTimeout(() => send("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 /**
@@ -71,7 +104,7 @@ export class ManagedProcess {
       });
     });
     died.catch(() => undefined);
-    await Promise.race([waitFor(spec.name, () => spec.ready({ logOffset }), spec.readyTimeoutMs ?? 120_000), died]);
+    await Promise.race([waitFor(spec.name, () => spec.ready({ logOffset }), { timeoutMs: spec.readyTimeoutMs ?? 120_000, everyMs: 200, retryErrors: true }), died]);
   }
 
   /** The last lines of the process's log. */
@@ -85,34 +118,15 @@ export class ManagedProcess {
 
   /** Stops the whole process group: SIGTERM, then SIGKILL after `graceMs`. */
   async stop(graceMs = 5000): Promise<void> {
-    const child = this.child;
-    if (!child || !this.running) return;
+    if (!this.child || !this.running) return;
     this.stopping = true;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    const signal = (sig: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, sig);
-      } catch {
-        // already gone
-      }
-    };
-    signal("SIGTERM");
-    const timer = setTimeout(() => signal("SIGKILL"), graceMs);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(this.child, { group: true, graceMs });
   }
 
   /** Kills without warning (SIGKILL to the whole group, no SIGTERM first): what a crash looks like to the rest of the stack. */
   async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || !this.running) return;
+    if (!this.child || !this.running) return;
     this.stopping = true;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    try {
-      if (child.pid) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-    await exited;
+    await stopChild(this.child, { group: true, signal: "SIGKILL" });
   }
 }

@@ -11,7 +11,10 @@ import { getPricing, getSubscription, testingFlowBalance } from "../../src/flow/
 import { finishClose, topUp } from "../../src/flow/generated/transactions";
 import type { FlareFDCTriggers_SubscriptionCharged as Charged } from "../../src/flow/generated/types";
 import { parseUFix64, pricingFromCadence, quoteUnits } from "../../src/pricing";
-import { until } from "./until";
+import { until, waitFor } from "../../src/local/wait";
+
+/** The stack's services restart under these tests: a probe that throws has not been answered yet. */
+const POLL = { everyMs: 1000, retryErrors: true };
 
 // All five steps of DESIGN.md on a stack this test starts: Flow emulator, Hardhat node with the
 // FDC harness, local LiteLLM server, Flare stand-in, key service, publisher, connector.
@@ -100,14 +103,14 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
     const servedB = drain.filter((s) => s === 200).length;
     expect(servedB).toBeGreaterThanOrEqual(2);
     expect(drain.findIndex((s) => s !== 200)).toBe(servedB); // nothing refused before the deposit was used up
-    await until("key B refused outright (blocked by the key service)", async () => ((await chat(stack.info.litellmUrl, keyB, "gpt-4", "Still there?")).status === 401 ? true : undefined), 30_000);
+    await waitFor("key B refused outright (blocked by the key service)", async () => (await chat(stack.info.litellmUrl, keyB, "gpt-4", "Still there?")).status === 401, { ...POLL, timeoutMs: 30_000 });
     expect(await charges(drained)).toEqual([]);
     expect((await subscription(drained)).status).toBe("Active");
 
     const pending = await until("pending usage", async () => {
       const usage = await pendingUsage(stack.info.keyServiceUrl, customer, paid);
       return BigInt(usage.usage_summary.total_tokens) === loggedA ? usage : undefined;
-    });
+    }, { ...POLL, timeoutMs: 120_000 });
     expect(pending.model_breakdown["gpt-4"]?.requests).toBe(1);
     expect(await billedTokens(paid)).toBe(0n);
 
@@ -121,7 +124,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
     const billed = await until("verified usage of subscription A", async () => {
       const tokens = await billedTokens(paid);
       return tokens >= loggedA ? tokens : undefined;
-    }, 180_000);
+    }, { ...POLL, timeoutMs: 180_000 });
     expect(billed).toBe(loggedA);
   }, 300_000);
 
@@ -144,7 +147,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
   });
 
   it("suspends a subscription whose escrow runs out, and LiteLLM then refuses its key", async () => {
-    await until("suspension of subscription B", async () => ((await subscription(drained)).status === "Suspended" ? true : undefined), 180_000);
+    await waitFor("suspension of subscription B", async () => (await subscription(drained)).status === "Suspended", { ...POLL, timeoutMs: 180_000 });
     const info = await subscription(drained);
     expect(info.balance).toBe("0.00000000");
     expect(parseUFix64(info.spent)).toBe(parseUFix64("0.01"));
@@ -165,7 +168,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
     const refused = await until("the key service blocking key B", async () => {
       const result = await chat(stack.info.litellmUrl, keyB, "gpt-4", "Still there?");
       return result.status !== 200 ? result : undefined;
-    });
+    }, { ...POLL, timeoutMs: 120_000 });
     expect(refused.status).toBeGreaterThanOrEqual(400);
   }, 240_000);
 
@@ -175,7 +178,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
     const back = await until("key B unblocked", async () => {
       const result = await chat(stack.info.litellmUrl, keyB, "gpt-3.5-turbo", "Back after the top-up.");
       return result.status === 200 ? result : undefined;
-    });
+    }, { ...POLL, timeoutMs: 120_000 });
     expect(back.totalTokens).toBeGreaterThan(0);
   }, 120_000);
 
@@ -185,7 +188,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
     // Usage on another subscription makes a later window settle, which lets the close finish.
     const tokensB = await billedTokens(drained);
     expect((await chat(stack.info.litellmUrl, keyB, "llama-3-70b", "A request after A's close.")).status).toBe(200);
-    await until("a settlement after the close request", async () => ((await billedTokens(drained)) > tokensB ? true : undefined), 180_000);
+    await waitFor("a settlement after the close request", async () => (await billedTokens(drained)) > tokensB, { ...POLL, timeoutMs: 180_000 });
     const rest = parseUFix64((await subscription(paid)).balance);
     const before = await balance(customer.address);
     await sendTransaction(flow(), finishClose, { id: paid }, keyAuthorization(customer));

@@ -23,7 +23,10 @@ import { keyServiceLeavesSource } from "../../src/verify/leaves-source";
 import { httpPublisherSource } from "../../src/verify/publisher-source";
 import type { BillSources, FlowBillSource } from "../../src/verify/sources";
 import { repoRoot } from "../../src/local/flow-binary";
-import { until } from "./until";
+import { until, waitFor } from "../../src/local/wait";
+
+/** The stack's services restart under these tests: a probe that throws has not been answered yet. */
+const POLL = { everyMs: 1000, retryErrors: true };
 
 // Issue 17 on a stack this test starts: the command agrees with every bill it checks, then each
 // fault is made for real (files on the publisher's disk, Coston2 storage on the Hardhat node, an
@@ -91,7 +94,7 @@ describe("verify-bill: a customer recomputes their bill from public data", () =>
       }
       await new Promise((r) => setTimeout(r, (WINDOW_SECONDS + 1) * 1000));
     }
-    await until("every logged request billed", async () => ((await billedTokens()) >= loggedTokens() ? true : undefined), 240_000);
+    await waitFor("every logged request billed", async () => (await billedTokens()) >= loggedTokens(), { ...POLL, timeoutMs: 240_000 });
   }
 
   let clean: BillVerdict;
@@ -178,7 +181,7 @@ describe("verify-bill: a customer recomputes their bill from public data", () =>
     const tokensBefore = await billedTokens();
     const stray = await chat(stack.info.litellmUrl, key, "gpt-4", "A request the customer's client never logged.");
     expect(stray.status).toBe(200);
-    await until("the stray request billed", async () => ((await billedTokens()) >= tokensBefore + BigInt(stray.totalTokens) ? true : undefined), 240_000);
+    await waitFor("the stray request billed", async () => (await billedTokens()) >= tokensBefore + BigInt(stray.totalTokens), { ...POLL, timeoutMs: 240_000 });
     const w6 = (await verifyBill(sources(), { subscriptionId: sub })).windows.at(-1)?.window as bigint;
     expect(w6).toBeGreaterThan(w5);
 
@@ -193,7 +196,7 @@ describe("verify-bill: a customer recomputes their bill from public data", () =>
       if (BigInt(Math.floor(Date.parse(block.header.timestamp) / 1000)) >= (w7 + 1n) * BigInt(WINDOW_SECONDS)) return true;
       await createLocalAccount(stack.info.flow, "0.001");
       return undefined;
-    }, 90_000);
+    }, { ...POLL, timeoutMs: 90_000 });
     const lines: UsageLine[] = [{ subscriptionId: sub, family: "gpt-4", tokens: 500n, requests: 1n, requestsRoot: requestsRoot([{ requestId: "chatcmpl-never-attested", tokens: 500n }]) }];
     const attestation = attestationFor({ chainId: 31337n, verifier: stack.info.verifierAddress }, w7, lines, 999n);
     const sigs = LOCAL_ORACLE_KEYS.slice(0, 2).map((k, i) => signAttestation(k, BigInt(i + 1), attestation));

@@ -23,7 +23,7 @@ import { deployLocalEvm } from "../../src/connector/local-stack";
 import { configureFlow } from "../../src/deploy/flow-configure";
 import { startPublisher, type Publisher } from "../../src/connector/publish";
 import { onChainPricingAt } from "../../src/connector/pricing-source";
-import { InjectedCrash } from "../../src/connector/errors";
+import { InjectedCrash } from "../../src/faults";
 import { chargeLines, parseUFix64, type SubscriptionState } from "../../src/pricing";
 import { decodeWeb2JsonRequest, encodeWeb2JsonRequest, reportRequestSpec, WEB2JSON_ATTESTATION_TYPE } from "../../src/fdc";
 import { flareContracts } from "../../src/connector/flare-contracts";
@@ -153,7 +153,7 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
           if (pending.has(point)) {
             pending.delete(point);
             crashes.push(`${point}@${w}`);
-            throw new InjectedCrash(point);
+            throw new InjectedCrash(`injected crash at ${point}`);
           }
         },
       });

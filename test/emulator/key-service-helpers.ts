@@ -153,15 +153,6 @@ export async function newCustomer(stack: Stack): Promise<KeySigner> {
   return createLocalAccount(stack.ctx, "100.0");
 }
 
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export { signUserMessage };
 
 /** A signer claiming `address` but holding a key the account never had. */

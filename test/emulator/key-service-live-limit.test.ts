@@ -14,7 +14,8 @@ import { parseUFix64, pricingFromCadence, quoteUnits, type PricingConfig } from 
 import { Aggregator } from "../../src/connector/aggregate";
 import type { KeyService } from "../../src/keys";
 import { enableSettlement, settleLines } from "./settle-helpers";
-import { attached, captureConsole, createSub, newCustomer, proven, startService, startStack, waitFor, type Stack } from "./key-service-helpers";
+import { attached, captureConsole, createSub, newCustomer, proven, startService, startStack, type Stack } from "./key-service-helpers";
+import { waitFor } from "../../src/local/wait";
 
 /** About 400 tokens a call: a minimum deposit (1 FLOW) lasts some 80 GPT-4 calls. */
 const PROMPT = "Count the words of this long request. ".repeat(60);

@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { containsSecret, hashKey } from "../../src/litellm";
 import { runScript, type KeySigner } from "../../src/flow/runtime";
 import { getSubscription } from "../../src/flow/generated/scripts";
-import { SimulatedCrash, type KeyService } from "../../src/keys";
+import type { KeyService } from "../../src/keys";
+import { InjectedCrash } from "../../src/faults";
 import { Journal } from "../../src/keys/journal";
 import {
   attached,
@@ -23,9 +24,9 @@ import {
   proven,
   startService,
   startStack,
-  waitFor,
   type Stack,
 } from "./key-service-helpers";
+import { waitFor } from "../../src/local/wait";
 
 describe("key service: restarts, replays and outages", () => {
   let stack: Stack;
@@ -82,10 +83,10 @@ describe("key service: restarts, replays and outages", () => {
       onTransaction: () => {
         countTx();
         sent += 1;
-        if (sent === 2) throw new SimulatedCrash("crash after the second issue_key");
+        if (sent === 2) throw new InjectedCrash("crash after the second issue_key");
       },
     });
-    await waitFor("the simulated crash", () => service!.health().status === "stopped");
+    await waitFor("the injected crash", () => service!.health().status === "stopped");
     await service.stop();
     expect(sent).toBe(2);
     const journal = fs.readFileSync(path.join(stack.dir, "key-service", "key-service.jsonl"), "utf8");
@@ -142,7 +143,7 @@ describe("key service: restarts, replays and outages", () => {
 
   it("never wrote a plaintext key to any log line", () => {
     expect(delivered).toHaveLength(ids.length);
-    expect(logLines.some((l) => l.includes("simulated crash"))).toBe(true);
+    expect(logLines.some((l) => l.includes("injected crash"))).toBe(true);
     for (const line of logLines) {
       expect(containsSecret(line), line).toBe(false);
       for (const key of delivered) expect(line.includes(key)).toBe(false);

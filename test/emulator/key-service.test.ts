@@ -28,9 +28,9 @@ import {
   SPEND_LOG_DELAY_MS,
   startService,
   startStack,
-  waitFor,
   type Stack,
 } from "./key-service-helpers";
+import { waitFor } from "../../src/local/wait";
 import { rootOf } from "../unit/fixtures/request-roots";
 
 describe("key service: lifecycle and delivery", () => {

@@ -24,9 +24,9 @@ import {
   proven,
   startService,
   startStack,
-  waitFor,
   type Stack,
 } from "../emulator/key-service-helpers";
+import { waitFor } from "../../src/local/wait";
 
 describe("key service recovery from the chain and LiteLLM", () => {
   let stack: Stack;

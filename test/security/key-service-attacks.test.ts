@@ -30,9 +30,9 @@ import {
   signUserMessage,
   startService,
   startStack,
-  waitFor,
   type Stack,
 } from "../emulator/key-service-helpers";
+import { waitFor } from "../../src/local/wait";
 
 const PAGE = "http://127.0.0.1:3003";
 

@@ -15,10 +15,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type BrowserContext, type FrameLocator, type Page } from "playwright-core";
 import { repoRoot } from "../../src/local/flow-binary";
-import { waitFor } from "../../src/local/ports";
+import { until, waitFor } from "../../src/local/wait";
 import { devWalletProcess } from "../../src/local/flow-services";
 import { freePorts, LocalStack } from "../../src/local/stack";
-import type { ManagedProcess } from "../../src/local/process";
+import { stopChild, type ManagedProcess } from "../../src/local/process";
 import { chargedEvents, chat, sealedHeight } from "../../src/local/customer";
 import { formatFlow, parseUFix64 } from "../../src/pricing";
 import { measure, type PageSize } from "../../web/scripts/size";
@@ -89,31 +89,15 @@ async function startServed(served: Partial<Served>): Promise<Served> {
   });
   served.preview = preview;
   const pageUrl = `http://127.0.0.1:${pagePort}/`;
-  await waitFor("vite preview", async () => (await fetch(pageUrl)).ok, 30_000);
+  await waitFor("vite preview", async () => (await fetch(pageUrl)).ok, { timeoutMs: 30_000, everyMs: 200, retryErrors: true });
   return { stack, wallet, walletOrigin: new URL(stack.info.walletUrl).origin, pageUrl, distDir, preview, tmp };
 }
 
 async function stopServed(served: Partial<Served>): Promise<void> {
-  const preview = served.preview;
-  if (preview && preview.exitCode === null && preview.signalCode === null) {
-    const done = new Promise((r) => preview.once("exit", r));
-    preview.kill("SIGTERM");
-    await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
-  }
+  if (served.preview) await stopChild(served.preview);
   await served.wallet?.stop();
   await served.stack?.stop();
   if (served.tmp) fs.rmSync(served.tmp, { recursive: true, force: true });
-}
-
-/** Polls `probe` until it returns a value (not undefined), or fails after `timeoutMs`. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 describe("the page in Chromium on the local stack", () => {
@@ -291,8 +275,7 @@ describe("the page in Chromium on the local stack", () => {
         await approveSignature();
         return undefined;
       },
-      60_000,
-      2000,
+      { timeoutMs: 60_000, everyMs: 2000 },
     );
     const estimate = /^([\d,]+) tokens, about ([0-9.]+) FLOW$/.exec(await tile().getByTestId("pending-tokens").innerText());
     expect(estimate?.[1]).toBe(sentTokens.toLocaleString("en-US"));
