@@ -30,6 +30,11 @@ describe("request leaves", () => {
     );
   });
 
+  it("hash a request that used no tokens (a zero-token call is still a request of the line)", () => {
+    const preimage = AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32", "uint64"], [REQUEST_LEAF_DOMAIN, keccak256(toUtf8Bytes("r0")), 0n]);
+    expect(requestLeafHash({ requestId: "r0", tokens: 0n })).toBe(keccak256(preimage));
+  });
+
   it("hash any id LiteLLM may log (empty, control characters, long), so no id halts a window", () => {
     for (const requestId of ["", "a\nb", "tab\there", "\u0000", "x".repeat(10_000), "é".repeat(129), "😀"]) {
       const preimage = AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32", "uint64"], [REQUEST_LEAF_DOMAIN, keccak256(toUtf8Bytes(requestId)), 1n]);
