@@ -174,6 +174,7 @@ describe("connector aggregation, edges", () => {
       expect(() => agg.addGroup("team-x", "gpt-4o", "gpt-4o", { tokens: 1, requests, ids: [], tokensOf: [] })).toThrow(new RegExp(`^key team-x: ${requests} is not a row count$`));
     }
     expect(() => agg.addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 5, requests: 2, ids: ["a", "b"], tokensOf: [5] })).toThrow(/2 request ids and 1 token counts for 2 rows/);
+    expect(() => agg.addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 5, requests: 2, ids: ["a"], tokensOf: [2, 3] })).toThrow(/1 request ids and 2 token counts for 2 rows/);
   });
 
   it("counts the rows the database path left out as already reported", () => {
