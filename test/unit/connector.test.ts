@@ -124,6 +124,72 @@ describe("connector aggregation", () => {
   });
 });
 
+describe("connector aggregation, edges", () => {
+  const sums = (tokensOf: number[], requests = tokensOf.length, ids = tokensOf.map((_, i) => `q${i}`)) => ({ tokens: tokensOf.reduce((a, b) => a + b, 0), requests, ids, tokensOf });
+
+  it("says whether a row was taken: a new row yes, a repeated, reported or failed one no", () => {
+    const agg = new Aggregator(DEFAULT_PRICING, new Set(["old"]));
+    expect(agg.add(row("a", "ff-1", "gpt-4o", 1))).toBe(true);
+    expect(agg.add(row("a", "ff-1", "gpt-4o", 1))).toBe(false);
+    expect(agg.add(row("old", "ff-1", "gpt-4o", 1))).toBe(false);
+    expect(agg.add(row("f", "ff-1", "gpt-4o", 1, "failure"))).toBe(false);
+    expect(() => agg.add(row("n", "ff-1", "gpt-4o", -1))).toThrow(/total_tokens -1 is not a token count/);
+  });
+
+  it("takes every subscription id a uint64 holds, and none past it", () => {
+    const agg = new Aggregator(DEFAULT_PRICING);
+    agg.add(row("a", "ff-18446744073709551615", "gpt-4o", 1));
+    agg.add(row("b", "ff-18446744073709551616", "gpt-4o", 1));
+    const r = agg.result();
+    expect(r.lines.map((l) => l.subscriptionId)).toEqual([18446744073709551615n]);
+    expect(r.ignored.foreign).toBe(1);
+  });
+
+  it("counts as foreign, never fails on, an ff- alias whose id is not a decimal number", () => {
+    const agg = new Aggregator(DEFAULT_PRICING);
+    for (const [i, alias] of ["ff-x7", "ff-7x", "ff-7.5", "ff-abc"].entries()) agg.add(row(`r${i}`, alias, "gpt-4o", 1));
+    agg.add(row("ok", "ff-7", "gpt-4o", 1));
+    const r = agg.result();
+    expect(r.lines.map((l) => l.subscriptionId)).toEqual([7n]);
+    expect(r.ignored.foreign).toBe(4);
+  });
+
+  it("refuses a window whose tokens of one key sum past 2^53", () => {
+    const agg = new Aggregator(DEFAULT_PRICING);
+    agg.add(row("a", "ff-1", "gpt-4o", Number.MAX_SAFE_INTEGER));
+    agg.add(row("b", "ff-1", "gpt-4o", 1));
+    expect(() => agg.result()).toThrow(/^key ff-1: token sum exceeds 2\^53 in one window$/);
+  });
+
+  it("grouped sums: an empty group adds no line, a zero-token request counts, bad counts are refused even for keys not ours", () => {
+    const empty = new Aggregator(DEFAULT_PRICING);
+    empty.addGroup("ff-1", "gpt-4o", "gpt-4o", sums([]));
+    expect(empty.result().lines).toEqual([]);
+    const zero = new Aggregator(DEFAULT_PRICING);
+    zero.addGroup("ff-1", "gpt-4o", "gpt-4o", sums([0, 5]));
+    expect(zero.result().lines).toMatchObject([{ subscriptionId: 1n, tokens: 5n, requests: 2n }]);
+    const agg = new Aggregator(DEFAULT_PRICING);
+    expect(() => agg.addGroup("team-x", "gpt-4o", "gpt-4o", { tokens: -1, requests: 1, ids: [], tokensOf: [] })).toThrow(/^key team-x: token sum -1 is not a token count$/);
+    expect(() => agg.addGroup("team-x", "gpt-4o", "gpt-4o", { tokens: 1.5, requests: 1, ids: [], tokensOf: [] })).toThrow(/token sum 1.5 is not a token count/);
+    for (const requests of [-1, 1.5]) {
+      expect(() => agg.addGroup("team-x", "gpt-4o", "gpt-4o", { tokens: 1, requests, ids: [], tokensOf: [] })).toThrow(new RegExp(`^key team-x: ${requests} is not a row count$`));
+    }
+    expect(() => agg.addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 5, requests: 2, ids: ["a", "b"], tokensOf: [5] })).toThrow(/2 request ids and 1 token counts for 2 rows/);
+    expect(() => agg.addGroup("ff-1", "gpt-4o", "gpt-4o", { tokens: 5, requests: 2, ids: ["a"], tokensOf: [2, 3] })).toThrow(/1 request ids and 2 token counts for 2 rows/);
+  });
+
+  it("counts the rows the database path left out as already reported", () => {
+    const agg = new Aggregator(DEFAULT_PRICING);
+    agg.addIgnored({ alreadyReported: 3, failed: 2 });
+    agg.addIgnored({ alreadyReported: 1 });
+    expect(agg.result().ignored).toEqual({ failed: 2, foreign: 0, alreadyReported: 4 });
+  });
+
+  it("the naive baseline leaves failed calls out too", () => {
+    expect(aggregateNaive([row("a", "ff-1", "gpt-4o", 7, "failure")], DEFAULT_PRICING)).toEqual([]);
+  });
+});
+
 describe("windows", () => {
   it("has ids start/length and closes a window only after the delay", () => {
     const w = new Windows(300);

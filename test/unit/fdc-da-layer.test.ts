@@ -64,6 +64,64 @@ describe("DA layer answers in both shapes", () => {
     expect(() => parseDaProofAnswer({ response: { attestationType: "0x00" }, proof: [] })).toThrow(DaAnswerError);
     expect(() => parseDaProofAnswer([])).toThrow(DaAnswerError);
   });
+
+  it("an empty or null response_hex, or a null response, is no proof yet, never an error", () => {
+    const decoded = decodedForm(PUBLISHED_DA_RESPONSE_HEX, "string");
+    const expected = { responseHex: PUBLISHED_DA_RESPONSE_HEX.toLowerCase(), proof: PUBLISHED_DA_PROOF };
+    expect(parseDaProofAnswer({ response_hex: "", response: decoded, proof: PUBLISHED_DA_PROOF })).toEqual(expected);
+    expect(parseDaProofAnswer({ response_hex: null, response: decoded, proof: PUBLISHED_DA_PROOF })).toEqual(expected);
+    expect(parseDaProofAnswer({ response_hex: "", proof: [] })).toBeUndefined();
+    expect(parseDaProofAnswer({ response: null, proof: [] })).toBeUndefined();
+  });
+
+  it("every refusal is a DaAnswerError naming what is wrong", () => {
+    const decoded = decodedForm(PUBLISHED_DA_RESPONSE_HEX, "string");
+    const requestBody = decoded.requestBody as Record<string, unknown>;
+    const refusal = (answer: unknown): DaAnswerError => {
+      try {
+        parseDaProofAnswer(answer);
+      } catch (e) {
+        return e as DaAnswerError;
+      }
+      throw new Error(`not refused: ${JSON.stringify(answer)}`);
+    };
+    const withResponse = (over: Record<string, unknown>) => ({ response: { ...decoded, ...over }, proof: PUBLISHED_DA_PROOF });
+    const cases: Array<[unknown, string]> = [
+      [null, "answer is not a JSON object"],
+      ["0x12", "answer is not a JSON object"],
+      [{ response_hex: 5, proof: [] }, "response_hex is not hex"],
+      [{ response_hex: "0xzz", proof: [] }, "response_hex is not hex"],
+      [{ response_hex: PUBLISHED_DA_RESPONSE_HEX, proof: ["0x12"] }, "proof is not a list of 32-byte hashes"],
+      [{ response_hex: PUBLISHED_DA_RESPONSE_HEX, proof: "0x12" }, "proof is not a list of 32-byte hashes"],
+      [{ response: [], proof: [] }, "response is not a decoded IWeb2Json.Response"],
+      [withResponse({ responseBody: { abiEncodedData: "0xzz" } }), "response.responseBody.abiEncodedData is not hex"],
+      [withResponse({ responseBody: { abiEncodedData: 5 } }), "response.responseBody.abiEncodedData is not hex"],
+      [withResponse({ attestationType: "0x12" }), "response.attestationType is not a 32-byte hex string"],
+      [withResponse({ sourceId: 7 }), "response.sourceId is not a 32-byte hex string"],
+      [withResponse({ requestBody: { ...requestBody, url: 7 } }), "response.requestBody.url is not a string"],
+      [withResponse({ requestBody: { ...requestBody, abiSignature: undefined } }), "response.requestBody.abiSignature is not a string"],
+    ];
+    for (const [answer, message] of cases) {
+      const error = refusal(answer);
+      expect(error, message).toBeInstanceOf(DaAnswerError);
+      expect(error.name).toBe("DaAnswerError");
+      expect(error.message, message).toBe(message);
+    }
+  });
+
+  it("takes a uint64 as a plain decimal string or a safe non-negative JSON number, nothing else", () => {
+    const decoded = decodedForm(PUBLISHED_DA_RESPONSE_HEX, "string");
+    const parse = (over: Record<string, unknown>) => parseDaProofAnswer({ response: { ...decoded, ...over }, proof: PUBLISHED_DA_PROOF });
+    const round = (hex: string | undefined) => decodeResponseHex(hex ?? "").votingRound;
+    expect(round(parse({ votingRound: "18446744073709551615" })?.responseHex)).toBe((1n << 64n) - 1n);
+    expect(round(parse({ votingRound: 0 })?.responseHex)).toBe(0n);
+    for (const field of ["votingRound", "lowestUsedTimestamp"]) {
+      for (const bad of ["18446744073709551616", "x5", "5x", "-1", "01", "", true, null, {}]) {
+        expect(() => parse({ [field]: bad }), `${field} ${JSON.stringify(bad)}`).toThrow(new RegExp(`^response\\.${field} is not a uint64$`));
+      }
+      for (const bad of [-1, 1.5]) expect(() => parse({ [field]: bad }), `${field} ${bad}`).toThrow(DaAnswerError);
+    }
+  });
 });
 
 describe("the stand-in answers as the chosen verifier release, and the connector reads both", () => {

@@ -99,4 +99,17 @@ describe("Flare Merkle tree", () => {
     expect(hashPairSorted(a, b)).toBe(keccak256(concat([a, b])));
     expect(hashPairSorted(b, a)).toBe(keccak256(concat([a, b])));
   });
+
+  it("says why a tree or a proof is refused: no leaf, a malformed hash, an index or a hash it does not hold", () => {
+    expect(() => FlareMerkleTree.build([])).toThrow(/^a Merkle tree needs at least one leaf$/);
+    expect(() => FlareMerkleTree.build(["0x1234"])).toThrow(/^not a 32-byte hash: 0x1234$/);
+    const leaves = leavesOf(5);
+    const tree = FlareMerkleTree.build(leaves);
+    expect(verifyFlareMerkleProof(tree.leaves[4], tree.proofAt(4), tree.root)).toBe(true);
+    for (const index of [-1, 5, 6, 0.5, Number.NaN]) expect(() => tree.proofAt(index), String(index)).toThrow(new RegExp(`^no leaf ${index}$`));
+    // Past the largest leaf and between two leaves.
+    const maxHash = `0x${"ff".repeat(32)}`;
+    expect(() => tree.proofFor(maxHash)).toThrow(new RegExp(`^leaf not in tree: ${maxHash}$`));
+    expect(() => tree.proofFor(id("absent"))).toThrow(/^leaf not in tree: /);
+  });
 });

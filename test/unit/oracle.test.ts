@@ -10,12 +10,15 @@ import {
   chunkLink,
   encodeAttestation,
   encodeChunkedAttestation,
+  encodeResumeAttestation,
   lineColumns,
   oraclePublicKey,
   planChunks,
+  planResume,
   reportDigest,
   signAttestation,
   signEncoding,
+  UINT64_MAX,
   type UsageLine,
 } from "../../src/report";
 import { rootOf } from "./fixtures/request-roots";
@@ -63,6 +66,44 @@ describe("oracle attestation encoding", () => {
     expect(() => encodeAttestation({ ...a, window: -1n })).toThrow(/uint64/);
     expect(() => encodeAttestation({ ...a, votingRound: 1n << 64n })).toThrow(/uint64/);
     expect(() => encodeChunkedAttestation({ ...a, chunkCount: 1n, chunkChain: ZeroHash })).toThrow(/at least 2/);
+  });
+
+  it("every encoding takes window 0 and the largest uint64, and a chunked one exactly 2 chunks", () => {
+    for (const value of [0n, UINT64_MAX]) {
+      const a = { ...attestationFor(SOURCE, 7n, lines(1), 1n), window: value, votingRound: value };
+      expect(words(encodeAttestation(a))).toHaveLength(6);
+      expect(words(encodeChunkedAttestation({ ...a, chunkCount: value === 0n ? 2n : value, chunkChain: ZeroHash }))).toHaveLength(8);
+      expect(words(encodeResumeAttestation({ ...a, fromLine: value, chunkCount: value === 0n ? 1n : value, chunkChain: ZeroHash }))).toHaveLength(9);
+    }
+  });
+
+  it("every refusal names the field that is out of range or malformed", () => {
+    const a = attestationFor(SOURCE, 7n, lines(1), 1n);
+    const chunked = { ...a, chunkCount: 2n, chunkChain: ZeroHash };
+    const resumed = { ...a, fromLine: 0n, chunkCount: 1n, chunkChain: ZeroHash };
+    const encoders: Array<[string, (over: Record<string, unknown>) => string, string[], string[]]> = [
+      ["single", (o) => encodeAttestation({ ...a, ...o }), ["window", "votingRound"], ["digest"]],
+      ["chunked", (o) => encodeChunkedAttestation({ ...chunked, ...o }), ["window", "votingRound", "chunkCount"], ["digest", "chunkChain"]],
+      ["resume", (o) => encodeResumeAttestation({ ...resumed, ...o }), ["window", "votingRound", "fromLine", "chunkCount"], ["digest", "chunkChain"]],
+    ];
+    for (const [name, encode, numbers, hashes] of encoders) {
+      for (const field of numbers) {
+        expect(() => encode({ [field]: -1n }), `${name} ${field}`).toThrow(new RegExp(`^${field} -1 is not a uint64$`));
+        expect(() => encode({ [field]: UINT64_MAX + 1n }), `${name} ${field}`).toThrow(new RegExp(`^${field} 18446744073709551616 is not a uint64$`));
+      }
+      for (const field of hashes) {
+        // 32 bytes inside a longer string is not 32 bytes: no prefix, no suffix.
+        for (const bad of [`00${ZeroHash}`, `${ZeroHash}00`, "0x12"]) {
+          expect(() => encode({ [field]: bad }), `${name} ${field} ${bad}`).toThrow(new RegExp(`^${field} is not 32 bytes of 0x-hex`));
+        }
+      }
+    }
+  });
+
+  it("a resume attestation covers at least one chunk", () => {
+    const a = { ...attestationFor(SOURCE, 7n, lines(2), 1n), fromLine: 1n, chunkChain: ZeroHash };
+    expect(() => encodeResumeAttestation({ ...a, chunkCount: 0n })).toThrow(/^a resumed report has at least 1 chunk$/);
+    expect(words(encodeResumeAttestation({ ...a, chunkCount: 1n }))).toHaveLength(9);
   });
 });
 
@@ -120,6 +161,25 @@ describe("chunk plans", () => {
   it("refuse a report that fits one transaction or a bad size", () => {
     expect(() => planChunks(1n, lines(3), 3)).toThrow(/fits one transaction/);
     expect(() => planChunks(1n, lines(3), 0)).toThrow(/positive integer/);
+  });
+
+  it("a report of exactly two chunks is chunked", () => {
+    const plan = planChunks(1n, lines(4), 2);
+    expect(plan.chunkCount).toBe(2n);
+    expect(plan.chunks.map((c) => c.lines.length)).toEqual([2, 2]);
+  });
+
+  it("resume from any line Flow has not charged, the last one included, and from no other", () => {
+    const all = lines(5);
+    const fromStart = planResume(9n, all, 0n, 2);
+    expect(fromStart.chunks.flatMap((c) => c.lines)).toEqual(all);
+    const last = planResume(9n, all, 4n, 2);
+    expect(last.chunkCount).toBe(1n);
+    expect(last.chunks[0].lines).toEqual([all[4]]);
+    expect(last.chunkChain).toBe(chunkLink(chunkHash(9n, 0n, 1n, [all[4]]), ZeroHash));
+    for (const fromLine of [-1n, 5n, 6n]) {
+      expect(() => planResume(9n, all, fromLine, 2), String(fromLine)).toThrow(new RegExp(`^fromLine ${fromLine} is not a line of the 5-line report$`));
+    }
   });
 
   it("refuse unsorted lines", () => {

@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { AbiCoder, encodeBytes32String, hexlify, id, keccak256 } from "ethers";
 import { encodeWithLines } from "../../src/report/digest";
 import {
+  compareLines,
   decodeSummary,
+  familyToBytes32,
   encodeReport,
   LINE_TUPLE,
   lineTuples,
@@ -51,6 +53,16 @@ describe("windows", () => {
     expect(() => windowOf(-1)).toThrow(RangeError);
     expect(() => windowOf(Number.NaN)).toThrow(RangeError);
   });
+
+  it("say why a time is refused: negative, not finite, or past the last uint64 window", () => {
+    expect(() => windowOf(-1)).toThrow(/negative time -1/);
+    expect(() => windowOf(-1n)).toThrow(/negative time -1/);
+    expect(() => windowOf(Number.NaN)).toThrow(/not a finite time: NaN/);
+    expect(() => windowOf(Number.POSITIVE_INFINITY)).toThrow(/not a finite time: Infinity/);
+    // The last window a uint64 holds is still a window; one second past its end is not.
+    expect(windowOf(UINT64_MAX * 300n + 299n)).toBe(UINT64_MAX);
+    expect(() => windowOf((UINT64_MAX + 1n) * 300n)).toThrow(/window 18446744073709551616 exceeds uint64/);
+  });
 });
 
 describe("lines", () => {
@@ -84,6 +96,54 @@ describe("lines", () => {
     }
     expect(() => validateLines([line(UINT64_MAX, "x".repeat(31), UINT64_MAX, UINT64_MAX)])).not.toThrow();
     expect(() => validateLines([])).not.toThrow();
+  });
+
+  it("accept a family of any printable ASCII, space and tilde included, and refuse the characters just outside", () => {
+    expect(() => validateLines([line(1n, " "), line(1n, "a b~")])).not.toThrow();
+    expect(familyToBytes32("~")).toBe(encodeBytes32String("~"));
+    for (const family of ["\u001f", "gpt\u007f"]) {
+      expect(() => validateLines([line(1n, family)]), JSON.stringify(family)).toThrow(/invalid family/);
+    }
+  });
+
+  it("a family that is not a valid name has no bytes32, even one that would fit", () => {
+    for (const family of ["gpt-4é", "a\u0000", "\u007f"]) expect(() => familyToBytes32(family), JSON.stringify(family)).toThrow(/invalid family name/);
+  });
+
+  it("refuse numbers that are not bigints and a family that is not a string (a JSON report decoded without care)", () => {
+    expect(() => validateLines([{ ...line(1n, ""), subscriptionId: 1 as unknown as bigint }])).toThrow(/subscriptionId 1 is not a uint64/);
+    expect(() => validateLines([{ ...line(1n, ""), tokens: 5 as unknown as bigint }])).toThrow(/tokens 5 is not a uint64/);
+    expect(() => validateLines([{ ...line(1n, ""), family: 5 as unknown as string }])).toThrow(/invalid family 5/);
+  });
+
+  it("name the refused line, its index and what is wrong with it", () => {
+    const ok = line(1n, "a");
+    const cases: Array<[UsageLine, RegExp]> = [
+      [line(-1n, "b"), /^line 1: subscriptionId -1 is not a uint64$/],
+      [line(2n, "b", UINT64_MAX + 1n), /^line 1: tokens 18446744073709551616 is not a uint64$/],
+      [line(2n, "b", 1n, -1n), /^line 1: requests -1 is not a uint64$/],
+      [line(2n, "é"), /^line 1: invalid family "é"$/],
+      [{ ...line(2n, "b"), requestsRoot: "0x12" }, /^line 1: requestsRoot "0x12" is not 32 bytes of lowercase 0x-hex$/],
+      [line(1n, "a"), /^line 1: duplicate subscription and family$/],
+      [line(1n, ""), /^line 1: lines are not sorted$/],
+    ];
+    for (const [bad, message] of cases) {
+      let error: unknown;
+      try {
+        validateLines([ok, bad]);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, String(message)).toBeInstanceOf(InvalidLinesError);
+      expect((error as InvalidLinesError).name).toBe("InvalidLinesError");
+      expect((error as InvalidLinesError).index).toBe(1);
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+
+  it("compare a line with itself (or its twin) as equal", () => {
+    expect(compareLines(line(1n, "gpt-4"), line(1n, "gpt-4"))).toBe(0);
+    expect(compareLines(line(1n, ""), line(1n, ""))).toBe(0);
   });
 });
 
@@ -141,6 +201,13 @@ describe("digest", () => {
     expect(() => reportDigest(1n, [line(2n, ""), line(1n, "")])).toThrow(InvalidLinesError);
     expect(() => reportDigest(UINT64_MAX + 1n, [])).toThrow(RangeError);
   });
+
+  it("covers window 0 and the last uint64 window, and names a window past either end", () => {
+    expect(reportDigest(0n, [])).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(reportDigest(UINT64_MAX, [])).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(() => reportDigest(-1n, [])).toThrow(/^window -1 is not a uint64$/);
+    expect(() => encodeReport(UINT64_MAX + 1n, [])).toThrow(/^window 18446744073709551616 is not a uint64$/);
+  });
 });
 
 describe("summary", () => {
@@ -153,7 +220,7 @@ describe("summary", () => {
   });
 
   it("refuses a total beyond uint64", () => {
-    expect(() => summarize(1n, [line(1n, "a", UINT64_MAX), line(1n, "b", 1n)])).toThrow(RangeError);
+    expect(() => summarize(1n, [line(1n, "a", UINT64_MAX), line(1n, "b", 1n)])).toThrow(/^total tokens 18446744073709551616 exceed uint64$/);
   });
 
   it("has a flat-tuple ABI signature (no arrays, no nested tuples)", () => {

@@ -30,6 +30,11 @@ describe("request leaves", () => {
     );
   });
 
+  it("hash a request that used no tokens (a zero-token call is still a request of the line)", () => {
+    const preimage = AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32", "uint64"], [REQUEST_LEAF_DOMAIN, keccak256(toUtf8Bytes("r0")), 0n]);
+    expect(requestLeafHash({ requestId: "r0", tokens: 0n })).toBe(keccak256(preimage));
+  });
+
   it("hash any id LiteLLM may log (empty, control characters, long), so no id halts a window", () => {
     for (const requestId of ["", "a\nb", "tab\there", "\u0000", "x".repeat(10_000), "é".repeat(129), "😀"]) {
       const preimage = AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32", "uint64"], [REQUEST_LEAF_DOMAIN, keccak256(toUtf8Bytes(requestId)), 1n]);
@@ -44,6 +49,25 @@ describe("request leaves", () => {
     expect(() => requestLeafHash({ requestId: 7 as unknown as string, tokens: 1n })).toThrow(InvalidRequestLeafError);
     expect(() => requestLeafHash({ requestId: "a", tokens: -1n })).toThrow(InvalidRequestLeafError);
     expect(() => requestLeafHash({ requestId: "a", tokens: UINT64_MAX + 1n })).toThrow(InvalidRequestLeafError);
+  });
+
+  it("say which request and why, quoting at most 80 characters of a refused id", () => {
+    const refusal = (leaf: RequestLeaf): InvalidRequestLeafError => {
+      try {
+        requestLeafHash(leaf);
+      } catch (e) {
+        return e as InvalidRequestLeafError;
+      }
+      throw new Error("not refused");
+    };
+    const notString = refusal({ requestId: 7 as unknown as string, tokens: 1n });
+    expect(notString.name).toBe("InvalidRequestLeafError");
+    expect(notString.message).toBe("a request id is a string: 7");
+    expect(refusal({ requestId: "r1", tokens: UINT64_MAX + 1n }).message).toBe("request r1: tokens 18446744073709551616 is not a uint64");
+    // A token count that is a JS number is not a uint64 either (a report decoded without care).
+    expect(refusal({ requestId: "r2", tokens: 5 as unknown as bigint }).message).toBe("request r2: tokens 5 is not a uint64");
+    const long = `${"x".repeat(10_000)}\uD800`;
+    expect(refusal({ requestId: long, tokens: 1n }).message).toBe(`request id ${JSON.stringify("x".repeat(80))} is not well-formed Unicode (a lone surrogate)`);
   });
 });
 
