@@ -182,6 +182,15 @@ describe("digest", () => {
     );
   });
 
+  it("the direct encoder refuses a head word that is not a uint64 or 32 bytes, naming it, and places each word in its own slot", () => {
+    expect(() => encodeWithLines([REPORT_DOMAIN, -1n], [])).toThrow("head word 1 (-1) is not a uint64");
+    expect(() => encodeWithLines([REPORT_DOMAIN, UINT64_MAX + 1n], [])).toThrow(`head word 1 (${UINT64_MAX + 1n}) is not a uint64`);
+    expect(() => encodeWithLines([REPORT_DOMAIN, 0n, UINT64_MAX], [])).not.toThrow();
+    expect(() => encodeWithLines(["0x1234", 0n], [])).toThrow("head word 0 is not 32 bytes");
+    const types = ["uint64", "bytes32", "uint64", `${LINE_TUPLE}[]`];
+    expect(hexlify(encodeWithLines([7n, REPORT_DOMAIN, 9n], GOLDEN.lines))).toBe(AbiCoder.defaultAbiCoder().encode(types, [7n, REPORT_DOMAIN, 9n, lineTuples(GOLDEN.lines)]));
+  });
+
   it("matches the golden vectors", () => {
     expect(reportDigest(GOLDEN.window, GOLDEN.lines)).toBe(GOLDEN.digest);
     expect(reportDigest(GOLDEN.window, [])).toBe(GOLDEN.emptyDigest);
