@@ -1,5 +1,5 @@
 /**
- * npm run mutate [-- --only cadence|solidity|ts] [--jobs N] [--files a,b] [--fresh] [--survivors] [--deep] [--lines FROM-TO]
+ * npm run mutate [-- --only cadence|solidity|ts] [--jobs N] [--files a,b] [--fresh] [--survivors] [--deep] [--static] [--lines FROM-TO]
  *
  * Mutation testing of the money and access code. Solidity and Cadence: the project's own
  * operator catalogue (scripts/mutate/operators), each mutant built and tested in its own copy of
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       const started = Date.now();
       // src/fdc imports the TypeChain bindings, which `hardhat compile` generates (a clean clone has none).
       compileWorkingTree();
-      await runStryker(root, args.files.filter((f) => f.startsWith("src/")), args.jobs);
+      await runStryker(root, args.files.filter((f) => f.startsWith("src/")), args.jobs, { statics: args.statics, fresh: args.fresh });
       const ts = readStrykerReport(root, equivalents);
       figures.push(ts.figures);
       tsSurvivors = ts.survivors;

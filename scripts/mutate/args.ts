@@ -13,13 +13,15 @@ export interface MutateArgs {
   deep: boolean;
   /** Contracts: only the mutants on these lines (inclusive), to spend a short run on one function. */
   lines?: { from: number; to: number };
+  /** TypeScript: also the static mutants (module-level constants; each runs every unit test). */
+  statics: boolean;
 }
 
 const LANGUAGES: readonly Language[] = ["solidity", "cadence", "ts"];
 
 /** The command line of `npm run mutate`; a clear error for anything else. */
 export function parseArgs(argv: readonly string[]): MutateArgs {
-  const args: MutateArgs = { only: [...LANGUAGES], jobs: 2, files: [], fresh: false, survivors: false, deep: false };
+  const args: MutateArgs = { only: [...LANGUAGES], jobs: 2, files: [], fresh: false, survivors: false, deep: false, statics: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -43,12 +45,14 @@ export function parseArgs(argv: readonly string[]): MutateArgs {
       args.survivors = true;
     } else if (flag === "--deep") {
       args.deep = true;
+    } else if (flag === "--static") {
+      args.statics = true;
     } else if (flag === "--lines") {
       const match = /^(\d+)-(\d+)$/.exec(value());
       if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) throw new Error("--lines must be FROM-TO, line numbers with FROM <= TO");
       args.lines = { from: Number(match[1]), to: Number(match[2]) };
     } else {
-      throw new Error(`unknown option ${flag} (expected --only cadence|solidity|ts, --jobs N, --files a,b, --fresh, --survivors, --deep, --lines FROM-TO)`);
+      throw new Error(`unknown option ${flag} (expected --only cadence|solidity|ts, --jobs N, --files a,b, --fresh, --survivors, --deep, --static, --lines FROM-TO)`);
     }
   }
   return args;

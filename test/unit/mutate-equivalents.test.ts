@@ -6,6 +6,7 @@ import { equivalentFor, loadEquivalents } from "../../scripts/mutate/equivalents
 import { mutantsOf } from "../../scripts/mutate/mutants";
 import { classify, figuresOf } from "../../scripts/mutate/summary";
 import { parseArgs } from "../../scripts/mutate/args";
+import { STRYKER_INCREMENTAL, strykerArgs } from "../../scripts/mutate/stryker";
 import { readStrykerReport, STRYKER_JSON } from "../../scripts/mutate/stryker";
 import type { MutantResult } from "../../scripts/mutate/types";
 
@@ -69,15 +70,21 @@ describe("equivalent mutants list", () => {
 });
 
 describe("npm run mutate's command line", () => {
+  it("runs Stryker without static mutants and on the last run's results unless asked otherwise", () => {
+    expect(strykerArgs(["src/report"], 2)).toEqual(["stryker", "run", "stryker.config.json", "--concurrency", "2", "--mutate", "src/report/**/*.ts", "--ignoreStatic", "--incremental", "--incrementalFile", STRYKER_INCREMENTAL]);
+    expect(strykerArgs([], 1, { statics: true, fresh: true })).toEqual(["stryker", "run", "stryker.config.json", "--concurrency", "1"]);
+  });
+
   it("reads --only, --jobs, --files, --fresh and --survivors, and refuses anything else", () => {
-    expect(parseArgs([])).toEqual({ only: ["solidity", "cadence", "ts"], jobs: 2, files: [], fresh: false, survivors: false, deep: false });
-    expect(parseArgs(["--only", "cadence", "--jobs", "1", "--files", "FlareOracleVerifier,X", "--fresh", "--survivors", "--deep"])).toEqual({
+    expect(parseArgs([])).toEqual({ only: ["solidity", "cadence", "ts"], jobs: 2, files: [], fresh: false, survivors: false, deep: false, statics: false });
+    expect(parseArgs(["--only", "cadence", "--jobs", "1", "--files", "FlareOracleVerifier,X", "--fresh", "--survivors", "--deep", "--static"])).toEqual({
       only: ["cadence"],
       jobs: 1,
       files: ["FlareOracleVerifier", "X"],
       fresh: true,
       survivors: true,
       deep: true,
+      statics: true,
     });
     expect(() => parseArgs(["--only", "rust"])).toThrow(/"rust" is not one of/);
     expect(() => parseArgs(["--jobs", "0"])).toThrow(/--jobs/);
