@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     const stageAt = new Map<string, number>();
     const flowTxs: string[] = [];
     const deadline = windowEnd + 30 * 60_000;
-    let lastSay = 0;
+    let lastSample = 0;
     while (!stageAt.has("settled")) {
       if (Date.now() > deadline) throw new Error(`window ${window} did not settle within 30 minutes of its end; reached: ${[...stageAt.keys()].join(", ") || "nothing"}`);
       await new Promise((r) => setTimeout(r, 250));
@@ -193,11 +193,11 @@ async function main(): Promise<void> {
         else if (!stageAt.has(stage)) stageAt.set(stage, at);
         if ((STAGES as readonly string[]).includes(stage)) say(`window ${window}: ${stage} at +${seconds(at - windowEnd)} s after its end`);
       }
-      if (Date.now() - lastSay >= 1000) {
-        lastSay = Date.now();
+      if (Date.now() - lastSample >= 1000) {
+        lastSample = Date.now();
         const health = await keyHealth();
         if (typeof health === "string") {
-          silentSince ??= lastSay;
+          silentSince ??= lastSample;
           silenceWhy = health;
           continue;
         }
@@ -233,7 +233,7 @@ async function main(): Promise<void> {
 
     console.log(`scale: ${subscriptions.toLocaleString("en")} subscriptions, ${inserted.toLocaleString("en")} spend rows, ${lines.toLocaleString("en")} report lines in one ${windowSeconds}-s window; load ${(os.loadavg()[0] ?? 0).toFixed(1)}`);
     // The connector reads a window only after LiteLLM's batch delay (the stack's close delay).
-    const closeDelayMs = (1 + 3) * 1000;
+    const closeDelayMs = Number(stack.connectorEnv().FLAREFLOW_CLOSE_DELAY_SECONDS) * 1000;
     let previous = windowEnd + closeDelayMs;
     const stageRows: string[] = [];
     for (const stage of STAGES) {
