@@ -71,6 +71,9 @@ describe("key service: restarts, replays and outages", () => {
     const key = String(r.body["key"]);
     delivered.push(key);
     expect((await runScript(stack.ctx, getSubscription, { id }))?.keyHash).toBe(hashKey(key));
+    // A new key refuses calls until the live limit has priced its subscription and set its guard
+    // (a pass may not have run since LiteLLM came back); then it serves.
+    await waitFor(`tpm guard of subscription ${id} set`, async () => ((await stack.client.findKeyByAlias(`ff-${id}`))?.tpm_limit ?? 0) > 0);
     expect(await chat(stack, key)).toBe(200);
   }
 
