@@ -2,7 +2,8 @@
  * Scale: N active subscriptions (10,000 by default) in one usage window, end to end on the local
  * stack (src/local/stack.ts), as DESIGN.md sizes the service:
  *   - the subscriptions opened in bulk (a test-only transaction opening many per transaction), the
- *     key service following their creation (one LiteLLM key and one issue_key transaction each);
+ *     key service following their creation (one LiteLLM key each, first keys attached on Flow
+ *     up to 200 per issue_keys transaction);
  *   - the window's usage written into LiteLLM's own spend table (`LiteLLM_SpendLogs`, PostgreSQL 15
  *     started here) as LiteLLM's batch writer writes it, several models per subscription, so the
  *     window has more lines than subscriptions; the connector reads it on its database path;

@@ -505,8 +505,30 @@ access(all) contract SimpleUsageSubscriptions {
             let sub = self.borrowProvided(id)
             assert(sub.getStatus() != Status.Closed, message: "SimpleUsageSubscriptions: the subscription is closed")
             assert(sub.keyHash == nil, message: "SimpleUsageSubscriptions: a key is already attached; rotate it instead")
-            sub.setKeyHash(keyHash)
-            emit KeyIssued(id: id, keyHash: keyHash, provider: sub.provider)
+            self.attachNew(sub, keyHash)
+        }
+
+        /// Attaches the first key of many subscriptions at once: `keyHashes[i]` to `ids[i]`. A
+        /// subscription that closed or got a key since the provider read it is skipped, so one
+        /// customer's close cannot hold up everyone else's key; KeyIssued (and the returned ids)
+        /// say which were attached. A malformed hash, or an id that is unknown or another
+        /// provider's, refuses the whole batch.
+        access(ManageKeys) fun issueKeys(ids: [UInt64], keyHashes: [String]): [UInt64] {
+            pre {
+                ids.length == keyHashes.length: "SimpleUsageSubscriptions: \(ids.length) subscription ids but \(keyHashes.length) key hashes"
+            }
+            let attached: [UInt64] = []
+            for i, id in ids {
+                let keyHash = keyHashes[i]
+                assert(SimpleUsageSubscriptions.isKeyHash(keyHash), message: "SimpleUsageSubscriptions: keyHash of subscription \(id) must be a sha256 hash, 64 lowercase hex characters")
+                let sub = self.borrowProvided(id)
+                if sub.getStatus() == Status.Closed || sub.keyHash != nil {
+                    continue
+                }
+                self.attachNew(sub, keyHash)
+                attached.append(id)
+            }
+            return attached
         }
 
         /// Replaces the attached key hash.
@@ -534,6 +556,11 @@ access(all) contract SimpleUsageSubscriptions {
                 self.owner != nil: "SimpleUsageSubscriptions: the Provider resource must be in the provider's storage"
             }
             return <- SimpleUsageSubscriptions.collect(self.owner!.address)
+        }
+
+        access(self) fun attachNew(_ sub: &Subscription, _ keyHash: String) {
+            sub.setKeyHash(keyHash)
+            emit KeyIssued(id: sub.id, keyHash: keyHash, provider: sub.provider)
         }
 
         access(self) fun borrowProvided(_ id: UInt64): &Subscription {

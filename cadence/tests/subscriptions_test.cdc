@@ -161,6 +161,58 @@ access(all) fun testKeysIssuedRotatedRevoked() {
     Test.assertEqual(nil, info(id).keyHash)
 }
 
+access(all) fun testIssueKeysAttachesManyInOneTransaction() {
+    let fresh = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    let keyed = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    let closing = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    let last = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    txOk("issue_key", provider, [keyed, hashB])
+    txOk("request_close", customer, [closing])
+    Test.moveTime(by: 3_601.0)
+    txOk("finish_close", customer, [closing])
+    let hashC = "2c624232cdd221771294dfbb310aca000a0df6ac8b66b696d90ef06fdefb64a3"
+    let before = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length
+
+    // the closed one and the one that got a key meanwhile are skipped, not the batch
+    txOk("issue_keys", provider, [[fresh, keyed, closing, last], [hashA, hashA, hashA, hashC]])
+    let events = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>())
+    Test.assertEqual(before + 2, events.length)
+    let first = events[before] as! SimpleUsageSubscriptions.KeyIssued
+    let second = events[before + 1] as! SimpleUsageSubscriptions.KeyIssued
+    Test.assertEqual(fresh, first.id)
+    Test.assertEqual(hashA, first.keyHash)
+    Test.assertEqual(provider.address, first.provider)
+    Test.assertEqual(last, second.id)
+    Test.assertEqual(hashC, second.keyHash)
+    Test.assertEqual(hashA, info(fresh).keyHash!)
+    Test.assertEqual(hashB, info(keyed).keyHash!)
+    Test.assertEqual(nil, info(closing).keyHash)
+    Test.assertEqual(hashC, info(last).keyHash!)
+    // the same id twice: the second is a subscription that has its key by then
+    let twice = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    txOk("issue_keys", provider, [[twice, twice], [hashA, hashB]])
+    Test.assertEqual(hashA, info(twice).keyHash!)
+    Test.assertEqual(before + 3, Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length)
+    txOk("issue_keys", provider, [[] as [UInt64], [] as [String]])
+}
+
+access(all) fun testIssueKeysRefusesTheWholeBatchOnABadEntry() {
+    let a = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    let b = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    let foreign = subscribe(customer, stranger, 1.0, cap: nil, models: nil)
+    let keyEvents = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length
+    txFails("issue_keys", provider, [[a, b], [hashA]], "SimpleUsageSubscriptions: 2 subscription ids but 1 key hashes")
+    txFails("issue_keys", provider, [[a, b], [hashA, "SK-NOT-A-HASH"]], "SimpleUsageSubscriptions: keyHash of subscription \(b) must be a sha256 hash, 64 lowercase hex characters")
+    txFails("issue_keys", provider, [[a, 424_242 as UInt64], [hashA, hashB]], "SimpleUsageSubscriptions: unknown subscription id")
+    txFails("issue_keys", provider, [[a, foreign], [hashA, hashB]], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    // only the provider of every subscription in it
+    txFails("issue_keys", stranger, [[foreign, a], [hashA, hashB]], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    Test.assertEqual(nil, info(a).keyHash)
+    Test.assertEqual(nil, info(b).keyHash)
+    Test.assertEqual(nil, info(foreign).keyHash)
+    Test.assertEqual(keyEvents, Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length)
+}
+
 access(all) fun testKeyHashMustBeASha256() {
     let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
     let message = "SimpleUsageSubscriptions: keyHash must be a sha256 hash, 64 lowercase hex characters"

@@ -4,9 +4,9 @@
  * failure, reading it again: a transaction that did land is recognised.
  */
 import { getSubscription } from "../flow/generated/scripts";
-import { issueKey, rotateKey as rotateKeyTx } from "../flow/generated/transactions";
+import { issueKey, issueKeys, rotateKey as rotateKeyTx } from "../flow/generated/transactions";
 import type { SimpleUsageSubscriptions_SubscriptionInfo } from "../flow/generated/types";
-import { keyAuthorization, runScript, sendTransaction, TransactionError, type FlowContext, type KeySigner } from "../flow/runtime";
+import { eventsOf, keyAuthorization, runScript, sendTransaction, TransactionError, type FlowContext, type KeySigner } from "../flow/runtime";
 import type { AuthorizationFunction } from "@onflow/fcl";
 
 export type SubscriptionInfo = SimpleUsageSubscriptions_SubscriptionInfo;
@@ -60,5 +60,30 @@ export class FlowKeys {
       throw error;
     }
     return "attached";
+  }
+
+  /**
+   * First keys of many subscriptions in one issue_keys transaction. Returns the ids Flow attached
+   * (by their KeyIssued events). Flow skips a subscription that closed or carries a key already;
+   * a refused transaction attaches none: each is then tried alone with attach(), which says why.
+   */
+  async issueMany(keys: readonly { id: string; hash: string }[]): Promise<Set<string>> {
+    const attached = new Set<string>();
+    if (keys.length === 0) return attached;
+    let events: unknown[];
+    try {
+      const sealed = await sendTransaction(this.ctx, issueKeys, { ids: keys.map((k) => k.id), keyHashes: keys.map((k) => k.hash) }, this.authz);
+      this.onTransaction("issue_keys", sealed.transactionId);
+      events = eventsOf(sealed, ".SimpleUsageSubscriptions.KeyIssued");
+    } catch (error) {
+      if (!(error instanceof TransactionError)) throw error;
+      return attached;
+    }
+    const wanted = new Map(keys.map((k) => [k.id, k.hash]));
+    for (const e of events) {
+      const { id, keyHash } = e as { id?: unknown; keyHash?: unknown };
+      if (typeof id === "string" && wanted.get(id) === keyHash) attached.add(id);
+    }
+    return attached;
   }
 }

@@ -56,8 +56,11 @@ export class Reconciler {
     this.d.fault(step, sub);
   }
 
-  /** Runs every step the subscription still needs; returns the final record. */
-  async reconcile(input: SubscriptionRecord): Promise<SubscriptionRecord> {
+  /**
+   * Runs every step the subscription still needs; returns the final record. With `batchFirstKey`,
+   * a first key made in LiteLLM is left for attachFirstKeys (its `flow` stays "pending").
+   */
+  async reconcile(input: SubscriptionRecord, options: { batchFirstKey?: boolean } = {}): Promise<SubscriptionRecord> {
     const sub = structuredClone(input);
     // Keys adopted from the chain: LiteLLM says whether (and as what) they still exist.
     for (const [i, k] of sub.keys.entries()) {
@@ -78,7 +81,8 @@ export class Reconciler {
     const cur = currentKey(sub);
     if (cur !== undefined && !mustDelete(sub, cur)) {
       if (cur.litellm === "pending") await this.create(sub, cur);
-      if (cur.flow === "pending" || cur.flow === "sending") await this.attach(sub, cur);
+      const deferred = options.batchFirstKey === true && cur.flow === "pending" && isFirstKey(sub, cur);
+      if (!deferred && (cur.flow === "pending" || cur.flow === "sending")) await this.attach(sub, cur);
       if (cur.flow === "skipped") {
         // Flow closed the subscription before the hash landed: the key must go too.
         for (const k of sub.keys) if (k.litellm !== "deleted") await this.deleteKey(sub, k);
@@ -189,6 +193,37 @@ export class Reconciler {
     this.d.log.info(`subscription ${sub.id}: ${cur.alias} ${result === "closed" ? "not attached (closed on Flow)" : "attached on Flow"}`);
   }
 
+  /**
+   * Attaches the first keys of `subs` (each made in LiteLLM, not yet on Flow: see
+   * firstKeyToAttach) in one issue_keys transaction, with the same crash marker as one key: every
+   * key is journaled "sending" from one sealed height before the transaction goes. Returns the
+   * records; a key Flow skipped or refused stays "sending", for reconcile() to settle alone (its
+   * KeyIssued is looked for first, then issue_key says why, or that the subscription closed).
+   */
+  async attachFirstKeys(subs: readonly SubscriptionRecord[]): Promise<SubscriptionRecord[]> {
+    const batch = subs.map((s) => structuredClone(s));
+    const keys = batch.map((sub) => {
+      const cur = firstKeyToAttach(sub);
+      if (cur === undefined) throw new Error(`subscription ${sub.id}: no first key waiting to be attached`);
+      return cur;
+    });
+    const from = await this.d.events.sealedHeight();
+    for (const [i, sub] of batch.entries()) {
+      keys[i].sentFromHeight = from;
+      keys[i].flow = "sending";
+      this.step(sub, "flow-sending");
+    }
+    const attached = await this.d.flow.issueMany(batch.map((sub, i) => ({ id: sub.id, hash: keys[i].hash })));
+    for (const [i, sub] of batch.entries()) {
+      if (!attached.has(sub.id)) continue;
+      keys[i].flow = "attached";
+      keys[i].sentFromHeight = null;
+      this.step(sub, "flow-attached");
+    }
+    this.d.log.info(`${attached.size} of ${batch.length} first keys attached on Flow in one transaction`);
+    return batch;
+  }
+
   private async attachedSince(hash: string, from: number): Promise<boolean> {
     const head = await this.d.events.sealedHeight();
     for (let start = from; start <= head; start += MAX_EVENT_RANGE) {
@@ -237,4 +272,27 @@ export class Reconciler {
     cur.models = [...sub.models];
     this.d.save(sub);
   }
+}
+
+/** The subscription's only key, made in LiteLLM and never sent to Flow: issue_key's case, never rotate_key's. */
+function isFirstKey(sub: SubscriptionRecord, cur: KeyGeneration): boolean {
+  return sub.keys.length === 1 && sub.keys[0] === cur && cur.generation === 0;
+}
+
+/** The subscription's first key, while it has not been sent to Flow yet. */
+function waitingFirstKey(sub: SubscriptionRecord): KeyGeneration | undefined {
+  const cur = currentKey(sub);
+  if (cur === undefined || mustDelete(sub, cur) || !isFirstKey(sub, cur) || cur.flow !== "pending") return undefined;
+  return cur;
+}
+
+/** Whether the subscription still waits for its first key to be attached on Flow. */
+export function awaitsFirstKey(sub: SubscriptionRecord): boolean {
+  return waitingFirstKey(sub) !== undefined;
+}
+
+/** The key attachFirstKeys may send for `sub`: its first key, made in LiteLLM, not yet sent to Flow. */
+export function firstKeyToAttach(sub: SubscriptionRecord): KeyGeneration | undefined {
+  const cur = waitingFirstKey(sub);
+  return cur?.litellm === "live" ? cur : undefined;
 }

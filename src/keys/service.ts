@@ -17,7 +17,7 @@ import { startJsonServer, type JsonServer } from "./http/server";
 import { Journal } from "./journal";
 import { describeError, redactingKeyServiceLogger, type KeyServiceLogger } from "./logger";
 import { InjectedCrash } from "../faults";
-import { Reconciler } from "./reconcile";
+import { awaitsFirstKey, firstKeyToAttach, Reconciler } from "./reconcile";
 import { KeyedSerial, Serial } from "./serial";
 import { currentKey, needsWork, type Cursor, type SubscriptionRecord } from "./state";
 import { StateFileError } from "./state-validate";
@@ -28,6 +28,19 @@ import { LiveLimit } from "./live/limiter";
 import type { LiveView } from "./live/view";
 
 export type { KeyServiceHealth, KeyServiceOptions };
+
+/**
+ * First keys attached per issue_keys transaction: a burst of new customers waits on blocks, not
+ * on one transaction each. Measured at 200 (`npm run bench -- scale`): well inside Flow's
+ * computation limit of 9,999 per transaction.
+ */
+export const FIRST_KEYS_PER_TRANSACTION = 200;
+
+/** Events applied between two turns of the event loop, so the HTTP API answers during a burst. */
+const EVENTS_PER_TURN = 50;
+
+/** Lets pending I/O callbacks (HTTP requests) run before the loop goes on. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class KeyService implements KeyServiceApi {
   readonly flow: FlowContext;
@@ -260,8 +273,9 @@ export class KeyService implements KeyServiceApi {
       const start = this.cursor.height;
       const end = Math.min(head, start + size - 1);
       const events = await this.events.range(start, end);
-      for (const event of events) {
+      for (const [i, event] of events.entries()) {
         if (!this.running) return;
+        if (i % EVENTS_PER_TURN === EVENTS_PER_TURN - 1) await nextTurn();
         if (handledBy(this.cursor, event)) continue;
         await this.serial.run(async () => this.handle(event));
       }
@@ -284,25 +298,51 @@ export class KeyService implements KeyServiceApi {
     this.log.info(`subscription ${changed.id}: ${event.name} at height ${event.blockHeight}`);
   }
 
+  /**
+   * Every subscription that needs work and is not waiting to retry. When several wait for their
+   * first key, those are made in LiteLLM one by one and then attached on Flow together
+   * (attachFirstKeysDue).
+   */
   private async reconcileDue(): Promise<void> {
-    for (const sub of [...this.subs.values()]) {
-      if (!this.running) return;
-      if (!needsWork(sub)) continue;
+    const due = [...this.subs.values()].filter((sub) => {
       const r = this.retry.get(sub.id);
-      if (r && this.now() < r.notBefore) continue;
-      await this.reconcileNow(sub.id).catch(() => undefined);
+      return needsWork(sub) && !(r && this.now() < r.notBefore);
+    });
+    const batchFirstKey = due.filter(awaitsFirstKey).length > 1;
+    for (const sub of due) {
+      if (!this.running) return;
+      await this.reconcileNow(sub.id, { batchFirstKey }).catch(() => undefined);
+      await nextTurn();
+    }
+    if (batchFirstKey) await this.attachFirstKeysDue();
+  }
+
+  /** First keys made in LiteLLM and not yet on Flow, FIRST_KEYS_PER_TRANSACTION per transaction. */
+  private async attachFirstKeysDue(): Promise<void> {
+    const ready = [...this.subs.values()].filter((sub) => firstKeyToAttach(sub) !== undefined).map((sub) => sub.id);
+    for (let i = 0; i < ready.length && this.running; i += FIRST_KEYS_PER_TRANSACTION) {
+      const ids = ready.slice(i, i + FIRST_KEYS_PER_TRANSACTION);
+      await this.serial
+        .run(async () => {
+          if (this.crashed) throw new InjectedCrash("the service has crashed");
+          // Events may have changed a record since it was picked (a close, a revocation).
+          const subs = ids.map((id) => this.subs.get(id)).filter((sub): sub is SubscriptionRecord => sub !== undefined && firstKeyToAttach(sub) !== undefined);
+          if (subs.length > 0) await this.reconciler.attachFirstKeys(subs);
+        })
+        .catch((e: unknown) => this.recordError(e, null));
+      await nextTurn();
     }
   }
 
   /** Reconciles one subscription now; records failures for the retry schedule and rethrows them. */
-  private async reconcileNow(id: string): Promise<SubscriptionRecord> {
+  private async reconcileNow(id: string, options: { batchFirstKey?: boolean } = {}): Promise<SubscriptionRecord> {
     return this.serial.run(async () => {
       const sub = this.subs.get(id);
       if (sub === undefined) throw new Error(`unknown subscription ${id}`);
       if (this.crashed) throw new InjectedCrash("the service has crashed");
       if (!this.audited) throw new Error("the key service is still catching up with the chain and LiteLLM");
       try {
-        const done = await this.reconciler.reconcile(sub);
+        const done = await this.reconciler.reconcile(sub, options);
         this.retry.delete(id);
         return done;
       } catch (e) {

@@ -209,20 +209,22 @@ export async function chat(stack: Stack, key: string, model = "gpt-4"): Promise<
   return res.status;
 }
 
-/** KeyIssued and KeyRotated events on chain, per subscription id. */
-export async function keyEventsOnFlow(stack: Stack): Promise<{ issued: Map<string, number>; rotated: Map<string, number> }> {
+/** KeyIssued and KeyRotated events on chain, per subscription id, and the transactions that emitted them. */
+export async function keyEventsOnFlow(stack: Stack): Promise<{ issued: Map<string, number>; rotated: Map<string, number>; transactions: Set<string> }> {
   const source = new FlowEventSource(stack.ctx);
   const head = await source.sealedHeight();
   const issued = new Map<string, number>();
   const rotated = new Map<string, number>();
+  const transactions = new Set<string>();
   for (let start = 0; start <= head; start += 250) {
     for (const e of await source.range(start, Math.min(head, start + 249), ["KeyIssued", "KeyRotated"])) {
       const m = e.name === "KeyIssued" ? issued : rotated;
       const id = e.data.id.toString();
       m.set(id, (m.get(id) ?? 0) + 1);
+      transactions.add(e.transactionId);
     }
   }
-  return { issued, rotated };
+  return { issued, rotated, transactions };
 }
 
 export function attached(service: KeyService, id: string): boolean {

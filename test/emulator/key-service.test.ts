@@ -261,6 +261,26 @@ describe("key service: lifecycle and delivery", () => {
     }
   }, 200_000);
 
+  it("a burst of new customers: their first keys are attached together, in one transaction", async () => {
+    await service.stop();
+    const burst: string[] = [];
+    for (let i = 0; i < 6; i++) burst.push(await createSub(stack, i % 2 === 0 ? alice : bob, { models: ["gpt-4"] }));
+    // One of them asks to close before its key exists: it still gets one, blocked.
+    await sendTransaction(stack.ctx, requestClose, { id: burst[5]! }, keyAuthorization(bob));
+    const sent: string[] = [];
+    service = await startService(stack, { now: () => Date.now() + clockOffset, challengeTtlMs: 60_000, duePeriodCheckMs: 1000, onTransaction: (name) => sent.push(name) });
+    await waitFor("keys of the burst attached", () => burst.every((id) => attached(service, id)));
+    expect(sent).toEqual(["issue_keys"]);
+    const events = await keyEventsOnFlow(stack);
+    for (const id of burst) expect(events.issued.get(id), `KeyIssued of ${id}`).toBe(1);
+    for (const [i, id] of burst.entries()) {
+      const key = await reveal(i % 2 === 0 ? alice : bob, id);
+      expect((await onFlow(id))?.keyHash).toBe(hashKey(key));
+      await waitFor(`tpm guard of subscription ${id} set`, async () => ((await stack.client.findKeyByAlias(`ff-${id}`))?.tpm_limit ?? 0) > 0);
+      expect(await chat(stack, key)).toBe(i === 5 ? 401 : 200);
+    }
+  });
+
   it("never wrote a plaintext key to any log line", () => {
     expect(delivered.length).toBeGreaterThanOrEqual(4);
     expect(logLines.length).toBeGreaterThan(20);

@@ -15,6 +15,7 @@ export { deployAddContract } from "./deploy/add_contract";
 export { deployUpdateContract } from "./deploy/update_contract";
 export { finishClose } from "./finish_close";
 export { issueKey } from "./issue_key";
+export { issueKeys } from "./issue_keys";
 export { localCreateAccount } from "./local/create_account";
 export { oracleRegisterOracle } from "./oracle/register_oracle";
 export { oracleRemoveOracle } from "./oracle/remove_oracle";
