@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -58,18 +59,61 @@ func runTests(args []string, flags testFlags) error {
 	if err != nil {
 		return err
 	}
+	scripts, err := readSources(files)
+	if err != nil {
+		return err
+	}
+	logger := zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr}).With().Timestamp().Logger()
+	// Each file's results are printed as soon as it has run: a whole suite takes minutes.
+	result, err := testCode(project, scripts, flags.cover, logger, func(f fileTestResults) {
+		printFileTestResults(os.Stdout, f)
+	})
+	if err != nil {
+		return err
+	}
+	profileErr := error(nil)
+	if result.Coverage != nil {
+		printCoverage(os.Stdout, result)
+		if flags.coverProfile != "" {
+			profileErr = writeCoverProfile(result.Coverage, flags.coverProfile)
+		}
+	}
+	printTestSummary(os.Stdout, result)
+	if err := result.verdict(flags.minCoverage); err != nil {
+		return err
+	}
+	return profileErr
+}
 
-	var coverage *runtime.CoverageReport
-	if flags.cover {
-		coverage = runtime.NewCoverageReport()
+// fileTestResults are the outcomes of one test script's test functions.
+type fileTestResults struct {
+	Path    string
+	Results cdcTests.Results
+}
+
+// testResult is what a `flow test` run found, printed by the print* functions.
+type testResult struct {
+	Files []fileTestResults
+	// Coverage of the project's contracts; nil unless asked for.
+	Coverage *runtime.CoverageReport
+}
+
+// testCode runs test scripts against project's contracts (their "testing"
+// aliases) and returns every outcome; each file's, also to onFile when given.
+// A test that fails is a result, not an error: the error is for a script
+// that cannot run at all.
+func testCode(project *flowProject, scripts []cadenceSource, cover bool, logger zerolog.Logger, onFile func(fileTestResults)) (testResult, error) {
+	result := testResult{}
+	if cover {
+		result.Coverage = runtime.NewCoverageReport()
 		mappings := map[string]string{}
 		for name, c := range project.Contracts {
 			if c.isLocalSource() {
 				mappings[name] = c.Source
 			}
 		}
-		coverage.WithLocationMappings(mappings)
-		coverage.WithLocationFilter(func(location common.Location) bool {
+		result.Coverage.WithLocationMappings(mappings)
+		result.Coverage.WithLocationFilter(func(location common.Location) bool {
 			address, ok := location.(common.AddressLocation)
 			if !ok {
 				return false
@@ -78,28 +122,31 @@ func runTests(args []string, flags testFlags) error {
 			return known && c.isLocalSource()
 		})
 	}
-
-	logger := zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr}).With().Timestamp().Logger()
-	passed, failed := 0, 0
-	for _, file := range files {
-		code, err := os.ReadFile(file)
-		if err != nil {
-			return err
-		}
+	for _, script := range scripts {
 		runner := cdcTests.NewTestRunner().
 			WithLogger(logger).
-			WithImportResolver(project.importResolver(file)).
-			WithFileResolver(project.fileResolver(file)).
+			WithImportResolver(project.importResolver(script.Path)).
+			WithFileResolver(project.fileResolver(script.Path)).
 			WithContractAddressResolver(project.addressResolver())
-		if coverage != nil {
-			runner = runner.WithCoverageReport(coverage)
+		if result.Coverage != nil {
+			runner = runner.WithCoverageReport(result.Coverage)
 		}
-		results, err := runner.RunTests(string(code))
+		results, err := runner.RunTests(string(script.Code))
 		if err != nil {
-			return fmt.Errorf("test file %s: %w", file, err)
+			return result, fmt.Errorf("test file %s: %w", script.Path, err)
 		}
-		fmt.Print(cdcTests.PrettyPrintResults(results, file))
-		for _, result := range results {
+		file := fileTestResults{Path: script.Path, Results: results}
+		result.Files = append(result.Files, file)
+		if onFile != nil {
+			onFile(file)
+		}
+	}
+	return result, nil
+}
+
+func (r testResult) counts() (passed, failed int) {
+	for _, file := range r.Files {
+		for _, result := range file.Results {
 			if result.Error != nil {
 				failed++
 			} else {
@@ -107,65 +154,87 @@ func runTests(args []string, flags testFlags) error {
 			}
 		}
 	}
-
-	coverageErr := error(nil)
-	if coverage != nil {
-		coverageErr = reportCoverage(coverage, flags)
-	}
-	fmt.Printf("cadence: %d passed, %d failed\n", passed, failed)
-	if failed > 0 {
-		return fmt.Errorf("%d Cadence test(s) failed", failed)
-	}
-	return coverageErr
+	return passed, failed
 }
 
-func reportCoverage(coverage *runtime.CoverageReport, flags testFlags) error {
-	type row struct {
-		name    string
-		covered int
-		total   int
+// contractCoverage is one project contract's line coverage.
+type contractCoverage struct {
+	Name    string
+	Covered int
+	Total   int
+}
+
+func (c contractCoverage) percent() float64 {
+	if c.Total == 0 {
+		return 100
 	}
-	var rows []row
-	for location, lines := range coverage.Coverage {
-		address, ok := location.(common.AddressLocation)
-		if !ok {
-			continue
+	return 100 * float64(c.Covered) / float64(c.Total)
+}
+
+// contractCoverage lists the project's contracts by name; nil without coverage.
+func (r testResult) contractCoverage() []contractCoverage {
+	if r.Coverage == nil {
+		return nil
+	}
+	var rows []contractCoverage
+	for location, lines := range r.Coverage.Coverage {
+		if address, ok := location.(common.AddressLocation); ok {
+			rows = append(rows, contractCoverage{address.Name, lines.CoveredLines(), lines.Statements})
 		}
-		rows = append(rows, row{address.Name, lines.CoveredLines(), lines.Statements})
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].name < rows[j].name })
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Name < rows[j].Name })
+	return rows
+}
+
+// verdict is the run's exit status: failed tests first, then contracts
+// whose coverage is below minCoverage percent.
+func (r testResult) verdict(minCoverage float64) error {
+	if _, failed := r.counts(); failed > 0 {
+		return fmt.Errorf("%d Cadence test(s) failed", failed)
+	}
 	var below []string
-	fmt.Println("Coverage of the project's contracts (lines with statements):")
-	for _, r := range rows {
-		percent := 100.0
-		if r.total > 0 {
-			percent = 100 * float64(r.covered) / float64(r.total)
-		}
-		fmt.Printf("  %-28s %6.1f%%  (%d/%d)\n", r.name, percent, r.covered, r.total)
-		if percent < flags.minCoverage {
-			below = append(below, fmt.Sprintf("%s %.1f%%", r.name, percent))
-		}
-	}
-	fmt.Println(coverage.String())
-	if flags.coverProfile != "" {
-		var data []byte
-		var err error
-		if strings.HasSuffix(flags.coverProfile, ".json") {
-			data, err = coverage.MarshalJSON()
-		} else {
-			data, err = coverage.MarshalLCOV()
-		}
-		if err != nil {
-			return fmt.Errorf("serializing coverage: %w", err)
-		}
-		if err := os.WriteFile(flags.coverProfile, data, 0o644); err != nil {
-			return err
+	for _, c := range r.contractCoverage() {
+		if c.percent() < minCoverage {
+			below = append(below, fmt.Sprintf("%s %.1f%%", c.Name, c.percent()))
 		}
 	}
 	if len(below) > 0 {
-		return fmt.Errorf("coverage below %.0f%%: %s", flags.minCoverage, strings.Join(below, ", "))
+		return fmt.Errorf("coverage below %.0f%%: %s", minCoverage, strings.Join(below, ", "))
 	}
 	return nil
+}
+
+func printFileTestResults(w io.Writer, file fileTestResults) {
+	fmt.Fprint(w, cdcTests.PrettyPrintResults(file.Results, file.Path))
+}
+
+func printCoverage(w io.Writer, r testResult) {
+	fmt.Fprintln(w, "Coverage of the project's contracts (lines with statements):")
+	for _, c := range r.contractCoverage() {
+		fmt.Fprintf(w, "  %-28s %6.1f%%  (%d/%d)\n", c.Name, c.percent(), c.Covered, c.Total)
+	}
+	fmt.Fprintln(w, r.Coverage.String())
+}
+
+// printTestSummary prints the closing line scripts/test.sh reads.
+func printTestSummary(w io.Writer, r testResult) {
+	passed, failed := r.counts()
+	fmt.Fprintf(w, "cadence: %d passed, %d failed\n", passed, failed)
+}
+
+// writeCoverProfile writes coverage as JSON (a .json path) or LCOV.
+func writeCoverProfile(coverage *runtime.CoverageReport, path string) error {
+	var data []byte
+	var err error
+	if strings.HasSuffix(path, ".json") {
+		data, err = coverage.MarshalJSON()
+	} else {
+		data, err = coverage.MarshalLCOV()
+	}
+	if err != nil {
+		return fmt.Errorf("serializing coverage: %w", err)
+	}
+	return os.WriteFile(path, data, 0o644)
 }
 
 // importResolver gives the test script the source of what it imports.
