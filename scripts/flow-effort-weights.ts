@@ -5,7 +5,7 @@
  *
  * The weights are mainnet's as the pinned emulator applies them: flow-go's
  * fvm/environment/meter.go `MainnetExecutionEffortWeights` (flow-go v0.45.0-experimental-cadence-
- * v1.8.7.0.20260109014156-2abea7b5732a, the version scripts/flow-toolchain/go.mod pins; the
+ * v1.8.7.0.20260109014156-2abea7b5732a, the version tools/flow-toolchain/go.mod pins; the
  * emulator falls back to them, flow-emulator v1.15.3 emulator/blockchain.go). Kinds not listed
  * weigh nothing. `breakdown` checks the weighted sum against the computation the emulator
  * reported, so a toolchain with other weights fails loudly instead of printing wrong shares.

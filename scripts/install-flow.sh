@@ -12,13 +12,16 @@ set -euo pipefail
 
 # The engines of flow-cli v2.13.4, the newest release whose engine modules the
 # proxy serves: cadence-tools/test v1.10.1, flow-emulator v1.15.3, Cadence
-# v1.9.4, fcl-dev-wallet v0.9.1 (pinned in flow-toolchain/go.mod and go.sum).
+# v1.9.4, fcl-dev-wallet v0.9.1 (pinned in tools/flow-toolchain/go.mod and go.sum).
 FLOW_TOOLCHAIN_VERSION="v2.13.4-flareflow.1"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-src="$here/flow-toolchain"
+source "$here/flow-toolchain-env.sh"
+src="$flow_toolchain_src"
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/flareflow/flow-toolchain"
-source_hash="$(cd "$src" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-12)"
+# What the binary is built from: the module files, the sources without their
+# tests, the embedded assets.
+source_hash="$(cd "$src" && for f in go.mod go.sum ./*.go walletassets/*; do [[ "$f" == *_test.go ]] || cat "$f"; done | sha256sum | cut -c1-12)"
 dest="$cache_root/$FLOW_TOOLCHAIN_VERSION-$source_hash"
 bin="$dest/flow"
 
@@ -47,24 +50,14 @@ mkdir -p "$dest"
 tmp="$(mktemp -d "$dest/build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
-export CGO_ENABLED=1
-export CGO_CFLAGS="-O2 -D__BLST_PORTABLE__ -std=gnu11"
-export GOTOOLCHAIN=local
-# go.sum pins every module; the checksum database has no entry for some
-# onflow modules the proxy serves, so it is not consulted for them.
-export GONOSUMDB="github.com/onflow"
-# cockroachdb/swiss (via pebble) gates Go 1.26 behind this tag; its runtime
-# hooks are unchanged in 1.26.
-tags="untested_go_version"
-
 start=$SECONDS
 log "building the Flow toolchain $FLOW_TOOLCHAIN_VERSION (first build: 10-20 minutes on 2 cores)"
 log "downloading modules..."
 (cd "$src" && go mod download) >&2
-total="$(cd "$src" && go list -tags "$tags" -deps . | wc -l)"
+total="$(cd "$src" && go list -tags "$flow_toolchain_tags" -deps . | wc -l)"
 log "compiling about $total packages"
 count=0
-(cd "$src" && go build -v -tags "$tags" \
+(cd "$src" && go build -v -tags "$flow_toolchain_tags" \
   -ldflags "-X main.version=$FLOW_TOOLCHAIN_VERSION" \
   -o "$tmp/flow" . 2>&1) | while IFS= read -r line; do
     count=$((count + 1))

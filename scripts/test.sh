@@ -34,10 +34,23 @@ run() {
   if [[ "$found" == "$name:"* ]]; then summary+=("$found"); else summary+=("$name: ${found:-ok}"); fi
 }
 
+# The Flow toolchain's own Go tests, under the build's Go settings (scripts/
+# flow-toolchain-env.sh) so they reuse the packages install-flow.sh compiled.
+go_tests() (
+  source scripts/flow-toolchain-env.sh
+  out="$(mktemp)"
+  (cd "$flow_toolchain_src" && go test -tags "$flow_toolchain_tags" -v ./...) 2>&1 | tee "$out"
+  status=${PIPESTATUS[0]}
+  echo "go: $(grep -cE '^ *--- PASS' "$out") passed, $(grep -cE '^ *--- FAIL' "$out") failed"
+  rm -f "$out"
+  exit "$status"
+)
+
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   run install '^added|^up to date' npm ci --no-audit --no-fund
 fi
 run flow-toolchain 'Version:' bash scripts/flow.sh version
+run go '^go: ' go_tests
 run chromium 'Chromium|^$' bash -c 'bash scripts/install-chromium.sh && /usr/bin/chromium --version' 
 run postgresql 'PostgreSQL' bash -c 'bash scripts/install-postgres.sh && /usr/lib/postgresql/15/bin/postgres --version'
 run codegen '^codegen:' npm run --silent codegen -- --check
@@ -53,8 +66,10 @@ run vitest 'Tests +[0-9]+' npx vitest run
 passed=0
 failed=0
 add() { passed=$((passed + ${1:-0})); failed=$((failed + ${2:-0})); }
-cad="$(grep -E '^cadence: ' "$logdir/cadence.log" | tail -n 1)"
-add "$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$cad")" "$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$cad")"
+for name in go cadence; do
+  line="$(grep -E "^$name: " "$logdir/$name.log" | tail -n 1)"
+  add "$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$line")" "$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$line")"
+done
 add "$(grep -oE '[0-9]+ passing' "$logdir/hardhat.log" | tail -n 1 | cut -d' ' -f1)" "$(grep -oE '[0-9]+ failing' "$logdir/hardhat.log" | tail -n 1 | cut -d' ' -f1)"
 vit="$(sed -E 's/\x1b\[[0-9;]*m//g' "$logdir/vitest.log" | grep -E '^ +Tests +' | tail -n 1)"
 add "$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$vit")" "$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$vit")"

@@ -331,7 +331,7 @@ describe("the page in Chromium on the local stack", () => {
 
   it("requests nothing outside the local stack, the dev wallet included", () => {
     // The dev wallet's approve screen used to ask a CDN for its code editor; the toolchain now
-    // serves a local stand-in (scripts/flow-toolchain/walletassets/monaco-loader.js).
+    // serves a local stand-in (tools/flow-toolchain/walletassets/monaco-loader.js).
     expect(blocked.map((b) => `${b.url} (from ${b.frame})`)).toEqual([]);
     // What was requested at all: the page, the access node, the key service and the wallet, all on this machine.
     // The bill verifier also reads the publisher's reports and the EVM node (UsageReportVerifier).

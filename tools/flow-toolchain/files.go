@@ -51,3 +51,21 @@ func projectFiles(args []string, collect func([]string) ([]string, error)) (*flo
 	}
 	return project, files, nil
 }
+
+// cadenceSource is a Cadence file's path, as named on the command line, and code.
+type cadenceSource struct {
+	Path string
+	Code []byte
+}
+
+func readSources(files []string) ([]cadenceSource, error) {
+	sources := make([]cadenceSource, 0, len(files))
+	for _, file := range files {
+		code, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, cadenceSource{Path: file, Code: code})
+	}
+	return sources, nil
+}

@@ -2,20 +2,18 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/onflow/cadence-tools/lint"
 	"github.com/onflow/cadence/common"
+	"github.com/onflow/cadence/parser"
 	"github.com/onflow/cadence/tools/analysis"
 	emulator "github.com/onflow/flow-emulator/emulator"
 	flowgo "github.com/onflow/flow-go/model/flow"
 	"github.com/spf13/cobra"
 )
-
-var stringImport = regexp.MustCompile(`(?m)^(\s*)import\s+"([A-Za-z_][A-Za-z0-9_]*)"`)
 
 // lintCmd runs the Cadence linter (cadence-tools/lint's analyzers) over the
 // project's Cadence files: every file is parsed and type-checked against the
@@ -48,11 +46,50 @@ func runLint(args []string, strict bool) error {
 	if err != nil {
 		return err
 	}
+	sources, err := readSources(files)
+	if err != nil {
+		return err
+	}
+	result, err := lintCode(project, sources)
+	if err != nil {
+		return err
+	}
+	printLint(os.Stdout, result)
+	return result.verdict(strict)
+}
 
+// lintFinding is one analyzer's diagnostic.
+type lintFinding struct {
+	Location string
+	Line     int
+	Column   int
+	Category string
+	Message  string
+}
+
+// checkError is a file that does not parse or type-check.
+type checkError struct {
+	Location string
+	Err      error
+}
+
+// lintResult is what a `flow lint` run found, printed by printLint.
+type lintResult struct {
+	Files       int
+	CheckErrors []checkError
+	Findings    []lintFinding
+}
+
+// lintCode type-checks sources (transactions, scripts, the project's
+// contracts) against the standard contracts of an in-memory emulator and
+// the project's contracts, then runs the analyzers over those that check.
+// Findings and checker errors are results; the error is for a lint that
+// cannot run at all.
+func lintCode(project *flowProject, sources []cadenceSource) (lintResult, error) {
 	// The standard contracts, exactly as the pinned emulator deploys them.
 	chain, err := emulator.New(emulator.WithSetupVMBridgeEnabled(false))
 	if err != nil {
-		return fmt.Errorf("starting an in-memory emulator: %w", err)
+		return lintResult{}, fmt.Errorf("starting an in-memory emulator: %w", err)
 	}
 	service := common.Address(chain.ServiceKey().Address)
 	standard := map[string]common.Address{}
@@ -81,21 +118,12 @@ func runLint(args []string, strict bool) error {
 		address, ok := standard[name]
 		return address, ok
 	}
-	rewrite := func(code []byte) []byte {
-		return stringImport.ReplaceAllFunc(code, func(match []byte) []byte {
-			parts := stringImport.FindSubmatch(match)
-			if address, ok := resolve(string(parts[2])); ok {
-				return []byte(fmt.Sprintf("%simport %s from 0x%s", parts[1], parts[2], address.Hex()))
-			}
-			return match
-		})
-	}
 
 	codes := map[common.Location][]byte{}
 	contractNames := map[common.Address][]string{}
 	serviceContracts, err := accountContracts(service)
 	if err != nil {
-		return err
+		return lintResult{}, err
 	}
 	for name, code := range serviceContracts {
 		codes[common.AddressLocation{Address: service, Name: name}] = code
@@ -107,27 +135,19 @@ func runLint(args []string, strict bool) error {
 		}
 		code, err := os.ReadFile(project.sourcePath(c))
 		if err != nil {
-			return err
+			return lintResult{}, err
 		}
-		codes[common.AddressLocation{Address: service, Name: name}] = rewrite(code)
+		codes[common.AddressLocation{Address: service, Name: name}] = addressImports(code, resolve)
 		contractNames[service] = append(contractNames[service], name)
 	}
 
 	var locations []common.Location
-	for _, file := range files {
-		code, err := os.ReadFile(file)
-		if err != nil {
-			return err
+	for _, source := range sources {
+		location := common.Location(common.StringLocation(source.Path))
+		if name, ok := project.contractAt(source.Path); ok {
+			location = common.AddressLocation{Address: service, Name: name}
 		}
-		location := common.Location(common.StringLocation(file))
-		for name, c := range project.Contracts {
-			if c.isLocalSource() && filepath.Clean(project.sourcePath(c)) == filepath.Clean(filepath.Join(project.Dir, file)) {
-				location = common.AddressLocation{Address: service, Name: name}
-			}
-		}
-		if _, isContract := location.(common.AddressLocation); !isContract {
-			codes[location] = rewrite(code)
-		}
+		codes[location] = addressImports(source.Code, resolve)
 		locations = append(locations, location)
 	}
 
@@ -141,39 +161,88 @@ func runLint(args []string, strict bool) error {
 	}
 	if evmCode, ok := serviceContracts["EVM"]; ok {
 		if err := preloadEVM(&programs, config, common.AddressLocation{Address: service, Name: "EVM"}, evmCode); err != nil {
-			return err
+			return lintResult{}, err
 		}
 	}
-	checkErrors := 0
+	result := lintResult{Files: len(locations)}
 	for _, location := range locations {
 		if err := programs.Load(config, location); err != nil {
-			checkErrors++
-			fmt.Printf("error: %s: %s\n", location.Description(), err)
+			result.CheckErrors = append(result.CheckErrors, checkError{Location: location.Description(), Err: err})
 		}
 	}
 	analyzers := make([]*analysis.Analyzer, 0, len(lint.Analyzers))
 	for _, analyzer := range lint.Analyzers {
 		analyzers = append(analyzers, analyzer)
 	}
-	findings := 0
 	for _, location := range locations {
 		program := programs.Get(location)
 		if program == nil {
 			continue
 		}
 		program.Run(analyzers, func(d analysis.Diagnostic) {
-			findings++
-			fmt.Printf("%s:%d:%d: %s: %s\n", d.Location.Description(), d.Range.StartPos.Line, d.Range.StartPos.Column, d.Category, d.Message)
+			result.Findings = append(result.Findings, lintFinding{
+				Location: d.Location.Description(),
+				Line:     d.Range.StartPos.Line,
+				Column:   d.Range.StartPos.Column,
+				Category: d.Category,
+				Message:  d.Message,
+			})
 		})
 	}
-	fmt.Printf("lint: %d files, %d checker errors, %d findings\n", len(locations), checkErrors, findings)
-	if checkErrors > 0 {
-		return fmt.Errorf("%d Cadence files do not type-check", checkErrors)
+	return result, nil
+}
+
+// addressImports rewrites each `import "Name"` that resolve knows into
+// `import Name from 0xADDRESS`, the form the analysis loader resolves. Code
+// that does not parse is returned as it is, for the loader to report.
+func addressImports(code []byte, resolve func(name string) (common.Address, bool)) []byte {
+	program, err := parser.ParseProgram(nil, code, parser.Config{})
+	if err != nil {
+		return code
 	}
-	if strict && findings > 0 {
-		return fmt.Errorf("%d lint findings", findings)
+	var out []byte
+	done := 0
+	for _, declaration := range program.ImportDeclarations() {
+		name, ok := declaration.Location.(common.StringLocation)
+		if !ok || len(declaration.Imports) > 0 {
+			continue
+		}
+		address, ok := resolve(string(name))
+		if !ok {
+			continue
+		}
+		// Ranges end on their last byte; the rewrite stays on the import's
+		// line, so every later position keeps its line number.
+		out = append(out, code[done:declaration.StartPos.Offset]...)
+		out = append(out, fmt.Sprintf("import %s from 0x%s", string(name), address.Hex())...)
+		done = declaration.EndPos.Offset + 1
+	}
+	if out == nil {
+		return code
+	}
+	return append(out, code[done:]...)
+}
+
+func (r lintResult) verdict(strict bool) error {
+	if len(r.CheckErrors) > 0 {
+		return fmt.Errorf("%d Cadence files do not type-check", len(r.CheckErrors))
+	}
+	if strict && len(r.Findings) > 0 {
+		return fmt.Errorf("%d lint findings", len(r.Findings))
 	}
 	return nil
+}
+
+// printLint prints checker errors, then findings as file:line:column, then
+// the closing line scripts/test.sh reads.
+func printLint(w io.Writer, r lintResult) {
+	for _, e := range r.CheckErrors {
+		fmt.Fprintf(w, "error: %s: %s\n", e.Location, e.Err)
+	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(w, "%s:%d:%d: %s: %s\n", f.Location, f.Line, f.Column, f.Category, f.Message)
+	}
+	fmt.Fprintf(w, "lint: %d files, %d checker errors, %d findings\n", r.Files, len(r.CheckErrors), len(r.Findings))
 }
 
 // systemAddresses are the accounts the emulator may bootstrap standard contracts on.

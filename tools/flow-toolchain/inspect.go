@@ -82,6 +82,11 @@ func inspectFile(path string) (fileInfo, error) {
 	if err != nil {
 		return fileInfo{}, err
 	}
+	return inspectCode(path, code)
+}
+
+// inspectCode reads a file's interface from its parse; path only names it.
+func inspectCode(path string, code []byte) (fileInfo, error) {
 	program, err := parser.ParseProgram(nil, code, parser.Config{})
 	if err != nil {
 		return fileInfo{}, fmt.Errorf("%s: %w", path, err)

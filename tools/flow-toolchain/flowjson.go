@@ -69,3 +69,17 @@ func (c projectContract) isLocalSource() bool {
 func (p *flowProject) sourcePath(c projectContract) string {
 	return filepath.Join(p.Dir, c.Source)
 }
+
+// contractAt names the project contract whose source is path (relative to
+// the working directory, which is the project directory, or absolute).
+func (p *flowProject) contractAt(path string) (string, bool) {
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(p.Dir, path)
+	}
+	for name, c := range p.Contracts {
+		if c.isLocalSource() && filepath.Clean(p.sourcePath(c)) == filepath.Clean(path) {
+			return name, true
+		}
+	}
+	return "", false
+}
