@@ -228,6 +228,13 @@ async function main(): Promise<void> {
     }
     if (typeof health === "string") throw new Error(`the key service did not answer /health for a minute after the window settled: ${health}`);
     const memory = rssMb(keyServicePid);
+    // The key service's batches: "<n> of <m> first keys attached on Flow in transaction <id>".
+    const batches = [...fs.readFileSync(path.join(dir, "logs", "key-service.log"), "utf8").matchAll(/(\d+) of (\d+) first keys attached on Flow in transaction ([0-9a-f]{64})/g)].map((m) => ({
+      keys: Number(m[1]),
+      computation: computation.get(m[3] as string),
+    }));
+    const batchKeys = batches.reduce((n, b) => n + b.keys, 0);
+    const batchComputation = batches.map((b) => b.computation).filter((c): c is number => c !== undefined);
     const issued = subscriptions - health.pending.length;
     const keyRate = issued / (((keysDoneAt ?? Date.now()) - createStart) / 1000);
     const createdEnd = createStart + createdMs;
@@ -250,6 +257,9 @@ async function main(): Promise<void> {
     console.log(`subscriptions opened in ${seconds(createdMs)} s (${PER_CREATE_TX} per transaction)`);
     console.log(
       `key service: RSS ${memory.rss.toFixed(0)} MB (peak ${memory.peak.toFixed(0)} MB); events followed to the head ${caughtUpAt === undefined ? "not yet" : `${seconds(caughtUpAt - createdEnd)} s`} after the last subscription opened; its HTTP API's longest silence ${seconds(longestSilence)} s; keys issued for all ${keysDoneAt === undefined ? `not yet (${health.pending.length} pending at the end)` : `${seconds(keysDoneAt - createdEnd)} s after`}; ${keyRate.toFixed(1)} keys issued per second from the first subscription opened`,
+    );
+    console.log(
+      `key service's issue_keys: ${batches.length} transaction(s) for ${batchKeys.toLocaleString("en")} first keys; computation ${batchComputation.length === 0 ? "not in the emulator's log" : `at most ${Math.max(...batchComputation).toLocaleString("en")} per transaction, ${(batchComputation.reduce((a, b) => a + b, 0) / batchKeys).toFixed(1)} per key`}`,
     );
     failed = false;
   } finally {

@@ -6,7 +6,7 @@
 import { getSubscription } from "../flow/generated/scripts";
 import { issueKey, issueKeys, rotateKey as rotateKeyTx } from "../flow/generated/transactions";
 import type { SimpleUsageSubscriptions_SubscriptionInfo } from "../flow/generated/types";
-import { eventsOf, keyAuthorization, runScript, sendTransaction, TransactionError, type FlowContext, type KeySigner } from "../flow/runtime";
+import { eventsOf, keyAuthorization, runScript, sendTransaction, TransactionError, type FlowContext, type KeySigner, type SealedTransaction } from "../flow/runtime";
 import type { AuthorizationFunction } from "@onflow/fcl";
 
 export type SubscriptionInfo = SimpleUsageSubscriptions_SubscriptionInfo;
@@ -64,26 +64,26 @@ export class FlowKeys {
 
   /**
    * First keys of many subscriptions in one issue_keys transaction. Returns the ids Flow attached
-   * (by their KeyIssued events). Flow skips a subscription that closed or carries a key already;
-   * a refused transaction attaches none: each is then tried alone with attach(), which says why.
+   * (by their KeyIssued events) and the transaction, or Flow's refusal. Flow skips a subscription
+   * that closed or carries a key already; a refused transaction attaches none: each is then tried
+   * alone with attach(), which says why.
    */
-  async issueMany(keys: readonly { id: string; hash: string }[]): Promise<Set<string>> {
+  async issueMany(keys: readonly { id: string; hash: string }[]): Promise<{ attached: Set<string>; transactionId: string | null; refused: string | null }> {
     const attached = new Set<string>();
-    if (keys.length === 0) return attached;
-    let events: unknown[];
+    if (keys.length === 0) return { attached, transactionId: null, refused: null };
+    let sealed: SealedTransaction;
     try {
-      const sealed = await sendTransaction(this.ctx, issueKeys, { ids: keys.map((k) => k.id), keyHashes: keys.map((k) => k.hash) }, this.authz);
+      sealed = await sendTransaction(this.ctx, issueKeys, { ids: keys.map((k) => k.id), keyHashes: keys.map((k) => k.hash) }, this.authz);
       this.onTransaction("issue_keys", sealed.transactionId);
-      events = eventsOf(sealed, ".SimpleUsageSubscriptions.KeyIssued");
     } catch (error) {
       if (!(error instanceof TransactionError)) throw error;
-      return attached;
+      return { attached, transactionId: error.transactionId ?? null, refused: error.message };
     }
     const wanted = new Map(keys.map((k) => [k.id, k.hash]));
-    for (const e of events) {
+    for (const e of eventsOf(sealed, ".SimpleUsageSubscriptions.KeyIssued")) {
       const { id, keyHash } = e as { id?: unknown; keyHash?: unknown };
       if (typeof id === "string" && wanted.get(id) === keyHash) attached.add(id);
     }
-    return attached;
+    return { attached, transactionId: sealed.transactionId, refused: null };
   }
 }

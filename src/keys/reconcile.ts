@@ -213,14 +213,15 @@ export class Reconciler {
       keys[i].flow = "sending";
       this.step(sub, "flow-sending");
     }
-    const attached = await this.d.flow.issueMany(batch.map((sub, i) => ({ id: sub.id, hash: keys[i].hash })));
+    const { attached, transactionId, refused } = await this.d.flow.issueMany(batch.map((sub, i) => ({ id: sub.id, hash: keys[i].hash })));
     for (const [i, sub] of batch.entries()) {
       if (!attached.has(sub.id)) continue;
       keys[i].flow = "attached";
       keys[i].sentFromHeight = null;
       this.step(sub, "flow-attached");
     }
-    this.d.log.info(`${attached.size} of ${batch.length} first keys attached on Flow in one transaction`);
+    if (refused !== null) this.d.log.warn(`issue_keys refused for ${batch.length} first keys (each is tried alone next): ${refused}`);
+    else this.d.log.info(`${attached.size} of ${batch.length} first keys attached on Flow in transaction ${transactionId}`);
     return batch;
   }
 

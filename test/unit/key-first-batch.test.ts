@@ -34,7 +34,7 @@ function reconciler(options: { attachedByBatch: (ids: string[]) => string[]; sin
       f.sentBatches.push([...keys]);
       // Journaled before the transaction: a crash now leaves a marker for every key in it.
       for (const k of keys) expect(f.saved.some((s) => s.id === k.id && s.flow === "sending" && s.from === 41)).toBe(true);
-      return new Set(options.attachedByBatch(keys.map((k) => k.id)));
+      return { attached: new Set(options.attachedByBatch(keys.map((k) => k.id))), transactionId: "ab".repeat(32), refused: null };
     },
     attach: async (id: string) => {
       f.singles.push(id);
