@@ -23,8 +23,12 @@ import { keyServiceLeavesSource } from "../src/verify/leaves-source";
 import { nodePublisherSource } from "../src/verify/node-publisher-source";
 import { verdictJson, verdictProblems, verdictTable } from "../src/verify/format";
 import type { BillSources } from "../src/verify/sources";
+import { FlareFlowError } from "../src/errors";
 
-class UsageError extends Error {}
+class UsageError extends FlareFlowError {
+  override readonly name = "UsageError";
+  override readonly docs = "README.md#verifiable-bills";
+}
 
 type Options = { subscription: bigint; network: "local" | "testnet"; from?: number; json: boolean; clientLog?: string; keyFile?: string; last?: number };
 

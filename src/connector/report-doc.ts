@@ -1,4 +1,5 @@
 import { isRequestsRoot, reportDigest, summarize, validateLines, type UsageLine, type UsageSummary } from "../report";
+import { FlareFlowError } from "../errors";
 
 /**
  * The published documents of a window. Every uint64 is a decimal string: Flare's verifiers parse
@@ -39,8 +40,9 @@ export function serializeDocument(doc: SummaryDocument | ReportDocument): string
   return `${JSON.stringify(doc)}\n`;
 }
 
-export class InvalidReportError extends Error {
+export class InvalidReportError extends FlareFlowError {
   override readonly name = "InvalidReportError";
+  override readonly docs = "README.md#verifiable-bills";
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

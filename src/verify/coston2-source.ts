@@ -4,6 +4,7 @@ import { abi } from "../../artifacts/solidity/contracts/UsageReportVerifier.sol/
 import type { UsageReportVerifierInterface } from "../evm/typechain/solidity/contracts/UsageReportVerifier";
 import type { Coston2BillSource, StoredReport, VerifiedLog } from "./sources";
 import { fetchRead } from "./fetch-read";
+import { FlareFlowError } from "../errors";
 
 /**
  * Coston2BillSource over an EVM JSON-RPC endpoint (Coston2's public RPC, or the local Hardhat
@@ -35,8 +36,9 @@ const CALLS_PER_BATCH = 100;
 
 type RpcLog = { topics: string[]; data: string; transactionHash: string; blockNumber: string };
 
-export class Coston2SourceError extends Error {
+export class Coston2SourceError extends FlareFlowError {
   override readonly name = "Coston2SourceError";
+  override readonly docs = "README.md#verifiable-bills";
 }
 
 async function pool<T>(jobs: readonly T[], limit: number, run: (job: T) => Promise<void>): Promise<void> {

@@ -1,4 +1,5 @@
 import { checkRequestId, isRequestsRoot, isValidFamily, requestsRoot, type RequestLeaf } from "../report";
+import { FlareFlowError } from "../errors";
 
 /**
  * The requests under a window's line roots, as the connector records them and the key service
@@ -15,8 +16,9 @@ export type LineLeavesDocument = {
 
 export type WindowLeaves = { window: string; lines: LineLeavesDocument[] };
 
-export class InvalidLeavesError extends Error {
+export class InvalidLeavesError extends FlareFlowError {
   override readonly name = "InvalidLeavesError";
+  override readonly docs = "README.md#verifiable-bills";
 }
 
 const UINT64 = /^(0|[1-9][0-9]{0,19})$/;

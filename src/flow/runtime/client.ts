@@ -3,6 +3,7 @@ import type { AuthorizationFunction, FlowEvent, TransactionStatus } from "@onflo
 import { fclArgs } from "./codec";
 import type { ScriptDefinition, TransactionDefinition } from "./define";
 import { resolveImports } from "./imports";
+import { FlareFlowError } from "../../errors";
 
 /** Where Cadence runs: the access node and the address of every imported contract. */
 export interface FlowContext {
@@ -28,8 +29,9 @@ export async function runScript<Args, Result>(
   return script.result.decode(raw as never, script.name);
 }
 
-export class TransactionError extends Error {
+export class TransactionError extends FlareFlowError {
   override readonly name = "TransactionError";
+  override readonly docs = "README.md#billing-rules-and-trust";
   constructor(
     readonly transaction: string,
     readonly transactionId: string | undefined,
