@@ -144,7 +144,7 @@ export function decodeWeb2JsonRequest(data: string): Web2JsonRequest {
       requestBody: { url, httpMethod, headers, queryParams, body: requestBodyText, postProcessJq, abiSignature },
     };
   } catch (error) {
-    throw new Web2JsonRequestDecodeError(`the body after the three header words is not an ABI-encoded IWeb2Json.RequestBody (${error instanceof Error ? error.message.split(" (")[0] : String(error)})`);
+    throw new Web2JsonRequestDecodeError(`the body after the three header words is not an ABI-encoded IWeb2Json.RequestBody (${error instanceof Error ? error.message.split(" (")[0] : String(error)})`, { cause: error });
   }
   if (encodeWeb2JsonRequest(request) !== data.toLowerCase()) {
     throw new Web2JsonRequestDecodeError("request bytes are not the canonical encoding (three header words, then abi.encode(requestBody) with word 3 = 0x20)");

@@ -1,4 +1,4 @@
-import { FlareFlowError } from "../errors";
+import { FlareFlowError, type ErrorOptions } from "../errors";
 
 /**
  * Flare's Web2Json verifier, as the stand-in imitates it: flare-foundation/verifier-indexer-api
@@ -54,7 +54,8 @@ export class Web2JsonRefused extends FlareFlowError {
   constructor(
     readonly status: Web2JsonRefusal,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(`${status}: ${message}`);
+    super(`${status}: ${message}`, options);
   }
 }

@@ -71,7 +71,7 @@ export function coston2BillSource(rpcUrl: string, verifierAddress: string, optio
     } catch (error) {
       // fetch's own message is only "fetch failed"; the reason (refused, reset, timed out) is its cause.
       const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-      throw new Coston2SourceError(`the EVM RPC ${rpcUrl} did not answer (${error instanceof Error ? error.message : String(error)}${cause})`);
+      throw new Coston2SourceError(`the EVM RPC ${rpcUrl} did not answer (${error instanceof Error ? error.message : String(error)}${cause})`, { cause: error });
     }
     if (!Array.isArray(answer)) throw new Coston2SourceError(`the EVM RPC ${rpcUrl} answered a batch with ${JSON.stringify(answer).slice(0, 200)}`);
     const byId = new Map((answer as { id?: unknown; result?: unknown; error?: { message?: unknown } }[]).map((a) => [a.id, a]));
@@ -89,7 +89,7 @@ export function coston2BillSource(rpcUrl: string, verifierAddress: string, optio
       // decodeEventLog checks topic0 again (one hash per log, not one per event of the ABI).
       return iface.decodeEventLog(verified, log.data, log.topics);
     } catch (error) {
-      throw new Coston2SourceError(`the EVM RPC returned a UsageReportVerified log that does not decode (tx ${log.transactionHash}): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Coston2SourceError(`the EVM RPC returned a UsageReportVerified log that does not decode (tx ${log.transactionHash}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
 

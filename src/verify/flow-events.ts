@@ -86,7 +86,7 @@ function payloadJson(base64: unknown, at: string): unknown {
     const bytes = base64Bytes(base64);
     return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown;
   } catch (error) {
-    throw new FlowEventsError(`the access node returned an event payload that is not base64 JSON (${at}): ${error instanceof Error ? error.message : String(error)}`);
+    throw new FlowEventsError(`the access node returned an event payload that is not base64 JSON (${at}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 

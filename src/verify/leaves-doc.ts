@@ -45,7 +45,7 @@ export function parseLineLeaves(raw: unknown, what: string): LineLeavesDocument 
     try {
       checkRequestId(r.requestId);
     } catch (error) {
-      throw new InvalidLeavesError(`${what} request ${i}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new InvalidLeavesError(`${what} request ${i}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     return { requestId: r.requestId as string, tokens: uint64(r.tokens, `${what} request ${i} tokens`) };
   });

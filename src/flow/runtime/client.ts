@@ -3,7 +3,7 @@ import type { AuthorizationFunction, FlowEvent, TransactionStatus } from "@onflo
 import { fclArgs } from "./codec";
 import type { ScriptDefinition, TransactionDefinition } from "./define";
 import { resolveImports } from "./imports";
-import { FlareFlowError } from "../../errors";
+import { FlareFlowError, type ErrorOptions } from "../../errors";
 
 /** Where Cadence runs: the access node and the address of every imported contract. */
 export interface FlowContext {
@@ -36,8 +36,9 @@ export class TransactionError extends FlareFlowError {
     readonly transaction: string,
     readonly transactionId: string | undefined,
     readonly cadenceError: string,
+    options?: ErrorOptions,
   ) {
-    super(`${transaction} failed: ${cadenceError}`);
+    super(`${transaction} failed: ${cadenceError}`, options);
   }
 }
 
@@ -78,7 +79,7 @@ export async function sendTransaction<Args>(
   } catch (error) {
     if (error instanceof TransactionError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new TransactionError(transaction.name, transactionId, message);
+    throw new TransactionError(transaction.name, transactionId, message, { cause: error });
   }
 }
 
