@@ -6,7 +6,7 @@
  * Runs in Node and browsers (the page imports modules that throw these).
  */
 
-export type ErrorOptions = {
+export type FlareFlowErrorOptions = {
   /** The error this one wraps; `formatError` prints it as "caused by: …". */
   cause?: unknown;
   /** A README anchor (`README.md#heading-slug`); a subclass's own `docs` field takes precedence. */
@@ -15,9 +15,9 @@ export type ErrorOptions = {
 
 export class FlareFlowError extends Error {
   /** `README.md#<slug>` of the section that explains this failure; a test checks each names a heading. */
-  readonly docs?: string;
+  declare readonly docs?: string;
 
-  constructor(message?: string, options: ErrorOptions = {}) {
+  constructor(message?: string, options: FlareFlowErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     // Subclasses declare their name as a literal: class names do not survive the page's minifier.
     this.name = new.target.name;

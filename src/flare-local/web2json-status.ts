@@ -1,4 +1,4 @@
-import { FlareFlowError, type ErrorOptions } from "../errors";
+import { FlareFlowError, type FlareFlowErrorOptions } from "../errors";
 
 /**
  * Flare's Web2Json verifier, as the stand-in imitates it: flare-foundation/verifier-indexer-api
@@ -54,7 +54,7 @@ export class Web2JsonRefused extends FlareFlowError {
   constructor(
     readonly status: Web2JsonRefusal,
     message: string,
-    options?: ErrorOptions,
+    options?: FlareFlowErrorOptions,
   ) {
     super(`${status}: ${message}`, options);
   }

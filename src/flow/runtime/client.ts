@@ -3,7 +3,7 @@ import type { AuthorizationFunction, FlowEvent, TransactionStatus } from "@onflo
 import { fclArgs } from "./codec";
 import type { ScriptDefinition, TransactionDefinition } from "./define";
 import { resolveImports } from "./imports";
-import { FlareFlowError, type ErrorOptions } from "../../errors";
+import { FlareFlowError, type FlareFlowErrorOptions } from "../../errors";
 
 /** Where Cadence runs: the access node and the address of every imported contract. */
 export interface FlowContext {
@@ -36,7 +36,7 @@ export class TransactionError extends FlareFlowError {
     readonly transaction: string,
     readonly transactionId: string | undefined,
     readonly cadenceError: string,
-    options?: ErrorOptions,
+    options?: FlareFlowErrorOptions,
   ) {
     super(`${transaction} failed: ${cadenceError}`, options);
   }
