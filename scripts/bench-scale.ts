@@ -31,6 +31,7 @@ import { triggersTestingCreateSubscriptions } from "../src/flow/generated/transa
 import { createLocalAccount } from "../src/local/accounts";
 import { startPostgres } from "../src/local/postgres";
 import { freePorts, LocalStack } from "../src/local/stack";
+import { formatError } from "../src/errors";
 
 const say = (line: string) => process.stderr.write(`[bench-scale] ${line}\n`);
 
@@ -272,6 +273,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench-scale failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`bench-scale failed: ${formatError(error)}`);
   process.exit(1);
 });

@@ -4,6 +4,7 @@
  * Prints one line per crash and a summary line `rows lost per crash: <mean> (<per second of traffic>...)`.
  */
 import { crashOnce } from "../src/local/spend-loss";
+import { formatError } from "../src/errors";
 
 function intArg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,6 +35,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
+  console.error(formatError(e));
   process.exit(1);
 });

@@ -36,6 +36,7 @@ import { verifyBill } from "../src/verify/bill";
 import { coston2BillSource } from "../src/verify/coston2-source";
 import { flowBillSource } from "../src/verify/flow-source";
 import { nodePublisherSource } from "../src/verify/node-publisher-source";
+import { formatError } from "../src/errors";
 
 const WINDOW_SECONDS = 300;
 /** Far above any round the Flare stand-in reaches while this runs. */
@@ -192,6 +193,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench-verify failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`bench-verify failed: ${formatError(error)}`);
   process.exit(1);
 });

@@ -8,6 +8,7 @@ import { flowNetwork } from "../src/config/networks";
 import { readDeployment } from "../src/config/deployments";
 import { configureFlow } from "../src/deploy/flow-configure";
 import { flowSigner } from "../src/deploy/flow-signer";
+import { formatError } from "../src/errors";
 
 function flag(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -29,6 +30,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(`configure:flow failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`configure:flow failed: ${formatError(error)}`);
   process.exitCode = 1;
 });

@@ -8,10 +8,11 @@
  * The publisher needs none of it but the state directory (FLAREFLOW_CONNECTOR_STATE) and
  * FLAREFLOW_PUBLISHER_HOST / FLAREFLOW_PUBLISHER_PORT: it holds no secret.
  */
-import { ConnectorError, messageOf } from "../src/connector/errors";
+import { ConnectorError } from "../src/connector/errors";
 import { publisherOptionsFromEnv, startPublisher } from "../src/connector/publish";
 import { defaultStateDir } from "../src/connector/state-dir";
 import { statusLines } from "../src/connector/status";
+import { formatError } from "../src/errors";
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -54,6 +55,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`connector: ${messageOf(error)}`);
+  console.error(`connector: ${formatError(error)}`);
   process.exit(error instanceof ConnectorError && error.kind === "config" ? 2 : 1);
 });

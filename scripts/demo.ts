@@ -14,6 +14,7 @@ import { createLocalAccount } from "../src/local/accounts";
 import { chargedEvents, chat, pendingUsage, revealKey, sealedHeight } from "../src/local/customer";
 import { repoRoot } from "../src/local/flow-binary";
 import { formatFlow, parseUFix64 } from "../src/pricing";
+import { formatError } from "../src/errors";
 
 const WAIT_SECONDS = 170;
 const CALLS: [string, number][] = [
@@ -114,6 +115,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`npm run demo failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`npm run demo failed: ${formatError(error)}`);
   process.exit(1);
 });

@@ -6,6 +6,7 @@
 import hre from "hardhat";
 import { evmNetwork } from "../src/config/networks";
 import { deployEvm } from "../src/deploy/evm-deploy";
+import { formatError } from "../src/errors";
 
 async function main(): Promise<void> {
   const network = evmNetwork(hre.network.name);
@@ -23,6 +24,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`deploy:evm failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`deploy:evm failed: ${formatError(error)}`);
   process.exitCode = 1;
 });

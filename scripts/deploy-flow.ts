@@ -5,6 +5,7 @@
 import { flowNetwork } from "../src/config/networks";
 import { deployFlow } from "../src/deploy/flow-deploy";
 import { flowSigner } from "../src/deploy/flow-signer";
+import { formatError } from "../src/errors";
 
 function flag(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -26,6 +27,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(`deploy:flow failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`deploy:flow failed: ${formatError(error)}`);
   process.exitCode = 1;
 });

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEV_PORTS, LocalStack } from "../src/local/stack";
 import { repoRoot } from "../src/local/flow-binary";
+import { formatError } from "../src/errors";
 
 const STATUS_EVERY_MS = 15_000;
 
@@ -78,6 +79,6 @@ the key service answers cross-origin only to the page. Ctrl-C stops everything. 
 }
 
 main().catch((error: unknown) => {
-  console.error(`npm run dev failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`npm run dev failed: ${formatError(error)}`);
   process.exit(1);
 });

@@ -6,6 +6,7 @@
  * the chain's clock to each round's end instead of waiting 90 s.
  */
 import { HARDHAT_DEV_KEYS, startFlareLocal } from "../src/flare-local";
+import { formatError } from "../src/errors";
 
 async function main(): Promise<void> {
   const flare = await startFlareLocal({
@@ -23,6 +24,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`flare-local: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`flare-local: ${formatError(error)}`);
   process.exit(1);
 });

@@ -11,6 +11,7 @@
  */
 import { KEY_SERVICE_ENV, KeyService, KeyServiceConfigError, keyServiceOptionsFromEnv } from "../src/keys";
 import { LEAVES_ENV, leavesReaderFromEnv } from "../src/keys/leaves";
+import { formatError } from "../src/errors";
 
 async function main(): Promise<void> {
   if (process.argv.includes("--help")) {
@@ -31,9 +32,9 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (e instanceof KeyServiceConfigError) {
-    console.error(e.message);
+    console.error(formatError(e));
     process.exit(2);
   }
-  console.error(`key service failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(`key service failed to start: ${formatError(e)}`);
   process.exit(1);
 });

@@ -8,6 +8,7 @@
  * (argv is visible to every process on the machine).
  */
 import { startLiteLLMServer } from "../src/litellm-server";
+import { formatError } from "../src/errors";
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,6 +50,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`local LiteLLM server failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(`local LiteLLM server failed to start: ${formatError(e)}`);
   process.exit(1);
 });

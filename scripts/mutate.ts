@@ -22,6 +22,7 @@ import { readStrykerReport, runStryker, STRYKER_JSON, type TsEquivalent, type Ts
 import { classify, figuresLine, figuresOf, type Figures, type Reported } from "./mutate/summary";
 import { cadenceContracts, cadencePlan, solidityPlan, SOLIDITY_FILES, type TestPlan } from "./mutate/targets";
 import { parseArgs, type Language } from "./mutate/args";
+import { formatError } from "../src/errors";
 
 const root = path.resolve(__dirname, "..");
 const OUT = path.join(root, "test-artifacts", "mutation");
@@ -137,6 +138,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 main().catch((error: unknown) => {
   killAll();
   removeAllSandboxes();
-  console.error(`[mutate] ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`[mutate] ${formatError(error)}`);
   process.exitCode = 1;
 });

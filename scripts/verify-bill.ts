@@ -23,8 +23,12 @@ import { keyServiceLeavesSource } from "../src/verify/leaves-source";
 import { nodePublisherSource } from "../src/verify/node-publisher-source";
 import { verdictJson, verdictProblems, verdictTable } from "../src/verify/format";
 import type { BillSources } from "../src/verify/sources";
+import { FlareFlowError, formatError } from "../src/errors";
 
-class UsageError extends Error {}
+class UsageError extends FlareFlowError {
+  override readonly name = "UsageError";
+  override readonly docs = "README.md#verifiable-bills";
+}
 
 type Options = { subscription: bigint; network: "local" | "testnet"; from?: number; json: boolean; clientLog?: string; keyFile?: string; last?: number };
 
@@ -139,7 +143,7 @@ main().then(
     // Bad arguments, an unknown subscription, an unreadable log, an endpoint that does not answer:
     // nothing was verified, which is not a disagreement.
     const known = error instanceof UsageError || error instanceof VerifyError || error instanceof ClientLogError;
-    console.error(`verify-bill: ${known ? "" : "could not verify: "}${error instanceof Error ? error.message : String(error)}`);
+    console.error(`verify-bill: ${known ? "" : "could not verify: "}${formatError(error)}`);
     process.exit(2);
   },
 );

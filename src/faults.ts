@@ -4,6 +4,10 @@
  * InjectedCrash there to stop the service as a crash would: nothing after that point runs.
  */
 
+/**
+ * Not a FlareFlowError on purpose: it stands for a crash, which is nothing the project raised and
+ * has no README section to help with it; only tests throw it.
+ */
 export class InjectedCrash extends Error {
   override readonly name = "InjectedCrash";
 }

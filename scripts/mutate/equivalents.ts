@@ -23,7 +23,7 @@ export function loadEquivalents(file: string): EquivalentEntry[] {
   try {
     data = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (error) {
-    throw new Error(`${file}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${file}: not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
   if (!Array.isArray(data)) throw new Error(`${file}: expected an array of {file, operator, line, mutated, reason}`);
   return data.map((entry: unknown, i) => {

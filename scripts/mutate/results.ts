@@ -62,7 +62,7 @@ function parse(text: string, file: string): Record<string, MutantResult> {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${file}: not JSON (${error instanceof Error ? error.message : String(error)}); delete it to start over`);
+    throw new Error(`${file}: not JSON (${error instanceof Error ? error.message : String(error)}); delete it to start over`, { cause: error });
   }
   if (!isObject(data) || data.version !== 1 || !isObject(data.results)) throw new Error(`${file}: not a mutation results file (version 1); delete it to start over`);
   const results: Record<string, MutantResult> = {};

@@ -46,7 +46,7 @@ export async function prepareRequest(verifierUrl: string, apiKey: string, body: 
   try {
     decoded = decodeWeb2JsonRequest(abiEncodedRequest);
   } catch (error) {
-    throw new ConnectorError("integrity", `abiEncodedRequest does not decode as a Web2Json request: ${messageOf(error)}`);
+    throw new ConnectorError("integrity", `abiEncodedRequest does not decode as a Web2Json request: ${messageOf(error)}`, { cause: error });
   }
   const same =
     decoded.attestationType === WEB2JSON_ATTESTATION_TYPE &&

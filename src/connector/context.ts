@@ -55,7 +55,7 @@ export async function connect(local: ConnectorLocal): Promise<ConnectorContext> 
     try {
       chainId = BigInt(await provider.send("eth_chainId", []));
     } catch (error) {
-      throw new ConnectorError("unreachable", `EVM RPC ${cfg.evm.rpcUrl} is unreachable: ${messageOf(error)}`);
+      throw new ConnectorError("unreachable", `EVM RPC ${cfg.evm.rpcUrl} is unreachable: ${messageOf(error)}`, { cause: error });
     }
     if (chainId !== cfg.evm.chainId) throw new ConnectorError("config", `EVM RPC ${cfg.evm.rpcUrl} is chain ${chainId}, the ${cfg.network} configuration expects ${cfg.evm.chainId}`);
     const wallet = new Wallet(cfg.evm.privateKey, provider);

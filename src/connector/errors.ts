@@ -1,3 +1,5 @@
+import { FlareFlowError } from "../errors";
+
 /**
  * Errors the connector reports in words an operator can act on. `kind` lets the runner decide
  * between retrying later (unreachable, not-ready) and stopping (config, fee, integrity).
@@ -10,8 +12,9 @@ export type ConnectorErrorKind =
   | "rejected"
   | "crash";
 
-export class ConnectorError extends Error {
+export class ConnectorError extends FlareFlowError {
   override readonly name = "ConnectorError";
+  override readonly docs = "README.md#services";
   constructor(
     readonly kind: ConnectorErrorKind,
     message: string,

@@ -34,7 +34,7 @@ export async function flareContracts(runner: Signer | Provider, verifierAddress:
       relay: await registry.getContractAddressByName("Relay"),
     };
   } catch (error) {
-    throw new ConnectorError("unreachable", `EVM RPC ${rpcUrl}: cannot read Flare's contract registry (${messageOf(error)}); is the node up and is this a Flare chain or the local harness?`);
+    throw new ConnectorError("unreachable", `EVM RPC ${rpcUrl}: cannot read Flare's contract registry (${messageOf(error)}); is the node up and is this a Flare chain or the local harness?`, { cause: error });
   }
   for (const [name, address] of Object.entries(names)) {
     if (/^0x0{40}$/i.test(address)) throw new ConnectorError("config", `Flare's registry on ${rpcUrl} has no ${name}: is the FDC harness deployed?`);

@@ -34,7 +34,7 @@ async function relay<Args>(flow: FlowContext, tx: TransactionDefinition<Args>, a
     return id;
   } catch (error) {
     if (error instanceof TransactionError) throw error;
-    throw new TransactionError(tx.name, id, messageOf(error));
+    throw new TransactionError(tx.name, id, messageOf(error), { cause: error });
   }
 }
 
@@ -104,9 +104,9 @@ export async function settleOnFlow(
       hooks.onTransaction(id, what);
     } catch (error) {
       if (error instanceof TransactionError && error.transactionId !== undefined) {
-        throw new ConnectorError("rejected", `Flow ${what} for window ${window} failed (tx ${error.transactionId ?? "not sent"}): ${error.cadenceError}`);
+        throw new ConnectorError("rejected", `Flow ${what} for window ${window} failed (tx ${error.transactionId ?? "not sent"}): ${error.cadenceError}`, { cause: error });
       }
-      throw new ConnectorError("unreachable", `Flow access node ${flow.accessNode}: ${what} not sent: ${messageOf(error)}`);
+      throw new ConnectorError("unreachable", `Flow access node ${flow.accessNode}: ${what} not sent: ${messageOf(error)}`, { cause: error });
     }
   };
 

@@ -17,7 +17,7 @@ export async function postJson(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new ConnectorError("unreachable", `${what} at ${url} is unreachable: ${messageOf(error)}`);
+    throw new ConnectorError("unreachable", `${what} at ${url} is unreachable: ${messageOf(error)}`, { cause: error });
   }
   const text = await res.text();
   let parsed: unknown;

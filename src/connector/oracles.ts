@@ -56,7 +56,7 @@ async function fetchReport(url: string): Promise<unknown> {
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   } catch (error) {
-    throw new ConnectorError("unreachable", `oracle: report ${url} is unreachable: ${messageOf(error)}`);
+    throw new ConnectorError("unreachable", `oracle: report ${url} is unreachable: ${messageOf(error)}`, { cause: error });
   }
   if (res.status !== 200) throw new ConnectorError("unreachable", `oracle: report ${url}: HTTP ${res.status}`);
   return res.json() as Promise<unknown>;

@@ -11,6 +11,6 @@ export async function onChainPricingAt(flow: FlowContext, windowStartSeconds: bi
   try {
     return pricingFromCadence(await runScript(flow, getPricingAt, { time: formatUFix64(windowStartSeconds * 100_000_000n) }));
   } catch (error) {
-    throw new ConnectorError("unreachable", `Flow access node ${flow.accessNode}: cannot read the pricing (model map): ${messageOf(error)}`);
+    throw new ConnectorError("unreachable", `Flow access node ${flow.accessNode}: cannot read the pricing (model map): ${messageOf(error)}`, { cause: error });
   }
 }

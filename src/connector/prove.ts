@@ -59,14 +59,14 @@ export async function fetchProof(daLayerUrl: string, apiKey: string | undefined,
   try {
     parsed = parseDaProofAnswer(answer.body);
   } catch (error) {
-    throw new ConnectorError("integrity", `DA layer: ${error instanceof DaAnswerError ? error.message : messageOf(error)}`);
+    throw new ConnectorError("integrity", `DA layer: ${error instanceof DaAnswerError ? error.message : messageOf(error)}`, { cause: error });
   }
   if (parsed === undefined) return undefined;
   let response: Web2JsonResponse;
   try {
     response = decodeResponseHex(parsed.responseHex);
   } catch (error) {
-    throw new ConnectorError("integrity", `DA layer: response_hex does not decode as IWeb2Json.Response: ${messageOf(error)}`);
+    throw new ConnectorError("integrity", `DA layer: response_hex does not decode as IWeb2Json.Response: ${messageOf(error)}`, { cause: error });
   }
   return { votingRound: response.votingRound, responseHex: parsed.responseHex, merkleProof: parsed.proof };
 }
@@ -78,12 +78,12 @@ export async function checkProof(contracts: FlareContracts, fetched: FetchedProo
   try {
     response = decodeResponseHex(fetched.responseHex);
   } catch (error) {
-    throw new ConnectorError("integrity", `DA proof: response does not decode as IWeb2Json.Response: ${messageOf(error)}`);
+    throw new ConnectorError("integrity", `DA proof: response does not decode as IWeb2Json.Response: ${messageOf(error)}`, { cause: error });
   }
   try {
     request = decodeWeb2JsonRequest(requestBytes);
   } catch (error) {
-    throw new ConnectorError("integrity", `DA proof: the recorded request does not decode as a Web2Json request: ${messageOf(error)}`);
+    throw new ConnectorError("integrity", `DA proof: the recorded request does not decode as a Web2Json request: ${messageOf(error)}`, { cause: error });
   }
   if (response.attestationType !== WEB2JSON_ATTESTATION_TYPE || response.sourceId !== request.sourceId) {
     throw new ConnectorError("integrity", "DA proof: attestation type or source is not the request's");
@@ -95,7 +95,7 @@ export async function checkProof(contracts: FlareContracts, fetched: FetchedProo
   try {
     summary = decodeSummary(response.responseBody.abiEncodedData);
   } catch (error) {
-    throw new ConnectorError("integrity", `DA proof: attested data is not a usage summary: ${messageOf(error)}`);
+    throw new ConnectorError("integrity", `DA proof: attested data is not a usage summary: ${messageOf(error)}`, { cause: error });
   }
   if (summary.window !== expected.window || summary.digest !== expected.digest || summary.lineCount !== expected.lineCount || summary.totalTokens !== expected.totalTokens) {
     throw new ConnectorError("integrity", `DA proof: attested summary (window ${summary.window}, digest ${summary.digest}) is not the published one (digest ${expected.digest})`);

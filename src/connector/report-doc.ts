@@ -1,4 +1,5 @@
 import { isRequestsRoot, reportDigest, summarize, validateLines, type UsageLine, type UsageSummary } from "../report";
+import { FlareFlowError } from "../errors";
 
 /**
  * The published documents of a window. Every uint64 is a decimal string: Flare's verifiers parse
@@ -39,8 +40,9 @@ export function serializeDocument(doc: SummaryDocument | ReportDocument): string
   return `${JSON.stringify(doc)}\n`;
 }
 
-export class InvalidReportError extends Error {
+export class InvalidReportError extends FlareFlowError {
   override readonly name = "InvalidReportError";
+  override readonly docs = "README.md#verifiable-bills";
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -79,7 +81,7 @@ export function parseReportDocument(body: unknown): { window: bigint; lines: Usa
   try {
     validateLines(lines);
   } catch (error) {
-    throw new InvalidReportError(`report lines are invalid: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InvalidReportError(`report lines are invalid: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const summary = summarize(window, lines);
   if (body.digest !== summary.digest) throw new InvalidReportError(`report digest ${String(body.digest)} is not the digest of its lines ${summary.digest}`);

@@ -78,7 +78,7 @@ export class ApiSpendSource implements SpendSource {
         aggregator.add(row, t < startOfWindow);
       }
     } catch (error) {
-      if (isLiteLLMError(error)) throw new ConnectorError("unreachable", `LiteLLM at ${this.litellmUrl}: ${error.message}`);
+      if (isLiteLLMError(error)) throw new ConnectorError("unreachable", `LiteLLM at ${this.litellmUrl}: ${error.message}`, { cause: error });
       throw error;
     }
     return { ...aggregator.result(), observed: Object.fromEntries([...observed].map(([w, n]) => [String(w), n])), pages };

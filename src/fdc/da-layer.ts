@@ -1,5 +1,6 @@
 import { isHexString } from "ethers";
 import { encodeWeb2JsonResponse, type Web2JsonResponse } from "./web2json";
+import { FlareFlowError } from "../errors";
 
 /**
  * The proof answer of Flare's Data Availability layer (flare-foundation/data-availability), in
@@ -15,8 +16,9 @@ import { encodeWeb2JsonResponse, type Web2JsonResponse } from "./web2json";
 export type DaProof = { responseHex: string; proof: string[] };
 
 /** An answer that is neither shape, or whose decoded response cannot be re-encoded exactly. */
-export class DaAnswerError extends Error {
+export class DaAnswerError extends FlareFlowError {
   override readonly name = "DaAnswerError";
+  override readonly docs = "README.md#what-is-real-here-and-what-is-a-stand-in";
 }
 
 type Json = Record<string, unknown>;

@@ -5,6 +5,7 @@ import { abi } from "../../artifacts/@flarenetwork/flare-periphery-contracts/cos
 import type { IWeb2Json } from "../evm/typechain/@flarenetwork/flare-periphery-contracts/coston2/IWeb2JsonVerification";
 import { abiComponent, abiParameter, tupleType, type StructFields } from "../evm/abi";
 import { FlareMerkleTree } from "./merkle";
+import { FlareFlowError } from "../errors";
 
 /**
  * Web2Json attestation data as in `IWeb2Json` (@flarenetwork/flare-periphery-contracts), and
@@ -72,8 +73,9 @@ const REQUEST_HEADER_TYPES = ["bytes32", "bytes32", "bytes32"] as const;
 const REQUEST_HEADER_BYTES = 3 * 32;
 
 /** A byte string that is not a Web2Json request in Flare's layout. */
-export class Web2JsonRequestDecodeError extends Error {
+export class Web2JsonRequestDecodeError extends FlareFlowError {
   override readonly name = "Web2JsonRequestDecodeError";
+  override readonly docs = "README.md#what-is-real-here-and-what-is-a-stand-in";
 }
 
 /** Salt of the message integrity code. */
@@ -142,7 +144,7 @@ export function decodeWeb2JsonRequest(data: string): Web2JsonRequest {
       requestBody: { url, httpMethod, headers, queryParams, body: requestBodyText, postProcessJq, abiSignature },
     };
   } catch (error) {
-    throw new Web2JsonRequestDecodeError(`the body after the three header words is not an ABI-encoded IWeb2Json.RequestBody (${error instanceof Error ? error.message.split(" (")[0] : String(error)})`);
+    throw new Web2JsonRequestDecodeError(`the body after the three header words is not an ABI-encoded IWeb2Json.RequestBody (${error instanceof Error ? error.message.split(" (")[0] : String(error)})`, { cause: error });
   }
   if (encodeWeb2JsonRequest(request) !== data.toLowerCase()) {
     throw new Web2JsonRequestDecodeError("request bytes are not the canonical encoding (three header words, then abi.encode(requestBody) with word 3 = 0x20)");

@@ -56,7 +56,7 @@ export class JqProcessor {
     try {
       worker = await this.start();
     } catch (error) {
-      throw new Web2JsonRefused(WEB2JSON_STATUS.UNKNOWN_ERROR, `worker failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Web2JsonRefused(WEB2JSON_STATUS.UNKNOWN_ERROR, `worker failed to start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     const id = this.nextId++;
     return new Promise<string>((resolve, reject) => {

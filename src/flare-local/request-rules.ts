@@ -71,7 +71,7 @@ export function parseJsonField(input: string, maxDepth: number, maxKeys: number,
   try {
     parsed = JSON.parse(input);
   } catch (error) {
-    throw new Web2JsonRefused(status, `Invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Web2JsonRefused(status, `Invalid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   if (parsed === null || typeof parsed !== "object") throw new Web2JsonRefused(status, "Invalid JSON: Parsed value is not an object");
   const problem = depthAndKeysProblem(parsed, maxDepth, maxKeys);

@@ -12,6 +12,7 @@ import {
 import { lowestUsedTimestampOf, type VerifierRelease } from "./release";
 import { processWeb2Json, type FetchPolicy } from "./web2json-fetch";
 import type { RoundEngine, StoredProof } from "./rounds";
+import { FlareFlowError } from "../errors";
 
 /**
  * Flare's off-chain APIs, locally, on their real paths and JSON shapes:
@@ -37,7 +38,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 type Json = Record<string, unknown>;
 
-class HttpError extends Error {
+class HttpError extends FlareFlowError {
+  override readonly name = "HttpError";
+  override readonly docs = "README.md#what-is-real-here-and-what-is-a-stand-in";
   constructor(readonly status: number, readonly body: Json) {
     super(JSON.stringify(body));
   }

@@ -105,7 +105,7 @@ function parseSourceResponse(contentType: string, bytes: Buffer): object | strin
   try {
     parsed = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
-    throw new Web2JsonRefused(WEB2JSON_STATUS.INVALID_RESPONSE_JSON, `Invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Web2JsonRefused(WEB2JSON_STATUS.INVALID_RESPONSE_JSON, `Invalid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   // Flare tests `typeof parsed === "object"`, which JSON null passes too.
   if (typeof parsed === "string" || typeof parsed === "object") return parsed as object | string;

@@ -1,3 +1,5 @@
+import { FlareFlowError, type FlareFlowErrorOptions } from "../errors";
+
 /**
  * Flare's Web2Json verifier, as the stand-in imitates it: flare-foundation/verifier-indexer-api
  * release v1.6.0-rc.0 (commit d7a5978, the newest; its Web2Json code is unchanged since).
@@ -46,12 +48,14 @@ export const FLARE_WEB2JSON_LIMITS = {
 } as const;
 
 /** A refusal with Flare's status; the message says why (for logs, never sent on chain). */
-export class Web2JsonRefused extends Error {
+export class Web2JsonRefused extends FlareFlowError {
   override readonly name = "Web2JsonRefused";
+  override readonly docs = "README.md#what-is-real-here-and-what-is-a-stand-in";
   constructor(
     readonly status: Web2JsonRefusal,
     message: string,
+    options?: FlareFlowErrorOptions,
   ) {
-    super(`${status}: ${message}`);
+    super(`${status}: ${message}`, options);
   }
 }

@@ -11,9 +11,11 @@ import { LiteLLMAdminClient } from "../litellm";
 import { parseEncryptionKey } from "./crypto";
 import { clientOf } from "./http/client";
 import type { KeyServiceOptions } from "./service";
+import { FlareFlowError } from "../errors";
 
-export class KeyServiceConfigError extends Error {
+export class KeyServiceConfigError extends FlareFlowError {
   override readonly name = "KeyServiceConfigError";
+  override readonly docs = "README.md#services";
 }
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -5,6 +5,7 @@
  * subscription in the state file does not decrypt there.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { FlareFlowError } from "../errors";
 
 export interface SealedKey {
   /** base64 of the 12-byte GCM nonce. */
@@ -15,8 +16,9 @@ export interface SealedKey {
   data: string;
 }
 
-export class KeyCustodyError extends Error {
+export class KeyCustodyError extends FlareFlowError {
   override readonly name = "KeyCustodyError";
+  override readonly docs = "README.md#services";
 }
 
 function aad(subscriptionId: string, alias: string): Buffer {

@@ -6,6 +6,7 @@
 import * as fcl from "@onflow/fcl";
 import * as T from "../flow/generated/types";
 import type { FlowContext } from "../flow/runtime";
+import { FlareFlowError } from "../errors";
 
 export const EVENT_NAMES = [
   "SubscriptionCreated",
@@ -60,8 +61,9 @@ const CODECS: { [K in EventName]: { decode(raw: unknown, path: string): Extract<
 /** Access nodes refuse height ranges above 250 blocks. */
 export const MAX_EVENT_RANGE = 250;
 
-export class EventSourceError extends Error {
+export class EventSourceError extends FlareFlowError {
   override readonly name = "EventSourceError";
+  override readonly docs = "README.md#services";
 }
 
 function toNat(value: unknown, what: string): number {

@@ -8,11 +8,13 @@ import { issueKey, issueKeys, rotateKey as rotateKeyTx } from "../flow/generated
 import type { SimpleUsageSubscriptions_SubscriptionInfo } from "../flow/generated/types";
 import { eventsOf, keyAuthorization, runScript, sendTransaction, TransactionError, type FlowContext, type KeySigner, type SealedTransaction } from "../flow/runtime";
 import type { AuthorizationFunction } from "@onflow/fcl";
+import { FlareFlowError } from "../errors";
 
 export type SubscriptionInfo = SimpleUsageSubscriptions_SubscriptionInfo;
 
-export class FlowKeyConflictError extends Error {
+export class FlowKeyConflictError extends FlareFlowError {
   override readonly name = "FlowKeyConflictError";
+  override readonly docs = "README.md#services";
 }
 
 export class FlowKeys {

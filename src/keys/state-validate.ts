@@ -4,9 +4,11 @@
  */
 import type { SealedKey } from "./crypto";
 import type { Cursor, KeyGeneration, Lifecycle, SubscriptionRecord } from "./state";
+import { FlareFlowError } from "../errors";
 
-export class StateFileError extends Error {
+export class StateFileError extends FlareFlowError {
   override readonly name = "StateFileError";
+  override readonly docs = "README.md#services";
 }
 
 type Obj = Record<string, unknown>;

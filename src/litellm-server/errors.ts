@@ -1,3 +1,5 @@
+import { FlareFlowError } from "../errors";
+
 /**
  * LiteLLM's error bodies (1.110.2, proxy_server.py `openai_exception_handler`): a ProxyException
  * serialises as {"error": {"message", "type", "param", "code"}} with `code` the status as a
@@ -5,7 +7,9 @@
  * FastAPI's own validation errors answer {"detail": [...]} with 422.
  */
 
-export class HttpError extends Error {
+export class HttpError extends FlareFlowError {
+  override readonly name = "HttpError";
+  override readonly docs = "README.md#what-is-real-here-and-what-is-a-stand-in";
   constructor(
     readonly status: number,
     readonly body: unknown,

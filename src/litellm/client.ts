@@ -62,6 +62,7 @@ export class LiteLLMAdminClient {
           kind: "invalid_response",
           status: 200,
           endpoint: spec.path,
+          cause: e,
         });
       }
       throw e;

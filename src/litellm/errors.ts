@@ -1,4 +1,5 @@
 import { redactSecrets } from "./redact";
+import { FlareFlowError } from "../errors";
 
 /**
  * LiteLLM's error `type` values that this project reacts to. LiteLLM answers
@@ -34,7 +35,9 @@ export interface LiteLLMErrorInit {
 }
 
 /** Every failure the client raises. Messages are redacted at construction. */
-export class LiteLLMError extends Error {
+export class LiteLLMError extends FlareFlowError {
+  override readonly name = "LiteLLMError";
+  override readonly docs = "README.md#services";
   readonly kind: LiteLLMErrorKind;
   /** HTTP status, when the server answered. */
   readonly status: number | undefined;
@@ -46,8 +49,8 @@ export class LiteLLMError extends Error {
   readonly attempts: number | undefined;
 
   constructor(message: string, init: LiteLLMErrorInit) {
-    super(redactSecrets(message));
-    this.name = "LiteLLMError";
+    // The cause may be a fetch error whose text names the URL: it is kept as a redacted summary, never the error itself.
+    super(redactSecrets(message), { cause: init.cause === undefined ? undefined : redactSecrets(init.cause instanceof Error ? `${init.cause.name}: ${init.cause.message}` : String(init.cause)) });
     this.kind = init.kind;
     this.status = init.status;
     this.type = init.type;
@@ -55,11 +58,6 @@ export class LiteLLMError extends Error {
     this.param = init.param === undefined ? undefined : redactSecrets(init.param);
     this.endpoint = init.endpoint;
     this.attempts = init.attempts;
-    // The cause may be a fetch error whose text names the URL; keep only a redacted summary.
-    if (init.cause !== undefined) {
-      const causeText = init.cause instanceof Error ? `${init.cause.name}: ${init.cause.message}` : String(init.cause);
-      Object.defineProperty(this, "causeSummary", { value: redactSecrets(causeText), enumerable: false });
-    }
   }
 
   get isBudgetExceeded(): boolean {

@@ -1,3 +1,5 @@
+import { FlareFlowError } from "../errors";
+
 /**
  * Minimal structural validation for response bodies. The LiteLLM server is
  * treated as untrusted input: a body of the wrong shape becomes a clear
@@ -5,10 +7,11 @@
  * or a silently wrong number on a bill.
  */
 
-export class ShapeError extends Error {
+export class ShapeError extends FlareFlowError {
+  override readonly name = "ShapeError";
+  override readonly docs = "README.md#what-is-real-here-and-what-is-a-stand-in";
   constructor(readonly path: string, expected: string, got: unknown) {
     super(`${path || "body"}: expected ${expected}, got ${describe(got)}`);
-    this.name = "ShapeError";
   }
 }
 

@@ -1,5 +1,6 @@
 import { encodeBytes32String } from "ethers";
 import { UINT64_MAX } from "./window";
+import { FlareFlowError } from "../errors";
 
 /**
  * One subscription's usage of one model family in one window.
@@ -33,13 +34,14 @@ const PRINTABLE_ASCII_FIRST = 0x20;
 const PRINTABLE_ASCII_LAST = 0x7e;
 
 /** Why a report's lines were refused. */
-export class InvalidLinesError extends Error {
+export class InvalidLinesError extends FlareFlowError {
+  override readonly name = "InvalidLinesError";
+  override readonly docs = "README.md#verifiable-bills";
   constructor(
     message: string,
     readonly index: number,
   ) {
     super(message);
-    this.name = "InvalidLinesError";
   }
 }
 

@@ -1,6 +1,7 @@
 import { keccak_256 } from "@noble/hashes/sha3";
 import { ZeroHash, getBytes, hexlify, id } from "ethers";
 import { UINT64_MAX } from "./window";
+import { FlareFlowError } from "../errors";
 
 /**
  * Per-request evidence: each report line commits to the requests it sums.
@@ -38,8 +39,9 @@ export const EMPTY_REQUESTS_ROOT: string = ZeroHash;
  */
 export type RequestLeaf = { requestId: string; tokens: bigint };
 
-export class InvalidRequestLeafError extends Error {
+export class InvalidRequestLeafError extends FlareFlowError {
   override readonly name = "InvalidRequestLeafError";
+  override readonly docs = "README.md#verifiable-bills";
 }
 
 const encoder = new TextEncoder();

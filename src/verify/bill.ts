@@ -6,6 +6,7 @@ import type { ClientLogEntry } from "./client-log";
 import { recomputeCharges, type Recomputed } from "./recompute";
 import { MAX_EVENT_RANGE } from "./flow-source";
 import type { BillSources, ChargedLine, FlowEvents, SettledWindow, StoredReport, VerifiedLog } from "./sources";
+import { FlareFlowError } from "../errors";
 
 /**
  * Verifies a subscription's bill from public data, window by window:
@@ -64,8 +65,9 @@ export type BillVerdict = {
   ok: boolean;
 };
 
-export class VerifyError extends Error {
+export class VerifyError extends FlareFlowError {
   override readonly name = "VerifyError";
+  override readonly docs = "README.md#verifiable-bills";
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>, onDone?: (done: number) => void): Promise<R[]> {

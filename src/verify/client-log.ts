@@ -6,11 +6,13 @@
  * last chunk. Parsed as hostile input: a malformed line is an error naming its line number.
  */
 import { quoteId } from "./quote";
+import { FlareFlowError } from "../errors";
 
 export type ClientLogEntry = { id: string; created: number; totalTokens: bigint; line: number };
 
-export class ClientLogError extends Error {
+export class ClientLogError extends FlareFlowError {
   override readonly name = "ClientLogError";
+  override readonly docs = "README.md#verifiable-bills";
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -4,6 +4,7 @@ import { abi } from "../../artifacts/solidity/contracts/UsageReportVerifier.sol/
 import type { UsageReportVerifierInterface } from "../evm/typechain/solidity/contracts/UsageReportVerifier";
 import type { Coston2BillSource, StoredReport, VerifiedLog } from "./sources";
 import { fetchRead } from "./fetch-read";
+import { FlareFlowError } from "../errors";
 
 /**
  * Coston2BillSource over an EVM JSON-RPC endpoint (Coston2's public RPC, or the local Hardhat
@@ -35,8 +36,9 @@ const CALLS_PER_BATCH = 100;
 
 type RpcLog = { topics: string[]; data: string; transactionHash: string; blockNumber: string };
 
-export class Coston2SourceError extends Error {
+export class Coston2SourceError extends FlareFlowError {
   override readonly name = "Coston2SourceError";
+  override readonly docs = "README.md#verifiable-bills";
 }
 
 async function pool<T>(jobs: readonly T[], limit: number, run: (job: T) => Promise<void>): Promise<void> {
@@ -69,7 +71,7 @@ export function coston2BillSource(rpcUrl: string, verifierAddress: string, optio
     } catch (error) {
       // fetch's own message is only "fetch failed"; the reason (refused, reset, timed out) is its cause.
       const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-      throw new Coston2SourceError(`the EVM RPC ${rpcUrl} did not answer (${error instanceof Error ? error.message : String(error)}${cause})`);
+      throw new Coston2SourceError(`the EVM RPC ${rpcUrl} did not answer (${error instanceof Error ? error.message : String(error)}${cause})`, { cause: error });
     }
     if (!Array.isArray(answer)) throw new Coston2SourceError(`the EVM RPC ${rpcUrl} answered a batch with ${JSON.stringify(answer).slice(0, 200)}`);
     const byId = new Map((answer as { id?: unknown; result?: unknown; error?: { message?: unknown } }[]).map((a) => [a.id, a]));
@@ -87,7 +89,7 @@ export function coston2BillSource(rpcUrl: string, verifierAddress: string, optio
       // decodeEventLog checks topic0 again (one hash per log, not one per event of the ABI).
       return iface.decodeEventLog(verified, log.data, log.topics);
     } catch (error) {
-      throw new Coston2SourceError(`the EVM RPC returned a UsageReportVerified log that does not decode (tx ${log.transactionHash}): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Coston2SourceError(`the EVM RPC returned a UsageReportVerified log that does not decode (tx ${log.transactionHash}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
 

@@ -1,4 +1,5 @@
 import { fetchRead } from "./fetch-read";
+import { FlareFlowError } from "../errors";
 
 /**
  * Events of one type over a height range from a Flow access node's REST API
@@ -11,8 +12,9 @@ import { fetchRead } from "./fetch-read";
  * Runs in Node and browsers.
  */
 
-export class FlowEventsError extends Error {
+export class FlowEventsError extends FlareFlowError {
   override readonly name = "FlowEventsError";
+  override readonly docs = "README.md#verifiable-bills";
 }
 
 export type RawEvent = { blockHeight: unknown; transactionId: unknown; transactionIndex: unknown; eventIndex: unknown; data: unknown };
@@ -84,7 +86,7 @@ function payloadJson(base64: unknown, at: string): unknown {
     const bytes = base64Bytes(base64);
     return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown;
   } catch (error) {
-    throw new FlowEventsError(`the access node returned an event payload that is not base64 JSON (${at}): ${error instanceof Error ? error.message : String(error)}`);
+    throw new FlowEventsError(`the access node returned an event payload that is not base64 JSON (${at}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 

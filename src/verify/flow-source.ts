@@ -5,12 +5,14 @@ import { parseUFix64, scheduleFromCadence } from "../pricing";
 import type { FlowBillSource, FlowEvents } from "./sources";
 import { fetchRead } from "./fetch-read";
 import { eventsInRange, type RawEvent } from "./flow-events";
+import { FlareFlowError } from "../errors";
 
 /** Access nodes refuse event queries over more than 250 blocks. */
 export const MAX_EVENT_RANGE = 250;
 
-export class FlowSourceError extends Error {
+export class FlowSourceError extends FlareFlowError {
   override readonly name = "FlowSourceError";
+  override readonly docs = "README.md#verifiable-bills";
 }
 
 function nat(value: unknown, what: string): number {

@@ -1,4 +1,5 @@
 import { checkRequestId, isRequestsRoot, isValidFamily, requestsRoot, type RequestLeaf } from "../report";
+import { FlareFlowError } from "../errors";
 
 /**
  * The requests under a window's line roots, as the connector records them and the key service
@@ -15,8 +16,9 @@ export type LineLeavesDocument = {
 
 export type WindowLeaves = { window: string; lines: LineLeavesDocument[] };
 
-export class InvalidLeavesError extends Error {
+export class InvalidLeavesError extends FlareFlowError {
   override readonly name = "InvalidLeavesError";
+  override readonly docs = "README.md#verifiable-bills";
 }
 
 const UINT64 = /^(0|[1-9][0-9]{0,19})$/;
@@ -43,7 +45,7 @@ export function parseLineLeaves(raw: unknown, what: string): LineLeavesDocument 
     try {
       checkRequestId(r.requestId);
     } catch (error) {
-      throw new InvalidLeavesError(`${what} request ${i}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new InvalidLeavesError(`${what} request ${i}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     return { requestId: r.requestId as string, tokens: uint64(r.tokens, `${what} request ${i} tokens`) };
   });

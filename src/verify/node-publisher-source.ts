@@ -2,6 +2,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { RETRY_DELAYS_MS } from "./fetch-read";
 import { MAX_PUBLISHED_BYTES, tooLarge, type Fetched, type PublisherBillSource, type PublisherReadOptions } from "./sources";
+import { FlareFlowError } from "../errors";
 
 /**
  * PublisherBillSource for Node (the command, the bench) over node:http(s) with keep-alive sockets:
@@ -11,7 +12,10 @@ import { MAX_PUBLISHED_BYTES, tooLarge, type Fetched, type PublisherBillSource, 
  * (report and summary) made fetch the verifier's largest cost in its profile (README "How fast").
  * The page keeps httpPublisherSource: browsers have fetch only.
  */
-class NoAnswer extends Error {}
+class NoAnswer extends FlareFlowError {
+  override readonly name = "NoAnswer";
+  override readonly docs = "README.md#verifiable-bills";
+}
 
 export function nodePublisherSource({ timeoutMs = 10_000, maxBytes = MAX_PUBLISHED_BYTES, maxSockets = 16 }: PublisherReadOptions & { maxSockets?: number } = {}): PublisherBillSource {
   const agents = { "http:": new http.Agent({ keepAlive: true, maxSockets }), "https:": new https.Agent({ keepAlive: true, maxSockets }) };

@@ -1,7 +1,11 @@
 import { MAX_PUBLISHED_BYTES, tooLarge, type Fetched, type PublisherBillSource, type PublisherReadOptions } from "./sources";
 import { fetchRead } from "./fetch-read";
+import { FlareFlowError } from "../errors";
 
-class TooLarge extends Error {}
+class TooLarge extends FlareFlowError {
+  override readonly name = "TooLarge";
+  override readonly docs = "README.md#verifiable-bills";
+}
 
 /** The body as UTF-8 text, read chunk by chunk and given up as soon as it passes `maxBytes`. */
 async function boundedText(response: Response, maxBytes: number): Promise<string> {

@@ -21,7 +21,7 @@ export async function publish(ctx: ConnectorContext, record: WindowRecord): Prom
     if (!(res.headers.get("content-type") ?? "").includes("application/json")) throw new Error("content-type is not application/json");
     served = await res.text();
   } catch (error) {
-    throw new ConnectorError("unreachable", `publisher: ${url} does not serve the summary (${messageOf(error)}); check FLAREFLOW_PUBLISHER_URL`);
+    throw new ConnectorError("unreachable", `publisher: ${url} does not serve the summary (${messageOf(error)}); check FLAREFLOW_PUBLISHER_URL`, { cause: error });
   }
   if (served !== summaryBytes) throw new ConnectorError("integrity", `publisher: ${url} serves other bytes than were published`);
   const next: WindowRecord = { ...record, stage: "published" };

@@ -3,6 +3,7 @@ import type { AuthorizationFunction, FlowEvent, TransactionStatus } from "@onflo
 import { fclArgs } from "./codec";
 import type { ScriptDefinition, TransactionDefinition } from "./define";
 import { resolveImports } from "./imports";
+import { FlareFlowError, type FlareFlowErrorOptions } from "../../errors";
 
 /** Where Cadence runs: the access node and the address of every imported contract. */
 export interface FlowContext {
@@ -28,14 +29,16 @@ export async function runScript<Args, Result>(
   return script.result.decode(raw as never, script.name);
 }
 
-export class TransactionError extends Error {
+export class TransactionError extends FlareFlowError {
   override readonly name = "TransactionError";
+  override readonly docs = "README.md#billing-rules-and-trust";
   constructor(
     readonly transaction: string,
     readonly transactionId: string | undefined,
     readonly cadenceError: string,
+    options?: FlareFlowErrorOptions,
   ) {
-    super(`${transaction} failed: ${cadenceError}`);
+    super(`${transaction} failed: ${cadenceError}`, options);
   }
 }
 
@@ -76,7 +79,7 @@ export async function sendTransaction<Args>(
   } catch (error) {
     if (error instanceof TransactionError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new TransactionError(transaction.name, transactionId, message);
+    throw new TransactionError(transaction.name, transactionId, message, { cause: error });
   }
 }
 

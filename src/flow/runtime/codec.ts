@@ -1,4 +1,5 @@
 import type { ArgFn, CadenceType, CadenceTypes } from "@onflow/fcl";
+import { FlareFlowError } from "../../errors";
 
 /**
  * How one Cadence type crosses the TypeScript boundary: the FCL argument type,
@@ -13,8 +14,9 @@ export interface Codec<In, Out = In> {
   decode(raw: unknown, path: string): Out;
 }
 
-export class CodecError extends Error {
+export class CodecError extends FlareFlowError {
   override readonly name = "CodecError";
+  override readonly docs = "README.md#the-flow-toolchain";
 }
 
 function fail(path: string, expected: string, got: unknown): never {

@@ -12,6 +12,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { ProofAction } from "./wire";
+import { FlareFlowError } from "../../errors";
 
 export const ACTIONS = ["reveal", "usage", "rotate"] as const satisfies readonly ProofAction[];
 export type { ProofAction };
@@ -25,8 +26,9 @@ export interface Challenge {
   message: string;
 }
 
-export class ChallengeError extends Error {
+export class ChallengeError extends FlareFlowError {
   override readonly name = "ChallengeError";
+  override readonly docs = "README.md#services";
   constructor(
     message: string,
     readonly reason: "unknown" | "expired" | "mismatch",
@@ -36,8 +38,9 @@ export class ChallengeError extends Error {
 }
 
 /** A bucket of the challenge table is full; try again after `retryAfterSeconds`. */
-export class ChallengeLimitError extends Error {
+export class ChallengeLimitError extends FlareFlowError {
   override readonly name = "ChallengeLimitError";
+  override readonly docs = "README.md#services";
   constructor(
     message: string,
     readonly retryAfterSeconds: number,

@@ -8,6 +8,7 @@ import type { UserSignature } from "./flowClient";
 import { parseLiveLimit, type LiveLimit } from "../liveLimit";
 import type { DailyUsage, KeyUsage as ServiceKeyUsage, RecentRequest } from "../../../src/litellm/types";
 import type { ChallengeAnswer, ProofAction, ProvenRequest } from "../../../src/keys/http/wire";
+import { FlareFlowError } from "../../../src/errors";
 
 /**
  * The seed's getKeyUsage shape, as the key service answers it (src/litellm/types.ts, the one
@@ -36,8 +37,9 @@ export interface KeyService {
   signIn(address: string, sign: MessageSigner): Promise<KeySession>;
 }
 
-export class KeyServiceError extends Error {
+export class KeyServiceError extends FlareFlowError {
   override readonly name = "KeyServiceError";
+  override readonly docs = "README.md#services";
   constructor(
     message: string,
     readonly status: number,
