@@ -302,15 +302,21 @@ access(all) contract FlareFDCTriggers {
     access(self) fun chargeLines(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64]): UFix64 {
         var charged = 0.0
         let start = self.windowStart(window)
+        // Borrowed once: reading the field costs every line.
+        let biller = &self.biller as auth(UsageBasedSubscriptions.Bill) &UsageBasedSubscriptions.Biller
         let n = subscriptionIds.length
         var i = 0
         while i < n {
-            let result = self.biller.charge(subscriptionId: subscriptionIds[i], family: families[i], tokens: tokens[i], windowStart: start)
+            let id = subscriptionIds[i]
+            let family = families[i]
+            let lineTokens = tokens[i]
+            let result = biller.charge(subscriptionId: id, family: family, tokens: lineTokens, windowStart: start)
             if result.unknown || result.closed {
-                emit UsageUnbillable(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], reason: result.unknown ? "unknown" : "closed")
+                emit UsageUnbillable(id: id, window: window, family: family, tokens: lineTokens, reason: result.unknown ? "unknown" : "closed")
             } else {
-                charged = charged + result.charged
-                emit SubscriptionCharged(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], paidTokens: result.paidTokens, cost: result.cost, charged: result.charged)
+                let lineCharged = result.charged
+                charged = charged + lineCharged
+                emit SubscriptionCharged(id: id, window: window, family: family, tokens: lineTokens, paidTokens: result.paidTokens, cost: result.cost, charged: lineCharged)
             }
             i = i + 1
         }

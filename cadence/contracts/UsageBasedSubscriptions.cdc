@@ -192,40 +192,45 @@ access(all) contract UsageBasedSubscriptions {
         /// per-line event (the caller emits one with its window); suspension emits its event.
         access(Bill) fun charge(subscriptionId: UInt64, family: String, tokens: UInt64, windowStart: UFix64): &LineResult {
             if let s = SimpleUsageSubscriptions.borrowForBilling(subscriptionId) {
+                // Every field below is read once into a local: each read costs every line.
                 if s.statusCode == 3 { // Closed
                     return &LineResult(cost: 0.0, charged: 0.0, paidTokens: 0, unknown: false, closed: true, suspended: false)
                 }
                 let now = getCurrentBlock().timestamp
-                s.rollPeriodTo(windowStart, now: now)
+                let periodTokens = s.rollPeriodTo(windowStart, now: now)
                 let pricing = UsageBasedSubscriptions.borrowPricingAt(windowStart)
                 let multiplierUnits = pricing.multiplierUnitsFor(family)
+                let thresholds = pricing.thresholds
+                let priceUnits = pricing.priceUnits
                 let units = UsageBasedSubscriptions.graduatedCostUnits(
-                    thresholds: pricing.thresholds,
-                    priceUnits: pricing.priceUnits,
+                    thresholds: thresholds,
+                    priceUnits: priceUnits,
                     multiplierUnits: multiplierUnits,
-                    periodTokens: s.periodTokens,
+                    periodTokens: periodTokens,
                     tokens: tokens
                 )
                 let cost = UsageBasedSubscriptions.fromUnits(units)
+                let balance = s.balance
                 var charged = cost
                 var paidTokens = tokens
-                if cost > s.balance {
+                if cost > balance {
                     // The escrow pays for the first tokens it covers; the rest is unpaid.
-                    charged = s.balance
+                    charged = balance
                     paidTokens = UsageBasedSubscriptions.paidTokens(
-                        thresholds: pricing.thresholds,
-                        priceUnits: pricing.priceUnits,
+                        thresholds: thresholds,
+                        priceUnits: priceUnits,
                         multiplierUnits: multiplierUnits,
-                        periodTokens: s.periodTokens,
+                        periodTokens: periodTokens,
                         tokens: tokens,
                         budgetUnits: UsageBasedSubscriptions.toUnits(charged)
                     )
                 }
-                s.debit(amount: charged, paidTokens: paidTokens, now: now)
-                if pricing.version > UsageBasedSubscriptions.versionInForce {
-                    UsageBasedSubscriptions.markInForce(version: pricing.version, effectiveFrom: pricing.effectiveFrom)
+                let suspended = s.debit(amount: charged, paidTokens: paidTokens, now: now)
+                let version = pricing.version
+                if version > UsageBasedSubscriptions.versionInForce {
+                    UsageBasedSubscriptions.markInForce(version: version, effectiveFrom: pricing.effectiveFrom)
                 }
-                return &LineResult(cost: cost, charged: charged, paidTokens: paidTokens, unknown: false, closed: false, suspended: s.statusCode == 1)
+                return &LineResult(cost: cost, charged: charged, paidTokens: paidTokens, unknown: false, closed: false, suspended: suspended)
             }
             return &LineResult(cost: 0.0, charged: 0.0, paidTokens: 0, unknown: true, closed: false, suspended: false)
         }
@@ -571,7 +576,8 @@ access(all) contract UsageBasedSubscriptions {
 
     /// Units of 1e-8 FLOW as a UFix64 (exact).
     access(all) view fun fromUnits(_ units: UInt64): UFix64 {
-        return UFix64(units / self.UnitsPerFlow) + UFix64(units % self.UnitsPerFlow) / 100_000_000.0
+        let perFlow = self.UnitsPerFlow
+        return UFix64(units / perFlow) + UFix64(units % perFlow) / 100_000_000.0
     }
 
     /// True for 1 to 31 ASCII bytes, so a family key fits the report's bytes32.
@@ -591,11 +597,13 @@ access(all) contract UsageBasedSubscriptions {
     /// The version in force for a window starting at `time`. Scanned from the newest: settled
     /// windows are recent, so this is one or two steps.
     access(contract) view fun borrowPricingAt(_ time: UFix64): &PricingVersion {
-        var i = self.versions.length - 1
-        while i > 0 && self.versions[i].effectiveFrom > time {
+        // The schedule is read once (billing calls this on every line).
+        let versions = &self.versions as &[PricingVersion]
+        var i = versions.length - 1
+        while i > 0 && versions[i].effectiveFrom > time {
             i = i - 1
         }
-        return &self.versions[i]
+        return versions[i]
     }
 
     access(contract) view fun latest(): PricingVersion {
