@@ -146,93 +146,94 @@ access(all) contract UsageBasedSubscriptions {
         }
     }
 
-    /// What charging one usage line did. Kept small: one is built per line of a settlement, and
-    /// the caller already knows the line's id and tokens.
-    /// `charge` hands it out by reference: returning the struct itself copies its six fields
-    /// twice per line (return and assignment), about 1.0 of a line's computation.
-    access(all) struct LineResult {
-        /// The line's full price.
-        access(all) let cost: UFix64
-        /// What was taken from the escrow: the cost, or what was left if the escrow ran out.
-        access(all) let charged: UFix64
-        /// The tokens `charged` paid for (all of them unless the escrow ran out); only these
-        /// advance the period's tier position.
-        access(all) let paidTokens: UInt64
-        /// No such subscription: nothing changed (record the line as unbillable).
-        access(all) let unknown: Bool
-        /// The subscription is closed: nothing changed.
-        access(all) let closed: Bool
-        /// The subscription is suspended after this line.
-        access(all) let suspended: Bool
-
-        view init(cost: UFix64, charged: UFix64, paidTokens: UInt64, unknown: Bool, closed: Bool, suspended: Bool) {
-            self.cost = cost
-            self.charged = charged
-            self.paidTokens = paidTokens
-            self.unknown = unknown
-            self.closed = closed
-            self.suspended = suspended
-        }
-
-        /// True if the escrow covered only part of the line.
-        access(all) view fun isPartial(): Bool {
-            return self.charged < self.cost
-        }
-    }
-
     /// Charges verified usage. There is one, made by issueBiller for FlareFDCTriggers.
     access(all) resource Biller {
 
-        /// Charges one usage line to subscription `subscriptionId`: the graduated price of
-        /// `tokens` after the period's paid tokens so far, times the multiplier of `family` (a
-        /// family key or a mapped model name; anything else uses the default multiplier), all
-        /// under the pricing in force at `windowStart`, in the period `windowStart` falls in.
-        /// Charged in full up to the escrow; the period cap never discounts. Never panics on an
-        /// unknown or closed subscription: the result says so and nothing changes. Emits no
-        /// per-line event (the caller emits one with its window); suspension emits its event.
-        access(Bill) fun charge(subscriptionId: UInt64, family: String, tokens: UInt64, windowStart: UFix64): &LineResult {
-            if let s = SimpleUsageSubscriptions.borrowForBilling(subscriptionId) {
-                // Every field below is read once into a local: each read costs every line.
-                if s.statusCode == 3 { // Closed
-                    return &LineResult(cost: 0.0, charged: 0.0, paidTokens: 0, unknown: false, closed: true, suspended: false)
-                }
-                let now = getCurrentBlock().timestamp
-                let periodTokens = s.rollPeriodTo(windowStart, now: now)
-                let pricing = UsageBasedSubscriptions.borrowPricingAt(windowStart)
-                let multiplierUnits = pricing.multiplierUnitsFor(family)
-                let thresholds = pricing.thresholds
-                let priceUnits = pricing.priceUnits
-                let units = UsageBasedSubscriptions.graduatedCostUnits(
-                    thresholds: thresholds,
-                    priceUnits: priceUnits,
-                    multiplierUnits: multiplierUnits,
-                    periodTokens: periodTokens,
-                    tokens: tokens
-                )
-                let cost = UsageBasedSubscriptions.fromUnits(units)
-                let balance = s.balance
-                var charged = cost
-                var paidTokens = tokens
-                if cost > balance {
-                    // The escrow pays for the first tokens it covers; the rest is unpaid.
-                    charged = balance
-                    paidTokens = UsageBasedSubscriptions.paidTokens(
-                        thresholds: thresholds,
-                        priceUnits: priceUnits,
-                        multiplierUnits: multiplierUnits,
-                        periodTokens: periodTokens,
-                        tokens: tokens,
-                        budgetUnits: UsageBasedSubscriptions.toUnits(charged)
-                    )
-                }
-                let suspended = s.debit(amount: charged, paidTokens: paidTokens, now: now)
-                let version = pricing.version
-                if version > UsageBasedSubscriptions.versionInForce {
-                    UsageBasedSubscriptions.markInForce(version: version, effectiveFrom: pricing.effectiveFrom)
-                }
-                return &LineResult(cost: cost, charged: charged, paidTokens: paidTokens, unknown: false, closed: false, suspended: suspended)
+        /// Charges a settlement's lines in order. Line i is `tokens[i]` tokens of `families[i]`
+        /// used by subscription `subscriptionIds[i]`, priced at the graduated price of its tokens
+        /// after the period's paid tokens so far, times the multiplier of its family (a family
+        /// key or a mapped model name; anything else uses the default multiplier), all under the
+        /// pricing in force at `windowStart`, in the period `windowStart` falls in. Charged in
+        /// full up to the escrow; the period cap never discounts. Never panics on an unknown or
+        /// closed subscription: nothing changes and the line's outcome says so.
+        ///
+        /// After each line it calls `onLine(i, cost, charged, paidTokens, outcome)`: the line's
+        /// full price; what was taken from the escrow (the cost, or what was left if the escrow
+        /// ran out); the tokens `charged` paid for (all of them unless the escrow ran out; only
+        /// these advance the period's tier position); and the outcome: 0 charged, 1 charged and
+        /// the subscription is suspended after it, 2 no such subscription, 3 the subscription is
+        /// closed (2 and 3 change nothing). Emits no per-line event (the caller's `onLine` emits
+        /// one with its window); suspension emits its event. Returns the total taken from escrow.
+        /// `onLine` is the Biller holder's own code, trusted as the holder is.
+        ///
+        /// One call per report, with plain values per line rather than a result struct: what is
+        /// the same for every line (the pricing version, each family's multiplier, the block
+        /// time) is looked up once, and each lookup or struct field costs every line.
+        access(Bill) fun chargeLines(subscriptionIds: &[UInt64], families: &[String], tokens: &[UInt64], windowStart: UFix64, onLine: fun(Int, UFix64, UFix64, UInt64, UInt8): Void): UFix64 {
+            pre {
+                subscriptionIds.length == families.length && families.length == tokens.length:
+                    "UsageBasedSubscriptions: the line columns differ in length (\(subscriptionIds.length) ids, \(families.length) families, \(tokens.length) tokens)"
             }
-            return &LineResult(cost: 0.0, charged: 0.0, paidTokens: 0, unknown: true, closed: false, suspended: false)
+            let now = getCurrentBlock().timestamp
+            let pricing = UsageBasedSubscriptions.borrowPricingAt(windowStart)
+            let thresholds = pricing.thresholds
+            let priceUnits = pricing.priceUnits
+            let multipliers: {String: UInt64} = {}
+            // The first line charged under a version announces it in force (PricingInForce).
+            var inForce = pricing.version <= UsageBasedSubscriptions.versionInForce
+            var total = 0.0
+            let n = subscriptionIds.length
+            var i = 0
+            while i < n {
+                let lineTokens = tokens[i]
+                // Every subscription field below is read once into a local.
+                if let s = SimpleUsageSubscriptions.borrowForBilling(subscriptionIds[i]) {
+                    if s.statusCode == 3 { // Closed
+                        onLine(i, 0.0, 0.0, 0, 3)
+                    } else {
+                        let periodTokens = s.rollPeriodTo(windowStart, now: now)
+                        let family = families[i]
+                        var multiplierUnits = multipliers[family]
+                        if multiplierUnits == nil {
+                            multiplierUnits = pricing.multiplierUnitsFor(family)
+                            multipliers[family] = multiplierUnits
+                        }
+                        let cost = UsageBasedSubscriptions.fromUnits(UsageBasedSubscriptions.graduatedCostUnits(
+                            thresholds: thresholds,
+                            priceUnits: priceUnits,
+                            multiplierUnits: multiplierUnits!,
+                            periodTokens: periodTokens,
+                            tokens: lineTokens
+                        ))
+                        let balance = s.balance
+                        var charged = cost
+                        var paidTokens = lineTokens
+                        if cost > balance {
+                            // The escrow pays for the first tokens it covers; the rest is unpaid.
+                            charged = balance
+                            paidTokens = UsageBasedSubscriptions.paidTokens(
+                                thresholds: thresholds,
+                                priceUnits: priceUnits,
+                                multiplierUnits: multiplierUnits!,
+                                periodTokens: periodTokens,
+                                tokens: lineTokens,
+                                budgetUnits: UsageBasedSubscriptions.toUnits(charged)
+                            )
+                        }
+                        let suspended = s.debit(amount: charged, paidTokens: paidTokens, now: now)
+                        if !inForce {
+                            UsageBasedSubscriptions.markInForce(version: pricing.version, effectiveFrom: pricing.effectiveFrom)
+                            inForce = true
+                        }
+                        total = total + charged
+                        onLine(i, cost, charged, paidTokens, suspended ? 1 : 0)
+                    }
+                } else {
+                    onLine(i, 0.0, 0.0, 0, 2)
+                }
+                i = i + 1
+            }
+            return total
         }
 
         /// Ends a settlement: pays each provider what its lines earned (one transfer per provider)
