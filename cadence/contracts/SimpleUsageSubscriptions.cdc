@@ -298,12 +298,15 @@ access(all) contract SimpleUsageSubscriptions {
         }
 
         /// Takes `amount` (the line's price, or the whole balance if that is less) from the
-        /// balance and records it as owed to the provider; `paidTokens` (the tokens that amount
-        /// paid for) advance the tier position. Suspends when the escrow is used up or the cap
-        /// of the current period reached. Returns whether the subscription is suspended after
-        /// the line. This is the per-line hot path of a settlement of hundreds of lines: it
-        /// writes three fields and one dictionary entry, nothing more.
-        access(Debit) fun debit(amount: UFix64, paidTokens: UInt64, now: UFix64): Bool {
+        /// balance and adds it to the provider's entry in `owed`, the running sums per provider
+        /// of the settlement in progress, which the Biller adds to what the contract owes
+        /// (`accrue`) once the report's lines are charged: one write per provider and report
+        /// rather than one per line. `paidTokens` (the tokens that amount paid for) advance the
+        /// tier position. Suspends when the escrow is used up or the cap of the current period
+        /// reached. Returns whether the subscription is suspended after the line. This is the
+        /// per-line hot path of a settlement of hundreds of lines: it writes three fields and
+        /// one entry of `owed`, nothing more.
+        access(Debit) fun debit(amount: UFix64, paidTokens: UInt64, now: UFix64, owed: auth(Mutate) &{Address: UFix64}): Bool {
             // Each field is read once, into a local: on this path every read costs every line of a
             // settlement. So the checks are asserts on those locals, not pre-conditions (which
             // would read the fields again), and there are no post-conditions (`before()` copies
@@ -318,8 +321,6 @@ access(all) contract SimpleUsageSubscriptions {
                 left = balance - amount
                 self.balance = left
                 self.periodSpent = self.periodSpent + amount
-                // accrue, inlined: one dictionary write per line, paid once per settlement
-                let owed = &SimpleUsageSubscriptions.owed as auth(Mutate) &{Address: UFix64}
                 let provider = self.provider
                 owed[provider] = (owed[provider] ?? 0.0) + amount
             }
@@ -713,6 +714,15 @@ access(all) contract SimpleUsageSubscriptions {
         }
         self.totalPaid = self.totalPaid + paid
         return paid
+    }
+
+    /// Adds what a settlement's lines took from escrow, summed per provider by `debit`, to what
+    /// each provider is owed (paid at the settlement's end). The Biller calls it at the end of
+    /// every batch it charges, before anything reads `owed`.
+    access(account) fun accrue(_ sums: {Address: UFix64}) {
+        for provider in sums.keys {
+            self.owed[provider] = (self.owed[provider] ?? 0.0) + sums[provider]!
+        }
     }
 
     /// Records that all usage up to `time` has been billed, which lets closing subscriptions

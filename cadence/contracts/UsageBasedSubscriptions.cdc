@@ -168,7 +168,8 @@ access(all) contract UsageBasedSubscriptions {
         ///
         /// One call per report, with plain values per line rather than a result struct: what is
         /// the same for every line (the pricing version, each family's multiplier, the block
-        /// time) is looked up once, and each lookup or struct field costs every line.
+        /// time) is looked up once, what is owed to providers is written once per provider, and
+        /// each lookup, write or struct field costs every line.
         access(Bill) fun chargeLines(subscriptionIds: &[UInt64], families: &[String], tokens: &[UInt64], windowStart: UFix64, onLine: fun(Int, UFix64, UFix64, UInt64, UInt8): Void): UFix64 {
             pre {
                 subscriptionIds.length == families.length && families.length == tokens.length:
@@ -182,6 +183,9 @@ access(all) contract UsageBasedSubscriptions {
             // The first line charged under a version announces it in force (PricingInForce).
             var inForce = pricing.version <= UsageBasedSubscriptions.versionInForce
             var total = 0.0
+            // What the lines take, per provider: added to what the contract owes once, below.
+            let owed: {Address: UFix64} = {}
+            let owedRef = &owed as auth(Mutate) &{Address: UFix64}
             let n = subscriptionIds.length
             var i = 0
             while i < n {
@@ -220,7 +224,7 @@ access(all) contract UsageBasedSubscriptions {
                                 budgetUnits: UsageBasedSubscriptions.toUnits(charged)
                             )
                         }
-                        let suspended = s.debit(amount: charged, paidTokens: paidTokens, now: now)
+                        let suspended = s.debit(amount: charged, paidTokens: paidTokens, now: now, owed: owedRef)
                         if !inForce {
                             UsageBasedSubscriptions.markInForce(version: pricing.version, effectiveFrom: pricing.effectiveFrom)
                             inForce = true
@@ -233,6 +237,7 @@ access(all) contract UsageBasedSubscriptions {
                 }
                 i = i + 1
             }
+            SimpleUsageSubscriptions.accrue(owed)
             return total
         }
 
