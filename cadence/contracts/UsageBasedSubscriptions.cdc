@@ -202,13 +202,16 @@ access(all) contract UsageBasedSubscriptions {
                             multiplierUnits = pricing.multiplierUnitsFor(family)
                             multipliers[family] = multiplierUnits
                         }
-                        let cost = UsageBasedSubscriptions.fromUnits(UsageBasedSubscriptions.graduatedCostUnits(
+                        let units = UsageBasedSubscriptions.graduatedCostUnits(
                             thresholds: thresholds,
                             priceUnits: priceUnits,
                             multiplierUnits: multiplierUnits!,
                             periodTokens: periodTokens,
                             tokens: lineTokens
-                        ))
+                        )
+                        // fromUnits, inlined: a call on the contract first looks its name up among
+                        // the contract's fields (a dictionary read), then reads UnitsPerFlow.
+                        let cost = UFix64(units / 100_000_000) + UFix64(units % 100_000_000) / 100_000_000.0
                         let balance = s.balance
                         var charged = cost
                         var paidTokens = lineTokens
