@@ -300,21 +300,20 @@ access(all) contract FlareFDCTriggers {
     /// Charges every line; returns the total taken from escrow. An unknown or closed
     /// subscription's line is recorded as unbillable and does not stop the others.
     access(self) fun chargeLines(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64]): UFix64 {
-        var charged = 0.0
-        let start = self.windowStart(window)
-        let n = subscriptionIds.length
-        var i = 0
-        while i < n {
-            let result = self.biller.charge(subscriptionId: subscriptionIds[i], family: families[i], tokens: tokens[i], windowStart: start)
-            if result.unknown || result.closed {
-                emit UsageUnbillable(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], reason: result.unknown ? "unknown" : "closed")
-            } else {
-                charged = charged + result.charged
-                emit SubscriptionCharged(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], paidTokens: result.paidTokens, cost: result.cost, charged: result.charged)
+        let biller = &self.biller as auth(UsageBasedSubscriptions.Bill) &UsageBasedSubscriptions.Biller
+        return biller.chargeLines(
+            subscriptionIds: &subscriptionIds as &[UInt64],
+            families: &families as &[String],
+            tokens: &tokens as &[UInt64],
+            windowStart: self.windowStart(window),
+            onLine: fun (i: Int, cost: UFix64, charged: UFix64, paidTokens: UInt64, outcome: UInt8) {
+                if outcome < 2 {
+                    emit SubscriptionCharged(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], paidTokens: paidTokens, cost: cost, charged: charged)
+                } else {
+                    emit UsageUnbillable(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], reason: outcome == 2 ? "unknown" : "closed")
+                }
             }
-            i = i + 1
-        }
-        return charged
+        )
     }
 
     /// Pays each provider once for the whole window and records the window as settled, which

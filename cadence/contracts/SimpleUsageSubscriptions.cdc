@@ -282,10 +282,11 @@ access(all) contract SimpleUsageSubscriptions {
         }
 
         /// Moves the counters to the period `windowStart` falls in (a no-op inside the current
-        /// one). Billing calls it before pricing a line, so the line counts in its own period.
-        access(Debit) fun rollPeriodTo(_ windowStart: UFix64, now: UFix64) {
+        /// one) and returns that period's paid tokens, the tier position the line is priced at.
+        /// Billing calls it before pricing a line, so the line counts in its own period.
+        access(Debit) fun rollPeriodTo(_ windowStart: UFix64, now: UFix64): UInt64 {
             if windowStart < self.periodStart + self.billingPeriod {
-                return
+                return self.periodTokens
             }
             let start = self.periodStartAt(windowStart)
             self.periodStart = start
@@ -293,31 +294,42 @@ access(all) contract SimpleUsageSubscriptions {
             self.periodSpent = 0.0
             emit SubscriptionPeriodStarted(id: self.id, periodStart: start)
             self.refreshSuspension(now: now)
+            return 0
         }
 
         /// Takes `amount` (the line's price, or the whole balance if that is less) from the
-        /// balance and records it as owed to the provider; `paidTokens` (the tokens that amount
-        /// paid for) advance the tier position. Suspends when the escrow is used up or the cap
-        /// of the current period reached. This is the per-line hot path of a settlement of
-        /// hundreds of lines: it writes three fields and one dictionary entry, nothing more.
-        access(Debit) fun debit(amount: UFix64, paidTokens: UInt64, now: UFix64) {
-            // No post-conditions here on purpose: `before()` copies state on every line of a
-            // settlement. The conservation tests check the balances.
-            pre {
-                self.statusCode != 3: "SimpleUsageSubscriptions: a closed subscription cannot be charged"
-                amount <= self.balance: "SimpleUsageSubscriptions: a charge cannot exceed the escrow (\(amount) FLOW charged, \(self.balance) FLOW in escrow)"
-            }
+        /// balance and adds it to the provider's entry in `owed`, the running sums per provider
+        /// of the settlement in progress, which the Biller adds to what the contract owes
+        /// (`accrue`) once the report's lines are charged: one write per provider and report
+        /// rather than one per line. `paidTokens` (the tokens that amount paid for) advance the
+        /// tier position. Suspends when the escrow is used up or the cap of the current period
+        /// reached. Returns whether the subscription is suspended after the line. This is the
+        /// per-line hot path of a settlement of hundreds of lines: it writes three fields and
+        /// one entry of `owed`, nothing more.
+        access(Debit) fun debit(amount: UFix64, paidTokens: UInt64, now: UFix64, owed: auth(Mutate) &{Address: UFix64}): Bool {
+            // Each field is read once, into a local: on this path every read costs every line of a
+            // settlement. So the checks are asserts on those locals, not pre-conditions (which
+            // would read the fields again), and there are no post-conditions (`before()` copies
+            // state on every line). The conservation tests check the balances.
+            let status = self.statusCode
+            let balance = self.balance
+            assert(status != 3, message: "SimpleUsageSubscriptions: a closed subscription cannot be charged")
+            assert(amount <= balance, message: "SimpleUsageSubscriptions: a charge cannot exceed the escrow (\(amount) FLOW charged, \(balance) FLOW in escrow)")
             self.periodTokens = self.periodTokens.saturatingAdd(paidTokens)
+            var left = balance
             if amount > 0.0 {
-                self.balance = self.balance - amount
+                left = balance - amount
+                self.balance = left
                 self.periodSpent = self.periodSpent + amount
-                // accrue, inlined: one dictionary write per line, paid once per settlement
-                SimpleUsageSubscriptions.owed[self.provider] = (SimpleUsageSubscriptions.owed[self.provider] ?? 0.0) + amount
+                let provider = self.provider
+                owed[provider] = (owed[provider] ?? 0.0) + amount
             }
             // Only an empty escrow or a reached cap can change the status.
-            if self.statusCode == 0 && (self.balance == 0.0 || self.isCappedAt(now)) {
+            if status == 0 && (left == 0.0 || self.isCappedAt(now)) {
                 self.refreshSuspension(now: now)
+                return self.statusCode == 1
             }
+            return status == 1
         }
 
         /// Moves between Active and Suspended after anything that changes the balance, the cap or
@@ -702,6 +714,15 @@ access(all) contract SimpleUsageSubscriptions {
         }
         self.totalPaid = self.totalPaid + paid
         return paid
+    }
+
+    /// Adds what a settlement's lines took from escrow, summed per provider by `debit`, to what
+    /// each provider is owed (paid at the settlement's end). The Biller calls it at the end of
+    /// every batch it charges, before anything reads `owed`.
+    access(account) fun accrue(_ sums: {Address: UFix64}) {
+        for provider in sums.keys {
+            self.owed[provider] = (self.owed[provider] ?? 0.0) + sums[provider]!
+        }
     }
 
     /// Records that all usage up to `time` has been billed, which lets closing subscriptions

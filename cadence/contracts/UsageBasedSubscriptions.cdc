@@ -146,88 +146,102 @@ access(all) contract UsageBasedSubscriptions {
         }
     }
 
-    /// What charging one usage line did. Kept small: one is built per line of a settlement, and
-    /// the caller already knows the line's id and tokens.
-    /// `charge` hands it out by reference: returning the struct itself copies its six fields
-    /// twice per line (return and assignment), about 1.0 of a line's computation.
-    access(all) struct LineResult {
-        /// The line's full price.
-        access(all) let cost: UFix64
-        /// What was taken from the escrow: the cost, or what was left if the escrow ran out.
-        access(all) let charged: UFix64
-        /// The tokens `charged` paid for (all of them unless the escrow ran out); only these
-        /// advance the period's tier position.
-        access(all) let paidTokens: UInt64
-        /// No such subscription: nothing changed (record the line as unbillable).
-        access(all) let unknown: Bool
-        /// The subscription is closed: nothing changed.
-        access(all) let closed: Bool
-        /// The subscription is suspended after this line.
-        access(all) let suspended: Bool
-
-        view init(cost: UFix64, charged: UFix64, paidTokens: UInt64, unknown: Bool, closed: Bool, suspended: Bool) {
-            self.cost = cost
-            self.charged = charged
-            self.paidTokens = paidTokens
-            self.unknown = unknown
-            self.closed = closed
-            self.suspended = suspended
-        }
-
-        /// True if the escrow covered only part of the line.
-        access(all) view fun isPartial(): Bool {
-            return self.charged < self.cost
-        }
-    }
-
     /// Charges verified usage. There is one, made by issueBiller for FlareFDCTriggers.
     access(all) resource Biller {
 
-        /// Charges one usage line to subscription `subscriptionId`: the graduated price of
-        /// `tokens` after the period's paid tokens so far, times the multiplier of `family` (a
-        /// family key or a mapped model name; anything else uses the default multiplier), all
-        /// under the pricing in force at `windowStart`, in the period `windowStart` falls in.
-        /// Charged in full up to the escrow; the period cap never discounts. Never panics on an
-        /// unknown or closed subscription: the result says so and nothing changes. Emits no
-        /// per-line event (the caller emits one with its window); suspension emits its event.
-        access(Bill) fun charge(subscriptionId: UInt64, family: String, tokens: UInt64, windowStart: UFix64): &LineResult {
-            if let s = SimpleUsageSubscriptions.borrowForBilling(subscriptionId) {
-                if s.statusCode == 3 { // Closed
-                    return &LineResult(cost: 0.0, charged: 0.0, paidTokens: 0, unknown: false, closed: true, suspended: false)
-                }
-                let now = getCurrentBlock().timestamp
-                s.rollPeriodTo(windowStart, now: now)
-                let pricing = UsageBasedSubscriptions.borrowPricingAt(windowStart)
-                let multiplierUnits = pricing.multiplierUnitsFor(family)
-                let units = UsageBasedSubscriptions.graduatedCostUnits(
-                    thresholds: pricing.thresholds,
-                    priceUnits: pricing.priceUnits,
-                    multiplierUnits: multiplierUnits,
-                    periodTokens: s.periodTokens,
-                    tokens: tokens
-                )
-                let cost = UsageBasedSubscriptions.fromUnits(units)
-                var charged = cost
-                var paidTokens = tokens
-                if cost > s.balance {
-                    // The escrow pays for the first tokens it covers; the rest is unpaid.
-                    charged = s.balance
-                    paidTokens = UsageBasedSubscriptions.paidTokens(
-                        thresholds: pricing.thresholds,
-                        priceUnits: pricing.priceUnits,
-                        multiplierUnits: multiplierUnits,
-                        periodTokens: s.periodTokens,
-                        tokens: tokens,
-                        budgetUnits: UsageBasedSubscriptions.toUnits(charged)
-                    )
-                }
-                s.debit(amount: charged, paidTokens: paidTokens, now: now)
-                if pricing.version > UsageBasedSubscriptions.versionInForce {
-                    UsageBasedSubscriptions.markInForce(version: pricing.version, effectiveFrom: pricing.effectiveFrom)
-                }
-                return &LineResult(cost: cost, charged: charged, paidTokens: paidTokens, unknown: false, closed: false, suspended: s.statusCode == 1)
+        /// Charges a settlement's lines in order. Line i is `tokens[i]` tokens of `families[i]`
+        /// used by subscription `subscriptionIds[i]`, priced at the graduated price of its tokens
+        /// after the period's paid tokens so far, times the multiplier of its family (a family
+        /// key or a mapped model name; anything else uses the default multiplier), all under the
+        /// pricing in force at `windowStart`, in the period `windowStart` falls in. Charged in
+        /// full up to the escrow; the period cap never discounts. Never panics on an unknown or
+        /// closed subscription: nothing changes and the line's outcome says so.
+        ///
+        /// After each line it calls `onLine(i, cost, charged, paidTokens, outcome)`: the line's
+        /// full price; what was taken from the escrow (the cost, or what was left if the escrow
+        /// ran out); the tokens `charged` paid for (all of them unless the escrow ran out; only
+        /// these advance the period's tier position); and the outcome: 0 charged, 1 charged and
+        /// the subscription is suspended after it, 2 no such subscription, 3 the subscription is
+        /// closed (2 and 3 change nothing). Emits no per-line event (the caller's `onLine` emits
+        /// one with its window); suspension emits its event. Returns the total taken from escrow.
+        /// `onLine` is the Biller holder's own code, trusted as the holder is.
+        ///
+        /// One call per report, with plain values per line rather than a result struct: what is
+        /// the same for every line (the pricing version, each family's multiplier, the block
+        /// time) is looked up once, what is owed to providers is written once per provider, and
+        /// each lookup, write or struct field costs every line.
+        access(Bill) fun chargeLines(subscriptionIds: &[UInt64], families: &[String], tokens: &[UInt64], windowStart: UFix64, onLine: fun(Int, UFix64, UFix64, UInt64, UInt8): Void): UFix64 {
+            pre {
+                subscriptionIds.length == families.length && families.length == tokens.length:
+                    "UsageBasedSubscriptions: the line columns differ in length (\(subscriptionIds.length) ids, \(families.length) families, \(tokens.length) tokens)"
             }
-            return &LineResult(cost: 0.0, charged: 0.0, paidTokens: 0, unknown: true, closed: false, suspended: false)
+            let now = getCurrentBlock().timestamp
+            let pricing = UsageBasedSubscriptions.borrowPricingAt(windowStart)
+            let thresholds = pricing.thresholds
+            let priceUnits = pricing.priceUnits
+            let multipliers: {String: UInt64} = {}
+            // The first line charged under a version announces it in force (PricingInForce).
+            var inForce = pricing.version <= UsageBasedSubscriptions.versionInForce
+            var total = 0.0
+            // What the lines take, per provider: added to what the contract owes once, below.
+            let owed: {Address: UFix64} = {}
+            let owedRef = &owed as auth(Mutate) &{Address: UFix64}
+            let n = subscriptionIds.length
+            var i = 0
+            while i < n {
+                let lineTokens = tokens[i]
+                // Every subscription field below is read once into a local.
+                if let s = SimpleUsageSubscriptions.borrowForBilling(subscriptionIds[i]) {
+                    if s.statusCode == 3 { // Closed
+                        onLine(i, 0.0, 0.0, 0, 3)
+                    } else {
+                        let periodTokens = s.rollPeriodTo(windowStart, now: now)
+                        let family = families[i]
+                        var multiplierUnits = multipliers[family]
+                        if multiplierUnits == nil {
+                            multiplierUnits = pricing.multiplierUnitsFor(family)
+                            multipliers[family] = multiplierUnits
+                        }
+                        let units = UsageBasedSubscriptions.graduatedCostUnits(
+                            thresholds: thresholds,
+                            priceUnits: priceUnits,
+                            multiplierUnits: multiplierUnits!,
+                            periodTokens: periodTokens,
+                            tokens: lineTokens
+                        )
+                        // fromUnits, inlined: a call on the contract first looks its name up among
+                        // the contract's fields (a dictionary read), then reads UnitsPerFlow.
+                        let cost = UFix64(units / 100_000_000) + UFix64(units % 100_000_000) / 100_000_000.0
+                        let balance = s.balance
+                        var charged = cost
+                        var paidTokens = lineTokens
+                        if cost > balance {
+                            // The escrow pays for the first tokens it covers; the rest is unpaid.
+                            charged = balance
+                            paidTokens = UsageBasedSubscriptions.paidTokens(
+                                thresholds: thresholds,
+                                priceUnits: priceUnits,
+                                multiplierUnits: multiplierUnits!,
+                                periodTokens: periodTokens,
+                                tokens: lineTokens,
+                                budgetUnits: UsageBasedSubscriptions.toUnits(charged)
+                            )
+                        }
+                        let suspended = s.debit(amount: charged, paidTokens: paidTokens, now: now, owed: owedRef)
+                        if !inForce {
+                            UsageBasedSubscriptions.markInForce(version: pricing.version, effectiveFrom: pricing.effectiveFrom)
+                            inForce = true
+                        }
+                        total = total + charged
+                        onLine(i, cost, charged, paidTokens, suspended ? 1 : 0)
+                    }
+                } else {
+                    onLine(i, 0.0, 0.0, 0, 2)
+                }
+                i = i + 1
+            }
+            SimpleUsageSubscriptions.accrue(owed)
+            return total
         }
 
         /// Ends a settlement: pays each provider what its lines earned (one transfer per provider)
@@ -571,7 +585,8 @@ access(all) contract UsageBasedSubscriptions {
 
     /// Units of 1e-8 FLOW as a UFix64 (exact).
     access(all) view fun fromUnits(_ units: UInt64): UFix64 {
-        return UFix64(units / self.UnitsPerFlow) + UFix64(units % self.UnitsPerFlow) / 100_000_000.0
+        let perFlow = self.UnitsPerFlow
+        return UFix64(units / perFlow) + UFix64(units % perFlow) / 100_000_000.0
     }
 
     /// True for 1 to 31 ASCII bytes, so a family key fits the report's bytes32.
@@ -591,11 +606,13 @@ access(all) contract UsageBasedSubscriptions {
     /// The version in force for a window starting at `time`. Scanned from the newest: settled
     /// windows are recent, so this is one or two steps.
     access(contract) view fun borrowPricingAt(_ time: UFix64): &PricingVersion {
-        var i = self.versions.length - 1
-        while i > 0 && self.versions[i].effectiveFrom > time {
+        // The schedule is read once (billing calls this on every line).
+        let versions = &self.versions as &[PricingVersion]
+        var i = versions.length - 1
+        while i > 0 && versions[i].effectiveFrom > time {
             i = i - 1
         }
-        return &self.versions[i]
+        return versions[i]
     }
 
     access(contract) view fun latest(): PricingVersion {

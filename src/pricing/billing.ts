@@ -1,5 +1,5 @@
 /**
- * What a settlement does to subscriptions, mirrored from UsageBasedSubscriptions.Biller.charge
+ * What a settlement does to subscriptions, mirrored from UsageBasedSubscriptions.Biller.chargeLines
  * and SimpleUsageSubscriptions.Subscription.debit: lines in report order, each priced after the
  * period's paid tokens so far under the pricing in force at its window's start, charged in full
  * up to the escrow (the period cap suspends, it never discounts), only paid tokens advancing
@@ -73,7 +73,7 @@ function cappedAt(state: SubscriptionState, now: bigint | undefined): boolean {
 }
 
 /**
- * Charges one line to `state` in place (a Biller.charge on an open subscription), under
+ * Charges one line to `state` in place (a line of Biller.chargeLines, open subscription), under
  * `pricing` (the version in force at the line's window start; see pricingAt).
  */
 export function chargeLine(

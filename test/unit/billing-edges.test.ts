@@ -3,7 +3,7 @@
  * is reached by the line that follows earlier spend, which period a line's counters belong to,
  * and what unpaid tokens do to the tiers. Each case states the contract's rule
  * (SimpleUsageSubscriptions.Subscription.debit / rollPeriodTo / isCappedAt and
- * UsageBasedSubscriptions.Biller.charge) in numbers a reader can check by hand.
+ * UsageBasedSubscriptions.Biller.chargeLines) in numbers a reader can check by hand.
  */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PRICING, UINT64_MAX, chargeLine, chargeLines, formatFlow, parseUFix64, type SubscriptionState } from "../../src/pricing";

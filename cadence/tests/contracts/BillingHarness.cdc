@@ -17,12 +17,16 @@ access(all) contract BillingHarness {
         pre {
             subscriptionIds.length == families.length && families.length == tokens.length: "BillingHarness: the line arrays differ in length"
         }
-        var i = 0
-        while i < subscriptionIds.length {
-            let r = self.biller.charge(subscriptionId: subscriptionIds[i], family: families[i], tokens: tokens[i], windowStart: windowStart)
-            emit LineCharged(id: subscriptionIds[i], family: families[i], tokens: tokens[i], cost: r.cost, charged: r.charged, paidTokens: r.paidTokens, unknown: r.unknown, closed: r.closed, suspended: r.suspended)
-            i = i + 1
-        }
+        let biller = &self.biller as auth(UsageBasedSubscriptions.Bill) &UsageBasedSubscriptions.Biller
+        let _ = biller.chargeLines(
+            subscriptionIds: &subscriptionIds as &[UInt64],
+            families: &families as &[String],
+            tokens: &tokens as &[UInt64],
+            windowStart: windowStart,
+            onLine: fun (i: Int, cost: UFix64, charged: UFix64, paidTokens: UInt64, outcome: UInt8) {
+                emit LineCharged(id: subscriptionIds[i], family: families[i], tokens: tokens[i], cost: cost, charged: charged, paidTokens: paidTokens, unknown: outcome == 2, closed: outcome == 3, suspended: outcome == 1)
+            }
+        )
         self.biller.settle(usageThrough: usageThrough)
     }
 

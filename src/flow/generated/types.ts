@@ -444,22 +444,6 @@ export const UsageBasedSubscriptions_FamilyMultiplierSet = c.struct("UsageBasedS
 export type UsageBasedSubscriptions_FamilyMultiplierSet = Out<typeof UsageBasedSubscriptions_FamilyMultiplierSet>;
 
 /**
- * What charging one usage line did. Kept small: one is built per line of a settlement, and
- * the caller already knows the line's id and tokens.
- * `charge` hands it out by reference: returning the struct itself copies its six fields
- * twice per line (return and assignment), about 1.0 of a line's computation.
- */
-export const UsageBasedSubscriptions_LineResult = c.struct("UsageBasedSubscriptions.LineResult", {
-  cost: c.UFix64,
-  charged: c.UFix64,
-  paidTokens: c.int("UInt64"),
-  unknown: c.Bool,
-  closed: c.Bool,
-  suspended: c.Bool,
-});
-export type UsageBasedSubscriptions_LineResult = Out<typeof UsageBasedSubscriptions_LineResult>;
-
-/**
  * event UsageBasedSubscriptions.ModelMapped
  */
 export const UsageBasedSubscriptions_ModelMapped = c.struct("UsageBasedSubscriptions.ModelMapped", {
