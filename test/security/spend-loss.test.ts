@@ -15,9 +15,10 @@ describe("a LiteLLM crash and the spend rows it loses", () => {
     const run = await crashOnce({ batchMs: BATCH_MS, trafficMs: 2 * BATCH_MS });
     expect(run.answered).toBeGreaterThan(20);
     expect(run.lost, "the stand-in must lose what LiteLLM loses").toBeGreaterThan(0);
+    // Only the last interval's calls (plus the write's own latency) are lost: a count bound from
+    // the average pace would be a timed assertion (the pace swings under load); how many rows a
+    // crash costs is the benchmark's figure.
     expect(run.lostOlderThanBatch).toBe(0);
-    // At most one interval of calls (plus the write's own latency) at the measured pace.
-    expect(run.lost).toBeLessThanOrEqual(Math.ceil(run.callsPerSecond * ((BATCH_MS + 500) / 1000)));
     expect(run.logged + run.lost).toBe(run.answered);
   }, 60_000);
 
