@@ -49,8 +49,11 @@ async function rejection(p: Promise<unknown>): Promise<HttpError> {
 }
 
 describe("request fields", () => {
+  /** The 400 every malformed field gets: code bad_request and a message naming the field. */
+  const badRequest = (message: string) => expect.objectContaining({ status: 400, code: "bad_request", message });
+
   it("a body is a JSON object, not null, an array or a scalar", () => {
-    for (const body of [null, undefined, [], [{}], "x", 7, true]) expect(httpErrorOf(() => bodyObject(body)).status, JSON.stringify(body)).toBe(400);
+    for (const body of [null, undefined, [], [{}], "x", 7, true]) expect(httpErrorOf(() => bodyObject(body)), JSON.stringify(body)).toEqual(badRequest("the body must be a JSON object"));
     expect(bodyObject({ a: 1 })).toEqual({ a: 1 });
   });
 
@@ -61,19 +64,19 @@ describe("request fields", () => {
     expect(subscriptionIdField({ subscriptionId: "18446744073709551615" })).toBe("18446744073709551615");
     expect(subscriptionIdField({ subscriptionId: "00000000000000000001" })).toBe("1");
     const refused = [undefined, null, "", -1, 1.5, Number.MAX_SAFE_INTEGER + 1, "-1", "1e3", "0x10", " 7", "7 ", "1.0", "18446744073709551616", "000000000000000000001", ["7"], { id: 7 }];
-    for (const v of refused) expect(httpErrorOf(() => subscriptionIdField({ subscriptionId: v })).status, String(v)).toBe(400);
+    for (const v of refused) expect(httpErrorOf(() => subscriptionIdField({ subscriptionId: v })), String(v)).toEqual(badRequest("subscriptionId must be a UInt64 in decimal"));
   });
 
   it("an action is one of reveal, usage, rotate, spelled exactly", () => {
     for (const a of ["reveal", "usage", "rotate"]) expect(actionField({ action: a })).toBe(a);
-    for (const v of [undefined, "", "REVEAL", "reveal ", "revoke", "toString", ["reveal"]]) expect(httpErrorOf(() => actionField({ action: v })).status, String(v)).toBe(400);
+    for (const v of [undefined, "", "REVEAL", "reveal ", "revoke", "toString", ["reveal"]]) expect(httpErrorOf(() => actionField({ action: v })), String(v)).toEqual(badRequest("action must be one of reveal, usage, rotate"));
   });
 
   it("a nonce is exactly the 64 lower-case hex digits a challenge returns", () => {
     const nonce = "ab".repeat(32);
     expect(nonceField({ nonce })).toBe(nonce);
     for (const v of [undefined, "", "AB".repeat(32), `0x${nonce}`, nonce.slice(2), `${nonce}00`, `${nonce}\n`, `x${nonce.slice(1)}`, 1234]) {
-      expect(httpErrorOf(() => nonceField({ nonce: v })).status, String(v)).toBe(400);
+      expect(httpErrorOf(() => nonceField({ nonce: v })), String(v)).toEqual(badRequest("nonce must be the 64 hex digits the challenge returned"));
     }
   });
 
@@ -84,7 +87,7 @@ describe("request fields", () => {
     expect(optionalDateField({ startDate: "9999-12-31T23:59:59.999Z" }, "startDate")?.toISOString()).toBe("9999-12-31T23:59:59.999Z");
     for (const v of ["1969-12-31T23:59:59.999Z", "+010000-01-01T00:00:00.000Z", "0001-01-01", "not a date", "", 0, 1_767_225_600_000, {}]) {
       const e = httpErrorOf(() => optionalDateField({ endDate: v }, "endDate"));
-      expect([e.status, e.message], String(v)).toEqual([400, expect.stringContaining("endDate")]);
+      expect([e.status, e.code, e.message], String(v)).toEqual([400, "bad_request", expect.stringContaining("endDate")]);
     }
   });
 
@@ -121,6 +124,19 @@ describe("the challenge table", () => {
     expect(c).not.toHaveProperty("client");
   });
 
+  it("its errors are named, for the log", () => {
+    const s = store({ perClient: 1 });
+    const c = s.issue("1", "reveal", "c");
+    expect(() => s.issue("2", "reveal", "c")).toThrow(expect.objectContaining({ name: "ChallengeLimitError" }));
+    expect(() => s.consume(c.nonce, "1", "usage")).toThrow(expect.objectContaining({ name: "ChallengeError" }));
+  });
+
+  it("a limit of 0 refuses every challenge, with a wait of one second", () => {
+    for (const limits of [{ perSubscriptionClient: 0 }, { perClient: 0 }, { total: 0 }]) {
+      expect(() => store(limits).issue("1", "reveal", "c"), JSON.stringify(limits)).toThrow(expect.objectContaining({ retryAfterSeconds: 1 }));
+    }
+  });
+
   it("nonces are fresh each time", () => {
     const s = store();
     const nonces = new Set(Array.from({ length: 8 }, (_, i) => s.issue(String(i), "reveal", "c").nonce));
@@ -134,14 +150,14 @@ describe("the challenge table", () => {
     now += TTL;
     expect(s.consume(a.nonce, "1", "reveal").nonce).toBe(a.nonce);
     now += 1;
-    expect(() => s.consume(b.nonce, "1", "reveal")).toThrow(expect.objectContaining({ reason: "expired" }));
+    expect(() => s.consume(b.nonce, "1", "reveal")).toThrow(expect.objectContaining({ reason: "expired", message: "nonce expired; request a new challenge" }));
   });
 
   it("a failed proof burns the nonce: after a mismatch or an expiry the same nonce is unknown", () => {
     const s = store();
     const a = s.issue("1", "reveal", "c");
     expect(() => s.consume(a.nonce, "2", "reveal")).toThrow(expect.objectContaining({ reason: "mismatch" }));
-    expect(() => s.consume(a.nonce, "1", "reveal")).toThrow(expect.objectContaining({ reason: "unknown" }));
+    expect(() => s.consume(a.nonce, "1", "reveal")).toThrow(new ChallengeError("nonce unknown or already used; request a new challenge", "unknown"));
     const b = s.issue("1", "usage", "c");
     expect(() => s.consume(b.nonce, "1", "rotate")).toThrow(ChallengeError);
     expect(() => s.consume(b.nonce, "1", "usage")).toThrow(expect.objectContaining({ reason: "unknown" }));
@@ -182,6 +198,7 @@ describe("the challenge table", () => {
       }
     })();
     expect(e).toBeInstanceOf(ChallengeLimitError);
+    expect((e as Error).message).toBe("too many open challenges for subscription 1 from this client; use or let expire the ones you hold, or try again in 80 s");
     // The oldest of the bucket expires in 80 s: that is the wait, not the newest's 90 s.
     expect((e as ChallengeLimitError).retryAfterSeconds).toBe(80);
     expect(() => s.issue("2", "reveal", "flooder")).not.toThrow();
@@ -196,6 +213,20 @@ describe("the challenge table", () => {
     s.issue("1", "reveal", "c");
     now += TTL + 1;
     expect(() => s.issue("1", "reveal", "c")).not.toThrow();
+  });
+
+  it("using one challenge frees one place only: a client cannot empty its bucket and open more than the limit", () => {
+    const s = store({ perSubscriptionClient: 2, perClient: 3 });
+    const a = s.issue("1", "reveal", "flooder");
+    s.issue("1", "reveal", "flooder");
+    s.consume(a.nonce, "1", "reveal");
+    s.issue("1", "reveal", "flooder");
+    expect(() => s.issue("1", "reveal", "flooder")).toThrow(/for subscription 1 from this client/);
+    const b = s.issue("2", "reveal", "flooder");
+    s.consume(b.nonce, "2", "reveal");
+    s.issue("2", "reveal", "flooder");
+    expect(() => s.issue("3", "reveal", "flooder")).toThrow(/too many open challenges from this client/);
+    expect(s.size).toBe(3);
   });
 
   it("one client holds at most perClient challenges over all subscriptions", () => {
@@ -235,9 +266,12 @@ describe("wallet signatures", () => {
   const sig = (over: Record<string, unknown> = {}) => ({ addr: "0x01cf0e2f2f715450", keyId: 0, signature: "ab".repeat(64), ...over });
 
   it("are a non-empty array of at most 20 composite signatures", () => {
-    for (const v of [undefined, null, [], {}, "sig", sig()]) expect(httpErrorOf(() => parseSignatures(v)).status).toBe(400);
+    for (const v of [undefined, null, [], {}, "sig", sig()]) {
+      const e = httpErrorOf(() => parseSignatures(v));
+      expect([e.name, e.status, e.code, e.message]).toEqual(["HttpError", 400, "bad_request", "signatures must be a non-empty array of {addr, keyId, signature} (FCL's signUserMessage result)"]);
+    }
     expect(parseSignatures(Array.from({ length: 20 }, () => sig()))).toHaveLength(20);
-    expect(httpErrorOf(() => parseSignatures(Array.from({ length: 21 }, () => sig()))).message).toMatch(/at most 20/);
+    expect(httpErrorOf(() => parseSignatures(Array.from({ length: 21 }, () => sig())))).toMatchObject({ status: 400, code: "bad_request", message: "at most 20 signatures" });
   });
 
   it("normalise the address and the signature's hex", () => {
@@ -263,6 +297,8 @@ describe("wallet signatures", () => {
       sig({ signature: "0x" }),
       sig({ signature: "abc" }),
       sig({ signature: "zz" }),
+      sig({ signature: "xyab" }),
+      sig({ signature: "abxy" }),
       sig({ signature: "ab".repeat(257) }),
       sig({ signature: `${"ab".repeat(4)}\n` }),
       sig({ signature: 1234 }),
@@ -272,6 +308,7 @@ describe("wallet signatures", () => {
       expect([e.status, e.code, e.message], JSON.stringify(s)).toEqual([400, "bad_request", expect.stringContaining("signatures[1]")]);
     }
     expect(parseSignatures([sig({ keyId: 2 ** 32 - 1, signature: "ab".repeat(256) })])[0]?.keyId).toBe(2 ** 32 - 1);
+    for (const s of [null, "0x01", 7]) expect(httpErrorOf(() => parseSignatures([s])).message).toBe("signatures[0] must be an object");
   });
 
   describe("ownership", () => {
@@ -290,13 +327,13 @@ describe("wallet signatures", () => {
     it("is refused (401) when Flow says the signatures do not verify", async () => {
       script.valid = false;
       const e = await rejection(verifyOwnership(ctx, owner, "6869", [sig()]));
-      expect([e.status, e.code]).toEqual([401, "bad_signature"]);
+      expect([e.status, e.code, e.message]).toEqual([401, "bad_signature", "the signature does not verify against the customer's account keys"]);
     });
 
     it("is refused (403) without asking Flow when any signature is by another account, even alongside the owner's", async () => {
       for (const signatures of [[sig({ addr: "0xf3fcd2c1a78f5eee" })], [sig(), sig({ addr: "0xf3fcd2c1a78f5eee" })], [sig({ addr: "0xf3fcd2c1a78f5eee" }), sig()]]) {
         const e = await rejection(verifyOwnership(ctx, owner, "6869", signatures));
-        expect([e.status, e.code]).toEqual([403, "not_owner"]);
+        expect([e.status, e.code, e.message]).toEqual([403, "not_owner", "the signing account is not this subscription's customer"]);
       }
       expect(script.calls).toEqual([]);
     });
@@ -354,7 +391,7 @@ describe("the routes check a proof in order: fields, nonce, subscription, signer
 
   it("a challenge for a subscription this service does not serve is a 404 and opens nothing", async () => {
     const e = await rejection(call("POST", "/v1/challenge", { subscriptionId: "9", action: "reveal" }));
-    expect([e.status, e.code]).toEqual([404, "unknown_subscription"]);
+    expect([e.status, e.code, e.message]).toEqual([404, "unknown_subscription", "subscription 9 is not served by this key service"]);
     expect(challenges.size).toBe(0);
   });
 
@@ -425,8 +462,9 @@ describe("the routes check a proof in order: fields, nonce, subscription, signer
     ];
     for (const body of bad) {
       const e = await rejection(call("POST", "/v1/usage", body));
-      expect(e.status, JSON.stringify(body)).toBe(400);
+      expect([e.status, e.code], JSON.stringify(body)).toEqual([400, "bad_request"]);
     }
+    expect((await rejection(call("POST", "/v1/usage", bad[5]))).message).toBe("startDate is after endDate");
     expect(challenges.size).toBe(1);
     expect(script.calls).toEqual([]);
   });
@@ -442,7 +480,7 @@ describe("the routes check a proof in order: fields, nonce, subscription, signer
   it("a proof for a subscription this service does not serve is a 404 and burns the nonce", async () => {
     const issued = challenges.issue("9", "reveal", "10.0.0.1");
     const e = await rejection(call("POST", "/v1/keys/reveal", signed("9", issued.nonce)));
-    expect([e.status, e.code]).toEqual([404, "unknown_subscription"]);
+    expect([e.status, e.code, e.message]).toEqual([404, "unknown_subscription", "subscription 9 is not served by this key service"]);
     expect(challenges.size).toBe(0);
     expect(script.calls).toEqual([]);
   });
@@ -499,14 +537,49 @@ describe("the JSON server", () => {
     expect(JSON.parse(r.body)).toMatchObject({ method: "GET", body: null });
   });
 
+  it("a HEAD has no body and needs no content type either", async () => {
+    const r = await send("HEAD", "/health");
+    expect([r.status, r.body]).toEqual([200, ""]);
+  });
+
+  it("drops the connection when an answer cannot be written, rather than leave the caller waiting", async () => {
+    handler = async () => ({ status: 200, body: { amount: 1n } });
+    await expect(send("GET", "/")).rejects.toThrow(/socket hang up|ECONNRESET/);
+  });
+
+  it("counts a caller behind a trusted proxy by its X-Forwarded-For, and one behind any other peer by the peer", async () => {
+    const proxied = await startJsonServer({ host: "127.0.0.1", port: 0, corsOrigins: [], trustedProxies: ["127.0.0.1"], handler: (req) => handler(req), onError: () => {} });
+    try {
+      const r = await new Promise<string>((resolve, reject) => {
+        const req = http.request(`${proxied.url}/`, { method: "GET", headers: { "x-forwarded-for": "198.51.100.23" } }, (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (text += c));
+          res.on("end", () => resolve(text));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      expect(JSON.parse(r).client).toBe("198.51.100.23");
+    } finally {
+      await proxied.close();
+    }
+    const direct = await send("GET", "/", { headers: { "x-forwarded-for": "198.51.100.23" } });
+    expect(JSON.parse(direct.body).client).toBe("127.0.0.1");
+  });
+
+  it("refuses to start on a port already in use", async () => {
+    await expect(startJsonServer({ host: "127.0.0.1", port: server.port, corsOrigins: [], handler, onError: () => {} })).rejects.toThrow(/EADDRINUSE/);
+  });
+
   it("a body that is not declared JSON is a 415; one that does not parse a 400", async () => {
     for (const headers of [{} as Record<string, string>, { "content-type": "text/plain" }, { "content-type": "x-application/json" }, { "content-type": "application/jsonp" }]) {
       const r = await send("POST", "/", { body: "{}", headers });
-      expect([r.status, JSON.parse(r.body).error.code], JSON.stringify(headers)).toEqual([415, "unsupported_media_type"]);
+      expect([r.status, JSON.parse(r.body)], JSON.stringify(headers)).toEqual([415, { error: { code: "unsupported_media_type", message: "send the body as application/json" } }]);
     }
     expect((await send("POST", "/", { body: "{}", headers: { "content-type": "Application/JSON; charset=utf-8" } })).status).toBe(200);
     const bad = await send("POST", "/", { body: "{", headers: json });
-    expect([bad.status, JSON.parse(bad.body).error.code]).toEqual([400, "bad_json"]);
+    expect([bad.status, JSON.parse(bad.body)]).toEqual([400, { error: { code: "bad_json", message: "the body is not valid JSON" } }]);
   });
 
   it("a body over 16 KiB is a 413; one of exactly 16 KiB is read", async () => {
@@ -515,7 +588,7 @@ describe("the JSON server", () => {
     expect((await send("POST", "/", { body: exactly, headers: json })).status).toBe(200);
     const over = JSON.stringify({ pad: "x".repeat(16 * 1024 - 9) });
     const r = await send("POST", "/", { body: over, headers: json });
-    expect([r.status, JSON.parse(r.body).error.code]).toEqual([413, "body_too_large"]);
+    expect([r.status, JSON.parse(r.body)]).toEqual([413, { error: { code: "body_too_large", message: "request bodies are limited to 16384 bytes" } }]);
   });
 
   it("grants CORS to a listed origin only, exactly, on answers, errors and preflights", async () => {
@@ -563,7 +636,11 @@ describe("the client key a caller's challenges are counted under", () => {
   it("is the IPv4 address, with IPv4-mapped IPv6 written as IPv4", () => {
     expect(clientOf("203.0.113.9")).toBe("203.0.113.9");
     expect(clientOf("::ffff:203.0.113.9")).toBe("203.0.113.9");
+    expect(clientOf("::ffff:198.51.100.23")).toBe("198.51.100.23");
     expect(clientOf("::FFFF:203.0.113.9")).toBe("203.0.113.9");
+    expect(clientOf("::ffff:198.51.100.23%eth0")).toBe("198.51.100.23");
+    // Not IPv4-mapped: an ordinary IPv6 address whose last groups are written as IPv4.
+    expect(clientOf("1::ffff:198.51.100.23")).toBe("1:0:0:0::/64");
     expect(clientOf(" 203.0.113.9 ")).toBe("203.0.113.9");
   });
 
@@ -575,10 +652,14 @@ describe("the client key a caller's challenges are counted under", () => {
     expect(clientOf("2001:db8:1:3::1")).toBe("2001:db8:1:3::/64");
     expect(clientOf("::1")).toBe("0:0:0:0::/64");
     expect(clientOf("2001:db8::")).toBe("2001:db8:0:0::/64");
+    // The zeros left out may lie in the first half: the groups after "::" reach into the /64.
+    expect(clientOf("2001:db8::3:4:5:6:7")).toBe("2001:db8:0:3::/64");
   });
 
   it("is null for what is not an address", () => {
-    for (const a of [undefined, "", "example.com", "::ffff:999.1.1.1", "1.2.3", "2001:db8::1::2", "unknown"]) expect(clientOf(a), String(a)).toBeNull();
+    for (const a of [undefined, "", "example.com", "::ffff:999.1.1.1", "1.2.3", "2001:db8::1::2", "unknown", "::ffff:198.51.100.23:80", "2001:db8:1:2::[1", "2001:db8:1:2]::1"]) {
+      expect(clientOf(a), String(a)).toBeNull();
+    }
   });
 
   it("believes X-Forwarded-For only from a trusted proxy", () => {
