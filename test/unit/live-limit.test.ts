@@ -87,7 +87,60 @@ describe("exposureOf", () => {
   });
 });
 
+describe("exposureOf: the period the cap is checked in", () => {
+  const windowSeconds = 300n;
+  const now = 10n * DAY;
+
+  it("rolls over every whole period that has ended: the start moves by whole periods and the spend starts at 0", () => {
+    const v = view({ balance: F("10.0"), cap: F("1.0"), periodSpent: F("0.9"), periodStart: now - 5n * DAY / 2n, billingPeriod: DAY });
+    expect(exposureOf(v, [], [DEFAULT_PRICING], windowSeconds, now)).toMatchObject({ periodStart: now - DAY / 2n, periodEnd: now + DAY / 2n, periodSpend: 0n, room: F("1.0"), reached: null });
+  });
+
+  it("starts the new period at exactly the old one's end", () => {
+    const v = view({ balance: F("10.0"), cap: F("1.0"), periodSpent: F("1.0"), periodStart: now - DAY, billingPeriod: DAY });
+    expect(exposureOf(v, [], [DEFAULT_PRICING], windowSeconds, now)).toMatchObject({ periodStart: now, periodSpend: 0n, reached: null });
+    expect(exposureOf(v, [], [DEFAULT_PRICING], windowSeconds, now - 1n)).toMatchObject({ periodStart: now - DAY, periodSpend: F("1.0"), reached: "cap" });
+  });
+
+  it("never rolls a subscription without a billing period", () => {
+    const v = view({ balance: F("10.0"), cap: F("1.0"), periodSpent: F("0.4"), periodStart: 0n, billingPeriod: 0n });
+    expect(exposureOf(v, [], [DEFAULT_PRICING], windowSeconds, now)).toMatchObject({ periodStart: 0n, periodSpend: F("0.4"), room: F("0.6") });
+  });
+
+  it("the room is the smaller of the escrow left and the cap room, never below 0", () => {
+    expect(exposureOf(view({ balance: F("0.5"), cap: F("2.0") }), [], [DEFAULT_PRICING], windowSeconds, now).room).toBe(F("0.5"));
+    expect(exposureOf(view({ balance: F("5.0"), cap: F("2.0"), periodSpent: F("0.5") }), [], [DEFAULT_PRICING], windowSeconds, now).room).toBe(F("1.5"));
+    expect(exposureOf(view({ balance: F("5.0"), cap: F("2.0"), periodSpent: F("2.5") }), [], [DEFAULT_PRICING], windowSeconds, now)).toMatchObject({ room: 0n, reached: "cap" });
+  });
+});
+
 describe("tpm guard", () => {
+  it("takes the dearest of the key's models, in any order", () => {
+    for (const models of [["gpt-4", "llama-3-70b"], ["llama-3-70b", "gpt-4"], ["gpt-3.5-turbo", "gpt-4", "llama-3-8b"]]) {
+      expect(tokensRoomPays(F("1.0"), [DEFAULT_PRICING], models, 0n, 300n * UNITS_PER_SECOND), models.join()).toBe(33_333n);
+    }
+  });
+
+  it("a negative room pays nothing", () => {
+    expect(tokensRoomPays(-F("1.0"), [DEFAULT_PRICING], ["gpt-4"], 0n, 300n * UNITS_PER_SECOND)).toBe(0n);
+  });
+
+  it("an announced cut does not raise the limit before it is in force", () => {
+    const cheaper: PricingConfig = { ...DEFAULT_PRICING, version: 1n, effectiveFrom: 100n * DAY, familyMultipliers: { ...DEFAULT_PRICING.familyMultipliers, "gpt-4": F("0.5") } };
+    expect(tokensRoomPays(F("1.0"), [{ ...DEFAULT_PRICING, version: 0n, effectiveFrom: 0n }, cheaper], ["gpt-4"], DAY, 300n * UNITS_PER_SECOND)).toBe(33_333n);
+  });
+
+  it("prices by the version in force at the start of the window running now: a cut in force since before it counts, one during it does not yet", () => {
+    const window = 300n * UNITS_PER_SECOND;
+    const now = 10n * DAY;
+    const cut = (at: bigint): PricingConfig => ({ ...DEFAULT_PRICING, version: 1n, effectiveFrom: at, familyMultipliers: { ...DEFAULT_PRICING.familyMultipliers, "gpt-4": F("0.5") } });
+    const v0 = { ...DEFAULT_PRICING, version: 0n, effectiveFrom: 0n };
+    // In force for a day: 1 FLOW at 0.02 per 1K × 0.5 pays 100,000 tokens.
+    expect(tokensRoomPays(F("1.0"), [v0, cut(now - DAY)], ["gpt-4"], now, window)).toBe(100_000n);
+    // In force since half a window: usage from the window's start is still billed at × 1.5.
+    expect(tokensRoomPays(F("1.0"), [v0, cut(now - window / 2n)], ["gpt-4"], now, window)).toBe(33_333n);
+  });
+
   it("pays every token at the dearest tier price and multiplier the key's models can be billed at", () => {
     // 1 FLOW at 0.02 per 1K × 1.5 (GPT-4): 33,333 tokens; GPT-3.5 only (× 0.8): 62,500.
     expect(tokensRoomPays(F("1.0"), [DEFAULT_PRICING], ["gpt-4"], 0n, 300n * UNITS_PER_SECOND)).toBe(33_333n);
@@ -193,6 +246,27 @@ describe("spend rows the live limit counts (external input)", () => {
       expect(pendingRowOf({ ...good, total_tokens }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: total_tokens is not a token count" });
     }
     expect(pendingRowOf({ ...good, api_key: "sk-raw" }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: api_key is not a key hash" });
+  });
+
+  it("refuses a key hash with anything before or after its 64 hex digits, and a start before 1970", () => {
+    for (const api_key of [`x${"a".repeat(64)}`, `${"a".repeat(64)}x`, "A".repeat(64)]) {
+      expect(pendingRowOf({ ...good, api_key }, served, 300n, familyAt), api_key).toEqual({ bad: "spend row r1: api_key is not a key hash" });
+    }
+    expect(pendingRowOf({ ...good, startTime: "1969-12-31T23:59:59.999Z" }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: unreadable start time" });
+    expect("row" in pendingRowOf({ ...good, startTime: "1970-01-01T00:00:00.000Z" }, served, 300n, familyAt)).toBe(true);
+    expect(pendingRowOf({ ...good, total_tokens: 0 }, served, 300n, familyAt)).toEqual({ row: expect.objectContaining({ tokens: 0 }) });
+  });
+
+  it("keeps the end of a call that ends after it starts; an unreadable end reads as the start", () => {
+    expect(pendingRowOf(good, served, 300n, familyAt)).toEqual({ row: expect.objectContaining({ startMs: Date.parse(good.startTime), endMs: Date.parse(good.endTime) }) });
+    expect(pendingRowOf({ ...good, endTime: "later" }, served, 300n, familyAt)).toEqual({ row: expect.objectContaining({ endMs: Date.parse(good.startTime) }) });
+  });
+
+  it("asks the family rule with \"\" for a missing model_group, and bills a family a report cannot carry at the default", () => {
+    const asked: string[] = [];
+    pendingRowOf({ ...good, model_group: null }, served, 300n, (_w, group, model) => (asked.push(`${group}|${model}`), undefined));
+    expect(asked).toEqual(["|gpt-4-0613"]);
+    expect(pendingRowOf(good, served, 300n, () => "bad\u0000family")).toEqual({ row: expect.objectContaining({ family: "" }) });
   });
 
   it("bills a model no family rule knows at the default multiplier (family \"\"), and an end before the start as the start", () => {

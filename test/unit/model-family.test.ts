@@ -55,6 +55,35 @@ describe("the family of a logged model name", () => {
     expect(normaliseModelName("latest")).toBe("latest");
   });
 
+  it("normalises a name with surrounding whitespace as the name itself", () => {
+    expect(normaliseModelName("  azure/gpt-4-0613\n")).toBe("gpt-4");
+    expect(familyOfSpendRow(P, null, " claude-3-5-sonnet-20241022 ")).toBe("claude");
+  });
+
+  it("strips suffixes until none is left, whatever order they come in (Vertex: version, then date)", () => {
+    expect(normaliseModelName("vertex_ai/claude-3-5-sonnet-v2@20241022")).toBe("claude-3-5-sonnet");
+    expect(normaliseModelName("gpt-4-0613-latest")).toBe("gpt-4");
+    expect(normaliseModelName("ollama/llama3:latest")).toBe("llama3");
+  });
+
+  it("never reduces a name to nothing: a name that is all suffix stays as it is", () => {
+    for (const name of ["-latest", ":latest", "@20240620", "-0613", "azure/-20241022", "-v2:0"]) {
+      expect(normaliseModelName(name), name).not.toBe("");
+    }
+    expect(normaliseModelName("@20240620")).toBe("@20240620");
+  });
+
+  it("cuts a name to a family only at a '-': a name that merely starts with a family's letters is not that family", () => {
+    expect(familyOfSpendRow(P, null, "llamafile-7b")).toBeUndefined();
+    expect(familyOfSpendRow(P, null, "claudette-2")).toBeUndefined();
+    expect(familyOfSpendRow(P, null, "gpt-4x-alpaca")).toBeUndefined();
+    expect(familyOfSpendRow(P, null, "llama-guard-7b")).toBe("llama");
+  });
+
+  it("bills a name that starts with a '-' at the default multiplier (no empty prefix is looked up)", () => {
+    for (const name of ["-gpt-4", "-x", "azure/-claude-3"]) expect(familyOfSpendRow(P, null, name), name).toBeUndefined();
+  });
+
   it("an on-chain mapping of the exact name always wins (the admin can pin any deployment name)", () => {
     const pinned = { ...P, modelFamilies: { ...P.modelFamilies, "azure/gpt-4-0613": "llama" } };
     expect(familyOfSpendRow(pinned, null, "azure/gpt-4-0613")).toBe("llama");

@@ -13,11 +13,13 @@ import {
   multiplierFor,
   paidTokens,
   parseUFix64,
+  parseUInt64,
   pricingAt,
   pricingFromCadence,
   quoteUnits,
   quoteWithTiersUnits,
   tierDiscountBasisPoints,
+  UINT64_MAX,
   validateTiers,
   type SubscriptionState,
   type Tier,
@@ -100,6 +102,40 @@ describe("UFix64 units", () => {
     }
     expect(flow("184467440737.09551615")).toBe(UFIX64_MAX_UNITS);
     expect(flow("0.02")).toBe(2_000_000n);
+  });
+
+  it("reads a value with surrounding whitespace (a line of an env file, a pasted amount)", () => {
+    expect(flow(" 4.125\n")).toBe(412_500_000n);
+    expect(flow("\t7 ")).toBe(700_000_000n);
+  });
+
+  it("names the refused text in its error, so a bad config value can be found", () => {
+    expect(() => flow("4,5")).toThrow('not a UFix64: "4,5"');
+    expect(() => flow("184467440737.09551616")).toThrow("UFix64 out of range: 184467440737.09551616");
+  });
+
+  it("formats only what a UFix64 can hold: never a negative amount or one past the largest", () => {
+    expect(formatUFix64(0n)).toBe("0.00000000");
+    expect(formatUFix64(UFIX64_MAX_UNITS)).toBe("184467440737.09551615");
+    expect(() => formatUFix64(-1n)).toThrow(new RangeError("UFix64 out of range: -1 units"));
+    expect(() => formatUFix64(UFIX64_MAX_UNITS + 1n)).toThrow(new RangeError("UFix64 out of range: 18446744073709551616 units"));
+    expect(() => formatFlow(-100_000_000n)).toThrow(RangeError);
+  });
+});
+
+describe("UInt64 values (JSON-Cadence carries them as strings)", () => {
+  it("reads a string, a number or a bigint from 0 to 2^64 - 1", () => {
+    expect(parseUInt64("0")).toBe(0n);
+    expect(parseUInt64(42)).toBe(42n);
+    expect(parseUInt64(7n)).toBe(7n);
+    expect(parseUInt64("18446744073709551615")).toBe(UINT64_MAX);
+    expect(UINT64_MAX).toBe(2n ** 64n - 1n);
+  });
+
+  it("refuses a negative value or one past 2^64 - 1, naming it", () => {
+    expect(() => parseUInt64("-1")).toThrow(new RangeError("UInt64 out of range: -1"));
+    expect(() => parseUInt64(-1n)).toThrow(RangeError);
+    expect(() => parseUInt64("18446744073709551616")).toThrow(new RangeError("UInt64 out of range: 18446744073709551616"));
   });
 });
 
