@@ -654,6 +654,10 @@ describe("the client key a caller's challenges are counted under", () => {
     expect(clientOf("2001:db8::")).toBe("2001:db8:0:0::/64");
     // The zeros left out may lie in the first half: the groups after "::" reach into the /64.
     expect(clientOf("2001:db8::3:4:5:6:7")).toBe("2001:db8:0:3::/64");
+    // The last 32 bits written as IPv4 (RFC 4291 2.2.3) are two groups, with or without "::".
+    expect(clientOf("2001:db8:1:2:5:6:198.51.100.23")).toBe("2001:db8:1:2::/64");
+    expect(clientOf("2001:db8::3:4:5:198.51.100.23")).toBe("2001:db8:0:3::/64");
+    expect(clientOf("64:ff9b::198.51.100.23")).toBe("64:ff9b:0:0::/64");
   });
 
   it("is null for what is not an address", () => {

@@ -11,6 +11,12 @@
 import { isIPv4, isIPv6 } from "node:net";
 
 function expandIPv6(address: string): string[] | null {
+  // Its last 32 bits may be written as IPv4 (RFC 4291 2.2.3): two groups, not one.
+  const dotted = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  if (dotted !== null) {
+    const [b0, b1, b2, b3] = dotted.slice(2).map(Number) as [number, number, number, number];
+    address = `${dotted[1]}${((b0 << 8) | b1).toString(16)}:${((b2 << 8) | b3).toString(16)}`;
+  }
   const [head, tail] = address.split("::") as [string, string | undefined];
   const left = head === "" ? [] : head.split(":");
   const right = tail === undefined || tail === "" ? [] : tail.split(":");
