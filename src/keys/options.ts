@@ -34,6 +34,8 @@ export interface KeyServiceOptions {
   maxRetryDelayMs?: number;
   /** Blocks per events query (the access node caps it at 250). */
   eventRangeSize?: number;
+  /** First keys attached per issue_keys transaction, and made per pass (default FIRST_KEYS_PER_TRANSACTION). */
+  firstKeysPerTransaction?: number;
   challengeTtlMs?: number;
   /** Bounds of the open-challenge table (http/challenges.ts has the defaults). */
   challengeLimits?: Partial<ChallengeLimits>;

@@ -309,19 +309,31 @@ export class KeyService implements KeyServiceApi {
       return needsWork(sub) && !(r && this.now() < r.notBefore);
     });
     const batchFirstKey = due.filter(awaitsFirstKey).length > 1;
+    const perBatch = this.firstKeysPerTransaction();
+    let firstKeys = 0;
     for (const sub of due) {
       if (!this.running) return;
+      if (batchFirstKey && awaitsFirstKey(sub)) {
+        // One batch per pass: the next pass follows new events (and answers the live limit) first.
+        if (firstKeys >= perBatch) continue;
+        firstKeys += 1;
+      }
       await this.reconcileNow(sub.id, { batchFirstKey }).catch(() => undefined);
       await nextTurn();
     }
     if (batchFirstKey) await this.attachFirstKeysDue();
   }
 
-  /** First keys made in LiteLLM and not yet on Flow, FIRST_KEYS_PER_TRANSACTION per transaction. */
+  private firstKeysPerTransaction(): number {
+    return Math.max(1, Math.floor(this.options.firstKeysPerTransaction ?? FIRST_KEYS_PER_TRANSACTION));
+  }
+
+  /** First keys made in LiteLLM and not yet on Flow, firstKeysPerTransaction() per transaction. */
   private async attachFirstKeysDue(): Promise<void> {
     const ready = [...this.subs.values()].filter((sub) => firstKeyToAttach(sub) !== undefined).map((sub) => sub.id);
-    for (let i = 0; i < ready.length && this.running; i += FIRST_KEYS_PER_TRANSACTION) {
-      const ids = ready.slice(i, i + FIRST_KEYS_PER_TRANSACTION);
+    const perBatch = this.firstKeysPerTransaction();
+    for (let i = 0; i < ready.length && this.running; i += perBatch) {
+      const ids = ready.slice(i, i + perBatch);
       await this.serial
         .run(async () => {
           if (this.crashed) throw new InjectedCrash("the service has crashed");
