@@ -236,7 +236,8 @@ async function main(): Promise<void> {
     }));
     const batchKeys = batches.reduce((n, b) => n + b.keys, 0);
     const batchComputation = batches.map((b) => b.computation).filter((c): c is number => c !== undefined);
-    const issued = subscriptions - health.pending.length;
+    // Keys issued: of the subscriptions the key service has seen so far, those with nothing left to do.
+    const issued = health.subscriptions - health.pending.length;
     const keyRate = issued / (((keysDoneAt ?? Date.now()) - createStart) / 1000);
     const createdEnd = createStart + createdMs;
 
@@ -257,7 +258,7 @@ async function main(): Promise<void> {
     console.log(`report: ${reportBytes.toLocaleString("en")} bytes (${(reportBytes / lines).toFixed(0)} per line); summary ${summaryBytes.toLocaleString("en")} bytes`);
     console.log(`subscriptions opened in ${seconds(createdMs)} s (${PER_CREATE_TX} per transaction)`);
     console.log(
-      `key service: RSS ${memory.rss.toFixed(0)} MB (peak ${memory.peak.toFixed(0)} MB); events followed to the head ${caughtUpAt === undefined ? "not yet" : `${seconds(caughtUpAt - createdEnd)} s`} after the last subscription opened; its HTTP API's longest silence ${seconds(longestSilence)} s; keys issued for all ${keysDoneAt === undefined ? `not yet (${health.pending.length} pending at the end)` : `${seconds(keysDoneAt - createdEnd)} s after`}; ${keyRate.toFixed(1)} keys issued per second from the first subscription opened`,
+      `key service: RSS ${memory.rss.toFixed(0)} MB (peak ${memory.peak.toFixed(0)} MB); events followed to the head ${caughtUpAt === undefined ? "not yet" : `${seconds(caughtUpAt - createdEnd)} s`} after the last subscription opened; its HTTP API's longest silence ${seconds(longestSilence)} s; keys issued for all ${keysDoneAt === undefined ? `not yet (${issued.toLocaleString("en")} issued of ${health.subscriptions.toLocaleString("en")} seen at the end)` : `${seconds(keysDoneAt - createdEnd)} s after`}; ${keyRate.toFixed(1)} keys issued per second from the first subscription opened`,
     );
     console.log(
       `key service's issue_keys: ${batches.length} transaction(s) for ${batchKeys.toLocaleString("en")} first keys; computation ${batchComputation.length === 0 ? "not in the emulator's log" : `at most ${Math.max(...batchComputation).toLocaleString("en")} per transaction, ${(batchComputation.reduce((a, b) => a + b, 0) / batchKeys).toFixed(1)} per key`}`,
