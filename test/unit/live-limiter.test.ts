@@ -7,7 +7,7 @@
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { LiteLLMError, type LiteLLMAdminClient, type SpendLogRow } from "../../src/litellm";
-import { readChainView, readSettlement } from "../../src/keys/live/chain";
+import { readChainView, readChainViews, readSettlement, VIEWS_PER_SCRIPT } from "../../src/keys/live/chain";
 import { LiveLimit, type LiveLimitOptions } from "../../src/keys/live/limiter";
 import { SpendFollower } from "../../src/keys/live/spend-follower";
 import type { SubscriptionRecord } from "../../src/keys/state";
@@ -19,13 +19,17 @@ const flow = vi.hoisted(() => ({
   subscriptions: new Map<string, Record<string, unknown> | null>(),
   schedule: [] as unknown[],
   calls: [] as string[],
+  /** Sizes of the get_subscriptions calls. */
+  batches: [] as number[],
+  /** When set, get_subscriptions answers this instead of the subscriptions asked. */
+  batchAnswer: undefined as ((ids: readonly string[]) => unknown) | undefined,
 }));
 
 vi.mock("../../src/flow/runtime", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../../src/flow/runtime")>();
   return {
     ...actual,
-    runScript: async (_ctx: unknown, definition: { name: string }, args: { id?: string }) => {
+    runScript: async (_ctx: unknown, definition: { name: string }, args: { id?: string; ids?: readonly string[] }) => {
       if (definition.name === "get_state") {
         flow.calls.push("state");
         return flow.states.length > 1 ? flow.states.shift() : flow.states[0];
@@ -33,6 +37,14 @@ vi.mock("../../src/flow/runtime", async (importOriginal) => {
       if (definition.name === "get_subscription") {
         flow.calls.push(`subscription ${args.id}`);
         return flow.subscriptions.get(String(args.id)) ?? null;
+      }
+      if (definition.name === "get_subscriptions") {
+        flow.batches.push((args.ids ?? []).length);
+        if (flow.batchAnswer !== undefined) return flow.batchAnswer(args.ids ?? []);
+        return (args.ids ?? []).map((id) => {
+          flow.calls.push(`subscription ${id}`);
+          return flow.subscriptions.get(String(id)) ?? null;
+        });
       }
       if (definition.name === "get_pricing_schedule") {
         flow.calls.push("schedule");
@@ -396,6 +408,24 @@ describe("what the live limit reads from Flow", () => {
     flow.subscriptions.set("7", subscriptionInfo({ maxBudgetPerPeriod: undefined }));
     expect((await readChainView(ctx, "7"))?.cap).toBeNull();
     expect(await readChainView(ctx, "404")).toBeNull();
+  });
+
+  it("many subscriptions' states, VIEWS_PER_SCRIPT a script, each the one asked for", async () => {
+    const ids = Array.from({ length: VIEWS_PER_SCRIPT + 3 }, (_, i) => String(i + 1));
+    for (const id of ids) flow.subscriptions.set(id, subscriptionInfo({ id, balance: `${id}.0` }));
+    flow.subscriptions.set("2", null);
+    flow.batches = [];
+    const views = await readChainViews(ctx, ids);
+    expect(flow.batches).toEqual([VIEWS_PER_SCRIPT, 3]);
+    expect(views.size).toBe(ids.length);
+    expect(views.get("2")).toBeNull();
+    expect(views.get(String(VIEWS_PER_SCRIPT + 3))?.balance).toBe(BigInt(VIEWS_PER_SCRIPT + 3) * 100_000_000n);
+    // An access node's answer is checked: one state per id asked, each the subscription asked.
+    flow.batchAnswer = (asked) => asked.slice(1).map((id) => flow.subscriptions.get(id));
+    await expect(readChainViews(ctx, ["1", "3"])).rejects.toThrow("get_subscriptions answered 1 for 2 subscriptions");
+    flow.batchAnswer = (asked) => [...asked].reverse().map((id) => flow.subscriptions.get(id));
+    await expect(readChainViews(ctx, ["1", "3"])).rejects.toThrow("get_subscriptions answered subscription 3 where 1 was asked");
+    flow.batchAnswer = undefined;
   });
 });
 

@@ -4,7 +4,8 @@
  * the generated codecs check their shapes, and the numbers are checked here.
  */
 import { runScript, type FlowContext } from "../../flow/runtime";
-import { getPricingSchedule, getSubscription, triggersGetState } from "../../flow/generated/scripts";
+import { getPricingSchedule, getSubscription, getSubscriptions, triggersGetState } from "../../flow/generated/scripts";
+import type { SimpleUsageSubscriptions_SubscriptionInfo } from "../../flow/generated/types";
 import { parseUFix64, scheduleFromCadence, type PricingSchedule } from "../../pricing";
 import { UNITS_PER_SECOND, type ChainView } from "./exposure";
 
@@ -32,8 +33,33 @@ export async function readSettlement(flow: FlowContext): Promise<Settlement> {
 }
 
 /** The subscription's billing state, or null when Flow does not know it. */
+/** Subscriptions read per script by readChainViews: far inside a script's computation limit. */
+export const VIEWS_PER_SCRIPT = 100;
+
 export async function readChainView(flow: FlowContext, id: string): Promise<ChainView | null> {
-  const info = await runScript(flow, getSubscription, { id });
+  return viewOf(await runScript(flow, getSubscription, { id }));
+}
+
+/**
+ * The billing state of many subscriptions, VIEWS_PER_SCRIPT per script (one script each would
+ * make a pass over 10,000 subscriptions take minutes). Null for an id Flow does not know.
+ */
+export async function readChainViews(flow: FlowContext, ids: readonly string[]): Promise<Map<string, ChainView | null>> {
+  const out = new Map<string, ChainView | null>();
+  for (let i = 0; i < ids.length; i += VIEWS_PER_SCRIPT) {
+    const chunk = ids.slice(i, i + VIEWS_PER_SCRIPT);
+    const infos = await runScript(flow, getSubscriptions, { ids: chunk });
+    if (!Array.isArray(infos) || infos.length !== chunk.length) throw new Error(`get_subscriptions answered ${Array.isArray(infos) ? infos.length : "no list"} for ${chunk.length} subscriptions`);
+    for (const [j, id] of chunk.entries()) {
+      const view = viewOf(infos[j]);
+      if (view !== null && infos[j]?.id !== undefined && String(infos[j]?.id) !== id) throw new Error(`get_subscriptions answered subscription ${String(infos[j]?.id)} where ${id} was asked`);
+      out.set(id, view);
+    }
+  }
+  return out;
+}
+
+function viewOf(info: SimpleUsageSubscriptions_SubscriptionInfo | null | undefined): ChainView | null {
   if (!info) return null;
   return {
     status: info.status,

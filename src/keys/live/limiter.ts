@@ -17,7 +17,7 @@ import type { LiveBlock } from "../decision";
 import type { LiveView } from "./view";
 import type { KeyServiceLogger } from "../logger";
 import { currentKey, type SubscriptionRecord } from "../state";
-import { msToUnits, readChainView, readSchedule, readSettlement, unitsToMs, type Settlement } from "./chain";
+import { msToUnits, readChainViews, readSchedule, readSettlement, unitsToMs, type Settlement } from "./chain";
 import { exposureOf, UNITS_PER_SECOND, type ChainView, type Exposure } from "./exposure";
 import { tokensRoomPays, tpmLimitFor } from "./guard";
 import { PendingUsage } from "./pending";
@@ -119,12 +119,13 @@ export class LiveLimit {
       if (this.settlement === null || before.lastSettled !== this.settlement.lastSettled || before.windowSeconds !== this.settlement.windowSeconds) {
         for (const s of open) this.dirty.add(s.id);
       }
-      for (const s of open) {
+      const stale = open.filter((s) => {
         const known = this.views.get(s.id);
-        if (known === undefined || this.dirty.has(s.id) || now - known.at >= this.o.viewRefreshMs) {
-          this.views.set(s.id, { view: await readChainView(this.d.flow, s.id), at: now });
-          this.dirty.delete(s.id); // only once read: a failed read is tried again next pass
-        }
+        return known === undefined || this.dirty.has(s.id) || now - known.at >= this.o.viewRefreshMs;
+      });
+      for (const [id, view] of await readChainViews(this.d.flow, stale.map((s) => s.id))) {
+        this.views.set(id, { view, at: now });
+        this.dirty.delete(id); // only once read: a failed read is tried again next pass
       }
       const after = await readSettlement(this.d.flow);
       if (after.lastSettled === before.lastSettled) {

@@ -8,6 +8,7 @@ export { getPricingAt } from "./get_pricing_at";
 export { getPricingSchedule } from "./get_pricing_schedule";
 export { getProviderSubscriptions } from "./get_provider_subscriptions";
 export { getSubscription } from "./get_subscription";
+export { getSubscriptions } from "./get_subscriptions";
 export { getTotals } from "./get_totals";
 export { keysVerifyUserSignature } from "./keys/verify_user_signature";
 export { oracleAttestation } from "./oracle/attestation";
