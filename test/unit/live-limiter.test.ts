@@ -7,7 +7,7 @@
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { LiteLLMError, type LiteLLMAdminClient, type SpendLogRow } from "../../src/litellm";
-import { readChainView, readChainViews, readSettlement, VIEWS_PER_SCRIPT } from "../../src/keys/live/chain";
+import { readChainViews, readSettlement, VIEWS_PER_SCRIPT } from "../../src/keys/live/chain";
 import { LiveLimit, type LiveLimitOptions } from "../../src/keys/live/limiter";
 import { SpendFollower } from "../../src/keys/live/spend-follower";
 import type { SubscriptionRecord } from "../../src/keys/state";
@@ -404,10 +404,11 @@ describe("what the live limit reads from Flow", () => {
 
   it("a subscription's state in units of 1e-8, the cap null when there is none", async () => {
     flow.subscriptions.set("7", subscriptionInfo({ status: "Suspended", balance: "1.5", periodTokens: "42", periodSpent: "0.25", maxBudgetPerPeriod: "3.0", periodStart: "100.0", billingPeriod: "86400.0", createdAt: "50.0" }));
-    expect(await readChainView(ctx, "7")).toEqual({ status: "Suspended", balance: 150_000_000n, periodTokens: 42n, periodSpent: 25_000_000n, cap: 300_000_000n, periodStart: 10_000_000_000n, billingPeriod: 8_640_000_000_000n, createdAt: 5_000_000_000n });
+    const readChainView = async (id: string) => (await readChainViews(ctx, [id])).get(id);
+    expect(await readChainView("7")).toEqual({ status: "Suspended", balance: 150_000_000n, periodTokens: 42n, periodSpent: 25_000_000n, cap: 300_000_000n, periodStart: 10_000_000_000n, billingPeriod: 8_640_000_000_000n, createdAt: 5_000_000_000n });
     flow.subscriptions.set("7", subscriptionInfo({ maxBudgetPerPeriod: undefined }));
-    expect((await readChainView(ctx, "7"))?.cap).toBeNull();
-    expect(await readChainView(ctx, "404")).toBeNull();
+    expect((await readChainView("7"))?.cap).toBeNull();
+    expect(await readChainView("404")).toBeNull();
   });
 
   it("many subscriptions' states, VIEWS_PER_SCRIPT a script, each the one asked for", async () => {

@@ -4,7 +4,7 @@
  * the generated codecs check their shapes, and the numbers are checked here.
  */
 import { runScript, type FlowContext } from "../../flow/runtime";
-import { getPricingSchedule, getSubscription, getSubscriptions, triggersGetState } from "../../flow/generated/scripts";
+import { getPricingSchedule, getSubscriptions, triggersGetState } from "../../flow/generated/scripts";
 import type { SimpleUsageSubscriptions_SubscriptionInfo } from "../../flow/generated/types";
 import { parseUFix64, scheduleFromCadence, type PricingSchedule } from "../../pricing";
 import { UNITS_PER_SECOND, type ChainView } from "./exposure";
@@ -35,10 +35,6 @@ export async function readSettlement(flow: FlowContext): Promise<Settlement> {
 /** The subscription's billing state, or null when Flow does not know it. */
 /** Subscriptions read per script by readChainViews: far inside a script's computation limit. */
 export const VIEWS_PER_SCRIPT = 100;
-
-export async function readChainView(flow: FlowContext, id: string): Promise<ChainView | null> {
-  return viewOf(await runScript(flow, getSubscription, { id }));
-}
 
 /**
  * The billing state of many subscriptions, VIEWS_PER_SCRIPT per script (one script each would
