@@ -27,7 +27,7 @@ import { createSpendLogsTable, insertSpendLogs } from "../src/litellm-server/dat
 import { syntheticSpendRows } from "../src/litellm-server/synthetic-rows";
 import { keyAuthorization, runScript, sendTransaction } from "../src/flow/runtime";
 import { getSubscription } from "../src/flow/generated/scripts";
-import { triggersTestingCreateSubscriptions } from "../src/flow/generated/transactions";
+import { triggersTestingCreateSubscriptions } from "../test/flow-generated/transactions";
 import { createLocalAccount } from "../src/local/accounts";
 import { startPostgres } from "../src/local/postgres";
 import { freePorts, LocalStack } from "../src/local/stack";

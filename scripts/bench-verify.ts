@@ -27,7 +27,7 @@ import { buildRoundProofs, reportRequestSpec, web2JsonResponse, FDC_PROTOCOL_ID 
 import { FLARE_CONTRACT_REGISTRY_ADDRESS } from "../src/fdc/harness";
 import { HARDHAT_DEV_KEYS } from "../src/flare-local";
 import { keyAuthorization, sendTransaction, TransactionError } from "../src/flow/runtime";
-import { triggersTestingSubmitReports } from "../src/flow/generated/transactions";
+import { triggersTestingSubmitReports } from "../test/flow-generated/transactions";
 import { createLocalAccount, serviceSigner } from "../src/local/accounts";
 import { sealedHeight } from "../src/local/customer";
 import { freePorts, LocalStack } from "../src/local/stack";

@@ -1,13 +1,14 @@
 /**
  * `npm run codegen`: typed TypeScript bindings for every Cadence transaction
- * and script, read with Cadence's own parser (`flow inspect`).
+ * and script, read with Cadence's own parser (`flow inspect`): under src/flow/generated, and
+ * those of test-only Cadence (`testing/` folders) under test/flow-generated.
  * `npm run codegen -- --check` writes nothing and fails when a generated file
  * is missing, stale or extra (npm test runs it).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { inspectCadence } from "../src/codegen/inspect";
-import { GENERATED_DIR, generateBindings } from "../src/codegen/generate";
+import { GENERATED_DIR, TEST_GENERATED_DIR, generateBindings } from "../src/codegen/generate";
 import { repoRoot } from "../src/local/flow-binary";
 
 function cadenceFiles(root: string, dir: string): string[] {
@@ -56,7 +57,7 @@ export function main(argv: string[]): number {
       fs.writeFileSync(abs, content);
     }
   }
-  for (const file of existingGenerated(root, GENERATED_DIR)) {
+  for (const file of [...existingGenerated(root, GENERATED_DIR), ...existingGenerated(root, TEST_GENERATED_DIR)]) {
     if (generated.has(file)) continue;
     stale.push(`extra ${file}`);
     if (!check) fs.rmSync(path.join(root, file));

@@ -29,10 +29,8 @@ import {
   adminSetPeriod,
   adminSetTiers,
   collectOwed,
-  testingCustomerOps,
-  testingProviderWithoutReceiver,
-  triggersTestingCreateSubscriptions,
 } from "../../src/flow/generated/transactions";
+import { testingCustomerOps, testingProviderWithoutReceiver, triggersTestingCreateSubscriptions } from "../flow-generated/transactions";
 import { formatUFix64, parseUFix64, pricingFromCadence, scheduleFromCadence, type PricingConfig } from "../../src/pricing";
 import type { UsageLine } from "../../src/report";
 import { BillingModel, type LineOutcome } from "./property/billing-model";

@@ -3,7 +3,7 @@ import { emulator, executeScript, getAccountAddress, getFlowBalance, init, mintF
 import { flowBinary, repoRoot } from "../../src/local/flow-binary";
 import { contractAddresses } from "../../src/config/flow-json";
 import { resolveImports } from "../../src/flow/runtime";
-import { testingFlowTotalSupply } from "../../src/flow/generated/scripts";
+import { testingFlowTotalSupply } from "../flow-generated/scripts";
 import * as path from "node:path";
 
 // flow-js-testing (its Cadence-1.0 build, FCL 1.3.2 inside) drives the pinned

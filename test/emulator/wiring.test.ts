@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fcl from "@onflow/fcl";
 import { runScript } from "../../src/flow/runtime";
-import { testingFlowTotalSupply } from "../../src/flow/generated/scripts";
+import { testingFlowTotalSupply } from "../flow-generated/scripts";
 import { FlowEmulator } from "../../src/local/emulator";
 import { contractAddresses } from "../../src/config/flow-json";
 

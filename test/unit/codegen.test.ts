@@ -14,6 +14,7 @@ describe("codegen --check", () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), "ff-codegen-"));
     fs.cpSync(path.join(repoRoot(), "cadence"), path.join(root, "cadence"), { recursive: true });
     fs.cpSync(path.join(repoRoot(), "src/flow/generated"), path.join(root, "src/flow/generated"), { recursive: true });
+    fs.cpSync(path.join(repoRoot(), "test/flow-generated"), path.join(root, "test/flow-generated"), { recursive: true });
     vi.spyOn(console, "log").mockImplementation(() => undefined);
     vi.spyOn(console, "error").mockImplementation(() => undefined);
   });
@@ -42,5 +43,24 @@ describe("codegen --check", () => {
   it("writes what --check found stale, after which --check passes", () => {
     expect(main(["--root", root])).toBe(0);
     expect(main(["--check", "--root", root])).toBe(0);
+  });
+
+  it("binds test-only Cadence under test/flow-generated and leaves src/ without it", () => {
+    fs.writeFileSync(path.join(root, "cadence/scripts/testing/probe.cdc"), "access(all) fun main(): UInt8 { return 1 }\n");
+    expect(main(["--root", root])).toBe(0);
+    const binding = fs.readFileSync(path.join(root, "test/flow-generated/scripts/testing/probe.ts"), "utf8");
+    expect(binding).toContain(`from "../../../../src/flow/runtime"`);
+    expect(fs.readFileSync(path.join(root, "test/flow-generated/scripts/index.ts"), "utf8")).toContain("testingProbe");
+    const production = fs.readdirSync(path.join(root, "src/flow/generated"), { recursive: true, encoding: "utf8" });
+    expect(production.filter((f) => f.includes("testing"))).toEqual([]);
+    expect(fs.readFileSync(path.join(root, "src/flow/generated/scripts/index.ts"), "utf8")).not.toContain("testing");
+  });
+
+  it("fails when a test-only binding is left under src/", () => {
+    const stray = path.join(root, "src/flow/generated/scripts/testing/probe.ts");
+    fs.mkdirSync(path.dirname(stray), { recursive: true });
+    fs.copyFileSync(path.join(root, "test/flow-generated/scripts/testing/probe.ts"), stray);
+    expect(main(["--check", "--root", root])).toBe(1);
+    expect(vi.mocked(console.error).mock.calls.flat().join("\n")).toContain("extra src/flow/generated/scripts/testing/probe.ts");
   });
 });
