@@ -175,7 +175,7 @@ export class SettlementBench {
 
   /** Opens `count` subscriptions (service account is customer and provider), in batches. */
   async createSubscriptions(count: number, deposit = "10.0"): Promise<void> {
-    const code = this.file("transactions/triggers/testing/create_subscriptions");
+    const code = this.file("transactions/subscriptions/testing/create_subscriptions");
     const provider = emulatorServiceAccount().address;
     for (let done = 0; done < count; done += 100) {
       const batch = Math.min(100, count - done);

@@ -26,8 +26,8 @@ import { flowSigner } from "../src/deploy/flow-signer";
 import { contractAddresses } from "../src/config/flow-json";
 import { createLocalAccount } from "../src/local/accounts";
 import { keyAuthorization, runScript, sendTransaction, type FlowContext, type KeySigner } from "../src/flow/runtime";
-import { getPricing } from "../src/flow/generated/scripts";
-import { createSubscription } from "../src/flow/generated/transactions";
+import { pricingGetPricing } from "../src/flow/generated/scripts";
+import { subscriptionsCreateSubscription } from "../src/flow/generated/transactions";
 import { LiteLLMAdminClient } from "../src/litellm";
 import { startLiteLLMServer } from "../src/litellm-server";
 import { KeyService } from "../src/keys";
@@ -87,7 +87,7 @@ async function run(env: Env, mode: Mode): Promise<string> {
     const limit = cap ?? deposit;
     const sealed = await sendTransaction(
       env.ctx,
-      createSubscription,
+      subscriptionsCreateSubscription,
       { provider: env.provider.address, deposit: formatFlow(deposit), maxBudgetPerPeriod: cap === null ? null : formatFlow(cap), allowedModels: ["gpt-4"] },
       keyAuthorization(env.customer),
     );
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
       customer: await createLocalAccount(ctx, "1000.0"),
       litellmUrl: litellm.url,
       client: new LiteLLMAdminClient({ env: { LITELLM_MASTER_KEY: masterKey }, baseUrl: litellm.url }),
-      pricing: pricingFromCadence(await runScript(ctx, getPricing, {})),
+      pricing: pricingFromCadence(await runScript(ctx, pricingGetPricing, {})),
       dir,
     };
     console.log(`spend-log delay ${SPEND_LOG_DELAY_MS / 1000} s, poll ${POLL_MS / 1000} s: goal first refusal within ${(2 * (SPEND_LOG_DELAY_MS + POLL_MS)) / 1000} s, overshoot < 2 %`);

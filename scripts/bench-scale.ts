@@ -26,8 +26,8 @@ import { publishedFiles } from "../src/connector/publish";
 import { createSpendLogsTable, insertSpendLogs } from "../src/litellm-server/database";
 import { syntheticSpendRows } from "../src/litellm-server/synthetic-rows";
 import { keyAuthorization, runScript, sendTransaction } from "../src/flow/runtime";
-import { getSubscription } from "../src/flow/generated/scripts";
-import { triggersTestingCreateSubscriptions } from "../test/flow-generated/transactions";
+import { subscriptionsGetSubscription } from "../src/flow/generated/scripts";
+import { subscriptionsTestingCreateSubscriptions } from "../test/flow-generated/transactions";
 import { createLocalAccount } from "../src/local/accounts";
 import { startPostgres } from "../src/local/postgres";
 import { freePorts, LocalStack } from "../src/local/stack";
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     let lastId = 0n;
     for (let made = 0; made < subscriptions; made += PER_CREATE_TX) {
       const count = Math.min(PER_CREATE_TX, subscriptions - made);
-      const sealed = await sendTransaction(flow, triggersTestingCreateSubscriptions, { provider: stack.info.provider.address, count: BigInt(count), deposit: DEPOSIT }, keyAuthorization(customer), { computeLimit: 9999 });
+      const sealed = await sendTransaction(flow, subscriptionsTestingCreateSubscriptions, { provider: stack.info.provider.address, count: BigInt(count), deposit: DEPOSIT }, keyAuthorization(customer), { computeLimit: 9999 });
       for (const e of sealed.events) {
         if (!e.type.endsWith("SimpleUsageSubscriptions.SubscriptionCreated")) continue;
         const id = BigInt((e.data as { id: string }).id);
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     }
     const createdMs = Date.now() - createStart;
     if (firstId !== 1n || lastId !== BigInt(subscriptions)) throw new Error(`expected subscriptions 1..${subscriptions}, got ${firstId}..${lastId}`);
-    if ((await runScript(flow, getSubscription, { id: BigInt(subscriptions) })) === null) throw new Error(`subscription ${subscriptions} is not on Flow`);
+    if ((await runScript(flow, subscriptionsGetSubscription, { id: BigInt(subscriptions) })) === null) throw new Error(`subscription ${subscriptions} is not on Flow`);
 
     // 2. The window's usage, in LiteLLM's spend table: the window after the one running now, so
     // every row is written before the window starts and none arrives late.

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { subscriptionApi } from "../src/api/subscriptions";
 import { keyAuthorization, runScript, type FlowContext } from "../src/flow/runtime";
-import { getSubscription } from "../src/flow/generated/scripts";
+import { subscriptionsGetSubscription } from "../src/flow/generated/scripts";
 import { createLocalAccount } from "../src/local/accounts";
 import { chargedEvents, chat, pendingUsage, revealKey, sealedHeight } from "../src/local/customer";
 import { repoRoot } from "../src/local/flow-binary";
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     const charged = (await chargedEvents(stack.flow, fromHeight, await sealedHeight(stack.flow.accessNode))).filter((e) => e.id === vaultId);
     const billedTokens = charged.reduce((n, e) => n + e.tokens, 0n);
     if (billedTokens >= BigInt(sent)) {
-      const info = await runScript(stack.flow, getSubscription, { id: vaultId });
+      const info = await runScript(stack.flow, subscriptionsGetSubscription, { id: vaultId });
       step(start, `verified on Flow: ${billedTokens} tokens billed in ${new Set(charged.map((e) => e.window)).size} window(s)`);
       console.log("\nBill by model family (what FlareFDCTriggers charged after Flare's attestation):");
       const byFamily = new Map<string, { tokens: bigint; cost: bigint }>();

@@ -85,7 +85,7 @@ access(all) fun testANewPeriodDoesNotLiftAnEscrowSuspension() {
     Test.assertEqual("escrow", info(id).suspendedFor!)
     Test.assertEqual(0.0, info(id).periodSpent)
     // neither the period tick nor a line of the new period lifts it
-    txOk("start_due_period", Test.createAccount(), [id])
+    txOk("subscriptions/start_due_period", Test.createAccount(), [id])
     bill([id], ["gpt-4"], [1_000])
     Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, info(id).status)
     Test.assertEqual(resumed, Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionResumed>()).length)

@@ -27,9 +27,9 @@ access(all) fun testDesignExampleIsChargedAndPaid() {
     let paid = Test.eventsOfType(Type<SimpleUsageSubscriptions.ProviderPaid>()).removeLast() as! SimpleUsageSubscriptions.ProviderPaid
     Test.assertEqual(provider.address, paid.provider)
     Test.assertEqual(4.125, paid.amount)
-    Test.assertEqual(0.0, script("get_owed", [provider.address])! as! UFix64)
+    Test.assertEqual(0.0, script("subscriptions/get_owed", [provider.address])! as! UFix64)
     // the next quote for this subscription starts in the Growth tier
-    Test.assertEqual(1.125, script("quote_subscription", [id, "gpt-4", 50_000 as UInt64])! as! UFix64)
+    Test.assertEqual(1.125, script("pricing/quote_subscription", [id, "gpt-4", 50_000 as UInt64])! as! UFix64)
     assertConserved()
 }
 
@@ -134,7 +134,7 @@ access(all) fun testEscrowRunsOutChargesWhatIsLeftAndSuspends() {
     Test.assertEqual(33_333 as UInt64, info(id).periodTokens)
     Test.assertEqual(0 as UInt64, lastLines(1)[0].paidTokens)
     // a top-up of at least the minimum deposit lifts the suspension
-    txOk("top_up", customer, [id, 10.0])
+    txOk("subscriptions/top_up", customer, [id, 10.0])
     Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
     let resumed = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionResumed>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionResumed
     Test.assertEqual(id, resumed.id)
@@ -153,7 +153,7 @@ access(all) fun testThePeriodCapSuspendsButNeverDiscountsACharge() {
     let suspended = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionSuspended>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionSuspended
     Test.assertEqual("cap", suspended.reason)
     // raising the cap above the spend lifts it
-    txOk("update_subscription", customer, [id, 5.0, nil])
+    txOk("subscriptions/update_subscription", customer, [id, 5.0, nil])
     Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
     // 100K-200K gpt-4: 100 x 0.015 x 1.5 = 2.25: 5.25 spent, over the cap of 5, all charged
     bill([id], ["gpt-4"], [100_000])
@@ -180,12 +180,12 @@ access(all) fun testAnyoneStartsADuePeriodWhichLiftsACapSuspension() {
     let stranger = Test.createAccount()
     let resumedBefore = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionResumed>()).length
     // before the period ends: nothing changes
-    txOk("start_due_period", stranger, [id])
+    txOk("subscriptions/start_due_period", stranger, [id])
     Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, info(id).status)
     Test.assertEqual(resumedBefore, Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionResumed>()).length)
     // after it: the suspension is lifted, with its event, without usage
     Test.moveTime(by: 2_592_000.0)
-    txOk("start_due_period", stranger, [id])
+    txOk("subscriptions/start_due_period", stranger, [id])
     Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
     Test.assertEqual(0.0, info(id).periodSpent)
     let resumed = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionResumed>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionResumed
@@ -195,7 +195,7 @@ access(all) fun testAnyoneStartsADuePeriodWhichLiftsACapSuspension() {
 }
 
 access(all) fun testStartDuePeriodRefusesAnUnknownId() {
-    let result = tx("start_due_period", Test.createAccount(), [UInt64(999_999)])
+    let result = tx("subscriptions/start_due_period", Test.createAccount(), [UInt64(999_999)])
     Test.expect(result, Test.beFailed())
     Test.assertError(result, errorMessage: "SimpleUsageSubscriptions: unknown subscription id")
 }
@@ -209,11 +209,11 @@ access(all) fun testExactCapSuspends() {
 
 access(all) fun testUnknownSubscriptionDoesNotBlockTheReport() {
     let id = subscribe(customer, provider, 10.0, cap: nil, models: nil)
-    let totals = script("get_totals", [])! as! SimpleUsageSubscriptions.Totals
+    let totals = script("subscriptions/get_totals", [])! as! SimpleUsageSubscriptions.Totals
     bill([987_654, id, 987_655], ["gpt-4", "gpt-4", "claude"], [1_000, 1_000, 1_000])
     Test.assertEqual(10.0 - 0.03, info(id).balance)
-    Test.assertEqual(nil, script("get_subscription", [987_654 as UInt64]))
-    let after = script("get_totals", [])! as! SimpleUsageSubscriptions.Totals
+    Test.assertEqual(nil, script("subscriptions/get_subscription", [987_654 as UInt64]))
+    let after = script("subscriptions/get_totals", [])! as! SimpleUsageSubscriptions.Totals
     Test.assertEqual(totals.deposited, after.deposited)
     Test.assertEqual(totals.paidToProviders + 0.03, after.paidToProviders)
     assertConserved()
@@ -222,14 +222,14 @@ access(all) fun testUnknownSubscriptionDoesNotBlockTheReport() {
 access(all) fun testClosingSubscriptionIsStillBilledThenRefunded() {
     let c = newAccount(100.0)
     let id = subscribe(c, provider, 10.0, cap: nil, models: nil)
-    txOk("request_close", c, [id])
+    txOk("subscriptions/request_close", c, [id])
     // usage from before the close arrives in the next report: billed while Closing
     bill([id], ["gpt-4"], [150_000])
     Test.assertEqual(5.875, info(id).balance)
     Test.assertEqual(SimpleUsageSubscriptions.Status.Closing, info(id).status)
     // that report settled through the close: the refund needs no grace period
     let before = flowBalance(c)
-    txOk("finish_close", c, [id])
+    txOk("subscriptions/finish_close", c, [id])
     let closed = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionClosed>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionClosed
     Test.assertEqual(5.875, closed.refund)
     Test.assertEqual(true, closed.settled)
@@ -261,19 +261,19 @@ access(all) fun testEachProviderIsPaidOncePerSettlement() {
 access(all) fun testProviderWithoutReceiverIsPaidLater() {
     let p = Test.createAccount()
     let id = subscribe(customer, p, 10.0, cap: nil, models: nil)
-    txOk("issue_key", p, [id, hashA])
+    txOk("subscriptions/issue_key", p, [id, hashA])
     Test.expect(txInline("transaction { prepare(s: auth(UnpublishCapability) &Account) { s.capabilities.unpublish(/public/flowTokenReceiver) } }", [p], []), Test.beSucceeded())
     let before = flowBalance(p)
     bill([id], ["gpt-4"], [1_000])
     let deferred = Test.eventsOfType(Type<SimpleUsageSubscriptions.ProviderPaymentDeferred>()).removeLast() as! SimpleUsageSubscriptions.ProviderPaymentDeferred
     Test.assertEqual(p.address, deferred.provider)
     Test.assertEqual(0.03, deferred.amount)
-    Test.assertEqual(0.03, script("get_owed", [p.address])! as! UFix64)
+    Test.assertEqual(0.03, script("subscriptions/get_owed", [p.address])! as! UFix64)
     assertConserved()
-    let owedBefore = (script("get_totals", [])! as! SimpleUsageSubscriptions.Totals).owedToProviders
-    txOk("collect_owed", p, [])
-    Test.assertEqual(0.0, script("get_owed", [p.address])! as! UFix64)
-    Test.assertEqual(owedBefore - 0.03, (script("get_totals", [])! as! SimpleUsageSubscriptions.Totals).owedToProviders)
+    let owedBefore = (script("subscriptions/get_totals", [])! as! SimpleUsageSubscriptions.Totals).owedToProviders
+    txOk("subscriptions/collect_owed", p, [])
+    Test.assertEqual(0.0, script("subscriptions/get_owed", [p.address])! as! UFix64)
+    Test.assertEqual(owedBefore - 0.03, (script("subscriptions/get_totals", [])! as! SimpleUsageSubscriptions.Totals).owedToProviders)
     Test.assertEqual(before + 0.03, flowBalance(p))
     assertConserved()
 }
@@ -321,15 +321,15 @@ access(all) fun testMoneyIsConservedOverASequence() {
     assertConserved()
     bill([a, b, a], ["gpt-4", "claude", "llama"], [300_000, 200_000, 5_000_000])
     assertConserved()
-    txOk("top_up", c, [b, 4.0])
+    txOk("subscriptions/top_up", c, [b, 4.0])
     bill([b, a], ["gpt-3.5", "gpt-4"], [10_000, 2_000_000])
     assertConserved()
-    txOk("request_close", c, [a])
-    txOk("request_close", c, [b])
+    txOk("subscriptions/request_close", c, [a])
+    txOk("subscriptions/request_close", c, [b])
     bill([a], ["gpt-4"], [1])
-    txOk("finish_close", c, [a])
+    txOk("subscriptions/finish_close", c, [a])
     Test.moveTime(by: 3_600.0)
-    txOk("finish_close", c, [b])
+    txOk("subscriptions/finish_close", c, [b])
     assertConserved()
     // for this customer: deposits = provider income + refunds
     let ia = info(a)
@@ -343,9 +343,9 @@ access(all) fun testLineResultsTellTheCallerWhatHappened() {
     let full = subscribe(customer, provider, 100.0, cap: nil, models: nil)
     let short = subscribe(customer, provider, 1.0, cap: nil, models: nil)
     let gone = subscribe(customer, provider, 1.0, cap: nil, models: nil)
-    txOk("request_close", customer, [gone])
+    txOk("subscriptions/request_close", customer, [gone])
     Test.moveTime(by: 3_600.0)
-    txOk("finish_close", customer, [gone])
+    txOk("subscriptions/finish_close", customer, [gone])
     bill([full, short, short, gone, 888_888], ["gpt-4", "gpt-4", "gpt-4", "gpt-4", "gpt-4"], [150_000, 150_000, 1_000, 1_000, 1_000])
     let r = lastLines(5)
     // (cost, charged, paidTokens, unknown, closed, partial, suspended)

@@ -10,15 +10,15 @@ access(all) fun setup() {
 }
 
 access(all) fun quote(_ model: String, _ tokens: UInt64, _ periodTokens: UInt64): UFix64 {
-    return script("quote", [model, tokens, periodTokens])! as! UFix64
+    return script("pricing/quote", [model, tokens, periodTokens])! as! UFix64
 }
 
 access(all) fun quoteWithTiers(_ thresholds: [UInt64], _ prices: [UFix64], _ multiplier: UFix64, _ tokens: UInt64, _ periodTokens: UInt64): Test.ScriptResult {
-    return Test.executeScript(scriptCode("quote_with_tiers"), [thresholds, prices, multiplier, tokens, periodTokens])
+    return Test.executeScript(scriptCode("pricing/quote_with_tiers"), [thresholds, prices, multiplier, tokens, periodTokens])
 }
 
 access(all) fun pricing(): UsageBasedSubscriptions.PricingConfig {
-    return script("get_pricing", [])! as! UsageBasedSubscriptions.PricingConfig
+    return script("pricing/get_pricing", [])! as! UsageBasedSubscriptions.PricingConfig
 }
 
 /// Tiers as text, to compare a whole table in one assertion.
@@ -97,7 +97,7 @@ access(all) fun testOneLineCrossingThreeTiers() {
 
 access(all) fun testUnmappedModelUsesDefaultMultiplier() {
     Test.assertEqual(2.75, quote("mistral-large", 150_000, 0))
-    Test.assertEqual(1.0, script("testing/multiplier_for", ["mistral-large"])! as! UFix64)
+    Test.assertEqual(1.0, script("pricing/testing/multiplier_for", ["mistral-large"])! as! UFix64)
     Test.assertEqual(4.125, quote("gpt-4o", 150_000, 0))
     Test.assertEqual(3.3, quote("claude-3-opus", 150_000, 0))
 }
@@ -132,7 +132,7 @@ access(all) fun testInvalidTierTablesAreRejected() {
         let prices = c[1] as! [UFix64]
         let message = c[2] as! String
         // through the admin: fails, nothing changes, no event
-        txFails("admin_set_tiers", contractAccount, [thresholds, prices], message)
+        txFails("pricing/admin_set_tiers", contractAccount, [thresholds, prices], message)
         Test.assertEqual(defaultTiers, tiersText())
         // through the quote script: same rule, same message
         Test.assertError(quoteWithTiers(thresholds, prices, 1.0, 1000, 0), errorMessage: message)
@@ -142,16 +142,16 @@ access(all) fun testInvalidTierTablesAreRejected() {
 }
 
 access(all) fun testNonAdminCannotChangePricing() {
-    txFails("admin_set_tiers", outsider, [([0] as [UInt64]), [1.0]], "admin_set_tiers: the signer holds no UsageBasedSubscriptions Admin")
-    txFails("admin_set_family_multiplier", outsider, ["gpt-4", 0.01], "admin_set_family_multiplier: the signer holds no UsageBasedSubscriptions Admin")
-    txFails("admin_set_default_multiplier", outsider, [0.01], "admin_set_default_multiplier: the signer holds no UsageBasedSubscriptions Admin")
-    txFails("admin_map_model", outsider, ["gpt-4o", "llama"], "admin_map_model: the signer holds no UsageBasedSubscriptions Admin")
-    txFails("admin_unmap_model", outsider, ["gpt-4o"], "admin_unmap_model: the signer holds no UsageBasedSubscriptions Admin")
-    txFails("admin_set_period", outsider, [60.0], "admin_set_period: the signer holds no SimpleUsageSubscriptions Admin")
-    txFails("admin_set_grace", outsider, [3_000.0], "admin_set_grace: the signer holds no SimpleUsageSubscriptions Admin")
-    txFails("admin_set_minimum_deposit", outsider, [0.01], "admin_set_minimum_deposit: the signer holds no SimpleUsageSubscriptions Admin")
-    txFails("admin_set_notice_period", outsider, [3_600.0], "admin_set_notice_period: the signer holds no UsageBasedSubscriptions Admin")
-    txFails("admin_cancel_pricing_changes", outsider, [], "admin_cancel_pricing_changes: the signer holds no UsageBasedSubscriptions Admin")
+    txFails("pricing/admin_set_tiers", outsider, [([0] as [UInt64]), [1.0]], "admin_set_tiers: the signer holds no UsageBasedSubscriptions Admin")
+    txFails("pricing/admin_set_family_multiplier", outsider, ["gpt-4", 0.01], "admin_set_family_multiplier: the signer holds no UsageBasedSubscriptions Admin")
+    txFails("pricing/admin_set_default_multiplier", outsider, [0.01], "admin_set_default_multiplier: the signer holds no UsageBasedSubscriptions Admin")
+    txFails("pricing/admin_map_model", outsider, ["gpt-4o", "llama"], "admin_map_model: the signer holds no UsageBasedSubscriptions Admin")
+    txFails("pricing/admin_unmap_model", outsider, ["gpt-4o"], "admin_unmap_model: the signer holds no UsageBasedSubscriptions Admin")
+    txFails("subscriptions/admin_set_period", outsider, [60.0], "admin_set_period: the signer holds no SimpleUsageSubscriptions Admin")
+    txFails("subscriptions/admin_set_grace", outsider, [3_000.0], "admin_set_grace: the signer holds no SimpleUsageSubscriptions Admin")
+    txFails("subscriptions/admin_set_minimum_deposit", outsider, [0.01], "admin_set_minimum_deposit: the signer holds no SimpleUsageSubscriptions Admin")
+    txFails("pricing/admin_set_notice_period", outsider, [3_600.0], "admin_set_notice_period: the signer holds no UsageBasedSubscriptions Admin")
+    txFails("pricing/admin_cancel_pricing_changes", outsider, [], "admin_cancel_pricing_changes: the signer holds no UsageBasedSubscriptions Admin")
     // Nor can anyone make an Admin of their own, or reach the pricing state directly.
     let forge = txInline("import \"UsageBasedSubscriptions\"\ntransaction { prepare(s: auth(SaveValue) &Account) { s.storage.save(<- create UsageBasedSubscriptions.Admin(), to: /storage/fakeAdmin) } }", [outsider], [])
     Test.assertError(forge, errorMessage: "cannot create resource type outside of containing contract: `UsageBasedSubscriptions.Admin`")
@@ -162,7 +162,7 @@ access(all) fun testNonAdminCannotChangePricing() {
 }
 
 access(all) fun testAdminChangesPricingWithEvents() {
-    txOk("admin_set_tiers", contractAccount, [([0, 1000] as [UInt64]), [0.1, 0.05]])
+    txOk("pricing/admin_set_tiers", contractAccount, [([0, 1000] as [UInt64]), [0.1, 0.05]])
     let tiersEvent = Test.eventsOfType(Type<UsageBasedSubscriptions.TiersUpdated>()).removeLast() as! UsageBasedSubscriptions.TiersUpdated
     Test.assertEqual(([0, 1000] as [UInt64]), tiersEvent.thresholds)
     Test.assertEqual([0.1, 0.05], tiersEvent.pricesPer1K)
@@ -170,69 +170,69 @@ access(all) fun testAdminChangesPricingWithEvents() {
     // 1,000 x 0.1/1K + 1,000 x 0.05/1K = 0.15; gpt-4 x1.5
     Test.assertEqual(0.225, quote("gpt-4", 2_000, 0))
 
-    txOk("admin_set_family_multiplier", contractAccount, ["mistral", 0.5])
+    txOk("pricing/admin_set_family_multiplier", contractAccount, ["mistral", 0.5])
     let familyEvent = Test.eventsOfType(Type<UsageBasedSubscriptions.FamilyMultiplierSet>()).removeLast() as! UsageBasedSubscriptions.FamilyMultiplierSet
     Test.assertEqual("mistral", familyEvent.family)
     Test.assertEqual(0.5, familyEvent.multiplier)
     Test.assertEqual(0.075, quote("mistral", 2_000, 0))
 
-    txOk("admin_map_model", contractAccount, ["mistral-large", "mistral"])
+    txOk("pricing/admin_map_model", contractAccount, ["mistral-large", "mistral"])
     let mapEvent = Test.eventsOfType(Type<UsageBasedSubscriptions.ModelMapped>()).removeLast() as! UsageBasedSubscriptions.ModelMapped
     Test.assertEqual("mistral-large", mapEvent.model)
     Test.assertEqual("mistral", mapEvent.family)
     Test.assertEqual(0.075, quote("mistral-large", 2_000, 0))
-    Test.assertEqual("mistral", script("testing/family_of", ["mistral-large"])! as! String)
-    Test.assertEqual("mistral", script("testing/family_of", ["mistral"])! as! String)
-    Test.assertEqual(nil, script("testing/family_of", ["never-heard-of-it"]))
+    Test.assertEqual("mistral", script("pricing/testing/family_of", ["mistral-large"])! as! String)
+    Test.assertEqual("mistral", script("pricing/testing/family_of", ["mistral"])! as! String)
+    Test.assertEqual(nil, script("pricing/testing/family_of", ["never-heard-of-it"]))
 
-    txOk("admin_unmap_model", contractAccount, ["mistral-large"])
+    txOk("pricing/admin_unmap_model", contractAccount, ["mistral-large"])
     Test.assertEqual(1, Test.eventsOfType(Type<UsageBasedSubscriptions.ModelUnmapped>()).length)
     Test.assertEqual(0.15, quote("mistral-large", 2_000, 0))
 
-    txOk("admin_set_default_multiplier", contractAccount, [2.0])
+    txOk("pricing/admin_set_default_multiplier", contractAccount, [2.0])
     let defaultEvent = Test.eventsOfType(Type<UsageBasedSubscriptions.DefaultMultiplierSet>()).removeLast() as! UsageBasedSubscriptions.DefaultMultiplierSet
     Test.assertEqual(2.0, defaultEvent.multiplier)
     Test.assertEqual(0.3, quote("mistral-large", 2_000, 0))
 
-    txOk("admin_set_period", contractAccount, [86_400.0])
+    txOk("subscriptions/admin_set_period", contractAccount, [86_400.0])
     Test.assertEqual(86_400.0, pricing().billingPeriod)
-    txOk("admin_set_grace", contractAccount, [7_200.0])
+    txOk("subscriptions/admin_set_grace", contractAccount, [7_200.0])
     Test.assertEqual(7_200.0, pricing().closeGracePeriod)
     Test.assertEqual(1, Test.eventsOfType(Type<SimpleUsageSubscriptions.BillingPeriodChanged>()).length)
     Test.assertEqual(1, Test.eventsOfType(Type<SimpleUsageSubscriptions.CloseGracePeriodChanged>()).length)
 
     // restore the defaults for the tests after this one
-    txOk("admin_set_tiers", contractAccount, [([0, 100_000, 1_000_000, 10_000_000] as [UInt64]), [0.02, 0.015, 0.01, 0.008]])
-    txOk("admin_set_default_multiplier", contractAccount, [1.0])
+    txOk("pricing/admin_set_tiers", contractAccount, [([0, 100_000, 1_000_000, 10_000_000] as [UInt64]), [0.02, 0.015, 0.01, 0.008]])
+    txOk("pricing/admin_set_default_multiplier", contractAccount, [1.0])
     Test.assertEqual(defaultTiers, tiersText())
 }
 
 access(all) fun testInvalidAdminInputIsRejected() {
     let before = pricing()
-    txFails("admin_set_family_multiplier", contractAccount, ["gpt-4", 0.0], "UsageBasedSubscriptions: a multiplier must be positive")
-    txFails("admin_set_family_multiplier", contractAccount, ["", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes")
-    txFails("admin_set_family_multiplier", contractAccount, ["a-family-key-longer-than-31-bytes", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes")
-    txFails("admin_set_family_multiplier", contractAccount, ["gpt-4\u{e9}", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes")
-    txFails("admin_set_default_multiplier", contractAccount, [0.0], "UsageBasedSubscriptions: a multiplier must be positive")
-    txFails("admin_map_model", contractAccount, ["gpt-5", "no-such-family"], "UsageBasedSubscriptions: unknown family; set its multiplier first")
-    txFails("admin_map_model", contractAccount, ["", "gpt-4"], "UsageBasedSubscriptions: a model name is 1 to 128 bytes, not 0")
-    txFails("admin_unmap_model", contractAccount, ["never-mapped"], "UsageBasedSubscriptions: the model is not mapped")
-    txFails("admin_set_family_multiplier", contractAccount, ["gpt-4", 100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100")
-    txFails("admin_set_default_multiplier", contractAccount, [100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100")
-    txFails("admin_set_tiers", contractAccount, [([0] as [UInt64]), [1_000.00000001]], "UsageBasedSubscriptions: a tier price is at most 1000 FLOW per 1,000 tokens")
-    txFails("admin_set_tiers", contractAccount, [([0, 1_000_000_000_000_001] as [UInt64]), [1.0, 0.5]], "UsageBasedSubscriptions: a tier threshold is at most 1000000000000000 tokens")
+    txFails("pricing/admin_set_family_multiplier", contractAccount, ["gpt-4", 0.0], "UsageBasedSubscriptions: a multiplier must be positive")
+    txFails("pricing/admin_set_family_multiplier", contractAccount, ["", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes")
+    txFails("pricing/admin_set_family_multiplier", contractAccount, ["a-family-key-longer-than-31-bytes", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes")
+    txFails("pricing/admin_set_family_multiplier", contractAccount, ["gpt-4\u{e9}", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes")
+    txFails("pricing/admin_set_default_multiplier", contractAccount, [0.0], "UsageBasedSubscriptions: a multiplier must be positive")
+    txFails("pricing/admin_map_model", contractAccount, ["gpt-5", "no-such-family"], "UsageBasedSubscriptions: unknown family; set its multiplier first")
+    txFails("pricing/admin_map_model", contractAccount, ["", "gpt-4"], "UsageBasedSubscriptions: a model name is 1 to 128 bytes, not 0")
+    txFails("pricing/admin_unmap_model", contractAccount, ["never-mapped"], "UsageBasedSubscriptions: the model is not mapped")
+    txFails("pricing/admin_set_family_multiplier", contractAccount, ["gpt-4", 100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100")
+    txFails("pricing/admin_set_default_multiplier", contractAccount, [100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100")
+    txFails("pricing/admin_set_tiers", contractAccount, [([0] as [UInt64]), [1_000.00000001]], "UsageBasedSubscriptions: a tier price is at most 1000 FLOW per 1,000 tokens")
+    txFails("pricing/admin_set_tiers", contractAccount, [([0, 1_000_000_000_000_001] as [UInt64]), [1.0, 0.5]], "UsageBasedSubscriptions: a tier threshold is at most 1000000000000000 tokens")
     // Every escrow setting is bounded: a huge period or grace would overflow timestamp arithmetic,
     // a grace shorter than the settlement latency would let a closing customer skip a bill.
-    txFails("admin_set_period", contractAccount, [59.0], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds")
-    txFails("admin_set_period", contractAccount, [31_622_401.0], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds")
-    txFails("admin_set_period", contractAccount, [UFix64.max], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds")
-    txFails("admin_set_grace", contractAccount, [2_399.0], "SimpleUsageSubscriptions: the close grace must cover the settlement latency (at least 2400 seconds)")
-    txFails("admin_set_grace", contractAccount, [2_592_001.0], "SimpleUsageSubscriptions: the close grace is at most 2592000 seconds (30 days)")
-    txFails("admin_set_grace", contractAccount, [UFix64.max], "SimpleUsageSubscriptions: the close grace is at most 2592000 seconds (30 days)")
-    txFails("admin_set_minimum_deposit", contractAccount, [0.00999999], "SimpleUsageSubscriptions: the minimum deposit must be between 0.01000000 and 10000.00000000 FLOW")
-    txFails("admin_set_minimum_deposit", contractAccount, [10_000.00000001], "SimpleUsageSubscriptions: the minimum deposit must be between 0.01000000 and 10000.00000000 FLOW")
-    txFails("admin_set_notice_period", contractAccount, [3_599.0], "UsageBasedSubscriptions: the notice period must be between 3600 and 7776000 seconds")
-    txFails("admin_set_notice_period", contractAccount, [7_776_001.0], "UsageBasedSubscriptions: the notice period must be between 3600 and 7776000 seconds")
+    txFails("subscriptions/admin_set_period", contractAccount, [59.0], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds")
+    txFails("subscriptions/admin_set_period", contractAccount, [31_622_401.0], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds")
+    txFails("subscriptions/admin_set_period", contractAccount, [UFix64.max], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds")
+    txFails("subscriptions/admin_set_grace", contractAccount, [2_399.0], "SimpleUsageSubscriptions: the close grace must cover the settlement latency (at least 2400 seconds)")
+    txFails("subscriptions/admin_set_grace", contractAccount, [2_592_001.0], "SimpleUsageSubscriptions: the close grace is at most 2592000 seconds (30 days)")
+    txFails("subscriptions/admin_set_grace", contractAccount, [UFix64.max], "SimpleUsageSubscriptions: the close grace is at most 2592000 seconds (30 days)")
+    txFails("subscriptions/admin_set_minimum_deposit", contractAccount, [0.00999999], "SimpleUsageSubscriptions: the minimum deposit must be between 0.01000000 and 10000.00000000 FLOW")
+    txFails("subscriptions/admin_set_minimum_deposit", contractAccount, [10_000.00000001], "SimpleUsageSubscriptions: the minimum deposit must be between 0.01000000 and 10000.00000000 FLOW")
+    txFails("pricing/admin_set_notice_period", contractAccount, [3_599.0], "UsageBasedSubscriptions: the notice period must be between 3600 and 7776000 seconds")
+    txFails("pricing/admin_set_notice_period", contractAccount, [7_776_001.0], "UsageBasedSubscriptions: the notice period must be between 3600 and 7776000 seconds")
     Test.assertEqual(before.billingPeriod, pricing().billingPeriod)
     Test.assertEqual(before.closeGracePeriod, pricing().closeGracePeriod)
     Test.assertEqual(1.0, pricing().minimumDeposit)

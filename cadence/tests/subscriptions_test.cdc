@@ -43,26 +43,26 @@ access(all) fun testIdsAreUniqueAndListedByCustomerAndProvider() {
     let b = subscribe(c, p, 2.0, cap: nil, models: nil)
     let other = subscribe(stranger, p, 3.0, cap: nil, models: nil)
     Test.assert(a != b && b != other && a != other, message: "ids must be unique")
-    let mine = script("get_customer_subscriptions", [c.address])! as! [SimpleUsageSubscriptions.SubscriptionInfo]
+    let mine = script("subscriptions/get_customer_subscriptions", [c.address])! as! [SimpleUsageSubscriptions.SubscriptionInfo]
     Test.assertEqual(2, mine.length)
     Test.assertEqual(a, mine[0].id)
     Test.assertEqual(2.0, mine[1].balance)
-    let provided = script("get_provider_subscriptions", [p.address])! as! [SimpleUsageSubscriptions.SubscriptionInfo]
+    let provided = script("subscriptions/get_provider_subscriptions", [p.address])! as! [SimpleUsageSubscriptions.SubscriptionInfo]
     Test.assertEqual(3, provided.length)
     Test.assertEqual(other, provided[2].id)
-    Test.assertEqual(0, (script("get_customer_subscriptions", [p.address])! as! [SimpleUsageSubscriptions.SubscriptionInfo]).length)
-    Test.assertEqual(nil, script("get_subscription", [999_999 as UInt64]))
+    Test.assertEqual(0, (script("subscriptions/get_customer_subscriptions", [p.address])! as! [SimpleUsageSubscriptions.SubscriptionInfo]).length)
+    Test.assertEqual(nil, script("subscriptions/get_subscription", [999_999 as UInt64]))
 }
 
 access(all) fun testDepositBelowTheMinimumIsRejected() {
     let next = info(1).id
     let count = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).length
     let before = flowBalance(customer)
-    txFails("create_subscription", customer, [provider.address, 0.0, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW")
+    txFails("subscriptions/create_subscription", customer, [provider.address, 0.0, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW")
     // a dust subscription would get a key with no limit until its first settlement
-    txFails("create_subscription", customer, [provider.address, 0.00000001, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW")
-    txFails("create_subscription", customer, [provider.address, 0.99999999, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW")
-    txFails("create_subscription", customer, [provider.address, 1.0, 0.0, nil], "SimpleUsageSubscriptions: the period budget must be positive (nil for no cap)")
+    txFails("subscriptions/create_subscription", customer, [provider.address, 0.00000001, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW")
+    txFails("subscriptions/create_subscription", customer, [provider.address, 0.99999999, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW")
+    txFails("subscriptions/create_subscription", customer, [provider.address, 1.0, 0.0, nil], "SimpleUsageSubscriptions: the period budget must be positive (nil for no cap)")
     expectError(txInline(emptyModelsCreate, [customer], [provider.address]), "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)")
     Test.assertEqual(count, Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).length)
     Test.assertEqual(before, flowBalance(customer))
@@ -71,13 +71,13 @@ access(all) fun testDepositBelowTheMinimumIsRejected() {
 
 access(all) fun testTopUpByTheCustomer() {
     let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
-    txOk("top_up", customer, [id, 7.5])
+    txOk("subscriptions/top_up", customer, [id, 7.5])
     let ev = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionToppedUp>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionToppedUp
     Test.assertEqual(7.5, ev.amount)
     Test.assertEqual(12.5, ev.balance)
     Test.assertEqual(12.5, info(id).balance)
     Test.assertEqual(12.5, info(id).deposited)
-    txFails("top_up", customer, [id, 0.0], "SimpleUsageSubscriptions: the top-up amount must be positive")
+    txFails("subscriptions/top_up", customer, [id, 0.0], "SimpleUsageSubscriptions: the top-up amount must be positive")
     assertConserved()
 }
 
@@ -87,75 +87,75 @@ access(all) fun testAnotherAccountCannotTopUpUpdateOrClose() {
     subscribe(stranger, provider, 1.0, cap: nil, models: nil)
     let state = stateText(id)
     let strangerFlow = flowBalance(stranger)
-    txFails("top_up", stranger, [id, 1.0], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
-    txFails("update_subscription", stranger, [id, 1.0, nil], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
-    txFails("request_close", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
-    txOk("request_close", customer, [id])
+    txFails("subscriptions/top_up", stranger, [id, 1.0], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
+    txFails("subscriptions/update_subscription", stranger, [id, 1.0, nil], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
+    txFails("subscriptions/request_close", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
+    txOk("subscriptions/request_close", customer, [id])
     let closing = stateText(id)
     Test.moveTime(by: 7_200.0)
-    txFails("finish_close", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
-    txFails("revoke_key_customer", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
+    txFails("subscriptions/finish_close", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
+    txFails("subscriptions/revoke_key_customer", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
     Test.assertEqual(closing, stateText(id))
     Test.assertEqual(strangerFlow, flowBalance(stranger))
     // an account that never subscribed has no Customer resource at all
-    txFails("top_up", provider, [id, 1.0], "top_up: the signer has no subscriptions (no Customer resource)")
+    txFails("subscriptions/top_up", provider, [id, 1.0], "top_up: the signer has no subscriptions (no Customer resource)")
     Test.assert(state != closing, message: "request_close changed the status")
     assertConserved()
 }
 
 access(all) fun testUnknownIdIsRejected() {
-    txFails("top_up", customer, [424_242 as UInt64, 1.0], "SimpleUsageSubscriptions: unknown subscription id")
-    txFails("update_subscription", customer, [424_242 as UInt64, nil, nil], "SimpleUsageSubscriptions: unknown subscription id")
-    txFails("request_close", customer, [424_242 as UInt64], "SimpleUsageSubscriptions: unknown subscription id")
-    txFails("finish_close", customer, [424_242 as UInt64], "SimpleUsageSubscriptions: unknown subscription id")
-    txOk("issue_key", provider, [1 as UInt64, hashA])
-    txFails("issue_key", provider, [424_242 as UInt64, hashA], "SimpleUsageSubscriptions: unknown subscription id")
-    Test.assertEqual(nil, script("quote_subscription", [424_242 as UInt64, "gpt-4", 1_000 as UInt64]))
+    txFails("subscriptions/top_up", customer, [424_242 as UInt64, 1.0], "SimpleUsageSubscriptions: unknown subscription id")
+    txFails("subscriptions/update_subscription", customer, [424_242 as UInt64, nil, nil], "SimpleUsageSubscriptions: unknown subscription id")
+    txFails("subscriptions/request_close", customer, [424_242 as UInt64], "SimpleUsageSubscriptions: unknown subscription id")
+    txFails("subscriptions/finish_close", customer, [424_242 as UInt64], "SimpleUsageSubscriptions: unknown subscription id")
+    txOk("subscriptions/issue_key", provider, [1 as UInt64, hashA])
+    txFails("subscriptions/issue_key", provider, [424_242 as UInt64, hashA], "SimpleUsageSubscriptions: unknown subscription id")
+    Test.assertEqual(nil, script("pricing/quote_subscription", [424_242 as UInt64, "gpt-4", 1_000 as UInt64]))
     assertConserved()
 }
 
 access(all) fun testUpdateSetsBudgetAndModels() {
     let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
-    txOk("update_subscription", customer, [id, 3.0, ["llama-3-70b"]])
+    txOk("subscriptions/update_subscription", customer, [id, 3.0, ["llama-3-70b"]])
     let ev = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionUpdated>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionUpdated
     Test.assertEqual(3.0, ev.maxBudgetPerPeriod!)
     Test.assertEqual(["llama-3-70b"], ev.allowedModels!)
     Test.assertEqual(3.0, info(id).maxBudgetPerPeriod!)
-    txOk("update_subscription", customer, [id, nil, nil])
+    txOk("subscriptions/update_subscription", customer, [id, nil, nil])
     Test.assertEqual(nil, info(id).maxBudgetPerPeriod)
     Test.assertEqual(nil, info(id).allowedModels)
     let state = stateText(id)
-    txFails("update_subscription", customer, [id, 0.0, nil], "SimpleUsageSubscriptions: the period budget must be positive (nil for no cap)")
+    txFails("subscriptions/update_subscription", customer, [id, 0.0, nil], "SimpleUsageSubscriptions: the period budget must be positive (nil for no cap)")
     expectError(txInline(emptyModelsUpdate, [customer], [id]), "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)")
     Test.assertEqual(state, stateText(id))
 }
 
 access(all) fun testKeysIssuedRotatedRevoked() {
     let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
-    txOk("issue_key", provider, [id, hashA])
+    txOk("subscriptions/issue_key", provider, [id, hashA])
     let issued = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).removeLast() as! SimpleUsageSubscriptions.KeyIssued
     Test.assertEqual(id, issued.id)
     Test.assertEqual(hashA, issued.keyHash)
     Test.assertEqual(hashA, info(id).keyHash!)
-    txFails("issue_key", provider, [id, hashB], "SimpleUsageSubscriptions: a key is already attached; rotate it instead")
+    txFails("subscriptions/issue_key", provider, [id, hashB], "SimpleUsageSubscriptions: a key is already attached; rotate it instead")
 
-    txOk("rotate_key", provider, [id, hashB])
+    txOk("subscriptions/rotate_key", provider, [id, hashB])
     let rotated = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyRotated>()).removeLast() as! SimpleUsageSubscriptions.KeyRotated
     Test.assertEqual(hashA, rotated.oldKeyHash)
     Test.assertEqual(hashB, rotated.newKeyHash)
-    txFails("rotate_key", provider, [id, hashB], "SimpleUsageSubscriptions: the new key hash equals the current one")
+    txFails("subscriptions/rotate_key", provider, [id, hashB], "SimpleUsageSubscriptions: the new key hash equals the current one")
 
-    txOk("revoke_key_provider", provider, [id])
+    txOk("subscriptions/revoke_key_provider", provider, [id])
     let revoked = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyRevoked>()).removeLast() as! SimpleUsageSubscriptions.KeyRevoked
     Test.assertEqual(hashB, revoked.keyHash)
     Test.assertEqual(provider.address, revoked.by)
     Test.assertEqual(nil, info(id).keyHash)
-    txFails("revoke_key_provider", provider, [id], "SimpleUsageSubscriptions: no key is attached to revoke")
-    txFails("rotate_key", provider, [id, hashA], "SimpleUsageSubscriptions: no key is attached to rotate")
+    txFails("subscriptions/revoke_key_provider", provider, [id], "SimpleUsageSubscriptions: no key is attached to revoke")
+    txFails("subscriptions/rotate_key", provider, [id, hashA], "SimpleUsageSubscriptions: no key is attached to rotate")
 
     // the customer can revoke too
-    txOk("issue_key", provider, [id, hashA])
-    txOk("revoke_key_customer", customer, [id])
+    txOk("subscriptions/issue_key", provider, [id, hashA])
+    txOk("subscriptions/revoke_key_customer", customer, [id])
     let byCustomer = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyRevoked>()).removeLast() as! SimpleUsageSubscriptions.KeyRevoked
     Test.assertEqual(customer.address, byCustomer.by)
     Test.assertEqual(nil, info(id).keyHash)
@@ -166,15 +166,15 @@ access(all) fun testIssueKeysAttachesManyInOneTransaction() {
     let keyed = subscribe(customer, provider, 5.0, cap: nil, models: nil)
     let closing = subscribe(customer, provider, 5.0, cap: nil, models: nil)
     let last = subscribe(customer, provider, 5.0, cap: nil, models: nil)
-    txOk("issue_key", provider, [keyed, hashB])
-    txOk("request_close", customer, [closing])
+    txOk("subscriptions/issue_key", provider, [keyed, hashB])
+    txOk("subscriptions/request_close", customer, [closing])
     Test.moveTime(by: 3_601.0)
-    txOk("finish_close", customer, [closing])
+    txOk("subscriptions/finish_close", customer, [closing])
     let hashC = "2c624232cdd221771294dfbb310aca000a0df6ac8b66b696d90ef06fdefb64a3"
     let before = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length
 
     // the closed one and the one that got a key meanwhile are skipped, not the batch
-    txOk("issue_keys", provider, [[fresh, keyed, closing, last], [hashA, hashA, hashA, hashC]])
+    txOk("subscriptions/issue_keys", provider, [[fresh, keyed, closing, last], [hashA, hashA, hashA, hashC]])
     let events = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>())
     Test.assertEqual(before + 2, events.length)
     let first = events[before] as! SimpleUsageSubscriptions.KeyIssued
@@ -190,10 +190,10 @@ access(all) fun testIssueKeysAttachesManyInOneTransaction() {
     Test.assertEqual(hashC, info(last).keyHash!)
     // the same id twice: the second is a subscription that has its key by then
     let twice = subscribe(customer, provider, 5.0, cap: nil, models: nil)
-    txOk("issue_keys", provider, [[twice, twice], [hashA, hashB]])
+    txOk("subscriptions/issue_keys", provider, [[twice, twice], [hashA, hashB]])
     Test.assertEqual(hashA, info(twice).keyHash!)
     Test.assertEqual(before + 3, Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length)
-    txOk("issue_keys", provider, [[] as [UInt64], [] as [String]])
+    txOk("subscriptions/issue_keys", provider, [[] as [UInt64], [] as [String]])
 }
 
 access(all) fun testIssueKeysRefusesTheWholeBatchOnABadEntry() {
@@ -201,12 +201,12 @@ access(all) fun testIssueKeysRefusesTheWholeBatchOnABadEntry() {
     let b = subscribe(customer, provider, 5.0, cap: nil, models: nil)
     let foreign = subscribe(customer, stranger, 1.0, cap: nil, models: nil)
     let keyEvents = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length
-    txFails("issue_keys", provider, [[a, b], [hashA]], "SimpleUsageSubscriptions: 2 subscription ids but 1 key hashes")
-    txFails("issue_keys", provider, [[a, b], [hashA, "SK-NOT-A-HASH"]], "SimpleUsageSubscriptions: keyHash of subscription \(b) must be a sha256 hash, 64 lowercase hex characters")
-    txFails("issue_keys", provider, [[a, 424_242 as UInt64], [hashA, hashB]], "SimpleUsageSubscriptions: unknown subscription id")
-    txFails("issue_keys", provider, [[a, foreign], [hashA, hashB]], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    txFails("subscriptions/issue_keys", provider, [[a, b], [hashA]], "SimpleUsageSubscriptions: 2 subscription ids but 1 key hashes")
+    txFails("subscriptions/issue_keys", provider, [[a, b], [hashA, "SK-NOT-A-HASH"]], "SimpleUsageSubscriptions: keyHash of subscription \(b) must be a sha256 hash, 64 lowercase hex characters")
+    txFails("subscriptions/issue_keys", provider, [[a, 424_242 as UInt64], [hashA, hashB]], "SimpleUsageSubscriptions: unknown subscription id")
+    txFails("subscriptions/issue_keys", provider, [[a, foreign], [hashA, hashB]], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
     // only the provider of every subscription in it
-    txFails("issue_keys", stranger, [[foreign, a], [hashA, hashB]], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    txFails("subscriptions/issue_keys", stranger, [[foreign, a], [hashA, hashB]], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
     Test.assertEqual(nil, info(a).keyHash)
     Test.assertEqual(nil, info(b).keyHash)
     Test.assertEqual(nil, info(foreign).keyHash)
@@ -216,9 +216,9 @@ access(all) fun testIssueKeysRefusesTheWholeBatchOnABadEntry() {
 access(all) fun testKeyHashMustBeASha256() {
     let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
     let message = "SimpleUsageSubscriptions: keyHash must be a sha256 hash, 64 lowercase hex characters"
-    txFails("issue_key", provider, [id, "sk-1234"], message)
-    txFails("issue_key", provider, [id, "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"], message)
-    txFails("issue_key", provider, [id, hashA.slice(from: 0, upTo: 63).concat("g")], message)
+    txFails("subscriptions/issue_key", provider, [id, "sk-1234"], message)
+    txFails("subscriptions/issue_key", provider, [id, "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"], message)
+    txFails("subscriptions/issue_key", provider, [id, hashA.slice(from: 0, upTo: 63).concat("g")], message)
     Test.assertEqual(nil, info(id).keyHash)
 }
 
@@ -226,42 +226,42 @@ access(all) fun testNonProviderCannotManageKeys() {
     let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
     // the stranger is a provider too (of another subscription), just not of this one
     let own = subscribe(customer, stranger, 1.0, cap: nil, models: nil)
-    txOk("issue_key", stranger, [own, hashB])
+    txOk("subscriptions/issue_key", stranger, [own, hashB])
     let state = stateText(id)
     let keyEvents = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length
-    txFails("issue_key", stranger, [id, hashA], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
-    txFails("issue_key", customer, [id, hashA], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    txFails("subscriptions/issue_key", stranger, [id, hashA], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    txFails("subscriptions/issue_key", customer, [id, hashA], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
     Test.assertEqual(state, stateText(id))
-    txOk("issue_key", provider, [id, hashA])
+    txOk("subscriptions/issue_key", provider, [id, hashA])
     let withKey = stateText(id)
-    txFails("rotate_key", stranger, [id, hashB], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
-    txFails("revoke_key_provider", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    txFails("subscriptions/rotate_key", stranger, [id, hashB], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    txFails("subscriptions/revoke_key_provider", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
     Test.assertEqual(withKey, stateText(id))
     Test.assertEqual(keyEvents + 1, Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length)
     let noProvider = Test.createAccount()
-    txFails("rotate_key", noProvider, [id, hashB], "rotate_key: the signer is not a provider (no Provider resource)")
+    txFails("subscriptions/rotate_key", noProvider, [id, hashB], "rotate_key: the signer is not a provider (no Provider resource)")
 }
 
 access(all) fun testCloseAfterGraceRefundsTheEscrow() {
     let id = subscribe(customer, provider, 9.0, cap: nil, models: nil)
-    txOk("request_close", customer, [id])
+    txOk("subscriptions/request_close", customer, [id])
     let requested = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCloseRequested>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionCloseRequested
     Test.assertEqual(requested.requestedAt + 3_600.0, requested.graceEndsAt)
     Test.assertEqual(SimpleUsageSubscriptions.Status.Closing, info(id).status)
     // no new money while closing
-    txFails("top_up", customer, [id, 1.0], "SimpleUsageSubscriptions: only an open subscription can be topped up")
-    txFails("update_subscription", customer, [id, nil, nil], "SimpleUsageSubscriptions: only an open subscription can be updated")
+    txFails("subscriptions/top_up", customer, [id, 1.0], "SimpleUsageSubscriptions: only an open subscription can be topped up")
+    txFails("subscriptions/update_subscription", customer, [id, nil, nil], "SimpleUsageSubscriptions: only an open subscription can be updated")
     // closing twice
-    txFails("request_close", customer, [id], "SimpleUsageSubscriptions: the subscription is not open (already closing or closed)")
+    txFails("subscriptions/request_close", customer, [id], "SimpleUsageSubscriptions: the subscription is not open (already closing or closed)")
     // taking the escrow out before the pending windows are billed
     let state = stateText(id)
     let before = flowBalance(customer)
-    txFails("finish_close", customer, [id], "SimpleUsageSubscriptions: usage before the close is not settled yet and the grace period has not passed (it ends at \(requested.graceEndsAt), the block is at ")
+    txFails("subscriptions/finish_close", customer, [id], "SimpleUsageSubscriptions: usage before the close is not settled yet and the grace period has not passed (it ends at \(requested.graceEndsAt), the block is at ")
     Test.assertEqual(state, stateText(id))
     Test.assertEqual(before, flowBalance(customer))
 
     Test.moveTime(by: 3_601.0)
-    txOk("finish_close", customer, [id])
+    txOk("subscriptions/finish_close", customer, [id])
     let closed = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionClosed>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionClosed
     Test.assertEqual(9.0, closed.refund)
     Test.assertEqual(false, closed.settled)
@@ -273,10 +273,10 @@ access(all) fun testCloseAfterGraceRefundsTheEscrow() {
 
     // closing twice, refunding twice
     let closedState = stateText(id)
-    txFails("finish_close", customer, [id], "SimpleUsageSubscriptions: the subscription is already closed")
-    txFails("request_close", customer, [id], "SimpleUsageSubscriptions: the subscription is not open (already closing or closed)")
-    txFails("top_up", customer, [id, 1.0], "SimpleUsageSubscriptions: only an open subscription can be topped up")
-    txFails("issue_key", provider, [id, hashA], "SimpleUsageSubscriptions: the subscription is closed")
+    txFails("subscriptions/finish_close", customer, [id], "SimpleUsageSubscriptions: the subscription is already closed")
+    txFails("subscriptions/request_close", customer, [id], "SimpleUsageSubscriptions: the subscription is not open (already closing or closed)")
+    txFails("subscriptions/top_up", customer, [id, 1.0], "SimpleUsageSubscriptions: only an open subscription can be topped up")
+    txFails("subscriptions/issue_key", provider, [id, hashA], "SimpleUsageSubscriptions: the subscription is closed")
     Test.assertEqual(closedState, stateText(id))
     Test.assertEqual(before + 9.0, flowBalance(customer))
     assertConserved()
@@ -284,7 +284,7 @@ access(all) fun testCloseAfterGraceRefundsTheEscrow() {
 
 access(all) fun testFinishCloseNeedsARequest() {
     let id = subscribe(customer, provider, 1.0, cap: nil, models: nil)
-    txFails("finish_close", customer, [id], "SimpleUsageSubscriptions: request the close first")
+    txFails("subscriptions/finish_close", customer, [id], "SimpleUsageSubscriptions: request the close first")
     Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
 }
 

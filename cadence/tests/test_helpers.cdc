@@ -162,7 +162,7 @@ access(all) fun vectorRows(_ section: String): [[String]] {
 }
 
 access(all) fun info(_ id: UInt64): SimpleUsageSubscriptions.SubscriptionInfo {
-    return script("get_subscription", [id])! as! SimpleUsageSubscriptions.SubscriptionInfo
+    return script("subscriptions/get_subscription", [id])! as! SimpleUsageSubscriptions.SubscriptionInfo
 }
 
 /// A subscription's whole state as text, to assert that a failed call changed nothing.
@@ -191,13 +191,13 @@ access(all) fun stateText(_ id: UInt64): String {
 /// Money is conserved: deposits = paid + owed + refunds + escrow, the vault holds owed + escrow,
 /// and escrow is the sum of every subscription's balance.
 access(all) fun assertConserved() {
-    let t = script("get_totals", [])! as! SimpleUsageSubscriptions.Totals
+    let t = script("subscriptions/get_totals", [])! as! SimpleUsageSubscriptions.Totals
     Test.assertEqual(t.deposited, t.paidToProviders + t.owedToProviders + t.refunded + t.escrow)
     Test.assertEqual(t.vaultBalance, t.owedToProviders + t.escrow)
     var sum = 0.0
     var id: UInt64 = 1
     while true {
-        let value = script("get_subscription", [id])
+        let value = script("subscriptions/get_subscription", [id])
         if value == nil {
             break
         }
@@ -209,7 +209,7 @@ access(all) fun assertConserved() {
 
 /// Creates a subscription and returns its id (from the SubscriptionCreated event).
 access(all) fun subscribe(_ customer: Test.TestAccount, _ provider: Test.TestAccount, _ deposit: UFix64, cap: UFix64?, models: [String]?): UInt64 {
-    txOk("create_subscription", customer, [provider.address, deposit, cap, models])
+    txOk("subscriptions/create_subscription", customer, [provider.address, deposit, cap, models])
     let created = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).removeLast() as! SimpleUsageSubscriptions.SubscriptionCreated
     return created.id
 }

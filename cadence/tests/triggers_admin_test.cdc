@@ -13,9 +13,9 @@ access(all) fun setup() {
     configureOracles(keys: fxOracleKeys(), chainId: fxChainId(), verifier: fxVerifier())
     customer = newAccount(1000.0)
     provider = newAccount(1.0)
-    txOk("transactions/create_subscription", customer, [provider.address, 100.0, nil, nil])
-    txOk("transactions/create_subscription", customer, [provider.address, 1.0, nil, nil])
-    txOk("transactions/create_subscription", customer, [provider.address, 50.0, nil, nil])
+    txOk("transactions/subscriptions/create_subscription", customer, [provider.address, 100.0, nil, nil])
+    txOk("transactions/subscriptions/create_subscription", customer, [provider.address, 1.0, nil, nil])
+    txOk("transactions/subscriptions/create_subscription", customer, [provider.address, 50.0, nil, nil])
     readyHeight = chainHeight()
 }
 
@@ -66,7 +66,7 @@ access(all) fun testRefusesAChangeOnceAWindowIsSettled() {
 }
 
 access(all) fun escrowSettings(): SimpleUsageSubscriptions.Settings {
-    return script("scripts/get_escrow_settings", [])! as! SimpleUsageSubscriptions.Settings
+    return script("scripts/subscriptions/get_escrow_settings", [])! as! SimpleUsageSubscriptions.Settings
 }
 
 access(all) fun testTheCloseGraceAlwaysCoversTheSettlementLatency() {
@@ -75,15 +75,15 @@ access(all) fun testTheCloseGraceAlwaysCoversTheSettlementLatency() {
     // 30-s windows: 2 x 30 + 1,800
     txOk("transactions/triggers/set_window_seconds", admin, [UInt64(30)])
     Test.assertEqual(1_860.0, escrowSettings().minimumCloseGracePeriod)
-    txOk("transactions/admin_set_grace", admin, [1_860.0])
-    let short = tx("transactions/admin_set_grace", admin, [1_859.0])
+    txOk("transactions/subscriptions/admin_set_grace", admin, [1_860.0])
+    let short = tx("transactions/subscriptions/admin_set_grace", admin, [1_859.0])
     Test.assertError(short, errorMessage: "SimpleUsageSubscriptions: the close grace must cover the settlement latency (at least 1860 seconds)")
     // hour-long windows need 9,000 s of grace: refused until the grace is raised, nothing changed
     let long = tx("transactions/triggers/set_window_seconds", admin, [UInt64(3_600)])
     Test.assertError(long, errorMessage: "SimpleUsageSubscriptions: the close grace (1860 s) is shorter than the settlement latency at this window length (9000 s); raise it first")
     Test.assertEqual(30 as UInt64, windowSeconds())
     Test.assertEqual(1_860.0, escrowSettings().minimumCloseGracePeriod)
-    txOk("transactions/admin_set_grace", admin, [9_000.0])
+    txOk("transactions/subscriptions/admin_set_grace", admin, [9_000.0])
     txOk("transactions/triggers/set_window_seconds", admin, [UInt64(3_600)])
     Test.assertEqual(9_000.0, escrowSettings().minimumCloseGracePeriod)
 }

@@ -12,9 +12,9 @@ access(all) fun setup() {
     configureOracles(keys: fxOracleKeys(), chainId: fxChainId(), verifier: fxVerifier())
     let customer = newAccount(1000.0)
     let provider = newAccount(1.0)
-    txOk("transactions/create_subscription", customer, [provider.address, 100.0, nil, nil])
-    txOk("transactions/create_subscription", customer, [provider.address, 1.0, nil, nil])
-    txOk("transactions/create_subscription", customer, [provider.address, 50.0, nil, nil])
+    txOk("transactions/subscriptions/create_subscription", customer, [provider.address, 100.0, nil, nil])
+    txOk("transactions/subscriptions/create_subscription", customer, [provider.address, 1.0, nil, nil])
+    txOk("transactions/subscriptions/create_subscription", customer, [provider.address, 50.0, nil, nil])
     readyHeight = chainHeight()
 }
 

@@ -17,9 +17,9 @@ access(all) fun setup() {
     customer = newAccount(1000.0)
     provider1 = newAccount(1.0)
     provider2 = newAccount(1.0)
-    txOk("transactions/create_subscription", customer, [provider1.address, 100.0, nil, nil])
-    txOk("transactions/create_subscription", customer, [provider1.address, 1.0, nil, nil])
-    txOk("transactions/create_subscription", customer, [provider2.address, 50.0, nil, nil])
+    txOk("transactions/subscriptions/create_subscription", customer, [provider1.address, 100.0, nil, nil])
+    txOk("transactions/subscriptions/create_subscription", customer, [provider1.address, 1.0, nil, nil])
+    txOk("transactions/subscriptions/create_subscription", customer, [provider2.address, 50.0, nil, nil])
     readyHeight = chainHeight()
 }
 
@@ -95,7 +95,7 @@ access(all) fun testValidQuorumBillsWhatTheMirrorSays() {
 }
 
 access(all) fun testLineOfClosingSubscriptionIsStillBilled() {
-    txOk("transactions/request_close", customer, [3 as UInt64])
+    txOk("transactions/subscriptions/request_close", customer, [3 as UInt64])
     Test.expect(submit(fxReport("w1"), fxSigs("w1")), Test.beSucceeded())
     let sub3 = subscription(3)
     Test.assertEqual(50.0 - fxW1Charged()[3], sub3.balance)
@@ -245,9 +245,9 @@ access(all) fun testEmptyReportSettlesTheWindow() {
 
 /// Last: Test.moveTime is not undone by the reset between tests.
 access(all) fun testLineOfClosedSubscriptionIsUnbillableAndBlocksNothing() {
-    txOk("transactions/request_close", customer, [3 as UInt64])
+    txOk("transactions/subscriptions/request_close", customer, [3 as UInt64])
     Test.moveTime(by: 3_601.0)
-    txOk("transactions/finish_close", customer, [3 as UInt64])
+    txOk("transactions/subscriptions/finish_close", customer, [3 as UInt64])
     let before = Test.eventsOfType(Type<FlareFDCTriggers.UsageUnbillable>()).length
     Test.expect(submit(fxReport("w1"), fxSigs("w1")), Test.beSucceeded())
     let unbillable = Test.eventsOfType(Type<FlareFDCTriggers.UsageUnbillable>())

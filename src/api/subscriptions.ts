@@ -1,7 +1,7 @@
 import type { AuthorizationFunction } from "@onflow/fcl";
 import { codec, eventsOf, runScript, sendTransaction, type FlowContext } from "../flow/runtime";
-import { createSubscription, requestClose, updateSubscription as updateSubscriptionTx } from "../flow/generated/transactions";
-import { getCustomerSubscriptions, getSubscription } from "../flow/generated/scripts";
+import { subscriptionsCreateSubscription, subscriptionsRequestClose, subscriptionsUpdateSubscription } from "../flow/generated/transactions";
+import { subscriptionsGetCustomerSubscriptions, subscriptionsGetSubscription } from "../flow/generated/scripts";
 import { SimpleUsageSubscriptions_SubscriptionCreated, type SimpleUsageSubscriptions_SubscriptionInfo } from "../flow/generated/types";
 
 /** A subscription as the page and the seed's API show it. */
@@ -52,7 +52,7 @@ export function subscriptionApi(ctx: CustomerContext) {
       }
       const sealed = await sendTransaction(
         ctx,
-        createSubscription,
+        subscriptionsCreateSubscription,
         {
           provider: providerAddress,
           deposit: depositAmount,
@@ -69,17 +69,17 @@ export function subscriptionApi(ctx: CustomerContext) {
 
     /** Every subscription `userAddress` created, oldest first. */
     getUserSubscriptions(userAddress: string): Promise<Subscription[]> {
-      return runScript(ctx, getCustomerSubscriptions, { customer: userAddress });
+      return runScript(ctx, subscriptionsGetCustomerSubscriptions, { customer: userAddress });
     },
 
     /** Changes the period budget and/or allowed models; what is not given stays as it is. */
     async updateSubscription(vaultId: bigint | number, changes: SubscriptionChanges): Promise<string> {
-      const current = await runScript(ctx, getSubscription, { id: vaultId });
+      const current = await runScript(ctx, subscriptionsGetSubscription, { id: vaultId });
       if (!current) throw new Error(`updateSubscription: no subscription ${vaultId}`);
       const allowedModels = changes.permissions?.allowedModels;
       const sealed = await sendTransaction(
         ctx,
-        updateSubscriptionTx,
+        subscriptionsUpdateSubscription,
         {
           id: vaultId,
           maxBudgetPerPeriod: changes.maxBudget === undefined ? current.maxBudgetPerPeriod : changes.maxBudget,
@@ -96,7 +96,7 @@ export function subscriptionApi(ctx: CustomerContext) {
      * still billed, then the rest of the escrow is refunded (finish_close).
      */
     async deleteSubscription(vaultId: bigint | number): Promise<string> {
-      const sealed = await sendTransaction(ctx, requestClose, { id: vaultId }, ctx.customer, { onStatus: ctx.onStatus });
+      const sealed = await sendTransaction(ctx, subscriptionsRequestClose, { id: vaultId }, ctx.customer, { onStatus: ctx.onStatus });
       return sealed.transactionId;
     },
   };

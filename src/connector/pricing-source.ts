@@ -1,5 +1,5 @@
 import { runScript, type FlowContext } from "../flow/runtime";
-import { getPricingAt } from "../flow/generated/scripts";
+import { pricingGetPricingAt } from "../flow/generated/scripts";
 import { formatUFix64, pricingFromCadence, type PricingConfig } from "../pricing";
 import { ConnectorError, messageOf } from "./errors";
 
@@ -9,7 +9,7 @@ import { ConnectorError, messageOf } from "./errors";
  */
 export async function onChainPricingAt(flow: FlowContext, windowStartSeconds: bigint): Promise<PricingConfig> {
   try {
-    return pricingFromCadence(await runScript(flow, getPricingAt, { time: formatUFix64(windowStartSeconds * 100_000_000n) }));
+    return pricingFromCadence(await runScript(flow, pricingGetPricingAt, { time: formatUFix64(windowStartSeconds * 100_000_000n) }));
   } catch (error) {
     throw new ConnectorError("unreachable", `Flow access node ${flow.accessNode}: cannot read the pricing (model map): ${messageOf(error)}`, { cause: error });
   }

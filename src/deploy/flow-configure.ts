@@ -2,17 +2,17 @@ import type { AuthorizationFunction } from "@onflow/fcl";
 import type { FlowNetworkConfig, FlowSettings } from "../config/networks";
 import { readDeployment } from "../config/deployments";
 import { keyAuthorization, runScript, sendTransaction, type FlowContext, type KeySigner, type TransactionDefinition } from "../flow/runtime";
-import { getPricing, getPricingSchedule, oracleGetConfig, triggersGetState } from "../flow/generated/scripts";
+import { pricingGetPricing, pricingGetPricingSchedule, oracleGetConfig, triggersGetState } from "../flow/generated/scripts";
 import {
-  adminMapModel,
-  adminSetDefaultMultiplier,
-  adminSetFamilyMultiplier,
-  adminSetGrace,
-  adminSetMinimumDeposit,
-  adminSetNoticePeriod,
-  adminSetPeriod,
-  adminSetTiers,
-  adminUnmapModel,
+  pricingAdminMapModel,
+  pricingAdminSetDefaultMultiplier,
+  pricingAdminSetFamilyMultiplier,
+  subscriptionsAdminSetGrace,
+  subscriptionsAdminSetMinimumDeposit,
+  pricingAdminSetNoticePeriod,
+  subscriptionsAdminSetPeriod,
+  pricingAdminSetTiers,
+  pricingAdminUnmapModel,
   oracleRegisterOracle,
   oracleRemoveOracle,
   oracleSetSource,
@@ -56,12 +56,12 @@ function pricingSteps(ctx: FlowContext, current: PricingConfig, wanted: PricingC
     send: (authz) => sendTransaction(ctx, def, args, authz),
   });
   if (wanted.noticePeriod !== undefined && current.noticePeriod !== wanted.noticePeriod) {
-    steps.push(tx(`set the notice period for price rises to ${wanted.noticePeriod} s`, adminSetNoticePeriod, { seconds: seconds(wanted.noticePeriod) }));
+    steps.push(tx(`set the notice period for price rises to ${wanted.noticePeriod} s`, pricingAdminSetNoticePeriod, { seconds: seconds(wanted.noticePeriod) }));
   }
   const tiers = (p: PricingConfig) => p.tiers.map((t) => `${t.threshold}:${t.pricePer1K}`).join(",");
   if (tiers(current) !== tiers(wanted)) {
     steps.push(
-      tx("set the tier table", adminSetTiers, {
+      tx("set the tier table", pricingAdminSetTiers, {
         thresholds: wanted.tiers.map((t) => t.threshold),
         pricesPer1K: wanted.tiers.map((t) => formatUFix64(t.pricePer1K)),
       }),
@@ -69,26 +69,26 @@ function pricingSteps(ctx: FlowContext, current: PricingConfig, wanted: PricingC
   }
   for (const [family, multiplier] of Object.entries(wanted.familyMultipliers)) {
     if (current.familyMultipliers[family] !== multiplier) {
-      steps.push(tx(`set family ${family} to ${formatUFix64(multiplier)}x`, adminSetFamilyMultiplier, { family, multiplier: formatUFix64(multiplier) }));
+      steps.push(tx(`set family ${family} to ${formatUFix64(multiplier)}x`, pricingAdminSetFamilyMultiplier, { family, multiplier: formatUFix64(multiplier) }));
     }
   }
   if (current.defaultMultiplier !== wanted.defaultMultiplier) {
-    steps.push(tx("set the default multiplier", adminSetDefaultMultiplier, { multiplier: formatUFix64(wanted.defaultMultiplier) }));
+    steps.push(tx("set the default multiplier", pricingAdminSetDefaultMultiplier, { multiplier: formatUFix64(wanted.defaultMultiplier) }));
   }
   for (const [model, family] of Object.entries(wanted.modelFamilies)) {
-    if (current.modelFamilies[model] !== family) steps.push(tx(`map model ${model} to ${family}`, adminMapModel, { model, family }));
+    if (current.modelFamilies[model] !== family) steps.push(tx(`map model ${model} to ${family}`, pricingAdminMapModel, { model, family }));
   }
   for (const model of Object.keys(current.modelFamilies)) {
-    if (!(model in wanted.modelFamilies)) steps.push(tx(`unmap model ${model}`, adminUnmapModel, { model }));
+    if (!(model in wanted.modelFamilies)) steps.push(tx(`unmap model ${model}`, pricingAdminUnmapModel, { model }));
   }
   if (current.billingPeriod !== wanted.billingPeriod) {
-    steps.push(tx("set the billing period of new subscriptions", adminSetPeriod, { seconds: seconds(wanted.billingPeriod) }));
+    steps.push(tx("set the billing period of new subscriptions", subscriptionsAdminSetPeriod, { seconds: seconds(wanted.billingPeriod) }));
   }
   if (current.closeGracePeriod !== wanted.closeGracePeriod) {
-    steps.push(tx("set the close grace period", adminSetGrace, { seconds: seconds(wanted.closeGracePeriod) }));
+    steps.push(tx("set the close grace period", subscriptionsAdminSetGrace, { seconds: seconds(wanted.closeGracePeriod) }));
   }
   if (wanted.minimumDeposit !== undefined && current.minimumDeposit !== wanted.minimumDeposit) {
-    steps.push(tx(`set the minimum deposit to ${formatUFix64(wanted.minimumDeposit)} FLOW`, adminSetMinimumDeposit, { amount: formatUFix64(wanted.minimumDeposit) }));
+    steps.push(tx(`set the minimum deposit to ${formatUFix64(wanted.minimumDeposit)} FLOW`, subscriptionsAdminSetMinimumDeposit, { amount: formatUFix64(wanted.minimumDeposit) }));
   }
   return steps;
 }
@@ -110,8 +110,8 @@ export async function configureFlow(options: FlowConfigureOptions): Promise<{ st
     send: (authz) => sendTransaction(flow, def, args, authz),
   });
 
-  const inForce = pricingFromCadence(await runScript(flow, getPricing, {}));
-  const schedule = scheduleFromCadence(await runScript(flow, getPricingSchedule, {}));
+  const inForce = pricingFromCadence(await runScript(flow, pricingGetPricing, {}));
+  const schedule = scheduleFromCadence(await runScript(flow, pricingGetPricingSchedule, {}));
   // Prices against the latest version, settings against what is in force.
   const current: PricingConfig = { ...schedule[schedule.length - 1], billingPeriod: inForce.billingPeriod, closeGracePeriod: inForce.closeGracePeriod, minimumDeposit: inForce.minimumDeposit, noticePeriod: inForce.noticePeriod };
 

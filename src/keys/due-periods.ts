@@ -1,6 +1,6 @@
 import { keyAuthorization, runScript, sendTransaction, type FlowContext, type KeySigner } from "../flow/runtime";
-import { getSubscription } from "../flow/generated/scripts";
-import { startDuePeriod } from "../flow/generated/transactions";
+import { subscriptionsGetSubscription } from "../flow/generated/scripts";
+import { subscriptionsStartDuePeriod } from "../flow/generated/transactions";
 import type { SubscriptionRecord } from "./state";
 
 /**
@@ -31,13 +31,13 @@ export class DuePeriods {
       const last = this.lastChecked.get(sub.id) ?? 0;
       if (this.now() - last < this.intervalMs) continue;
       this.lastChecked.set(sub.id, this.now());
-      const info = await runScript(this.flow, getSubscription, { id: sub.id });
+      const info = await runScript(this.flow, subscriptionsGetSubscription, { id: sub.id });
       if (!info || info.maxBudgetPerPeriod === null || info.balance === "0.00000000") continue; // not a cap suspension
       // The view applies the period rule at the last block's time (Active: it has rolled there);
       // a quiet chain may have no block since the period ended, so wall-clock time counts too.
       const ended = info.status === "Active" || Number(info.periodEnd) <= this.now() / 1000;
       if (!ended) continue;
-      const sealed = await sendTransaction(this.flow, startDuePeriod, { id: sub.id }, keyAuthorization(this.signer));
+      const sealed = await sendTransaction(this.flow, subscriptionsStartDuePeriod, { id: sub.id }, keyAuthorization(this.signer));
       this.log(`subscription ${sub.id}: its period ended; sent start_due_period ${sealed.transactionId}`);
       rolled.push(sub.id);
     }

@@ -3,8 +3,8 @@
  * hash. Sending is made safe to repeat by reading Flow first and, after a
  * failure, reading it again: a transaction that did land is recognised.
  */
-import { getSubscription } from "../flow/generated/scripts";
-import { issueKey, issueKeys, rotateKey as rotateKeyTx } from "../flow/generated/transactions";
+import { subscriptionsGetSubscription } from "../flow/generated/scripts";
+import { subscriptionsIssueKey, subscriptionsIssueKeys, subscriptionsRotateKey } from "../flow/generated/transactions";
 import type { SimpleUsageSubscriptions_SubscriptionInfo } from "../flow/generated/types";
 import { eventsOf, keyAuthorization, runScript, sendTransaction, TransactionError, type FlowContext, type KeySigner, type SealedTransaction } from "../flow/runtime";
 import type { AuthorizationFunction } from "@onflow/fcl";
@@ -30,7 +30,7 @@ export class FlowKeys {
   }
 
   async subscription(id: string): Promise<SubscriptionInfo | null> {
-    return runScript(this.ctx, getSubscription, { id });
+    return runScript(this.ctx, subscriptionsGetSubscription, { id });
   }
 
   /**
@@ -45,10 +45,10 @@ export class FlowKeys {
     if (before.status === "Closed") return "closed";
     try {
       if (before.keyHash === null) {
-        const sealed = await sendTransaction(this.ctx, issueKey, { id, keyHash: hash }, this.authz);
+        const sealed = await sendTransaction(this.ctx, subscriptionsIssueKey, { id, keyHash: hash }, this.authz);
         this.onTransaction("issue_key", sealed.transactionId);
       } else if (previousHashes.includes(before.keyHash)) {
-        const sealed = await sendTransaction(this.ctx, rotateKeyTx, { id, newKeyHash: hash }, this.authz);
+        const sealed = await sendTransaction(this.ctx, subscriptionsRotateKey, { id, newKeyHash: hash }, this.authz);
         this.onTransaction("rotate_key", sealed.transactionId);
       } else {
         throw new FlowKeyConflictError(`subscription ${id} carries a key hash on Flow that this service did not issue; refusing to overwrite it`);
@@ -75,7 +75,7 @@ export class FlowKeys {
     if (keys.length === 0) return { attached, transactionId: null, refused: null };
     let sealed: SealedTransaction;
     try {
-      sealed = await sendTransaction(this.ctx, issueKeys, { ids: keys.map((k) => k.id), keyHashes: keys.map((k) => k.hash) }, this.authz);
+      sealed = await sendTransaction(this.ctx, subscriptionsIssueKeys, { ids: keys.map((k) => k.id), keyHashes: keys.map((k) => k.hash) }, this.authz);
       this.onTransaction("issue_keys", sealed.transactionId);
     } catch (error) {
       if (!(error instanceof TransactionError)) throw error;

@@ -1,5 +1,5 @@
 import { runScript, type FlowContext } from "../flow/runtime";
-import { getPricingSchedule, getSubscription, triggersGetState } from "../flow/generated/scripts";
+import { pricingGetPricingSchedule, subscriptionsGetSubscription, triggersGetState } from "../flow/generated/scripts";
 import { FlareFDCTriggers_SubscriptionCharged, FlareFDCTriggers_UsageReportSettled, FlareFDCTriggers_UsageUnbillable } from "../flow/generated/types";
 import { parseUFix64, scheduleFromCadence } from "../pricing";
 import type { FlowBillSource, FlowEvents } from "./sources";
@@ -59,13 +59,13 @@ export function flowBillSource(ctx: FlowContext): FlowBillSource {
     accessNode: ctx.accessNode,
 
     async subscription(id) {
-      const info = await runScript(ctx, getSubscription, { id });
+      const info = await runScript(ctx, subscriptionsGetSubscription, { id });
       if (info === null) return null;
       return { customer: info.customer, createdAt: parseUFix64(info.createdAt), billingPeriod: parseUFix64(info.billingPeriod) };
     },
 
     async pricingSchedule() {
-      return scheduleFromCadence(await runScript(ctx, getPricingSchedule, {}));
+      return scheduleFromCadence(await runScript(ctx, pricingGetPricingSchedule, {}));
     },
 
     async windowSeconds() {

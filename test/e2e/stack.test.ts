@@ -7,9 +7,9 @@ import { createLocalAccount } from "../../src/local/accounts";
 import { chargedEvents, chat, pendingUsage, provenCall, revealKey, sealedHeight } from "../../src/local/customer";
 import { subscriptionApi } from "../../src/api/subscriptions";
 import { keyAuthorization, runScript, sendTransaction, type KeySigner } from "../../src/flow/runtime";
-import { getPricing, getSubscription } from "../../src/flow/generated/scripts";
+import { pricingGetPricing, subscriptionsGetSubscription } from "../../src/flow/generated/scripts";
 import { testingFlowBalance } from "../flow-generated/scripts";
-import { finishClose, topUp } from "../../src/flow/generated/transactions";
+import { subscriptionsFinishClose, subscriptionsTopUp } from "../../src/flow/generated/transactions";
 import type { FlareFDCTriggers_SubscriptionCharged as Charged } from "../../src/flow/generated/types";
 import { parseUFix64, pricingFromCadence, quoteUnits } from "../../src/pricing";
 import { until, waitFor } from "../../src/local/wait";
@@ -51,7 +51,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
   const api = () => subscriptionApi({ ...flow(), customer: keyAuthorization(customer), customerAddress: customer.address });
   const balance = async (address: string) => parseUFix64(await runScript(flow(), testingFlowBalance, { account: address }));
   const subscription = async (id: bigint) => {
-    const info = await runScript(flow(), getSubscription, { id });
+    const info = await runScript(flow(), subscriptionsGetSubscription, { id });
     if (!info) throw new Error(`no subscription ${id}`);
     return info;
   };
@@ -130,7 +130,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
   }, 300_000);
 
   it("moves exactly the pricing mirror's price from the escrow to the provider", async () => {
-    const config = await runScript(flow(), getPricing, {});
+    const config = await runScript(flow(), pricingGetPricing, {});
     const pricing = pricingFromCadence({ ...config, tiers: config.tiers.map((t) => ({ threshold: t.threshold.toString(), pricePer1K: t.pricePer1K })) });
     let periodTokens = 0n;
     let expected = 0n;
@@ -154,7 +154,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
     expect(parseUFix64(info.spent)).toBe(parseUFix64("0.01"));
     // The bill of the drained subscription is still the mirror's: full price up to the escrow,
     // only paid tokens advancing the tiers.
-    const config = await runScript(flow(), getPricing, {});
+    const config = await runScript(flow(), pricingGetPricing, {});
     const pricing = pricingFromCadence({ ...config, tiers: config.tiers.map((t) => ({ threshold: t.threshold.toString(), pricePer1K: t.pricePer1K })) });
     let position = 0n;
     let left = parseUFix64("0.01");
@@ -174,7 +174,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
   }, 240_000);
 
   it("lifts the suspension on a top-up, and the key works again", async () => {
-    await sendTransaction(flow(), topUp, { id: drained, amount: "5.0" }, keyAuthorization(customer));
+    await sendTransaction(flow(), subscriptionsTopUp, { id: drained, amount: "5.0" }, keyAuthorization(customer));
     expect((await subscription(drained)).status).toBe("Active");
     const back = await until("key B unblocked", async () => {
       const result = await chat(stack.info.litellmUrl, keyB, "gpt-3.5-turbo", "Back after the top-up.");
@@ -192,7 +192,7 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
     await waitFor("a settlement after the close request", async () => (await billedTokens(drained)) > tokensB, { ...POLL, timeoutMs: 180_000 });
     const rest = parseUFix64((await subscription(paid)).balance);
     const before = await balance(customer.address);
-    await sendTransaction(flow(), finishClose, { id: paid }, keyAuthorization(customer));
+    await sendTransaction(flow(), subscriptionsFinishClose, { id: paid }, keyAuthorization(customer));
     expect(await balance(customer.address)).toBe(before + rest);
     const closed = await subscription(paid);
     expect(closed.status).toBe("Closed");

@@ -20,17 +20,17 @@ import { flowSigner } from "../../src/deploy/flow-signer";
 import { contractAddresses } from "../../src/config/flow-json";
 import { createLocalAccount, serviceSigner } from "../../src/local/accounts";
 import { keyAuthorization, runScript, sendTransaction, type FlowContext, type KeySigner, type SealedTransaction } from "../../src/flow/runtime";
-import { getCustomerSubscriptions, getPricing, getPricingSchedule, getTotals } from "../../src/flow/generated/scripts";
+import { subscriptionsGetCustomerSubscriptions, pricingGetPricing, pricingGetPricingSchedule, subscriptionsGetTotals } from "../../src/flow/generated/scripts";
 import {
-  adminCancelPricingChanges,
-  adminSetFamilyMultiplier,
-  adminSetMinimumDeposit,
-  adminSetNoticePeriod,
-  adminSetPeriod,
-  adminSetTiers,
-  collectOwed,
+  pricingAdminCancelPricingChanges,
+  pricingAdminSetFamilyMultiplier,
+  subscriptionsAdminSetMinimumDeposit,
+  pricingAdminSetNoticePeriod,
+  subscriptionsAdminSetPeriod,
+  pricingAdminSetTiers,
+  subscriptionsCollectOwed,
 } from "../../src/flow/generated/transactions";
-import { testingCustomerOps, testingProviderWithoutReceiver, triggersTestingCreateSubscriptions } from "../flow-generated/transactions";
+import { subscriptionsTestingCustomerOps, subscriptionsTestingProviderWithoutReceiver, subscriptionsTestingCreateSubscriptions } from "../flow-generated/transactions";
 import { formatUFix64, parseUFix64, pricingFromCadence, scheduleFromCadence, type PricingConfig } from "../../src/pricing";
 import type { UsageLine } from "../../src/report";
 import { BillingModel, type LineOutcome } from "./property/billing-model";
@@ -99,13 +99,13 @@ describe("billing rules hold over 1,000 random operation sequences", () => {
     await deployFlow({ network: flowNetwork("emulator"), accessNode: emulator.restUrl, signer: flowSigner(flowNetwork("emulator")), yes: false, log: () => undefined, deploymentsDir: path.join(dir, "deployments") });
     ctx = { accessNode: emulator.restUrl, addresses: contractAddresses("emulator", "0xf8d6e0586b0a20c7") };
     await enableSettlement(ctx, 1);
-    await sendTransaction(ctx, adminSetPeriod, { seconds: "60.0" }, admin());
-    await sendTransaction(ctx, adminSetMinimumDeposit, { amount: formatUFix64(MIN_DEPOSIT) }, admin());
-    await sendTransaction(ctx, adminSetNoticePeriod, { seconds: `${NOTICE}.0` }, admin());
+    await sendTransaction(ctx, subscriptionsAdminSetPeriod, { seconds: "60.0" }, admin());
+    await sendTransaction(ctx, subscriptionsAdminSetMinimumDeposit, { amount: formatUFix64(MIN_DEPOSIT) }, admin());
+    await sendTransaction(ctx, pricingAdminSetNoticePeriod, { seconds: `${NOTICE}.0` }, admin());
     customer = await createLocalAccount(ctx, "100000.0");
     for (let i = 0; i < 3; i++) providers.push(await createLocalAccount(ctx, "1.0"));
-    await sendTransaction(ctx, testingProviderWithoutReceiver, {}, keyAuthorization(providers[2]));
-    const pricing = pricingFromCadence(await runScript(ctx, getPricing, {}));
+    await sendTransaction(ctx, subscriptionsTestingProviderWithoutReceiver, {}, keyAuthorization(providers[2]));
+    const pricing = pricingFromCadence(await runScript(ctx, pricingGetPricing, {}));
     model = new BillingModel(pricing, MIN_DEPOSIT, parseUFix64("3600.0"), new Set([providers[2].address]));
   }, 300_000);
 
@@ -123,7 +123,7 @@ describe("billing rules hold over 1,000 random operation sequences", () => {
     for (let made = 0; made < SEQUENCES; made += perTx) {
       const provider = providers[(made / perTx) % providers.length];
       const deposit = DEPOSITS[(made / perTx) % DEPOSITS.length];
-      const sealed = await sendTransaction(ctx, triggersTestingCreateSubscriptions, { provider: provider.address, count: perTx, deposit }, keyAuthorization(customer), { computeLimit: 9999 });
+      const sealed = await sendTransaction(ctx, subscriptionsTestingCreateSubscriptions, { provider: provider.address, count: perTx, deposit }, keyAuthorization(customer), { computeLimit: 9999 });
       const created = sealed.events.filter((e) => e.type.endsWith("SimpleUsageSubscriptions.SubscriptionCreated"));
       const time = await sealedTime(ctx, sealed);
       for (const e of created) {
@@ -172,7 +172,7 @@ describe("billing rules hold over 1,000 random operation sequences", () => {
         const batch = ops.slice(i, i + OPS_PER_TX);
         const sealed = await sendTransaction(
           ctx,
-          testingCustomerOps,
+          subscriptionsTestingCustomerOps,
           { ids: batch.map((o) => o.id), ops: batch.map((o) => o.op), amounts: batch.map((o) => o.amount), caps: batch.map((o) => o.cap), models: batch.map((o) => o.models) },
           keyAuthorization(customer),
         );
@@ -192,20 +192,20 @@ describe("billing rules hold over 1,000 random operation sequences", () => {
       const kind = random.nextInt(0, 4);
       if (kind === 0) {
         const tiers = latest.tiers.map((t) => ({ threshold: t.threshold, pricePer1K: (t.pricePer1K * 9n) / 10n }));
-        const sealed = await sendTransaction(ctx, adminSetTiers, { thresholds: tiers.map((t) => t.threshold), pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)) }, admin());
+        const sealed = await sendTransaction(ctx, pricingAdminSetTiers, { thresholds: tiers.map((t) => t.threshold), pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)) }, admin());
         const now = await sealedTime(ctx, sealed);
         announce(model, { ...latest, tiers }, now, false);
       } else if (kind === 1) {
         const family = ["gpt-4", "claude", "llama"][random.nextInt(0, 2)];
         const multiplier = latest.familyMultipliers[family] + parseUFix64("0.1");
-        const sealed = await sendTransaction(ctx, adminSetFamilyMultiplier, { family, multiplier: formatUFix64(multiplier) }, admin());
+        const sealed = await sendTransaction(ctx, pricingAdminSetFamilyMultiplier, { family, multiplier: formatUFix64(multiplier) }, admin());
         const now = await sealedTime(ctx, sealed);
         announce(model, { ...latest, familyMultipliers: { ...latest.familyMultipliers, [family]: multiplier } }, now, true);
       } else if (kind === 2 && model.schedule.some((v) => (v.effectiveFrom ?? 0n) > now0)) {
-        const sealed = await sendTransaction(ctx, adminCancelPricingChanges, {}, admin());
+        const sealed = await sendTransaction(ctx, pricingAdminCancelPricingChanges, {}, admin());
         model.cancelPending(await sealedTime(ctx, sealed));
       }
-      const chainSchedule = scheduleFromCadence(await runScript(ctx, getPricingSchedule, {}));
+      const chainSchedule = scheduleFromCadence(await runScript(ctx, pricingGetPricingSchedule, {}));
       expect(chainSchedule.map((v) => [v.effectiveFrom, v.tiers, v.familyMultipliers])).toEqual(model.schedule.map((v) => [v.effectiveFrom ?? 0n, v.tiers, v.familyMultipliers]));
 
       // 3. A window settles this step's usage through a quorum-signed report.
@@ -229,7 +229,7 @@ describe("billing rules hold over 1,000 random operation sequences", () => {
 
       // 4. The provider without a receiver collects now and then.
       if (step % 4 === 3) {
-        await sendTransaction(ctx, collectOwed, {}, keyAuthorization(providers[2]));
+        await sendTransaction(ctx, subscriptionsCollectOwed, {}, keyAuthorization(providers[2]));
         model.collect(providers[2].address);
       }
 
@@ -268,7 +268,7 @@ describe("billing rules hold over 1,000 random operation sequences", () => {
 
   async function checkState(): Promise<void> {
     const now = await latestTime(ctx);
-    const infos = await runScript(ctx, getCustomerSubscriptions, { customer: customer.address });
+    const infos = await runScript(ctx, subscriptionsGetCustomerSubscriptions, { customer: customer.address });
     expect(infos.length).toBe(SEQUENCES);
     for (const info of infos) {
       const expected = model.view(BigInt(info.id), now);
@@ -277,7 +277,7 @@ describe("billing rules hold over 1,000 random operation sequences", () => {
         ...expected,
       });
     }
-    const totals = await runScript(ctx, getTotals, {});
+    const totals = await runScript(ctx, subscriptionsGetTotals, {});
     const t = { deposited: parseUFix64(totals.deposited), paid: parseUFix64(totals.paidToProviders), owed: parseUFix64(totals.owedToProviders), refunded: parseUFix64(totals.refunded), escrow: parseUFix64(totals.escrow) };
     expect(t.deposited).toBe(t.paid + t.owed + t.refunded + t.escrow);
     expect(t).toEqual({ deposited: model.deposited, paid: model.paid, owed: model.owedTotal(), refunded: model.refunded, escrow: model.escrow() });

@@ -18,7 +18,7 @@ import { flowSigner } from "../../src/deploy/flow-signer";
 import { contractAddresses } from "../../src/config/flow-json";
 import { createLocalAccount } from "../../src/local/accounts";
 import { keyAuthorization, sendTransaction, signFlowMessage, type FlowContext, type KeySigner, signUserMessage } from "../../src/flow/runtime";
-import { createSubscription } from "../../src/flow/generated/transactions";
+import { subscriptionsCreateSubscription } from "../../src/flow/generated/transactions";
 import { LiteLLMAdminClient } from "../../src/litellm";
 import { startLiteLLMServer, type LiteLLMServerHandle } from "../../src/litellm-server";
 import { KeyService, redactingKeyServiceLogger, type KeyServiceOptions } from "../../src/keys";
@@ -134,7 +134,7 @@ export async function createSub(
 ): Promise<string> {
   const sealed = await sendTransaction(
     stack.ctx,
-    createSubscription,
+    subscriptionsCreateSubscription,
     {
       provider: stack.provider.address,
       deposit: options.deposit ?? "10.0",

@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyAuthorization, runScript, sendTransaction, type KeySigner } from "../../src/flow/runtime";
-import { getPricing, getSubscription } from "../../src/flow/generated/scripts";
-import { adminSetPeriod, topUp, updateSubscription } from "../../src/flow/generated/transactions";
+import { pricingGetPricing, subscriptionsGetSubscription } from "../../src/flow/generated/scripts";
+import { subscriptionsAdminSetPeriod, subscriptionsTopUp, subscriptionsUpdateSubscription } from "../../src/flow/generated/transactions";
 import { serviceSigner } from "../../src/local/accounts";
 import { parseUFix64, pricingFromCadence, quoteUnits, type PricingConfig } from "../../src/pricing";
 import { Aggregator } from "../../src/connector/aggregate";
@@ -37,7 +37,7 @@ describe("key service: live spending limit", () => {
     await enableSettlement(stack.ctx);
     service = await startService(stack);
     customer = await newCustomer(stack);
-    pricing = pricingFromCadence(await runScript(stack.ctx, getPricing, {}));
+    pricing = pricingFromCadence(await runScript(stack.ctx, pricingGetPricing, {}));
   });
 
   afterAll(async () => {
@@ -46,7 +46,7 @@ describe("key service: live spending limit", () => {
   });
 
   const onFlow = async (id: string) => {
-    const info = await runScript(stack.ctx, getSubscription, { id });
+    const info = await runScript(stack.ctx, subscriptionsGetSubscription, { id });
     if (!info) throw new Error(`no subscription ${id}`);
     return info;
   };
@@ -122,7 +122,7 @@ describe("key service: live spending limit", () => {
     expect((await call(escrowSub.key)).status).toBe(401);
 
     await service.stop();
-    await sendTransaction(stack.ctx, topUp, { id: escrowSub.id, amount: "1.0" }, keyAuthorization(customer));
+    await sendTransaction(stack.ctx, subscriptionsTopUp, { id: escrowSub.id, amount: "1.0" }, keyAuthorization(customer));
     service = await startService(stack);
     await waitFor("live block lifted by the top-up", () => service.record(escrowSub.id)?.liveBlock === null);
     await waitFor("key unblocked", async () => (await stack.client.keyInfo(escrowSub.key)).blocked === false);
@@ -133,7 +133,7 @@ describe("key service: live spending limit", () => {
     // Every call logged, and a block on Flow after the last one (a top-up): the window the report
     // settles (the latest one ended on Flow's clock) then holds every call.
     await new Promise((r) => setTimeout(r, 1500));
-    await sendTransaction(stack.ctx, topUp, { id: escrowSub.id, amount: "0.1" }, keyAuthorization(customer));
+    await sendTransaction(stack.ctx, subscriptionsTopUp, { id: escrowSub.id, amount: "0.1" }, keyAuthorization(customer));
     const agg = new Aggregator(pricing);
     for await (const row of stack.client.iterateSpendLogs({ startDate: new Date(Date.now() - 3_600_000), endDate: new Date(Date.now() + 60_000) })) {
       if (row.metadata.user_api_key_alias?.startsWith(`ff-${escrowSub.id}`)) agg.add(row);
@@ -173,7 +173,7 @@ describe("key service: live spending limit", () => {
     await waitFor("key blocked", async () => (await stack.client.keyInfo(sub.key)).blocked === true);
     expect((await onFlow(sub.id)).status).toBe("Active");
 
-    await sendTransaction(stack.ctx, updateSubscription, { id: sub.id, maxBudgetPerPeriod: "1.0", allowedModels: ["gpt-4"] }, keyAuthorization(customer));
+    await sendTransaction(stack.ctx, subscriptionsUpdateSubscription, { id: sub.id, maxBudgetPerPeriod: "1.0", allowedModels: ["gpt-4"] }, keyAuthorization(customer));
     await waitFor("live block lifted by the cap raise", () => service.record(sub.id)?.liveBlock === null);
     await waitFor("key unblocked", async () => (await stack.client.keyInfo(sub.key)).blocked === false);
     expect((await call(sub.key)).status).toBe(200);
@@ -182,7 +182,7 @@ describe("key service: live spending limit", () => {
   it("lifts a cap block when a new period begins, with no event and no settlement", async () => {
     const admin = keyAuthorization(serviceSigner());
     // The contract's shortest period (60 s), so the test sees one end.
-    await sendTransaction(stack.ctx, adminSetPeriod, { seconds: "60.0" }, admin);
+    await sendTransaction(stack.ctx, subscriptionsAdminSetPeriod, { seconds: "60.0" }, admin);
     try {
       const sub = await open({ deposit: "10.0", cap: "0.2" });
       const { refused } = await burn(sub.key);
@@ -195,7 +195,7 @@ describe("key service: live spending limit", () => {
       // LiteLLM's minute may still hold the burst for a moment (429); then the key serves again.
       await waitFor("a call served in the new period", async () => (await call(sub.key)).status === 200, 20_000);
     } finally {
-      await sendTransaction(stack.ctx, adminSetPeriod, { seconds: "2592000.0" }, admin);
+      await sendTransaction(stack.ctx, subscriptionsAdminSetPeriod, { seconds: "2592000.0" }, admin);
     }
   }, 200_000);
 });

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { containsSecret, hashKey } from "../../src/litellm";
 import { runScript, type KeySigner } from "../../src/flow/runtime";
-import { getSubscription } from "../../src/flow/generated/scripts";
+import { subscriptionsGetSubscription } from "../../src/flow/generated/scripts";
 import type { KeyService } from "../../src/keys";
 import { InjectedCrash } from "../../src/faults";
 import { Journal } from "../../src/keys/journal";
@@ -72,7 +72,7 @@ describe("key service: restarts, replays and outages", () => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     const key = String(r.body["key"]);
     delivered.push(key);
-    expect((await runScript(stack.ctx, getSubscription, { id }))?.keyHash).toBe(hashKey(key));
+    expect((await runScript(stack.ctx, subscriptionsGetSubscription, { id }))?.keyHash).toBe(hashKey(key));
     // A new key refuses calls until the live limit has priced its subscription and set its guard
     // (a pass may not have run since LiteLLM came back); then it serves.
     await waitFor(`tpm guard of subscription ${id} set`, async () => ((await stack.client.findKeyByAlias(`ff-${id}`))?.tpm_limit ?? 0) > 0);

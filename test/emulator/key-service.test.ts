@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { containsSecret, hashKey } from "../../src/litellm";
 import { keyAuthorization, runScript, sendTransaction, type KeySigner } from "../../src/flow/runtime";
-import { getSubscription } from "../../src/flow/generated/scripts";
-import { adminSetPeriod, requestClose, revokeKeyCustomer, updateSubscription } from "../../src/flow/generated/transactions";
+import { subscriptionsGetSubscription } from "../../src/flow/generated/scripts";
+import { subscriptionsAdminSetPeriod, subscriptionsRequestClose, subscriptionsRevokeKeyCustomer, subscriptionsUpdateSubscription } from "../../src/flow/generated/transactions";
 import { enableSettlement, settleLines } from "./settle-helpers";
 import { serviceSigner } from "../../src/local/accounts";
 import type { KeyService } from "../../src/keys";
@@ -55,7 +55,7 @@ describe("key service: lifecycle and delivery", () => {
     await stack?.stop();
   });
 
-  const onFlow = async (id: string) => runScript(stack.ctx, getSubscription, { id });
+  const onFlow = async (id: string) => runScript(stack.ctx, subscriptionsGetSubscription, { id });
 
   async function reveal(signer: KeySigner, id: string): Promise<string> {
     const r = await proven(service, signer, id, "reveal");
@@ -186,7 +186,7 @@ describe("key service: lifecycle and delivery", () => {
 
   it("a key revoked on Flow stops working in LiteLLM; a new one can be requested", async () => {
     const key = delivered[delivered.length - 1]!;
-    await sendTransaction(stack.ctx, revokeKeyCustomer, { id: subA }, keyAuthorization(alice));
+    await sendTransaction(stack.ctx, subscriptionsRevokeKeyCustomer, { id: subA }, keyAuthorization(alice));
     await waitFor("revoked key deleted in LiteLLM", async () => (await stack.client.keyInfoOrNull(key)) === null);
     expect(await chat(stack, key)).not.toBe(200);
     const r = await proven(service, alice, subA, "reveal");
@@ -218,7 +218,7 @@ describe("key service: lifecycle and delivery", () => {
     await waitFor("suspension of subscription C recorded", () => service.record(subC)?.lifecycle === "suspended");
 
     // Lifting the cap resumes it, and the new model list reaches LiteLLM.
-    await sendTransaction(stack.ctx, updateSubscription, { id: subC, maxBudgetPerPeriod: null, allowedModels: ["gpt-4", "llama-3-70b"] }, keyAuthorization(bob));
+    await sendTransaction(stack.ctx, subscriptionsUpdateSubscription, { id: subC, maxBudgetPerPeriod: null, allowedModels: ["gpt-4", "llama-3-70b"] }, keyAuthorization(bob));
     expect((await onFlow(subC))?.status).toBe("Active");
     await waitFor("key of subscription C unblocked", async () => (await stack.client.keyInfo(key)).blocked === false);
     await waitFor("models of subscription C updated", async () => (await stack.client.keyInfo(key)).models.length === 2);
@@ -231,7 +231,7 @@ describe("key service: lifecycle and delivery", () => {
     const key = await reveal(bob, subB);
     expect(await chat(stack, key, "claude-3-sonnet")).toBe(200); // no model list: every model
 
-    await sendTransaction(stack.ctx, requestClose, { id: subB }, keyAuthorization(bob));
+    await sendTransaction(stack.ctx, subscriptionsRequestClose, { id: subB }, keyAuthorization(bob));
     await waitFor("key of subscription B blocked", async () => (await stack.client.keyInfo(key)).blocked === true);
     expect(await chat(stack, key)).not.toBe(200);
     expect(service.record(subB)?.lifecycle).toBe("closing");
@@ -242,7 +242,7 @@ describe("key service: lifecycle and delivery", () => {
   it("a new billing period lifts a cap suspension without any usage, and the key works again", async () => {
     const admin = keyAuthorization(serviceSigner());
     // The contract's shortest period (60 s), so the test sees one end.
-    await sendTransaction(stack.ctx, adminSetPeriod, { seconds: "60.0" }, admin);
+    await sendTransaction(stack.ctx, subscriptionsAdminSetPeriod, { seconds: "60.0" }, admin);
     try {
       const subD = await createSub(stack, bob, { models: null, cap: "1.0" });
       await waitFor("key of subscription D attached", () => attached(service, subD));
@@ -257,7 +257,7 @@ describe("key service: lifecycle and delivery", () => {
       expect((await onFlow(subD))?.periodSpent).toBe("0.00000000");
       expect(await chat(stack, key)).toBe(200);
     } finally {
-      await sendTransaction(stack.ctx, adminSetPeriod, { seconds: "2592000.0" }, admin);
+      await sendTransaction(stack.ctx, subscriptionsAdminSetPeriod, { seconds: "2592000.0" }, admin);
     }
   }, 200_000);
 
@@ -266,7 +266,7 @@ describe("key service: lifecycle and delivery", () => {
     const burst: string[] = [];
     for (let i = 0; i < 6; i++) burst.push(await createSub(stack, i % 2 === 0 ? alice : bob, { models: ["gpt-4"] }));
     // One of them asks to close before its key exists: it still gets one, blocked.
-    await sendTransaction(stack.ctx, requestClose, { id: burst[5]! }, keyAuthorization(bob));
+    await sendTransaction(stack.ctx, subscriptionsRequestClose, { id: burst[5]! }, keyAuthorization(bob));
     const sent: string[] = [];
     // Four a transaction (and a pass): the burst takes two, the second after following events again.
     service = await startService(stack, { now: () => Date.now() + clockOffset, challengeTtlMs: 60_000, duePeriodCheckMs: 1000, firstKeysPerTransaction: 4, onTransaction: (name) => sent.push(name) });

@@ -9,7 +9,7 @@ import { contractAddresses } from "../../src/config/flow-json";
 import { deployFlow } from "../../src/deploy/flow-deploy";
 import { flowSigner } from "../../src/deploy/flow-signer";
 import { runScript, type FlowContext } from "../../src/flow/runtime";
-import { getPricing, quote, quoteWithTiers } from "../../src/flow/generated/scripts";
+import { pricingGetPricing, pricingQuote, pricingQuoteWithTiers } from "../../src/flow/generated/scripts";
 import {
   formatUFix64,
   pricingFromCadence,
@@ -34,7 +34,7 @@ describe("pricing: TypeScript mirror = Cadence", () => {
     const signer = flowSigner(network);
     await deployFlow({ network, accessNode: emulator.restUrl, signer, yes: false, log: () => undefined, deploymentsDir: dir });
     ctx = { accessNode: emulator.restUrl, addresses: contractAddresses("emulator", signer.address) };
-    const onChain = await runScript(ctx, getPricing, {});
+    const onChain = await runScript(ctx, pricingGetPricing, {});
     config = pricingFromCadence({
       ...onChain,
       tiers: onChain.tiers.map((t) => ({ threshold: t.threshold.toString(), pricePer1K: t.pricePer1K })),
@@ -58,7 +58,7 @@ describe("pricing: TypeScript mirror = Cadence", () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...models), tokenCount, tokenCount, async (model, tokens, periodTokens) => {
         runs++;
-        const cadence = await runScript(ctx, quote, { model, tokens, periodTokens });
+        const cadence = await runScript(ctx, pricingQuote, { model, tokens, periodTokens });
         expect(cadence).toBe(formatUFix64(quoteUnits(config, model, tokens, periodTokens)));
       }),
       { numRuns: 300 },
@@ -79,7 +79,7 @@ describe("pricing: TypeScript mirror = Cadence", () => {
   it("quotes 200 random tier tables and multipliers identically", async () => {
     await fc.assert(
       fc.asyncProperty(tierTable, fc.bigInt({ min: 1n, max: 500_000_000n }), tokenCount, tokenCount, async (tiers, multiplier, tokens, periodTokens) => {
-        const cadence = await runScript(ctx, quoteWithTiers, {
+        const cadence = await runScript(ctx, pricingQuoteWithTiers, {
           thresholds: tiers.map((t) => t.threshold),
           pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)),
           multiplier: formatUFix64(multiplier),
@@ -109,7 +109,7 @@ describe("pricing: TypeScript mirror = Cadence", () => {
           tsError = (error as Error).message;
         }
         expect(tsError).not.toBe("");
-        const cadence = runScript(ctx, quoteWithTiers, {
+        const cadence = runScript(ctx, pricingQuoteWithTiers, {
           thresholds: tiers.map((t) => t.threshold),
           pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)),
           multiplier: "1.0",

@@ -20,11 +20,11 @@ describe("the worst-case chunk", () => {
 
   beforeAll(async () => {
     bench = await SettlementBench.start({ windowSeconds: 1 });
-    await bench.mutateOk(bench.file("transactions/admin_set_period"), (arg, t) => [arg(`${PERIOD_SECONDS}.0`, t.UFix64)]);
-    await bench.mutateOk(bench.file("transactions/admin_set_minimum_deposit"), (arg, t) => [arg("0.01", t.UFix64)]);
+    await bench.mutateOk(bench.file("transactions/subscriptions/admin_set_period"), (arg, t) => [arg(`${PERIOD_SECONDS}.0`, t.UFix64)]);
+    await bench.mutateOk(bench.file("transactions/subscriptions/admin_set_minimum_deposit"), (arg, t) => [arg("0.01", t.UFix64)]);
     for (let i = 0; families.length + 4 < MAX_FAMILIES; i++) {
       const family = `family-${String(i).padStart(2, "0")}-`.padEnd(31, "x");
-      await bench.mutateOk(bench.file("transactions/admin_set_family_multiplier"), (arg, t) => [arg(family, t.String), arg("2.5", t.UFix64)]);
+      await bench.mutateOk(bench.file("transactions/pricing/admin_set_family_multiplier"), (arg, t) => [arg(family, t.String), arg("2.5", t.UFix64)]);
       families.push(family);
     }
     families.push("gpt-4", "claude", "llama", "gpt-3.5", "");

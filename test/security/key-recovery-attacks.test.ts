@@ -9,8 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { hashKey, type KeyInfo } from "../../src/litellm";
 import { keyAuthorization, runScript, sendTransaction, type KeySigner } from "../../src/flow/runtime";
-import { getSubscription } from "../../src/flow/generated/scripts";
-import { requestClose, revokeKeyCustomer } from "../../src/flow/generated/transactions";
+import { subscriptionsGetSubscription } from "../../src/flow/generated/scripts";
+import { subscriptionsRequestClose, subscriptionsRevokeKeyCustomer } from "../../src/flow/generated/transactions";
 import { StateFileError } from "../../src/keys/state-validate";
 import { JOURNAL_FILE } from "../../src/keys/journal";
 import type { KeyService } from "../../src/keys";
@@ -71,7 +71,7 @@ describe("key service recovery from the chain and LiteLLM", () => {
     await waitFor("A, R, C attached", () => [s.A, s.R, s.C].every((id) => attached(service!, id)));
     keys.A0 = await reveal(s.A);
     keys.C0 = await reveal(s.C);
-    await sendTransaction(stack.ctx, revokeKeyCustomer, { id: s.R }, keyAuthorization(customer));
+    await sendTransaction(stack.ctx, subscriptionsRevokeKeyCustomer, { id: s.R }, keyAuthorization(customer));
     await waitFor("R revoked and its key deleted", () => service!.record(s.R)?.keys.at(-1)?.revoked === true && service!.health().status === "ok");
     expect((await litellmKeys()).has(`ff-${s.R}`)).toBe(false);
 
@@ -90,7 +90,7 @@ describe("key service recovery from the chain and LiteLLM", () => {
     await waitFor("N and K attached", () => attached(service!, s.N) && attached(service!, s.K));
     keys.N = await reveal(s.N);
     keys.K = await reveal(s.K);
-    await sendTransaction(stack.ctx, revokeKeyCustomer, { id: s.C }, keyAuthorization(customer));
+    await sendTransaction(stack.ctx, subscriptionsRevokeKeyCustomer, { id: s.C }, keyAuthorization(customer));
     await waitFor("C's key deleted", async () => (await stack.client.keyInfoOrNull(keys.C0!)) === null);
     await healthy(service);
     // A rotation of A that this service began after the backup and crashed before attaching.
@@ -125,7 +125,7 @@ describe("key service recovery from the chain and LiteLLM", () => {
     expect(await chat(stack, keys.C0!)).toBe(401);
     // Revoked stays revoked, before and after the backup.
     for (const id of [s.R, s.C]) {
-      expect((await runScript(stack.ctx, getSubscription, { id }))?.keyHash).toBeNull();
+      expect((await runScript(stack.ctx, subscriptionsGetSubscription, { id }))?.keyHash).toBeNull();
       expect(await proven(service, customer, id, "reveal")).toMatchObject({ status: 409, body: { error: { code: "no_key" } } });
     }
     // A's key was made after the backup: it works, but its plaintext is not in this journal.
@@ -157,9 +157,9 @@ describe("key service recovery from the chain and LiteLLM", () => {
     expect(await chat(stack, orphan.key)).toBe(401);
     const e = await reveal(s.E);
     expect(await chat(stack, e)).toBe(200);
-    expect((await runScript(stack.ctx, getSubscription, { id: s.E }))?.keyHash).toBe(hashKey(e));
+    expect((await runScript(stack.ctx, subscriptionsGetSubscription, { id: s.E }))?.keyHash).toBe(hashKey(e));
     // The revoked subscription got no new key.
-    expect((await runScript(stack.ctx, getSubscription, { id: s.R }))?.keyHash).toBeNull();
+    expect((await runScript(stack.ctx, subscriptionsGetSubscription, { id: s.R }))?.keyHash).toBeNull();
     const live = await litellmKeys();
     expect([...live.keys()].filter((a) => a.startsWith(`ff-${s.R}`) || a.startsWith(`ff-${s.C}`))).toEqual([]);
     expect(await chat(stack, keys.A2!)).toBe(200);
@@ -193,7 +193,7 @@ describe("key service recovery from the chain and LiteLLM", () => {
     fs.writeFileSync(file, snapshot);
     service = await startService(stack, { onTransaction: count });
     await healthy(service);
-    await sendTransaction(stack.ctx, requestClose, { id: s.K }, keyAuthorization(customer));
+    await sendTransaction(stack.ctx, subscriptionsRequestClose, { id: s.K }, keyAuthorization(customer));
     await waitFor("K's key blocked", async () => (await stack.client.keyInfo(keys.K!)).blocked === true);
     await service.stop();
     fs.writeFileSync(file, snapshot);

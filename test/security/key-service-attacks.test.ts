@@ -14,7 +14,7 @@ import { Journal } from "../../src/keys/journal";
 import { ChallengeStore, ChallengeLimitError } from "../../src/keys/http/challenges";
 import { hashKey } from "../../src/litellm";
 import { runScript, type KeySigner } from "../../src/flow/runtime";
-import { getSubscription } from "../../src/flow/generated/scripts";
+import { subscriptionsGetSubscription } from "../../src/flow/generated/scripts";
 import {
   attached,
   captureConsole,
@@ -224,7 +224,7 @@ describe("the key service under hostile clients", () => {
     // Each answer is its own key; the last one made is the one Flow carries and LiteLLM serves.
     const last = answers[generations.indexOf(Math.max(...generations))]!;
     for (const a of answers) expect(a.body["keyHash"]).toBe(hashKey(String(a.body["key"])));
-    expect((await runScript(stack.ctx, getSubscription, { id: victimSub }))?.keyHash).toBe(last.body["keyHash"]);
+    expect((await runScript(stack.ctx, subscriptionsGetSubscription, { id: victimSub }))?.keyHash).toBe(last.body["keyHash"]);
     await waitFor("superseded keys deleted", () => !service.health().pending.includes(victimSub));
     for (const a of answers) expect(await chat(stack, String(a.body["key"]))).toBe(a === last ? 200 : 401);
   }, 120_000);

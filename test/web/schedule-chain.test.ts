@@ -18,15 +18,15 @@ import { deployFlow } from "../../src/deploy/flow-deploy";
 import { flowSigner } from "../../src/deploy/flow-signer";
 import { createLocalAccount, serviceSigner } from "../../src/local/accounts";
 import { keyAuthorization, runScript, sendTransaction, type FlowContext, type KeySigner, type SealedTransaction } from "../../src/flow/runtime";
-import { getEscrowSettings, getPricingSchedule } from "../../src/flow/generated/scripts";
+import { subscriptionsGetEscrowSettings, pricingGetPricingSchedule } from "../../src/flow/generated/scripts";
 import {
-  adminCancelPricingChanges,
-  adminMapModel,
-  adminSetDefaultMultiplier,
-  adminSetFamilyMultiplier,
-  adminSetTiers,
-  adminUnmapModel,
-  createSubscription,
+  pricingAdminCancelPricingChanges,
+  pricingAdminMapModel,
+  pricingAdminSetDefaultMultiplier,
+  pricingAdminSetFamilyMultiplier,
+  pricingAdminSetTiers,
+  pricingAdminUnmapModel,
+  subscriptionsCreateSubscription,
 } from "../../src/flow/generated/transactions";
 import { formatFlow, formatUFix64, parseUFix64, type PricingConfig } from "../../src/pricing";
 import { errorText } from "../../web/src/format";
@@ -68,7 +68,7 @@ describe("the page's schedule logic = UsageBasedSubscriptions", () => {
   const admin = () => keyAuthorization(serviceSigner());
   const seed = Number(process.env.SCHEDULE_SEED ?? 1302);
   const pick = seeded(seed);
-  const schedule = async (): Promise<ScheduledPricing[]> => scheduleFromChain(await runScript(ctx, getPricingSchedule, {}));
+  const schedule = async (): Promise<ScheduledPricing[]> => scheduleFromChain(await runScript(ctx, pricingGetPricingSchedule, {}));
 
   beforeAll(async () => {
     emulator = await FlowEmulator.start();
@@ -87,12 +87,12 @@ describe("the page's schedule logic = UsageBasedSubscriptions", () => {
   });
 
   it("refuses exactly the deposits the contract refuses, around the minimum deposit", async () => {
-    const minimum = escrowSettingsFromChain(await runScript(ctx, getEscrowSettings, {})).minimumDeposit;
+    const minimum = escrowSettingsFromChain(await runScript(ctx, subscriptionsGetEscrowSettings, {})).minimumDeposit;
     expect(minimum).toBeGreaterThan(1n);
     for (const units of [minimum - 1n, minimum, minimum + 1n]) {
       const deposit = formatUFix64(units);
       const page = validateNewSubscription({ provider: provider.address, deposit, cap: "", models: "" }, minimum);
-      const chain = await sendTransaction(ctx, createSubscription, { provider: provider.address, deposit, maxBudgetPerPeriod: null, allowedModels: null }, keyAuthorization(customer)).then(
+      const chain = await sendTransaction(ctx, subscriptionsCreateSubscription, { provider: provider.address, deposit, maxBudgetPerPeriod: null, allowedModels: null }, keyAuthorization(customer)).then(
         () => "accepted",
         (e: unknown) => errorText(e),
       );
@@ -115,7 +115,7 @@ describe("the page's schedule logic = UsageBasedSubscriptions", () => {
       const kind = pendingBefore.length >= 5 ? 5 : pick(6);
       if (kind === 5) {
         if (pendingBefore.length === 0) continue;
-        const sealed = await sendTransaction(ctx, adminCancelPricingChanges, {}, admin());
+        const sealed = await sendTransaction(ctx, pricingAdminCancelPricingChanges, {}, admin());
         const now = await sealedTime(ctx, sealed);
         const expected = viewSchedule(before, now).pending.map((v) => v.version).reverse();
         expect(cancelledFromEvents(sealed.events)).toEqual(expected);
@@ -129,30 +129,30 @@ describe("the page's schedule logic = UsageBasedSubscriptions", () => {
         // Each tier 20 % down, unchanged or 25 % up: rises, cuts and mixed tables.
         const tiers = latest.tiers.map((t) => ({ threshold: t.threshold, pricePer1K: [(t.pricePer1K * 4n) / 5n, t.pricePer1K, (t.pricePer1K * 5n) / 4n][pick(3)] }));
         proposed = withTiers(latest, tiers);
-        send = () => sendTransaction(ctx, adminSetTiers, { thresholds: tiers.map((t) => t.threshold), pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)) }, admin());
+        send = () => sendTransaction(ctx, pricingAdminSetTiers, { thresholds: tiers.map((t) => t.threshold), pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)) }, admin());
       } else if (kind === 1) {
         const families = [...Object.keys(latest.familyMultipliers), "mistral"];
         const family = families[pick(families.length)];
         const multiplier = MULTIPLIERS[pick(MULTIPLIERS.length)];
         proposed = withFamilyMultiplier(latest, family, parseUFix64(multiplier));
-        send = () => sendTransaction(ctx, adminSetFamilyMultiplier, { family, multiplier }, admin());
+        send = () => sendTransaction(ctx, pricingAdminSetFamilyMultiplier, { family, multiplier }, admin());
       } else if (kind === 2) {
         const multiplier = MULTIPLIERS[pick(MULTIPLIERS.length)];
         proposed = withDefaultMultiplier(latest, parseUFix64(multiplier));
-        send = () => sendTransaction(ctx, adminSetDefaultMultiplier, { multiplier }, admin());
+        send = () => sendTransaction(ctx, pricingAdminSetDefaultMultiplier, { multiplier }, admin());
       } else if (kind === 3 || Object.keys(latest.modelFamilies).length === 0) {
         const model = MODELS[pick(MODELS.length)];
         const families = Object.keys(latest.familyMultipliers);
         const family = families[pick(families.length)];
         proposed = { ...latest, modelFamilies: { ...latest.modelFamilies, [model]: family } };
-        send = () => sendTransaction(ctx, adminMapModel, { model, family }, admin());
+        send = () => sendTransaction(ctx, pricingAdminMapModel, { model, family }, admin());
       } else {
         const mapped = Object.keys(latest.modelFamilies);
         const model = mapped[pick(mapped.length)];
         const modelFamilies = { ...latest.modelFamilies };
         delete modelFamilies[model];
         proposed = { ...latest, modelFamilies };
-        send = () => sendTransaction(ctx, adminUnmapModel, { model }, admin());
+        send = () => sendTransaction(ctx, pricingAdminUnmapModel, { model }, admin());
       }
       const direction = priceDirection(latest, proposed);
       const rise = direction === "rise" || direction === "mixed";

@@ -1,9 +1,9 @@
 /**
  * Verifies a wallet proof: FCL composite signatures (what
  * currentUser.signUserMessage returns) over a challenge, checked against the
- * account's keys on Flow by cadence/scripts/keys/verify_user_signature.cdc.
+ * account's keys on Flow by cadence/scripts/account/verify_user_signature.cdc.
  */
-import { keysVerifyUserSignature } from "../../flow/generated/scripts";
+import { accountVerifyUserSignature } from "../../flow/generated/scripts";
 import { codec, runScript, type FlowContext } from "../../flow/runtime";
 import { HttpError } from "./errors";
 
@@ -55,7 +55,7 @@ export async function verifyOwnership(
   if (signatures.some((s) => s.addr !== owner)) {
     throw new HttpError(403, "not_owner", "the signing account is not this subscription's customer");
   }
-  const valid = await runScript(ctx, keysVerifyUserSignature, {
+  const valid = await runScript(ctx, accountVerifyUserSignature, {
     address: owner,
     messageHex,
     keyIndices: signatures.map((s) => s.keyId),

@@ -4,7 +4,7 @@
  * the generated codecs check their shapes, and the numbers are checked here.
  */
 import { runScript, type FlowContext } from "../../flow/runtime";
-import { getPricingSchedule, getSubscriptions, triggersGetState } from "../../flow/generated/scripts";
+import { pricingGetPricingSchedule, subscriptionsGetSubscriptions, triggersGetState } from "../../flow/generated/scripts";
 import type { SimpleUsageSubscriptions_SubscriptionInfo } from "../../flow/generated/types";
 import { parseUFix64, scheduleFromCadence, type PricingSchedule } from "../../pricing";
 import { UNITS_PER_SECOND, type ChainView } from "./exposure";
@@ -44,7 +44,7 @@ export async function readChainViews(flow: FlowContext, ids: readonly string[]):
   const out = new Map<string, ChainView | null>();
   for (let i = 0; i < ids.length; i += VIEWS_PER_SCRIPT) {
     const chunk = ids.slice(i, i + VIEWS_PER_SCRIPT);
-    const infos = await runScript(flow, getSubscriptions, { ids: chunk });
+    const infos = await runScript(flow, subscriptionsGetSubscriptions, { ids: chunk });
     if (!Array.isArray(infos) || infos.length !== chunk.length) throw new Error(`get_subscriptions answered ${Array.isArray(infos) ? infos.length : "no list"} for ${chunk.length} subscriptions`);
     for (const [j, id] of chunk.entries()) {
       const view = viewOf(infos[j]);
@@ -70,7 +70,7 @@ function viewOf(info: SimpleUsageSubscriptions_SubscriptionInfo | null | undefin
 }
 
 export async function readSchedule(flow: FlowContext): Promise<PricingSchedule> {
-  return scheduleFromCadence(await runScript(flow, getPricingSchedule, {}));
+  return scheduleFromCadence(await runScript(flow, pricingGetPricingSchedule, {}));
 }
 
 export const unitsToMs = (units: bigint): number => Number(units / (UNITS_PER_SECOND / 1000n));

@@ -6,19 +6,19 @@
 import * as fcl from "@onflow/fcl";
 import { subscriptionApi } from "../../../src/api/subscriptions";
 import { runScript, sendTransaction, type FlowContext, type SealedTransaction, type TransactionDefinition } from "../../../src/flow/runtime";
-import { getPricingSchedule } from "../../../src/flow/generated/scripts/get_pricing_schedule";
-import { getEscrowSettings } from "../../../src/flow/generated/scripts/get_escrow_settings";
-import { getSubscription } from "../../../src/flow/generated/scripts/get_subscription";
-import { getCustomerSubscriptions } from "../../../src/flow/generated/scripts/get_customer_subscriptions";
-import { topUp } from "../../../src/flow/generated/transactions/top_up";
-import { revokeKeyCustomer } from "../../../src/flow/generated/transactions/revoke_key_customer";
-import { finishClose } from "../../../src/flow/generated/transactions/finish_close";
-import { adminSetTiers } from "../../../src/flow/generated/transactions/admin_set_tiers";
-import { adminSetFamilyMultiplier } from "../../../src/flow/generated/transactions/admin_set_family_multiplier";
-import { adminSetDefaultMultiplier } from "../../../src/flow/generated/transactions/admin_set_default_multiplier";
-import { adminCancelPricingChanges } from "../../../src/flow/generated/transactions/admin_cancel_pricing_changes";
+import { pricingGetPricingSchedule } from "../../../src/flow/generated/scripts/pricing/get_pricing_schedule";
+import { subscriptionsGetEscrowSettings } from "../../../src/flow/generated/scripts/subscriptions/get_escrow_settings";
+import { subscriptionsGetSubscription } from "../../../src/flow/generated/scripts/subscriptions/get_subscription";
+import { subscriptionsGetCustomerSubscriptions } from "../../../src/flow/generated/scripts/subscriptions/get_customer_subscriptions";
+import { subscriptionsTopUp } from "../../../src/flow/generated/transactions/subscriptions/top_up";
+import { subscriptionsRevokeKeyCustomer } from "../../../src/flow/generated/transactions/subscriptions/revoke_key_customer";
+import { subscriptionsFinishClose } from "../../../src/flow/generated/transactions/subscriptions/finish_close";
+import { pricingAdminSetTiers } from "../../../src/flow/generated/transactions/pricing/admin_set_tiers";
+import { pricingAdminSetFamilyMultiplier } from "../../../src/flow/generated/transactions/pricing/admin_set_family_multiplier";
+import { pricingAdminSetDefaultMultiplier } from "../../../src/flow/generated/transactions/pricing/admin_set_default_multiplier";
+import { pricingAdminCancelPricingChanges } from "../../../src/flow/generated/transactions/pricing/admin_cancel_pricing_changes";
 import { formatUFix64, parseUFix64 } from "../../../src/pricing";
-import { accountStorage } from "../../../src/flow/generated/scripts/account_storage";
+import { accountAccountStorage } from "../../../src/flow/generated/scripts/account/account_storage";
 import type { PageConfig } from "../config";
 import { announcementFromEvents, cancelledFromEvents, escrowSettingsFromChain, scheduleFromChain } from "./chainValues";
 import type { FlowClient, OnStatus } from "./flowClient";
@@ -66,12 +66,12 @@ export function createFlowClient(config: PageConfig): FlowClient {
     async logOut() {
       fcl.unauthenticate();
     },
-    listSubscriptions: (customer) => runScript(ctx, getCustomerSubscriptions, { customer }),
-    getSubscription: (id) => runScript(ctx, getSubscription, { id }),
-    getPricingSchedule: async () => scheduleFromChain(await runScript(ctx, getPricingSchedule, {})),
-    getEscrowSettings: async () => escrowSettingsFromChain(await runScript(ctx, getEscrowSettings, {})),
+    listSubscriptions: (customer) => runScript(ctx, subscriptionsGetCustomerSubscriptions, { customer }),
+    getSubscription: (id) => runScript(ctx, subscriptionsGetSubscription, { id }),
+    getPricingSchedule: async () => scheduleFromChain(await runScript(ctx, pricingGetPricingSchedule, {})),
+    getEscrowSettings: async () => escrowSettingsFromChain(await runScript(ctx, subscriptionsGetEscrowSettings, {})),
     async accountStorage(address) {
-      const raw = await runScript(ctx, accountStorage, { account: address });
+      const raw = await runScript(ctx, accountAccountStorage, { account: address });
       const field = (name: string) => parseUFix64(raw[name] ?? "0.0");
       return {
         balance: field("balance"),
@@ -88,7 +88,7 @@ export function createFlowClient(config: PageConfig): FlowClient {
       });
       return { id: created.vaultId, transactionId: created.transactionId };
     },
-    topUp: (id, amount, onStatus) => send(topUp, { id, amount }, onStatus),
+    topUp: (id, amount, onStatus) => send(subscriptionsTopUp, { id, amount }, onStatus),
     async updateSubscription(customer, id, changes, onStatus) {
       onStatus("signing");
       return api(customer, onStatus).updateSubscription(id, {
@@ -96,27 +96,27 @@ export function createFlowClient(config: PageConfig): FlowClient {
         permissions: { allowedModels: changes.allowedModels },
       });
     },
-    revokeKey: (id, onStatus) => send(revokeKeyCustomer, { id }, onStatus),
+    revokeKey: (id, onStatus) => send(subscriptionsRevokeKeyCustomer, { id }, onStatus),
     async requestClose(customer, id, onStatus) {
       onStatus("signing");
       return api(customer, onStatus).deleteSubscription(id);
     },
-    finishClose: (id, onStatus) => send(finishClose, { id }, onStatus),
+    finishClose: (id, onStatus) => send(subscriptionsFinishClose, { id }, onStatus),
     async setTiers(tiers, onStatus) {
       const args = { thresholds: tiers.map((t) => t.threshold), pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)) };
-      const sealed = await sendSealed(adminSetTiers, args, onStatus);
+      const sealed = await sendSealed(pricingAdminSetTiers, args, onStatus);
       return announcementFromEvents(sealed.transactionId, sealed.events);
     },
     async setFamilyMultiplier(family, multiplier, onStatus) {
-      const sealed = await sendSealed(adminSetFamilyMultiplier, { family, multiplier }, onStatus);
+      const sealed = await sendSealed(pricingAdminSetFamilyMultiplier, { family, multiplier }, onStatus);
       return announcementFromEvents(sealed.transactionId, sealed.events);
     },
     async setDefaultMultiplier(multiplier, onStatus) {
-      const sealed = await sendSealed(adminSetDefaultMultiplier, { multiplier }, onStatus);
+      const sealed = await sendSealed(pricingAdminSetDefaultMultiplier, { multiplier }, onStatus);
       return announcementFromEvents(sealed.transactionId, sealed.events);
     },
     async cancelPricingChanges(onStatus) {
-      const sealed = await sendSealed(adminCancelPricingChanges, {}, onStatus);
+      const sealed = await sendSealed(pricingAdminCancelPricingChanges, {}, onStatus);
       return { transactionId: sealed.transactionId, versions: cancelledFromEvents(sealed.events) };
     },
     async signMessage(message) {
