@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { testsFor, type TestProfile } from "./coverage";
 import { runMutant, runPlan } from "./execute";
 import { mutantsOf } from "./mutants";
 import { pool } from "./pool";
@@ -62,17 +63,20 @@ export async function runContracts(options: ContractRunOptions): Promise<{ resul
     notRun += pending.length - todo.length;
     if (!options.collectOnly) log(`${file}: ${mutants.length} mutants, ${mutants.length - pending.length} already run, ${todo.length} to run${options.lines ? ` (lines ${options.lines.from}-${options.lines.to} only; ${pending.length - todo.length} left for another run)` : ""}`);
     let timeoutMs = TIMEOUT_MARGIN_MS;
+    let profiles: Map<string, TestProfile> | undefined;
     if (todo.length > 0) {
-      const baseline = await runPlan(root, plan, source, 30 * 60_000);
+      const baseline = await runPlan(root, plan, source, 30 * 60_000, { profile: true });
       if (baseline.status !== "survived") {
         throw new Error(`${file}: the unmutated tree does not pass (${baseline.status} at ${baseline.decidedBy}):\n${baseline.tail}`);
       }
       timeoutMs = baseline.durationMs * TIMEOUT_FACTOR + TIMEOUT_MARGIN_MS;
-      log(`${file}: unmutated run passes in ${(baseline.durationMs / 1000).toFixed(0)} s; timeout per mutant ${(timeoutMs / 1000).toFixed(0)} s`);
+      profiles = plan.coverage ? baseline.profiles : undefined;
+      const profiled = profiles ? [...profiles.values()].filter((p) => p.lines).length : 0;
+      log(`${file}: unmutated run passes in ${(baseline.durationMs / 1000).toFixed(0)} s; timeout per mutant ${(timeoutMs / 1000).toFixed(0)} s${plan.coverage ? `; ${profiled} of ${plan.tests.length} test files profiled` : ""}`);
     }
     let done = 0;
     await pool(todo, options.jobs, async ({ mutant, key }) => {
-      const result = await runMutant(root, plan, mutant, timeoutMs);
+      const result = await runMutant(root, plan, mutant, timeoutMs, testsFor(plan.tests, profiles, mutant.line, mutant.endLine));
       store.put(key, result);
       done++;
       log(`[${done}/${todo.length}] ${result.status.padEnd(13)} ${file}:${mutant.line} ${mutant.description} (${(result.durationMs / 1000).toFixed(0)} s${result.decidedBy ? `, ${result.decidedBy}` : ""})`);

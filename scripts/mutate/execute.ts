@@ -1,34 +1,67 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { TestProfile } from "./coverage";
 import { runCommand } from "./process";
 import { createSandbox, removeSandbox } from "./sandbox";
-import type { TestPlan } from "./targets";
+import type { Command, TestPlan } from "./targets";
 import type { Mutant, MutantResult } from "./types";
 
-/** Runs one source (a mutant's, or the original) through the plan: build, then the tests in order. */
+/** Where a profiled run's coverage profiles go, inside its copy of the tree. */
+const PROFILE_DIR = ".mutate-coverage";
+
+export interface PlanOutcome {
+  status: MutantResult["status"];
+  decidedBy?: string;
+  tail: string;
+  durationMs: number;
+  /** With `profile`: each test's time and, where the plan measures coverage, its line hits. */
+  profiles?: Map<string, TestProfile>;
+}
+
+/**
+ * Runs one source (a mutant's, or the original) through the plan: build, then the tests in
+ * order (`tests`, default the plan's). With `profile` (the unmutated run), each test also writes
+ * the coverage the plan knows how to ask for.
+ */
 export async function runPlan(
   root: string,
   plan: TestPlan,
   source: string,
   timeoutMs: number,
-): Promise<{ status: MutantResult["status"]; decidedBy?: string; tail: string; durationMs: number }> {
+  options: { tests?: readonly Command[]; profile?: boolean } = {},
+): Promise<PlanOutcome> {
   const started = Date.now();
   const dir = createSandbox(root, plan, source);
+  const profiles = options.profile ? new Map<string, TestProfile>() : undefined;
   try {
     const built = await runCommand(plan.compile, dir, timeoutMs);
     if (!built.ok) {
       return { status: built.timedOut ? "timeout" : "compile-error", decidedBy: plan.compile.label, tail: built.tail, durationMs: Date.now() - started };
     }
-    for (const test of plan.tests) {
-      const ran = await runCommand(test, dir, timeoutMs);
+    const tests = options.tests ?? plan.tests;
+    for (const [index, test] of tests.entries()) {
+      const profileFile = profiles && plan.coverage ? path.join(dir, PROFILE_DIR, `${index}.json`) : undefined;
+      if (profileFile) fs.mkdirSync(path.dirname(profileFile), { recursive: true });
+      const command = profileFile && plan.coverage ? { ...test, args: [...test.args, ...plan.coverage.args(profileFile)] } : test;
+      const ran = await runCommand(command, dir, timeoutMs);
       if (!ran.ok) return { status: ran.timedOut ? "timeout" : "killed", decidedBy: test.label, tail: ran.tail, durationMs: Date.now() - started };
+      if (profiles) {
+        const lines = profileFile && fs.existsSync(profileFile) ? plan.coverage?.read(fs.readFileSync(profileFile, "utf8"), plan.file) : undefined;
+        profiles.set(test.label, { durationMs: ran.durationMs, ...(lines ? { lines } : {}) });
+      }
     }
-    return { status: "survived", tail: "", durationMs: Date.now() - started };
+    if (tests.length === 0) return { status: "survived", decidedBy: NO_COVERAGE, tail: "", durationMs: Date.now() - started };
+    return { status: "survived", tail: "", durationMs: Date.now() - started, ...(profiles ? { profiles } : {}) };
   } finally {
     removeSandbox(dir);
   }
 }
 
-export async function runMutant(root: string, plan: TestPlan, mutant: Mutant, timeoutMs: number): Promise<MutantResult> {
-  const outcome = await runPlan(root, plan, mutant.mutatedSource, timeoutMs);
+/** Why a mutant that no test ran survived. */
+export const NO_COVERAGE = "no test executes the mutated lines (coverage of the unmutated run)";
+
+export async function runMutant(root: string, plan: TestPlan, mutant: Mutant, timeoutMs: number, tests?: readonly Command[]): Promise<MutantResult> {
+  const outcome = await runPlan(root, plan, mutant.mutatedSource, timeoutMs, tests ? { tests } : {});
   return {
     file: mutant.file,
     language: mutant.language,

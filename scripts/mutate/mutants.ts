@@ -32,6 +32,7 @@ function applySite(file: string, source: string, language: ContractLanguage, sit
     language,
     line,
     column,
+    endLine: lineColumn(source, Math.max(site.start, site.end - 1)).line,
     operator: site.operator,
     description: site.description,
     originalLine: normalize(originalRegion.split("\n")[0] ?? ""),

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { readCadenceProfile, type LineHits } from "./coverage";
 import type { ContractLanguage } from "./types";
 
 /** A command run inside a mutant's copy of the tree. */
@@ -25,6 +26,14 @@ export interface TestPlan {
   tests: Command[];
   /** Files whose content the results depend on besides the mutant itself (test sources, the other contracts). */
   inputs: string[];
+  /**
+   * How a test command reports which lines of the mutated file it executed: the unmutated run
+   * asks each test for a profile, and each mutant then runs only the tests reaching its lines.
+   */
+  coverage?: {
+    args: (profileFile: string) => string[];
+    read: (profileText: string, file: string) => LineHits | undefined;
+  };
 }
 
 export const SOLIDITY_FILES = ["solidity/contracts/UsageReportVerifier.sol", "solidity/contracts/UsageReport.sol"] as const;
@@ -118,6 +127,7 @@ export function cadencePlan(root: string, file: string, flowBinary: string, deep
     link: [],
     compile: { label: "flow lint", command: flowBinary, args: ["lint", ...contracts] },
     tests: [...direct, ...transitive].map((t) => ({ label: `flow test ${path.basename(t)}`, command: flowBinary, args: ["test", t] })),
+    coverage: { args: (profileFile) => ["--cover", "--coverprofile", profileFile], read: readCadenceProfile },
     inputs: [
       ...contracts.filter((c) => c !== file),
       ...filesUnder(root, "cadence/tests"),

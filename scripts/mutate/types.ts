@@ -29,6 +29,8 @@ export interface Mutant {
   /** 1-based line and column of the change in the original file. */
   line: number;
   column: number;
+  /** The last line of the original text the change replaces. */
+  endLine: number;
   operator: OperatorName;
   description: string;
   /** The original line (trimmed) and the same line after the change (trimmed; first line if multi-line). */

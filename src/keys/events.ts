@@ -5,7 +5,7 @@
  */
 import * as fcl from "@onflow/fcl";
 import * as T from "../flow/generated/types";
-import type { FlowContext } from "../flow/runtime";
+import { accessNodeNumber, MAX_EVENT_RANGE, type FlowContext } from "../flow/runtime";
 import { FlareFlowError } from "../errors";
 
 export const EVENT_NAMES = [
@@ -58,19 +58,12 @@ const CODECS: { [K in EventName]: { decode(raw: unknown, path: string): Extract<
   KeyRevoked: T.SimpleUsageSubscriptions_KeyRevoked,
 };
 
-/** Access nodes refuse height ranges above 250 blocks. */
-export const MAX_EVENT_RANGE = 250;
-
 export class EventSourceError extends FlareFlowError {
   override readonly name = "EventSourceError";
   override readonly docs = "README.md#services";
 }
 
-function toNat(value: unknown, what: string): number {
-  const n = typeof value === "string" ? Number(value) : value;
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new EventSourceError(`access node returned a bad ${what}`);
-  return n;
-}
+const toNat = (value: unknown, what: string) => accessNodeNumber(value, what, (message) => new EventSourceError(message));
 
 export class FlowEventSource {
   private readonly prefix: string;

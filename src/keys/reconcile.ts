@@ -20,7 +20,7 @@ import type { FaultHook } from "../faults";
 import { fromLiteLLM } from "./audit";
 import { openKey } from "./crypto";
 import type { FlowEventSource } from "./events";
-import { MAX_EVENT_RANGE } from "./events";
+import { MAX_EVENT_RANGE } from "../flow/runtime/access-node";
 import type { FlowKeys } from "./flow-keys";
 import type { KeyServiceLogger } from "./logger";
 import { newGeneration } from "./handlers";

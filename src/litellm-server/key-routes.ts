@@ -27,11 +27,24 @@ function aliasTaken(ctx: ServerContext, alias: string | null | undefined, except
   }
 }
 
+/**
+ * A key change that could not be made durable: LiteLLM wraps a failed table write in its generic
+ * 500 (`generate_key_helper_fn`: "Internal Server Error.").
+ */
+async function durably(write: Promise<void>, undo?: () => void): Promise<void> {
+  try {
+    await write;
+  } catch {
+    undo?.();
+    throw proxyError(500, "internal_server_error", pyDetail("Internal Server Error."));
+  }
+}
+
 function isoOrNull(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-export function generateKey(ctx: ServerContext, body: Record<string, unknown>): RouteResult {
+export async function generateKey(ctx: ServerContext, body: Record<string, unknown>): Promise<RouteResult> {
   const f = readKeyFields(body);
   const now = ctx.now();
   aliasTaken(ctx, f.key_alias);
@@ -66,7 +79,8 @@ export function generateKey(ctx: ServerContext, body: Record<string, unknown>): 
     created_at: iso,
     updated_at: iso,
   };
-  ctx.store.putKey(record);
+  // A key whose row was never written does not exist.
+  await durably(ctx.store.saveKey(record), () => ctx.store.forgetKey(record.token));
   const row = keyRow(record, false);
   return {
     status: 200,
@@ -78,7 +92,7 @@ function existing(ctx: ServerContext, keyOrHash: unknown): KeyRecord | undefined
   return typeof keyOrHash === "string" ? ctx.store.key(toToken(keyOrHash)) : undefined;
 }
 
-export function updateKey(ctx: ServerContext, body: Record<string, unknown>): RouteResult {
+export async function updateKey(ctx: ServerContext, body: Record<string, unknown>): Promise<RouteResult> {
   if (typeof body["key"] !== "string") throw proxyError(422, "bad_request_error", "Field required: key", "key");
   const k = existing(ctx, body["key"]);
   // key_management_endpoints.py `_get_and_validate_existing_key`.
@@ -102,12 +116,12 @@ export function updateKey(ctx: ServerContext, body: Record<string, unknown>): Ro
     k.expires = f.duration === null || f.duration === "-1" ? null : isoOrNull(addDuration(now, f.duration));
   }
   k.updated_at = new Date(now).toISOString();
-  ctx.store.putKey(k);
+  await durably(ctx.store.saveKey(k));
   // update_key_fn answers `{"key": key, **updated_row}`: the whole stored row, token included.
   return { status: 200, body: { key: body["key"], ...keyRow(k, true) } };
 }
 
-export function deleteKeys(ctx: ServerContext, body: Record<string, unknown>): RouteResult {
+export async function deleteKeys(ctx: ServerContext, body: Record<string, unknown>): Promise<RouteResult> {
   const keys = body["keys"];
   const aliases = body["key_aliases"];
   let asked: string[];
@@ -123,12 +137,12 @@ export function deleteKeys(ctx: ServerContext, body: Record<string, unknown>): R
   }
   const found = tokens.filter((t) => ctx.store.key(t) !== undefined);
   if (found.length === 0) throw proxyError(404, "internal_server_error", pyDetail("No keys found"));
-  for (const t of found) ctx.store.deleteKey(t);
+  await durably(ctx.store.deleteKeys(found));
   // LiteLLM echoes the request's list, whatever it matched.
   return { status: 200, body: { deleted_keys: asked } };
 }
 
-export function setBlocked(ctx: ServerContext, body: Record<string, unknown>, blocked: boolean): RouteResult {
+export async function setBlocked(ctx: ServerContext, body: Record<string, unknown>, blocked: boolean): Promise<RouteResult> {
   const key = body["key"];
   if (typeof key !== "string" || !(key.startsWith("sk-") || HASH_RE.test(key))) {
     throw proxyError(400, "bad_request_error", "Invalid key format.", "key");
@@ -137,7 +151,7 @@ export function setBlocked(ctx: ServerContext, body: Record<string, unknown>, bl
   if (k === undefined) throw proxyError(404, "bad_request_error", `Key ${key} not found`, "key");
   k.blocked = blocked;
   k.updated_at = new Date(ctx.now()).toISOString();
-  ctx.store.putKey(k);
+  await durably(ctx.store.saveKey(k));
   return { status: 200, body: keyRow(k, true) };
 }
 

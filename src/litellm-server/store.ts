@@ -1,9 +1,12 @@
 /**
  * The server's state: keys by hash, spend-log rows, and coalesced atomic
  * persistence. One writer at a time; a mutation during a write schedules one
- * more write, so the file always ends at the latest state.
+ * more write, so the file always ends at the latest state. Key changes made by
+ * the key management routes are also journaled, and durable before they answer
+ * (key-journal.ts).
  */
 import { addDuration } from "./durations";
+import { KeyJournal } from "./key-journal";
 import { readState, writeStateAtomically } from "./persist";
 import type { KeyRecord, PersistedState, SpendLogRecord } from "./types";
 
@@ -12,6 +15,10 @@ export type SpendLogView = { rows: readonly SpendLogRecord[]; startMs: Float64Ar
 
 export class Store {
   private readonly keys = new Map<string, KeyRecord>();
+  /** Tokens by key alias, and each token's alias as indexed (a route edits a record in place before saving it). */
+  private readonly aliases = new Map<string, Set<string>>();
+  private readonly aliasOf = new Map<string, string>();
+  private readonly journal: KeyJournal | undefined;
   private logs: SpendLogRecord[] = [];
   /**
    * The ordered view, kept until a row is added or the clock crosses a row's visible_at, so that
@@ -28,15 +35,23 @@ export class Store {
   constructor(
     private readonly stateFile: string | undefined,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.journal = stateFile === undefined ? undefined : new KeyJournal(`${stateFile}.keys-journal`);
+  }
 
   async load(): Promise<void> {
-    if (this.stateFile === undefined) return;
+    if (this.stateFile === undefined || this.journal === undefined) return;
     const state = await readState(this.stateFile);
-    if (state === null) return;
-    for (const k of state.keys) this.keys.set(k.token, k);
-    this.logs = [...state.spendLogs];
-    this.seq = state.seq;
+    if (state !== null) {
+      for (const k of state.keys) this.index(k);
+      this.logs = [...state.spendLogs];
+      this.seq = state.seq;
+    }
+    for (const entry of await KeyJournal.read(this.journal.file, state?.journalSeq ?? 0)) {
+      if ("put" in entry) this.index(entry.put);
+      else this.unindex(entry.delete);
+      this.seq = Math.max(this.seq, entry.seq);
+    }
   }
 
   nextSeq(): number {
@@ -49,23 +64,61 @@ export class Store {
   }
 
   keyByAlias(alias: string): KeyRecord | undefined {
-    for (const k of this.keys.values()) if (k.key_alias === alias) return k;
-    return undefined;
+    const [token] = this.aliases.get(alias) ?? [];
+    return token === undefined ? undefined : this.keys.get(token);
   }
 
   allKeys(): KeyRecord[] {
     return [...this.keys.values()];
   }
 
+  /** A key's counters changed (spend, budget reset): written with the next snapshot, as LiteLLM batches its spend updates. */
   putKey(k: KeyRecord): void {
-    this.keys.set(k.token, k);
+    this.index(k);
     this.touch();
   }
 
-  deleteKey(token: string): boolean {
-    const had = this.keys.delete(token);
-    if (had) this.touch();
-    return had;
+  /** A key created or changed by a management route: resolves once the change is durable. */
+  saveKey(k: KeyRecord): Promise<void> {
+    this.index(k);
+    return this.journal === undefined ? Promise.resolve() : this.journal.append({ seq: this.nextSeq(), put: k });
+  }
+
+  /** Deletes keys; resolves once the deletion is durable. */
+  async deleteKeys(tokens: readonly string[]): Promise<void> {
+    const writes = tokens.filter((t) => this.unindex(t)).map((t) => this.journal?.append({ seq: this.nextSeq(), delete: t }));
+    await Promise.all(writes);
+  }
+
+  /** Drops a key from memory only (its creation could not be made durable). */
+  forgetKey(token: string): void {
+    this.unindex(token);
+  }
+
+  private index(k: KeyRecord): void {
+    this.keys.set(k.token, k);
+    const alias = k.key_alias ?? undefined;
+    if (this.aliasOf.get(k.token) === alias) return;
+    this.dropAlias(k.token);
+    if (alias === undefined) return;
+    this.aliasOf.set(k.token, alias);
+    const holders = this.aliases.get(alias);
+    if (holders === undefined) this.aliases.set(alias, new Set([k.token]));
+    else holders.add(k.token);
+  }
+
+  private unindex(token: string): boolean {
+    this.dropAlias(token);
+    return this.keys.delete(token);
+  }
+
+  private dropAlias(token: string): void {
+    const alias = this.aliasOf.get(token);
+    if (alias === undefined) return;
+    this.aliasOf.delete(token);
+    const holders = this.aliases.get(alias);
+    holders?.delete(token);
+    if (holders?.size === 0) this.aliases.delete(alias);
   }
 
   /**
@@ -162,7 +215,9 @@ export class Store {
         // Yield once so a burst of mutations is written together.
         await new Promise((r) => setImmediate(r));
         try {
-          await writeStateAtomically(this.stateFile, this.snapshot());
+          const snapshot = this.snapshot();
+          await writeStateAtomically(this.stateFile, snapshot);
+          await this.journal?.compact(snapshot.journalSeq ?? 0);
           this.writeError = null;
         } catch (e) {
           this.writeError = e;
@@ -177,6 +232,7 @@ export class Store {
 
   private snapshot(): PersistedState {
     const t = this.now();
-    return { version: 1, keys: this.allKeys(), spendLogs: this.draining ? this.logs : this.logs.filter((r) => r.visible_at <= t), seq: this.seq };
+    // Every journal entry numbered up to seq has been applied to the keys written here.
+    return { version: 1, keys: this.allKeys(), spendLogs: this.draining ? this.logs : this.logs.filter((r) => r.visible_at <= t), seq: this.seq, journalSeq: this.seq };
   }
 }

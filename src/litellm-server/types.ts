@@ -73,6 +73,8 @@ export interface PersistedState {
   keys: KeyRecord[];
   spendLogs: SpendLogRecord[];
   seq: number;
+  /** Key journal entries up to this sequence number are in `keys` (absent in older files: none). */
+  journalSeq?: number;
 }
 
 export interface LiteLLMServerOptions {

@@ -4,7 +4,7 @@ import { reportUrl, summaryUrl, type UsageLine } from "../report";
 import { checkRequests, type RequestCheck } from "./requests-check";
 import type { ClientLogEntry } from "./client-log";
 import { recomputeCharges, type Recomputed } from "./recompute";
-import { MAX_EVENT_RANGE } from "./flow-source";
+import { MAX_EVENT_RANGE } from "../flow/runtime/access-node";
 import type { BillSources, ChargedLine, FlowEvents, SettledWindow, StoredReport, VerifiedLog } from "./sources";
 import { FlareFlowError } from "../errors";
 

@@ -1,4 +1,4 @@
-import { runScript, type FlowContext } from "../flow/runtime";
+import { accessNodeNumber, MAX_EVENT_RANGE, runScript, type FlowContext } from "../flow/runtime";
 import { pricingGetPricingSchedule, subscriptionsGetSubscription, triggersGetState } from "../flow/generated/scripts";
 import { FlareFDCTriggers_SubscriptionCharged, FlareFDCTriggers_UsageReportSettled, FlareFDCTriggers_UsageUnbillable } from "../flow/generated/types";
 import { parseUFix64, scheduleFromCadence } from "../pricing";
@@ -7,19 +7,12 @@ import { fetchRead } from "./fetch-read";
 import { eventsInRange, type RawEvent } from "./flow-events";
 import { FlareFlowError } from "../errors";
 
-/** Access nodes refuse event queries over more than 250 blocks. */
-export const MAX_EVENT_RANGE = 250;
-
 export class FlowSourceError extends FlareFlowError {
   override readonly name = "FlowSourceError";
   override readonly docs = "README.md#verifiable-bills";
 }
 
-function nat(value: unknown, what: string): number {
-  const n = typeof value === "string" ? Number(value) : value;
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new FlowSourceError(`the access node returned a bad ${what}: ${JSON.stringify(value)}`);
-  return n;
-}
+const nat = (value: unknown, what: string) => accessNodeNumber(value, what, (message) => new FlowSourceError(message));
 
 function txId(value: unknown): string {
   if (typeof value !== "string" || !/^[0-9a-f]{64}$/.test(value)) throw new FlowSourceError(`the access node returned a bad transaction id: ${JSON.stringify(value)}`);

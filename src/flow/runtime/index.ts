@@ -5,3 +5,4 @@ export * from "./define";
 export * from "./imports";
 export * from "./client";
 export * from "./signer";
+export * from "./access-node";
