@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Wallet } from "ethers";
+import { logStage } from "../../src/connector/log";
 import { containsSecret } from "../../src/redact";
 import { captureLog } from "../log-capture";
 
@@ -83,5 +84,17 @@ describe("the shared logger (src/log.ts)", () => {
     logger.debug(`debug ${VIRTUAL_KEY}`);
     logger.info("info");
     expect(lines).toEqual([]);
+  });
+
+  it("gives the connector's stage lines window, stage and the stage's fields (what bench-scale reads)", () => {
+    const { logger, records } = captureLog("connector");
+    const tx = `0x${"cd".repeat(32)}`;
+    logStage(logger, 5_912_345n, "requested", { round: 1234, tx, fee: 1_000_000_000_000_000_000n, found: undefined });
+    logStage(logger, 5_912_345n, "settled", { round: 1234, flowTxs: ["aa", "bb"] });
+    expect(records()).toEqual([
+      expect.objectContaining({ level: "info", window: "5912345", stage: "requested", round: 1234, tx, fee: "1000000000000000000", msg: "window 5912345: requested" }),
+      expect.objectContaining({ window: "5912345", stage: "settled", flowTxs: ["aa", "bb"] }),
+    ]);
+    expect(records()[0]).not.toHaveProperty("found");
   });
 });
