@@ -17,7 +17,7 @@ import { redactSecrets } from "./redact";
 export type { Logger };
 
 /** Field names whose value is a secret, wherever they sit. */
-export const SECRET_FIELDS = [
+const SECRET_FIELDS = [
   "password",
   "privateKey",
   "privateKeys",
