@@ -31,6 +31,7 @@ import { subscriptionsCreateSubscription } from "../src/flow/generated/transacti
 import { LiteLLMAdminClient } from "../src/litellm";
 import { startLiteLLMServer } from "../src/litellm-server";
 import { KeyService } from "../src/keys";
+import { createLogger } from "../src/log";
 import { formatFlow, parseUFix64, pricingFromCadence, quoteUnits, type PricingConfig } from "../src/pricing";
 
 const SPEND_LOG_DELAY_MS = 3_000;
@@ -78,7 +79,7 @@ async function run(env: Env, mode: Mode): Promise<string> {
     stateDir: path.join(env.dir, `key-service-${mode}`),
     startHeight: 0,
     pollIntervalMs: POLL_MS,
-    logger: { info: () => undefined, warn: () => undefined, error: (l) => process.stderr.write(`[key service] ${l}\n`) },
+    logger: createLogger("key-service", { level: "error" }),
     liveLimit: { enabled: mode !== "off", guard: mode !== "poll-only", lookbackMs: SPEND_LOG_DELAY_MS + 5_000 },
   });
   try {

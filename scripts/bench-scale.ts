@@ -56,6 +56,16 @@ const rssMb = (pid: number | undefined): { rss: number; peak: number } => {
 
 type KeyHealth = { subscriptions: number; pending: string[]; lagBlocks: number | null };
 
+/** A log line of src/log.ts as an object; null for any other line (a stack trace, a child's output). */
+function logRecord(text: string): Record<string, unknown> | null {
+  if (!text.startsWith("{")) return null;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
 /** Follows a growing log file: each new line with the time it was first seen. */
 class LogFollower {
   private offset = 0;
@@ -188,10 +198,11 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
       connectorLog.poll();
       for (const { at, text } of connectorLog.lines.splice(0)) {
-        const m = /^connector window=(\d+) stage=(\S+)(.*)$/.exec(text);
-        if (m === null || BigInt(m[1] as string) !== window) continue;
-        const stage = m[2] as string;
-        if (stage === "flow-tx") flowTxs.push(/tx=([0-9a-f]{64})/.exec(m[3] ?? "")?.[1] ?? "");
+        // logStage's lines (src/connector/log.ts): window, stage, and the stage's fields.
+        const r = logRecord(text);
+        if (r === null || typeof r.stage !== "string" || r.window !== window.toString()) continue;
+        const stage = r.stage;
+        if (stage === "flow-tx") flowTxs.push(typeof r.tx === "string" ? r.tx : "");
         else if (!stageAt.has(stage)) stageAt.set(stage, at);
         if ((STAGES as readonly string[]).includes(stage)) say(`window ${window}: ${stage} at +${seconds(at - windowEnd)} s after its end`);
       }
@@ -230,10 +241,15 @@ async function main(): Promise<void> {
     if (typeof health === "string") throw new Error(`the key service did not answer /health for a minute after the window settled: ${health}`);
     const memory = rssMb(keyServicePid);
     // The key service's batches: "<n> of <m> first keys attached on Flow in transaction <id>".
-    const batches = [...fs.readFileSync(path.join(dir, "logs", "key-service.log"), "utf8").matchAll(/(\d+) of (\d+) first keys attached on Flow in transaction ([0-9a-f]{64})/g)].map((m) => ({
-      keys: Number(m[1]),
-      computation: computation.get(m[3] as string),
-    }));
+    const batches = fs
+      .readFileSync(path.join(dir, "logs", "key-service.log"), "utf8")
+      .split("\n")
+      .map((line) => /^(\d+) of (\d+) first keys attached on Flow in transaction ([0-9a-f]{64})$/.exec(String(logRecord(line)?.msg ?? "")))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({
+        keys: Number(m[1]),
+        computation: computation.get(m[3] as string),
+      }));
     const batchKeys = batches.reduce((n, b) => n + b.keys, 0);
     const batchComputation = batches.map((b) => b.computation).filter((c): c is number => c !== undefined);
     // Keys issued: of the subscriptions the key service has seen so far, those with nothing left to do.

@@ -7,12 +7,14 @@
  * Configuration: src/connector/config.ts (environment variables listed there and in the README).
  * The publisher needs none of it but the state directory (FLAREFLOW_CONNECTOR_STATE) and
  * FLAREFLOW_PUBLISHER_HOST / FLAREFLOW_PUBLISHER_PORT: it holds no secret.
+ * `status` prints a table; the other commands log JSON lines (src/log.ts).
  */
 import { ConnectorError } from "../src/connector/errors";
 import { publisherOptionsFromEnv, startPublisher } from "../src/connector/publish";
 import { defaultStateDir } from "../src/connector/state-dir";
 import { statusLines } from "../src/connector/status";
 import { formatError } from "../src/errors";
+import { createLogger } from "../src/log";
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -29,21 +31,24 @@ async function main(): Promise<void> {
   }
   if (command === "publish") {
     const stateDir = defaultStateDir(network);
-    const publisher = await startPublisher(publisherOptionsFromEnv(stateDir, process.env));
-    console.log(`publisher: serving ${stateDir}/published at ${publisher.url}, each file checked against its window's recorded digest`);
+    const log = createLogger("publisher");
+    const publisher = await startPublisher({ ...publisherOptionsFromEnv(stateDir, process.env), log });
+    log.info(`publisher: serving ${stateDir}/published at ${publisher.url}, each file checked against its window's recorded digest`);
     return;
   }
   // Loaded only here: the publisher and status need none of the pipeline (nor its keys).
-  const { connectorConfig } = await import("../src/connector/config");
+  const { connectorConfig, connectorSecrets } = await import("../src/connector/config");
   const { Connector } = await import("../src/connector/pipeline");
   const config = connectorConfig(network);
-  const connector = new Connector(config);
+  const log = createLogger("connector", { secrets: connectorSecrets(config) });
+  const connector = new Connector(config, { log });
   await connector.init();
   const spendLogs = config.litellm.database ? `LiteLLM's database ${config.litellm.database.display}` : `LiteLLM's API ${config.litellm.url}`;
-  console.log(`connector: ${network}, ${config.windowSeconds}-s windows, spend logs from ${spendLogs}, publisher ${config.publisher.baseUrl}, state ${config.stateDir}`);
+  // The local stack waits for this line (src/local/stack.ts).
+  log.info(`connector: ${network}, ${config.windowSeconds}-s windows, spend logs from ${spendLogs}, publisher ${config.publisher.baseUrl}, state ${config.stateDir}`);
   if (command === "once") {
     const result = await connector.tick();
-    if (result.waiting) console.log(result.waiting);
+    if (result.waiting) log.info(result.waiting);
     await connector.close();
     return;
   }
@@ -55,6 +60,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`connector: ${formatError(error)}`);
+  createLogger("connector").fatal(`connector: ${formatError(error)}`);
   process.exit(error instanceof ConnectorError && error.kind === "config" ? 2 : 1);
 });

@@ -7,23 +7,29 @@
  */
 import { HARDHAT_DEV_KEYS, startFlareLocal } from "../src/flare-local";
 import { formatError } from "../src/errors";
+import { createLogger } from "../src/log";
+
+// The harness owner is Hardhat's first dev account (local only).
+const ownerKey = process.env.FLARE_LOCAL_OWNER_KEY ?? HARDHAT_DEV_KEYS[0];
+const apiKey = process.env.FLARE_VERIFIER_API_KEY ?? "00000000-0000-0000-0000-000000000000";
+const log = createLogger("flare-local", { secrets: [ownerKey, apiKey] });
 
 async function main(): Promise<void> {
   const flare = await startFlareLocal({
     rpcUrl: process.env.FLAREFLOW_EVM_RPC ?? "http://127.0.0.1:8545",
-    // The harness owner is Hardhat's first dev account (local only).
-    ownerKey: process.env.FLARE_LOCAL_OWNER_KEY ?? HARDHAT_DEV_KEYS[0],
-    apiKey: process.env.FLARE_VERIFIER_API_KEY ?? "00000000-0000-0000-0000-000000000000",
+    ownerKey,
+    apiKey,
+    log,
     port: Number(process.env.FLARE_LOCAL_PORT ?? 8791),
     fastClock: process.env.FLARE_LOCAL_FAST_CLOCK === "1",
   });
-  console.log(`flare-local: verifier and DA layer at ${flare.url}`);
+  log.info(`flare-local: verifier and DA layer at ${flare.url}`);
   const stop = () => void flare.stop().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 }
 
 main().catch((error: unknown) => {
-  console.error(`flare-local: ${formatError(error)}`);
+  log.fatal(`flare-local: ${formatError(error)}`);
   process.exit(1);
 });

@@ -9,7 +9,7 @@
  * src/keys/config.ts); secrets never go on the command line, where every
  * process on the machine can read them.
  */
-import { KEY_SERVICE_ENV, KeyService, KeyServiceConfigError, keyServiceOptionsFromEnv } from "../src/keys";
+import { KEY_SERVICE_ENV, KeyService, KeyServiceConfigError, keyServiceLogger, keyServiceOptionsFromEnv } from "../src/keys";
 import { LEAVES_ENV, leavesReaderFromEnv } from "../src/keys/leaves";
 import { formatError } from "../src/errors";
 
@@ -35,6 +35,6 @@ main().catch((e: unknown) => {
     console.error(formatError(e));
     process.exit(2);
   }
-  console.error(`key service failed to start: ${formatError(e)}`);
+  keyServiceLogger().fatal(`key service failed to start: ${formatError(e)}`);
   process.exit(1);
 });

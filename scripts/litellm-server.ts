@@ -9,6 +9,9 @@
  */
 import { startLiteLLMServer } from "../src/litellm-server";
 import { formatError } from "../src/errors";
+import { createLogger } from "../src/log";
+
+const log = createLogger("litellm-server", { secrets: [process.env["LITELLM_MASTER_KEY"]] });
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
     stateFile: arg("state-file"),
     spendLogDelayMs: intArg("spend-log-delay-ms", 10_000),
   });
-  console.log(`local LiteLLM server listening on ${server.url}`);
+  log.info(`local LiteLLM server listening on ${server.url}`);
   const shutdown = (): void => {
     server.stop().then(
       () => process.exit(0),
@@ -50,6 +53,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`local LiteLLM server failed to start: ${formatError(e)}`);
+  log.fatal(`local LiteLLM server failed to start: ${formatError(e)}`);
   process.exit(1);
 });

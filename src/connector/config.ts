@@ -55,6 +55,19 @@ export type ConnectorConfig = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Every secret value in a configuration, for the logger to scrub wherever one appears. */
+export function connectorSecrets(config: ConnectorConfig): string[] {
+  return [
+    config.evm.privateKey,
+    ...config.oracles.privateKeys,
+    config.flow.relayer.privateKey,
+    config.flare.verifierApiKey,
+    config.flare.daApiKey,
+    config.litellm.database?.password,
+    config.litellm.env["LITELLM_MASTER_KEY"],
+  ].filter((s): s is string => s !== undefined);
+}
+
 function required(env: Env, name: string, why: string): string {
   const value = env[name];
   if (value === undefined || value.trim() === "") throw new ConnectorError("config", `set ${name} (${why})`);

@@ -6,7 +6,7 @@ import type { ConnectorConfig } from "./config";
 import { ConnectorError, messageOf } from "./errors";
 import { flareContracts, type FlareContracts } from "./flare-contracts";
 import { settlementState } from "./flow";
-import type { ConnectorLog } from "./log";
+import type { Logger } from "../log";
 import { resolveOracles, type OracleIdentity } from "./oracles";
 import { ApiSpendSource, type SpendSource } from "./spend-source";
 import { DatabaseSpendSource } from "./spend-db";
@@ -26,7 +26,7 @@ export type ConnectorLocal = {
   config: ConnectorConfig;
   state: ConnectorState;
   windows: Windows;
-  log: ConnectorLog;
+  log: Logger;
   fault: FaultHook<FaultPoint, bigint>;
   /**
    * Stage 4's memory between polls (not persisted: a restart counts the DA layer's misses

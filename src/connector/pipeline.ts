@@ -2,7 +2,8 @@ import { InjectedCrash, type FaultHook } from "../faults";
 import type { ConnectorConfig } from "./config";
 import { connect, disconnect, type ConnectorContext, type ConnectorLocal, type FaultPoint } from "./context";
 import { ConnectorError, messageOf } from "./errors";
-import type { ConnectorLog } from "./log";
+import { createLogger, type Logger } from "../log";
+import { connectorSecrets } from "./config";
 import { startPublisher, type Publisher } from "./publish";
 import { aggregate } from "./stages/aggregate";
 import { prove } from "./stages/prove";
@@ -49,7 +50,8 @@ const PIPELINE: readonly Step[] = [
 ];
 
 export type ConnectorDeps = {
-  log?: ConnectorLog;
+  /** Default: src/log.ts's logger, told the configuration's secrets. */
+  log?: Logger;
   fault?: FaultHook<FaultPoint, bigint>;
 };
 
@@ -71,7 +73,7 @@ export class Connector {
       config,
       state: new ConnectorState(config.stateDir),
       windows: new Windows(config.windowSeconds),
-      log: deps.log ?? ((line) => console.log(line)),
+      log: deps.log ?? createLogger("connector", { secrets: connectorSecrets(config) }),
       fault: deps.fault ?? (() => undefined),
       proving: { misses: new Map(), lastWaitLog: 0 },
     };
@@ -95,7 +97,7 @@ export class Connector {
     this.ctx = undefined;
     this.ctx = await connect(this.local);
     if (cfg.publisher.listen && !this.publisher) {
-      this.publisher = await startPublisher({ stateDir: this.state.dir, host: cfg.publisher.listen.host, port: cfg.publisher.listen.port });
+      this.publisher = await startPublisher({ stateDir: this.state.dir, host: cfg.publisher.listen.host, port: cfg.publisher.listen.port, log: this.local.log.child({ component: "publisher" }) });
     }
   }
 
@@ -156,7 +158,7 @@ export class Connector {
       } catch (error) {
         if (error instanceof InjectedCrash) throw error;
         if (error instanceof ConnectorError && (error.kind === "config" || error.kind === "integrity" || error.kind === "fee")) throw error;
-        this.local.log(`connector error (will retry): ${messageOf(error)}`);
+        this.local.log.warn(`connector error (will retry): ${messageOf(error)}`);
       }
       await new Promise((r) => setTimeout(r, this.config.pollIntervalMs));
     }

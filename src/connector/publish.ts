@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
+import { createLogger, type Logger } from "../log";
 import { writeFileOnce } from "./durable";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "./report-doc";
 
@@ -43,8 +44,8 @@ export type PublisherOptions = {
   stateDir: string;
   host?: string;
   port?: number;
-  /** Where refusals are logged (default: stderr). */
-  log?: (line: string) => void;
+  /** Where refusals are logged (default: src/log.ts's logger, as service "publisher"). */
+  log?: Logger;
 };
 
 type Answer = { status: number; body: Buffer; immutable: boolean; etag?: string };
@@ -100,7 +101,7 @@ function verified(stateDir: string, window: bigint, summary: boolean, bytes: Buf
   checked.add(key);
 }
 
-function answer(stateDir: string, url: string, log: (line: string) => void, refused: Set<string>, checked: CheckedFiles): Answer {
+function answer(stateDir: string, url: string, log: Logger, refused: Set<string>, checked: CheckedFiles): Answer {
   const match = WINDOW_PATH.exec(url);
   if (!match) return json(404, "not found");
   const window = BigInt(match[1] as string);
@@ -121,7 +122,7 @@ function answer(stateDir: string, url: string, log: (line: string) => void, refu
     const seen = `${file}:${sha256}`;
     if (!refused.has(seen)) {
       refused.add(seen);
-      log(`publisher: refusing ${url}: ${file} does not match window ${window}'s record (${error instanceof Error ? error.message : String(error)})`);
+      log.error({ url, file, window: window.toString() }, `publisher: refusing ${url}: ${file} does not match window ${window}'s record (${error instanceof Error ? error.message : String(error)})`);
     }
     return json(500, "the published file does not match its recorded digest");
   }
@@ -129,7 +130,7 @@ function answer(stateDir: string, url: string, log: (line: string) => void, refu
 }
 
 export async function startPublisher(options: PublisherOptions): Promise<Publisher> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLogger("publisher");
   const refused = new Set<string>();
   const checked = new CheckedFiles();
   const server = http.createServer((req, res) => {

@@ -2,6 +2,7 @@ import { RoundEngine } from "./rounds";
 import { startFlareLocalServer, type FlareLocalServer } from "./server";
 import { DEFAULT_VERIFIER_RELEASE, type VerifierRelease } from "./release";
 import { FLARE_FETCH_POLICY, type FetchPolicy } from "./web2json-fetch";
+import { createLogger, type Logger } from "../log";
 
 /**
  * The local Flare stand-in services: Flare's Web2Json verifier server and DA layer, and the
@@ -27,7 +28,8 @@ export type FlareLocalOptions = {
   policy?: Partial<FetchPolicy>;
   /** The verifier release whose response shape the stand-in gives (default: the newest). */
   verifierRelease?: VerifierRelease;
-  log?: (line: string) => void;
+  /** Default: src/log.ts's logger as service "flare-local". */
+  log?: Logger;
 };
 
 export type FlareLocal = { url: string; port: number; engine: RoundEngine; stop(): Promise<void> };
@@ -36,7 +38,7 @@ export async function startFlareLocal(options: FlareLocalOptions): Promise<Flare
   // Locally the publisher is http on loopback; Flare itself fetches https on public addresses only.
   const policy: FetchPolicy = { ...FLARE_FETCH_POLICY, allowLoopbackHttp: true, ...options.policy };
   const verifierRelease = options.verifierRelease ?? DEFAULT_VERIFIER_RELEASE;
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? createLogger("flare-local", { secrets: [options.ownerKey, options.apiKey] });
   const engine = new RoundEngine({
     rpcUrl: options.rpcUrl,
     ownerKey: options.ownerKey,

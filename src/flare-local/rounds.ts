@@ -15,6 +15,7 @@ import { IFdcHub__factory, IFlareContractRegistry__factory, IRelay__factory } fr
 import { RelayStandIn__factory } from "../evm/typechain";
 import { lowestUsedTimestampOf, type VerifierRelease } from "./release";
 import { processWeb2Json, type FetchPolicy } from "./web2json-fetch";
+import type { Logger } from "../log";
 
 /**
  * The local FDC round engine: follows FdcHub's AttestationRequest events, assigns each request
@@ -44,7 +45,7 @@ export type RoundEngineOptions = {
   /** Seconds after a round's end before it is finalized (Flare: within the next round). */
   finalizationDelaySeconds: number;
   pollMs: number;
-  log: (line: string) => void;
+  log: Logger;
 };
 
 export class RoundEngine {
@@ -95,7 +96,7 @@ export class RoundEngine {
   start(): void {
     const loop = async () => {
       if (this.stopped) return;
-      this.running = this.tick().catch((error: unknown) => this.options.log(`flare-local: ${error instanceof Error ? error.message : String(error)}`));
+      this.running = this.tick().catch((error: unknown) => this.options.log.error(`flare-local: ${error instanceof Error ? error.message : String(error)}`));
       await this.running;
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.options.pollMs);
     };
@@ -137,7 +138,7 @@ export class RoundEngine {
       const list = this.pending.get(round) ?? [];
       list.push(data);
       this.pending.set(round, list);
-      this.options.log(`flare-local: attestation request in block ${log.blockNumber} -> voting round ${round}`);
+      this.options.log.info(`flare-local: attestation request in block ${log.blockNumber} -> voting round ${round}`);
     }
     this.nextBlock = latest + 1;
   }
@@ -172,13 +173,13 @@ export class RoundEngine {
       try {
         request = decodeWeb2JsonRequest(requestBytes);
       } catch (error) {
-        this.options.log(`flare-local: round ${round}: undecodable request dropped (${error instanceof Error ? error.message : String(error)})`);
+        this.options.log.warn(`flare-local: round ${round}: undecodable request dropped (${error instanceof Error ? error.message : String(error)})`);
         continue;
       }
       if (request.attestationType !== WEB2JSON_ATTESTATION_TYPE) continue;
       const outcome = await processWeb2Json(request.requestBody, this.options.policy);
       if (outcome.status !== "VALID") {
-        this.options.log(`flare-local: round ${round}: ${request.requestBody.url}: ${outcome.status} (${outcome.reason})`);
+        this.options.log.info(`flare-local: round ${round}: ${request.requestBody.url}: ${outcome.status} (${outcome.reason})`);
         continue;
       }
       const response = web2JsonResponse({
@@ -190,7 +191,7 @@ export class RoundEngine {
       });
       // A request whose data changed since it was prepared is not attested (its MIC fails).
       if (messageIntegrityCode(response) !== request.messageIntegrityCode) {
-        this.options.log(`flare-local: round ${round}: ${request.requestBody.url}: message integrity code mismatch, not attested`);
+        this.options.log.warn(`flare-local: round ${round}: ${request.requestBody.url}: message integrity code mismatch, not attested`);
         continue;
       }
       responses.push({ requestBytes, response });
@@ -214,6 +215,6 @@ export class RoundEngine {
       });
     }
     await (await relay.setMerkleRoot(FDC_PROTOCOL_ID, round, root)).wait();
-    this.options.log(`flare-local: voting round ${round} finalized with ${responses.length} attestation(s), root ${root}`);
+    this.options.log.info(`flare-local: voting round ${round} finalized with ${responses.length} attestation(s), root ${root}`);
   }
 }

@@ -14,7 +14,7 @@
  *   (recreated from its sealed raw key when it is the current one).
  */
 import { parseAlias, type KeyInfo, type LiteLLMAdminClient } from "../litellm";
-import type { KeyServiceLogger } from "./logger";
+import type { Logger } from "../log";
 import { currentKey, mustDelete, type KeyGeneration, type SubscriptionRecord } from "./state";
 
 export interface AuditResult {
@@ -53,7 +53,7 @@ export function fromLiteLLM(sub: SubscriptionRecord, k: KeyGeneration, info: Key
 export async function auditLiteLLM(
   litellm: LiteLLMAdminClient,
   subs: ReadonlyMap<string, SubscriptionRecord>,
-  log: KeyServiceLogger,
+  log: Logger,
 ): Promise<AuditResult> {
   const known = new Set<string>();
   for (const sub of subs.values()) for (const k of sub.keys) known.add(k.hash);

@@ -12,6 +12,7 @@ import { parseEncryptionKey } from "./crypto";
 import { clientOf } from "./http/client";
 import type { KeyServiceOptions } from "./service";
 import { FlareFlowError } from "../errors";
+import { createLogger, type Logger } from "../log";
 
 export class KeyServiceConfigError extends FlareFlowError {
   override readonly name = "KeyServiceConfigError";
@@ -127,6 +128,11 @@ export function flowContextFor(network: FlowNetwork, accessNode: string, problem
   return { accessNode, addresses: contractAddresses(network, account) };
 }
 
+/** The key service's logger, told every secret the environment gives it. */
+export function keyServiceLogger(env: Env = process.env): Logger {
+  return createLogger("key-service", { secrets: [env["LITELLM_MASTER_KEY"], env["FLAREFLOW_PROVIDER_PRIVATE_KEY"], env["FLAREFLOW_KEY_ENCRYPTION_KEY"]] });
+}
+
 export function keyServiceOptionsFromEnv(env: Env = process.env): KeyServiceOptions {
   const problems: string[] = [];
   const networkName = env["FLAREFLOW_FLOW_NETWORK"] ?? "emulator";
@@ -177,5 +183,6 @@ export function keyServiceOptionsFromEnv(env: Env = process.env): KeyServiceOpti
     },
     pollIntervalMs,
     liveLimit: { enabled: liveMode !== "off", guard: liveMode === "on", lookbackMs },
+    logger: keyServiceLogger(env),
   };
 }

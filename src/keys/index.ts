@@ -1,7 +1,6 @@
 export { KeyService, type KeyServiceHealth, type KeyServiceOptions } from "./service";
-export { KEY_SERVICE_ENV, KeyServiceConfigError, keyServiceOptionsFromEnv } from "./config";
+export { KEY_SERVICE_ENV, KeyServiceConfigError, keyServiceLogger, keyServiceOptionsFromEnv } from "./config";
 export { parseEncryptionKey, sealKey, openKey, KeyCustodyError, type SealedKey } from "./crypto";
-export { redactingKeyServiceLogger, type KeyServiceLogger, type LogSink } from "./logger";
 export type { FaultPoint } from "./reconcile";
 export { ACTIONS as PROOF_ACTIONS, type ProofAction } from "./http/challenges";
 export type { DeliveredKey } from "./http/routes";

@@ -4,7 +4,7 @@
 import type { LiteLLMAdminClient } from "../litellm";
 import type { FlowContext, KeySigner } from "../flow/runtime";
 import type { ChallengeLimits } from "./http/challenges";
-import type { KeyServiceLogger } from "./logger";
+import type { Logger } from "../log";
 import type { LeavesReader } from "./leaves";
 import type { FaultHook } from "../faults";
 import type { FaultPoint } from "./reconcile";
@@ -39,7 +39,8 @@ export interface KeyServiceOptions {
   challengeTtlMs?: number;
   /** Bounds of the open-challenge table (http/challenges.ts has the defaults). */
   challengeLimits?: Partial<ChallengeLimits>;
-  logger?: KeyServiceLogger;
+  /** Default: src/log.ts's logger, told the provider's private key and the encryption key. */
+  logger?: Logger;
   now?: () => number;
   /** Test hook called after each journaled step; throw InjectedCrash to stop as a crash would. */
   fault?: FaultHook<FaultPoint, SubscriptionRecord>;

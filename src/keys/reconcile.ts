@@ -22,7 +22,7 @@ import { openKey } from "./crypto";
 import type { FlowEventSource } from "./events";
 import { MAX_EVENT_RANGE } from "../flow/runtime/access-node";
 import type { FlowKeys } from "./flow-keys";
-import type { KeyServiceLogger } from "./logger";
+import type { Logger } from "../log";
 import { newGeneration } from "./handlers";
 import { currentKey, keyLost, mustDelete, sameModels, shouldBeBlocked, type KeyGeneration, type SubscriptionRecord } from "./state";
 import { keyDecision } from "./decision";
@@ -39,7 +39,7 @@ export interface ReconcilerDeps {
   save(sub: SubscriptionRecord): void;
   /** Called after each journaled step; tests throw InjectedCrash from it. */
   fault: FaultHook<FaultPoint, SubscriptionRecord>;
-  log: KeyServiceLogger;
+  log: Logger;
   /** tpm_limit of a new key (the live limit's guard); undefined: none. */
   tpmFor(subscriptionId: string): number | undefined;
 }

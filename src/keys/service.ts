@@ -16,7 +16,8 @@ import { HttpError } from "./http/errors";
 import { keyServiceRoutes, type DeliveredKey, type KeyServiceApi } from "./http/routes";
 import { startJsonServer, type JsonServer } from "./http/server";
 import { Journal } from "./journal";
-import { describeError, redactingKeyServiceLogger, type KeyServiceLogger } from "./logger";
+import { createLogger, type Logger } from "../log";
+import { describeError } from "../redact";
 import { InjectedCrash } from "../faults";
 import { awaitsFirstKey, firstKeyToAttach, Reconciler } from "./reconcile";
 import { KeyedSerial, Serial } from "./serial";
@@ -46,7 +47,7 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 export class KeyService implements KeyServiceApi {
   readonly flow: FlowContext;
   readonly challenges: ChallengeStore;
-  private readonly log: KeyServiceLogger;
+  private readonly log: Logger;
   private readonly now: () => number;
   private readonly events: FlowEventSource;
   private readonly reconciler: Reconciler;
@@ -79,7 +80,9 @@ export class KeyService implements KeyServiceApi {
     loaded: { cursor: Cursor | null; subs: Map<string, SubscriptionRecord> },
   ) {
     this.flow = options.flow;
-    this.log = options.logger ?? redactingKeyServiceLogger();
+    this.log =
+      options.logger ??
+      createLogger("key-service", { secrets: [options.provider.privateKey, options.encryptionKey.toString("hex"), options.encryptionKey.toString("base64")] });
     this.now = options.now ?? Date.now;
     this.provider = codec.normalizeAddress(options.provider.address, "provider address");
     this.subs = loaded.subs;

@@ -17,7 +17,6 @@ import {
   parseUpdateKeyResponse,
 } from "./parse";
 import { parseKeyInfo, parseSpendLogsPage } from "./parse";
-import { redactingLogger } from "./redact";
 import { Transport } from "./transport";
 import type {
   DeleteKeysRequest,
@@ -49,7 +48,7 @@ export class LiteLLMAdminClient {
 
   constructor(options: LiteLLMClientOptions = {}) {
     const cfg = resolveClientConfig(options);
-    this.transport = new Transport({ ...cfg, logger: redactingLogger(cfg.logger, [cfg.masterKey]) });
+    this.transport = new Transport(cfg);
   }
 
   private async call<T>(spec: Parameters<Transport["request"]>[0], parse: (b: unknown) => T): Promise<T> {

@@ -4,7 +4,7 @@
  * through call sites, configs or logs by accident.
  */
 import { LiteLLMError } from "./errors";
-import { silentLogger, type LiteLLMLogger } from "./redact";
+import { silentLogger, type Logger } from "../log";
 import { defaultRetryPolicy, realSleep, type RetryPolicy, type Sleep } from "./retry";
 import type { TransportOptions } from "./transport";
 
@@ -20,7 +20,7 @@ export interface LiteLLMClientOptions {
   retry?: Partial<RetryPolicy>;
   sleep?: Sleep;
   random?: () => number;
-  logger?: LiteLLMLogger;
+  logger?: Logger;
   fetchImpl?: typeof fetch;
 }
 

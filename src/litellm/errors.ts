@@ -1,4 +1,4 @@
-import { redactSecrets } from "./redact";
+import { redactSecrets } from "../redact";
 import { FlareFlowError } from "../errors";
 
 /**

@@ -3,7 +3,8 @@
  * error mapping, retries. Knows nothing about individual endpoints.
  */
 import { errorFromResponse, LiteLLMError } from "./errors";
-import { redactSecrets, type LiteLLMLogger } from "./redact";
+import type { Logger } from "../log";
+import { redactSecrets } from "../redact";
 import { withRetry, type RetryPolicy, type Sleep } from "./retry";
 
 export interface TransportOptions {
@@ -14,7 +15,8 @@ export interface TransportOptions {
   retry: RetryPolicy;
   sleep: Sleep;
   random: () => number;
-  logger: LiteLLMLogger;
+  /** Its lines carry the master key redacted here: the logger was not necessarily told it. */
+  logger: Logger;
   fetchImpl: typeof fetch;
 }
 
@@ -53,7 +55,7 @@ export class Transport {
         random: this.opts.random,
         onRetry: (attempt, delay, e) =>
           this.opts.logger.warn(
-            `LiteLLM ${endpoint} attempt ${attempt} failed (${e instanceof Error ? e.message : String(e)}); retrying in ${delay} ms`,
+            redactSecrets(`LiteLLM ${endpoint} attempt ${attempt} failed (${e instanceof Error ? e.message : String(e)}); retrying in ${delay} ms`, [this.opts.masterKey]),
           ),
       },
     );

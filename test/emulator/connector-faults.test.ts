@@ -30,6 +30,8 @@ import { flareContracts } from "../../src/connector/flare-contracts";
 import { feeFor } from "../../src/connector/attest";
 import { IFdcHub__factory, IFlareContractRegistry__factory, UsageReportVerifier__factory } from "../../src/evm/typechain";
 import { FLARE_CONTRACT_REGISTRY_ADDRESS } from "../../src/fdc/harness";
+import { silentLogger } from "../../src/log";
+import { captureLog } from "../log-capture";
 
 // The whole connector on the local stack (Hardhat node with the FDC harness, the Flare stand-in,
 // the Flow emulator, the local LiteLLM server), stopped at every stage boundary and restarted.
@@ -54,7 +56,8 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
   let keys: { subscriptionId: bigint; key: string }[] = [];
   let foreignKey = "";
   let clock = 0;
-  const logs: string[] = [];
+  const connectorLog = captureLog("connector");
+  const flareLog = captureLog("flare-local");
   const t0 = Math.floor((Date.now() - 8 * 3600_000) / (WINDOW * 1000)) * WINDOW * 1000;
   const w0 = BigInt(t0 / 1000 / WINDOW);
 
@@ -74,7 +77,7 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
     publisher = await startPublisher({ stateDir: path.join(dir, "state"), port: await freePort() });
     const baseUrl = publisher.url;
     verifierAddress = await deployLocalEvm({ rpcUrl: hardhat.rpcUrl, deployerKey: HARDHAT_DEV_KEYS[0], publisherBaseUrl: baseUrl, windowSeconds: WINDOW, deploymentsDir: dir });
-    flare = await startFlareLocal({ rpcUrl: hardhat.rpcUrl, ownerKey: HARDHAT_DEV_KEYS[0], apiKey: "test-api-key", fastClock: true, pollMs: 200, log: (l) => logs.push(l) });
+    flare = await startFlareLocal({ rpcUrl: hardhat.rpcUrl, ownerKey: HARDHAT_DEV_KEYS[0], apiKey: "test-api-key", fastClock: true, pollMs: 200, log: flareLog.logger });
     // The local oracles, quorum 2, attesting to this verifier; 300-s windows (the contract's default).
     await configureFlow({ network, flow, signer: serviceSigner(), yes: false, log: () => undefined, deploymentsDir: dir, settings: { ...network.settings(), windowSeconds: WINDOW } });
 
@@ -148,7 +151,7 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
       const connector = new Connector(config, {
-        log: (l) => logs.push(l),
+        log: connectorLog.logger,
         fault: (point, w) => {
           if (pending.has(point)) {
             pending.delete(point);
@@ -201,7 +204,7 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
     expect(crashes).toHaveLength(11);
     expect([...pending]).toEqual([]);
 
-    const connector = new Connector(config, { log: () => undefined });
+    const connector = new Connector(config, { log: silentLogger });
     const records = connector.state.all();
     expect(records.map((r) => r.stage)).toEqual(["settled", "settled", "settled", "settled", "settled", "settled", "skipped"]);
     expect(records.some((r) => r.rows.late > 0)).toBe(true);
@@ -256,9 +259,10 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
     }
     provider.destroy();
     // One log line per stage, naming window, round and transaction.
-    expect(logs.some((l) => /stage=requested round=\d+ tx=0x[0-9a-f]{64}/.test(l))).toBe(true);
-    expect(logs.some((l) => /stage=settled round=\d+ flowTxs=/.test(l))).toBe(true);
-    expect(logs.join("\n")).not.toContain(MASTER);
+    const stages = connectorLog.records();
+    expect(stages.some((r) => r.stage === "requested" && /^\d+$/.test(String(r.round)) && /^0x[0-9a-f]{64}$/.test(String(r.tx)))).toBe(true);
+    expect(stages.some((r) => r.stage === "settled" && /^\d+$/.test(String(r.round)) && Array.isArray(r.flowTxs) && r.flowTxs.length > 0)).toBe(true);
+    expect([...connectorLog.lines, ...flareLog.lines].join("\n")).not.toContain(MASTER);
   }, 600_000);
 
   it("says clearly what is wrong: an unreachable EVM endpoint, a publisher the verifier does not pin, an empty fee account, LiteLLM down", async () => {

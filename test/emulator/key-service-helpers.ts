@@ -21,7 +21,8 @@ import { keyAuthorization, sendTransaction, signFlowMessage, type FlowContext, t
 import { subscriptionsCreateSubscription } from "../../src/flow/generated/transactions";
 import { LiteLLMAdminClient } from "../../src/litellm";
 import { startLiteLLMServer, type LiteLLMServerHandle } from "../../src/litellm-server";
-import { KeyService, redactingKeyServiceLogger, type KeyServiceOptions } from "../../src/keys";
+import { KeyService, type KeyServiceOptions } from "../../src/keys";
+import { createLogger, type Logger } from "../../src/log";
 import { FlowEventSource } from "../../src/keys/events";
 import { freePort } from "../../src/local/ports";
 
@@ -30,6 +31,22 @@ export const SPEND_LOG_DELAY_MS = 200;
 
 /** Every line any component of the run logged. */
 export const logLines: string[] = [];
+
+/** A logger of src/log.ts writing its (JSON) lines into logLines. */
+export function loggerIntoLines(service: string, level: "debug" | "info" = "info"): Logger {
+  return createLogger(service, { level, destination: { write: (line: string) => void logLines.push(line.trimEnd()) } });
+}
+
+/** The level of a line a loggerIntoLines logger wrote; undefined for any other line. */
+export function levelOf(line: string): string | undefined {
+  if (!line.startsWith("{")) return undefined;
+  try {
+    const level = (JSON.parse(line) as { level?: unknown }).level;
+    return typeof level === "string" ? level : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Routes console output (FCL, the emulator harness, anything) into logLines too. */
 export function captureConsole(): void {
@@ -84,7 +101,7 @@ export async function startStack(): Promise<Stack> {
       env: { LITELLM_MASTER_KEY: MASTER_KEY },
       baseUrl: `http://127.0.0.1:${litellmPort}`,
       retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 },
-      logger: { debug: (m) => logLines.push(m), warn: (m) => logLines.push(m) },
+      logger: loggerIntoLines("litellm-client", "debug"),
     }),
     async startLiteLLM() {
       stack.litellm = await startLiteLLMServer({
@@ -122,7 +139,7 @@ export async function startService(stack: Stack, overrides: Partial<KeyServiceOp
     pollIntervalMs: 150,
     retryDelayMs: 150,
     maxRetryDelayMs: 600,
-    logger: redactingKeyServiceLogger((level, line) => logLines.push(`${level}: ${line}`)),
+    logger: loggerIntoLines("key-service"),
     ...overrides,
   });
 }

@@ -20,6 +20,7 @@ import {
   createSub,
   forger,
   keyEventsOnFlow,
+  levelOf,
   logLines,
   newCustomer,
   post,
@@ -285,6 +286,8 @@ describe("key service: lifecycle and delivery", () => {
   it("never wrote a plaintext key to any log line", () => {
     expect(delivered.length).toBeGreaterThanOrEqual(4);
     expect(logLines.length).toBeGreaterThan(20);
+    // The key service's own lines among them, as written (JSON, after redaction).
+    expect(logLines.filter((l) => levelOf(l) !== undefined && l.includes('"service":"key-service"')).length).toBeGreaterThan(10);
     for (const line of logLines) {
       expect(containsSecret(line), line).toBe(false);
       for (const key of delivered) expect(line.includes(key)).toBe(false);

@@ -11,6 +11,7 @@ import type { FlowKeys } from "../../src/keys/flow-keys";
 import { newGeneration } from "../../src/keys/handlers";
 import { awaitsFirstKey, firstKeyToAttach, Reconciler } from "../../src/keys/reconcile";
 import type { SubscriptionRecord } from "../../src/keys/state";
+import { silentLogger } from "../../src/log";
 
 const KEK = randomBytes(32);
 
@@ -58,7 +59,7 @@ function reconciler(options: { attachedByBatch: (ids: string[]) => string[]; sin
       f.saved.push({ id: sub.id, flow: k.flow, from: k.sentFromHeight });
     },
     fault: () => undefined,
-    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    log: silentLogger,
     tpmFor: () => undefined,
   });
   return { r, f };

@@ -1,5 +1,7 @@
 /** Shared helpers for the LiteLLM client/server tests. */
-import { LiteLLMAdminClient, type LiteLLMClientOptions, type LiteLLMLogger } from "../../src/litellm";
+import { LiteLLMAdminClient, type LiteLLMClientOptions } from "../../src/litellm";
+import type { Logger } from "../../src/log";
+import { captureLog } from "../log-capture";
 import { startLiteLLMServer, type LiteLLMServerHandle, type LiteLLMServerOptions } from "../../src/litellm-server";
 
 export const MASTER = "sk-test-master-0123456789";
@@ -20,9 +22,9 @@ export async function startServer(opts: Partial<LiteLLMServerOptions> = {}): Pro
   return startLiteLLMServer({ masterKey: MASTER, spendLogDelayMs: 0, ...opts });
 }
 
-export function captureLogger(): LiteLLMLogger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, debug: (m) => lines.push(`debug ${m}`), warn: (m) => lines.push(`warn ${m}`) };
+/** The client's log at debug level, as the lines written. */
+export function captureLogger(): { logger: Logger; lines: string[] } {
+  return captureLog("litellm-client", { level: "debug" });
 }
 
 export function clientFor(url: string, opts: Partial<LiteLLMClientOptions> = {}): LiteLLMAdminClient {

@@ -43,7 +43,7 @@ describe("no sk- string in errors or logs", () => {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     close = () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
-    const logger = captureLogger();
+    const { logger, lines } = captureLogger();
     const client = new LiteLLMAdminClient({
       env: { LITELLM_MASTER_KEY: MASTER },
       baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -51,25 +51,25 @@ describe("no sk- string in errors or logs", () => {
       sleep: async () => undefined,
     });
     const err = await client.keyInfo("sk-live-4qDsrSYbLZ").catch((e: unknown) => e);
-    expect(logger.lines.length).toBeGreaterThan(3);
-    assertClean(err, logger.lines);
+    expect(lines.length).toBeGreaterThan(3);
+    assertClean(err, lines);
   });
 
   it("redacts in errors from the local server's refusals and in network errors", async () => {
     const server: LiteLLMServerHandle = await startServer();
-    const logger = captureLogger();
+    const { logger, lines } = captureLogger();
     const client = clientFor(server.url, { logger });
     const k = await client.generateKey({ key_alias: "ff-20", metadata: meta("20") });
     await client.blockKey(k.key);
     const refused = await chat(server.url, k.key, "gpt-4", "hi");
     expect(refused.status).toBe(401);
     const dup = await client.generateKey({ key_alias: "ff-20", metadata: meta("20") }).catch((e: unknown) => e);
-    assertClean(dup, logger.lines);
+    assertClean(dup, lines);
     await server.stop();
     const down = await client.keyInfo(k.key).catch((e: unknown) => e);
     expect(down).toMatchObject({ kind: "network" });
-    assertClean(down, logger.lines);
+    assertClean(down, lines);
     // The raw key itself never reached a log line, even at debug level.
-    expect(logger.lines.join("\n")).not.toContain(k.key);
+    expect(lines.join("\n")).not.toContain(k.key);
   });
 });

@@ -10,6 +10,7 @@ import { LiteLLMError, type LiteLLMAdminClient, type SpendLogRow } from "../../s
 import { readChainViews, readSettlement, VIEWS_PER_SCRIPT } from "../../src/keys/live/chain";
 import { LiveLimit, type LiveLimitOptions } from "../../src/keys/live/limiter";
 import { SpendFollower } from "../../src/keys/live/spend-follower";
+import { createLogger } from "../../src/log";
 import type { SubscriptionRecord } from "../../src/keys/state";
 import { DEFAULT_PRICING, formatUFix64 } from "../../src/pricing";
 
@@ -144,7 +145,14 @@ function harness(options: LiveLimitOptions = {}): Harness {
       return {};
     },
   } as unknown as LiteLLMAdminClient;
-  const log = { info: (m: string) => h.logs.push(`info ${m}`), warn: (m: string) => h.logs.push(`warn ${m}`), error: (m: string) => h.logs.push(`error ${m}`) };
+  const log = createLogger("key-service", {
+    destination: {
+      write: (line: string) => {
+        const r = JSON.parse(line) as { level: string; msg: string };
+        h.logs.push(`${r.level} ${r.msg}`);
+      },
+    },
+  });
   h.limiter = new LiveLimit({ flow: { accessNode: "http://127.0.0.1:1", addresses: {} }, litellm, now: () => h.clock.now, log, pollIntervalMs: 1_000 }, options);
   return h;
 }

@@ -1,4 +1,4 @@
-import { stageLine } from "../log";
+import { logStage } from "../log";
 import { onChainPricingAt } from "../pricing-source";
 import { readWindow } from "../read-window";
 import type { WindowRecord } from "../state";
@@ -9,17 +9,15 @@ export async function aggregate(ctx: ConnectorContext, window: bigint): Promise<
   const pricing = await onChainPricingAt(ctx.flow, BigInt(ctx.windows.startMs(window) / 1000));
   const { record, read } = await readWindow(ctx.state, ctx.spendSource, ctx.windows, ctx.config.lateLookbackWindows, pricing, window);
   const s = record.summary;
-  ctx.log(
-    stageLine(window, record.stage === "skipped" ? "skipped" : "aggregated", {
-      rows: read.rows,
-      late: read.late,
-      lines: s.lineCount,
-      tokens: s.totalTokens,
-      digest: record.stage === "skipped" ? undefined : s.digest,
-      from: ctx.spendSource.kind,
-      pages: read.pages,
-      rereadWindows: read.rowByRowWindows,
-    }),
-  );
+  logStage(ctx.log, window, record.stage === "skipped" ? "skipped" : "aggregated", {
+    rows: read.rows,
+    late: read.late,
+    lines: s.lineCount,
+    tokens: s.totalTokens,
+    digest: record.stage === "skipped" ? undefined : s.digest,
+    from: ctx.spendSource.kind,
+    pages: read.pages,
+    rereadWindows: read.rowByRowWindows,
+  });
   return record;
 }

@@ -1,4 +1,4 @@
-import { stageLine } from "../log";
+import { logStage } from "../log";
 import { checkProof, fetchProof, isRoundFinalized } from "../prove";
 import { recorded, summaryOf, type WindowRecord } from "../state";
 import type { ConnectorContext } from "../context";
@@ -18,7 +18,7 @@ export async function prove(ctx: ConnectorContext, record: WindowRecord): Promis
     const waiting = `window ${window}: waiting for voting round ${round} to finalize`;
     if (Date.now() - proving.lastWaitLog > 5000) {
       proving.lastWaitLog = Date.now();
-      ctx.log(stageLine(window, "waiting", { round }));
+      logStage(ctx.log, window, "waiting", { round });
     }
     return waiting;
   }
@@ -35,12 +35,12 @@ export async function prove(ctx: ConnectorContext, record: WindowRecord): Promis
     proving.misses.delete(window);
     const retry: WindowRecord = { ...record, stage: "published", request: undefined };
     ctx.state.put(retry);
-    ctx.log(stageLine(window, "not-attested", { round, action: "requesting again" }));
+    logStage(ctx.log, window, "not-attested", { round, action: "requesting again" });
     return `window ${window}: not attested in round ${round}; will request again`;
   }
   await checkProof(contracts, fetched, requestBytes, summaryOf(record));
   const next: WindowRecord = { ...record, stage: "proved", proof: { votingRound: fetched.votingRound.toString(), responseHex: fetched.responseHex, merkleProof: fetched.merkleProof } };
   ctx.state.put(next);
-  ctx.log(stageLine(window, "proved", { round: fetched.votingRound, proofLength: fetched.merkleProof.length }));
+  logStage(ctx.log, window, "proved", { round: fetched.votingRound, proofLength: fetched.merkleProof.length });
   return next;
 }

@@ -1,6 +1,6 @@
 import { summaryUrl } from "../../report";
 import { ConnectorError, messageOf } from "../errors";
-import { stageLine } from "../log";
+import { logStage } from "../log";
 import { publishDocuments } from "../publish";
 import { reportDocument, serializeDocument, summaryDocument } from "../report-doc";
 import type { WindowRecord } from "../state";
@@ -26,6 +26,6 @@ export async function publish(ctx: ConnectorContext, record: WindowRecord): Prom
   if (served !== summaryBytes) throw new ConnectorError("integrity", `publisher: ${url} serves other bytes than were published`);
   const next: WindowRecord = { ...record, stage: "published" };
   ctx.state.put(next);
-  ctx.log(stageLine(window, "published", { url }));
+  logStage(ctx.log, window, "published", { url });
   return next;
 }

@@ -1,6 +1,6 @@
 import { feeFor, prepareRequest, requestBodyFor, votingRoundOf } from "../attest";
 import { sendOnce } from "../evm-tx";
-import { stageLine } from "../log";
+import { logStage } from "../log";
 import type { WindowRecord } from "../state";
 import type { ConnectorContext } from "../context";
 
@@ -36,6 +36,6 @@ export async function requestAttestation(ctx: ConnectorContext, record: WindowRe
   const votingRound = await votingRoundOf(contracts, block.timestamp);
   const next: WindowRecord = { ...current, stage: "requested", request: { ...current.request, abiEncodedRequest, fee, txHash: receipt.hash, votingRound: votingRound.toString() } };
   ctx.state.put(next);
-  ctx.log(stageLine(window, "requested", { round: votingRound, tx: receipt.hash, fee }));
+  logStage(ctx.log, window, "requested", { round: votingRound, tx: receipt.hash, fee });
   return next;
 }

@@ -1,5 +1,5 @@
 import { settleOnFlow } from "../flow";
-import { stageLine } from "../log";
+import { logStage } from "../log";
 import { recorded, type WindowRecord } from "../state";
 import type { ConnectorContext } from "../context";
 
@@ -28,13 +28,13 @@ export async function settle(ctx: ConnectorContext, record: WindowRecord): Promi
       onTransaction: (id, what) => {
         current = { ...current, flow: { transactionIds: [...(current.flow?.transactionIds ?? []), id] } };
         ctx.state.put(current);
-        ctx.log(stageLine(window, "flow-tx", { tx: id, what }));
+        logStage(ctx.log, window, "flow-tx", { tx: id, what });
       },
       afterChunk: () => ctx.fault("flow:chunk", window),
     },
   );
   const next: WindowRecord = { ...current, stage: "settled" };
   ctx.state.put(next);
-  ctx.log(stageLine(window, "settled", { round: sig.votingRound, flowTxs: next.flow?.transactionIds.join(",") ?? (outcome === "already-settled" ? "found-settled" : undefined) }));
+  logStage(ctx.log, window, "settled", { round: sig.votingRound, flowTxs: next.flow?.transactionIds ?? (outcome === "already-settled" ? "found-settled" : undefined) });
   return next;
 }

@@ -1,5 +1,5 @@
 import { reportUrl } from "../../report";
-import { stageLine } from "../log";
+import { logStage } from "../log";
 import { collectSignatures } from "../oracles";
 import type { WindowRecord } from "../state";
 import type { ConnectorContext } from "../context";
@@ -29,6 +29,6 @@ export async function sign(ctx: ConnectorContext, record: WindowRecord): Promise
     },
   };
   ctx.state.put(next);
-  ctx.log(stageLine(window, "signed", { round: signed.votingRound, oracles: next.signatures?.signers.join(","), kind: signed.kind, chunks: signed.chunkCount }));
+  logStage(ctx.log, window, "signed", { round: signed.votingRound, oracles: next.signatures?.signers, kind: signed.kind, chunks: signed.chunkCount });
   return next;
 }

@@ -1,5 +1,5 @@
 import { submitProof } from "../coston2";
-import { stageLine } from "../log";
+import { logStage } from "../log";
 import { checkProof } from "../prove";
 import { recorded, summaryOf, type WindowRecord } from "../state";
 import type { ConnectorContext } from "../context";
@@ -23,6 +23,6 @@ export async function verify(ctx: ConnectorContext, record: WindowRecord): Promi
   });
   const next: WindowRecord = { ...current, stage: "verified", verify: { ...current.verify, txHash: result.txHash, foundOnChain: result.foundOnChain } };
   ctx.state.put(next);
-  ctx.log(stageLine(window, "verified", { round: recordedProof.votingRound, tx: result.txHash, digest: summary.digest, found: result.foundOnChain ? "on-chain" : undefined }));
+  logStage(ctx.log, window, "verified", { round: recordedProof.votingRound, tx: result.txHash, digest: summary.digest, found: result.foundOnChain ? "on-chain" : undefined });
   return next;
 }

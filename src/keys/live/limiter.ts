@@ -15,7 +15,7 @@ import { isLiteLLMError, type LiteLLMAdminClient, type SpendLogRow } from "../..
 import type { FlowContext } from "../../flow/runtime";
 import type { LiveBlock } from "../decision";
 import type { LiveView } from "./view";
-import type { KeyServiceLogger } from "../logger";
+import type { Logger } from "../../log";
 import { currentKey, type SubscriptionRecord } from "../state";
 import { msToUnits, readChainViews, readSchedule, readSettlement, unitsToMs, type Settlement } from "./chain";
 import { exposureOf, UNITS_PER_SECOND, type ChainView, type Exposure } from "./exposure";
@@ -52,7 +52,7 @@ interface Deps {
   flow: FlowContext;
   litellm: LiteLLMAdminClient;
   now: () => number;
-  log: KeyServiceLogger;
+  log: Logger;
   pollIntervalMs: number;
 }
 
