@@ -1,3 +1,4 @@
+import { useMemo } from "react";
 import { AdminPricingControls } from "./components/AdminPricingControls";
 import { CreateSubscriptionForm } from "./components/CreateSubscriptionForm";
 import { PriceCalculator } from "./components/PriceCalculator";
@@ -16,8 +17,9 @@ const NETWORK_WORDS = { emulator: "Local emulator", testnet: "Flow testnet", mai
 export function App() {
   const flow = useFlow();
   const address = useCurrentUser(flow.client);
+  const chain = useMemo(() => ({ client: flow.client, address, loadError: flow.error }), [flow.client, address, flow.error]);
   return (
-    <ChainProvider value={{ client: flow.client, address, loadError: flow.error }}>
+    <ChainProvider value={chain}>
       <KeySessionProvider>
         <Page />
       </KeySessionProvider>

@@ -41,7 +41,6 @@ export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       queries: { refetchOnWindowFocus: false, refetchOnReconnect: false, retry: 1, staleTime: 5_000 },
-      mutations: { retry: false },
     },
   });
 }
