@@ -13,9 +13,9 @@ import { CreateSubscriptionForm } from "../../web/src/components/CreateSubscript
 import { PriceCalculator } from "../../web/src/components/PriceCalculator";
 import { SubscriptionTile } from "../../web/src/components/SubscriptionTile";
 import { timeText, unitsTimeText } from "../../web/src/format";
-import { ServicesProvider } from "../../web/src/services/context";
 import type { FlowClient } from "../../web/src/services/flowClient";
-import { ADMIN, CUSTOMER, PROVIDER, announcement, at, config, escrowSettings, flowMock, keysMock, renderWith, scheduled, subscription } from "./fixtures";
+import { queryKeys } from "../../web/src/queries";
+import { ADMIN, CUSTOMER, PROVIDER, announcement, at, config, escrowSettings, flowMock, keysMock, renderPage, renderWith, scheduled, subscription } from "./fixtures";
 
 afterEach(cleanup);
 
@@ -26,7 +26,7 @@ const field = (name: RegExp) => screen.getByRole("textbox", { name });
 
 describe("minimum deposit: the create form", () => {
   const form = (flow: FlowClient) => {
-    renderWith(<CreateSubscriptionForm client={flow} address={CUSTOMER} defaultProvider={PROVIDER} onCreated={() => undefined} />, { flow });
+    renderWith(<CreateSubscriptionForm defaultProvider={PROVIDER} />, { flow });
     return flow;
   };
   const create = () => fireEvent.click(screen.getByRole("button", { name: /create subscription/i }));
@@ -80,12 +80,8 @@ describe("minimum deposit: the create form", () => {
 });
 
 const tile = (over: Parameters<typeof subscription>[0], flow: FlowClient, keys = keysMock().service) => {
-  const onChanged = vi.fn();
-  renderWith(
-    <SubscriptionTile subscription={subscription(over)} pricing={DEFAULT_PRICING} client={flow} address={CUSTOMER} pollMs={60_000} nowSeconds={Date.now() / 1000} onChanged={onChanged} />,
-    { flow, keys },
-  );
-  return onChanged;
+  const { invalidate } = renderWith(<SubscriptionTile subscription={subscription(over)} pricing={DEFAULT_PRICING} nowSeconds={Date.now() / 1000} />, { flow, keys });
+  return invalidate;
 };
 const openTopUp = () => fireEvent.click(screen.getByRole("button", { name: "Top up" }));
 const signTopUp = (amount: string) => {
@@ -103,7 +99,7 @@ describe("minimum deposit: resuming an escrow that ran out", () => {
 
   it("refuses a top-up below the minimum deposit, in words, before the wallet or the storage check", async () => {
     const flow = flowMock({ getEscrowSettings: vi.fn(async () => settings(2n * FLOW)) });
-    const onChanged = tile(exhausted, flow);
+    const invalidate = tile(exhausted, flow);
     await waitFor(() => expect(screen.getByTestId("suspension").textContent).toContain("2.0 FLOW"));
     openTopUp();
     expect(screen.getByTestId("topup-minimum").textContent).toBe("The escrow ran out: resume it with at least 2.0 FLOW, the minimum deposit.");
@@ -113,7 +109,7 @@ describe("minimum deposit: resuming an escrow that ran out", () => {
     expect(flow.accountStorage).not.toHaveBeenCalled();
     signTopUp("2");
     await waitFor(() => expect(flow.topUp).toHaveBeenCalledWith(7n, "2.0", expect.any(Function)));
-    await waitFor(() => expect(onChanged).toHaveBeenCalled());
+    await waitFor(() => expect(invalidate).toHaveBeenCalledWith({ queryKey: queryKeys.subscriptions(CUSTOMER) }));
   });
 
   it("checks the minimum afresh before sending a resume", async () => {
@@ -159,7 +155,7 @@ describe("the period cap pauses, it never discounts", () => {
 
   it("the cap's help text, on the create form and the change form, says it pauses and never reduces what is owed", () => {
     const flow = flowMock();
-    renderWith(<CreateSubscriptionForm client={flow} address={CUSTOMER} defaultProvider={PROVIDER} onCreated={() => undefined} />, { flow });
+    renderWith(<CreateSubscriptionForm defaultProvider={PROVIDER} />, { flow });
     const help = /pauses the key.*never reduces what is owed for usage already made/;
     expect(field(/spending cap/i).closest("label")?.textContent).toMatch(help);
     cleanup();
@@ -254,11 +250,7 @@ describe("announced pricing changes in the price calculator", () => {
     const cut = scheduled({ ...DEFAULT_PRICING, tiers: DEFAULT_PRICING.tiers.map((t) => ({ ...t, pricePer1K: t.pricePer1K / 2n })) }, 1n, at(now - 3600), at(now - 3600));
     const later = scheduled({ ...cut, defaultMultiplier: parseUFix64("2.0") }, 2n, at(now) + 7n * DAY, at(now));
     const client = flowMock({ getPricingSchedule: vi.fn(async () => [scheduled(DEFAULT_PRICING, 0n, 0n), cut, later]) });
-    render(
-      <ServicesProvider services={{ config, loadFlow: async () => client, keys: null }}>
-        <App />
-      </ServicesProvider>,
-    );
+    renderPage(<App />, { config, loadFlow: async () => client, keys: null });
     const calculator = screen.getByRole("region", { name: "Price calculator" });
     await waitFor(() => expect(within(calculator).getAllByTestId("announcement").map((i) => i.getAttribute("data-version"))).toEqual(["2"]));
     expect(within(calculator).getAllByRole("row")[1]?.textContent).toBe("0 tokens0.010 %");
@@ -271,22 +263,21 @@ describe("the admin's announcements", () => {
   const NOW = at(1_800_000_000);
   const v0 = scheduled(DEFAULT_PRICING, 0n, 0n);
   const admin = (flow = flowMock(), pending: ReturnType<typeof scheduled>[] = []) => {
-    const onChanged = vi.fn();
     const latest = pending.length > 0 ? pending[pending.length - 1] : v0;
-    renderWith(<AdminPricingControls client={flow} address={ADMIN} pricing={v0} latest={latest} pending={pending} now={NOW} onChanged={onChanged} />, { flow, address: ADMIN });
-    return { flow, onChanged };
+    const { invalidate } = renderWith(<AdminPricingControls pricing={v0} latest={latest} pending={pending} now={NOW} />, { flow, address: ADMIN });
+    return { flow, invalidate };
   };
 
   it("says a rise applies after the notice period, with the date, before and after sending (from the event)", async () => {
     const effectiveFrom = NOW + 7n * DAY + 3n * FLOW;
-    const { flow, onChanged } = admin(flowMock({ setTiers: vi.fn(async () => announcement({ version: 4n, increase: true, effectiveFrom })) }));
+    const { flow, invalidate } = admin(flowMock({ setTiers: vi.fn(async () => announcement({ version: 4n, increase: true, effectiveFrom })) }));
     expect(screen.getByTestId("notice-rule").textContent).toContain(`applies only after the notice period of 7 days (sent now: from about ${unitsTimeText(NOW + 7n * DAY)})`);
     fireEvent.change(screen.getByRole("textbox", { name: "Tier 1 price" }), { target: { value: "0.025" } });
     expect(screen.getByTestId("tier-preview").textContent).toBe(` This raises prices: sent now, it applies from about ${unitsTimeText(NOW + 7n * DAY)}, after the notice period.`);
     fireEvent.click(screen.getByRole("button", { name: "Sign new tiers" }));
     await waitFor(() => expect(screen.getByTestId("announcement-result").textContent).toBe(`Version 4 raises a price, so it applies after the notice period: from ${unitsTimeText(effectiveFrom)}.`));
     expect(flow.setTiers).toHaveBeenCalled();
-    expect(onChanged).toHaveBeenCalled();
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: queryKeys.pricingSchedule() });
   });
 
   it("says a cut applies from the next window, and a mixed table counts as a rise", async () => {
@@ -318,12 +309,12 @@ describe("the admin's announcements", () => {
     expect(screen.getByText("No change is waiting to apply.")).toBeTruthy();
     cleanup();
     const rise = scheduled({ ...DEFAULT_PRICING, defaultMultiplier: parseUFix64("1.1") }, 1n, NOW + 7n * DAY, NOW);
-    const { flow, onChanged } = admin(flowMock(), [rise]);
+    const { flow, invalidate } = admin(flowMock(), [rise]);
     expect(screen.getByTestId("admin-pending").textContent).toBe(`Version 1: from ${unitsTimeText(NOW + 7n * DAY)}, raises prices against the prices in force.`);
     fireEvent.click(screen.getByRole("button", { name: "Withdraw announced changes" }));
     await waitFor(() => expect(screen.getByTestId("announcement-result").textContent).toBe("Withdrawn: version 1. The prices in force stay."));
     expect(flow.cancelPricingChanges).toHaveBeenCalled();
-    expect(onChanged).toHaveBeenCalled();
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: queryKeys.pricingSchedule() });
   });
 
   it("shows the chain's refusal of a withdrawal in words", async () => {

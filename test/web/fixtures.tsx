@@ -1,9 +1,12 @@
+import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { vi } from "vitest";
 import { readConfig, type PageConfig } from "../../web/src/config";
+import { ChainProvider } from "../../web/src/hooks/useChain";
 import { KeySessionProvider } from "../../web/src/hooks/useKeySession";
-import { ServicesProvider } from "../../web/src/services/context";
+import { createQueryClient } from "../../web/src/queries";
+import { ServicesProvider, type Services } from "../../web/src/services/context";
 import { DEFAULT_PRICING, type PricingConfig } from "../../src/pricing";
 import type { AccountStorage, EscrowSettings, FlowClient, PricingAnnouncement, ScheduledPricing, Subscription } from "../../web/src/services/flowClient";
 import type { KeyService, KeySession, KeyUsage } from "../../web/src/services/keyService";
@@ -140,15 +143,39 @@ export function keysMock(session: Partial<KeySession> = {}): { service: KeyServi
   return { service: { signIn: vi.fn(async () => full) }, session: full };
 }
 
+/** The page's query defaults, without the retry (a test's failed read shows its error at once). */
+export function testQueryClient(): QueryClient {
+  const client = createQueryClient();
+  client.setDefaultOptions({ ...client.getDefaultOptions(), queries: { ...client.getDefaultOptions().queries, retry: false } });
+  return client;
+}
+
+/** A component with the page's providers around it: the mock client, `address` connected (CUSTOMER unless given). */
 export function renderWith(ui: ReactElement, options: { flow?: FlowClient; keys?: KeyService | null; address?: string | null; pageConfig?: PageConfig } = {}) {
   const flow = options.flow ?? flowMock();
   const keys = options.keys === undefined ? keysMock().service : options.keys;
   const services = { config: options.pageConfig ?? config, loadFlow: async () => flow, keys };
+  const queryClient = testQueryClient();
+  const address = options.address === undefined ? CUSTOMER : options.address;
+  const result = render(
+    <QueryClientProvider client={queryClient}>
+      <ServicesProvider services={services}>
+        <ChainProvider value={{ client: flow, address, loadError: null }}>
+          <KeySessionProvider>{ui}</KeySessionProvider>
+        </ChainProvider>
+      </ServicesProvider>
+    </QueryClientProvider>,
+  );
+  // What a sealed transaction marked for re-reading (the spy calls through).
+  const invalidate = vi.spyOn(queryClient, "invalidateQueries");
+  return { ...result, queryClient, invalidate };
+}
+
+/** The whole page as main.tsx mounts it (FCL replaced by `services.loadFlow`). */
+export function renderPage(ui: ReactElement, services: Services) {
   return render(
-    <ServicesProvider services={services}>
-      <KeySessionProvider client={flow} address={options.address === undefined ? CUSTOMER : options.address}>
-        {ui}
-      </KeySessionProvider>
-    </ServicesProvider>,
+    <QueryClientProvider client={testQueryClient()}>
+      <ServicesProvider services={services}>{ui}</ServicesProvider>
+    </QueryClientProvider>,
   );
 }

@@ -1,21 +1,20 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_PRICING, TIER_ERRORS } from "../../src/pricing";
 import { App } from "../../web/src/App";
 import { AdminPricingControls } from "../../web/src/components/AdminPricingControls";
 import { CreateSubscriptionForm } from "../../web/src/components/CreateSubscriptionForm";
 import { PriceCalculator } from "../../web/src/components/PriceCalculator";
-import { ServicesProvider } from "../../web/src/services/context";
 import type { FlowClient } from "../../web/src/services/flowClient";
-import { ADMIN, CUSTOMER, PROVIDER, config, flowMock, keysMock, renderWith } from "./fixtures";
+import { queryKeys } from "../../web/src/queries";
+import { ADMIN, CUSTOMER, PROVIDER, config, flowMock, keysMock, renderPage, renderWith, subscription } from "./fixtures";
 
 afterEach(cleanup);
 
 const form = (flow = flowMock()) => {
-  const onCreated = vi.fn();
-  renderWith(<CreateSubscriptionForm client={flow} address={CUSTOMER} defaultProvider={PROVIDER} onCreated={onCreated} />, { flow });
-  return { flow, onCreated };
+  const { invalidate } = renderWith(<CreateSubscriptionForm defaultProvider={PROVIDER} />, { flow });
+  return { flow, invalidate };
 };
 const field = (name: RegExp) => screen.getByRole("textbox", { name });
 
@@ -62,7 +61,7 @@ describe("CreateSubscriptionForm", () => {
         return new Promise((resolve) => (finish = () => resolve({ id: 8n, transactionId: "f".repeat(64) })));
       }) as FlowClient["createSubscription"],
     });
-    const { onCreated } = form(flow);
+    const { invalidate } = form(flow);
     fireEvent.change(field(/deposit/i), { target: { value: "25" } });
     fireEvent.change(field(/spending cap/i), { target: { value: "5.5" } });
     fireEvent.change(field(/allowed models/i), { target: { value: "gpt-4o, claude-3-haiku, gpt-4o" } });
@@ -77,7 +76,9 @@ describe("CreateSubscriptionForm", () => {
       { provider: PROVIDER, deposit: "25.0", maxBudgetPerPeriod: "5.5", allowedModels: ["gpt-4o", "claude-3-haiku"] },
       expect.any(Function),
     );
-    expect(onCreated).toHaveBeenCalledWith(8n);
+    // The list and the account's storage are read again.
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: queryKeys.subscriptions(CUSTOMER) });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: queryKeys.accountStorage(CUSTOMER) });
   });
 
   it("shows the chain's refusal in words", async () => {
@@ -95,7 +96,7 @@ describe("CreateSubscriptionForm", () => {
 
 describe("AdminPricingControls", () => {
   const admin = (flow = flowMock()) => {
-    renderWith(<AdminPricingControls client={flow} address={ADMIN} pricing={DEFAULT_PRICING} onChanged={() => undefined} />, { flow, address: ADMIN });
+    renderWith(<AdminPricingControls pricing={DEFAULT_PRICING} />, { flow, address: ADMIN });
     return flow;
   };
 
@@ -148,20 +149,12 @@ describe("PriceCalculator", () => {
 describe("App", () => {
   const app = (address: string | null, flow?: FlowClient) => {
     const client = flow ?? flowMock({ onUser: vi.fn((cb) => { cb({ address }); return () => undefined; }) });
-    render(
-      <ServicesProvider services={{ config, loadFlow: async () => client, keys: keysMock().service }}>
-        <App />
-      </ServicesProvider>,
-    );
+    renderPage(<App />, { config, loadFlow: async () => client, keys: keysMock().service });
     return client;
   };
 
   it("renders the shell and the calculator before the wallet library loads", () => {
-    render(
-      <ServicesProvider services={{ config, loadFlow: () => new Promise(() => undefined), keys: null }}>
-        <App />
-      </ServicesProvider>,
-    );
+    renderPage(<App />, { config, loadFlow: () => new Promise(() => undefined), keys: null });
     expect(screen.getByRole("heading", { name: "FlareFlow" })).toBeTruthy();
     expect(screen.getByText(/Loading the wallet library/)).toBeTruthy();
     expect(screen.getByRole("region", { name: "Price calculator" })).toBeTruthy();
@@ -183,12 +176,26 @@ describe("App", () => {
     expect(await screen.findByRole("region", { name: "Admin pricing controls" })).toBeTruthy();
   });
 
+  it("shows a subscription the wallet just created, without reloading the page", async () => {
+    const listSubscriptions = vi.fn().mockResolvedValueOnce([]).mockResolvedValue([subscription({ id: 8n })]);
+    app(CUSTOMER, flowMock({ listSubscriptions }));
+    expect(await screen.findByText(/You have no subscriptions yet/)).toBeTruthy();
+    await waitFor(() => expect(screen.getByTestId("storage-check").getAttribute("data-ok")).toBe("true"));
+    fireEvent.click(screen.getByRole("button", { name: /create subscription/i }));
+    const tile = await screen.findByTestId("subscription-tile");
+    expect(tile.getAttribute("data-subscription-id")).toBe("8");
+  });
+
+  it("reads the pricing schedule again once the admin's announcement seals", async () => {
+    const client = app(ADMIN, flowMock({ onUser: vi.fn((cb) => { cb({ address: ADMIN }); return () => undefined; }) }));
+    const admin = await screen.findByRole("region", { name: "Admin pricing controls" });
+    await waitFor(() => expect(client.getPricingSchedule).toHaveBeenCalledTimes(1));
+    fireEvent.click(within(admin).getByRole("button", { name: "Sign new tiers" }));
+    await waitFor(() => expect(client.getPricingSchedule).toHaveBeenCalledTimes(2));
+  });
+
   it("says so when the wallet library fails to load", async () => {
-    render(
-      <ServicesProvider services={{ config, loadFlow: async () => Promise.reject(new Error("chunk failed")), keys: null }}>
-        <App />
-      </ServicesProvider>,
-    );
+    renderPage(<App />, { config, loadFlow: async () => Promise.reject(new Error("chunk failed")), keys: null });
     expect(await screen.findByText(/The wallet library did not load/)).toBeTruthy();
   });
 });

@@ -6,7 +6,7 @@ import { LivePause } from "../../web/src/components/LivePause";
 import { SubscriptionTile } from "../../web/src/components/SubscriptionTile";
 import { parseLiveLimit } from "../../web/src/liveLimit";
 import { parseKeyUsage } from "../../web/src/services/keyService";
-import { CUSTOMER, flowMock, keysMock, renderWith, subscription } from "./fixtures";
+import { keysMock, renderWith, subscription } from "./fixtures";
 
 afterEach(cleanup);
 
@@ -56,7 +56,7 @@ describe("the live spending limit on the page", () => {
   it("appears on the tile once the signed usage read reports the pause", async () => {
     const base = await keysMock().session.usage(1n);
     const keys = keysMock({ usage: vi.fn(async () => ({ ...base, live: parseLiveLimit(escrow) })) });
-    renderWith(<SubscriptionTile subscription={subscription({})} pricing={DEFAULT_PRICING} client={flowMock()} address={CUSTOMER} pollMs={60_000} nowSeconds={Date.now() / 1000} onChanged={vi.fn()} />, { keys: keys.service });
+    renderWith(<SubscriptionTile subscription={subscription({})} pricing={DEFAULT_PRICING} nowSeconds={Date.now() / 1000} />, { keys: keys.service });
     expect(screen.queryByTestId("live-pause")).toBeNull();
     fireEvent.click(within(screen.getByTestId("pending-usage")).getByRole("button", { name: /sign in/i }));
     await waitFor(() => expect(screen.getByTestId("live-pause").textContent).toContain("reached your escrow"));

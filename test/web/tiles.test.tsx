@@ -4,26 +4,18 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_PRICING } from "../../src/pricing";
 import { SubscriptionList } from "../../web/src/components/SubscriptionList";
 import { SubscriptionTile } from "../../web/src/components/SubscriptionTile";
-import { CUSTOMER, flowMock, keysMock, renderWith, subscription } from "./fixtures";
+import { queryKeys } from "../../web/src/queries";
+import { CUSTOMER, config, flowMock, keysMock, renderWith, subscription } from "./fixtures";
 
 afterEach(cleanup);
 
 const tile = (over: Parameters<typeof subscription>[0] = {}, options: Parameters<typeof renderWith>[1] = {}) => {
   const flow = options.flow ?? flowMock();
-  const onChanged = vi.fn();
-  renderWith(
-    <SubscriptionTile
-      subscription={subscription(over)}
-      pricing={DEFAULT_PRICING}
-      client={flow}
-      address={CUSTOMER}
-      pollMs={60_000}
-      nowSeconds={Date.now() / 1000}
-      onChanged={onChanged}
-    />,
-    { ...options, flow },
-  );
-  return { flow, onChanged };
+  const { invalidate } = renderWith(<SubscriptionTile subscription={subscription(over)} pricing={DEFAULT_PRICING} nowSeconds={Date.now() / 1000} />, {
+    ...options,
+    flow,
+  });
+  return { flow, invalidate };
 };
 
 describe("SubscriptionTile", () => {
@@ -86,14 +78,14 @@ describe("SubscriptionTile", () => {
   });
 
   it("tops up after the storage check, with progress in words", async () => {
-    const { flow, onChanged } = tile();
+    const { flow, invalidate } = tile();
     fireEvent.click(screen.getByRole("button", { name: "Top up" }));
     fireEvent.change(screen.getByRole("textbox", { name: /amount/i }), { target: { value: "2.5" } });
     fireEvent.click(screen.getByRole("button", { name: "Sign top-up" }));
     await waitFor(() => expect(screen.getByTestId("tx-status").getAttribute("data-state")).toBe("sealed"));
     expect(flow.accountStorage).toHaveBeenCalled();
     expect(flow.topUp).toHaveBeenCalledWith(7n, "2.5", expect.any(Function));
-    expect(onChanged).toHaveBeenCalled();
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: queryKeys.subscriptions(CUSTOMER) });
   });
 
   it("refuses a top-up the account cannot afford, in words, without asking the wallet", async () => {
@@ -167,7 +159,7 @@ describe("SubscriptionTile", () => {
 
 describe("SubscriptionList", () => {
   const list = (flow = flowMock()) =>
-    renderWith(<SubscriptionList client={flow} address={CUSTOMER} pricing={DEFAULT_PRICING} pollMs={60_000} refreshKey={0} />, { flow });
+    renderWith(<SubscriptionList pricing={DEFAULT_PRICING} />, { flow });
 
   it("shows loading, then one tile per subscription, newest first", async () => {
     let release: (v: ReturnType<typeof subscription>[]) => void = () => undefined;
@@ -190,5 +182,40 @@ describe("SubscriptionList", () => {
     expect(await screen.findByText(/access node could not be reached/)).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Try again" }));
     await waitFor(() => expect(screen.getAllByTestId("subscription-tile")).toHaveLength(1));
+  });
+  it("reads the list again once a tile's transaction seals", async () => {
+    const listSubscriptions = vi.fn().mockResolvedValueOnce([subscription()]).mockResolvedValue([subscription({ balance: "10.00000000" })]);
+    list(flowMock({ listSubscriptions }));
+    await screen.findByTestId("subscription-tile");
+    expect(screen.getByTestId("escrow").textContent).toContain("7.5 FLOW");
+    fireEvent.click(screen.getByRole("button", { name: "Top up" }));
+    fireEvent.change(screen.getByRole("textbox", { name: /amount/i }), { target: { value: "2.5" } });
+    fireEvent.click(screen.getByRole("button", { name: "Sign top-up" }));
+    await waitFor(() => expect(screen.getByTestId("escrow").textContent).toContain("Escrow left: 10.0 FLOW"));
+    expect(listSubscriptions).toHaveBeenCalledTimes(2);
+  });
+
+  it("polls every usagePollMs, and a failed poll keeps the tiles on screen", async () => {
+    // Only the poll's clock is faked: testing-library's waits keep real timeouts.
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const listSubscriptions = vi
+        .fn()
+        .mockResolvedValueOnce([subscription()])
+        .mockRejectedValueOnce(new TypeError("Failed to fetch"))
+        .mockResolvedValue([subscription(), subscription({ id: 8n })]);
+      renderWith(<SubscriptionList pricing={DEFAULT_PRICING} />, { flow: flowMock({ listSubscriptions }), pageConfig: { ...config, usagePollMs: 7_000 } });
+      await screen.findByTestId("subscription-tile");
+      await vi.advanceTimersByTimeAsync(6_999);
+      expect(listSubscriptions).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await screen.findByText(/Could not refresh your subscriptions/)).toBeTruthy();
+      expect(screen.getAllByTestId("subscription-tile")).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(7_000);
+      await waitFor(() => expect(screen.getAllByTestId("subscription-tile")).toHaveLength(2));
+      expect(screen.queryByText(/Could not refresh your subscriptions/)).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,9 +1,10 @@
-import { useState } from "react";
+import { useMemo } from "react";
 import { AdminPricingControls } from "./components/AdminPricingControls";
 import { CreateSubscriptionForm } from "./components/CreateSubscriptionForm";
 import { PriceCalculator } from "./components/PriceCalculator";
 import { SubscriptionList } from "./components/SubscriptionList";
 import { WalletButton } from "./components/WalletButton";
+import { ChainProvider, useChain } from "./hooks/useChain";
 import { useCurrentUser } from "./hooks/useCurrentUser";
 import { useFlow } from "./hooks/useFlow";
 import { KeySessionProvider } from "./hooks/useKeySession";
@@ -14,15 +15,26 @@ const NETWORK_WORDS = { emulator: "Local emulator", testnet: "Flow testnet", mai
 
 /** The page: the shell renders at once; wallet, subscriptions and admin appear once FCL has loaded. */
 export function App() {
-  const { config } = useServices();
   const flow = useFlow();
   const address = useCurrentUser(flow.client);
-  const pricing = usePricing(flow.client);
-  const [refresh, setRefresh] = useState(0);
+  const chain = useMemo(() => ({ client: flow.client, address, loadError: flow.error }), [flow.client, address, flow.error]);
+  return (
+    <ChainProvider value={chain}>
+      <KeySessionProvider>
+        <Page />
+      </KeySessionProvider>
+    </ChainProvider>
+  );
+}
+
+function Page() {
+  const { config } = useServices();
+  const { client, address, loadError } = useChain();
+  const pricing = usePricing(client);
   const isAdmin = address !== null && config.adminAddress !== null && address === config.adminAddress;
 
   return (
-    <KeySessionProvider client={flow.client} address={address}>
+    <>
       <header className="top">
         <div>
           <h1>FlareFlow</h1>
@@ -30,38 +42,29 @@ export function App() {
         </div>
         <div className="top-right">
           <span className="network">{NETWORK_WORDS[config.network]}</span>
-          <WalletButton client={flow.client} address={address} loadError={flow.error} />
+          <WalletButton />
         </div>
       </header>
       <main>
         <section aria-label="Subscriptions" className="subscriptions">
-          {!flow.client && !flow.error && <p className="state state-loading">Loading the wallet library…</p>}
-          {flow.client && !address && <p className="state state-empty">Connect your wallet to create and see subscriptions.</p>}
-          {flow.client && address && (
+          {!client && !loadError && <p className="state state-loading">Loading the wallet library…</p>}
+          {client && !address && <p className="state state-empty">Connect your wallet to create and see subscriptions.</p>}
+          {client && address && (
             <>
-              <CreateSubscriptionForm client={flow.client} address={address} defaultProvider={config.defaultProvider} onCreated={() => setRefresh((r) => r + 1)} />
+              <CreateSubscriptionForm defaultProvider={config.defaultProvider} />
               <h2>Your subscriptions</h2>
-              <SubscriptionList client={flow.client} address={address} pricing={pricing.pricing} pollMs={config.usagePollMs} refreshKey={refresh} />
+              <SubscriptionList pricing={pricing.pricing} />
             </>
           )}
         </section>
         <PriceCalculator pricing={pricing.pricing} source={pricing.source} pending={pricing.pending} />
-        {flow.client && address && isAdmin && (
-          <AdminPricingControls
-            key={pricing.source}
-            client={flow.client}
-            address={address}
-            pricing={pricing.pricing}
-            latest={pricing.latest}
-            pending={pricing.pending}
-            now={pricing.now}
-            onChanged={pricing.reload}
-          />
+        {client && address && isAdmin && (
+          <AdminPricingControls key={pricing.source} pricing={pricing.pricing} latest={pricing.latest} pending={pricing.pending} now={pricing.now} />
         )}
       </main>
       <footer className="foot muted small">
         Pending usage is LiteLLM's live view; verified usage is what Flow has billed after Flare's attestation.
       </footer>
-    </KeySessionProvider>
+    </>
   );
 }

@@ -1,7 +1,9 @@
+import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { readConfig } from "./config";
+import { createQueryClient } from "./queries";
 import { ServicesProvider, type Services } from "./services/context";
 import { httpKeyService } from "./services/keyService";
 import "./styles.css";
@@ -19,8 +21,10 @@ const services: Services = {
 };
 createRoot(container).render(
   <StrictMode>
-    <ServicesProvider services={services}>
-      <App />
-    </ServicesProvider>
+    <QueryClientProvider client={createQueryClient()}>
+      <ServicesProvider services={services}>
+        <App />
+      </ServicesProvider>
+    </QueryClientProvider>
   </StrictMode>,
 );

@@ -1,11 +1,14 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { formatFlow, parseUFix64, type PricingConfig } from "../../../src/pricing";
 import { checkMultiplier, parseTierRows, tierRows, type TierRow } from "../adminValidation";
 import { durationText, unitsTimeText } from "../format";
 import { useAccountStorage } from "../hooks/useAccountStorage";
+import { useConnected } from "../hooks/useChain";
 import { useTransaction } from "../hooks/useTransaction";
 import { appliesFrom, DIRECTION_WORDS, priceDirection, secondsToUnits, withDefaultMultiplier, withFamilyMultiplier, withTiers } from "../schedule";
-import type { FlowClient, OnStatus, PricingAnnouncement, ScheduledPricing } from "../services/flowClient";
+import { sealedPricingChange } from "../queries";
+import type { OnStatus, PricingAnnouncement, ScheduledPricing } from "../services/flowClient";
 import { StorageChecker } from "./StorageChecker";
 import { TransactionProgress } from "./TransactionProgress";
 
@@ -40,16 +43,11 @@ function announcementText(a: PricingAnnouncement): string {
  * next window; announced changes can be withdrawn until they apply.
  */
 export function AdminPricingControls({
-  client,
-  address,
   pricing,
   latest = null,
   pending = [],
   now = 0n,
-  onChanged,
 }: {
-  client: FlowClient;
-  address: string;
   /** The version in force. */
   pricing: PricingConfig;
   /** The newest version, announced or in force: what a change builds on (null: not read from the chain). */
@@ -57,8 +55,9 @@ export function AdminPricingControls({
   pending?: readonly ScheduledPricing[];
   /** The page's clock, units of 1e-8 s. */
   now?: bigint;
-  onChanged: () => void;
 }) {
+  const { client, address } = useConnected();
+  const queries = useQueryClient();
   const base = latest ?? pricing;
   const [rows, setRows] = useState<TierRow[]>(() => tierRows(base.tiers));
   const [multipliers, setMultipliers] = useState<Record<string, string>>(() =>
@@ -68,7 +67,7 @@ export function AdminPricingControls({
   const [newFamily, setNewFamily] = useState({ family: "", multiplier: "1.0" });
   const [what, setWhat] = useState("");
   const [result, setResult] = useState<string | null>(null);
-  const storage = useAccountStorage(client, address);
+  const storage = useAccountStorage();
   const tx = useTransaction();
   const tiers = parseTierRows(rows);
   const notice = base.noticePeriod;
@@ -79,7 +78,7 @@ export function AdminPricingControls({
     const announcement = await tx.run(run, (a) => a.transactionId);
     if (announcement) {
       setResult(announcementText(announcement));
-      onChanged();
+      void sealedPricingChange(queries, address);
     }
   };
   const withdraw = async () => {
@@ -88,7 +87,7 @@ export function AdminPricingControls({
     const done = await tx.run((s) => client.cancelPricingChanges(s), (r) => r.transactionId);
     if (done) {
       setResult(`Withdrawn: version${done.versions.length === 1 ? "" : "s"} ${done.versions.map(String).join(", ")}. The prices in force stay.`);
-      onChanged();
+      void sealedPricingChange(queries, address);
     }
   };
   const multiplierPreview = (apply: (base: PricingConfig, units: bigint) => PricingConfig, value: string) => {

@@ -1,10 +1,12 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { CAP_HELP } from "../billingWords";
-import { flowUnitsText } from "../format";
+import { errorText, flowUnitsText } from "../format";
 import { useAccountStorage } from "../hooks/useAccountStorage";
+import { useConnected } from "../hooks/useChain";
 import { useEscrowSettings } from "../hooks/useEscrowSettings";
 import { useTransaction } from "../hooks/useTransaction";
-import type { FlowClient } from "../services/flowClient";
+import { accountStorageQuery, escrowSettingsQuery, readFresh, sealedSubscriptionChange } from "../queries";
 import { storageVerdict } from "../storage";
 import { validateNewSubscription, type FieldErrors, type SubscriptionFields } from "../validation";
 import { FieldError } from "./FieldError";
@@ -18,22 +20,14 @@ export const NEW_CUSTOMER_BYTES = 1_000n;
  * Provider, deposit (at least the contract's minimum), optional cap and models; checks, then the
  * wallet signs create_subscription.
  */
-export function CreateSubscriptionForm({
-  client,
-  address,
-  defaultProvider,
-  onCreated,
-}: {
-  client: FlowClient;
-  address: string;
-  defaultProvider: string;
-  onCreated: (id: bigint) => void;
-}) {
+export function CreateSubscriptionForm({ defaultProvider }: { defaultProvider: string }) {
+  const { client, address } = useConnected();
+  const queries = useQueryClient();
   const [fields, setFields] = useState<SubscriptionFields>({ provider: defaultProvider, deposit: "10.0", cap: "", models: "" });
   const [errors, setErrors] = useState<FieldErrors<keyof SubscriptionFields>>({});
   const [storageProblem, setStorageProblem] = useState<string | null>(null);
-  const storage = useAccountStorage(client, address);
-  const settings = useEscrowSettings(client);
+  const storage = useAccountStorage();
+  const settings = useEscrowSettings();
   const minimum = settings.data?.minimumDeposit ?? null;
   const tx = useTransaction();
   const parsed = validateNewSubscription(fields, minimum);
@@ -51,15 +45,14 @@ export function CreateSubscriptionForm({
       setErrors(parsed.errors);
       return;
     }
-    // The minimum is read again: the admin may have changed it since the page loaded. Unreadable,
-    // the shown one stands (and the chain still refuses less).
+    // The minimum is read again (and shown): the admin may have changed it since the page loaded.
+    // Unreadable, the shown one stands (and the chain still refuses less).
     let freshMinimum = minimum;
     try {
-      freshMinimum = (await client.getEscrowSettings()).minimumDeposit;
+      freshMinimum = (await readFresh(queries, escrowSettingsQuery(client))).minimumDeposit;
     } catch {
       // keep the shown minimum
     }
-    if (freshMinimum !== minimum) settings.reload();
     const checked = validateNewSubscription(fields, freshMinimum);
     if (!checked.ok) {
       setErrors(checked.errors);
@@ -67,7 +60,7 @@ export function CreateSubscriptionForm({
     }
     // The check runs again on fresh figures: the balance may have moved since the page loaded.
     try {
-      const fresh = await client.accountStorage(address);
+      const fresh = await readFresh(queries, accountStorageQuery(client, address));
       const verdict = storageVerdict(fresh, parsed.value.depositUnits, NEW_CUSTOMER_BYTES, address);
       if (!verdict.ok) {
         setStorageProblem(`${verdict.summary} ${verdict.advice}`);
@@ -78,10 +71,7 @@ export function CreateSubscriptionForm({
     }
     const { depositUnits: _units, ...input } = parsed.value;
     const created = await tx.run((onStatus) => client.createSubscription(address, input, onStatus), (r) => r.transactionId);
-    if (created) {
-      storage.reload();
-      onCreated(created.id);
-    }
+    if (created) void sealedSubscriptionChange(queries, address);
   };
 
   const input = (name: keyof SubscriptionFields, label: string, hint: ReactNode, placeholder = "") => (
@@ -112,8 +102,8 @@ export function CreateSubscriptionForm({
           <span data-testid="minimum-deposit">
             {minimum !== null
               ? `At least ${flowUnitsText(minimum)}: the minimum deposit set on Flow.`
-              : settings.error
-                ? `The minimum deposit could not be read (${settings.error}); Flow refuses a deposit below it.`
+              : settings.isError
+                ? `The minimum deposit could not be read (${errorText(settings.error)}); Flow refuses a deposit below it.`
                 : "Reading the minimum deposit from Flow…"}
           </span>
         </>,

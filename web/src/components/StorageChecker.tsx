@@ -1,4 +1,5 @@
-import type { AsyncState } from "../hooks/useAsync";
+import type { UseQueryResult } from "@tanstack/react-query";
+import { errorText } from "../format";
 import type { AccountStorage } from "../services/flowClient";
 import { storageVerdict } from "../storage";
 
@@ -9,17 +10,17 @@ export function StorageChecker({
   extraBytes,
   address,
 }: {
-  storage: AsyncState<AccountStorage>;
+  storage: UseQueryResult<AccountStorage>;
   spendUnits: bigint;
   extraBytes: bigint;
   address: string;
 }) {
-  if (storage.loading && !storage.data) return <p className="storage storage-loading">Checking your account's FLOW and storage…</p>;
-  if (storage.error && !storage.data) {
+  if (storage.isPending) return <p className="storage storage-loading">Checking your account's FLOW and storage…</p>;
+  if (storage.isError && !storage.data) {
     return (
       <p className="storage storage-error" role="alert">
-        Could not check your account's storage: {storage.error}{" "}
-        <button type="button" className="link" onClick={storage.reload}>
+        Could not check your account's storage: {errorText(storage.error)}{" "}
+        <button type="button" className="link" onClick={() => void storage.refetch()}>
           Check again
         </button>
       </p>

@@ -1,9 +1,12 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { formatFlow, parseUFix64 } from "../../../src/pricing";
 import { errorText, flowText } from "../format";
+import { useConnected } from "../hooks/useChain";
 import { useKeySession } from "../hooks/useKeySession";
 import { useTransaction } from "../hooks/useTransaction";
-import type { FlowClient, OnStatus, Subscription } from "../services/flowClient";
+import { accountStorageQuery, escrowSettingsQuery, readFresh, sealedSubscriptionChange } from "../queries";
+import type { OnStatus, Subscription } from "../services/flowClient";
 import { storageVerdict } from "../storage";
 import { validateChanges, validateTopUp } from "../validation";
 import { CAP_HELP } from "../billingWords";
@@ -14,21 +17,17 @@ type Panel = "none" | "topup" | "change" | "revoke" | "close";
 
 /** Top up, change cap or models, rotate key, revoke key, close (and collect the refund). */
 export function SubscriptionActions({
-  client,
-  address,
   subscription,
   nowSeconds,
   minimumDeposit,
-  onChanged,
 }: {
-  client: FlowClient;
-  address: string;
   subscription: Subscription;
   nowSeconds: number;
   /** The minimum deposit (units) when the escrow ran out (then a top-up needs it); null otherwise or not yet read. */
   minimumDeposit: bigint | null;
-  onChanged: () => void;
 }) {
+  const { client, address } = useConnected();
+  const queries = useQueryClient();
   const [panel, setPanel] = useState<Panel>("none");
   const [amount, setAmount] = useState("5.0");
   const [cap, setCap] = useState(subscription.maxBudgetPerPeriod ?? "");
@@ -51,7 +50,7 @@ export function SubscriptionActions({
     const done = await tx.run(send, (transactionId) => transactionId);
     if (done) {
       setPanel("none");
-      onChanged();
+      void sealedSubscriptionChange(queries, address);
     }
   };
 
@@ -64,7 +63,7 @@ export function SubscriptionActions({
     if (exhausted) {
       let fresh = minimumDeposit;
       try {
-        fresh = (await client.getEscrowSettings()).minimumDeposit;
+        fresh = (await readFresh(queries, escrowSettingsQuery(client))).minimumDeposit;
       } catch {
         // keep the shown minimum; the chain still refuses less
       }
@@ -74,7 +73,7 @@ export function SubscriptionActions({
     }
     setFieldError({});
     try {
-      const verdict = storageVerdict(await client.accountStorage(address), parsed.units, 0n, address);
+      const verdict = storageVerdict(await readFresh(queries, accountStorageQuery(client, address)), parsed.units, 0n, address);
       if (!verdict.ok) return setFieldError({ amount: `${verdict.summary} ${verdict.advice}` });
     } catch {
       // The chain still refuses a top-up the account cannot pay for.
@@ -97,7 +96,7 @@ export function SubscriptionActions({
       if (!session) throw new Error(keys.error ?? "The key service needs a signed request first.");
       await session.rotateKey(id);
       setRotateState("Rotation requested: the key service issues a new key and records its hash on Flow; reveal it again once the tile shows the new hash.");
-      onChanged();
+      void sealedSubscriptionChange(queries, address);
     } catch (e) {
       setRotateState(`Rotation failed: ${errorText(e)}`);
     }

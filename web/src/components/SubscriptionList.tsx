@@ -1,72 +1,54 @@
-import { useEffect, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import type { PricingConfig } from "../../../src/pricing";
-import { useAsync } from "../hooks/useAsync";
-import type { FlowClient } from "../services/flowClient";
+import { errorText } from "../format";
+import { useConnected } from "../hooks/useChain";
+import { queryKeys } from "../queries";
+import { useServices } from "../services/context";
 import { SubscriptionTile } from "./SubscriptionTile";
 
 /** Every subscription of the connected account, newest first, with loading, empty and error states. */
-export function SubscriptionList({
-  client,
-  address,
-  pricing,
-  pollMs,
-  refreshKey,
-}: {
-  client: FlowClient;
-  address: string;
-  pricing: PricingConfig;
-  pollMs: number;
-  refreshKey: number;
-}) {
-  const list = useAsync(() => client.listSubscriptions(address), [client, address, refreshKey]);
-  const [now, setNow] = useState(() => Date.now() / 1000);
-  // Verified usage changes only when a report settles: re-read the chain now and then.
-  useEffect(() => {
-    const timer = setInterval(() => {
-      setNow(Date.now() / 1000);
-      list.reload();
-    }, Math.max(pollMs, 5000));
-    return () => clearInterval(timer);
-  }, [pollMs, list.reload]);
+export function SubscriptionList({ pricing }: { pricing: PricingConfig }) {
+  const { client, address } = useConnected();
+  const { config } = useServices();
+  const list = useQuery({
+    queryKey: queryKeys.subscriptions(address),
+    queryFn: () => client.listSubscriptions(address),
+    // Verified usage changes only when a report settles: re-read the chain now and then.
+    refetchInterval: Math.max(config.usagePollMs, 5000),
+  });
+  // The tiles' clock (grace periods, projections) moves with each poll, answered or not.
+  const nowSeconds = Math.max(list.dataUpdatedAt, list.errorUpdatedAt) / 1000;
+  const retry = () => void list.refetch();
 
-  if (list.loading && !list.data) return <p className="state state-loading">Loading your subscriptions…</p>;
-  if (list.error && !list.data) {
+  if (list.isPending) return <p className="state state-loading">Loading your subscriptions…</p>;
+  if (list.isError && !list.data) {
     return (
       <div className="state state-error" role="alert">
-        Could not read your subscriptions: {list.error}{" "}
-        <button type="button" className="link" onClick={list.reload}>
+        Could not read your subscriptions: {errorText(list.error)}{" "}
+        <button type="button" className="link" onClick={retry}>
           Try again
         </button>
       </div>
     );
   }
   const subscriptions = (list.data ?? []).slice().reverse();
-  if (subscriptions.length === 0 && !list.error) {
+  if (subscriptions.length === 0 && !list.isError) {
     return <p className="state state-empty">You have no subscriptions yet. Create one with the form above.</p>;
   }
   return (
     <>
-      {list.error && (
+      {list.isError && (
         <p className="state state-error" role="alert">
-          Could not refresh your subscriptions: {list.error}{" "}
-          <button type="button" className="link" onClick={list.reload}>
+          Could not refresh your subscriptions: {errorText(list.error)}{" "}
+          <button type="button" className="link" onClick={retry}>
             Try again
           </button>
         </p>
       )}
       <div className="tiles">
-      {subscriptions.map((s) => (
-        <SubscriptionTile
-          key={s.id.toString()}
-          subscription={s}
-          pricing={pricing}
-          client={client}
-          address={address}
-          pollMs={pollMs}
-          nowSeconds={now}
-          onChanged={list.reload}
-        />
-      ))}
+        {subscriptions.map((s) => (
+          <SubscriptionTile key={s.id.toString()} subscription={s} pricing={pricing} nowSeconds={nowSeconds} />
+        ))}
       </div>
     </>
   );

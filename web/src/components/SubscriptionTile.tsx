@@ -4,7 +4,8 @@ import { flowText, idText } from "../format";
 import { useEscrowSettings } from "../hooks/useEscrowSettings";
 import { useKeySession } from "../hooks/useKeySession";
 import { useKeyUsage } from "../hooks/useKeyUsage";
-import type { FlowClient, Subscription } from "../services/flowClient";
+import { useServices } from "../services/context";
+import type { Subscription } from "../services/flowClient";
 import { estimateUnverified, type PendingEstimate } from "../usage";
 import { ApiKeyReveal } from "./ApiKeyReveal";
 import { DailyUsageChart } from "./DailyUsageChart";
@@ -20,32 +21,17 @@ import { VerifiedUsage } from "./VerifiedUsage";
 import { VerifiedWindows } from "./VerifiedWindows";
 
 /** One subscription: status, escrow, key, pending and verified usage, and what can be done. */
-export function SubscriptionTile({
-  subscription,
-  pricing,
-  client,
-  address,
-  pollMs,
-  nowSeconds,
-  onChanged,
-}: {
-  subscription: Subscription;
-  pricing: PricingConfig;
-  client: FlowClient;
-  address: string;
-  pollMs: number;
-  nowSeconds: number;
-  onChanged: () => void;
-}) {
+export function SubscriptionTile({ subscription, pricing, nowSeconds }: { subscription: Subscription; pricing: PricingConfig; nowSeconds: number }) {
+  const { config } = useServices();
   const keys = useKeySession();
-  const live = useKeyUsage(subscription.status === "Closed" ? null : keys.session, subscription.id, pollMs);
+  const live = useKeyUsage(subscription.status === "Closed" ? null : keys.session, subscription.id, config.usagePollMs);
   const estimate: PendingEstimate = live.usage ? estimateUnverified(live.usage, subscription, pricing, nowSeconds) : { cost: 0n, charged: 0n, pauses: false };
   const open = subscription.status === "Active" || subscription.status === "Suspended";
   const deposited = parseUFix64(subscription.deposited);
   const left = parseUFix64(subscription.balance);
   // An escrow that ran out resumes only with the minimum deposit: read it only then.
   const exhausted = open && left === 0n;
-  const settings = useEscrowSettings(client, exhausted);
+  const settings = useEscrowSettings(exhausted);
   const minimumDeposit = exhausted ? (settings.data?.minimumDeposit ?? null) : null;
   const percent = deposited > 0n ? Number((left * 100n) / deposited) : 0;
   return (
@@ -81,14 +67,7 @@ export function SubscriptionTile({
         <RecentRequests requests={live.usage?.recent_requests ?? null} />
         <DailyUsageChart days={live.usage?.daily_usage ?? null} />
       </div>
-      <SubscriptionActions
-        client={client}
-        address={address}
-        subscription={subscription}
-        nowSeconds={nowSeconds}
-        minimumDeposit={minimumDeposit}
-        onChanged={onChanged}
-      />
+      <SubscriptionActions subscription={subscription} nowSeconds={nowSeconds} minimumDeposit={minimumDeposit} />
     </article>
   );
 }

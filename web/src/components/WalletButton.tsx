@@ -1,9 +1,10 @@
 import { useState } from "react";
 import { errorText } from "../format";
-import type { FlowClient } from "../services/flowClient";
+import { useChain } from "../hooks/useChain";
 
 /** Connect or disconnect FCL's current user (the dev wallet on the emulator). */
-export function WalletButton({ client, address, loadError }: { client: FlowClient | null; address: string | null; loadError: string | null }) {
+export function WalletButton() {
+  const { client, address, loadError } = useChain();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   if (loadError) return <span className="wallet wallet-error" role="alert">{loadError}</span>;

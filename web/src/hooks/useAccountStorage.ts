@@ -1,7 +1,10 @@
-import type { FlowClient, AccountStorage } from "../services/flowClient";
-import { useAsync, type AsyncState } from "./useAsync";
+import { useQuery, type UseQueryResult } from "@tanstack/react-query";
+import { accountStorageQuery } from "../queries";
+import type { AccountStorage } from "../services/flowClient";
+import { useConnected } from "./useChain";
 
-/** The account's FLOW and storage, for the storage check before a storing transaction. */
-export function useAccountStorage(client: FlowClient | null, address: string | null): AsyncState<AccountStorage> {
-  return useAsync(client && address ? () => client.accountStorage(address) : null, [client, address]);
+/** The connected account's FLOW and storage, for the storage check before a storing transaction. */
+export function useAccountStorage(): UseQueryResult<AccountStorage> {
+  const { client, address } = useConnected();
+  return useQuery(accountStorageQuery(client, address));
 }

@@ -1,7 +1,10 @@
-import type { EscrowSettings, FlowClient } from "../services/flowClient";
-import { useAsync, type AsyncState } from "./useAsync";
+import { useQuery, type UseQueryResult } from "@tanstack/react-query";
+import { escrowSettingsQuery } from "../queries";
+import type { EscrowSettings } from "../services/flowClient";
+import { useConnected } from "./useChain";
 
 /** get_escrow_settings (the minimum deposit among them); `enabled` false: not needed, nothing read. */
-export function useEscrowSettings(client: FlowClient, enabled = true): AsyncState<EscrowSettings> {
-  return useAsync(enabled ? () => client.getEscrowSettings() : null, [client, enabled]);
+export function useEscrowSettings(enabled = true): UseQueryResult<EscrowSettings> {
+  const { client } = useConnected();
+  return useQuery({ ...escrowSettingsQuery(client), enabled });
 }

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
 import { errorText } from "../format";
 import { useServices } from "../services/context";
-import type { FlowClient } from "../services/flowClient";
+import { useChain } from "./useChain";
 import type { KeySession } from "../services/keyService";
 
 export interface KeySessionState {
@@ -15,8 +15,9 @@ export interface KeySessionState {
 
 const KeySessionContext = createContext<KeySessionState | null>(null);
 
-export function KeySessionProvider({ client, address, children }: { client: FlowClient | null; address: string | null; children: ReactNode }) {
+export function KeySessionProvider({ children }: { children: ReactNode }) {
   const { keys } = useServices();
+  const { client, address } = useChain();
   const [session, setSession] = useState<KeySession | null>(null);
   const [signingIn, setSigningIn] = useState(false);
   const [error, setError] = useState<string | null>(null);

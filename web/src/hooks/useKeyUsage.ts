@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from "react";
+import { skipToken, useQuery } from "@tanstack/react-query";
 import { errorText } from "../format";
+import { queryKeys } from "../queries";
 import type { KeySession, KeyUsage } from "../services/keyService";
 
 export interface KeyUsageState {
@@ -13,30 +14,20 @@ export interface KeyUsageState {
 
 /**
  * A subscription's pending usage while a key-service session exists: polled when the service
- * allows it without a signature per read, otherwise read once and on refresh.
+ * allows it without a signature per read, otherwise read once and on refresh (never retried or
+ * re-read by itself, since each read asks the wallet).
  */
 export function useKeyUsage(session: KeySession | null, subscriptionId: bigint, pollMs: number): KeyUsageState {
-  const [state, setState] = useState<Omit<KeyUsageState, "refresh">>({ usage: null, error: null, updatedAt: null });
-  const [tick, setTick] = useState(0);
-  const refresh = useCallback(() => setTick((t) => t + 1), []);
-  useEffect(() => {
-    if (!session) return undefined;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const usage = await session.usage(subscriptionId);
-        if (live) setState({ usage, error: null, updatedAt: Date.now() });
-      } catch (e) {
-        if (live) setState((s) => ({ ...s, error: errorText(e) }));
-      }
-      if (live && session.pollable) timer = setTimeout(poll, pollMs);
-    };
-    void poll();
-    return () => {
-      live = false;
-      if (timer) clearTimeout(timer);
-    };
-  }, [session, subscriptionId, pollMs, tick]);
-  return { ...state, refresh };
+  const pollable = session?.pollable ?? false;
+  const query = useQuery({
+    queryKey: queryKeys.keyUsage(session?.address ?? null, subscriptionId),
+    queryFn: session ? () => session.usage(subscriptionId) : skipToken,
+    ...(pollable ? { refetchInterval: pollMs } : { staleTime: Infinity, retry: false }),
+  });
+  return {
+    usage: query.data ?? null,
+    error: query.error ? errorText(query.error) : null,
+    updatedAt: query.dataUpdatedAt > 0 ? query.dataUpdatedAt : null,
+    refresh: () => void query.refetch(),
+  };
 }

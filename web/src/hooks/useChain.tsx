@@ -1,0 +1,29 @@
+import { createContext, useContext, type ReactNode } from "react";
+import type { FlowClient } from "../services/flowClient";
+
+/** The Flow client once FCL has loaded (or why it did not), and the connected wallet's address. */
+export interface Chain {
+  client: FlowClient | null;
+  address: string | null;
+  loadError: string | null;
+}
+
+const ChainContext = createContext<Chain | null>(null);
+
+/** The page fills it from useFlow and useCurrentUser; component tests give a mock client and an address. */
+export function ChainProvider({ value, children }: { value: Chain; children: ReactNode }) {
+  return <ChainContext.Provider value={value}>{children}</ChainContext.Provider>;
+}
+
+export function useChain(): Chain {
+  const chain = useContext(ChainContext);
+  if (!chain) throw new Error("useChain outside ChainProvider");
+  return chain;
+}
+
+/** For what the page renders only once a wallet is connected (forms, tiles, admin controls). */
+export function useConnected(): { client: FlowClient; address: string } {
+  const { client, address } = useChain();
+  if (!client || !address) throw new Error("rendered before the wallet library loaded and a wallet connected");
+  return { client, address };
+}
