@@ -107,3 +107,29 @@ access(all) fun testALateLineOfAnEndedPeriodDoesNotSuspendForThatPeriodsCap() {
     bill([other], ["gpt-4"], [100_000])
     Test.assertEqual(SimpleUsageSubscriptions.Status.Suspended, info(other).status)
 }
+
+/// Payments announced to `provider` so far: paid, or kept owed for want of a receiver.
+access(all) fun paymentsTo(_ provider: Address): Int {
+    var n = 0
+    for e in Test.eventsOfType(Type<SimpleUsageSubscriptions.ProviderPaid>()) {
+        if (e as! SimpleUsageSubscriptions.ProviderPaid).provider == provider { n = n + 1 }
+    }
+    for e in Test.eventsOfType(Type<SimpleUsageSubscriptions.ProviderPaymentDeferred>()) {
+        if (e as! SimpleUsageSubscriptions.ProviderPaymentDeferred).provider == provider { n = n + 1 }
+    }
+    return n
+}
+
+access(all) fun testASettlementThatChargesAProviderNothingPaysItNothing() {
+    // A provider of its own, so every payment counted below is for this subscription.
+    let alone = Test.createAccount()
+    let id = subscribe(customer, alone, 3.0, cap: nil, models: nil)
+    bill([id], ["gpt-4"], [100_000])
+    Test.assertEqual(1, paymentsTo(alone.address))
+    // Usage after the escrow is gone is billed at nothing: no payment, nothing owed.
+    bill([id], ["gpt-4"], [1_000])
+    Test.assertEqual(0.0, lastLines(1)[0].charged)
+    Test.assertEqual(1, paymentsTo(alone.address))
+    Test.assertEqual(0.0, SimpleUsageSubscriptions.getOwed(alone.address))
+    assertConserved()
+}
