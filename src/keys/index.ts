@@ -3,8 +3,8 @@ export { KEY_SERVICE_ENV, KeyServiceConfigError, keyServiceOptionsFromEnv } from
 export { parseEncryptionKey, sealKey, openKey, KeyCustodyError, type SealedKey } from "./crypto";
 export { redactingKeyServiceLogger, type KeyServiceLogger, type LogSink } from "./logger";
 export type { FaultPoint } from "./reconcile";
-export { ACTIONS as PROOF_ACTIONS, type ProofAction } from "./http/challenges";
+export { ACTIONS as PROOF_ACTIONS, type ProofAction } from "./http/wire";
 export type { DeliveredKey } from "./http/routes";
-export type { CompositeSignature } from "./http/proof";
+export type { CompositeSignature } from "./http/wire";
 export type { Cursor, KeyGeneration, Lifecycle, SubscriptionRecord } from "./state";
 export { litellmKeyService } from "./usage";

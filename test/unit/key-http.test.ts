@@ -10,10 +10,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChallengeError, ChallengeLimitError, ChallengeStore, messageHex } from "../../src/keys/http/challenges";
 import { clientOf, requestClient } from "../../src/keys/http/client";
 import { HttpError } from "../../src/keys/http/errors";
-import { parseSignatures, verifyOwnership } from "../../src/keys/http/proof";
+import { verifyOwnership } from "../../src/keys/http/proof";
 import { keyServiceRoutes, type KeyServiceApi } from "../../src/keys/http/routes";
 import { startJsonServer, type Handler, type JsonRequest, type JsonServer } from "../../src/keys/http/server";
-import { actionField, bodyObject, nonceField, optionalDateField, subscriptionIdField } from "../../src/keys/http/validate";
+import { parseBody } from "../../src/keys/http/validate";
+import { ChallengeRequest, ProvenRequest, UsageRequest } from "../../src/keys/http/wire";
 
 const script = vi.hoisted(() => ({ valid: true, calls: [] as unknown[] }));
 
@@ -48,13 +49,38 @@ async function rejection(p: Promise<unknown>): Promise<HttpError> {
   return e;
 }
 
+/** A valid proof, whose fields the tests replace one at a time. */
+const PROOF = { subscriptionId: "1", nonce: "ab".repeat(32), signatures: [{ addr: "0x01cf0e2f2f715450", keyId: 0, signature: "ab" }] };
+
+/** Each field read through the schema of a whole request body, the others valid. */
+const subscriptionIdField = (o: { subscriptionId?: unknown }) => parseBody(ChallengeRequest, { action: "reveal", ...o }).subscriptionId;
+const actionField = (o: { action?: unknown }) => parseBody(ChallengeRequest, { subscriptionId: "1", ...o }).action;
+const nonceField = (o: { nonce?: unknown }) => parseBody(ProvenRequest, { ...PROOF, nonce: undefined, ...o }).nonce;
+const optionalDateField = (o: Record<string, unknown>, name: "startDate" | "endDate") => parseBody(UsageRequest, { ...PROOF, ...o })[name];
+const parseSignatures = (signatures: unknown) => parseBody(ProvenRequest, { ...PROOF, signatures }).signatures;
+
 describe("request fields", () => {
   /** The 400 every malformed field gets: code bad_request and a message naming the field. */
   const badRequest = (message: string) => expect.objectContaining({ status: 400, code: "bad_request", message });
 
   it("a body is a JSON object, not null, an array or a scalar", () => {
-    for (const body of [null, undefined, [], [{}], "x", 7, true]) expect(httpErrorOf(() => bodyObject(body)), JSON.stringify(body)).toEqual(badRequest("the body must be a JSON object"));
-    expect(bodyObject({ a: 1 })).toEqual({ a: 1 });
+    for (const body of [null, undefined, [], [{}], "x", 7, true]) expect(httpErrorOf(() => parseBody(ChallengeRequest, body)), JSON.stringify(body)).toEqual(badRequest("the body must be a JSON object"));
+    expect(parseBody(ChallengeRequest, { subscriptionId: "1", action: "reveal", a: 1 })).toEqual({ subscriptionId: "1", action: "reveal" });
+  });
+
+  it("a __proto__ key in a body is data, never a prototype, and never stands in for a field", () => {
+    const parsed = parseBody(ProvenRequest, JSON.parse(`{"__proto__": {"admin": true}, ${JSON.stringify(PROOF).slice(1)}`));
+    expect([Object.getPrototypeOf(parsed), Object.keys(parsed), (parsed as Record<string, unknown>)["admin"]]).toEqual([Object.prototype, ["subscriptionId", "nonce", "signatures"], undefined]);
+    const hidden = JSON.parse(`{"__proto__": ${JSON.stringify({ subscriptionId: "1", action: "reveal" })}}`);
+    expect(httpErrorOf(() => parseBody(ChallengeRequest, hidden))).toEqual(badRequest("subscriptionId must be a UInt64 in decimal"));
+    const signature = JSON.parse(`{"__proto__": ${JSON.stringify(PROOF.signatures[0])}}`);
+    expect(httpErrorOf(() => parseSignatures([signature]))).toEqual(badRequest("signatures[0].addr must be a Flow address"));
+  });
+
+  it("a field's first refusal is reported in the order the fields are checked: the proof before the action's own", () => {
+    expect(httpErrorOf(() => parseBody(UsageRequest, { ...PROOF, nonce: "zz", subscriptionId: -1, startDate: "x" })).message).toBe("subscriptionId must be a UInt64 in decimal");
+    expect(httpErrorOf(() => parseBody(UsageRequest, { ...PROOF, nonce: "zz", startDate: "x" })).message).toBe("nonce must be the 64 hex digits the challenge returned");
+    expect(httpErrorOf(() => parseBody(UsageRequest, { ...PROOF, signatures: [], startDate: "x" })).message).toMatch(/^signatures /);
   });
 
   it("a subscription id is a UInt64, as a decimal string or a safe whole number, written canonically", () => {
@@ -94,10 +120,10 @@ describe("request fields", () => {
   it("a date string longer than 40 characters is refused before it is parsed, even one a Date would read", () => {
     const forty = "2026-01-01T00:00:00.0000000000000000000Z";
     expect(forty).toHaveLength(40);
-    expect(optionalDateField({ d: forty }, "d")?.toISOString()).toBe("2026-01-01T00:00:00.000Z");
+    expect(optionalDateField({ startDate: forty }, "startDate")?.toISOString()).toBe("2026-01-01T00:00:00.000Z");
     const longer = "2026-01-01T00:00:00.00000000000000000000Z";
     expect(Number.isNaN(new Date(longer).getTime())).toBe(false);
-    expect(httpErrorOf(() => optionalDateField({ d: longer }, "d")).status).toBe(400);
+    expect(httpErrorOf(() => optionalDateField({ startDate: longer }, "startDate"))).toEqual(badRequest("startDate must be an ISO 8601 date string"));
   });
 });
 
@@ -271,7 +297,7 @@ describe("wallet signatures", () => {
       expect([e.name, e.status, e.code, e.message]).toEqual(["HttpError", 400, "bad_request", "signatures must be a non-empty array of {addr, keyId, signature} (FCL's signUserMessage result)"]);
     }
     expect(parseSignatures(Array.from({ length: 20 }, () => sig()))).toHaveLength(20);
-    expect(httpErrorOf(() => parseSignatures(Array.from({ length: 21 }, () => sig())))).toMatchObject({ status: 400, code: "bad_request", message: "at most 20 signatures" });
+    expect(httpErrorOf(() => parseSignatures(Array.from({ length: 21 }, () => sig())))).toMatchObject({ status: 400, code: "bad_request", message: "signatures may hold at most 20" });
   });
 
   it("normalise the address and the signature's hex", () => {
