@@ -14,7 +14,8 @@ import { verifyOwnership } from "../../src/keys/http/proof";
 import { keyServiceRoutes, type KeyServiceApi } from "../../src/keys/http/routes";
 import { startJsonServer, type Handler, type JsonRequest, type JsonServer } from "../../src/keys/http/server";
 import { parseBody } from "../../src/keys/http/validate";
-import { ChallengeRequest, ProvenRequest, UsageRequest } from "../../src/keys/http/wire";
+import { ChallengeRequest, KeyAnswer, ProvenRequest, UsageRequest, type UsageAnswer } from "../../src/keys/http/wire";
+import { pendingUsage, provenCall, revealKey } from "../../src/local/customer";
 
 const script = vi.hoisted(() => ({ valid: true, calls: [] as unknown[] }));
 
@@ -714,5 +715,65 @@ describe("the client key a caller's challenges are counted under", () => {
     expect(requestClient("10.0.0.2", "10.0.0.3", proxies)).toBe("10.0.0.2");
     expect(requestClient("10.0.0.2", "", proxies)).toBe("10.0.0.2");
     expect(requestClient(undefined, "198.51.100.1", proxies)).toBe("unknown");
+  });
+});
+
+describe("the wire contract: the local customer reads the server's answers with the same schemas", () => {
+  const CUSTOMER = "0x01cf0e2f2f715450";
+  const customer = { address: CUSTOMER, keyIndex: 0, privateKey: "11".repeat(32), signatureAlgorithm: "ECDSA_P256", hashAlgorithm: "SHA3_256" } as const;
+  const usage: UsageAnswer = {
+    subscriptionId: "7",
+    keyHashes: ["h"],
+    usage_summary: { total_requests: 1, total_tokens: 5, total_cost: 0.25 },
+    model_breakdown: { "gpt-4": { requests: 1, tokens: 5, cost: 0.25 } },
+    recent_requests: [{ request_id: "r", model: "gpt-4", prompt_tokens: 2, completion_tokens: 3, total_tokens: 5, cost: 0.25, timestamp: "2026-12-01T00:00:00Z" }],
+    daily_usage: [{ date: "2026-12-01", requests: 1, tokens: 5, cost: 0.25 }],
+    live: null,
+  };
+  let server: JsonServer;
+  /** What the server answers in place of a route's own answer (a broken or hostile key service). */
+  let override: ((path: string) => { status: number; body: unknown } | undefined) | undefined;
+
+  beforeEach(async () => {
+    script.valid = true;
+    override = undefined;
+    const api: KeyServiceApi = {
+      flow: { accessNode: "http://127.0.0.1:1", addresses: {} },
+      challenges: new ChallengeStore(60_000, Date.now, "test"),
+      customerOf: (id) => (id === "7" ? CUSTOMER : undefined),
+      reveal: (id) => ({ subscriptionId: id, key: "sk-secret", keyHash: "h", alias: `ff-${id}`, generation: 1 }),
+      rotate: async (id) => ({ subscriptionId: id, key: "sk-new", keyHash: "h2", alias: `ff-${id}`, generation: 2 }),
+      usage: async () => usage,
+      health: () => ({ ok: true }),
+    };
+    const routes = keyServiceRoutes(api);
+    server = await startJsonServer({ host: "127.0.0.1", port: 0, corsOrigins: [], handler: async (req) => override?.(req.path) ?? routes(req), onError: () => {} });
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it("reveals the key and reads pending usage through the real routes", async () => {
+    expect(await revealKey(server.url, customer, 7n)).toBe("sk-secret");
+    expect(await pendingUsage(server.url, customer, 7n)).toEqual(usage);
+    expect(await provenCall(server.url, customer, 9n, "reveal", "/v1/keys/reveal", KeyAnswer)).toEqual({
+      status: 404,
+      error: { code: "unknown_subscription", message: "subscription 9 is not served by this key service" },
+    });
+  });
+
+  it("a malformed answer is an error naming the route and the field, never a key or a figure", async () => {
+    const cases: [string, unknown, () => Promise<unknown>, string][] = [
+      ["/v1/challenge", { nonce: "ab".repeat(32) }, () => revealKey(server.url, customer, 7n), "key service /v1/challenge answered 200 with a malformed body: subscriptionId must be a UInt64 in decimal"],
+      ["/v1/keys/reveal", { subscriptionId: "7", key: 42, keyHash: "h", alias: "a", generation: 1 }, () => revealKey(server.url, customer, 7n), "key service /v1/keys/reveal answered 200 with a malformed body: key must be a string"],
+      ["/v1/usage", { ...usage, usage_summary: { ...usage.usage_summary, total_tokens: "5" } }, () => pendingUsage(server.url, customer, 7n), "key service /v1/usage answered 200 with a malformed body: usage_summary.total_tokens must be a whole number"],
+      ["/v1/usage", { ...usage, live: { reached: "escrow" } }, () => pendingUsage(server.url, customer, 7n), "key service /v1/usage answered 200 with a malformed body: live.pendingTokens must be a whole number"],
+    ];
+    for (const [path, body, act, message] of cases) {
+      override = (p) => (p === path ? { status: 200, body } : undefined);
+      await expect(act(), path).rejects.toThrow(message);
+    }
+    override = (p) => (p === "/v1/keys/reveal" ? { status: 500, body: { oops: true } } : undefined);
+    await expect(revealKey(server.url, customer, 7n)).rejects.toThrow("key service /v1/keys/reveal answered 500 with a malformed body: error must be an object");
   });
 });

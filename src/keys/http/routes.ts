@@ -15,7 +15,7 @@
  * the subscription's customer, signature valid on Flow.
  */
 import type { KeyUsage } from "../../litellm";
-import type { LiveView } from "../live/view";
+import type { LiveView } from "./wire";
 import type { FlowContext } from "../../flow/runtime";
 import { ChallengeError, ChallengeLimitError, messageHex, type ChallengeStore } from "./challenges";
 import { ChallengeRequest, LeavesRequest, ProvenRequest, UsageRequest, type ChallengeAnswer, type KeyAnswer, type ProofAction } from "./wire";

@@ -5,10 +5,22 @@
  * (src/local/customer.ts) parse answers with it. It imports nothing but zod/mini (the build of zod
  * whose unused parts a bundler drops), so the page's bundle gets none of the service's code.
  *
- * Each message is the predicate of its field: wireIssue (validate.ts) writes the field's path in
- * front of it ("subscriptionId must be ..."), so a refusal always names the field.
+ * Each message is the predicate of its field: wireIssue writes the field's path in front of it
+ * ("subscriptionId must be ..."), so a refusal always names the field.
  */
 import * as z from "zod/mini";
+
+/** The first issue as one sentence: its field's path (signatures[1].addr) or `root`, then the schema's predicate. */
+export function wireIssue(error: z.core.$ZodError, root = "the body"): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return `${root} is malformed`;
+  const where = issue.path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
+  return `${where === "" ? root : where} ${issue.message}`;
+}
+
+const OBJECT = { error: "must be an object" };
+const ARRAY = { error: "must be an array" };
+const TEXT = { error: "must be a string" };
 
 /** Flow's UInt64 maximum. */
 const UINT64_MAX = 18446744073709551615n;
@@ -94,7 +106,7 @@ export const CompositeSignature = z.object(
       z.transform((s) => s.replace(/^0x/, "").toLowerCase()),
     ),
   },
-  { error: "must be an object" },
+  OBJECT,
 );
 export type CompositeSignature = z.infer<typeof CompositeSignature>;
 
@@ -107,7 +119,7 @@ export const Signatures = z.pipe(
   z.array(CompositeSignature),
 );
 
-/** The body itself (wireIssue names it "the body"). */
+/** The body itself (wireIssue names it by its root). */
 const BODY = { error: "must be a JSON object" };
 
 /** POST /v1/challenge. */
@@ -143,23 +155,80 @@ export const ChallengeAnswer = z.object({
   action: ProofAction,
   nonce: Nonce,
   /** The text the wallet signs, and the same as hex (what signUserMessage takes). */
-  message: z.string({ error: "must be a string" }),
+  message: z.string(TEXT),
   messageHex: z.string({ error: "must be hex" }).check(z.regex(/^([0-9a-f]{2})*$/, { error: "must be hex" })),
   /** ISO time after which the nonce is refused. */
   expiresAt: IsoTime,
-});
+}, OBJECT);
 export type ChallengeAnswer = z.infer<typeof ChallengeAnswer>;
 
 /** The answer of POST /v1/keys/reveal and /v1/keys/rotate: the plaintext key and what names it. */
 export const KeyAnswer = z.object({
   subscriptionId: AnswerId,
-  key: z.string({ error: "must be a string" }).check(z.minLength(1, { error: "must not be empty" })),
-  keyHash: z.string({ error: "must be a string" }),
-  alias: z.string({ error: "must be a string" }),
+  key: z.string(TEXT).check(z.minLength(1, { error: "must not be empty" })),
+  keyHash: z.string(TEXT),
+  alias: z.string(TEXT),
   generation: z.int({ error: "must be a whole number" }),
-});
+}, OBJECT);
 export type KeyAnswer = z.infer<typeof KeyAnswer>;
 
 /** Every refusal: {error: {code, message}}. */
-export const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export const ErrorAnswer = z.object({ error: z.object({ code: z.string(TEXT), message: z.string(TEXT) }, OBJECT) }, OBJECT);
 export type ErrorAnswer = z.infer<typeof ErrorAnswer>;
+
+const UFIX = "must be a FLOW amount (UFix64 text)";
+/** FLOW as UFix64 text, 8 decimals. */
+const UFix64 = z.string({ error: UFIX }).check(z.regex(/^\d{1,12}\.\d{8}$/, { error: UFIX }));
+const WHOLE = "must be a whole number";
+const Count = z.int({ error: WHOLE }).check(z.nonnegative({ error: WHOLE }));
+const AMOUNT = "must be a number";
+const Amount = z.number({ error: AMOUNT });
+
+/**
+ * The live figures of one subscription (src/keys/live/limiter.ts writes them), as the usage
+ * answer shows them.
+ */
+export const LiveView = z.object({
+  /** "escrow" / "cap": the key is paused until the figure below is lifted; null: there is room. */
+  reached: z.nullable(z.enum(["escrow", "cap"], { error: "must be escrow, cap or null" })),
+  pendingTokens: z.string({ error: WHOLE }).check(z.regex(/^\d+$/, { error: WHOLE })),
+  pendingCost: UFix64,
+  escrowLeft: UFix64,
+  unpaid: UFix64,
+  periodSpend: UFix64,
+  cap: z.nullable(UFix64),
+  /** What a top-up (escrow) or a cap raise (cap) must at least add to lift the pause. */
+  toLift: z.nullable(UFix64),
+  periodEnd: IsoTime,
+  room: UFix64,
+  tpmLimit: z.nullable(Count),
+  asOf: IsoTime,
+}, OBJECT);
+export type LiveView = z.infer<typeof LiveView>;
+
+/**
+ * The answer of POST /v1/usage: the seed's getKeyUsage shape (src/litellm/types.ts KeyUsage;
+ * costs are LiteLLM's estimate, not a bill), the key hashes it covers and the live limit.
+ */
+export const UsageAnswer = z.object({
+  subscriptionId: AnswerId,
+  keyHashes: z.array(z.string(TEXT), ARRAY),
+  usage_summary: z.object({ total_requests: Count, total_tokens: Count, total_cost: Amount }, OBJECT),
+  model_breakdown: z.record(z.string(), z.object({ requests: Count, tokens: Count, cost: Amount }, OBJECT), OBJECT),
+  recent_requests: z.array(
+    z.object({
+      request_id: z.string(TEXT),
+      model: z.string(TEXT),
+      prompt_tokens: Count,
+      completion_tokens: Count,
+      total_tokens: Count,
+      cost: Amount,
+      timestamp: z.string(TEXT),
+    }, OBJECT),
+    ARRAY,
+  ),
+  daily_usage: z.array(z.object({ date: z.string(TEXT), requests: Count, tokens: Count, cost: Amount }, OBJECT), ARRAY),
+  /** Null from a service whose live limit has no figure for the subscription yet. */
+  live: z.nullable(LiveView),
+}, OBJECT);
+export type UsageAnswer = z.infer<typeof UsageAnswer>;
