@@ -25,11 +25,11 @@ const TEXT = { error: "must be a string" };
 /** Flow's UInt64 maximum. */
 const UINT64_MAX = 18446744073709551615n;
 
-/** The largest Flow account key index (keys are indexed by a UInt32 in the Cadence check). */
-export const MAX_KEY_INDEX = 0xffff_ffff;
+/** Flow account key indices are 32-bit: a larger one would overflow in the Cadence check after the nonce is spent. */
+const MAX_KEY_INDEX = 0xffff_ffff;
 
 /** Signatures in one proof (an FCL composite signature has one per account key used). */
-export const MAX_SIGNATURES = 20;
+const MAX_SIGNATURES = 20;
 
 /** What a proof is for: each action needs its own single-use challenge. */
 export const ACTIONS = ["reveal", "usage", "rotate"] as const;
@@ -41,7 +41,7 @@ const SUBSCRIPTION_ID = "must be a UInt64 in decimal";
  * A subscription id as a request may write it: decimal digits (leading zeros allowed) or a safe
  * whole number; read as its canonical decimal text.
  */
-export const SubscriptionId = z.pipe(
+const SubscriptionId = z.pipe(
   z.union(
     [
       z.string({ error: SUBSCRIPTION_ID }).check(
@@ -68,7 +68,7 @@ function canonicalUInt64(message: string) {
 const WindowId = z.pipe(canonicalUInt64("must be a window id (UInt64 in decimal)"), z.transform((s) => BigInt(s)));
 
 const NONCE = "must be the 64 hex digits the challenge returned";
-export const Nonce = z.string({ error: NONCE }).check(z.regex(/^[0-9a-f]{64}$/, { error: NONCE }));
+const Nonce = z.string({ error: NONCE }).check(z.regex(/^[0-9a-f]{64}$/, { error: NONCE }));
 
 /** Usage queries cover LiteLLM's spend log, which began after 1970; years beyond 9999 have no 4-digit form. */
 const EARLIEST = Date.UTC(1970, 0, 1);
@@ -111,7 +111,7 @@ export const CompositeSignature = z.object(
 export type CompositeSignature = z.infer<typeof CompositeSignature>;
 
 /** The signatures of a proof; their number is checked before any one of them. */
-export const Signatures = z.pipe(
+const Signatures = z.pipe(
   z.array(z.unknown(), { error: SIGNATURE_ARRAY }).check(
     z.minLength(1, { error: SIGNATURE_ARRAY }),
     z.maxLength(MAX_SIGNATURES, { error: `may hold at most ${MAX_SIGNATURES}` }),
