@@ -62,20 +62,6 @@ export function leavesReaderFromEnv(env: Readonly<Record<string, string | undefi
   return dir === undefined || dir === "" ? undefined : connectorLeavesReader(dir);
 }
 
-function windowField(o: Record<string, unknown>, name: string): bigint {
-  const v = o[name];
-  if (typeof v !== "string" || !/^(0|[1-9][0-9]{0,19})$/.test(v) || BigInt(v) > 18446744073709551615n) throw new HttpError(400, "bad_request", `${name} must be a window id (UInt64 in decimal)`);
-  return BigInt(v);
-}
-
-/** The range fields of a leaves request (checked before the nonce is spent). */
-export function leavesRangeFields(o: Record<string, unknown>): { from: bigint; to: bigint } {
-  const from = windowField(o, "fromWindow");
-  const to = windowField(o, "toWindow");
-  if (from > to) throw new HttpError(400, "bad_request", "fromWindow is after toWindow");
-  return { from, to };
-}
-
 /** The answer to a proven leaves request. */
 export function leavesAnswer(reader: LeavesReader | undefined, subscriptionId: string, range: { from: bigint; to: bigint }): { subscriptionId: string; windows: WindowLeaves[] } {
   if (reader === undefined) throw new HttpError(503, "leaves_unavailable", "this key service has no access to the connector's leaves (FLAREFLOW_CONNECTOR_STATE)");

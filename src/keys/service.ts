@@ -27,7 +27,7 @@ import { DuePeriods } from "./due-periods";
 import { cursorBeyondChain, handledBy } from "./cursor";
 import type { KeyServiceHealth, KeyServiceOptions } from "./options";
 import { LiveLimit } from "./live/limiter";
-import type { LiveView } from "./live/view";
+import type { LiveView } from "./http/wire";
 
 export type { KeyServiceHealth, KeyServiceOptions };
 

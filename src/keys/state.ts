@@ -4,75 +4,104 @@
  * the cursor); the reconciler then drives LiteLLM and Flow towards it, one
  * journaled step at a time.
  */
-import type { SealedKey } from "./crypto";
-import { keyDecision, type LiveBlock } from "./decision";
+import * as z from "zod/mini";
+import { keyDecision } from "./decision";
+
+/*
+ * The state file's shapes: schemas (state-validate.ts reads the file with them, since it is
+ * external input like any other) and the types inferred from them. Each message completes
+ * "<where in the file>: ".
+ */
+const STRING = { error: "expected a string" };
+const OBJECT = { error: "expected an object" };
+const Natural = z.int({ error: "expected a non-negative integer" }).check(z.nonnegative({ error: "expected a non-negative integer" }));
+const Strings = z.array(z.string(STRING), { error: "expected an array" });
+function oneOf<const T extends readonly [string, ...string[]]>(options: T) {
+  return z.enum(options, { error: `expected one of ${options.join(", ")}` });
+}
 
 /** Where the subscription stands on Flow, as the events told us. */
-export type Lifecycle = "active" | "suspended" | "closing" | "closed";
+export const Lifecycle = oneOf(["active", "suspended", "closing", "closed"]);
+export type Lifecycle = z.infer<typeof Lifecycle>;
+
+/** A raw key encrypted (crypto.ts SealedKey): base64 of the GCM nonce, tag and ciphertext. */
+const Sealed = z.object({ iv: z.string(STRING), tag: z.string(STRING), data: z.string(STRING) }, OBJECT);
 
 /**
  * One key of a subscription. Generation 0 is issued on SubscriptionCreated;
  * each rotation (or re-issue after a revocation) adds the next one.
  */
-export interface KeyGeneration {
-  generation: number;
-  /** LiteLLM's key_alias; "" for an adopted key until LiteLLM is asked. */
-  alias: string;
-  /** sha256 hex of the raw key: LiteLLM's token and the hash on Flow. */
-  hash: string;
-  /**
-   * The raw key, encrypted; dropped once the key is deleted or revoked. Null
-   * as well for a key adopted from the chain after the journal was lost: it
-   * works, but its plaintext is gone.
-   */
-  sealed: SealedKey | null;
-  /**
-   * pending: not yet created in LiteLLM; live: created; deleted: gone for
-   * good; unknown: adopted from a KeyIssued/KeyRotated event this journal did
-   * not know (it was lost or restored from an older copy), to be looked up in
-   * LiteLLM by its hash.
-   */
-  litellm: "pending" | "live" | "deleted" | "unknown";
-  /**
-   * pending: not on Flow yet; sending: a transaction may be in flight (see
-   * sentFromHeight); attached: Flow carried this hash; skipped: the
-   * subscription closed before the hash could be attached.
-   */
-  flow: "pending" | "sending" | "attached" | "skipped";
-  /** Sealed height just before the attaching transaction was sent. */
-  sentFromHeight: number | null;
-  /** Whether LiteLLM has this key blocked, as last set by this service. */
-  blocked: boolean;
-  /** The models last applied to the key in LiteLLM. */
-  models: string[];
-  /** Set by a KeyRevoked event: the key is deleted and never attached again. */
-  revoked: boolean;
-}
+export const KeyGeneration = z.object(
+  {
+    generation: Natural,
+    /** LiteLLM's key_alias; "" for an adopted key until LiteLLM is asked. */
+    alias: z.string(STRING),
+    /** sha256 hex of the raw key: LiteLLM's token and the hash on Flow. */
+    hash: z.string(STRING).check(z.regex(/^[0-9a-f]{64}$/, { error: "expected 64 lowercase hex digits" })),
+    /**
+     * The raw key, encrypted; dropped once the key is deleted or revoked. Null
+     * as well for a key adopted from the chain after the journal was lost: it
+     * works, but its plaintext is gone.
+     */
+    sealed: z.nullable(Sealed),
+    /**
+     * pending: not yet created in LiteLLM; live: created; deleted: gone for
+     * good; unknown: adopted from a KeyIssued/KeyRotated event this journal did
+     * not know (it was lost or restored from an older copy), to be looked up in
+     * LiteLLM by its hash.
+     */
+    litellm: oneOf(["pending", "live", "deleted", "unknown"]),
+    /**
+     * pending: not on Flow yet; sending: a transaction may be in flight (see
+     * sentFromHeight); attached: Flow carried this hash; skipped: the
+     * subscription closed before the hash could be attached.
+     */
+    flow: oneOf(["pending", "sending", "attached", "skipped"]),
+    /** Sealed height just before the attaching transaction was sent. */
+    sentFromHeight: z.nullable(Natural),
+    /** Whether LiteLLM has this key blocked, as last set by this service. */
+    blocked: z.boolean({ error: "expected a boolean" }),
+    /** The models last applied to the key in LiteLLM. */
+    models: Strings,
+    /** Set by a KeyRevoked event: the key is deleted and never attached again. */
+    revoked: z.boolean({ error: "expected a boolean" }),
+  },
+  OBJECT,
+);
+export type KeyGeneration = z.infer<typeof KeyGeneration>;
 
-export interface SubscriptionRecord {
-  id: string;
-  customer: string;
-  provider: string;
-  /** Models the key may call; empty means all (LiteLLM's convention). */
-  models: string[];
-  maxBudgetPerPeriod: string | null;
-  lifecycle: Lifecycle;
-  /**
-   * Set by the live limit (live/limiter.ts) when pending usage has used up the escrow or reached
-   * the period cap; null while there is room. Journaled, so a restart keeps the block until the
-   * limit has been recomputed from Flow and LiteLLM. Absent in journals written before it existed.
-   */
-  liveBlock: LiveBlock | null;
-  keys: KeyGeneration[];
-}
+export const SubscriptionRecord = z.object(
+  {
+    id: z.string(STRING).check(z.regex(/^\d+$/, { error: "expected a decimal subscription id" })),
+    customer: z.string(STRING),
+    provider: z.string(STRING),
+    /** Models the key may call; empty means all (LiteLLM's convention). */
+    models: Strings,
+    maxBudgetPerPeriod: z.nullable(z.string(STRING)),
+    lifecycle: Lifecycle,
+    /**
+     * Set by the live limit (live/limiter.ts) when pending usage has used up the escrow or reached
+     * the period cap; null while there is room. Journaled, so a restart keeps the block until the
+     * limit has been recomputed from Flow and LiteLLM. Absent in journals written before it existed
+     * (read as null: no live block).
+     */
+    liveBlock: z.pipe(z.optional(z.nullable(oneOf(["escrow", "cap"]))), z.transform((b) => b ?? null)),
+    keys: z.array(KeyGeneration, { error: "expected an array" }),
+  },
+  OBJECT,
+);
+export type SubscriptionRecord = z.infer<typeof SubscriptionRecord>;
 
-/** Position in the event stream: every event before (height, txIndex, eventIndex) inclusive is handled. */
-export interface Cursor {
-  /** Lowest height that may still hold unhandled events. */
-  height: number;
-  /** The last handled event at `height`, or null when none of its events is handled yet. */
-  last: { transactionIndex: number; eventIndex: number } | null;
-}
+export const Cursor = z.object(
+  {
+    /** Lowest height that may still hold unhandled events. */
+    height: Natural,
+    /** The last handled event at `height`, or null when none of its events is handled yet. */
+    last: z.nullable(z.object({ transactionIndex: Natural, eventIndex: Natural }, OBJECT)),
+  },
+  OBJECT,
+);
+export type Cursor = z.infer<typeof Cursor>;
 
 export function currentKey(sub: SubscriptionRecord): KeyGeneration | undefined {
   return sub.keys[sub.keys.length - 1];

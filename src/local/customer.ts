@@ -1,25 +1,34 @@
 import * as fcl from "@onflow/fcl";
 import { signUserMessage, type FlowContext, type KeySigner } from "../flow/runtime";
 import { FlareFDCTriggers_SubscriptionCharged, type FlareFDCTriggers_SubscriptionCharged as Charged } from "../flow/generated/types";
-import type { KeyUsage } from "../litellm/types";
-import type { ChallengeAnswer, ProofAction } from "../keys/http/wire";
+import * as z from "zod/mini";
+import { ChallengeAnswer, ErrorAnswer, KeyAnswer, UsageAnswer, wireIssue, type ProofAction } from "../keys/http/wire";
 
 /**
  * What a customer does outside the page, as a script or a test does it: prove the account to
  * the key service with a user signature, fetch the key and pending usage, call the LLM.
  */
 
-interface ApiError {
-  error?: { code?: string; message?: string };
-}
+/** A key service answer: its body as the route's schema reads it (200), or its refusal. */
+export type KeyServiceAnswer<T> = { status: 200; body: T; error?: undefined } | { status: number; body?: undefined; error: ErrorAnswer["error"] };
 
-async function keyServiceCall<T>(base: string, route: string, body: unknown): Promise<{ status: number; body: T & ApiError }> {
+/** Parsed by the wire's schemas (src/keys/http/wire.ts): a malformed answer throws, naming the field. */
+async function keyServiceCall<T>(base: string, route: string, body: unknown, answer: z.ZodMiniType<T>): Promise<KeyServiceAnswer<T>> {
   const response = await fetch(`${base}${route}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as T & ApiError };
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`key service ${route} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+  const parsed = response.status === 200 ? z.safeParse(answer, json) : z.safeParse(ErrorAnswer, json);
+  if (!parsed.success) throw new Error(`key service ${route} answered ${response.status} with a malformed body: ${wireIssue(parsed.error, "the answer")}`);
+  return response.status === 200 ? { status: 200, body: parsed.data as T } : { status: response.status, error: (parsed.data as ErrorAnswer).error };
 }
 
 /** A wallet-signed request to the key service (challenge, sign, call). */
@@ -29,39 +38,37 @@ export async function provenCall<T>(
   subscriptionId: bigint,
   action: ProofAction,
   route: string,
+  answer: z.ZodMiniType<T>,
   extra: Record<string, unknown> = {},
-): Promise<{ status: number; body: T & ApiError }> {
-  const challenge = await keyServiceCall<ChallengeAnswer>(keyServiceUrl, "/v1/challenge", {
-    subscriptionId: subscriptionId.toString(),
-    action,
-  });
-  if (challenge.status !== 200) return { status: challenge.status, body: { error: challenge.body.error } as T & ApiError };
-  return keyServiceCall<T>(keyServiceUrl, route, {
+): Promise<KeyServiceAnswer<T>> {
+  const challenge = await keyServiceCall(keyServiceUrl, "/v1/challenge", { subscriptionId: subscriptionId.toString(), action }, ChallengeAnswer);
+  if (challenge.error !== undefined) return challenge;
+  return keyServiceCall(keyServiceUrl, route, {
     subscriptionId: subscriptionId.toString(),
     nonce: challenge.body.nonce,
     signatures: signUserMessage(customer, challenge.body.messageHex),
     ...extra,
-  });
+  }, answer);
 }
 
 /** The subscription's plaintext key, once the key service has issued it (polls while pending). */
 export async function revealKey(keyServiceUrl: string, customer: KeySigner, subscriptionId: bigint, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const answer = await provenCall<{ key: string }>(keyServiceUrl, customer, subscriptionId, "reveal", "/v1/keys/reveal");
-    if (answer.status === 200) return answer.body.key;
-    const code = answer.body.error?.code;
+    const answer = await provenCall(keyServiceUrl, customer, subscriptionId, "reveal", "/v1/keys/reveal", KeyAnswer);
+    if (answer.error === undefined) return answer.body.key;
+    const code = answer.error.code;
     if ((code !== "key_pending" && code !== "unknown_subscription" && code !== "no_key") || Date.now() > deadline) {
-      throw new Error(`no key for subscription ${subscriptionId}: ${answer.body.error?.message ?? answer.status}`);
+      throw new Error(`no key for subscription ${subscriptionId}: ${answer.error.message}`);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
-/** Pending usage (LiteLLM's live view) in the seed's getKeyUsage shape. */
-export async function pendingUsage(keyServiceUrl: string, customer: KeySigner, subscriptionId: bigint): Promise<KeyUsage> {
-  const answer = await provenCall<KeyUsage>(keyServiceUrl, customer, subscriptionId, "usage", "/v1/usage");
-  if (answer.status !== 200) throw new Error(`pending usage: ${answer.body.error?.message ?? answer.status}`);
+/** Pending usage (LiteLLM's live view) in the seed's getKeyUsage shape, with the live limit's figures. */
+export async function pendingUsage(keyServiceUrl: string, customer: KeySigner, subscriptionId: bigint): Promise<UsageAnswer> {
+  const answer = await provenCall(keyServiceUrl, customer, subscriptionId, "usage", "/v1/usage", UsageAnswer);
+  if (answer.error !== undefined) throw new Error(`pending usage: ${answer.error.message}`);
   return answer.body;
 }
 

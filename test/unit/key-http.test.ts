@@ -10,10 +10,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChallengeError, ChallengeLimitError, ChallengeStore, messageHex } from "../../src/keys/http/challenges";
 import { clientOf, requestClient } from "../../src/keys/http/client";
 import { HttpError } from "../../src/keys/http/errors";
-import { parseSignatures, verifyOwnership } from "../../src/keys/http/proof";
+import { verifyOwnership } from "../../src/keys/http/proof";
 import { keyServiceRoutes, type KeyServiceApi } from "../../src/keys/http/routes";
 import { startJsonServer, type Handler, type JsonRequest, type JsonServer } from "../../src/keys/http/server";
-import { actionField, bodyObject, nonceField, optionalDateField, subscriptionIdField } from "../../src/keys/http/validate";
+import { parseBody } from "../../src/keys/http/validate";
+import { ChallengeRequest, KeyAnswer, ProvenRequest, UsageRequest, type UsageAnswer } from "../../src/keys/http/wire";
+import { pendingUsage, provenCall, revealKey } from "../../src/local/customer";
 
 const script = vi.hoisted(() => ({ valid: true, calls: [] as unknown[] }));
 
@@ -48,13 +50,38 @@ async function rejection(p: Promise<unknown>): Promise<HttpError> {
   return e;
 }
 
+/** A valid proof, whose fields the tests replace one at a time. */
+const PROOF = { subscriptionId: "1", nonce: "ab".repeat(32), signatures: [{ addr: "0x01cf0e2f2f715450", keyId: 0, signature: "ab" }] };
+
+/** Each field read through the schema of a whole request body, the others valid. */
+const subscriptionIdField = (o: { subscriptionId?: unknown }) => parseBody(ChallengeRequest, { action: "reveal", ...o }).subscriptionId;
+const actionField = (o: { action?: unknown }) => parseBody(ChallengeRequest, { subscriptionId: "1", ...o }).action;
+const nonceField = (o: { nonce?: unknown }) => parseBody(ProvenRequest, { ...PROOF, nonce: undefined, ...o }).nonce;
+const optionalDateField = (o: Record<string, unknown>, name: "startDate" | "endDate") => parseBody(UsageRequest, { ...PROOF, ...o })[name];
+const parseSignatures = (signatures: unknown) => parseBody(ProvenRequest, { ...PROOF, signatures }).signatures;
+
 describe("request fields", () => {
   /** The 400 every malformed field gets: code bad_request and a message naming the field. */
   const badRequest = (message: string) => expect.objectContaining({ status: 400, code: "bad_request", message });
 
   it("a body is a JSON object, not null, an array or a scalar", () => {
-    for (const body of [null, undefined, [], [{}], "x", 7, true]) expect(httpErrorOf(() => bodyObject(body)), JSON.stringify(body)).toEqual(badRequest("the body must be a JSON object"));
-    expect(bodyObject({ a: 1 })).toEqual({ a: 1 });
+    for (const body of [null, undefined, [], [{}], "x", 7, true]) expect(httpErrorOf(() => parseBody(ChallengeRequest, body)), JSON.stringify(body)).toEqual(badRequest("the body must be a JSON object"));
+    expect(parseBody(ChallengeRequest, { subscriptionId: "1", action: "reveal", a: 1 })).toEqual({ subscriptionId: "1", action: "reveal" });
+  });
+
+  it("a __proto__ key in a body is data, never a prototype, and never stands in for a field", () => {
+    const parsed = parseBody(ProvenRequest, JSON.parse(`{"__proto__": {"admin": true}, ${JSON.stringify(PROOF).slice(1)}`));
+    expect([Object.getPrototypeOf(parsed), Object.keys(parsed), (parsed as Record<string, unknown>)["admin"]]).toEqual([Object.prototype, ["subscriptionId", "nonce", "signatures"], undefined]);
+    const hidden = JSON.parse(`{"__proto__": ${JSON.stringify({ subscriptionId: "1", action: "reveal" })}}`);
+    expect(httpErrorOf(() => parseBody(ChallengeRequest, hidden))).toEqual(badRequest("subscriptionId must be a UInt64 in decimal"));
+    const signature = JSON.parse(`{"__proto__": ${JSON.stringify(PROOF.signatures[0])}}`);
+    expect(httpErrorOf(() => parseSignatures([signature]))).toEqual(badRequest("signatures[0].addr must be a Flow address"));
+  });
+
+  it("a field's first refusal is reported in the order the fields are checked: the proof before the action's own", () => {
+    expect(httpErrorOf(() => parseBody(UsageRequest, { ...PROOF, nonce: "zz", subscriptionId: -1, startDate: "x" })).message).toBe("subscriptionId must be a UInt64 in decimal");
+    expect(httpErrorOf(() => parseBody(UsageRequest, { ...PROOF, nonce: "zz", startDate: "x" })).message).toBe("nonce must be the 64 hex digits the challenge returned");
+    expect(httpErrorOf(() => parseBody(UsageRequest, { ...PROOF, signatures: [], startDate: "x" })).message).toMatch(/^signatures /);
   });
 
   it("a subscription id is a UInt64, as a decimal string or a safe whole number, written canonically", () => {
@@ -94,10 +121,10 @@ describe("request fields", () => {
   it("a date string longer than 40 characters is refused before it is parsed, even one a Date would read", () => {
     const forty = "2026-01-01T00:00:00.0000000000000000000Z";
     expect(forty).toHaveLength(40);
-    expect(optionalDateField({ d: forty }, "d")?.toISOString()).toBe("2026-01-01T00:00:00.000Z");
+    expect(optionalDateField({ startDate: forty }, "startDate")?.toISOString()).toBe("2026-01-01T00:00:00.000Z");
     const longer = "2026-01-01T00:00:00.00000000000000000000Z";
     expect(Number.isNaN(new Date(longer).getTime())).toBe(false);
-    expect(httpErrorOf(() => optionalDateField({ d: longer }, "d")).status).toBe(400);
+    expect(httpErrorOf(() => optionalDateField({ startDate: longer }, "startDate"))).toEqual(badRequest("startDate must be an ISO 8601 date string"));
   });
 });
 
@@ -271,7 +298,7 @@ describe("wallet signatures", () => {
       expect([e.name, e.status, e.code, e.message]).toEqual(["HttpError", 400, "bad_request", "signatures must be a non-empty array of {addr, keyId, signature} (FCL's signUserMessage result)"]);
     }
     expect(parseSignatures(Array.from({ length: 20 }, () => sig()))).toHaveLength(20);
-    expect(httpErrorOf(() => parseSignatures(Array.from({ length: 21 }, () => sig())))).toMatchObject({ status: 400, code: "bad_request", message: "at most 20 signatures" });
+    expect(httpErrorOf(() => parseSignatures(Array.from({ length: 21 }, () => sig())))).toMatchObject({ status: 400, code: "bad_request", message: "signatures may hold at most 20" });
   });
 
   it("normalise the address and the signature's hex", () => {
@@ -688,5 +715,65 @@ describe("the client key a caller's challenges are counted under", () => {
     expect(requestClient("10.0.0.2", "10.0.0.3", proxies)).toBe("10.0.0.2");
     expect(requestClient("10.0.0.2", "", proxies)).toBe("10.0.0.2");
     expect(requestClient(undefined, "198.51.100.1", proxies)).toBe("unknown");
+  });
+});
+
+describe("the wire contract: the local customer reads the server's answers with the same schemas", () => {
+  const CUSTOMER = "0x01cf0e2f2f715450";
+  const customer = { address: CUSTOMER, keyIndex: 0, privateKey: "11".repeat(32), signatureAlgorithm: "ECDSA_P256", hashAlgorithm: "SHA3_256" } as const;
+  const usage: UsageAnswer = {
+    subscriptionId: "7",
+    keyHashes: ["h"],
+    usage_summary: { total_requests: 1, total_tokens: 5, total_cost: 0.25 },
+    model_breakdown: { "gpt-4": { requests: 1, tokens: 5, cost: 0.25 } },
+    recent_requests: [{ request_id: "r", model: "gpt-4", prompt_tokens: 2, completion_tokens: 3, total_tokens: 5, cost: 0.25, timestamp: "2026-12-01T00:00:00Z" }],
+    daily_usage: [{ date: "2026-12-01", requests: 1, tokens: 5, cost: 0.25 }],
+    live: null,
+  };
+  let server: JsonServer;
+  /** What the server answers in place of a route's own answer (a broken or hostile key service). */
+  let override: ((path: string) => { status: number; body: unknown } | undefined) | undefined;
+
+  beforeEach(async () => {
+    script.valid = true;
+    override = undefined;
+    const api: KeyServiceApi = {
+      flow: { accessNode: "http://127.0.0.1:1", addresses: {} },
+      challenges: new ChallengeStore(60_000, Date.now, "test"),
+      customerOf: (id) => (id === "7" ? CUSTOMER : undefined),
+      reveal: (id) => ({ subscriptionId: id, key: "sk-secret", keyHash: "h", alias: `ff-${id}`, generation: 1 }),
+      rotate: async (id) => ({ subscriptionId: id, key: "sk-new", keyHash: "h2", alias: `ff-${id}`, generation: 2 }),
+      usage: async () => usage,
+      health: () => ({ ok: true }),
+    };
+    const routes = keyServiceRoutes(api);
+    server = await startJsonServer({ host: "127.0.0.1", port: 0, corsOrigins: [], handler: async (req) => override?.(req.path) ?? routes(req), onError: () => {} });
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it("reveals the key and reads pending usage through the real routes", async () => {
+    expect(await revealKey(server.url, customer, 7n)).toBe("sk-secret");
+    expect(await pendingUsage(server.url, customer, 7n)).toEqual(usage);
+    expect(await provenCall(server.url, customer, 9n, "reveal", "/v1/keys/reveal", KeyAnswer)).toEqual({
+      status: 404,
+      error: { code: "unknown_subscription", message: "subscription 9 is not served by this key service" },
+    });
+  });
+
+  it("a malformed answer is an error naming the route and the field, never a key or a figure", async () => {
+    const cases: [string, unknown, () => Promise<unknown>, string][] = [
+      ["/v1/challenge", { nonce: "ab".repeat(32) }, () => revealKey(server.url, customer, 7n), "key service /v1/challenge answered 200 with a malformed body: subscriptionId must be a UInt64 in decimal"],
+      ["/v1/keys/reveal", { subscriptionId: "7", key: 42, keyHash: "h", alias: "a", generation: 1 }, () => revealKey(server.url, customer, 7n), "key service /v1/keys/reveal answered 200 with a malformed body: key must be a string"],
+      ["/v1/usage", { ...usage, usage_summary: { ...usage.usage_summary, total_tokens: "5" } }, () => pendingUsage(server.url, customer, 7n), "key service /v1/usage answered 200 with a malformed body: usage_summary.total_tokens must be a whole number"],
+      ["/v1/usage", { ...usage, live: { reached: "escrow" } }, () => pendingUsage(server.url, customer, 7n), "key service /v1/usage answered 200 with a malformed body: live.pendingTokens must be a whole number"],
+    ];
+    for (const [path, body, act, message] of cases) {
+      override = (p) => (p === path ? { status: 200, body } : undefined);
+      await expect(act(), path).rejects.toThrow(message);
+    }
+    override = (p) => (p === "/v1/keys/reveal" ? { status: 500, body: { oops: true } } : undefined);
+    await expect(revealKey(server.url, customer, 7n)).rejects.toThrow("key service /v1/keys/reveal answered 500 with a malformed body: error must be an object");
   });
 });

@@ -6,7 +6,9 @@ import { leavesFile, windowLeaves } from "../../src/connector/leaves";
 import { ChallengeStore } from "../../src/keys/http/challenges";
 import { HttpError } from "../../src/keys/http/errors";
 import { keyServiceRoutes, type KeyServiceApi } from "../../src/keys/http/routes";
-import { connectorLeavesReader, leavesAnswer, leavesRangeFields } from "../../src/keys/leaves";
+import { connectorLeavesReader, leavesAnswer } from "../../src/keys/leaves";
+import { parseBody } from "../../src/keys/http/validate";
+import { LeavesRequest } from "../../src/keys/http/wire";
 import { requestsRoot, type UsageLine } from "../../src/report";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-leaves-"));
@@ -38,10 +40,11 @@ describe("the key service's leaves", () => {
   });
 
   it("refuse a range that is not two window ids in order (400), and answer 503 without the connector's state", () => {
-    for (const body of [{}, { fromWindow: "1" }, { fromWindow: 1, toWindow: 2 }, { fromWindow: "-1", toWindow: "2" }, { fromWindow: "01", toWindow: "2" }, { fromWindow: "18446744073709551616", toWindow: "1" }, { fromWindow: "5", toWindow: "4" }]) {
-      expect(() => leavesRangeFields(body as Record<string, unknown>), JSON.stringify(body)).toThrow(HttpError);
+    const proof = { subscriptionId: "7", nonce: "ab".repeat(32), signatures: [{ addr: "0x01", keyId: 0, signature: "ab" }] };
+    for (const body of [{}, { fromWindow: "1" }, { fromWindow: 1, toWindow: 2 }, { fromWindow: "-1", toWindow: "2" }, { fromWindow: "01", toWindow: "2" }, { fromWindow: "1e3", toWindow: "2000" }, { fromWindow: "1", toWindow: "x" }, { fromWindow: "18446744073709551616", toWindow: "1" }, { fromWindow: "5", toWindow: "4" }]) {
+      expect(() => parseBody(LeavesRequest, { ...proof, ...body }), JSON.stringify(body)).toThrow(HttpError);
     }
-    expect(leavesRangeFields({ fromWindow: "4", toWindow: "5" })).toEqual({ from: 4n, to: 5n });
+    expect(parseBody(LeavesRequest, { ...proof, fromWindow: "4", toWindow: "5" })).toMatchObject({ fromWindow: 4n, toWindow: 5n });
     expect(() => leavesAnswer(undefined, "7", { from: 0n, to: 1n })).toThrow(/FLAREFLOW_CONNECTOR_STATE/);
   });
 

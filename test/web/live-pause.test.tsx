@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_PRICING } from "../../src/pricing";
 import { LivePause } from "../../web/src/components/LivePause";
 import { SubscriptionTile } from "../../web/src/components/SubscriptionTile";
-import { parseLiveLimit } from "../../web/src/liveLimit";
 import { parseKeyUsage } from "../../web/src/services/keyService";
 import { keysMock, renderWith, subscription } from "./fixtures";
 
@@ -25,6 +24,10 @@ const escrow = {
   asOf: "2026-12-02T12:00:00.000Z",
 };
 
+/** The live figures as the page reads them: through a whole usage answer's schema. */
+const usageAnswer = (live: unknown) => ({ subscriptionId: "1", keyHashes: [], usage_summary: { total_requests: 0, total_tokens: 0, total_cost: 0 }, model_breakdown: {}, recent_requests: [], daily_usage: [], live });
+const parseLiveLimit = (live: unknown) => parseKeyUsage(usageAnswer(live)).live;
+
 describe("the live spending limit on the page", () => {
   it("says the key is paused at the escrow, with the figure and the top-up that lifts it", () => {
     render(<LivePause live={parseLiveLimit(escrow)} />);
@@ -44,13 +47,14 @@ describe("the live spending limit on the page", () => {
     expect(text).toContain("new period on 01/01/2027");
   });
 
-  it("shows nothing while there is room, and nothing for a malformed or absent figure", () => {
+  it("shows nothing while there is room or without a figure; a malformed figure is an error naming it, never drawn", () => {
     const { container } = render(<LivePause live={parseLiveLimit({ ...escrow, reached: null })} />);
     expect(container.textContent).toBe("");
-    expect(parseLiveLimit({ ...escrow, pendingCost: "lots" })).toBeNull();
-    expect(parseLiveLimit("paused")).toBeNull();
-    expect(parseKeyUsage({}).live).toBeNull();
-    expect(parseLiveLimit({ ...escrow, reached: "forever" })?.reached).toBeNull();
+    expect(parseLiveLimit(null)).toBeNull();
+    expect(() => parseLiveLimit({ ...escrow, pendingCost: "lots" })).toThrow("The key service's answer to /v1/usage is malformed: live.pendingCost must be a FLOW amount (UFix64 text).");
+    expect(() => parseLiveLimit("paused")).toThrow("live must be an object");
+    expect(() => parseLiveLimit({ ...escrow, reached: "forever" })).toThrow("live.reached must be escrow, cap or null");
+    expect(() => parseLiveLimit({ ...escrow, periodEnd: "soon" })).toThrow("live.periodEnd must be an ISO time");
   });
 
   it("appears on the tile once the signed usage read reports the pause", async () => {

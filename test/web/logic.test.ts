@@ -59,11 +59,29 @@ describe("page logic", () => {
     expect(projectPeriod({ ...sub, balance: "50.0", maxBudgetPerPeriod: "10.0" }, 0n, now)).toEqual({ units: 2_500_000_000n, reachesCap: true, escrowRunsOut: false });
   });
 
-  it("parses the key service's usage defensively", () => {
-    const parsed = parseKeyUsage({ usage_summary: { total_tokens: "12" }, model_breakdown: { m: { tokens: 3 } }, recent_requests: [{ request_id: "r1", timestamp: "t", cost: "0.1", total_tokens: 5, prompt_tokens: "x" }, 4], daily_usage: "no" });
-    expect(parsed.usage_summary).toEqual({ total_requests: 0, total_tokens: 12, total_cost: 0 });
-    expect(parsed.recent_requests).toEqual([{ request_id: "r1", model: "unknown", prompt_tokens: 0, completion_tokens: 0, total_tokens: 5, cost: 0.1, timestamp: "t" }]);
-    expect(parsed.daily_usage).toEqual([]);
+  it("reads the key service's usage answer by its schema; a malformed one is an error naming the field, never drawn as zeros", () => {
+    const request = { request_id: "r1", model: "gpt-4", prompt_tokens: 2, completion_tokens: 3, total_tokens: 5, cost: 0.1, timestamp: "2026-12-01T00:00:00Z" };
+    const answer = {
+      subscriptionId: "3",
+      keyHashes: ["h"],
+      usage_summary: { total_requests: 1, total_tokens: 5, total_cost: 0.1 },
+      model_breakdown: { "gpt-4": { requests: 1, tokens: 5, cost: 0.1 } },
+      recent_requests: [request],
+      daily_usage: [{ date: "2026-12-01", requests: 1, tokens: 5, cost: 0.1 }],
+      live: null,
+    };
+    expect(parseKeyUsage(answer)).toEqual({ usage_summary: answer.usage_summary, model_breakdown: answer.model_breakdown, recent_requests: [request], daily_usage: answer.daily_usage, live: null });
+    const malformed: [unknown, string][] = [
+      [null, "the answer must be an object"],
+      [{ ...answer, usage_summary: { ...answer.usage_summary, total_tokens: "12" } }, "usage_summary.total_tokens must be a whole number"],
+      [{ ...answer, recent_requests: [request, 4] }, "recent_requests[1] must be an object"],
+      [{ ...answer, recent_requests: [{ ...request, prompt_tokens: -1 }] }, "recent_requests[0].prompt_tokens must be a whole number"],
+      [{ ...answer, daily_usage: "no" }, "daily_usage must be an array"],
+      [{ ...answer, model_breakdown: { m: { tokens: 3 } } }, "model_breakdown.m.requests must be a whole number"],
+    ];
+    for (const [raw, field] of malformed) {
+      expect(() => parseKeyUsage(raw), JSON.stringify(raw)).toThrow(`The key service's answer to /v1/usage is malformed: ${field}.`);
+    }
   });
 
   it("puts errors in words", () => {
@@ -85,8 +103,11 @@ describe("httpKeyService", () => {
     globalThis.fetch = (async (url: string, init: RequestInit) => {
       const body = JSON.parse(String(init.body));
       calls.push({ url, body });
-      if (url.endsWith("/v1/challenge")) return new Response(JSON.stringify({ nonce: "a".repeat(64), message: `sign ${body.action}` }));
-      if (url.endsWith("/v1/keys/reveal")) return new Response(JSON.stringify({ key: "sk-1" }));
+      if (url.endsWith("/v1/challenge")) {
+        const message = `sign ${body.action}`;
+        return new Response(JSON.stringify({ subscriptionId: body.subscriptionId, action: body.action, nonce: "a".repeat(64), message, messageHex: Buffer.from(message).toString("hex"), expiresAt: "2026-12-01T00:01:30.000Z" }));
+      }
+      if (url.endsWith("/v1/keys/reveal")) return new Response(JSON.stringify({ subscriptionId: "3", key: "sk-1", keyHash: "h", alias: "ff-3", generation: 1 }));
       return new Response(JSON.stringify({ error: { code: "nonce_expired", message: "nonce expired; request a new challenge" } }), { status: 401 });
     }) as typeof fetch;
     try {
@@ -100,6 +121,32 @@ describe("httpKeyService", () => {
       expect(calls[1]).toEqual({ url: "http://ks/v1/keys/reveal", body: { subscriptionId: "3", nonce: "a".repeat(64), signatures: [{ addr: "0x01", keyId: 0, signature: "ff" }] } });
       await expect(session.usage(3n)).rejects.toThrow("nonce expired; request a new challenge");
       expect(session.pollable).toBe(false);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+});
+
+describe("httpKeyService against a malformed key service", () => {
+  it("refuses a malformed answer with an error naming the field: no wallet prompt on a bad challenge, no key from a bad reveal", async () => {
+    const { httpKeyService } = await import("../../web/src/services/keyService");
+    const realFetch = globalThis.fetch;
+    const challenge = { subscriptionId: "3", action: "reveal", nonce: "a".repeat(64), message: "m", messageHex: "6d", expiresAt: "2026-12-01T00:01:30.000Z" };
+    let answers: Record<string, unknown> = {};
+    globalThis.fetch = (async (url: string) => new Response(JSON.stringify(answers[new URL(url).pathname]))) as typeof fetch;
+    try {
+      const signed: string[] = [];
+      const session = await httpKeyService("http://ks").signIn("0x01", async (m) => {
+        signed.push(m);
+        return [{ addr: "0x01", keyId: 0, signature: "ff" }];
+      });
+      answers = { "/v1/challenge": { ...challenge, nonce: "not hex" } };
+      await expect(session.revealKey(3n)).rejects.toThrow(expect.objectContaining({ name: "KeyServiceError", message: "The key service's answer to /v1/challenge is malformed: nonce must be the 64 hex digits the challenge returned." }));
+      expect(signed).toEqual([]);
+      answers = { "/v1/challenge": challenge, "/v1/keys/reveal": { subscriptionId: "3", key: "", keyHash: "h", alias: "ff-3", generation: 1 } };
+      await expect(session.revealKey(3n)).rejects.toThrow("The key service's answer to /v1/keys/reveal is malformed: key must not be empty.");
+      answers = { "/v1/challenge": challenge, "/v1/keys/rotate": "rotated" };
+      await expect(session.rotateKey(3n)).rejects.toThrow("The key service's answer to /v1/keys/rotate is malformed: the answer must be an object.");
     } finally {
       globalThis.fetch = realFetch;
     }

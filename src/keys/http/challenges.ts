@@ -14,8 +14,6 @@ import { randomBytes } from "node:crypto";
 import type { ProofAction } from "./wire";
 import { FlareFlowError } from "../../errors";
 
-export const ACTIONS = ["reveal", "usage", "rotate"] as const satisfies readonly ProofAction[];
-export type { ProofAction };
 
 export interface Challenge {
   nonce: string;

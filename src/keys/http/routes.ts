@@ -15,23 +15,19 @@
  * the subscription's customer, signature valid on Flow.
  */
 import type { KeyUsage } from "../../litellm";
-import type { LiveView } from "../live/view";
+import type { LiveView } from "./wire";
 import type { FlowContext } from "../../flow/runtime";
-import { ChallengeError, ChallengeLimitError, messageHex, type ChallengeStore, type ProofAction } from "./challenges";
-import type { ChallengeAnswer } from "./wire";
+import { ChallengeError, ChallengeLimitError, messageHex, type ChallengeStore } from "./challenges";
+import { ChallengeRequest, LeavesRequest, ProvenRequest, UsageRequest, type ChallengeAnswer, type KeyAnswer, type ProofAction } from "./wire";
 import { HttpError } from "./errors";
-import { parseSignatures, verifyOwnership } from "./proof";
+import { verifyOwnership } from "./proof";
 import type { JsonRequest } from "./server";
-import { actionField, bodyObject, nonceField, optionalDateField, subscriptionIdField } from "./validate";
-import { leavesAnswer, leavesRangeFields, type LeavesReader } from "../leaves";
+import { parseBody } from "./validate";
+import { leavesAnswer, type LeavesReader } from "../leaves";
+import type * as z from "zod/mini";
 
-export interface DeliveredKey {
-  subscriptionId: string;
-  key: string;
-  keyHash: string;
-  alias: string;
-  generation: number;
-}
+/** A key as reveal and rotate answer it (wire.ts KeyAnswer). */
+export type DeliveredKey = KeyAnswer;
 
 export interface KeyServiceApi {
   readonly flow: FlowContext;
@@ -45,35 +41,23 @@ export interface KeyServiceApi {
 }
 
 /**
- * Checks the proof in `body` for `action`; `fields` parses the action's own
- * fields, before the nonce is spent.
+ * Checks the proof in `body` for `action`: `schema` parses the whole body (the proof and the
+ * action's own fields) before the nonce is spent.
  */
-async function proven<T>(api: KeyServiceApi, body: unknown, action: ProofAction, fields: (o: Record<string, unknown>) => T): Promise<{ id: string; fields: T }> {
-  const o = bodyObject(body);
-  const id = subscriptionIdField(o);
-  const nonce = nonceField(o);
-  const signatures = parseSignatures(o["signatures"]);
-  const parsed = fields(o);
+async function proven<T extends z.output<typeof ProvenRequest>>(api: KeyServiceApi, body: unknown, action: ProofAction, schema: z.ZodMiniType<T>): Promise<T> {
+  const request = parseBody(schema, body);
+  const id = request.subscriptionId;
   const customer = api.customerOf(id);
   let challenge;
   try {
-    challenge = api.challenges.consume(nonce, id, action);
+    challenge = api.challenges.consume(request.nonce, id, action);
   } catch (e) {
     if (e instanceof ChallengeError) throw new HttpError(401, `nonce_${e.reason}`, e.message);
     throw e;
   }
   if (customer === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${id} is not served by this key service`);
-  await verifyOwnership(api.flow, customer, messageHex(challenge), signatures);
-  return { id, fields: parsed };
-}
-
-const noFields = (): undefined => undefined;
-
-function usageWindow(o: Record<string, unknown>): { start?: Date; end?: Date } {
-  const start = optionalDateField(o, "startDate");
-  const end = optionalDateField(o, "endDate");
-  if (start && end && start > end) throw new HttpError(400, "bad_request", "startDate is after endDate");
-  return { start, end };
+  await verifyOwnership(api.flow, customer, messageHex(challenge), request.signatures);
+  return request;
 }
 
 export function keyServiceRoutes(api: KeyServiceApi, leaves?: LeavesReader): (req: JsonRequest) => Promise<{ status: number; body: unknown }> {
@@ -83,9 +67,7 @@ export function keyServiceRoutes(api: KeyServiceApi, leaves?: LeavesReader): (re
       case "GET /health":
         return { status: 200, body: api.health() };
       case "POST /v1/challenge": {
-        const o = bodyObject(req.body);
-        const id = subscriptionIdField(o);
-        const action = actionField(o);
+        const { subscriptionId: id, action } = parseBody(ChallengeRequest, req.body);
         if (api.customerOf(id) === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${id} is not served by this key service`);
         let c;
         try {
@@ -107,20 +89,20 @@ export function keyServiceRoutes(api: KeyServiceApi, leaves?: LeavesReader): (re
         };
       }
       case "POST /v1/keys/reveal": {
-        const { id } = await proven(api, req.body, "reveal", noFields);
-        return { status: 200, body: api.reveal(id) };
+        const { subscriptionId } = await proven(api, req.body, "reveal", ProvenRequest);
+        return { status: 200, body: api.reveal(subscriptionId) satisfies KeyAnswer };
       }
       case "POST /v1/keys/rotate": {
-        const { id } = await proven(api, req.body, "rotate", noFields);
-        return { status: 200, body: await api.rotate(id) };
+        const { subscriptionId } = await proven(api, req.body, "rotate", ProvenRequest);
+        return { status: 200, body: (await api.rotate(subscriptionId)) satisfies KeyAnswer };
       }
       case "POST /v1/usage": {
-        const { id, fields } = await proven(api, req.body, "usage", usageWindow);
-        return { status: 200, body: await api.usage(id, fields.start, fields.end) };
+        const { subscriptionId, startDate, endDate } = await proven(api, req.body, "usage", UsageRequest);
+        return { status: 200, body: await api.usage(subscriptionId, startDate, endDate) };
       }
       case "POST /v1/leaves": {
-        const { id, fields } = await proven(api, req.body, "usage", leavesRangeFields);
-        return { status: 200, body: leavesAnswer(leaves, id, fields) };
+        const { subscriptionId, fromWindow, toWindow } = await proven(api, req.body, "usage", LeavesRequest);
+        return { status: 200, body: leavesAnswer(leaves, subscriptionId, { from: fromWindow, to: toWindow }) };
       }
       default:
         throw new HttpError(404, "not_found", `no route ${route}`);

@@ -14,7 +14,7 @@ import { formatUFix64, familyOfSpendRow, pricingAt, type PricingSchedule } from 
 import { isLiteLLMError, type LiteLLMAdminClient, type SpendLogRow } from "../../litellm";
 import type { FlowContext } from "../../flow/runtime";
 import type { LiveBlock } from "../decision";
-import type { LiveView } from "./view";
+import type { LiveView } from "../http/wire";
 import type { Logger } from "../../log";
 import { currentKey, type SubscriptionRecord } from "../state";
 import { msToUnits, readChainViews, readSchedule, readSettlement, unitsToMs, type Settlement } from "./chain";

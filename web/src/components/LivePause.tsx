@@ -16,12 +16,12 @@ export function LivePause({ live }: { live: LiveLimit | null | undefined }) {
       </div>
     );
   }
-  const ends = live.periodEnd ? new Date(live.periodEnd).toLocaleString("en-GB", { timeZone: "UTC" }) : null;
+  const ends = new Date(live.periodEnd).toLocaleString("en-GB", { timeZone: "UTC" });
   return (
     <div className="live-pause error" role="status" data-testid="live-pause">
       <strong>Paused: pending usage has reached your cap.</strong> This period's spend with pending usage is {flowText(live.periodSpend)}
       {live.cap && <> against a cap of {flowText(live.cap)}</>}.{" "}
-      {live.toLift && live.cap && <>Raising the cap by at least {flowText(live.toLift)} lifts it{ends ? <>, as does the new period on {ends} UTC</> : null}.</>}
+      {live.toLift && live.cap && <>Raising the cap by at least {flowText(live.toLift)} lifts it, as does the new period on {ends} UTC.</>}
     </div>
   );
 }

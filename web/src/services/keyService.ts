@@ -5,10 +5,11 @@
  * client of the real endpoints.
  */
 import type { UserSignature } from "./flowClient";
-import { parseLiveLimit, type LiveLimit } from "../liveLimit";
+import type { LiveLimit } from "../liveLimit";
 import type { DailyUsage, KeyUsage as ServiceKeyUsage, RecentRequest } from "../../../src/litellm/types";
-import type { ChallengeAnswer, ProofAction, ProvenRequest } from "../../../src/keys/http/wire";
+import { ChallengeAnswer, ErrorAnswer, KeyAnswer, UsageAnswer, wireIssue, type ProofAction, type ProvenRequest } from "../../../src/keys/http/wire";
 import { FlareFlowError } from "../../../src/errors";
+import * as z from "zod/mini";
 
 /**
  * The seed's getKeyUsage shape, as the key service answers it (src/litellm/types.ts, the one
@@ -48,60 +49,38 @@ export class KeyServiceError extends FlareFlowError {
   }
 }
 
-async function call<T>(url: string, init: RequestInit): Promise<T> {
+/** A POST to the key service, its answer parsed by `answer` (src/keys/http/wire.ts). */
+async function call<T>(baseUrl: string, path: string, body: unknown, answer: z.ZodMiniType<T>): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { ...init, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
+    response = await fetch(`${baseUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   } catch {
     throw new KeyServiceError("The key service could not be reached.", 0);
   }
-  const body: unknown = await response.json().catch(() => null);
+  const json: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    // The key service answers {error: {code, message}}.
-    const error = typeof body === "object" && body !== null ? (body as { error?: unknown }).error : undefined;
-    const message = typeof error === "object" && error !== null ? String((error as { message?: unknown }).message ?? "") : typeof error === "string" ? error : response.statusText;
-    throw new KeyServiceError(message || `The key service answered ${response.status}.`, response.status);
+    const refusal = z.safeParse(ErrorAnswer, json);
+    throw new KeyServiceError((refusal.success ? refusal.data.error.message : "") || `The key service answered ${response.status}.`, response.status);
   }
-  return body as T;
+  return parseAnswer(answer, json, path, response.status);
 }
 
-function number(value: unknown): number {
-  const n = typeof value === "string" ? Number(value) : value;
-  return typeof n === "number" && Number.isFinite(n) ? n : 0;
+/** The key service's answer as `schema` reads it: a malformed one is an error naming the field, never drawn. */
+function parseAnswer<T>(schema: z.ZodMiniType<T>, json: unknown, path: string, status: number): T {
+  const r = z.safeParse(schema, json);
+  if (!r.success) throw new KeyServiceError(`The key service's answer to ${path} is malformed: ${wireIssue(r.error, "the answer")}.`, status);
+  return r.data;
 }
 
-/** Checks a usage answer field by field: the page draws what it is given. */
+/** A usage answer in the page's shape: LiteLLM's figures and the live limit's, the rest dropped. */
 export function parseKeyUsage(raw: unknown): KeyUsage {
-  const obj = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
-  const summary = (obj.usage_summary ?? {}) as Record<string, unknown>;
-  const breakdown: KeyUsage["model_breakdown"] = {};
-  for (const [model, entry] of Object.entries((obj.model_breakdown ?? {}) as Record<string, Record<string, unknown>>)) {
-    breakdown[model] = { requests: number(entry?.requests), tokens: number(entry?.tokens), cost: number(entry?.cost) };
-  }
-  const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter((v) => typeof v === "object" && v !== null) : []);
+  const { usage_summary, model_breakdown, recent_requests, daily_usage, live } = parseAnswer(UsageAnswer, raw, "/v1/usage", 200);
   return {
-    usage_summary: {
-      total_requests: number(summary.total_requests),
-      total_tokens: number(summary.total_tokens),
-      total_cost: number(summary.total_cost),
-    },
-    model_breakdown: breakdown,
-    recent_requests: list(obj.recent_requests).map((r) => ({
-      request_id: String(r.request_id ?? ""),
-      model: String(r.model ?? "unknown"),
-      prompt_tokens: number(r.prompt_tokens),
-      completion_tokens: number(r.completion_tokens),
-      total_tokens: number(r.total_tokens),
-      cost: number(r.cost),
-      timestamp: String(r.timestamp ?? ""),
-    })),
-    daily_usage: list(obj.daily_usage).map((d) => ({
-      date: String(d.date ?? ""),
-      requests: number(d.requests),
-      tokens: number(d.tokens),
-      cost: number(d.cost),
-    })),
-    live: parseLiveLimit(obj.live),
+    usage_summary,
+    model_breakdown,
+    recent_requests,
+    daily_usage,
+    live: live === null ? null : { reached: live.reached, pendingCost: live.pendingCost, escrowLeft: live.escrowLeft, unpaid: live.unpaid, periodSpend: live.periodSpend, cap: live.cap, toLift: live.toLift, periodEnd: live.periodEnd, asOf: live.asOf },
   };
 }
 
@@ -114,27 +93,24 @@ export function parseKeyUsage(raw: unknown): KeyUsage {
 export function httpKeyService(baseUrl: string): KeyService {
   return {
     async signIn(address, sign) {
-      const proven = async <T>(path: string, action: ProofAction, id: bigint): Promise<T> => {
+      const proven = async <T>(path: string, action: ProofAction, id: bigint, answer: z.ZodMiniType<T>): Promise<T> => {
         const subscriptionId = id.toString();
-        const challenge = await call<ChallengeAnswer>(`${baseUrl}/v1/challenge`, {
-          method: "POST",
-          body: JSON.stringify({ subscriptionId, action }),
-        });
+        const challenge = await call(baseUrl, "/v1/challenge", { subscriptionId, action }, ChallengeAnswer);
         const signatures = await sign(challenge.message);
         const body: ProvenRequest = { subscriptionId, nonce: challenge.nonce, signatures };
-        return call<T>(`${baseUrl}${path}`, { method: "POST", body: JSON.stringify(body) });
+        return call(baseUrl, path, body, answer);
       };
       return {
         address,
         pollable: false,
         async revealKey(id) {
-          return (await proven<{ key: string }>("/v1/keys/reveal", "reveal", id)).key;
+          return (await proven("/v1/keys/reveal", "reveal", id, KeyAnswer)).key;
         },
         async rotateKey(id) {
-          await proven<unknown>("/v1/keys/rotate", "rotate", id);
+          await proven("/v1/keys/rotate", "rotate", id, KeyAnswer);
         },
         async usage(id) {
-          return parseKeyUsage(await proven<unknown>("/v1/usage", "usage", id));
+          return parseKeyUsage(await proven("/v1/usage", "usage", id, z.unknown()));
         },
       };
     },
