@@ -1,221 +1,157 @@
 /**
- * LiteLLM's answers as schemas (zod/mini), turning untrusted response bodies into the typed
- * shapes of ./types (inferred from these schemas). Each parse throws ShapeError with the
- * offending path, what was expected there and what came.
+ * Validators turning untrusted response bodies into the typed shapes of
+ * ./types. Each throws ShapeError with the offending path.
  */
-import * as z from "zod/mini";
-import { ShapeError } from "./validate";
+import type {
+  DeleteKeysResponse,
+  GenerateKeyResponse,
+  KeyInfo,
+  KeyInfoResponse,
+  KeyListPage,
+  SpendLogMetadata,
+  SpendLogRow,
+  SpendLogsPage,
+} from "./types";
+import {
+  arrayOf,
+  bool,
+  count,
+  field,
+  hash64,
+  isoDate,
+  jsonObjectOrString,
+  nonNegNum,
+  object,
+  optField,
+  ShapeError,
+  str,
+} from "./validate";
 
-/** Each schema's message is what it expected: ShapeError writes "<path>: expected <it>, got <what came>". */
-const Str = z.string({ error: "string" });
-const Num = z.number({ error: "finite number" });
-const NonNegNum = Num.check(z.gte(0, { error: "non-negative number" }));
-const Count = Num.check(z.refine((n) => Number.isSafeInteger(n) && n >= 0, { error: "non-negative integer" }));
-const Bool = z.boolean({ error: "boolean" });
-const Hash64 = Str.check(z.regex(/^[0-9a-f]{64}$/, { error: "sha256 hex" }));
-const IsoDate = Str.check(z.refine((s) => !Number.isNaN(Date.parse(s)), { error: "ISO date string" }));
-const Strings = z.array(Str, { error: "array" });
-const OBJECT = { error: "object" };
-
-/** A field LiteLLM may omit: absent and null both read as `fallback`. */
-function opt<T extends z.ZodMiniType, F = null>(inner: T, fallback: () => F = () => null as F) {
-  return z.pipe(z.optional(z.nullable(inner)), z.transform((v) => (v ?? fallback()) as z.output<T> | F));
-}
-
-/**
- * LiteLLM stores some JSON columns as strings in older releases and as objects in newer ones
- * (metadata, request_tags); both are accepted as an object, absent, null and "" as {}.
- */
-const JsonObjectOrString = z.pipe(
-  z.transform((v: unknown, ctx) => {
-    if (v === null || v === undefined || v === "") return {};
-    if (typeof v !== "string") return v;
-    try {
-      return JSON.parse(v) as unknown;
-    } catch {
-      ctx.issues.push({ code: "custom", message: "JSON object (or its string form)", input: v });
-      return z.NEVER;
-    }
-  }),
-  z.looseObject({}, OBJECT),
-);
-
-/** POST /key/generate answer: the only time the raw key is ever returned. */
-export const GenerateKeyResponse = z.object(
-  {
-    /** The raw `sk-` key. Never log it; hand it to its owner once. */
-    key: Str.check(z.refine((k) => k.startsWith("sk-"), { error: "an sk- key", params: { got: "another string" } })),
-    /** sha256 hex of `key`: what LiteLLM stores and what goes on Flow. */
-    token: Hash64,
-    key_alias: opt(Str),
-    key_name: opt(Str),
-    expires: opt(IsoDate),
-    models: opt(Strings, (): string[] => []),
-    max_budget: opt(NonNegNum),
-    budget_duration: opt(Str),
-    metadata: JsonObjectOrString,
-  },
-  OBJECT,
-);
-export type GenerateKeyResponse = z.infer<typeof GenerateKeyResponse>;
-
-export const KeyInfo = z.object(
-  {
-    /** Present in /key/list full objects and /key/block answers; /key/info drops it. */
-    token: opt(Hash64),
-    key_alias: opt(Str),
-    key_name: opt(Str),
-    spend: opt(NonNegNum, () => 0),
-    max_budget: opt(NonNegNum),
-    budget_duration: opt(Str),
-    budget_reset_at: opt(IsoDate),
-    expires: opt(IsoDate),
-    models: opt(Strings, (): string[] => []),
-    metadata: JsonObjectOrString,
-    /** LiteLLM leaves this null on keys never blocked. */
-    blocked: opt(Bool, () => false),
-    rpm_limit: opt(Count),
-    tpm_limit: opt(Count),
-    created_at: opt(IsoDate),
-  },
-  OBJECT,
-);
-export type KeyInfo = z.infer<typeof KeyInfo>;
-
-/** GET /key/info answer: `{key: <as asked>, info: {...}}`. */
-const KeyInfoResponse = z.object({ key: Str, info: KeyInfo }, OBJECT);
-export type KeyInfoResponse = z.infer<typeof KeyInfoResponse>;
-
-/** /key/list: entries are checked one by one (parseKeyListEntry), as a hash or a full row. */
-const KeyListAnswer = z.object(
-  { keys: z.array(z.unknown(), { error: "array" }), total_count: opt(Count), current_page: opt(Count), total_pages: opt(Count) },
-  OBJECT,
-);
-
-const DeleteKeysResponse = z.object(
-  {
-    /** LiteLLM echoes what it was asked to delete (keys or aliases). */
-    deleted_keys: Strings,
-  },
-  OBJECT,
-);
-export type DeleteKeysResponse = z.infer<typeof DeleteKeysResponse>;
-
-/** /key/update answers `{key, ...the updated key row}` (the row carries its `token`). */
-const UpdatedKey = z.looseObject({ key: Str, token: Hash64 }, OBJECT);
-
-const SpendLogMetadata = z.pipe(
-  JsonObjectOrString,
-  z.looseObject({
-    user_api_key: opt(Str),
-    user_api_key_alias: opt(Str),
-    user_api_key_user_id: opt(Str),
-    spend_logs_metadata: opt(JsonObjectOrString),
-  }),
-);
-export type SpendLogMetadata = z.infer<typeof SpendLogMetadata>;
-
-/** One row of LiteLLM_SpendLogs as /spend/logs/v2 returns it. */
-export const SpendLogRow = z
-  .object(
-    {
-      prompt_tokens: Count,
-      completion_tokens: Count,
-      total_tokens: Count,
-      request_id: Str,
-      call_type: opt(Str, () => ""),
-      /** sha256 hex of the virtual key that made the request. */
-      api_key: Str,
-      spend: NonNegNum,
-      startTime: IsoDate,
-      endTime: IsoDate,
-      model: Str,
-      model_group: opt(Str),
-      user: opt(Str),
-      status: opt(Str),
-      metadata: SpendLogMetadata,
-    },
-    OBJECT,
-  )
-  .check(
-    // A row whose parts do not add up would bill the wrong amount downstream.
-    z.superRefine((r, ctx) => {
-      const sum = r.prompt_tokens + r.completion_tokens;
-      if (r.total_tokens !== sum) ctx.issues.push({ code: "custom", path: ["total_tokens"], message: `prompt_tokens + completion_tokens (${sum})`, input: r.total_tokens });
-    }),
-  );
-export type SpendLogRow = z.infer<typeof SpendLogRow>;
-
-/**
- * GET /spend/logs/v2 answer. Rows are ordered by startTime descending. LiteLLM counts at most
- * SPEND_LOGS_PAGINATION_COUNT_CAP (10,000) matching rows: past that, `total` reads 10,000,
- * `total_is_capped` is true and `total_pages` stops short of the last page, so a reader pages
- * until an empty page (spend_management_endpoints.py `ui_view_spend_logs`, LiteLLM 1.110.2).
- */
-const SpendLogsPage = z.object(
-  {
-    data: z.array(SpendLogRow, { error: "array" }),
-    total: Count,
-    page: Count,
-    page_size: Count,
-    total_pages: Count,
-    /** Absent in releases that did not cap the count (read as false). */
-    total_is_capped: opt(Bool, () => false),
-  },
-  OBJECT,
-);
-export type SpendLogsPage = z.infer<typeof SpendLogsPage>;
-
-/** `value` read by `schema`, or a ShapeError at `path` and the first refused field. */
-function shape<T>(schema: z.ZodMiniType<T>, value: unknown, path: string): T {
-  const r = z.safeParse(schema, value, { reportInput: true });
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const where = (issue?.path ?? []).reduce<string>((p, k) => (typeof k === "number" ? `${p}[${k}]` : p ? `${p}.${String(k)}` : String(k)), path);
-  const params = (issue as { params?: { got?: unknown } } | undefined)?.params;
-  throw new ShapeError(where, issue?.message ?? "a well-formed body", params?.got ?? issue?.input);
-}
+const strings = arrayOf(str);
 
 export function parseGenerateKeyResponse(body: unknown): GenerateKeyResponse {
-  return shape(GenerateKeyResponse, body, "");
+  const o = object(body, "");
+  const key = field(o, "key", str, "");
+  if (!key.startsWith("sk-")) throw new ShapeError("key", "an sk- key", "another string");
+  return {
+    key,
+    token: field(o, "token", hash64, ""),
+    key_alias: optField(o, "key_alias", str, ""),
+    key_name: optField(o, "key_name", str, ""),
+    expires: optField(o, "expires", isoDate, ""),
+    models: optField(o, "models", strings, "") ?? [],
+    max_budget: optField(o, "max_budget", nonNegNum, ""),
+    budget_duration: optField(o, "budget_duration", str, ""),
+    metadata: jsonObjectOrString(o["metadata"], "metadata"),
+  };
 }
 
 export function parseKeyInfo(value: unknown, path: string): KeyInfo {
-  return shape(KeyInfo, value, path);
+  const o = object(value, path);
+  return {
+    token: optField(o, "token", hash64, path),
+    key_alias: optField(o, "key_alias", str, path),
+    key_name: optField(o, "key_name", str, path),
+    spend: optField(o, "spend", nonNegNum, path) ?? 0,
+    max_budget: optField(o, "max_budget", nonNegNum, path),
+    budget_duration: optField(o, "budget_duration", str, path),
+    budget_reset_at: optField(o, "budget_reset_at", isoDate, path),
+    expires: optField(o, "expires", isoDate, path),
+    models: optField(o, "models", strings, path) ?? [],
+    metadata: jsonObjectOrString(o["metadata"], path ? `${path}.metadata` : "metadata"),
+    blocked: optField(o, "blocked", bool, path) ?? false,
+    rpm_limit: optField(o, "rpm_limit", count, path),
+    tpm_limit: optField(o, "tpm_limit", count, path),
+    created_at: optField(o, "created_at", isoDate, path),
+  };
 }
 
 export function parseKeyInfoResponse(body: unknown): KeyInfoResponse {
-  return shape(KeyInfoResponse, body, "");
+  const o = object(body, "");
+  return { key: field(o, "key", str, ""), info: parseKeyInfo(o["info"], "info") };
 }
 
 /** One /key/list entry: a full key row, or only its hash (the default form). */
 export type KeyListEntry = { kind: "full"; info: KeyInfo } | { kind: "hash"; token: string };
 
 export function parseKeyListEntry(value: unknown, path: string): KeyListEntry {
-  if (typeof value === "string") return { kind: "hash", token: shape(Hash64, value, path) };
+  if (typeof value === "string") return { kind: "hash", token: hash64(value, path) };
   return { kind: "full", info: parseKeyInfo(value, path) };
 }
 
 /** /key/list in either form; hash-only entries are returned for the caller to complete. */
-export function parseKeyListAnswer(body: unknown): { entries: KeyListEntry[]; total_count: number; current_page: number; total_pages: number } {
-  const o = shape(KeyListAnswer, body, "");
-  const entries = o.keys.map((v, i) => parseKeyListEntry(v, `keys[${i}]`));
-  return { entries, total_count: o.total_count ?? entries.length, current_page: o.current_page ?? 1, total_pages: o.total_pages ?? 1 };
+export function parseKeyListAnswer(body: unknown): Omit<KeyListPage, "keys"> & { entries: KeyListEntry[] } {
+  const o = object(body, "");
+  const entries = field(o, "keys", arrayOf((v, p) => parseKeyListEntry(v, p)), "");
+  return {
+    entries,
+    total_count: optField(o, "total_count", count, "") ?? entries.length,
+    current_page: optField(o, "current_page", count, "") ?? 1,
+    total_pages: optField(o, "total_pages", count, "") ?? 1,
+  };
 }
 
 export function parseDeleteKeysResponse(body: unknown): DeleteKeysResponse {
-  return shape(DeleteKeysResponse, body, "");
+  const o = object(body, "");
+  return { deleted_keys: field(o, "deleted_keys", strings, "") };
 }
 
+/** /key/update answers `{key, ...the updated key row}` (the row carries its `token`). */
 export function parseUpdateKeyResponse(body: unknown): KeyInfo {
-  shape(UpdatedKey, body, "");
-  return parseKeyInfo(body, "");
+  const o = object(body, "");
+  field(o, "key", str, "");
+  field(o, "token", hash64, "");
+  return parseKeyInfo(o, "");
+}
+
+function parseSpendLogMetadata(value: unknown, path: string): SpendLogMetadata {
+  const o = jsonObjectOrString(value, path);
+  const slm = o["spend_logs_metadata"];
+  return {
+    ...o,
+    user_api_key: optField(o, "user_api_key", str, path),
+    user_api_key_alias: optField(o, "user_api_key_alias", str, path),
+    user_api_key_user_id: optField(o, "user_api_key_user_id", str, path),
+    spend_logs_metadata: slm === null || slm === undefined ? null : jsonObjectOrString(slm, `${path}.spend_logs_metadata`),
+  };
 }
 
 export function parseSpendLogRow(value: unknown, path: string): SpendLogRow {
-  return shape(SpendLogRow, value, path);
+  const o = object(value, path);
+  const prompt = field(o, "prompt_tokens", count, path);
+  const completion = field(o, "completion_tokens", count, path);
+  const total = field(o, "total_tokens", count, path);
+  // A row whose parts do not add up would bill the wrong amount downstream.
+  if (total !== prompt + completion) {
+    throw new ShapeError(`${path}.total_tokens`, `prompt_tokens + completion_tokens (${prompt + completion})`, total);
+  }
+  return {
+    request_id: field(o, "request_id", str, path),
+    call_type: optField(o, "call_type", str, path) ?? "",
+    api_key: field(o, "api_key", str, path),
+    spend: field(o, "spend", nonNegNum, path),
+    total_tokens: total,
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    startTime: field(o, "startTime", isoDate, path),
+    endTime: field(o, "endTime", isoDate, path),
+    model: field(o, "model", str, path),
+    model_group: optField(o, "model_group", str, path),
+    user: optField(o, "user", str, path),
+    status: optField(o, "status", str, path),
+    metadata: parseSpendLogMetadata(o["metadata"], `${path}.metadata`),
+  };
 }
 
 export function parseSpendLogsPage(body: unknown): SpendLogsPage {
-  return shape(SpendLogsPage, body, "");
+  const o = object(body, "");
+  return {
+    data: field(o, "data", arrayOf((v, p) => parseSpendLogRow(v, p)), ""),
+    total: field(o, "total", count, ""),
+    page: field(o, "page", count, ""),
+    page_size: field(o, "page_size", count, ""),
+    total_pages: field(o, "total_pages", count, ""),
+    total_is_capped: optField(o, "total_is_capped", bool, "") ?? false,
+  };
 }
+

@@ -3,12 +3,8 @@
  * uses, as LiteLLM's proxy defines them (litellm/proxy/_types.py,
  * management_endpoints/key_management_endpoints.py,
  * spend_tracking/spend_management_endpoints.py). Only the fields FlareFlow
- * reads are typed in responses; unknown extra fields are tolerated. The answers' types are
- * inferred from their schemas in ./parse.
+ * reads are typed in responses; unknown extra fields are tolerated.
  */
-import type { KeyInfo } from "./parse";
-
-export type { DeleteKeysResponse, GenerateKeyResponse, KeyInfo, KeyInfoResponse, SpendLogMetadata, SpendLogRow, SpendLogsPage } from "./parse";
 
 /** Metadata FlareFlow puts on every key; LiteLLM stores metadata as free JSON. */
 export interface FlareFlowKeyMetadata {
@@ -46,6 +42,21 @@ export interface GenerateKeyRequest {
   tpm_limit?: number | null;
 }
 
+/** POST /key/generate answer: the only time the raw key is ever returned. */
+export interface GenerateKeyResponse {
+  /** The raw `sk-` key. Never log it; hand it to its owner once. */
+  key: string;
+  /** sha256 hex of `key`: what LiteLLM stores and what goes on Flow. */
+  token: string;
+  key_alias: string | null;
+  key_name: string | null;
+  expires: string | null;
+  models: string[];
+  max_budget: number | null;
+  budget_duration: string | null;
+  metadata: Record<string, unknown>;
+}
+
 /** POST /key/update body: `key` (raw or hash) plus the fields to change. */
 export interface UpdateKeyRequest {
   key: string;
@@ -61,6 +72,31 @@ export interface UpdateKeyRequest {
 }
 
 /** The stored key row, as /key/info, /key/list?return_full_object and /key/block return it. */
+export interface KeyInfo {
+  /** Present in /key/list full objects and /key/block answers; /key/info drops it. */
+  token: string | null;
+  key_alias: string | null;
+  key_name: string | null;
+  spend: number;
+  max_budget: number | null;
+  budget_duration: string | null;
+  budget_reset_at: string | null;
+  expires: string | null;
+  models: string[];
+  metadata: Record<string, unknown>;
+  /** LiteLLM leaves this null on keys never blocked. */
+  blocked: boolean;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  created_at: string | null;
+}
+
+/** GET /key/info answer: `{key: <as asked>, info: {...}}`. */
+export interface KeyInfoResponse {
+  key: string;
+  info: KeyInfo;
+}
+
 export interface ListKeysParams {
   page?: number;
   /** LiteLLM caps the page size at 100. */
@@ -84,6 +120,38 @@ export interface KeyListPage {
 /** POST /key/delete: LiteLLM takes `keys` (raw or hashed) or `key_aliases`. */
 export type DeleteKeysRequest = { keys: string[] } | { key_aliases: string[] };
 
+export interface DeleteKeysResponse {
+  /** LiteLLM echoes what it was asked to delete (keys or aliases). */
+  deleted_keys: string[];
+}
+
+/** One row of LiteLLM_SpendLogs as /spend/logs/v2 returns it. */
+export interface SpendLogRow {
+  request_id: string;
+  call_type: string;
+  /** sha256 hex of the virtual key that made the request. */
+  api_key: string;
+  spend: number;
+  total_tokens: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  startTime: string;
+  endTime: string;
+  model: string;
+  model_group: string | null;
+  user: string | null;
+  status: string | null;
+  metadata: SpendLogMetadata;
+}
+
+export interface SpendLogMetadata {
+  user_api_key: string | null;
+  user_api_key_alias: string | null;
+  user_api_key_user_id: string | null;
+  spend_logs_metadata: Record<string, unknown> | null;
+  [extra: string]: unknown;
+}
+
 export interface SpendLogsParams {
   /** Inclusive bounds on startTime; LiteLLM takes second precision, UTC. */
   startDate: Date;
@@ -95,6 +163,22 @@ export interface SpendLogsParams {
   page?: number;
   /** Rows per page: 100 unless asked; LiteLLM 1.110.2 takes up to 1,000 on /spend/logs/v2. */
   pageSize?: number;
+}
+
+/**
+ * GET /spend/logs/v2 answer. Rows are ordered by startTime descending. LiteLLM counts at most
+ * SPEND_LOGS_PAGINATION_COUNT_CAP (10,000) matching rows: past that, `total` reads 10,000,
+ * `total_is_capped` is true and `total_pages` stops short of the last page, so a reader pages
+ * until an empty page (spend_management_endpoints.py `ui_view_spend_logs`, LiteLLM 1.110.2).
+ */
+export interface SpendLogsPage {
+  data: SpendLogRow[];
+  total: number;
+  page: number;
+  page_size: number;
+  total_pages: number;
+  /** Absent in releases that did not cap the count (read as false). */
+  total_is_capped: boolean;
 }
 
 /** The seed's getKeyUsage shape (flareflow-readme "Usage Analytics"). */
