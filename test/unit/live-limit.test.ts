@@ -249,6 +249,18 @@ describe("PendingUsage", () => {
     }
   });
 
+  it("keeps LiteLLM's chain of windows when it forgets calls three windows old", () => {
+    // A call every 59 s, 1 s each: LiteLLM's windows start at 0 s and 118 s; the calls at 59 s and
+    // 177 s end after their window's 60 s and are lost. At 200 s the window of 118 s has run out:
+    // LiteLLM holds nothing for the key, though the call at 0 s is more than three windows old.
+    const p = new PendingUsage();
+    for (const second of [0, 59, 118, 177]) p.add(row(`s${second}`, 1n, 100, second * 1_000, second * 1_000 + 1_000));
+    expect(p.windowTokens("k", 200_000, 60_000, 3_000)).toBe(0);
+    // The call at 236 s starts the next window, which holds its 100 tokens once it ends.
+    p.add(row("s236", 1n, 100, 236_000, 237_000));
+    expect(p.windowTokens("k", 240_000, 60_000, 3_000)).toBe(100);
+  });
+
   it("keeps the history of the keys still live when it forgets the others", () => {
     const p = new PendingUsage();
     p.add(row("a", 1n, 100, 10_500, 11_000));
