@@ -261,6 +261,14 @@ describe("PendingUsage", () => {
     expect(p.windowTokens("k", 240_000, 60_000, 3_000)).toBe(100);
   });
 
+  it("does not add back a call that ended in the very millisecond the window's first call started (LiteLLM may have lost it with the window that ran out)", () => {
+    const p = new PendingUsage();
+    p.add(row("a", 1n, 100, 10_000, 11_000));
+    p.add(row("b", 1n, 40, 30_000, 70_500));
+    p.add(row("c", 1n, 7, 70_500, 71_000));
+    expect(p.windowTokens("k", 72_000, 60_000, 0)).toBe(7);
+  });
+
   it("keeps the history of the keys still live when it forgets the others", () => {
     const p = new PendingUsage();
     p.add(row("a", 1n, 100, 10_500, 11_000));

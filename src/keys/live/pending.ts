@@ -117,8 +117,10 @@ export class PendingUsage {
     recent.base = anchor;
     for (const r of calls) step(r);
     if (anchor === null || Math.floor((nowMs + marginMs) / 1000) - anchor.second >= windowSeconds) return 0;
+    // A call ending in the very millisecond the window's first call starts may have been recorded by
+    // LiteLLM against the window that ran out, and lost with it: not added back, so the limit stays within the room.
     const start = anchor.ms;
-    return calls.reduce((sum, r) => (r.endMs >= start ? sum + r.tokens : sum), 0);
+    return calls.reduce((sum, r) => (r.endMs > start ? sum + r.tokens : sum), 0);
   }
 
   /** Forgets the rate-limit history of keys not in `live` (deleted or rotated out). */
