@@ -61,6 +61,28 @@ describe("exposureOf", () => {
     expect(e.reached).toBe(state.balance === 0n ? "escrow" : null);
   });
 
+  it("bills the windows in window order whatever order they come in", () => {
+    // 90,000 tokens into the period: the 100,000-token tier boundary falls in the second window,
+    // so which family's tokens fall on either side of it depends on the order.
+    const base = view({ balance: F("5.0"), periodTokens: 90_000n });
+    const windows = [
+      { window: w(now) - 3n, families: fam([["gpt-4", 8_000n]]) },
+      { window: w(now) - 2n, families: fam([["llama", 5_000n]]) },
+      { window: w(now) - 1n, families: fam([["claude", 4_000n]]) },
+      { window: w(now), families: fam([["gpt-3.5", 3_000n]]) },
+    ];
+    const state: SubscriptionState = { balance: F("5.0"), periodTokens: 90_000n, periodSpent: 0n, periodStart: 0n, billingPeriod: 30n * DAY };
+    let cost = 0n;
+    for (const x of windows) {
+      const [[family, tokens]] = [...x.families];
+      cost += chargeLine(DEFAULT_PRICING, state, family!, tokens!, { windowStart: x.window * windowSeconds * UNITS_PER_SECOND, now }).cost;
+    }
+    const orders = (items: typeof windows): (typeof windows)[] => (items.length <= 1 ? [items] : items.flatMap((x, i) => orders([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest])));
+    for (const order of orders(windows)) {
+      expect(exposureOf(base, order, [DEFAULT_PRICING], windowSeconds, now).pendingCost, order.map((x) => x.window - w(now)).join()).toBe(cost);
+    }
+  });
+
   it("prices each window by the version in force at its start", () => {
     const cheaper: PricingConfig = { ...DEFAULT_PRICING, version: 1n, effectiveFrom: now, familyMultipliers: { ...DEFAULT_PRICING.familyMultipliers, "gpt-4": F("0.75") } };
     const schedule = [{ ...DEFAULT_PRICING, version: 0n, effectiveFrom: 0n }, cheaper];
@@ -151,6 +173,15 @@ describe("tpm guard", () => {
     expect(tokensRoomPays(0n, [DEFAULT_PRICING], ["gpt-4"], 0n, 300n * UNITS_PER_SECOND)).toBe(0n);
   });
 
+  it("a version replaced at the instant it took effect never bills, so it does not lower the limit", () => {
+    const window = 300n * UNITS_PER_SECOND;
+    const at = 10n * DAY;
+    const version = (n: bigint, gpt4: string): PricingConfig => ({ ...DEFAULT_PRICING, version: n, effectiveFrom: at, familyMultipliers: { ...DEFAULT_PRICING.familyMultipliers, "gpt-4": F(gpt4) } });
+    // The window running now started exactly when versions 1 and 2 took effect: 2 replaced 1 at once.
+    const schedule = [{ ...DEFAULT_PRICING, version: 0n, effectiveFrom: 0n }, version(1n, "3.0"), version(2n, "0.5")];
+    expect(tokensRoomPays(F("1.0"), schedule, ["gpt-4"], at + window, window)).toBe(100_000n);
+  });
+
   it("counts an announced increase before it is in force", () => {
     const dearer: PricingConfig = { ...DEFAULT_PRICING, version: 1n, effectiveFrom: 100n * DAY, familyMultipliers: { ...DEFAULT_PRICING.familyMultipliers, "gpt-4": F("3.0") } };
     expect(tokensRoomPays(F("1.0"), [{ ...DEFAULT_PRICING, version: 0n, effectiveFrom: 0n }, dearer], ["gpt-4"], DAY, 300n * UNITS_PER_SECOND)).toBe(16_666n);
@@ -176,6 +207,75 @@ describe("PendingUsage", () => {
     expect(p.add(row("c", 4n, 10))).toBe(false);
     p.settle(3n); // an older settlement changes nothing
     expect(p.windowsOf("7").map((x) => x.window)).toEqual([6n]);
+  });
+
+  it("adds up the calls of one subscription in one window", () => {
+    const p = new PendingUsage();
+    p.add(row("a", 5n, 100));
+    p.add(row("b", 5n, 50));
+    p.add({ ...row("c", 5n, 7), family: "llama" });
+    expect(p.windowsOf("7").map((x) => [x.window, [...x.families]])).toEqual([[5n, [["gpt-4", 150n], ["llama", 7n]]]]);
+  });
+
+  it("does not count a row of the window just settled, nor of any window settled before a stale settlement read", () => {
+    const p = new PendingUsage();
+    p.settle(5n);
+    expect(p.add(row("a", 5n, 100))).toBe(false);
+    // An access node behind the others answers an older settlement: windows 4 and 5 stay settled.
+    p.settle(3n);
+    expect(p.add(row("b", 4n, 100))).toBe(false);
+    expect(p.add(row("c", 5n, 100))).toBe(false);
+    expect(p.add(row("d", 6n, 100))).toBe(true);
+    expect(p.windowsOf("7").map((x) => [x.window, x.families.get("gpt-4")])).toEqual([[6n, 100n]]);
+  });
+
+  it("still knows the requests of unsettled windows after a settlement: a row read again counts once", () => {
+    const p = new PendingUsage();
+    p.add(row("a", 5n, 100));
+    p.add(row("b", 6n, 50));
+    p.settle(5n);
+    expect(p.add(row("b", 6n, 50))).toBe(false);
+    expect(p.windowsOf("7").map((x) => [x.window, x.families.get("gpt-4")])).toEqual([[6n, 50n]]);
+  });
+
+  it("finds the key's window from the calls' start times whatever order the log gave them in", () => {
+    const W = 60_000;
+    const calls = [row("a", 1n, 100, 10_500, 11_000), row("b", 1n, 200, 69_900, 69_950), row("c", 1n, 50, 70_200, 70_300)];
+    for (const order of [calls, [...calls].reverse(), [calls[1]!, calls[2]!, calls[0]!]]) {
+      const p = new PendingUsage();
+      for (const r of order) p.add(r);
+      // Window 2 started at 70.2 s with c: only c counts.
+      expect(p.windowTokens("k", 71_000, W, 2_000), order.map((r) => r.requestId).join()).toBe(50);
+    }
+  });
+
+  it("keeps LiteLLM's chain of windows when it forgets calls three windows old", () => {
+    // A call every 59 s, 1 s each: LiteLLM's windows start at 0 s and 118 s; the calls at 59 s and
+    // 177 s end after their window's 60 s and are lost. At 200 s the window of 118 s has run out:
+    // LiteLLM holds nothing for the key, though the call at 0 s is more than three windows old.
+    const p = new PendingUsage();
+    for (const second of [0, 59, 118, 177]) p.add(row(`s${second}`, 1n, 100, second * 1_000, second * 1_000 + 1_000));
+    expect(p.windowTokens("k", 200_000, 60_000, 3_000)).toBe(0);
+    // The call at 236 s starts the next window, which holds its 100 tokens once it ends.
+    p.add(row("s236", 1n, 100, 236_000, 237_000));
+    expect(p.windowTokens("k", 240_000, 60_000, 3_000)).toBe(100);
+  });
+
+  it("does not add back a call that ended in the very millisecond the window's first call started (LiteLLM may have lost it with the window that ran out)", () => {
+    const p = new PendingUsage();
+    p.add(row("a", 1n, 100, 10_000, 11_000));
+    p.add(row("b", 1n, 40, 30_000, 70_500));
+    p.add(row("c", 1n, 7, 70_500, 71_000));
+    expect(p.windowTokens("k", 72_000, 60_000, 0)).toBe(7);
+  });
+
+  it("keeps the history of the keys still live when it forgets the others", () => {
+    const p = new PendingUsage();
+    p.add(row("a", 1n, 100, 10_500, 11_000));
+    p.add({ ...row("b", 1n, 40, 10_600, 11_000), keyHash: "other" });
+    p.pruneKeys(new Set(["k"]));
+    expect(p.windowTokens("k", 12_000, 60_000, 0)).toBe(100);
+    expect(p.windowTokens("other", 12_000, 60_000, 0)).toBe(0);
   });
 
   it("knows the logged tokens LiteLLM still counts in the key's fixed window, and none when it may turn", () => {

@@ -243,6 +243,10 @@ describe("the live limit's pass", () => {
     await h.limiter.run(subs(record("7"), record("8")));
     expect(h.reads[0]?.startDate).toEqual(new Date(NOW0 - 86_400_000 - WINDOW_S * 1000));
     expect(h.limiter.view("7")?.pendingTokens).toBe("10000");
+    // The oldest subscription decides, wherever the journal lists it.
+    const listedLater = harness();
+    await listedLater.limiter.run(subs(record("8"), record("7")));
+    expect(listedLater.reads[0]?.startDate).toEqual(new Date(NOW0 - 86_400_000 - WINDOW_S * 1000));
   });
 
   it("with nothing settled and no subscription read, reads from now", async () => {
@@ -323,6 +327,19 @@ describe("the live limit's pass", () => {
     expect(h.limiter.view("7")).toBeNull();
   });
 
+  it("reads a subscription's state afresh when it comes back after it was closed or gone (what it knew of it is forgotten)", async () => {
+    const h = harness();
+    await h.limiter.run(subs(record("7")));
+    for (const [away, balance] of [[new Map<string, SubscriptionRecord>(), "2.00000000"], [subs(record("7", { lifecycle: "closed" })), "3.00000000"]] as const) {
+      h.clock.now += 1_000;
+      await h.limiter.run(away);
+      flow.subscriptions.set("7", subscriptionInfo({ balance }));
+      h.clock.now += 1_000;
+      await h.limiter.run(subs(record("7")));
+      expect(h.limiter.view("7")?.escrowLeft, `after ${away.size === 0 ? "gone" : "closed"}`).toBe(balance);
+    }
+  });
+
   it("logs a spend row it cannot read and does not count it", async () => {
     const h = harness();
     h.rows.push(row(-5), row(100, { status: "failure" }), row(100, {}, "8"), row(1_000));
@@ -367,6 +384,91 @@ describe("the live limit's pass", () => {
     expect(h.limiter.view("7")?.tpmLimit).toBe(32_333 + 1_000);
   });
 
+  it("a period that ended since Flow last rolled it counts from 0: the old period's spend does not reach the cap", async () => {
+    const start = NOW0 / 1000 - 31 * 86_400;
+    flow.subscriptions.set("7", subscriptionInfo({ balance: "10.00000000", maxBudgetPerPeriod: "0.50000000", periodSpent: "0.50000000", periodStart: ufix(start), billingPeriod: ufix(2_592_000) }));
+    const h = harness();
+    expect((await h.limiter.run(subs(record("7")))).get("7")).toBeNull();
+    expect(h.limiter.view("7")).toMatchObject({ reached: null, periodSpend: "0.00000000", room: "0.50000000", toLift: null, periodEnd: new Date((start + 2 * 2_592_000) * 1000).toISOString() });
+  });
+
+  it("a capped subscription with room has nothing to lift", async () => {
+    flow.subscriptions.set("7", subscriptionInfo({ balance: "10.00000000", maxBudgetPerPeriod: "5.00000000" }));
+    const h = harness();
+    h.rows.push(row(10_000));
+    await h.limiter.run(subs(record("7")));
+    expect(h.limiter.view("7")).toMatchObject({ reached: null, cap: "5.00000000", periodSpend: "0.30000000", toLift: null });
+  });
+
+  it("re-reads every state when a settlement landed since the last pass: the settled usage is then in Flow's state, not pending", async () => {
+    const h = harness();
+    h.rows.push(row(30_000));
+    await h.limiter.run(subs(record("7")));
+    expect(h.limiter.view("7")).toMatchObject({ pendingTokens: "30000", escrowLeft: "0.10000000" });
+    // The window is settled: Flow has taken the 0.9 FLOW from the escrow.
+    flow.states = [{ windowSeconds: String(WINDOW_S), lastSettledWindow: String(windowOf(NOW0)) }];
+    flow.subscriptions.set("7", subscriptionInfo({ balance: "0.10000000", periodSpent: "0.90000000", periodTokens: "30000" }));
+    h.clock.now += 1_000;
+    await h.limiter.run(subs(record("7")));
+    expect(h.limiter.view("7")).toMatchObject({ pendingTokens: "0", escrowLeft: "0.10000000", room: "0.10000000" });
+  });
+
+  it("re-reads every state when the window length changes", async () => {
+    const h = harness();
+    await h.limiter.run(subs(record("7")));
+    flow.states = [{ windowSeconds: String(WINDOW_S * 2), lastSettledWindow: String(windowOf(NOW0) - 2) }];
+    h.clock.now += 1_000;
+    await h.limiter.run(subs(record("7")));
+    expect(flow.calls.filter((c) => c === "subscription 7")).toHaveLength(2);
+  });
+
+  it("logs a subscription's live limit only when it changes", async () => {
+    const h = harness();
+    h.rows.push(row(40_000));
+    await h.limiter.run(subs(record("7")));
+    h.clock.now += 1_000;
+    await h.limiter.run(subs(record("7")));
+    expect(h.logs).toEqual(["info subscription 7: live limit reached (escrow): pending 1.20000000 FLOW, escrow left 0.00000000"]);
+  });
+
+  it("bills each logged call at its own model's family in one pass", async () => {
+    const h = harness();
+    h.rows.push(row(10_000), row(10_000, { model: "llama-3-70b", model_group: "llama-3-70b" }));
+    await h.limiter.run(subs(record("7")));
+    // 10,000 GPT-4 tokens at 0.02 per 1K × 1.5 and 10,000 Llama tokens × 0.6: 0.3 + 0.12.
+    expect(h.limiter.view("7")?.pendingCost).toBe("0.42000000");
+  });
+
+  it("finds a call's family by the pricing version in force at its window's start", async () => {
+    // From two windows ago a new version maps "house-model" to Llama (× 0.6); before, it was billed at the default (× 1).
+    flow.schedule = [
+      { ...cadencePricing, version: "0", effectiveFrom: "0.00000000" },
+      { ...cadencePricing, version: "1", effectiveFrom: ufix(NOW0 / 1000 - 2 * WINDOW_S), modelFamilies: { ...cadencePricing.modelFamilies, "house-model": "llama" } },
+    ];
+    const h = harness();
+    h.rows.push(row(10_000, { model: "house-model", model_group: "house-model" }));
+    await h.limiter.run(subs(record("7")));
+    expect(h.limiter.view("7")?.pendingCost).toBe("0.12000000");
+  });
+
+  it("sets tpm_limit by the prices that can bill usage from the start of the window running now: a cut half a window old does not raise it yet", async () => {
+    const cut = { ...cadencePricing, version: "1", effectiveFrom: ufix(NOW0 / 1000 - WINDOW_S / 2), familyMultipliers: { ...cadencePricing.familyMultipliers, "gpt-4": "0.50000000" } };
+    flow.schedule = [{ ...cadencePricing, version: "0", effectiveFrom: "0.00000000" }, cut];
+    const h = harness();
+    await h.limiter.run(subs(record("7")));
+    // 1 FLOW at 0.02 per 1K × 1.5, the window's price: 33,333 tokens (× 0.5 would let 100,000 through).
+    expect(h.limiter.view("7")?.tpmLimit).toBe(33_333);
+  });
+
+  it("does not add back logged tokens of a LiteLLM minute that may turn before the next pass (poll interval plus 2 s)", async () => {
+    const h = harness();
+    // Started 58 s ago: LiteLLM's window turns in 2 s, before the next pass (1 s) plus its 2 s margin.
+    h.rows.push(row(1_000, {}, "7", 58_000));
+    await h.limiter.run(subs(record("7")));
+    // 0.97 FLOW left pays 32,333 tokens; once the window turns LiteLLM counts the 1,000 no more.
+    expect(h.limiter.view("7")?.tpmLimit).toBe(32_333);
+  });
+
   it("off: no pass, no reads, no tpm_limit; guard off: blocks but no tpm_limit", async () => {
     const off = harness({ enabled: false });
     expect(await off.limiter.run(subs(record("7")))).toEqual(new Map());
@@ -400,6 +502,7 @@ describe("what the live limit reads from Flow", () => {
       [{ windowSeconds: "-300" }, "FlareFDCTriggers state: windowSeconds is not an unsigned integer"],
       [{ windowSeconds: "3e2" }, "FlareFDCTriggers state: windowSeconds is not an unsigned integer"],
       [{ windowSeconds: "300 " }, "FlareFDCTriggers state: windowSeconds is not an unsigned integer"],
+      [{ windowSeconds: ["300"] }, "FlareFDCTriggers state: windowSeconds is not an unsigned integer"],
       [{ windowSeconds: " 300" }, "FlareFDCTriggers state: windowSeconds is not an unsigned integer"],
       [{}, "FlareFDCTriggers state: windowSeconds is not an unsigned integer"],
       [{ windowSeconds: "300", lastSettledWindow: "1.5" }, "FlareFDCTriggers state: lastSettledWindow is not an unsigned integer"],
@@ -434,7 +537,17 @@ describe("what the live limit reads from Flow", () => {
     await expect(readChainViews(ctx, ["1", "3"])).rejects.toThrow("get_subscriptions answered 1 for 2 subscriptions");
     flow.batchAnswer = (asked) => [...asked].reverse().map((id) => flow.subscriptions.get(id));
     await expect(readChainViews(ctx, ["1", "3"])).rejects.toThrow("get_subscriptions answered subscription 3 where 1 was asked");
+    flow.batchAnswer = () => null;
+    await expect(readChainViews(ctx, ["1", "3"])).rejects.toThrow("get_subscriptions answered no list for 2 subscriptions");
     flow.batchAnswer = undefined;
+  });
+
+  it("runs no script for no subscription, and one for exactly VIEWS_PER_SCRIPT", async () => {
+    flow.batches = [];
+    expect((await readChainViews(ctx, [])).size).toBe(0);
+    expect(flow.batches).toEqual([]);
+    await readChainViews(ctx, Array.from({ length: VIEWS_PER_SCRIPT }, (_, i) => String(i + 1)));
+    expect(flow.batches).toEqual([VIEWS_PER_SCRIPT]);
   });
 });
 

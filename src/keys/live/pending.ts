@@ -19,11 +19,22 @@ export interface PendingRow {
   endMs: number;
 }
 
+/** The first call of a rate-limit window: its start, in whole seconds (LiteLLM's) and in ms. */
+interface Anchor {
+  second: number;
+  ms: number;
+}
+
 export class PendingUsage {
   private readonly bySub = new Map<string, Map<bigint, Map<string, bigint>>>();
   /** Request ids of unsettled windows, by window, so settled windows drop their ids too. */
   private readonly ids = new Map<bigint, Set<string>>();
-  private readonly recent = new Map<string, { startMs: number; endMs: number; tokens: number }[]>();
+  /**
+   * Per key, the logged calls of the last three rate-limit windows, and the window the older calls
+   * left running (`base`): LiteLLM's windows form a chain (each starts at the first call after the
+   * previous one ran out), so forgetting a call must not forget where the chain stood.
+   */
+  private readonly recent = new Map<string, { calls: { startMs: number; endMs: number; tokens: number }[]; base: Anchor | null }>();
   private settledThrough: bigint | null = null;
 
   /** Windows up to and including `window` are settled on Flow: their usage is in the chain's state now. */
@@ -63,10 +74,10 @@ export class PendingUsage {
     families.set(row.family, (families.get(row.family) ?? 0n) + BigInt(row.tokens));
     let recent = this.recent.get(row.keyHash);
     if (recent === undefined) {
-      recent = [];
+      recent = { calls: [], base: null };
       this.recent.set(row.keyHash, recent);
     }
-    recent.push({ startMs: row.startMs, endMs: row.endMs, tokens: row.tokens });
+    recent.calls.push({ startMs: row.startMs, endMs: row.endMs, tokens: row.tokens });
     return true;
   }
 
@@ -85,23 +96,31 @@ export class PendingUsage {
    * unseen here; the key service only refuses that way before it has priced a new key.)
    */
   windowTokens(keyHash: string, nowMs: number, windowMs: number, marginMs: number): number {
-    const all = this.recent.get(keyHash);
-    if (all === undefined) return 0;
-    const kept = all.filter((r) => r.endMs > nowMs - 3 * windowMs).sort((a, b) => a.startMs - b.startMs);
-    if (kept.length === 0) {
+    const recent = this.recent.get(keyHash);
+    if (recent === undefined) return 0;
+    const calls = recent.calls.sort((a, b) => a.startMs - b.startMs);
+    const windowSeconds = windowMs / 1000;
+    let anchor = recent.base;
+    const step = (r: { startMs: number }) => {
+      const second = Math.floor(r.startMs / 1000);
+      if (anchor === null || second - anchor.second >= windowSeconds) anchor = { second, ms: r.startMs };
+    };
+    // Calls that ended three windows ago are forgotten in start order, their effect on the chain kept in `base`.
+    let forgotten = 0;
+    while (forgotten < calls.length && calls[forgotten]!.endMs <= nowMs - 3 * windowMs) step(calls[forgotten++]!);
+    calls.splice(0, forgotten);
+    if (calls.length === 0) {
+      // The last window started over three windows ago: the next call starts a new one whatever came before.
       this.recent.delete(keyHash);
       return 0;
     }
-    this.recent.set(keyHash, kept);
-    const windowSeconds = windowMs / 1000;
-    let anchor: { second: number; ms: number } | null = null;
-    for (const r of kept) {
-      const second = Math.floor(r.startMs / 1000);
-      if (anchor === null || second - anchor.second >= windowSeconds) anchor = { second, ms: r.startMs };
-    }
+    recent.base = anchor;
+    for (const r of calls) step(r);
     if (anchor === null || Math.floor((nowMs + marginMs) / 1000) - anchor.second >= windowSeconds) return 0;
+    // A call ending in the very millisecond the window's first call starts may have been recorded by
+    // LiteLLM against the window that ran out, and lost with it: not added back, so the limit stays within the room.
     const start = anchor.ms;
-    return kept.reduce((sum, r) => (r.endMs >= start ? sum + r.tokens : sum), 0);
+    return calls.reduce((sum, r) => (r.endMs > start ? sum + r.tokens : sum), 0);
   }
 
   /** Forgets the rate-limit history of keys not in `live` (deleted or rotated out). */
