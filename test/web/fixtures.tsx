@@ -1,5 +1,5 @@
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
-import { render } from "@testing-library/react";
+import { configure, render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { vi } from "vitest";
 import { readConfig, type PageConfig } from "../../web/src/config";
@@ -10,6 +10,10 @@ import { ServicesProvider, type Services } from "../../web/src/services/context"
 import { DEFAULT_PRICING, type PricingConfig } from "../../src/pricing";
 import type { AccountStorage, EscrowSettings, FlowClient, PricingAnnouncement, ScheduledPricing, Subscription } from "../../web/src/services/flowClient";
 import type { KeyService, KeySession, KeyUsage } from "../../web/src/services/keyService";
+
+// waitFor and findBy give up after 1 s by default; on two shared cores a query's answer can take
+// longer to render. They still return as soon as the page shows what they wait for.
+configure({ asyncUtilTimeout: 10_000 });
 
 export const CUSTOMER = "0x01cf0e2f2f715450";
 export const PROVIDER = "0x179b6b1cb6755e31";

@@ -1,10 +1,50 @@
-/** Form checks that mirror the contracts' pre-conditions, so a bad value never reaches the wallet. */
+/**
+ * Form checks that mirror the contracts' pre-conditions, so a bad value never reaches the wallet.
+ * Each form is a zod/mini schema (the wire's library, already in the page's bundle) over the
+ * fields' text, its value type inferred; each field is read by a reader below that says, in the
+ * contract's terms, why a text is refused, and every refused field is reported, not just the first.
+ */
+import * as z from "zod/mini";
 import { formatFlow, parseUFix64 } from "../../src/pricing/units";
 import type { NewSubscription, SubscriptionChanges } from "./services/flowClient";
 
 export type FieldErrors<K extends string> = Partial<Record<K, string>>;
 
 export type Parsed<T, K extends string> = { ok: true; value: T } | { ok: false; errors: FieldErrors<K> };
+
+/** A form field read by `read`: its value, or the refusal in the words `read` gives. */
+function field<T>(read: (text: string) => { value: T } | { refused: string }): z.ZodMiniType<T, string> {
+  return z.pipe(
+    z.string(),
+    z.transform((text: string, ctx) => {
+      const r = read(text);
+      if ("value" in r) return r.value;
+      ctx.issues.push({ code: "custom", message: r.refused, input: text });
+      return z.NEVER;
+    }),
+  );
+}
+
+/** The form's fields through `schema`: the value, or each refused field's first reason. */
+function parseForm<S extends z.ZodMiniType, K extends string>(schema: S, fields: Record<K, string>): Parsed<z.output<S>, K> {
+  const r = z.safeParse(schema, fields);
+  if (r.success) return { ok: true, value: r.data };
+  const errors: FieldErrors<K> = {};
+  for (const issue of r.error.issues) {
+    const name = issue.path[0] as K;
+    errors[name] ??= issue.message;
+  }
+  return { ok: false, errors };
+}
+
+const refusedIfText = <T>(v: T | string): { value: T } | { refused: string } => (typeof v === "string" ? { refused: v } : { value: v });
+
+/** An optional amount: empty is none (nil on chain). */
+const optionalAmount = (label: string) => field<{ units: bigint; text: string } | null>((text) => (text.trim() === "" ? { value: null } : refusedIfText(parseAmount(text, label))));
+const models = field<string[] | null>((text) => {
+  const m = parseModels(text);
+  return typeof m === "string" ? { refused: m } : { value: m };
+});
 
 /** A positive FLOW amount with at most 8 decimals, as UFix64 text; or the reason it is not. */
 export function parseAmount(text: string, label: string): { units: bigint; text: string } | string {
@@ -56,35 +96,38 @@ export function belowResumeMinimum(minimumDeposit: bigint): string {
 }
 
 /**
- * `minimumDeposit` (units; from get_escrow_settings) null: not known, and the chain is left to
- * refuse a small deposit.
+ * The create form. `minimumDeposit` (units; from get_escrow_settings) null: not known, and the
+ * chain is left to refuse a small deposit.
  */
+function newSubscriptionForm(minimumDeposit: bigint | null) {
+  return z.pipe(
+    z.object({
+      provider: field<string>((text) => (isFlowAddress(text) ? { value: text.trim().toLowerCase() } : { refused: "The provider is a Flow address: 0x and 16 hex digits." })),
+      deposit: field<{ units: bigint; text: string }>((text) => {
+        const deposit = parseAmount(text, "The deposit");
+        if (typeof deposit !== "string" && minimumDeposit !== null && deposit.units < minimumDeposit) return { refused: belowMinimumDeposit(minimumDeposit) };
+        return refusedIfText(deposit);
+      }),
+      cap: optionalAmount("The spending cap"),
+      models,
+    }),
+    z.transform(
+      (f): NewSubscription & { depositUnits: bigint } => ({
+        provider: f.provider,
+        deposit: f.deposit.text,
+        depositUnits: f.deposit.units,
+        maxBudgetPerPeriod: f.cap ? f.cap.text : null,
+        allowedModels: f.models,
+      }),
+    ),
+  );
+}
+
 export function validateNewSubscription(
   fields: SubscriptionFields,
   minimumDeposit: bigint | null = null,
 ): Parsed<NewSubscription & { depositUnits: bigint }, keyof SubscriptionFields> {
-  const errors: FieldErrors<keyof SubscriptionFields> = {};
-  if (!isFlowAddress(fields.provider)) errors.provider = "The provider is a Flow address: 0x and 16 hex digits.";
-  let deposit = parseAmount(fields.deposit, "The deposit");
-  if (typeof deposit !== "string" && minimumDeposit !== null && deposit.units < minimumDeposit) deposit = belowMinimumDeposit(minimumDeposit);
-  if (typeof deposit === "string") errors.deposit = deposit;
-  const cap = fields.cap.trim() === "" ? null : parseAmount(fields.cap, "The spending cap");
-  if (typeof cap === "string") errors.cap = cap;
-  const models = parseModels(fields.models);
-  if (typeof models === "string") errors.models = models;
-  if (Object.keys(errors).length > 0 || typeof deposit === "string" || typeof cap === "string" || typeof models === "string") {
-    return { ok: false, errors };
-  }
-  return {
-    ok: true,
-    value: {
-      provider: fields.provider.trim().toLowerCase(),
-      deposit: deposit.text,
-      depositUnits: deposit.units,
-      maxBudgetPerPeriod: cap ? cap.text : null,
-      allowedModels: models,
-    },
-  };
+  return parseForm(newSubscriptionForm(minimumDeposit), { provider: fields.provider, deposit: fields.deposit, cap: fields.cap, models: fields.models });
 }
 
 /**
@@ -98,12 +141,12 @@ export function validateTopUp(text: string, exhausted: boolean, minimumDeposit: 
   return parsed;
 }
 
+/** The change form: a new cap (empty: none) and model list (empty: every model). */
+const changesForm = z.pipe(
+  z.object({ cap: optionalAmount("The spending cap"), models }),
+  z.transform((f): SubscriptionChanges => ({ maxBudgetPerPeriod: f.cap ? f.cap.text : null, allowedModels: f.models })),
+);
+
 export function validateChanges(fields: { cap: string; models: string }): Parsed<SubscriptionChanges, "cap" | "models"> {
-  const errors: FieldErrors<"cap" | "models"> = {};
-  const cap = fields.cap.trim() === "" ? null : parseAmount(fields.cap, "The spending cap");
-  if (typeof cap === "string") errors.cap = cap;
-  const models = parseModels(fields.models);
-  if (typeof models === "string") errors.models = models;
-  if (typeof cap === "string" || typeof models === "string") return { ok: false, errors };
-  return { ok: true, value: { maxBudgetPerPeriod: cap ? cap.text : null, allowedModels: models } };
+  return parseForm(changesForm, { cap: fields.cap, models: fields.models });
 }
