@@ -242,6 +242,27 @@ access(all) fun testInvalidAdminInputIsRejected() {
     Test.assertEqual(1.0, pricing().defaultMultiplier)
 }
 
+/// The escrow settings' bounds are inclusive, as their refusals say ("between 60 and 31622400
+/// seconds", "at most 2592000 seconds"): the bound itself is a setting an admin may choose.
+access(all) fun testEscrowSettingsAcceptTheirBounds() {
+    let before = pricing()
+    for seconds in [60.0, 31_622_400.0] {
+        txOk("subscriptions/admin_set_period", contractAccount, [seconds])
+        Test.assertEqual(seconds, pricing().billingPeriod)
+    }
+    txOk("subscriptions/admin_set_grace", contractAccount, [2_592_000.0])
+    Test.assertEqual(2_592_000.0, pricing().closeGracePeriod)
+    for amount in [0.01, 10_000.0] {
+        txOk("subscriptions/admin_set_minimum_deposit", contractAccount, [amount])
+        Test.assertEqual(amount, pricing().minimumDeposit)
+    }
+    // restore the settings for the tests after this one
+    txOk("subscriptions/admin_set_period", contractAccount, [before.billingPeriod])
+    txOk("subscriptions/admin_set_grace", contractAccount, [before.closeGracePeriod])
+    txOk("subscriptions/admin_set_minimum_deposit", contractAccount, [before.minimumDeposit])
+    Test.assertEqual(before.billingPeriod, pricing().billingPeriod)
+}
+
 access(all) fun testCostIsCappedAtUFix64Max() {
     Test.assertEqual(UFix64.max, quote("llama", UInt64.max, 0))
     Test.assertEqual(0.0, quote("gpt-4", 0, 5_000_000))
