@@ -59,22 +59,36 @@ export class KeyJournal {
       this.durableSeq = Math.max(this.durableSeq, seq);
       for (const w of waiters) w.resolve();
     } catch (error) {
-      for (const w of waiters) w.reject(error);
+      // Last-first: the store undoes a batch's changes in this order, so a field two of them
+      // changed ends where it was before the first.
+      for (const w of waiters.reverse()) w.reject(error);
     }
   }
 
   /**
-   * Empties the journal once a snapshot holding every entry up to `coveredSeq` is on disk, unless
-   * an entry past it is already written (then the next snapshot tries again). Queued behind the
-   * writes begun before it, so it never cuts one short; an entry written after it lands in the
-   * emptied file, and replay skips any it holds up to `coveredSeq`.
+   * Drops the entries up to `coveredSeq` once a snapshot holding them is on disk. Queued behind the
+   * writes begun before it, so it never cuts one short. Entries written since the snapshot are
+   * kept: the file is rewritten with them and renamed over the old one (a crash leaves one or the
+   * other whole), so the journal shrinks even while key changes never stop.
    */
   compact(coveredSeq: number): Promise<void> {
     const run = this.tail.then(async () => {
-      if (this.durableSeq > coveredSeq) return;
-      await fs.truncate(this.file, 0).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== "ENOENT") throw error;
-      });
+      if (this.durableSeq <= coveredSeq) {
+        await fs.truncate(this.file, 0).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== "ENOENT") throw error;
+        });
+        return;
+      }
+      const kept = await KeyJournal.read(this.file, coveredSeq);
+      const temp = `${this.file}.tmp`;
+      const handle = await fs.open(temp, "w", 0o600);
+      try {
+        await handle.writeFile(kept.map((e) => `${JSON.stringify(e)}\n`).join(""));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temp, this.file);
     });
     this.tail = run.catch(() => undefined);
     return run;

@@ -31,11 +31,10 @@ function aliasTaken(ctx: ServerContext, alias: string | null | undefined, except
  * A key change that could not be made durable: LiteLLM wraps a failed table write in its generic
  * 500 (`generate_key_helper_fn`: "Internal Server Error.").
  */
-async function durably(write: Promise<void>, undo?: () => void): Promise<void> {
+async function durably(write: Promise<void>): Promise<void> {
   try {
     await write;
   } catch {
-    undo?.();
     throw proxyError(500, "internal_server_error", pyDetail("Internal Server Error."));
   }
 }
@@ -80,7 +79,7 @@ export async function generateKey(ctx: ServerContext, body: Record<string, unkno
     updated_at: iso,
   };
   // A key whose row was never written does not exist.
-  await durably(ctx.store.saveKey(record), () => ctx.store.forgetKey(record.token));
+  await durably(ctx.store.createKey(record));
   const row = keyRow(record, false);
   return {
     status: 200,
@@ -100,23 +99,23 @@ export async function updateKey(ctx: ServerContext, body: Record<string, unknown
   const f = readKeyFields(body);
   aliasTaken(ctx, f.key_alias, k.token);
   const now = ctx.now();
-  if (f.key_alias !== undefined) k.key_alias = f.key_alias;
-  if (f.models !== undefined) k.models = f.models;
-  if (f.max_budget !== undefined) k.max_budget = f.max_budget;
-  if (f.metadata !== undefined) k.metadata = f.metadata;
-  if (f.blocked !== undefined) k.blocked = f.blocked;
-  if (f.spend !== undefined) k.spend = f.spend;
-  if (f.rpm_limit !== undefined) k.rpm_limit = f.rpm_limit;
-  if (f.tpm_limit !== undefined) k.tpm_limit = f.tpm_limit;
+  const patch: Partial<KeyRecord> = { updated_at: new Date(now).toISOString() };
+  if (f.key_alias !== undefined) patch.key_alias = f.key_alias;
+  if (f.models !== undefined) patch.models = f.models;
+  if (f.max_budget !== undefined) patch.max_budget = f.max_budget;
+  if (f.metadata !== undefined) patch.metadata = f.metadata;
+  if (f.blocked !== undefined) patch.blocked = f.blocked;
+  if (f.spend !== undefined) patch.spend = f.spend;
+  if (f.rpm_limit !== undefined) patch.rpm_limit = f.rpm_limit;
+  if (f.tpm_limit !== undefined) patch.tpm_limit = f.tpm_limit;
   if (f.budget_duration !== undefined) {
-    k.budget_duration = f.budget_duration;
-    k.budget_reset_at = f.budget_duration === null ? null : isoOrNull(addDuration(now, f.budget_duration));
+    patch.budget_duration = f.budget_duration;
+    patch.budget_reset_at = f.budget_duration === null ? null : isoOrNull(addDuration(now, f.budget_duration));
   }
   if (f.duration !== undefined) {
-    k.expires = f.duration === null || f.duration === "-1" ? null : isoOrNull(addDuration(now, f.duration));
+    patch.expires = f.duration === null || f.duration === "-1" ? null : isoOrNull(addDuration(now, f.duration));
   }
-  k.updated_at = new Date(now).toISOString();
-  await durably(ctx.store.saveKey(k));
+  await durably(ctx.store.changeKey(k, patch));
   // update_key_fn answers `{"key": key, **updated_row}`: the whole stored row, token included.
   return { status: 200, body: { key: body["key"], ...keyRow(k, true) } };
 }
@@ -149,9 +148,7 @@ export async function setBlocked(ctx: ServerContext, body: Record<string, unknow
   }
   const k = ctx.store.key(toToken(key));
   if (k === undefined) throw proxyError(404, "bad_request_error", `Key ${key} not found`, "key");
-  k.blocked = blocked;
-  k.updated_at = new Date(ctx.now()).toISOString();
-  await durably(ctx.store.saveKey(k));
+  await durably(ctx.store.changeKey(k, { blocked, updated_at: new Date(ctx.now()).toISOString() }));
   return { status: 200, body: keyRow(k, true) };
 }
 

@@ -6,12 +6,15 @@
  * (key-journal.ts).
  */
 import { addDuration } from "./durations";
-import { KeyJournal } from "./key-journal";
+import { KeyJournal, type JournalEntry } from "./key-journal";
 import { readState, writeStateAtomically } from "./persist";
 import type { KeyRecord, PersistedState, SpendLogRecord } from "./types";
 
 /** Visible spend rows in the order /spend/logs/v2 pages them: startTime descending, then newest insert first. */
 export type SpendLogView = { rows: readonly SpendLogRecord[]; startMs: Float64Array };
+
+/** Key changes journaled between snapshots before the store takes one (see journaled()). */
+export const SNAPSHOT_EVERY_KEY_CHANGES = 1_000;
 
 export class Store {
   private readonly keys = new Map<string, KeyRecord>();
@@ -26,6 +29,7 @@ export class Store {
    */
   private view: { logs: number; validFrom: number; validUntil: number; view: SpendLogView } | undefined;
   private seq = 0;
+  private changesSinceSnapshot = 0;
   private writing: Promise<void> | null = null;
   private dirty = false;
   private writeError: unknown = null;
@@ -78,21 +82,60 @@ export class Store {
     this.touch();
   }
 
-  /** A key created or changed by a management route: resolves once the change is durable. */
-  saveKey(k: KeyRecord): Promise<void> {
+  /** A key created by a management route: resolves once it is durable; if it cannot be written, it does not exist. */
+  createKey(k: KeyRecord): Promise<void> {
     this.index(k);
-    return this.journal === undefined ? Promise.resolve() : this.journal.append({ seq: this.nextSeq(), put: k });
+    return this.journaled({ seq: this.nextSeq(), put: k }).catch((error: unknown) => {
+      if (this.keys.get(k.token) === k) this.unindex(k.token);
+      this.touch();
+      throw error;
+    });
   }
 
-  /** Deletes keys; resolves once the deletion is durable. */
+  /**
+   * Sets a key's fields for a management route; resolves once the change is durable. If it cannot
+   * be written, the fields it set go back to what they were, unless something has changed them
+   * since (a spend counter raised by a call in between stays raised). The journal fails a batch's
+   * changes last-first, so a field changed twice in it ends at its value before both.
+   */
+  changeKey(k: KeyRecord, patch: Partial<KeyRecord>): Promise<void> {
+    const before: Partial<KeyRecord> = {};
+    const fields = Object.keys(patch) as (keyof KeyRecord)[];
+    for (const f of fields) Object.assign(before, { [f]: k[f] });
+    Object.assign(k, patch);
+    this.index(k);
+    return this.journaled({ seq: this.nextSeq(), put: k }).catch((error: unknown) => {
+      for (const f of fields) if (Object.is(k[f], patch[f])) Object.assign(k, { [f]: before[f] });
+      if (this.keys.get(k.token) === k) this.index(k);
+      // A snapshot written meanwhile may hold the undone change: the next one must not.
+      this.touch();
+      throw error;
+    });
+  }
+
+  /** Deletes keys; resolves once the deletion is durable. If it cannot be written, the keys stay. */
   async deleteKeys(tokens: readonly string[]): Promise<void> {
-    const writes = tokens.filter((t) => this.unindex(t)).map((t) => this.journal?.append({ seq: this.nextSeq(), delete: t }));
-    await Promise.all(writes);
+    const removed = tokens.map((t) => this.keys.get(t)).filter((k): k is KeyRecord => k !== undefined);
+    for (const k of removed) this.unindex(k.token);
+    try {
+      await Promise.all(removed.map((k) => this.journaled({ seq: this.nextSeq(), delete: k.token })));
+    } catch (error) {
+      for (const k of removed) if (!this.keys.has(k.token)) this.index(k);
+      this.touch();
+      throw error;
+    }
   }
 
-  /** Drops a key from memory only (its creation could not be made durable). */
-  forgetKey(token: string): void {
-    this.unindex(token);
+  /**
+   * The journal is emptied only by a snapshot, and key changes alone would never ask for one: past
+   * SNAPSHOT_EVERY_KEY_CHANGES since the last, the store takes one, so a restart replays a short
+   * journal however many keys the key service creates between spend writes.
+   */
+  private journaled(entry: JournalEntry): Promise<void> {
+    if (this.journal === undefined) return Promise.resolve();
+    this.changesSinceSnapshot += 1;
+    if (this.changesSinceSnapshot >= SNAPSHOT_EVERY_KEY_CHANGES) this.touch();
+    return this.journal.append(entry);
   }
 
   private index(k: KeyRecord): void {
@@ -232,6 +275,7 @@ export class Store {
 
   private snapshot(): PersistedState {
     const t = this.now();
+    this.changesSinceSnapshot = 0;
     // Every journal entry numbered up to seq has been applied to the keys written here.
     return { version: 1, keys: this.allKeys(), spendLogs: this.draining ? this.logs : this.logs.filter((r) => r.visible_at <= t), seq: this.seq, journalSeq: this.seq };
   }

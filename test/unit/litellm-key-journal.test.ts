@@ -1,9 +1,11 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LiteLLMServerHandle } from "../../src/litellm-server";
 import { KeyJournal } from "../../src/litellm-server/key-journal";
+import { Store } from "../../src/litellm-server/store";
+import type { KeyRecord } from "../../src/litellm-server/types";
 import { chat, clientFor, MASTER, meta, startServer } from "./litellm-helpers";
 
 // LiteLLM answers a key change only after its database write (generate_key_helper_fn awaits
@@ -82,6 +84,70 @@ describe("local LiteLLM server: key changes are durable before they are answered
     await client.generateKey({ key_alias: "ff-43", metadata: meta("43") });
   });
 
+  it("a key change it could not write changes nothing: update, block and delete answer 500 and the key is as it was", async () => {
+    const dir = await tempDir();
+    const stateFile = path.join(dir, "state.json");
+    const s = await start(stateFile);
+    const client = clientFor(s.url);
+    const k = await client.generateKey({ key_alias: "ff-48", metadata: meta("48"), max_budget: 5 });
+    await s.flush();
+    const before = await client.keyInfo(k.token);
+    const journal = `${stateFile}.keys-journal`;
+    await fs.rm(journal);
+    await fs.mkdir(journal);
+    const post = (route: string, body: unknown) =>
+      fetch(`${s.url}${route}`, { method: "POST", headers: { Authorization: `Bearer ${MASTER}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    expect((await post("/key/update", { key: k.key, key_alias: "ff-49", max_budget: 50, models: ["gpt-4"] })).status).toBe(500);
+    expect((await post("/key/block", { key: k.key })).status).toBe(500);
+    expect((await post("/key/delete", { keys: [k.key] })).status).toBe(500);
+    await fs.rmdir(journal);
+
+    expect(await client.keyInfo(k.token)).toEqual(before);
+    // The alias index is as it was too: the old alias still taken, the new one free.
+    await expect(client.generateKey({ key_alias: "ff-48", metadata: meta("50") })).rejects.toThrow(/already exists/);
+    await client.generateKey({ key_alias: "ff-49", metadata: meta("51") });
+  });
+
+  it("changes made while a write fails are undone in reverse order: a field changed twice goes back to its written value", async () => {
+    const dir = await tempDir();
+    const store = new Store(path.join(dir, "state.json"));
+    await store.load();
+    const k = keyRecord("t-1");
+    await store.createKey(k);
+    await store.flush();
+    const journal = path.join(dir, "state.json.keys-journal");
+    await fs.rm(journal, { force: true });
+    await fs.mkdir(journal);
+    const first = store.changeKey(k, { max_budget: 7, key_alias: "renamed" });
+    const second = store.changeKey(k, { max_budget: 9 });
+    await expect(first).rejects.toThrow();
+    await expect(second).rejects.toThrow();
+    expect(store.key("t-1")).toMatchObject({ max_budget: 1, key_alias: "alias-t-1" });
+    expect(store.keyByAlias("alias-t-1")?.token).toBe("t-1");
+    expect(store.keyByAlias("renamed")).toBeUndefined();
+  });
+
+  it("keeps the journal short while keys keep changing: a snapshot is taken every thousand changes and empties what it holds", async () => {
+    const dir = await tempDir();
+    const stateFile = path.join(dir, "state.json");
+    const journal = `${stateFile}.keys-journal`;
+    const store = new Store(stateFile);
+    await store.load();
+    // Changes keep arriving while each snapshot is written: the journal must still shrink.
+    for (let batch = 0; batch < 30; batch++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => store.createKey(keyRecord(`t-${batch * 100 + i}`))));
+    }
+    const lines = async () => (await fs.readFile(journal, "utf8")).split("\n").filter((l) => l !== "").length;
+    await vi.waitFor(async () => expect(await lines()).toBeLessThanOrEqual(1_000), { timeout: 20_000, interval: 50 });
+    // A crash now loses none of them: the snapshot and the journal together hold all 3,000.
+    const copy = await tempDir();
+    for (const f of await fs.readdir(dir)) if (!f.endsWith(".tmp")) await fs.copyFile(path.join(dir, f), path.join(copy, f));
+    const after = new Store(path.join(copy, "state.json"));
+    await after.load();
+    expect(after.allKeys().length).toBe(3_000);
+    await store.flush();
+  });
+
   it("finds keys by alias after renames and deletions (one index, no scan)", async () => {
     const s = await start(path.join(await tempDir(), "state.json"));
     const client = clientFor(s.url);
@@ -97,6 +163,20 @@ describe("local LiteLLM server: key changes are durable before they are answered
 });
 
 describe("the key journal file", () => {
+  it("a compaction keeps the entries written after the snapshot it follows, and drops the rest", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "litellm-journal-compact-"));
+    const file = path.join(dir, "j");
+    const journal = new KeyJournal(file);
+    for (let seq = 1; seq <= 6; seq++) await journal.append({ seq, delete: `t-${seq}` });
+    // The snapshot holds up to 4; 5 and 6 were written after it was taken.
+    await journal.compact(4);
+    expect((await KeyJournal.read(file, 0)).map((e) => e.seq)).toEqual([5, 6]);
+    await journal.append({ seq: 7, delete: "t-7" });
+    await journal.compact(7);
+    expect(await fs.readFile(file, "utf8")).toBe("");
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
   it("drops a last line the crash cut short, and refuses a damaged line before it", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "litellm-journal-read-"));
     const file = path.join(dir, "j");
@@ -112,3 +192,27 @@ describe("the key journal file", () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 });
+
+function keyRecord(token: string): KeyRecord {
+  const iso = "2026-03-01T12:00:00.000Z";
+  return {
+    token,
+    key_name: "sk-...test",
+    key_alias: `alias-${token}`,
+    spend: 0,
+    max_budget: 1,
+    budget_duration: null,
+    budget_reset_at: null,
+    expires: null,
+    models: [],
+    metadata: {},
+    blocked: null,
+    rpm_limit: null,
+    tpm_limit: null,
+    user_id: null,
+    team_id: null,
+    model_spend: {},
+    created_at: iso,
+    updated_at: iso,
+  };
+}
