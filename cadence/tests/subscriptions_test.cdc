@@ -11,6 +11,9 @@ access(all) let stranger = Test.createAccount()
 access(all) let emptyModelsCreate = "import \"FungibleToken\"\nimport \"FlowToken\"\nimport \"SimpleUsageSubscriptions\"\ntransaction(provider: Address) { prepare(s: auth(BorrowValue) &Account) {\n let c = s.storage.borrow<auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer>(from: SimpleUsageSubscriptions.CustomerStoragePath)!\n let v <- s.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)!.withdraw(amount: 1.0) as! @FlowToken.Vault\n c.createSubscription(provider: provider, deposit: <-v, maxBudgetPerPeriod: nil, allowedModels: []) } }"
 access(all) let emptyModelsUpdate = "import \"SimpleUsageSubscriptions\"\ntransaction(id: UInt64) { prepare(s: auth(BorrowValue) &Account) {\n s.storage.borrow<auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer>(from: SimpleUsageSubscriptions.CustomerStoragePath)!.update(id: id, maxBudgetPerPeriod: nil, allowedModels: []) } }"
 
+// A Customer used straight from the contract, never saved: it has no owner.
+access(all) let unsavedCustomerCreate = "import \"FungibleToken\"\nimport \"FlowToken\"\nimport \"SimpleUsageSubscriptions\"\ntransaction(provider: Address) { prepare(s: auth(BorrowValue) &Account) {\n let c <- SimpleUsageSubscriptions.createCustomer()\n let v <- s.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)!.withdraw(amount: 1.0) as! @FlowToken.Vault\n c.createSubscription(provider: provider, deposit: <-v, maxBudgetPerPeriod: nil, allowedModels: nil)\n destroy c } }"
+
 access(all) fun setup() {
     deployAll()
     fund(customer, 1_000.0)
@@ -66,6 +69,62 @@ access(all) fun testDepositBelowTheMinimumIsRejected() {
     expectError(txInline(emptyModelsCreate, [customer], [provider.address]), "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)")
     Test.assertEqual(count, Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).length)
     Test.assertEqual(before, flowBalance(customer))
+    assertConserved()
+}
+
+access(all) fun testTheSmallestLimitsAreAccepted() {
+    // The refusals above stop at zero and at an empty list: one unit of budget and one model are limits.
+    let id = subscribe(customer, provider, 1.0, cap: 0.00000001, models: ["gpt-4o"])
+    Test.assertEqual(0.00000001, info(id).maxBudgetPerPeriod!)
+    Test.assertEqual(["gpt-4o"], info(id).allowedModels!)
+    txOk("subscriptions/update_subscription", customer, [id, 0.00000002, ["claude-3-opus"]])
+    Test.assertEqual(0.00000002, info(id).maxBudgetPerPeriod!)
+    Test.assertEqual(["claude-3-opus"], info(id).allowedModels!)
+    assertConserved()
+}
+
+access(all) fun testACustomerOutsideStorageCannotSubscribe() {
+    // Whose subscription it would be is read from the resource's owner: without one there is no customer.
+    let count = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).length
+    let before = flowBalance(customer)
+    expectError(txInline(unsavedCustomerCreate, [customer], [provider.address]), "SimpleUsageSubscriptions: the Customer resource must be in the customer's storage")
+    Test.assertEqual(count, Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).length)
+    Test.assertEqual(before, flowBalance(customer))
+}
+
+// Calls on the Customer a stranger borrows from the customer's public path, as an unauthorized reference.
+access(all) fun strangerCalls(_ call: String): String {
+    return "import \"FungibleToken\"\nimport \"FlowToken\"\nimport \"SimpleUsageSubscriptions\"\ntransaction(owner: Address, id: UInt64) { prepare(s: auth(BorrowValue) &Account) {\n let c = getAccount(owner).capabilities.borrow<&SimpleUsageSubscriptions.Customer>(/public/flareflowCustomerRead)!\n let pay = fun(): @FlowToken.Vault { return <- (s.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)!.withdraw(amount: 1.0) as! @FlowToken.Vault) }\n "
+        .concat(call).concat("\n } }")
+}
+
+access(all) fun testAPublishedCustomerReferenceGivesNothingAway() {
+    // A customer may publish a plain reference to its Customer (to show its subscriptions, say):
+    // only the Manage entitlement, which no published reference carries, opens, pays, changes or closes.
+    let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    txOk("subscriptions/issue_key", provider, [id, "4d8f4f0b4a4f6b2c1e9e3a7d2c5b8a1f0e3d6c9b2a5f8e1d4c7b0a3f6e9d2c5b"])
+    let publish = "import \"SimpleUsageSubscriptions\"\ntransaction { prepare(s: auth(IssueStorageCapabilityController, PublishCapability) &Account) {\n s.capabilities.publish(s.capabilities.storage.issue<&SimpleUsageSubscriptions.Customer>(SimpleUsageSubscriptions.CustomerStoragePath), at: /public/flareflowCustomerRead) } }"
+    Test.expect(txInline(publish, [customer], []), Test.beSucceeded())
+    txOk("subscriptions/request_close", customer, [id])
+    Test.moveTime(by: 7_200.0)
+    let state = stateText(id)
+    let strangerFlow = flowBalance(stranger)
+    let calls: {String: String} = {
+        "createSubscription": "let _ = c.createSubscription(provider: owner, deposit: <- pay(), maxBudgetPerPeriod: nil, allowedModels: nil)",
+        "topUp": "c.topUp(id: id, from: <- pay())",
+        "update": "c.update(id: id, maxBudgetPerPeriod: 1.0, allowedModels: nil)",
+        "requestClose": "c.requestClose(id: id)",
+        "finishClose": "destroy c.finishClose(id: id)",
+        "revokeKey": "c.revokeKey(id: id)"
+    }
+    for name in calls.keys {
+        expectError(
+            txInline(strangerCalls(calls[name]!), [stranger], [customer.address, id]),
+            "cannot access `".concat(name).concat("` because function requires `Manage` authorization")
+        )
+    }
+    Test.assertEqual(state, stateText(id))
+    Test.assertEqual(strangerFlow, flowBalance(stranger))
     assertConserved()
 }
 
