@@ -65,7 +65,7 @@ export class EventSourceError extends FlareFlowError {
 
 const fail = (message: string, options?: { cause?: unknown }) => new EventSourceError(message, options);
 
-/** FCL's limit on each request, which the key service's reads had before they left FCL: a stuck access node holds a pass no longer. */
+/** The limit FCL set on each of these requests before they left it: a request a stuck access node never answers is given up, and the next pass asks again. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export class FlowEventSource {
