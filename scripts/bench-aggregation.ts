@@ -18,10 +18,9 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Aggregator, aggregateNaive, type SpendRowFields } from "../src/connector/aggregate";
-import { peakRssMb } from "../src/local/peak-rss";
+import { compileForChild, peakRssMb } from "../src/local/peak-rss";
 import { DEFAULT_PRICING } from "../src/pricing";
 
 const MODELS = ["gpt-4o", "gpt-3.5-turbo", "claude-3-sonnet", "llama-3-70b", "mistral-large", "gpt-4-turbo"];
@@ -139,14 +138,7 @@ function main(): void {
     return;
   }
   const root = path.resolve(__dirname, "..");
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "ff-bench-"));
-  const tsc = spawnSync(
-    process.execPath,
-    [path.join(root, "node_modules/typescript/bin/tsc"), "--outDir", out, "--rootDir", root, "--module", "commonjs", "--target", "es2022", "--esModuleInterop", "--skipLibCheck", "--resolveJsonModule", "--types", "node", path.join(root, "scripts/bench-aggregation.ts")],
-    { encoding: "utf8", cwd: root },
-  );
-  if (tsc.status !== 0) throw new Error(`tsc failed: ${tsc.stdout}${tsc.stderr}`);
-  const compiled = path.join(out, "scripts", "bench-aggregation.js");
+  const { dir: out, file: compiled } = compileForChild(root, "scripts/bench-aggregation.ts", "ff-bench-");
   try {
     for (const rows of sizes) measureSize(compiled, root, rows, repeatFor(rows));
   } finally {

@@ -37,7 +37,7 @@ import { LiteLLMAdminClient } from "../src/litellm";
 import { COPY_COLUMNS, copyLine, SPEND_LOGS_DDL } from "../src/litellm-server/database";
 import { startLiteLLMServer } from "../src/litellm-server/server";
 import { syntheticSpendRows } from "../src/litellm-server/synthetic-rows";
-import { peakRssMb } from "../src/local/peak-rss";
+import { compileForChild, peakRssMb } from "../src/local/peak-rss";
 import { startPostgres } from "../src/local/postgres";
 import { DEFAULT_PRICING } from "../src/pricing";
 
@@ -110,17 +110,6 @@ async function serverChild(sizes: number[]): Promise<void> {
 }
 
 // ------------------------------------------------------------------ parent
-
-function compile(root: string): string {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "ff-bench-read-"));
-  const tsc = spawnSync(
-    process.execPath,
-    [path.join(root, "node_modules/typescript/bin/tsc"), "--outDir", out, "--rootDir", root, "--module", "commonjs", "--target", "es2022", "--esModuleInterop", "--skipLibCheck", "--resolveJsonModule", "--types", "node", path.join(root, "scripts/bench-read.ts")],
-    { encoding: "utf8", cwd: root },
-  );
-  if (tsc.status !== 0) throw new Error(`tsc failed: ${tsc.stdout}${tsc.stderr}`);
-  return out;
-}
 
 function runChild(compiled: string, root: string, args: string[], env: Record<string, string>): ReadResult {
   const run = spawnSync(process.execPath, [compiled, ...args], { encoding: "utf8", maxBuffer: 1 << 20, cwd: root, env: { ...process.env, NODE_PATH: path.join(root, "node_modules"), ...env } });
@@ -209,8 +198,7 @@ async function main(): Promise<void> {
   const full = process.argv.includes("--full");
   const root = path.resolve(__dirname, "..");
   const started = Date.now();
-  const compiledDir = compile(root);
-  const compiled = path.join(compiledDir, "scripts", "bench-read.js");
+  const { dir: compiledDir, file: compiled } = compileForChild(root, "scripts/bench-read.ts", "ff-bench-read-");
   progress(`load average ${load()}; loading ${sizes.reduce((a, b) => a + b, 0).toLocaleString("en")} rows into PostgreSQL 15 and the LiteLLM-compatible server`);
   // wal_level=minimal lets the bulk load skip WAL; nothing about reads changes.
   const pg = await startPostgres({ settings: { wal_level: "minimal", max_wal_senders: "0" } });

@@ -11,23 +11,15 @@ import { inspectCadence } from "../src/codegen/inspect";
 import { GENERATED_DIR, TEST_GENERATED_DIR, generateBindings } from "../src/codegen/generate";
 import { repoRoot } from "../src/local/flow-binary";
 
-function cadenceFiles(root: string, dir: string): string[] {
+/** The files under `dir` (relative to `root`) whose names end in `ending`, as paths relative to `root`, sorted. */
+function filesUnder(root: string, dir: string, ending: string): string[] {
   const abs = path.join(root, dir);
   if (!fs.existsSync(abs)) return [];
   return fs
     .readdirSync(abs, { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".cdc"))
+    .filter((f) => f.endsWith(ending))
     .map((f) => path.join(dir, f))
     .sort();
-}
-
-function existingGenerated(root: string, outDir: string): string[] {
-  const abs = path.join(root, outDir);
-  if (!fs.existsSync(abs)) return [];
-  return fs
-    .readdirSync(abs, { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".ts"))
-    .map((f) => path.join(outDir, f));
 }
 
 export function main(argv: string[]): number {
@@ -35,9 +27,9 @@ export function main(argv: string[]): number {
   const rootArg = argv.indexOf("--root");
   const root = rootArg >= 0 ? path.resolve(argv[rootArg + 1] ?? ".") : repoRoot();
   const files = [
-    ...cadenceFiles(root, "cadence/contracts"),
-    ...cadenceFiles(root, "cadence/transactions"),
-    ...cadenceFiles(root, "cadence/scripts"),
+    ...filesUnder(root, "cadence/contracts", ".cdc"),
+    ...filesUnder(root, "cadence/transactions", ".cdc"),
+    ...filesUnder(root, "cadence/scripts", ".cdc"),
   ];
   const infos = inspectCadence(files.map((f) => path.join(root, f))).map((info) => ({
     ...info,
@@ -57,7 +49,7 @@ export function main(argv: string[]): number {
       fs.writeFileSync(abs, content);
     }
   }
-  for (const file of [...existingGenerated(root, GENERATED_DIR), ...existingGenerated(root, TEST_GENERATED_DIR)]) {
+  for (const file of [...filesUnder(root, GENERATED_DIR, ".ts"), ...filesUnder(root, TEST_GENERATED_DIR, ".ts")]) {
     if (generated.has(file)) continue;
     stale.push(`extra ${file}`);
     if (!check) fs.rmSync(path.join(root, file));

@@ -7,6 +7,7 @@
  */
 import { HARDHAT_DEV_KEYS, startFlareLocal } from "../src/flare-local";
 import { formatError } from "../src/errors";
+import { exitOnSignal } from "../src/local/process";
 import { createLogger } from "../src/log";
 
 // The harness owner is Hardhat's first dev account (local only).
@@ -24,9 +25,7 @@ async function main(): Promise<void> {
     fastClock: process.env.FLARE_LOCAL_FAST_CLOCK === "1",
   });
   log.info(`flare-local: verifier and DA layer at ${flare.url}`);
-  const stop = () => void flare.stop().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  exitOnSignal(() => flare.stop());
 }
 
 main().catch((error: unknown) => {

@@ -12,6 +12,7 @@
 import { KEY_SERVICE_ENV, KeyService, KeyServiceConfigError, keyServiceLogger, keyServiceOptionsFromEnv } from "../src/keys";
 import { LEAVES_ENV, leavesReaderFromEnv } from "../src/keys/leaves";
 import { formatError } from "../src/errors";
+import { exitOnSignal } from "../src/local/process";
 
 async function main(): Promise<void> {
   if (process.argv.includes("--help")) {
@@ -20,14 +21,7 @@ async function main(): Promise<void> {
     return;
   }
   const service = await KeyService.start({ ...keyServiceOptionsFromEnv(), leaves: leavesReaderFromEnv(process.env) });
-  const shutdown = (): void => {
-    service.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  exitOnSignal(() => service.stop());
 }
 
 main().catch((e: unknown) => {

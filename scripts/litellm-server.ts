@@ -9,6 +9,7 @@
  */
 import { startLiteLLMServer } from "../src/litellm-server";
 import { formatError } from "../src/errors";
+import { exitOnSignal } from "../src/local/process";
 import { createLogger } from "../src/log";
 
 const log = createLogger("litellm-server", { secrets: [process.env["LITELLM_MASTER_KEY"]] });
@@ -42,14 +43,7 @@ async function main(): Promise<void> {
     spendLogDelayMs: intArg("spend-log-delay-ms", 10_000),
   });
   log.info(`local LiteLLM server listening on ${server.url}`);
-  const shutdown = (): void => {
-    server.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  exitOnSignal(() => server.stop());
 }
 
 main().catch((e: unknown) => {

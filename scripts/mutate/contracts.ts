@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { testsFor, type TestProfile } from "./coverage";
 import { runMutant, runPlan } from "./execute";
 import { mutantsOf } from "./mutants";
-import { pool } from "./pool";
+import { pool } from "../../src/pool";
 import { inputsHash, resultKey, type ResultStore } from "./results";
 import { cadencePlan, solidityPlan, type TestPlan } from "./targets";
 import type { ContractLanguage, MutantResult } from "./types";

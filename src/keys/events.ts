@@ -1,11 +1,11 @@
 /**
- * Reads SimpleUsageSubscriptions events from the access node (REST, through
- * FCL's send/decode) and validates each payload with the generated codec: an
- * event is external input like any other.
+ * SimpleUsageSubscriptions' events from the access node (the shared reader,
+ * src/flow/runtime/events.ts), each payload validated with the generated codec:
+ * an event is external input like any other.
  */
-import * as fcl from "@onflow/fcl";
 import * as T from "../flow/generated/types";
-import { accessNodeNumber, MAX_EVENT_RANGE, type FlowContext } from "../flow/runtime";
+import type { FlowContext } from "../flow/runtime";
+import { blockHeader, contractEvents } from "../flow/runtime/events";
 import { FlareFlowError } from "../errors";
 
 export const EVENT_NAMES = [
@@ -63,7 +63,10 @@ export class EventSourceError extends FlareFlowError {
   override readonly docs = "README.md#services";
 }
 
-const toNat = (value: unknown, what: string) => accessNodeNumber(value, what, (message) => new EventSourceError(message));
+const fail = (message: string, options?: { cause?: unknown }) => new EventSourceError(message, options);
+
+/** The limit FCL set on each of these requests before they left it: a request a stuck access node never answers is given up, and the next pass asks again. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export class FlowEventSource {
   private readonly prefix: string;
@@ -74,40 +77,17 @@ export class FlowEventSource {
     this.prefix = `A.${address.replace(/^0x/, "")}.SimpleUsageSubscriptions.`;
   }
 
-  private configure(): void {
-    fcl.config().put("accessNode.api", this.ctx.accessNode);
-  }
-
   /** Height of the latest sealed block. */
   async sealedHeight(): Promise<number> {
-    this.configure();
-    const block = (await fcl.decode(await fcl.send([fcl.getBlock(true)]))) as { height?: unknown } | null;
-    return toNat(block?.height, "sealed block height");
+    return (await blockHeader(this.ctx.accessNode, "height=sealed", fail, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).height;
   }
 
   /** Events of the given names in [start, end] (inclusive), in chain order. */
   async range(start: number, end: number, names: readonly EventName[] = EVENT_NAMES): Promise<PositionedEvent[]> {
-    if (end < start) return [];
-    if (end - start + 1 > MAX_EVENT_RANGE) throw new EventSourceError(`event range ${start}..${end} exceeds ${MAX_EVENT_RANGE} blocks`);
-    this.configure();
-    const out: PositionedEvent[] = [];
-    for (const name of names) {
-      const raw = await fcl.decode(await fcl.send([fcl.getEventsAtBlockHeightRange(`${this.prefix}${name}`, start, end)]));
-      if (!Array.isArray(raw)) throw new EventSourceError(`access node returned no event list for ${name}`);
-      for (const e of raw as Record<string, unknown>[]) {
-        const path = `${name}@${String(e["blockHeight"])}`;
-        out.push({
-          name,
-          data: CODECS[name].decode(e["data"], path),
-          blockHeight: toNat(e["blockHeight"], `${path} blockHeight`),
-          transactionId: String(e["transactionId"]),
-          transactionIndex: toNat(e["transactionIndex"], `${path} transactionIndex`),
-          eventIndex: toNat(e["eventIndex"], `${path} eventIndex`),
-        } as PositionedEvent);
-      }
-    }
-    return out.sort(
-      (a, b) => a.blockHeight - b.blockHeight || a.transactionIndex - b.transactionIndex || a.eventIndex - b.eventIndex,
-    );
+    const events = await contractEvents(this.ctx.accessNode, names.map((name) => `${this.prefix}${name}`), start, end, fail, { timeoutMs: REQUEST_TIMEOUT_MS });
+    return events.map(({ type, data, ...at }) => {
+      const name = type.slice(this.prefix.length) as EventName;
+      return { name, data: CODECS[name].decode(data as never, `${name}@${at.blockHeight}`), ...at } as PositionedEvent;
+    });
   }
 }

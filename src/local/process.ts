@@ -66,6 +66,22 @@ export async function stopChild(child: ChildProcess, options: StopOptions = {}):
 }
 
 /**
+ * How a service's own process ends (the key service, the LiteLLM and Flare stand-ins): on the
+ * first SIGINT or SIGTERM, `stop` (which lets the service finish what it journals), then exit 0,
+ * or 1 if stopping failed.
+ */
+export function exitOnSignal(stop: () => Promise<void>): void {
+  const shutdown = (): void => {
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+/**
  * A child process of the local stack: started in its own process group (so
  * stopping it stops whatever it started), logged to a file, restartable.
  */

@@ -97,10 +97,15 @@ export function quoteUnits(config: PricingConfig, model: string, tokens: bigint,
   return graduatedCostUnits(config.tiers, multiplierFor(config, model), periodTokens, tokens);
 }
 
+/** Throws (with the contract's message) unless the multiplier is one the contract accepts. */
+export function validateMultiplier(multiplier: bigint): void {
+  if (multiplier <= 0n) throw new RangeError("UsageBasedSubscriptions: a multiplier must be positive");
+}
+
 /** The quote_with_tiers script: a caller-given table (validated) and multiplier. */
 export function quoteWithTiersUnits(tiers: readonly Tier[], multiplier: bigint, tokens: bigint, periodTokens: bigint): bigint {
   validateTiers(tiers);
-  if (multiplier <= 0n) throw new RangeError("UsageBasedSubscriptions: a multiplier must be positive");
+  validateMultiplier(multiplier);
   return graduatedCostUnits(tiers, multiplier, periodTokens, tokens);
 }
 

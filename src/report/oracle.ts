@@ -57,44 +57,42 @@ function checkBytes32(value: string, what: string): void {
   if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new RangeError(`${what} is not 32 bytes of 0x-hex: ${value}`);
 }
 
+type Word = readonly [name: string, type: "uint64", value: bigint] | readonly [name: string, type: "bytes32", value: string];
+
+/**
+ * The signed data of an attestation: `domain`, chain and verifier, the words every attestation
+ * carries, then `more` (the kind's own), in ABI order. Each word is checked by name, the uint64s before the bytes32s, then `rule`.
+ */
+function signedData(domain: string, a: Attestation, more: readonly Word[] = [], rule?: () => void): string {
+  const words: Word[] = [["window", "uint64", a.window], ["digest", "bytes32", a.digest], ["votingRound", "uint64", a.votingRound], ...more];
+  for (const [name, type, value] of words) if (type === "uint64") checkUint64(value, name);
+  for (const [name, type, value] of words) if (type === "bytes32") checkBytes32(value, name);
+  rule?.();
+  return AbiCoder.defaultAbiCoder().encode(
+    ["bytes32", "uint256", "address", ...words.map(([, type]) => type)],
+    [domain, a.chainId, getAddress(a.verifier), ...words.map(([, , value]) => value)],
+  );
+}
+
 /** The signed data of a single-transaction attestation: 6 ABI words (192 bytes). */
 export function encodeAttestation(a: Attestation): string {
-  checkUint64(a.window, "window");
-  checkUint64(a.votingRound, "votingRound");
-  checkBytes32(a.digest, "digest");
-  return AbiCoder.defaultAbiCoder().encode(
-    ["bytes32", "uint256", "address", "uint64", "bytes32", "uint64"],
-    [ORACLE_DOMAIN, a.chainId, getAddress(a.verifier), a.window, a.digest, a.votingRound],
-  );
+  return signedData(ORACLE_DOMAIN, a);
 }
 
 /** The signed data of a chunked attestation: 8 ABI words (256 bytes). */
 export function encodeChunkedAttestation(a: ChunkedAttestation): string {
-  checkUint64(a.window, "window");
-  checkUint64(a.votingRound, "votingRound");
-  checkUint64(a.chunkCount, "chunkCount");
-  checkBytes32(a.digest, "digest");
-  checkBytes32(a.chunkChain, "chunkChain");
-  if (a.chunkCount < 2n) throw new RangeError("a chunked attestation has at least 2 chunks");
-  return AbiCoder.defaultAbiCoder().encode(
-    ["bytes32", "uint256", "address", "uint64", "bytes32", "uint64", "uint64", "bytes32"],
-    [ORACLE_CHUNKED_DOMAIN, a.chainId, getAddress(a.verifier), a.window, a.digest, a.votingRound, a.chunkCount, a.chunkChain],
-  );
+  const chunks = () => {
+    if (a.chunkCount < 2n) throw new RangeError("a chunked attestation has at least 2 chunks");
+  };
+  return signedData(ORACLE_CHUNKED_DOMAIN, a, [["chunkCount", "uint64", a.chunkCount], ["chunkChain", "bytes32", a.chunkChain]], chunks);
 }
 
 /** The signed data of a resume attestation: 9 ABI words (288 bytes). */
 export function encodeResumeAttestation(a: ResumeAttestation): string {
-  checkUint64(a.window, "window");
-  checkUint64(a.votingRound, "votingRound");
-  checkUint64(a.fromLine, "fromLine");
-  checkUint64(a.chunkCount, "chunkCount");
-  checkBytes32(a.digest, "digest");
-  checkBytes32(a.chunkChain, "chunkChain");
-  if (a.chunkCount < 1n) throw new RangeError("a resumed report has at least 1 chunk");
-  return AbiCoder.defaultAbiCoder().encode(
-    ["bytes32", "uint256", "address", "uint64", "bytes32", "uint64", "uint64", "uint64", "bytes32"],
-    [ORACLE_RESUME_DOMAIN, a.chainId, getAddress(a.verifier), a.window, a.digest, a.votingRound, a.fromLine, a.chunkCount, a.chunkChain],
-  );
+  const chunks = () => {
+    if (a.chunkCount < 1n) throw new RangeError("a resumed report has at least 1 chunk");
+  };
+  return signedData(ORACLE_RESUME_DOMAIN, a, [["fromLine", "uint64", a.fromLine], ["chunkCount", "uint64", a.chunkCount], ["chunkChain", "bytes32", a.chunkChain]], chunks);
 }
 
 /** keccak256(abi.encode(CHUNK_DOMAIN, uint64 window, uint64 index, uint64 chunkCount, Line[] lines)). */

@@ -4,9 +4,10 @@ import { reportUrl, summaryUrl, type UsageLine } from "../report";
 import { checkRequests, type RequestCheck } from "./requests-check";
 import type { ClientLogEntry } from "./client-log";
 import { recomputeCharges, type Recomputed } from "./recompute";
-import { MAX_EVENT_RANGE } from "../flow/runtime/access-node";
-import type { BillSources, ChargedLine, FlowEvents, SettledWindow, StoredReport, VerifiedLog } from "./sources";
+import type { BillSources, FlowEvents, SettledWindow, StoredReport, VerifiedLog } from "./sources";
 import { FlareFlowError } from "../errors";
+import { pool } from "../pool";
+import { byChainOrder } from "../flow/runtime/events";
 
 /**
  * Verifies a subscription's bill from public data, window by window:
@@ -70,31 +71,14 @@ export class VerifyError extends FlareFlowError {
   override readonly docs = "README.md#verifiable-bills";
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>, onDone?: (done: number) => void): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-      onDone?.(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
-/** Every settlement event from `fromHeight` to the sealed head, in parallel 250-block slices. */
+/** Every settlement event from `fromHeight` to the sealed head, `concurrency` slices at a time. */
 async function readEvents(sources: BillSources, fromHeight: number, toHeight: number, args: VerifyArgs): Promise<FlowEvents> {
-  const slices: [number, number][] = [];
-  for (let h = fromHeight; h <= toHeight; h += MAX_EVENT_RANGE) slices.push([h, Math.min(toHeight, h + MAX_EVENT_RANGE - 1)]);
-  const parts = await mapLimit(slices, args.concurrency ?? 16, ([a, b]) => sources.flow.events(a, b), (done) => args.onProgress?.("Flow events", done, slices.length));
-  const byChain = (a: ChargedLine, b: ChargedLine) => a.blockHeight - b.blockHeight || a.transactionIndex - b.transactionIndex || a.eventIndex - b.eventIndex;
+  const events = await sources.flow.events(fromHeight, toHeight, { concurrency: args.concurrency ?? 16, onProgress: (done, slices) => args.onProgress?.("Flow events", done, slices) });
   return {
-    settled: parts.flatMap((p) => p.settled),
-    charged: parts.flatMap((p) => p.charged).filter((c) => c.subscriptionId === args.subscriptionId).sort(byChain),
-    unbillable: parts.flatMap((p) => p.unbillable).filter((u) => u.subscriptionId === args.subscriptionId),
+    settled: events.settled,
+    // In chain order whatever order a source gives: the recomputation walks the charges in settlement order.
+    charged: events.charged.filter((c) => c.subscriptionId === args.subscriptionId).sort(byChainOrder),
+    unbillable: events.unbillable.filter((u) => u.subscriptionId === args.subscriptionId),
   };
 }
 
@@ -243,7 +227,7 @@ export async function verifyBill(sources: BillSources, args: VerifyArgs): Promis
   ]);
   progress("Coston2", windows.length, windows.length);
 
-  const verdicts = await mapLimit(
+  const verdicts = await pool(
     windows,
     args.concurrency ?? 16,
     async (w): Promise<WindowVerdict & { lines: UsageLine[] | undefined }> => {

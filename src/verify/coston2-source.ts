@@ -3,8 +3,9 @@ import { concat, Interface, toBeHex, toQuantity, zeroPadValue } from "ethers";
 import { abi } from "../../artifacts/solidity/contracts/UsageReportVerifier.sol/UsageReportVerifier.json";
 import type { UsageReportVerifierInterface } from "../evm/typechain/solidity/contracts/UsageReportVerifier";
 import type { Coston2BillSource, StoredReport, VerifiedLog } from "./sources";
-import { fetchRead } from "./fetch-read";
+import { fetchRead } from "../fetch-read";
 import { FlareFlowError } from "../errors";
+import { pool } from "../pool";
 
 /**
  * Coston2BillSource over an EVM JSON-RPC endpoint (Coston2's public RPC, or the local Hardhat
@@ -39,14 +40,6 @@ type RpcLog = { topics: string[]; data: string; transactionHash: string; blockNu
 export class Coston2SourceError extends FlareFlowError {
   override readonly name = "Coston2SourceError";
   override readonly docs = "README.md#verifiable-bills";
-}
-
-async function pool<T>(jobs: readonly T[], limit: number, run: (job: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) await run(jobs[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, jobs.length)) }, worker));
 }
 
 export function coston2BillSource(rpcUrl: string, verifierAddress: string, options: Coston2SourceOptions = {}): Coston2BillSource {

@@ -1,10 +1,9 @@
-import { accessNodeNumber, MAX_EVENT_RANGE, runScript, type FlowContext } from "../flow/runtime";
+import { runScript, type FlowContext } from "../flow/runtime";
 import { pricingGetPricingSchedule, subscriptionsGetSubscription, triggersGetState } from "../flow/generated/scripts";
 import { FlareFDCTriggers_SubscriptionCharged, FlareFDCTriggers_UsageReportSettled, FlareFDCTriggers_UsageUnbillable } from "../flow/generated/types";
 import { parseUFix64, scheduleFromCadence } from "../pricing";
 import type { FlowBillSource, FlowEvents } from "./sources";
-import { fetchRead } from "./fetch-read";
-import { eventsInRange, type RawEvent } from "./flow-events";
+import { blockHeader, contractEvents, type ChainEvent } from "../flow/runtime/events";
 import { FlareFlowError } from "../errors";
 
 export class FlowSourceError extends FlareFlowError {
@@ -12,12 +11,7 @@ export class FlowSourceError extends FlareFlowError {
   override readonly docs = "README.md#verifiable-bills";
 }
 
-const nat = (value: unknown, what: string) => accessNodeNumber(value, what, (message) => new FlowSourceError(message));
-
-function txId(value: unknown): string {
-  if (typeof value !== "string" || !/^[0-9a-f]{64}$/.test(value)) throw new FlowSourceError(`the access node returned a bad transaction id: ${JSON.stringify(value)}`);
-  return value;
-}
+const fail = (message: string, options?: { cause?: unknown }) => new FlowSourceError(message, options);
 
 function digestHex(value: string): string {
   const hex = value.toLowerCase();
@@ -26,27 +20,16 @@ function digestHex(value: string): string {
 }
 
 /**
- * FlowBillSource over a Flow access node's REST API: scripts through FCL, events read and decoded
- * directly (flow-events.ts), both checked by the generated codecs (an access node is external
- * input), block headers by height.
+ * FlowBillSource over a Flow access node's REST API: scripts through FCL, events and block headers
+ * through the shared reader (src/flow/runtime/events.ts), all checked by the generated codecs (an
+ * access node is external input).
  */
 export function flowBillSource(ctx: FlowContext): FlowBillSource {
   const triggers = ctx.addresses.FlareFDCTriggers?.replace(/^0x/, "");
   if (!triggers) throw new FlowSourceError("no FlareFDCTriggers address in the Flow context");
   const type = (name: string) => `A.${triggers}.FlareFDCTriggers.${name}`;
-  const rest = ctx.accessNode.replace(/\/$/, "");
-
-  async function header(query: string): Promise<{ height: number; timestamp: number }> {
-    const response = await fetchRead(`${rest}/v1/blocks?${query}`);
-    if (response.status !== 200) throw new FlowSourceError(`the access node answered HTTP ${response.status} to blocks?${query}`);
-    const blocks = (await response.json()) as { header?: { height?: unknown; timestamp?: unknown } }[];
-    const h = blocks[0]?.header;
-    const timestamp = typeof h?.timestamp === "string" ? Date.parse(h.timestamp) : Number.NaN;
-    if (!Number.isFinite(timestamp)) throw new FlowSourceError(`the access node returned a block without a timestamp (blocks?${query})`);
-    return { height: nat(h?.height, "block height"), timestamp: timestamp / 1000 };
-  }
-
-  const eventsOf = (name: string, from: number, to: number): Promise<RawEvent[]> => eventsInRange(rest, type(name), from, to);
+  const header = (query: string) => blockHeader(ctx.accessNode, query, fail);
+  const [SETTLED, CHARGED, UNBILLABLE] = [type("UsageReportSettled"), type("SubscriptionCharged"), type("UsageUnbillable")];
 
   return {
     accessNode: ctx.accessNode,
@@ -91,16 +74,15 @@ export function flowBillSource(ctx: FlowContext): FlowBillSource {
       return lo;
     },
 
-    async events(from, to): Promise<FlowEvents> {
-      if (to < from) return { settled: [], charged: [], unbillable: [] };
-      if (to - from + 1 > MAX_EVENT_RANGE) throw new FlowSourceError(`event range ${from}..${to} exceeds ${MAX_EVENT_RANGE} blocks`);
-      const [settledRaw, chargedRaw, unbillableRaw] = await Promise.all([eventsOf("UsageReportSettled", from, to), eventsOf("SubscriptionCharged", from, to), eventsOf("UsageUnbillable", from, to)]);
+    async events(from, to, options): Promise<FlowEvents> {
+      const events = await contractEvents(ctx.accessNode, [SETTLED, CHARGED, UNBILLABLE], from, to, fail, options);
+      const of = (t: string): ChainEvent[] => events.filter((e) => e.type === t);
       return {
-        settled: settledRaw.map((e) => {
+        settled: of(SETTLED).map((e) => {
           const d = FlareFDCTriggers_UsageReportSettled.decode(e.data as never, "UsageReportSettled");
-          return { window: d.window, round: d.round, digest: digestHex(d.digest), lines: d.lines, transactionId: txId(e.transactionId), blockHeight: nat(e.blockHeight, "block height") };
+          return { window: d.window, round: d.round, digest: digestHex(d.digest), lines: d.lines, transactionId: e.transactionId, blockHeight: e.blockHeight };
         }),
-        charged: chargedRaw.map((e) => {
+        charged: of(CHARGED).map((e) => {
           const d = FlareFDCTriggers_SubscriptionCharged.decode(e.data as never, "SubscriptionCharged");
           return {
             subscriptionId: d.id,
@@ -110,15 +92,15 @@ export function flowBillSource(ctx: FlowContext): FlowBillSource {
             paidTokens: d.paidTokens,
             cost: parseUFix64(d.cost),
             charged: parseUFix64(d.charged),
-            transactionId: txId(e.transactionId),
-            blockHeight: nat(e.blockHeight, "block height"),
-            transactionIndex: nat(e.transactionIndex, "transaction index"),
-            eventIndex: nat(e.eventIndex, "event index"),
+            transactionId: e.transactionId,
+            blockHeight: e.blockHeight,
+            transactionIndex: e.transactionIndex,
+            eventIndex: e.eventIndex,
           };
         }),
-        unbillable: unbillableRaw.map((e) => {
+        unbillable: of(UNBILLABLE).map((e) => {
           const d = FlareFDCTriggers_UsageUnbillable.decode(e.data as never, "UsageUnbillable");
-          return { subscriptionId: d.id, window: d.window, family: d.family, tokens: d.tokens, reason: d.reason, transactionId: txId(e.transactionId) };
+          return { subscriptionId: d.id, window: d.window, family: d.family, tokens: d.tokens, reason: d.reason, transactionId: e.transactionId };
         }),
       };
     },

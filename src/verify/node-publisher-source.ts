@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import * as https from "node:https";
-import { RETRY_DELAYS_MS } from "./fetch-read";
+import { RETRY_DELAYS_MS } from "../fetch-read";
 import { MAX_PUBLISHED_BYTES, tooLarge, type Fetched, type PublisherBillSource, type PublisherReadOptions } from "./sources";
 import { FlareFlowError } from "../errors";
 

@@ -1,5 +1,5 @@
 import { MAX_PUBLISHED_BYTES, tooLarge, type Fetched, type PublisherBillSource, type PublisherReadOptions } from "./sources";
-import { fetchRead } from "./fetch-read";
+import { fetchRead } from "../fetch-read";
 import { FlareFlowError } from "../errors";
 
 class TooLarge extends FlareFlowError {

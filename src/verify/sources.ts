@@ -50,8 +50,8 @@ export interface FlowBillSource {
   sealedHeight(): Promise<number>;
   /** The height of the first block at or after `unixSeconds` (the sealed height if none). */
   heightAt(unixSeconds: number): Promise<number>;
-  /** FlareFDCTriggers' settlement events in [from, to] (at most MAX_EVENT_RANGE blocks). */
-  events(from: number, to: number): Promise<FlowEvents>;
+  /** FlareFDCTriggers' settlement events in [from, to], each kind in chain order (read in MAX_EVENT_RANGE slices, `concurrency` at a time). */
+  events(from: number, to: number, options?: { concurrency?: number; onProgress?: (done: number, slices: number) => void }): Promise<FlowEvents>;
 }
 
 /** What UsageReportVerifier stored for a window (reportOf). */

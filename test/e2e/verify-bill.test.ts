@@ -163,8 +163,8 @@ describe("verify-bill: a customer recomputes their bill from public data", () =>
     const honest = flowBillSource(stack.info.flow);
     const lying: FlowBillSource = {
       ...honest,
-      events: async (from, to) => {
-        const e = await honest.events(from, to);
+      events: async (from, to, options) => {
+        const e = await honest.events(from, to, options);
         return { ...e, charged: e.charged.map((c) => (c.window === w4 && c.subscriptionId === sub ? { ...c, cost: c.cost + 1000n, charged: c.charged + 1000n } : c)) };
       },
     };

@@ -233,13 +233,11 @@ export async function keyEventsOnFlow(stack: Stack): Promise<{ issued: Map<strin
   const issued = new Map<string, number>();
   const rotated = new Map<string, number>();
   const transactions = new Set<string>();
-  for (let start = 0; start <= head; start += 250) {
-    for (const e of await source.range(start, Math.min(head, start + 249), ["KeyIssued", "KeyRotated"])) {
-      const m = e.name === "KeyIssued" ? issued : rotated;
-      const id = e.data.id.toString();
-      m.set(id, (m.get(id) ?? 0) + 1);
-      transactions.add(e.transactionId);
-    }
+  for (const e of await source.range(0, head, ["KeyIssued", "KeyRotated"])) {
+    const m = e.name === "KeyIssued" ? issued : rotated;
+    const id = e.data.id.toString();
+    m.set(id, (m.get(id) ?? 0) + 1);
+    transactions.add(e.transactionId);
   }
   return { issued, rotated, transactions };
 }

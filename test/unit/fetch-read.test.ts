@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { fetchRead } from "../../src/verify/fetch-read";
+import { fetchRead } from "../../src/fetch-read";
 
 // A server that drops the first `drops` connections without answering, then answers `status`.
 async function serve(drops: number, status = 200): Promise<{ url: string; seen: () => number; close: () => Promise<void> }> {

@@ -2,7 +2,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as fcl from "@onflow/fcl";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { decodeCadence, eventsInRange, FlowEventsError } from "../../src/verify/flow-events";
+import { contractEvents, decodeCadence, eventsInRange as read } from "../../src/flow/runtime/events";
 
 const TYPE = "A.f8d6e0586b0a20c7.FlareFDCTriggers.SubscriptionCharged";
 const charged = {
@@ -22,6 +22,10 @@ const charged = {
     ],
   },
 };
+class AnswerError extends Error {}
+const fail = (message: string) => new AnswerError(message);
+const decode = (value: unknown) => decodeCadence(value, fail);
+const eventsInRange = (base: string, type: string, from: number, to: number) => read(base, type, from, to, fail);
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64");
 
 let servers: http.Server[] = [];
@@ -39,10 +43,10 @@ async function node(answer: (url: string) => [number, unknown]): Promise<string>
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-describe("flow-events: the verifier's direct reader of Flow events", () => {
+describe("flow-events: the one reader of Flow events (the key service's and the verifier's)", () => {
   it("decodes JSON-Cadence exactly as FCL's decode does", async () => {
     const fromFcl: unknown = await fcl.decode({ encodedData: charged });
-    expect(decodeCadence(charged)).toEqual(fromFcl);
+    expect(decode(charged)).toEqual(fromFcl);
   });
 
   it("keeps a key or field named __proto__ as data, never as the decoded object's prototype", () => {
@@ -56,7 +60,7 @@ describe("flow-events: the verifier's direct reader of Flow events", () => {
         ],
       },
     };
-    const decoded = decodeCadence(hostile) as Record<string, Record<string, unknown>>;
+    const decoded = decode(hostile) as Record<string, Record<string, unknown>>;
     expect(Object.keys(decoded)).toEqual(["map", "__proto__"]);
     expect(Object.keys(decoded.map)).toEqual(["__proto__"]);
     expect(decoded.cost).toBeUndefined();
@@ -68,12 +72,13 @@ describe("flow-events: the verifier's direct reader of Flow events", () => {
     // The module looks for Buffer once, when it loads: load it without one, then give Node its Buffer back.
     vi.resetModules();
     vi.stubGlobal("Buffer", undefined);
-    const loading = import("../../src/verify/flow-events");
-    const { eventsInRange: inBrowser } = await loading.finally(() => vi.unstubAllGlobals());
+    const loading = import("../../src/flow/runtime/events");
+    const { eventsInRange: inBrowserWith } = await loading.finally(() => vi.unstubAllGlobals());
+    const inBrowser = (base: string, type: string, from: number, to: number) => inBrowserWith(base, type, from, to, fail);
     vi.resetModules();
     const base = await node(() => [200, [{ block_height: "7", events: [{ type: TYPE, transaction_id: "ab", transaction_index: "0", event_index: "0", payload: b64(charged) }] }]]);
     const [event] = await inBrowser(base, TYPE, 7, 7);
-    expect(event.data).toEqual(decodeCadence(charged));
+    expect(event.data).toEqual(decode(charged));
     const bad = await node(() => [200, [{ block_height: "7", events: [{ type: TYPE, payload: btoa("\xff\xfe") }] }]]);
     await expect(inBrowser(bad, TYPE, 7, 7)).rejects.toThrow(/not base64 JSON/);
   });
@@ -89,7 +94,41 @@ describe("flow-events: the verifier's direct reader of Flow events", () => {
     });
     const events = await eventsInRange(base, TYPE, 5, 9);
     expect(asked).toBe(`/v1/events?type=${TYPE}&start_height=5&end_height=9`);
-    expect(events).toEqual([{ blockHeight: "7", transactionId: "ab".repeat(32), transactionIndex: "1", eventIndex: "2", data: decodeCadence(charged) }]);
+    expect(events).toEqual([{ blockHeight: "7", transactionId: "ab".repeat(32), transactionIndex: "1", eventIndex: "2", data: decode(charged) }]);
+  });
+
+  it("reads a range longer than the node's limit in slices, every type of a slice, merged in chain order", async () => {
+    const OTHER = "A.f8d6e0586b0a20c7.FlareFDCTriggers.UsageUnbillable";
+    const asked: string[] = [];
+    const event = (type: string, height: number, tx: number, index: number) => ({
+      block_height: String(height),
+      events: [{ type, transaction_id: String(tx).padStart(64, "0"), transaction_index: String(tx), event_index: String(index), payload: b64(charged) }],
+    });
+    const base = await node((url) => {
+      asked.push(url);
+      const q = new URL(url, "http://x").searchParams;
+      const [type, start] = [q.get("type") ?? "", Number(q.get("start_height"))];
+      // Each slice holds one event of each type, the second type's first in the block.
+      return [200, [event(type, start + 3, type === TYPE ? 2 : 1, type === TYPE ? 5 : 0)]];
+    });
+    const progress: string[] = [];
+    const events = await contractEvents(base, [TYPE, OTHER], 100, 699, fail, { concurrency: 2, onProgress: (done, slices) => progress.push(`${done}/${slices}`) });
+    expect(asked.filter((u) => u.includes(TYPE)).sort()).toEqual([
+      `/v1/events?type=${TYPE}&start_height=100&end_height=349`,
+      `/v1/events?type=${TYPE}&start_height=350&end_height=599`,
+      `/v1/events?type=${TYPE}&start_height=600&end_height=699`,
+    ]);
+    expect(asked).toHaveLength(6);
+    expect(progress).toEqual(["1/3", "2/3", "3/3"]);
+    expect(events.map((e) => [e.type === TYPE ? "charged" : "unbillable", e.blockHeight, e.transactionIndex, e.eventIndex])).toEqual([
+      ["unbillable", 103, 1, 0], ["charged", 103, 2, 5],
+      ["unbillable", 353, 1, 0], ["charged", 353, 2, 5],
+      ["unbillable", 603, 1, 0], ["charged", 603, 2, 5],
+    ]);
+    expect(await contractEvents(base, [TYPE], 5, 4, fail)).toEqual([]);
+    const badId = await node(() => [200, [{ block_height: "1", events: [{ type: TYPE, transaction_id: "not-an-id", transaction_index: "0", event_index: "0", payload: b64(charged) }] }]]);
+    await expect(contractEvents(badId, [TYPE], 1, 1, fail)).rejects.toThrow(AnswerError);
+    await expect(contractEvents(badId, [TYPE], 1, 1, fail)).rejects.toThrow(/bad transaction id/);
   });
 
   it("refuses what an access node should never answer, naming it", async () => {
@@ -105,6 +144,6 @@ describe("flow-events: the verifier's direct reader of Flow events", () => {
       const base = await node(() => [status, body]);
       await expect(eventsInRange(base, TYPE, 1, 2)).rejects.toThrow(message);
     }
-    expect(() => decodeCadence({ type: "Array", value: "x" })).toThrow(FlowEventsError);
+    expect(() => decode({ type: "Array", value: "x" })).toThrow(AnswerError);
   });
 });

@@ -121,6 +121,21 @@ describe("AdminPricingControls", () => {
     expect(screen.getByTestId("tier-check").textContent).toContain(TIER_ERRORS.empty);
   });
 
+  it("reports every refused cell and input, not just the first", () => {
+    admin();
+    fireEvent.change(screen.getByRole("textbox", { name: "Tier 2 threshold" }), { target: { value: "18446744073709551616" } });
+    fireEvent.change(screen.getByRole("textbox", { name: "Tier 3 price" }), { target: { value: "0.123456789" } });
+    expect(screen.getByTestId("tier-check").textContent).toBe(
+      "The contract would refuse this table: Tier 2: the threshold must be a whole number of tokens. Tier 3: the price must be a FLOW amount with at most 8 decimals.",
+    );
+    fireEvent.change(screen.getByRole("textbox", { name: "New family" }), { target: { value: "é" } });
+    fireEvent.change(screen.getByRole("textbox", { name: "New family multiplier" }), { target: { value: "x" } });
+    const row = screen.getByRole("textbox", { name: "New family" }).closest("li") as HTMLElement;
+    expect(within(row).getByText(/a family key is 1 to 31 ASCII bytes/)).toBeTruthy();
+    expect(within(row).getByText(/The multiplier must be a number with at most 8 decimals/)).toBeTruthy();
+    expect((within(row).getByRole("button", { name: "Add family" }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it("checks multipliers and family keys like the contract", async () => {
     const flow = admin();
     fireEvent.change(screen.getByRole("textbox", { name: "claude multiplier" }), { target: { value: "0" } });

@@ -13,7 +13,7 @@ export type FieldErrors<K extends string> = Partial<Record<K, string>>;
 export type Parsed<T, K extends string> = { ok: true; value: T } | { ok: false; errors: FieldErrors<K> };
 
 /** A form field read by `read`: its value, or the refusal in the words `read` gives. */
-function field<T>(read: (text: string) => { value: T } | { refused: string }): z.ZodMiniType<T, string> {
+export function field<T>(read: (text: string) => { value: T } | { refused: string }): z.ZodMiniType<T, string> {
   return z.pipe(
     z.string(),
     z.transform((text: string, ctx) => {

@@ -158,14 +158,21 @@ export function dictionary<VIn, VOut>(
 
 type Decoded<F> = { [K in keyof F]: F[K] extends Codec<unknown, infer O> ? O : never };
 
-/** A Cadence struct (or event payload) as a TypeScript object; results only. */
-export function struct<F extends Record<string, Codec<never, unknown>>>(cadence: string, fields: F): Codec<never, Decoded<F>> {
+/** What a codec of a type that only ever comes back from Cadence says when asked to send one. */
+function resultOnly(cadence: string, kind: string): Omit<Codec<never, unknown>, "decode"> {
   return {
     cadence,
     fclType: () => {
       throw new CodecError(`${cadence} cannot be passed as an argument`);
     },
-    encode: (_value, path) => fail(path, `no ${cadence} argument`, "struct"),
+    encode: (_value, path) => fail(path, `no ${cadence} argument`, kind),
+  };
+}
+
+/** A Cadence struct (or event payload) as a TypeScript object; results only. */
+export function struct<F extends Record<string, Codec<never, unknown>>>(cadence: string, fields: F): Codec<never, Decoded<F>> {
+  return {
+    ...resultOnly(cadence, "struct"),
     decode: (raw, path) => {
       if (typeof raw !== "object" || raw === null) return fail(path, `a ${cadence}`, raw);
       const obj = raw as Record<string, unknown>;
@@ -181,11 +188,7 @@ export function struct<F extends Record<string, Codec<never, unknown>>>(cadence:
 /** A Cadence enum decodes to its case name (FCL gives `{ rawValue }`). */
 export function enumeration<C extends string>(cadence: string, cases: readonly C[]): Codec<never, C> {
   return {
-    cadence,
-    fclType: () => {
-      throw new CodecError(`${cadence} cannot be passed as an argument`);
-    },
-    encode: (_value, path) => fail(path, `no ${cadence} argument`, "enum"),
+    ...resultOnly(cadence, "enum"),
     decode: (raw, path) => {
       const rawValue = typeof raw === "object" && raw !== null ? (raw as { rawValue?: unknown }).rawValue : raw;
       const index = typeof rawValue === "string" ? Number(rawValue) : rawValue;
@@ -198,14 +201,7 @@ export function enumeration<C extends string>(cadence: string, cases: readonly C
 }
 
 /** Anything else (AnyStruct, paths, types) passes through undecoded. */
-export const unknownValue: Codec<never, unknown> = {
-  cadence: "AnyStruct",
-  fclType: () => {
-    throw new CodecError("AnyStruct cannot be passed as an argument");
-  },
-  encode: (_value, path) => fail(path, "no AnyStruct argument", "AnyStruct"),
-  decode: (raw) => raw,
-};
+export const unknownValue: Codec<never, unknown> = { ...resultOnly("AnyStruct", "AnyStruct"), decode: (raw) => raw };
 
 /** Builds FCL's args callback from named values, validating each. */
 export function fclArgs(

@@ -1,7 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { formatFlow, parseUFix64, type PricingConfig } from "../../../src/pricing";
-import { checkMultiplier, parseTierRows, tierRows, type TierRow } from "../adminValidation";
+import { formatFlow, type PricingConfig } from "../../../src/pricing";
+import { parseMultiplier, parseTierRows, tierRows, type Checked, type TierRow } from "../adminValidation";
 import { durationText, unitsTimeText } from "../format";
 import { useAccountStorage } from "../hooks/useAccountStorage";
 import { useConnected } from "../hooks/useChain";
@@ -28,6 +28,16 @@ function preview(latest: ScheduledPricing | null, proposed: (base: PricingConfig
       : `This ${DIRECTION_WORDS[direction]}: sent now, it applies from the next usage window (about ${from}).`,
   };
 }
+
+/** Each reason the contract would refuse an edit, beside its input. */
+const refusals = (checked: Checked<unknown>) =>
+  !checked.ok &&
+  checked.errors.map((error) => (
+    <span key={error} className="error">
+      {" "}
+      {error}
+    </span>
+  ));
 
 /** What a sealed announcement says, from its event. */
 function announcementText(a: PricingAnnouncement): string {
@@ -70,6 +80,8 @@ export function AdminPricingControls({
   const storage = useAccountStorage();
   const tx = useTransaction();
   const tiers = parseTierRows(rows);
+  const defaultChecked = parseMultiplier(null, defaultMultiplier);
+  const newChecked = parseMultiplier(newFamily.family, newFamily.multiplier);
   const notice = base.noticePeriod;
 
   const send = async (label: string, run: (onStatus: OnStatus) => Promise<PricingAnnouncement>) => {
@@ -90,15 +102,6 @@ export function AdminPricingControls({
       void sealedPricingChange(queries, address);
     }
   };
-  const multiplierPreview = (apply: (base: PricingConfig, units: bigint) => PricingConfig, value: string) => {
-    let units: bigint;
-    try {
-      units = parseUFix64(value);
-    } catch {
-      return null;
-    }
-    return preview(latest, (b) => apply(b, units), now);
-  };
   const previewLine = (p: { text: string; rise: boolean } | null, testId?: string) =>
     p && (
       <span className={p.rise ? "warning" : "muted"} data-testid={testId}>
@@ -106,7 +109,7 @@ export function AdminPricingControls({
         {p.text}
       </span>
     );
-  const tierPreview = tiers.ok ? preview(latest, (b) => withTiers(b, tiers.tiers), now) : null;
+  const tierPreview = tiers.ok ? preview(latest, (b) => withTiers(b, tiers.value), now) : null;
   const setRow = (i: number, patch: Partial<TierRow>) => setRows((r) => r.map((row, j) => (j === i ? { ...row, ...patch } : row)));
 
   return (
@@ -172,18 +175,18 @@ export function AdminPricingControls({
         <p className="ok" data-testid="tier-check">The contract accepts this table.</p>
       ) : (
         <p className="error" role="alert" data-testid="tier-check">
-          The contract would refuse this table: {tiers.error}
+          The contract would refuse this table: {tiers.errors.join(" ")}
         </p>
       )}
       {previewLine(tierPreview, "tier-preview")}
-      <button type="button" disabled={!tiers.ok || tx.busy} onClick={() => tiers.ok && void send("Announcing the tiers", (s) => client.setTiers(tiers.tiers, s))}>
+      <button type="button" disabled={!tiers.ok || tx.busy} onClick={() => tiers.ok && void send("Announcing the tiers", (s) => client.setTiers(tiers.value, s))}>
         Sign new tiers
       </button>
 
       <h3>Multipliers</h3>
       <ul className="multipliers">
         {Object.entries(multipliers).map(([family, value]) => {
-          const problem = checkMultiplier(family, value);
+          const checked = parseMultiplier(family, value);
           return (
             <li key={family}>
               <label>
@@ -193,13 +196,13 @@ export function AdminPricingControls({
               <button
                 type="button"
                 className="secondary"
-                disabled={problem !== null || tx.busy}
+                disabled={!checked.ok || tx.busy}
                 onClick={() => void send(`Announcing the ${family} multiplier`, (s) => client.setFamilyMultiplier(family, value.trim(), s))}
               >
                 Sign
               </button>
-              {problem && <span className="error"> {problem}</span>}
-              {!problem && value.trim() !== formatFlow(base.familyMultipliers[family] ?? 0n) && previewLine(multiplierPreview((b, u) => withFamilyMultiplier(b, family, u), value.trim()))}
+              {refusals(checked)}
+              {checked.ok && value.trim() !== formatFlow(base.familyMultipliers[family] ?? 0n) && previewLine(preview(latest, (b) => withFamilyMultiplier(b, family, checked.value), now))}
             </li>
           );
         })}
@@ -211,15 +214,13 @@ export function AdminPricingControls({
           <button
             type="button"
             className="secondary"
-            disabled={checkMultiplier(null, defaultMultiplier) !== null || tx.busy}
+            disabled={!defaultChecked.ok || tx.busy}
             onClick={() => void send("Announcing the default multiplier", (s) => client.setDefaultMultiplier(defaultMultiplier.trim(), s))}
           >
             Sign
           </button>
-          {checkMultiplier(null, defaultMultiplier) && <span className="error"> {checkMultiplier(null, defaultMultiplier)}</span>}
-          {!checkMultiplier(null, defaultMultiplier) &&
-            defaultMultiplier.trim() !== formatFlow(base.defaultMultiplier) &&
-            previewLine(multiplierPreview(withDefaultMultiplier, defaultMultiplier.trim()))}
+          {refusals(defaultChecked)}
+          {defaultChecked.ok && defaultMultiplier.trim() !== formatFlow(base.defaultMultiplier) && previewLine(preview(latest, (b) => withDefaultMultiplier(b, defaultChecked.value), now))}
         </li>
         <li>
           <input aria-label="New family" placeholder="new family" value={newFamily.family} onChange={(e) => setNewFamily((f) => ({ ...f, family: e.target.value }))} />{" "}
@@ -227,14 +228,12 @@ export function AdminPricingControls({
           <button
             type="button"
             className="secondary"
-            disabled={checkMultiplier(newFamily.family, newFamily.multiplier) !== null || tx.busy}
+            disabled={!newChecked.ok || tx.busy}
             onClick={() => void send(`Announcing family ${newFamily.family}`, (s) => client.setFamilyMultiplier(newFamily.family, newFamily.multiplier.trim(), s))}
           >
             Add family
           </button>
-          {newFamily.family !== "" && checkMultiplier(newFamily.family, newFamily.multiplier) && (
-            <span className="error"> {checkMultiplier(newFamily.family, newFamily.multiplier)}</span>
-          )}
+          {newFamily.family !== "" && refusals(newChecked)}
         </li>
       </ul>
       <TransactionProgress state={tx.state} what={what} />

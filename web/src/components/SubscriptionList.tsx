@@ -6,6 +6,18 @@ import { queryKeys } from "../queries";
 import { useServices } from "../services/context";
 import { SubscriptionTile } from "./SubscriptionTile";
 
+/** A failed read of the list and a way to ask again: in place of the list at first (a block), above the tiles it could not refresh (a line). */
+function ReadFailed({ as: Tag, what, error, retry }: { as: "div" | "p"; what: "read" | "refresh"; error: unknown; retry: () => void }) {
+  return (
+    <Tag className="state state-error" role="alert">
+      Could not {what} your subscriptions: {errorText(error)}{" "}
+      <button type="button" className="link" onClick={retry}>
+        Try again
+      </button>
+    </Tag>
+  );
+}
+
 /** Every subscription of the connected account, newest first, with loading, empty and error states. */
 export function SubscriptionList({ pricing }: { pricing: PricingConfig }) {
   const { client, address } = useConnected();
@@ -21,30 +33,14 @@ export function SubscriptionList({ pricing }: { pricing: PricingConfig }) {
   const retry = () => void list.refetch();
 
   if (list.isPending) return <p className="state state-loading">Loading your subscriptions…</p>;
-  if (list.isError && !list.data) {
-    return (
-      <div className="state state-error" role="alert">
-        Could not read your subscriptions: {errorText(list.error)}{" "}
-        <button type="button" className="link" onClick={retry}>
-          Try again
-        </button>
-      </div>
-    );
-  }
+  if (list.isError && !list.data) return <ReadFailed as="div" what="read" error={list.error} retry={retry} />;
   const subscriptions = (list.data ?? []).slice().reverse();
   if (subscriptions.length === 0 && !list.isError) {
     return <p className="state state-empty">You have no subscriptions yet. Create one with the form above.</p>;
   }
   return (
     <>
-      {list.isError && (
-        <p className="state state-error" role="alert">
-          Could not refresh your subscriptions: {errorText(list.error)}{" "}
-          <button type="button" className="link" onClick={retry}>
-            Try again
-          </button>
-        </p>
-      )}
+      {list.isError && <ReadFailed as="p" what="refresh" error={list.error} retry={retry} />}
       <div className="tiles">
         {subscriptions.map((s) => (
           <SubscriptionTile key={s.id.toString()} subscription={s} pricing={pricing} nowSeconds={nowSeconds} />

@@ -1,5 +1,6 @@
-import { createContext, useContext, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import type { FlowClient } from "../services/flowClient";
+import { requiredContext } from "./requiredContext";
 
 /** The Flow client once FCL has loaded (or why it did not), and the connected wallet's address. */
 export interface Chain {
@@ -8,17 +9,12 @@ export interface Chain {
   loadError: string | null;
 }
 
-const ChainContext = createContext<Chain | null>(null);
+const [ChainContext, useChain] = requiredContext<Chain>("Chain");
+export { useChain };
 
 /** The page fills it from useFlow and useCurrentUser; component tests give a mock client and an address. */
 export function ChainProvider({ value, children }: { value: Chain; children: ReactNode }) {
   return <ChainContext.Provider value={value}>{children}</ChainContext.Provider>;
-}
-
-export function useChain(): Chain {
-  const chain = useContext(ChainContext);
-  if (!chain) throw new Error("useChain outside ChainProvider");
-  return chain;
 }
 
 /** For what the page renders only once a wallet is connected (forms, tiles, admin controls). */

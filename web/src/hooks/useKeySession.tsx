@@ -1,6 +1,7 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { useCallback, useMemo, useState, type ReactNode } from "react";
 import { errorText } from "../format";
 import { useServices } from "../services/context";
+import { requiredContext } from "./requiredContext";
 import { useChain } from "./useChain";
 import type { KeySession } from "../services/keyService";
 
@@ -13,7 +14,8 @@ export interface KeySessionState {
   available: boolean;
 }
 
-const KeySessionContext = createContext<KeySessionState | null>(null);
+const [KeySessionContext, useKeySession] = requiredContext<KeySessionState>("KeySession");
+export { useKeySession };
 
 export function KeySessionProvider({ children }: { children: ReactNode }) {
   const { keys } = useServices();
@@ -44,10 +46,4 @@ export function KeySessionProvider({ children }: { children: ReactNode }) {
     [current, signingIn, error, signIn, keys],
   );
   return <KeySessionContext.Provider value={value}>{children}</KeySessionContext.Provider>;
-}
-
-export function useKeySession(): KeySessionState {
-  const state = useContext(KeySessionContext);
-  if (!state) throw new Error("useKeySession outside KeySessionProvider");
-  return state;
 }

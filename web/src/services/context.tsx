@@ -1,7 +1,8 @@
-import { createContext, useContext, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import type { PageConfig } from "../config";
 import type { FlowClient } from "./flowClient";
 import type { KeyService } from "./keyService";
+import { requiredContext } from "../hooks/requiredContext";
 
 /** What components reach through context: swapped for mocks in component tests. */
 export interface Services {
@@ -11,14 +12,9 @@ export interface Services {
   keys: KeyService | null;
 }
 
-const ServicesContext = createContext<Services | null>(null);
+const [ServicesContext, useServices] = requiredContext<Services>("Services");
+export { useServices };
 
 export function ServicesProvider({ services, children }: { services: Services; children: ReactNode }) {
   return <ServicesContext.Provider value={services}>{children}</ServicesContext.Provider>;
-}
-
-export function useServices(): Services {
-  const services = useContext(ServicesContext);
-  if (!services) throw new Error("useServices outside ServicesProvider");
-  return services;
 }
