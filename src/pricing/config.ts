@@ -97,9 +97,14 @@ export function quoteUnits(config: PricingConfig, model: string, tokens: bigint,
   return graduatedCostUnits(config.tiers, multiplierFor(config, model), periodTokens, tokens);
 }
 
+/** UsageBasedSubscriptions.MaxMultiplier (100.0), in units of 1e-8. */
+export const MAX_MULTIPLIER = 100n * UNITS_PER_FLOW;
+
 /** Throws (with the contract's message) unless the multiplier is one the contract accepts. */
 export function validateMultiplier(multiplier: bigint): void {
-  if (multiplier <= 0n) throw new RangeError("UsageBasedSubscriptions: a multiplier must be positive");
+  if (multiplier <= 0n || multiplier > MAX_MULTIPLIER) {
+    throw new RangeError(`UsageBasedSubscriptions: a multiplier must be positive and at most ${MAX_MULTIPLIER / UNITS_PER_FLOW}`);
+  }
 }
 
 /** The quote_with_tiers script: a caller-given table (validated) and multiplier. */

@@ -102,6 +102,12 @@ describe("quotes with a caller's tier table", () => {
     expect(quoteWithTiersUnits(tiers, 1n, 1_000n, 0n)).toBe(1n);
   });
 
+  it("refuses a multiplier above the contract's MaxMultiplier of 100 and accepts exactly 100", () => {
+    const tiers = [{ threshold: 0n, pricePer1K: flow("1") }];
+    expect(() => quoteWithTiersUnits(tiers, flow("100.00000001"), 1_000n, 0n)).toThrow("UsageBasedSubscriptions: a multiplier must be positive and at most 100");
+    expect(quoteWithTiersUnits(tiers, flow("100"), 1_000n, 0n)).toBe(flow("100"));
+  });
+
   it("validates the table before quoting", () => {
     expect(() => quoteWithTiersUnits([], flow("1"), 1n, 0n)).toThrow(TIER_ERRORS.empty);
   });

@@ -140,6 +140,9 @@ describe("AdminPricingControls", () => {
     const flow = admin();
     fireEvent.change(screen.getByRole("textbox", { name: "claude multiplier" }), { target: { value: "0" } });
     expect(screen.getByText(/a multiplier must be positive/)).toBeTruthy();
+    // The chain refuses a multiplier over its MaxMultiplier: the page says so before a transaction.
+    fireEvent.change(screen.getByRole("textbox", { name: "claude multiplier" }), { target: { value: "100.00000001" } });
+    expect(screen.getByText(/a multiplier must be positive and at most 100/)).toBeTruthy();
     fireEvent.change(screen.getByRole("textbox", { name: "New family" }), { target: { value: "x".repeat(32) } });
     expect(screen.getByText(/a family key is 1 to 31 ASCII bytes/)).toBeTruthy();
     fireEvent.change(screen.getByRole("textbox", { name: "New family" }), { target: { value: "mistral" } });
