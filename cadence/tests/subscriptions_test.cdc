@@ -92,10 +92,28 @@ access(all) fun testACustomerOutsideStorageCannotSubscribe() {
     Test.assertEqual(before, flowBalance(customer))
 }
 
-// Calls on the Customer a stranger borrows from the customer's public path, as an unauthorized reference.
-access(all) fun strangerCalls(_ call: String): String {
-    return "import \"FungibleToken\"\nimport \"FlowToken\"\nimport \"SimpleUsageSubscriptions\"\ntransaction(owner: Address, id: UInt64) { prepare(s: auth(BorrowValue) &Account) {\n let c = getAccount(owner).capabilities.borrow<&SimpleUsageSubscriptions.Customer>(/public/flareflowCustomerRead)!\n let pay = fun(): @FlowToken.Vault { return <- (s.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)!.withdraw(amount: 1.0) as! @FlowToken.Vault) }\n "
+// Calls on a resource (`resourceName`, qualified by its contract) a stranger borrows from its holder's public path, as an unauthorized reference.
+access(all) fun strangerCalls(_ resourceName: String, _ publicPath: String, _ call: String): String {
+    return "import \"FungibleToken\"\nimport \"FlowToken\"\nimport \"SimpleUsageSubscriptions\"\nimport \"UsageBasedSubscriptions\"\ntransaction(owner: Address, id: UInt64) { prepare(s: auth(BorrowValue) &Account) {\n let c = getAccount(owner).capabilities.borrow<&"
+        .concat(resourceName).concat(">(").concat(publicPath).concat(")!\n let pay = fun(): @FlowToken.Vault { return <- (s.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)!.withdraw(amount: 1.0) as! @FlowToken.Vault) }\n ")
         .concat(call).concat("\n } }")
+}
+
+// Publishes a plain reference to the signer's `resourceName` (stored at `storagePath`) at `publicPath`.
+access(all) fun publishPlainReference(_ holder: Test.TestAccount, _ resourceName: String, _ storagePath: String, _ publicPath: String) {
+    let code = "import \"SimpleUsageSubscriptions\"\nimport \"UsageBasedSubscriptions\"\ntransaction { prepare(s: auth(IssueStorageCapabilityController, PublishCapability) &Account) {\n s.capabilities.publish(s.capabilities.storage.issue<&"
+        .concat(resourceName).concat(">(").concat(storagePath).concat("), at: ").concat(publicPath).concat(") } }")
+    Test.expect(txInline(code, [holder], []), Test.beSucceeded())
+}
+
+// Each call must be refused for want of `entitlementName`, by name, before it runs.
+access(all) fun expectRefusedToStranger(_ calls: {String: String}, _ resourceName: String, _ publicPath: String, _ owner: Address, _ id: UInt64, _ entitlementName: String) {
+    for name in calls.keys {
+        expectError(
+            txInline(strangerCalls(resourceName, publicPath, calls[name]!), [stranger], [owner, id]),
+            "cannot access `".concat(name).concat("` because function requires `").concat(entitlementName).concat("` authorization")
+        )
+    }
 }
 
 access(all) fun testAPublishedCustomerReferenceGivesNothingAway() {
@@ -103,8 +121,7 @@ access(all) fun testAPublishedCustomerReferenceGivesNothingAway() {
     // only the Manage entitlement, which no published reference carries, opens, pays, changes or closes.
     let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
     txOk("subscriptions/issue_key", provider, [id, "4d8f4f0b4a4f6b2c1e9e3a7d2c5b8a1f0e3d6c9b2a5f8e1d4c7b0a3f6e9d2c5b"])
-    let publish = "import \"SimpleUsageSubscriptions\"\ntransaction { prepare(s: auth(IssueStorageCapabilityController, PublishCapability) &Account) {\n s.capabilities.publish(s.capabilities.storage.issue<&SimpleUsageSubscriptions.Customer>(SimpleUsageSubscriptions.CustomerStoragePath), at: /public/flareflowCustomerRead) } }"
-    Test.expect(txInline(publish, [customer], []), Test.beSucceeded())
+    publishPlainReference(customer, "SimpleUsageSubscriptions.Customer", "/storage/flareFlowCustomer", "/public/flareflowCustomerRead")
     txOk("subscriptions/request_close", customer, [id])
     Test.moveTime(by: 7_200.0)
     let state = stateText(id)
@@ -117,15 +134,51 @@ access(all) fun testAPublishedCustomerReferenceGivesNothingAway() {
         "finishClose": "destroy c.finishClose(id: id)",
         "revokeKey": "c.revokeKey(id: id)"
     }
-    for name in calls.keys {
-        expectError(
-            txInline(strangerCalls(calls[name]!), [stranger], [customer.address, id]),
-            "cannot access `".concat(name).concat("` because function requires `Manage` authorization")
-        )
-    }
+    expectRefusedToStranger(calls, "SimpleUsageSubscriptions.Customer", "/public/flareflowCustomerRead", customer.address, id, "Manage")
     Test.assertEqual(state, stateText(id))
     Test.assertEqual(strangerFlow, flowBalance(stranger))
     assertConserved()
+}
+
+access(all) fun testAPublishedProviderReferenceGivesNothingAway() {
+    // The same for a provider: only ManageKeys attaches, rotates or revokes keys and collects what is owed.
+    let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
+    txOk("subscriptions/issue_key", provider, [id, "0b5d8e1f4a7c0d3e6f9a2b5c8d1e4f7a0b3c6d9e2f5a8b1c4d7e0f3a6b9c2d5e"])
+    publishPlainReference(provider, "SimpleUsageSubscriptions.Provider", "/storage/flareFlowProvider", "/public/flareflowProviderRead")
+    let state = stateText(id)
+    let hash = "\"1c4f7a0d3e6b9c2f5a8d1e4b7c0f3a6d9e2b5c8f1a4d7e0b3c6f9a2d5e8b1c4f\""
+    let calls: {String: String} = {
+        "issueKey": "c.issueKey(id: id, keyHash: ".concat(hash).concat(")"),
+        "issueKeys": "let _ = c.issueKeys(ids: [id], keyHashes: [".concat(hash).concat("])"),
+        "rotateKey": "c.rotateKey(id: id, newKeyHash: ".concat(hash).concat(")"),
+        "revokeKey": "c.revokeKey(id: id)",
+        "collectOwed": "destroy c.collectOwed()"
+    }
+    expectRefusedToStranger(calls, "SimpleUsageSubscriptions.Provider", "/public/flareflowProviderRead", provider.address, id, "ManageKeys")
+    Test.assertEqual(state, stateText(id))
+    assertConserved()
+}
+
+access(all) fun testAPublishedAdminReferenceGivesNothingAway() {
+    // And for both contracts' Admins: only Configure changes escrow settings or prices.
+    publishPlainReference(contractAccount, "SimpleUsageSubscriptions.Admin", "/storage/flareFlowEscrowAdmin", "/public/flareflowEscrowAdminRead")
+    publishPlainReference(contractAccount, "UsageBasedSubscriptions.Admin", "/storage/flareFlowPricingAdmin", "/public/flareflowPricingAdminRead")
+    let escrow: {String: String} = {
+        "setBillingPeriod": "c.setBillingPeriod(seconds: 86_400.0)",
+        "setCloseGracePeriod": "c.setCloseGracePeriod(seconds: 60.0)",
+        "setMinimumDeposit": "c.setMinimumDeposit(amount: 2.0)"
+    }
+    expectRefusedToStranger(escrow, "SimpleUsageSubscriptions.Admin", "/public/flareflowEscrowAdminRead", contractAccount.address, 0, "Configure")
+    let pricing: {String: String} = {
+        "setTiers": "c.setTiers(thresholds: [0], pricesPer1K: [1.0])",
+        "setFamilyMultiplier": "c.setFamilyMultiplier(family: \"gpt-4\", multiplier: 2.0)",
+        "setDefaultMultiplier": "c.setDefaultMultiplier(multiplier: 2.0)",
+        "mapModel": "c.mapModel(model: \"free-model\", family: \"gpt-4\")",
+        "unmapModel": "c.unmapModel(model: \"gpt-4o\")",
+        "cancelPendingChanges": "c.cancelPendingChanges()",
+        "setNoticePeriod": "c.setNoticePeriod(seconds: 60.0)"
+    }
+    expectRefusedToStranger(pricing, "UsageBasedSubscriptions.Admin", "/public/flareflowPricingAdminRead", contractAccount.address, 0, "Configure")
 }
 
 access(all) fun testTopUpByTheCustomer() {
@@ -279,6 +332,9 @@ access(all) fun testKeyHashMustBeASha256() {
     txFails("subscriptions/issue_key", provider, [id, "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"], message)
     txFails("subscriptions/issue_key", provider, [id, hashA.slice(from: 0, upTo: 63).concat("g")], message)
     Test.assertEqual(nil, info(id).keyHash)
+    txOk("subscriptions/issue_key", provider, [id, hashA])
+    txFails("subscriptions/rotate_key", provider, [id, "sk-1234"], message)
+    Test.assertEqual(hashA, info(id).keyHash!)
 }
 
 access(all) fun testNonProviderCannotManageKeys() {
@@ -336,6 +392,7 @@ access(all) fun testCloseAfterGraceRefundsTheEscrow() {
     txFails("subscriptions/request_close", customer, [id], "SimpleUsageSubscriptions: the subscription is not open (already closing or closed)")
     txFails("subscriptions/top_up", customer, [id, 1.0], "SimpleUsageSubscriptions: only an open subscription can be topped up")
     txFails("subscriptions/issue_key", provider, [id, hashA], "SimpleUsageSubscriptions: the subscription is closed")
+    txFails("subscriptions/rotate_key", provider, [id, hashB], "SimpleUsageSubscriptions: the subscription is closed")
     Test.assertEqual(closedState, stateText(id))
     Test.assertEqual(before + 9.0, flowBalance(customer))
     assertConserved()
