@@ -80,6 +80,25 @@ describe("the key service's JSON server", () => {
     expect([empty.status, JSON.parse(empty.body)]).toEqual([400, { error: { code: "bad_json", message: "the body is not valid JSON" } }]);
     expect((await send(`${server.url}/v1/challenge`, "DELETE")).status).toBe(415);
   });
+
+  it("reads a body as node decodes it: a byte-order mark makes it not JSON", async () => {
+    const r = await send(`${server.url}/v1/challenge`, "POST", { headers: { "content-type": "application/json" }, chunks: ["\uFEFF{}"] });
+    expect(r.status).toBe(400);
+  });
+
+  it("stops at once, dropping a connection whose request is still coming", async () => {
+    const other = await startJsonServer({ host: "127.0.0.1", port: 0, corsOrigins: [], handler: async () => ({ status: 200, body: {} }), onError: () => {} });
+    const pending = new Promise<string>((resolve) => {
+      const req = http.request(`${other.url}/v1/challenge`, { method: "POST", headers: { "content-type": "application/json" } });
+      req.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      req.write("{");
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await other.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await pending).toMatch(/ECONNRESET|socket hang up/);
+  });
 });
 
 describe("the LiteLLM stand-in", () => {
