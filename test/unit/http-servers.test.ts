@@ -121,6 +121,29 @@ describe("the LiteLLM stand-in", () => {
     expect(await keyCount()).toBe(before);
   });
 
+  it("does not let a refused body that never ends hold its connection", async () => {
+    const closedAfter = await new Promise<{ status: number; ms: number }>((resolve) => {
+      let status = 0;
+      const started = Date.now();
+      const agent = new http.Agent({ keepAlive: true });
+      const req = http.request(`${server.url}/key/generate`, { method: "POST", headers: admin, agent }, (res) => {
+        status = res.statusCode ?? 0;
+        res.resume();
+      });
+      req.on("error", () => {});
+      const writing = setInterval(() => req.write(Buffer.alloc(64 * 1024, 32)), 5);
+      req.on("socket", (socket) =>
+        socket.on("close", () => {
+          clearInterval(writing);
+          agent.destroy();
+          resolve({ status, ms: Date.now() - started });
+        }),
+      );
+    });
+    expect(closedAfter.status).toBe(413);
+    expect(closedAfter.ms).toBeLessThan(5000);
+  });
+
   it("asks for the master key before it reads an admin route's body", async () => {
     const r = await send(`${server.url}/key/generate`, "POST", { headers: { "content-type": "application/json" }, chunks: chunkedJson(2 * 1024 * 1024) });
     expect(r.status).toBe(401);
