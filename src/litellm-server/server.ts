@@ -71,7 +71,10 @@ function liteLLMApp(ctx: ServerContext, onRequest: LiteLLMServerOptions["onReque
 
   app.on("GET", ["/health/liveliness", "/health/readiness"], (c) => answer(c, { status: 200, body: "I'm alive!" }));
   app.on("POST", ["/chat/completions", "/v1/chat/completions"], async (c) => answer(c, chatCompletion(ctx, await jsonObject(c), token(c))));
-  app.on("GET", ["/models", "/v1/models"], (c) => answer(c, listModels(ctx, token(c), isMasterKey(token(c), ctx.masterKey))));
+  app.on("GET", ["/models", "/v1/models"], (c) => {
+    const caller = token(c);
+    return answer(c, listModels(ctx, caller, isMasterKey(caller, ctx.masterKey)));
+  });
   // Admin routes ask for the master key before they read a body.
   app.post("/key/generate", async (c) => {
     admin(c, "/key/generate");
