@@ -1,7 +1,10 @@
 import * as fs from "node:fs";
-import * as http from "node:http";
 import * as path from "node:path";
+import type { NonSharedBuffer } from "node:buffer";
 import { createHash } from "node:crypto";
+import { Hono } from "hono";
+import { HttpError } from "../http/error";
+import { pathOf, renderErrors, serve, type NodeEnv } from "../http/server";
 import { createLogger, type Logger } from "../log";
 import { writeFileOnce } from "./durable";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "./report-doc";
@@ -48,7 +51,7 @@ export type PublisherOptions = {
   log?: Logger;
 };
 
-type Answer = { status: number; body: Buffer; immutable: boolean; etag?: string };
+type Answer = { status: number; body: NonSharedBuffer; immutable: boolean; etag?: string };
 
 const json = (status: number, error: string): Answer => ({ status, body: Buffer.from(`${JSON.stringify({ error })}\n`), immutable: false });
 
@@ -108,7 +111,7 @@ function answer(stateDir: string, url: string, log: Logger, refused: Set<string>
   const summary = match[2] !== undefined;
   const files = publishedFiles(path.join(stateDir, "published"), window);
   const file = summary ? files.summary : files.report;
-  let bytes: Buffer;
+  let bytes: NonSharedBuffer;
   try {
     bytes = fs.readFileSync(file);
   } catch {
@@ -133,40 +136,29 @@ export async function startPublisher(options: PublisherOptions): Promise<Publish
   const log = options.log ?? createLogger("publisher");
   const refused = new Set<string>();
   const checked = new CheckedFiles();
-  const server = http.createServer((req, res) => {
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { allow: "GET, HEAD", "content-type": "application/json" }).end('{"error":"method not allowed"}');
-      return;
-    }
-    const url = new URL(req.url ?? "/", "http://publisher").pathname;
-    const a = answer(options.stateDir, url, log, refused, checked);
-    res.writeHead(a.status, {
-      "content-type": "application/json",
-      "content-length": a.body.length,
-      // Public documents: any page may read them (the bill verifier in a customer's browser).
-      // No credentials are ever involved, so the wildcard exposes nothing.
-      "access-control-allow-origin": "*",
-      ...(a.immutable
-        ? { "cache-control": "public, max-age=31536000, immutable", etag: `"${a.etag ?? ""}"` }
-        : { "cache-control": "no-store" }),
+  const app = new Hono<NodeEnv>({ getPath: pathOf });
+  // GET, and HEAD through it: hono answers a HEAD with the GET's status and headers, no body.
+  app.get("*", (c) => {
+    const a = answer(options.stateDir, pathOf(c.req.raw), log, refused, checked);
+    return new Response(a.body, {
+      status: a.status,
+      headers: {
+        "content-type": "application/json",
+        "content-length": String(a.body.length),
+        // Public documents: any page may read them (the bill verifier in a customer's browser).
+        // No credentials are ever involved, so the wildcard exposes nothing.
+        "access-control-allow-origin": "*",
+        ...(a.immutable ? { "cache-control": "public, max-age=31536000, immutable", etag: `"${a.etag ?? ""}"` } : { "cache-control": "no-store" }),
+      },
     });
-    res.end(req.method === "HEAD" ? undefined : a.body);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  app.all("*", () => new Response('{"error":"method not allowed"}', { status: 405, headers: { allow: "GET, HEAD", "content-type": "application/json" } }));
+  renderErrors(app, {
+    internal: new HttpError(500, { error: "internal error" }, { "cache-control": "no-store" }),
+    onInternal: (error) => log.error({ err: error }, `publisher: ${error instanceof Error ? error.message : String(error)}`),
   });
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("publisher: no port");
-  return {
-    url: `http://${options.host ?? "127.0.0.1"}:${address.port}`,
-    port: address.port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const server = await serve(app, { host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
+  return { url: server.url, port: server.port, stop: () => server.close() };
 }
 
 /**

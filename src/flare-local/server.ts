@@ -1,5 +1,5 @@
-import * as http from "node:http";
 import { timingSafeEqual } from "node:crypto";
+import { Hono, type Context } from "hono";
 import { decodeBytes32String, isHexString } from "ethers";
 import {
   PUBLIC_WEB2_SOURCE_ID,
@@ -12,7 +12,8 @@ import {
 import { lowestUsedTimestampOf, type VerifierRelease } from "./release";
 import { processWeb2Json, type FetchPolicy } from "./web2json-fetch";
 import type { RoundEngine, StoredProof } from "./rounds";
-import { FlareFlowError } from "../errors";
+import { HttpError } from "../http/error";
+import { jsonResponse, pathOf, readJson, renderErrors, serve, type NodeEnv } from "../http/server";
 
 /**
  * Flare's off-chain APIs, locally, on their real paths and JSON shapes:
@@ -38,34 +39,24 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 type Json = Record<string, unknown>;
 
-class HttpError extends FlareFlowError {
-  override readonly name = "HttpError";
-  override readonly docs = "README.md#what-is-real-here-and-what-is-a-stand-in";
-  constructor(readonly status: number, readonly body: Json) {
-    super(JSON.stringify(body));
-  }
+/** A refusal in the words of the Flare service that answers it (its JSON body as given). */
+function flareError(status: number, body: Json): HttpError {
+  return new HttpError(status, body, {}, { message: JSON.stringify(body), docs: "README.md#what-is-real-here-and-what-is-a-stand-in" });
 }
 
 function isRecord(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, { error: "request body too large" });
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
-  } catch {
-    throw new HttpError(400, { statusCode: 400, message: "body is not JSON", error: "Bad Request" });
-  }
+function readBody(c: Context<NodeEnv>): Promise<unknown> {
+  return readJson(c, {
+    maxBytes: MAX_BODY_BYTES,
+    tooLarge: () => flareError(413, { error: "request body too large" }),
+    malformed: () => flareError(400, { statusCode: 400, message: "body is not JSON", error: "Bad Request" }),
+  });
 }
 
-function keyMatches(given: string | string[] | undefined, expected: string): boolean {
+function keyMatches(given: string | undefined, expected: string): boolean {
   if (typeof given !== "string") return false;
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -81,19 +72,19 @@ function nameOf(bytes32: string): string {
 }
 
 function parseRequest(body: unknown): { attestationType: string; sourceId: string; requestBody: Web2JsonRequestBody } {
-  if (!isRecord(body) || !isRecord(body.requestBody)) throw new HttpError(400, { statusCode: 400, message: "requestBody is required", error: "Bad Request" });
+  if (!isRecord(body) || !isRecord(body.requestBody)) throw flareError(400, { statusCode: 400, message: "requestBody is required", error: "Bad Request" });
   const { attestationType, sourceId } = body;
   const rb = body.requestBody;
   const fields = ["url", "httpMethod", "headers", "queryParams", "body", "postProcessJq", "abiSignature"] as const;
   for (const f of fields) {
-    if (typeof rb[f] !== "string") throw new HttpError(400, { statusCode: 400, message: `requestBody.${f} must be a string`, error: "Bad Request" });
+    if (typeof rb[f] !== "string") throw flareError(400, { statusCode: 400, message: `requestBody.${f} must be a string`, error: "Bad Request" });
   }
   if (typeof attestationType !== "string" || typeof sourceId !== "string" || !isHexString(attestationType, 32) || !isHexString(sourceId, 32)) {
-    throw new HttpError(400, { statusCode: 400, message: "attestationType and sourceId must be 0x-prefixed 32-byte hex", error: "Bad Request" });
+    throw flareError(400, { statusCode: 400, message: "attestationType and sourceId must be 0x-prefixed 32-byte hex", error: "Bad Request" });
   }
   if (attestationType.toLowerCase() !== WEB2JSON_ATTESTATION_TYPE.toLowerCase() || sourceId.toLowerCase() !== PUBLIC_WEB2_SOURCE_ID.toLowerCase()) {
     // web2-json-verifier.service.ts `checkSupportedType` (names decoded from their bytes32).
-    throw new HttpError(400, { status: 400, error: `Attestation type and source id combination not supported: ${nameOf(attestationType)}/${nameOf(sourceId)}. Supported attestation type: 'Web2Json'. Supported source ids: [PublicWeb2].` });
+    throw flareError(400, { status: 400, error: `Attestation type and source id combination not supported: ${nameOf(attestationType)}/${nameOf(sourceId)}. Supported attestation type: 'Web2Json'. Supported source ids: [PublicWeb2].` });
   }
   const requestBody = Object.fromEntries(fields.map((f) => [f, rb[f] as string])) as Web2JsonRequestBody;
   return { attestationType: WEB2JSON_ATTESTATION_TYPE, sourceId: PUBLIC_WEB2_SOURCE_ID, requestBody };
@@ -101,17 +92,17 @@ function parseRequest(body: unknown): { attestationType: string; sourceId: strin
 
 function findProof(body: unknown, engine: RoundEngine): StoredProof {
   if (!isRecord(body) || typeof body.requestBytes !== "string" || body.requestBytes === "") {
-    throw new HttpError(400, { requestBytes: ["This field is required."] });
+    throw flareError(400, { requestBytes: ["This field is required."] });
   }
   let round: bigint | undefined;
   if (body.votingRoundId !== undefined) {
     if (typeof body.votingRoundId !== "number" || !Number.isSafeInteger(body.votingRoundId)) {
-      throw new HttpError(400, { votingRoundId: ["A valid integer is required."] });
+      throw flareError(400, { votingRoundId: ["A valid integer is required."] });
     }
     round = BigInt(body.votingRoundId);
   }
   const stored = engine.proofOf(body.requestBytes, round);
-  if (!stored) throw new HttpError(400, { error: "attestation request not found" });
+  if (!stored) throw flareError(400, { error: "attestation request not found" });
   return stored;
 }
 
@@ -140,60 +131,41 @@ export type FlareLocalServerOptions = {
 export type FlareLocalServer = { url: string; port: number; stop(): Promise<void> };
 
 export async function startFlareLocalServer(options: FlareLocalServerOptions): Promise<FlareLocalServer> {
-  const handle = async (req: http.IncomingMessage): Promise<{ status: number; body: Json }> => {
-    const path = new URL(req.url ?? "/", "http://flare-local").pathname;
-    if (req.method !== "POST") throw new HttpError(404, { statusCode: 404, message: `Cannot ${req.method} ${path}`, error: "Not Found" });
-    if (path === VERIFIER_PREPARE_REQUEST_PATH || path === VERIFIER_PREPARE_RESPONSE_PATH) {
-      if (!keyMatches(req.headers["x-api-key"], options.apiKey)) throw new HttpError(401, { statusCode: 401, message: "Unauthorized" });
-      const request = parseRequest(await readJson(req));
-      const outcome = await processWeb2Json(request.requestBody, options.policy);
-      if (outcome.status !== "VALID") return { status: 200, body: { status: outcome.status } };
-      const lowestUsedTimestamp = lowestUsedTimestampOf(options.verifierRelease);
-      const response = web2JsonResponse({ votingRound: 0n, lowestUsedTimestamp, requestBody: request.requestBody, responseBody: { abiEncodedData: outcome.abiEncodedData } });
-      if (path === VERIFIER_PREPARE_RESPONSE_PATH) {
-        return {
-          status: 200,
-          body: {
-            status: "VALID",
-            response: {
-              ...response,
-              votingRound: "0",
-              lowestUsedTimestamp: lowestUsedTimestamp === 0n ? "0" : `0x${lowestUsedTimestamp.toString(16)}`,
-            },
-          },
-        };
-      }
-      const abiEncodedRequest = encodeWeb2JsonRequest({ ...request, messageIntegrityCode: messageIntegrityCode(response) });
-      return { status: 200, body: { status: "VALID", abiEncodedRequest } };
+  const verifier = async (c: Context<NodeEnv>, path: string): Promise<Response> => {
+    if (!keyMatches(c.req.header("x-api-key"), options.apiKey)) throw flareError(401, { statusCode: 401, message: "Unauthorized" });
+    const request = parseRequest(await readBody(c));
+    const outcome = await processWeb2Json(request.requestBody, options.policy);
+    if (outcome.status !== "VALID") return jsonResponse(200, { status: outcome.status });
+    const lowestUsedTimestamp = lowestUsedTimestampOf(options.verifierRelease);
+    const response = web2JsonResponse({ votingRound: 0n, lowestUsedTimestamp, requestBody: request.requestBody, responseBody: { abiEncodedData: outcome.abiEncodedData } });
+    if (path === VERIFIER_PREPARE_RESPONSE_PATH) {
+      return jsonResponse(200, {
+        status: "VALID",
+        response: {
+          ...response,
+          votingRound: "0",
+          lowestUsedTimestamp: lowestUsedTimestamp === 0n ? "0" : `0x${lowestUsedTimestamp.toString(16)}`,
+        },
+      });
     }
-    if (path === DA_PROOF_PATH || path === DA_DECODED_PROOF_PATH) {
-      const stored = findProof(await readJson(req), options.engine);
-      if (path === DA_PROOF_PATH) {
-        return { status: 200, body: { response_hex: stored.responseHex, attestation_type: WEB2JSON_ATTESTATION_TYPE, proof: stored.proof } };
-      }
-      return { status: 200, body: { response: decodedResponse(stored), proof: stored.proof } };
-    }
-    throw new HttpError(404, { statusCode: 404, message: `Cannot POST ${path}`, error: "Not Found" });
+    const abiEncodedRequest = encodeWeb2JsonRequest({ ...request, messageIntegrityCode: messageIntegrityCode(response) });
+    return jsonResponse(200, { status: "VALID", abiEncodedRequest });
+  };
+  const da = async (c: Context<NodeEnv>, path: string): Promise<Response> => {
+    const stored = findProof(await readBody(c), options.engine);
+    if (path === DA_PROOF_PATH) return jsonResponse(200, { response_hex: stored.responseHex, attestation_type: WEB2JSON_ATTESTATION_TYPE, proof: stored.proof });
+    return jsonResponse(200, { response: decodedResponse(stored), proof: stored.proof });
   };
 
-  const server = http.createServer((req, res) => {
-    handle(req)
-      .then(({ status, body }) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body)))
-      .catch((error: unknown) => {
-        const status = error instanceof HttpError ? error.status : 500;
-        const body = error instanceof HttpError ? error.body : { error: "internal error" };
-        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-      });
+  const app = new Hono<NodeEnv>({ getPath: pathOf });
+  for (const path of [VERIFIER_PREPARE_REQUEST_PATH, VERIFIER_PREPARE_RESPONSE_PATH]) app.post(path, (c) => verifier(c, path));
+  for (const path of [DA_PROOF_PATH, DA_DECODED_PROOF_PATH]) app.post(path, (c) => da(c, path));
+  renderErrors(app, {
+    internal: flareError(500, { error: "internal error" }),
+    // NestJS's answer to a route it does not have, any method (HEAD included) on any path.
+    notFound: (c) => flareError(404, { statusCode: 404, message: `Cannot ${c.req.method} ${pathOf(c.req.raw)}`, error: "Not Found" }),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("flare-local: no port");
-  return {
-    url: `http://${options.host ?? "127.0.0.1"}:${address.port}`,
-    port: address.port,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  const host = options.host ?? "127.0.0.1";
+  const server = await serve(app, { host, port: options.port ?? 0 });
+  return { url: server.url, port: server.port, stop: () => server.close() };
 }

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { readWindowLeaves } from "../connector/leaves";
 import type { WindowLeaves } from "../verify/leaves-doc";
-import { HttpError } from "./http/errors";
+import { keyError } from "./http/errors";
 
 /** Environment of the leaves endpoint (beside KEY_SERVICE_ENV). */
 export const LEAVES_ENV = {
@@ -48,7 +48,7 @@ export function connectorLeavesReader(connectorStateDir: string): LeavesReader {
         const leaves = readWindowLeaves(workDir, w);
         const lines = leaves?.lines.filter((l) => l.subscriptionId === subscriptionId) ?? [];
         if (lines.length === 0) continue;
-        if (out.length === MAX_LEAVES_WINDOWS) throw new HttpError(413, "too_many_windows", `more than ${MAX_LEAVES_WINDOWS} windows with usage in that range; ask for a shorter one`);
+        if (out.length === MAX_LEAVES_WINDOWS) throw keyError(413, "too_many_windows", `more than ${MAX_LEAVES_WINDOWS} windows with usage in that range; ask for a shorter one`);
         out.push({ window: w.toString(), lines });
       }
       return out;
@@ -64,6 +64,6 @@ export function leavesReaderFromEnv(env: Readonly<Record<string, string | undefi
 
 /** The answer to a proven leaves request. */
 export function leavesAnswer(reader: LeavesReader | undefined, subscriptionId: string, range: { from: bigint; to: bigint }): { subscriptionId: string; windows: WindowLeaves[] } {
-  if (reader === undefined) throw new HttpError(503, "leaves_unavailable", "this key service has no access to the connector's leaves (FLAREFLOW_CONNECTOR_STATE)");
+  if (reader === undefined) throw keyError(503, "leaves_unavailable", "this key service has no access to the connector's leaves (FLAREFLOW_CONNECTOR_STATE)");
   return { subscriptionId, windows: reader.leaves(subscriptionId, range.from, range.to) };
 }

@@ -12,7 +12,7 @@ import { MAX_EVENT_RANGE } from "../flow/runtime/access-node";
 import { FlowKeys } from "./flow-keys";
 import { applyEvent, newGeneration } from "./handlers";
 import { ChallengeStore } from "./http/challenges";
-import { HttpError } from "./http/errors";
+import { keyError } from "./http/errors";
 import { keyServiceRoutes, type DeliveredKey, type KeyServiceApi } from "./http/routes";
 import { startJsonServer, type JsonServer } from "./http/server";
 import { Journal } from "./journal";
@@ -393,7 +393,7 @@ export class KeyService implements KeyServiceApi {
 
   private known(subscriptionId: string): SubscriptionRecord {
     const sub = this.subs.get(subscriptionId);
-    if (sub === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${subscriptionId} is not served by this key service`);
+    if (sub === undefined) throw keyError(404, "unknown_subscription", `subscription ${subscriptionId} is not served by this key service`);
     return sub;
   }
 
@@ -407,11 +407,11 @@ export class KeyService implements KeyServiceApi {
       const generation = await this.serial.run(async () => {
         const sub = this.known(subscriptionId);
         if (sub.lifecycle === "closed" || sub.lifecycle === "closing") {
-          throw new HttpError(409, "not_open", `subscription ${subscriptionId} is ${sub.lifecycle}; its key cannot change`);
+          throw keyError(409, "not_open", `subscription ${subscriptionId} is ${sub.lifecycle}; its key cannot change`);
         }
         const cur = currentKey(sub);
         if (cur !== undefined && !cur.revoked && (cur.litellm !== "live" || cur.flow !== "attached")) {
-          throw new HttpError(409, "key_pending", `a key of subscription ${subscriptionId} is still being issued; try again shortly`);
+          throw keyError(409, "key_pending", `a key of subscription ${subscriptionId} is still being issued; try again shortly`);
         }
         const next = newGeneration(sub, this.options.encryptionKey);
         // The intent (with the new raw key, sealed) is durable before anything else happens.
@@ -422,7 +422,7 @@ export class KeyService implements KeyServiceApi {
       try {
         await this.reconcileNow(subscriptionId);
       } catch {
-        throw new HttpError(503, "rotation_pending", "the new key is recorded and will be issued when LiteLLM and Flow answer; reveal it later");
+        throw keyError(503, "rotation_pending", "the new key is recorded and will be issued when LiteLLM and Flow answer; reveal it later");
       }
       return this.deliver(subscriptionId, generation);
     });
@@ -438,7 +438,7 @@ export class KeyService implements KeyServiceApi {
     } catch (e) {
       // Health names the failure, never the request: the dates are the customer's input.
       this.recordError(new Error(`LiteLLM did not answer a usage query (${isLiteLLMError(e) ? `${e.kind}${e.status ? ` ${e.status}` : ""}` : "no answer"})`), subscriptionId);
-      throw new HttpError(503, "litellm_unavailable", "LiteLLM did not answer; try again shortly");
+      throw keyError(503, "litellm_unavailable", "LiteLLM did not answer; try again shortly");
     }
   }
 

@@ -1,30 +1,25 @@
-import { FlareFlowError } from "../errors";
+import { HttpError } from "../http/error";
 
 /**
  * LiteLLM's error bodies (1.110.2, proxy_server.py `openai_exception_handler`): a ProxyException
  * serialises as {"error": {"message", "type", "param", "code"}} with `code` the status as a
  * string and `param` null when there is none (common_utils/openai_error_payload.py);
- * FastAPI's own validation errors answer {"detail": [...]} with 422.
+ * FastAPI's own validation errors answer {"detail": [...]} with 422, a route it does not have
+ * {"detail": "Not Found"} with 404.
  */
 
-export class HttpError extends FlareFlowError {
-  override readonly name = "HttpError";
-  override readonly docs = "README.md#what-is-real-here-and-what-is-a-stand-in";
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(`HTTP ${status}`);
-  }
-}
+const DOCS = { docs: "README.md#what-is-real-here-and-what-is-a-stand-in" };
 
 export function proxyError(status: number, type: string, message: string, param: string | null = null, headers: Record<string, string> = {}): HttpError {
-  return new HttpError(status, { error: { message, type, param, code: String(status) } }, headers);
+  return new HttpError(status, { error: { message, type, param, code: String(status) } }, headers, DOCS);
 }
 
 export function validationError(loc: string[], msg: string, type = "value_error"): HttpError {
-  return new HttpError(422, { detail: [{ loc, msg, type }] });
+  return new HttpError(422, { detail: [{ loc, msg, type }] }, {}, DOCS);
+}
+
+export function notFound(): HttpError {
+  return new HttpError(404, { detail: "Not Found" }, {}, DOCS);
 }
 
 /** How LiteLLM renders an HTTPException whose detail is {"error": "..."}: Python's dict repr. */

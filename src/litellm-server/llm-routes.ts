@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { authenticate, checkBudget, checkModelAccess } from "./auth";
 import { countPromptTokens, countTextTokens, fakeReply, type ChatMessage } from "./completion";
 import type { RouteResult, ServerContext } from "./context";
-import { HttpError, proxyError } from "./errors";
+import { proxyError, validationError } from "./errors";
 import { costOf } from "./models";
 import { LITELLM_RELEASE, pyFloat } from "./release";
 import { LOCAL_API_BASE, spendRow } from "./spend-row";
@@ -66,7 +66,7 @@ export function chatCompletion(ctx: ServerContext, body: Record<string, unknown>
   }
   const stream = body["stream"];
   if (stream !== undefined && stream !== null && typeof stream !== "boolean") {
-    throw validationErrorFor("stream", "Input should be a valid boolean");
+    throw validationError(["body", "stream"], "Input should be a valid boolean", "bool_type");
   }
   const maxTokensRaw = body["max_tokens"] ?? body["max_completion_tokens"];
   const maxTokens = typeof maxTokensRaw === "number" && Number.isInteger(maxTokensRaw) && maxTokensRaw > 0 ? maxTokensRaw : null;
@@ -127,10 +127,6 @@ export function chatCompletion(ctx: ServerContext, body: Record<string, unknown>
       usage,
     },
   };
-}
-
-function validationErrorFor(field: string, msg: string): HttpError {
-  return new HttpError(422, { detail: [{ loc: ["body", field], msg, type: "bool_type" }] });
 }
 
 /** GET /v1/models: every model for the master key, the key's own list otherwise. */

@@ -1,13 +1,15 @@
 /**
- * The local LiteLLM-compatible server: node:http on 127.0.0.1 only, routes
- * dispatched by method and path, every failure rendered as LiteLLM renders it.
+ * The local LiteLLM-compatible server: a hono app on 127.0.0.1 only (src/http/server.ts), routes
+ * by method and path, every failure rendered as LiteLLM renders it.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Hono, type Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { StatusCode } from "hono/utils/http-status";
+import { jsonResponse, readJson, renderErrors, serve, type NodeEnv } from "../http/server";
 import { isMasterKey, requireMaster } from "./auth";
 import type { RouteResult, ServerContext } from "./context";
-import { HttpError, proxyError } from "./errors";
-import { bearerToken, readJsonBody, sendEvents, sendJson } from "./http";
+import { notFound, proxyError, validationError } from "./errors";
+import { bearerToken } from "./http";
 import { deleteKeys, generateKey, keyInfo, listKeys, setBlocked, updateKey } from "./key-routes";
 import { chatCompletion, listModels } from "./llm-routes";
 import { DEFAULT_MODELS } from "./models";
@@ -20,54 +22,101 @@ import type { LiteLLMServerHandle, LiteLLMServerOptions } from "./types";
 /** LiteLLM's PROXY_BATCH_WRITE_AT default: spend is written to the DB every 10 s. */
 export const DEFAULT_SPEND_LOG_DELAY_MS = 10_000;
 
-async function route(ctx: ServerContext, req: IncomingMessage, url: URL): Promise<RouteResult> {
-  const method = req.method ?? "GET";
-  const path = url.pathname.replace(/\/+$/, "") || "/";
-  const token = bearerToken(req);
-  const admin = (route: string) => requireMaster(token, ctx.masterKey, ctx.store, route);
+const MAX_BODY_BYTES = 1024 * 1024;
 
-  if (method === "GET" && (path === "/health/liveliness" || path === "/health/readiness")) {
-    return { status: 200, body: "I'm alive!" };
+/** A request body as FastAPI reads it for LiteLLM's routes: a JSON object; an empty body is {}. */
+async function jsonObject(c: Context<NodeEnv>): Promise<Record<string, unknown>> {
+  const parsed = await readJson(c, {
+    maxBytes: MAX_BODY_BYTES,
+    tooLarge: () => proxyError(413, "bad_request_error", "Request body too large"),
+    malformed: () => validationError(["body"], "JSON decode error", "json_invalid"),
+    blank: () => ({}),
+  });
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw validationError(["body"], "Input should be a valid dictionary", "dict_type");
+  return parsed as Record<string, unknown>;
+}
+
+/** A route's result on the wire: JSON, or Server-Sent Events as LiteLLM streams them (`data: <json>` blocks, then `data: [DONE]`). */
+function answer(c: Context, r: RouteResult): Response {
+  const events = r.events;
+  if (events === undefined) return jsonResponse(r.status, r.body, r.headers);
+  for (const [name, value] of Object.entries(r.headers ?? {})) c.header(name, value);
+  c.status(r.status as StatusCode);
+  return streamSSE(c, async (stream) => {
+    for (const data of events) await stream.writeSSE({ data });
+  });
+}
+
+/** The path as routed: LiteLLM (FastAPI) takes /key/generate/ for /key/generate. */
+function routedPath(request: Request): string {
+  return new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+}
+
+function liteLLMApp(ctx: ServerContext, onRequest: LiteLLMServerOptions["onRequest"]): Hono<NodeEnv> {
+  const app = new Hono<NodeEnv>({ getPath: routedPath });
+  const token = (c: Context) => bearerToken(c.req.raw.headers);
+  const admin = (c: Context, route: string) => requireMaster(token(c), ctx.masterKey, ctx.store, route);
+
+  if (onRequest !== undefined) {
+    app.use(async (c, next) => {
+      await next();
+      onRequest(c.req.method, new URL(c.req.url).pathname, c.res.status);
+    });
   }
-  if (method === "POST" && (path === "/chat/completions" || path === "/v1/chat/completions")) {
-    return chatCompletion(ctx, await readJsonBody(req), token);
+  // hono answers HEAD with a GET route; this stand-in has always answered it 404, as a route it does not have.
+  app.use(async (c, next) => {
+    if (c.req.method === "HEAD") return c.notFound();
+    await next();
+  });
+
+  app.on("GET", ["/health/liveliness", "/health/readiness"], (c) => answer(c, { status: 200, body: "I'm alive!" }));
+  app.on("POST", ["/chat/completions", "/v1/chat/completions"], async (c) => answer(c, chatCompletion(ctx, await jsonObject(c), token(c))));
+  app.on("GET", ["/models", "/v1/models"], (c) => {
+    const caller = token(c);
+    return answer(c, listModels(ctx, caller, isMasterKey(caller, ctx.masterKey)));
+  });
+  // Admin routes ask for the master key before they read a body.
+  app.post("/key/generate", async (c) => {
+    admin(c, "/key/generate");
+    return answer(c, await generateKey(ctx, await jsonObject(c)));
+  });
+  app.post("/key/update", async (c) => {
+    admin(c, "/key/update");
+    return answer(c, await updateKey(ctx, await jsonObject(c)));
+  });
+  app.post("/key/delete", async (c) => {
+    admin(c, "/key/delete");
+    return answer(c, await deleteKeys(ctx, await jsonObject(c)));
+  });
+  for (const path of ["/key/block", "/key/unblock"]) {
+    app.post(path, async (c) => {
+      admin(c, path);
+      return answer(c, await setBlocked(ctx, await jsonObject(c), path === "/key/block"));
+    });
   }
-  if (method === "GET" && (path === "/models" || path === "/v1/models")) {
-    return listModels(ctx, token, isMasterKey(token, ctx.masterKey));
-  }
-  if (method === "POST" && path === "/key/generate") {
-    admin(path);
-    return generateKey(ctx, await readJsonBody(req));
-  }
-  if (method === "POST" && path === "/key/update") {
-    admin(path);
-    return updateKey(ctx, await readJsonBody(req));
-  }
-  if (method === "POST" && path === "/key/delete") {
-    admin(path);
-    return deleteKeys(ctx, await readJsonBody(req));
-  }
-  if (method === "POST" && (path === "/key/block" || path === "/key/unblock")) {
-    admin(path);
-    return setBlocked(ctx, await readJsonBody(req), path === "/key/block");
-  }
-  if (method === "GET" && path === "/key/info") {
+  app.get("/key/info", (c) => {
+    const caller = token(c);
+    const query = new URL(c.req.url).searchParams;
     // A virtual key may read its own info (no ?key=); anything else is admin-only.
-    if (!isMasterKey(token, ctx.masterKey)) {
-      if (url.searchParams.has("key") || token === null) admin(path);
-      return keyInfo(ctx, new URLSearchParams(), token);
+    if (!isMasterKey(caller, ctx.masterKey)) {
+      if (query.has("key") || caller === null) admin(c, "/key/info");
+      return answer(c, keyInfo(ctx, new URLSearchParams(), caller));
     }
-    return keyInfo(ctx, url.searchParams, null);
+    return answer(c, keyInfo(ctx, query, null));
+  });
+  app.get("/key/list", (c) => {
+    admin(c, "/key/list");
+    return answer(c, listKeys(ctx, new URL(c.req.url).searchParams));
+  });
+  for (const path of ["/spend/logs/v2", "/spend/logs/ui"]) {
+    app.get(path, (c) => {
+      admin(c, path);
+      return answer(c, spendLogs(ctx, new URL(c.req.url).searchParams, path));
+    });
   }
-  if (method === "GET" && path === "/key/list") {
-    admin(path);
-    return listKeys(ctx, url.searchParams);
-  }
-  if (method === "GET" && (path === "/spend/logs/v2" || path === "/spend/logs/ui")) {
-    admin(path);
-    return spendLogs(ctx, url.searchParams, path);
-  }
-  return { status: 404, body: { detail: "Not Found" } };
+  // Never echo internals; LiteLLM's generic 500 shape.
+  renderErrors(app, { internal: proxyError(500, "internal_server_error", "Internal Server Error"), notFound });
+  return app;
 }
 
 export async function startLiteLLMServer(options: LiteLLMServerOptions): Promise<LiteLLMServerHandle> {
@@ -86,41 +135,17 @@ export async function startLiteLLMServer(options: LiteLLMServerOptions): Promise
     rateLimits: new RateLimiter(),
   };
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    route(ctx, req, url)
-      .catch((e: unknown): RouteResult => {
-        if (e instanceof HttpError) return { status: e.status, body: e.body, headers: e.headers };
-        // Never echo internals; LiteLLM's generic 500 shape.
-        return { status: 500, body: proxyError(500, "internal_server_error", "Internal Server Error").body };
-      })
-      .then((r) => {
-        options.onRequest?.(req.method ?? "GET", url.pathname, r.status);
-        if (res.headersSent) return;
-        if (r.events !== undefined) sendEvents(res, r.status, r.events, r.headers ?? {});
-        else sendJson(res, r.status, r.body, r.headers ?? {});
-      })
-      .catch(() => res.destroy());
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const server = await serve(liteLLMApp(ctx, options.onRequest), { host: "127.0.0.1", port: options.port ?? 0 });
   let stopped = false;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     flush: () => store.flush(),
     loadSpendLogs: (rows) => store.addLogs(rows),
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await server.close();
       await store.flush();
     },
   };

@@ -9,8 +9,9 @@ import { LiteLLMError } from "../../src/litellm/errors";
 import { KeyServiceConfigError } from "../../src/keys/config";
 import { InvalidLinesError } from "../../src/report/lines";
 import { VerifyError } from "../../src/verify/bill";
-import { HttpError as KeyHttpError } from "../../src/keys/http/errors";
-import { HttpError as LiteLLMHttpError } from "../../src/litellm-server/errors";
+import { HttpError } from "../../src/http/error";
+import { keyError } from "../../src/keys/http/errors";
+import { proxyError } from "../../src/litellm-server/errors";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -62,11 +63,14 @@ describe("FlareFlowError", () => {
     expect(litellm.name).toBe("LiteLLMError");
     expect(litellm).toBeInstanceOf(FlareFlowError);
 
-    // Two classes share the name HttpError; each stays its own class.
-    const keyHttp = new KeyHttpError(404, "not_found", "no such subscription");
-    expect(keyHttp).toBeInstanceOf(KeyHttpError);
-    expect(keyHttp).not.toBeInstanceOf(LiteLLMHttpError);
-    expect(keyHttp.name).toBe("HttpError");
+    // One HttpError for every server, each building the bodies of the service it speaks for.
+    const keyHttp = keyError(404, "not_found", "no such subscription");
+    expect(keyHttp).toBeInstanceOf(HttpError);
+    expect(keyHttp).toBeInstanceOf(FlareFlowError);
+    expect([keyHttp.name, keyHttp.status, keyHttp.body, keyHttp.message]).toEqual(["HttpError", 404, { error: { code: "not_found", message: "no such subscription" } }, "no such subscription"]);
+    const proxy = proxyError(413, "bad_request_error", "Request body too large");
+    expect(proxy).toBeInstanceOf(HttpError);
+    expect([proxy.status, proxy.body, proxy.message]).toEqual([413, { error: { message: "Request body too large", type: "bad_request_error", param: null, code: "413" } }, "HTTP 413"]);
 
     expect(new CodecError("x").name).toBe("CodecError");
     expect(new VerifyError("x").name).toBe("VerifyError");
@@ -161,5 +165,7 @@ describe("docs pointers", () => {
     expect(new TransactionError("t", undefined, "e").docs).toMatch(/^README\.md#/);
     expect(new VerifyError("x").docs).toMatch(/^README\.md#/);
     expect(new KeyServiceConfigError("x").docs).toMatch(/^README\.md#/);
+    expect(keyError(400, "bad_request", "x").docs).toMatch(/^README\.md#/);
+    expect(proxyError(400, "bad_request_error", "x").docs).toMatch(/^README\.md#/);
   });
 });

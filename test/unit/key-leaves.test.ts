@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { leavesFile, windowLeaves } from "../../src/connector/leaves";
 import { ChallengeStore } from "../../src/keys/http/challenges";
-import { HttpError } from "../../src/keys/http/errors";
+import { HttpError } from "../../src/http/error";
 import { keyServiceRoutes, type KeyServiceApi } from "../../src/keys/http/routes";
 import { connectorLeavesReader, leavesAnswer } from "../../src/keys/leaves";
 import { parseBody } from "../../src/keys/http/validate";

@@ -1,15 +1,6 @@
-import { FlareFlowError } from "../../errors";
+import { HttpError } from "../../http/error";
 
-/** An error the HTTP layer turns into `{error: {code, message}}` with its status (and any extra headers). */
-export class HttpError extends FlareFlowError {
-  override readonly name = "HttpError";
-  override readonly docs = "README.md#services";
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(message);
-  }
+/** A refusal as the key service answers it: `{error: {code, message}}` with its status (and any extra headers). */
+export function keyError(status: number, code: string, message: string, headers: Readonly<Record<string, string>> = {}): HttpError {
+  return new HttpError(status, { error: { code, message } }, headers, { message, docs: "README.md#services" });
 }

@@ -5,7 +5,7 @@
  */
 import { accountVerifyUserSignature } from "../../flow/generated/scripts";
 import { runScript, type FlowContext } from "../../flow/runtime";
-import { HttpError } from "./errors";
+import { keyError } from "./errors";
 import type { CompositeSignature } from "./wire";
 
 /**
@@ -19,7 +19,7 @@ export async function verifyOwnership(
   signatures: readonly CompositeSignature[],
 ): Promise<void> {
   if (signatures.some((s) => s.addr !== owner)) {
-    throw new HttpError(403, "not_owner", "the signing account is not this subscription's customer");
+    throw keyError(403, "not_owner", "the signing account is not this subscription's customer");
   }
   const valid = await runScript(ctx, accountVerifyUserSignature, {
     address: owner,
@@ -27,5 +27,5 @@ export async function verifyOwnership(
     keyIndices: signatures.map((s) => s.keyId),
     signatures: signatures.map((s) => s.signature),
   });
-  if (!valid) throw new HttpError(401, "bad_signature", "the signature does not verify against the customer's account keys");
+  if (!valid) throw keyError(401, "bad_signature", "the signature does not verify against the customer's account keys");
 }

@@ -19,7 +19,7 @@ import type { LiveView } from "./wire";
 import type { FlowContext } from "../../flow/runtime";
 import { ChallengeError, ChallengeLimitError, messageHex, type ChallengeStore } from "./challenges";
 import { ChallengeRequest, LeavesRequest, ProvenRequest, UsageRequest, type ChallengeAnswer, type KeyAnswer, type ProofAction } from "./wire";
-import { HttpError } from "./errors";
+import { keyError } from "./errors";
 import { verifyOwnership } from "./proof";
 import type { JsonRequest } from "./server";
 import { parseBody } from "./validate";
@@ -52,10 +52,10 @@ async function proven<T extends z.output<typeof ProvenRequest>>(api: KeyServiceA
   try {
     challenge = api.challenges.consume(request.nonce, id, action);
   } catch (e) {
-    if (e instanceof ChallengeError) throw new HttpError(401, `nonce_${e.reason}`, e.message);
+    if (e instanceof ChallengeError) throw keyError(401, `nonce_${e.reason}`, e.message);
     throw e;
   }
-  if (customer === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${id} is not served by this key service`);
+  if (customer === undefined) throw keyError(404, "unknown_subscription", `subscription ${id} is not served by this key service`);
   await verifyOwnership(api.flow, customer, messageHex(challenge), request.signatures);
   return request;
 }
@@ -68,13 +68,13 @@ export function keyServiceRoutes(api: KeyServiceApi, leaves?: LeavesReader): (re
         return { status: 200, body: api.health() };
       case "POST /v1/challenge": {
         const { subscriptionId: id, action } = parseBody(ChallengeRequest, req.body);
-        if (api.customerOf(id) === undefined) throw new HttpError(404, "unknown_subscription", `subscription ${id} is not served by this key service`);
+        if (api.customerOf(id) === undefined) throw keyError(404, "unknown_subscription", `subscription ${id} is not served by this key service`);
         let c;
         try {
           c = api.challenges.issue(id, action, req.client);
         } catch (e) {
           if (!(e instanceof ChallengeLimitError)) throw e;
-          throw new HttpError(429, "too_many_challenges", e.message, { "retry-after": String(e.retryAfterSeconds) });
+          throw keyError(429, "too_many_challenges", e.message, { "retry-after": String(e.retryAfterSeconds) });
         }
         return {
           status: 200,
@@ -105,7 +105,7 @@ export function keyServiceRoutes(api: KeyServiceApi, leaves?: LeavesReader): (re
         return { status: 200, body: leavesAnswer(leaves, subscriptionId, { from: fromWindow, to: toWindow }) };
       }
       default:
-        throw new HttpError(404, "not_found", `no route ${route}`);
+        throw keyError(404, "not_found", `no route ${route}`);
     }
   };
 }

@@ -1,0 +1,19 @@
+import { FlareFlowError } from "../errors";
+
+/**
+ * A refusal a server answers as it is: its status, its body (JSON; each server builds the bodies
+ * of the service it speaks for, e.g. the key service's {error: {code, message}}, LiteLLM's and
+ * Flare's own shapes) and any headers of its own (Retry-After). Apart from server.ts so that the
+ * modules that only refuse (the key service's checks, the stand-ins' routes) do not load hono.
+ */
+export class HttpError extends FlareFlowError {
+  override readonly name = "HttpError";
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Readonly<Record<string, string>> = {},
+    options: { message?: string; docs?: string } = {},
+  ) {
+    super(options.message ?? `HTTP ${status}`, { docs: options.docs });
+  }
+}
