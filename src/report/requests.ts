@@ -1,4 +1,4 @@
-import { keccak_256 } from "@noble/hashes/sha3";
+import { keccak256 } from "./keccak";
 import { ZeroHash, getBytes, hexlify, id } from "ethers";
 import { UINT64_MAX } from "./window";
 import { FlareFlowError } from "../errors";
@@ -62,13 +62,13 @@ function leafBytes(leaf: RequestLeaf): Uint8Array {
   if (typeof tokens !== "bigint" || tokens < 0n || tokens > UINT64_MAX) throw new InvalidRequestLeafError(`request ${leaf.requestId}: tokens ${String(tokens)} is not a uint64`);
   const preimage = new Uint8Array(96);
   preimage.set(DOMAIN_BYTES, 0);
-  preimage.set(keccak_256(idBytes), 32);
+  preimage.set(keccak256(idBytes), 32);
   let rest = tokens;
   for (let i = 95; rest > 0n; i--) {
     preimage[i] = Number(rest & 0xffn);
     rest >>= 8n;
   }
-  return keccak_256(preimage);
+  return keccak256(preimage);
 }
 
 /** The leaf hash of one request (validates it), 0x-hex. */
@@ -86,7 +86,7 @@ function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
   const [lo, hi] = compareBytes(a, b) <= 0 ? [a, b] : [b, a];
   pair.set(lo, 0);
   pair.set(hi, 32);
-  return keccak_256(pair);
+  return keccak256(pair);
 }
 
 /** Throws unless every request id of `leaves` is distinct. */
