@@ -178,8 +178,8 @@ function permute(s: Int32Array): void {
   s[48] = a24l; s[49] = a24h;
 }
 
-/** The 32-byte Keccak-256 digest of `input`. */
-export function keccak256(input: Uint8Array): Uint8Array {
+/** The 32-byte Keccak-256 digest of `input`, written into `out` at `outOffset` (a new array if none is given). */
+export function keccak256(input: Uint8Array, out: Uint8Array = new Uint8Array(32), outOffset = 0): Uint8Array {
   state.fill(0);
   const n = input.length;
   let offset = 0;
@@ -191,5 +191,6 @@ export function keccak256(input: Uint8Array): Uint8Array {
   stateBytes[n - offset] ^= 0x01;
   stateBytes[RATE - 1] ^= 0x80;
   permute(state);
-  return stateBytes.slice(0, 32);
+  for (let i = 0; i < 32; i++) out[outOffset + i] = stateBytes[i];
+  return out;
 }
