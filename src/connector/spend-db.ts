@@ -26,8 +26,9 @@ import { readRange, type SpendSource, type WindowQuery, type WindowRead } from "
  *     Aggregator.add with the reported request ids, exactly as the API path reads it.
  *
  * All of it in REPEATABLE READ, READ ONLY transactions on one snapshot: no write possible whatever
- * the role may do. A server or pooler that refuses to export a snapshot, or a second connection,
- * gets the slices read one after the other in the first transaction. Values are always bound as
+ * the role may do. A server or pooler that refuses to export a snapshot gets the window read in
+ * one query from then on; a slice whose connection cannot be had or cannot import the snapshot
+ * is read in the first transaction after its own slice. Values are always bound as
  * parameters; the SQL text is constant but for the snapshot's name, which only the server gives
  * and which is checked against its format before it is sent.
  * Times are compared as LiteLLM compares them: the column holds UTC wall-clock time
@@ -83,10 +84,10 @@ function safeCount(value: string | number, what: string): number {
 /**
  * The requests of a group from array_agg's text form, `{e1,e2,...}`: an element is written bare
  * unless it holds a quote, backslash, brace, comma or white space, then in double quotes with
- * `"` and `\\` escaped by a backslash (array_out). Each element is "<tokens>:<id>"; the id is any
+ * `"` and `\` escaped by a backslash (array_out). Each element is "<tokens>:<id>"; the id is any
  * text, so it is split at the first colon. An array without a quote is split in one call.
  */
-export function parseRequests(text: string | null, alias: string): { ids: string[]; tokens: number[] } {
+function parseRequests(text: string | null, alias: string): { ids: string[]; tokens: number[] } {
   const ids: string[] = [];
   const tokens: number[] = [];
   if (text === null) return { ids, tokens };
@@ -279,12 +280,12 @@ export class DatabaseSpendSource implements SpendSource {
     const others = bounds.slice(1, -1).map((lo, i) => this.groupsInSnapshot(sql, snapshot, lo, bounds[i + 2] as number));
     // Every slice settles before the read ends or fails: no helper outlives the exporting transaction unnoticed.
     const results = await Promise.allSettled([this.groupsOf(tx, bounds[0] as number, bounds[1] as number), ...others]);
-    const groups: GroupRow[] = [];
+    const parts: GroupRow[][] = [];
     for (const [i, r] of results.entries()) {
       if (r.status === "rejected") throw r.reason;
-      groups.push(...(r.value ?? (await this.groupsOf(tx, bounds[i] as number, bounds[i + 1] as number))));
+      parts.push(r.value ?? (await this.groupsOf(tx, bounds[i] as number, bounds[i + 1] as number)));
     }
-    return groups;
+    return parts.flat();
   }
 
   /** One slice on a connection of its own, in tx's snapshot; undefined if it could not join. */
