@@ -187,7 +187,18 @@ async function startServerChild(compiled: string, root: string, sizes: number[])
   };
 }
 
+const USAGE = `npm run bench:read [-- --sizes 1000,10000,100000,1000000] [--db-runs 5] [--api-runs 3] [--full]
+  --sizes     rows per window, one window each (default: all four)
+  --db-runs   database-path reads per size, median printed (default 5)
+  --api-runs  API-path reads per size below 100,000 rows (default 3; one read from 100,000 up)
+  --full      also a million rows in API pages of 100 (minutes more)`;
+
 async function main(): Promise<void> {
+  // Any other argument is ignored, so without this a request for help would run the whole benchmark.
+  if (process.argv.includes("--help")) {
+    console.log(USAGE);
+    return;
+  }
   const role = argValue("--role", "");
   const sizes = argValue("--sizes", "1000,10000,100000,1000000").split(",").map(Number);
   if (role === "db" || role === "api") return readerChild(role, BigInt(argValue("--window", "0")), Number(argValue("--page-size", "1000")));

@@ -1,4 +1,4 @@
-import { keccak_256 } from "@noble/hashes/sha3";
+import { keccak256 } from "./keccak";
 import { ZeroHash, getBytes, hexlify, id } from "ethers";
 import { UINT64_MAX } from "./window";
 import { FlareFlowError } from "../errors";
@@ -56,37 +56,37 @@ export function checkRequestId(requestId: unknown): Uint8Array {
   return encoder.encode(requestId);
 }
 
-function leafBytes(leaf: RequestLeaf): Uint8Array {
+// Scratch buffers of the hashing below (one leaf or one pair at a time).
+const preimage = new Uint8Array(96);
+preimage.set(DOMAIN_BYTES, 0);
+const pair = new Uint8Array(64);
+
+/** Validates one request and writes its leaf hash into `out` at `offset`. */
+function writeLeaf(leaf: RequestLeaf, out: Uint8Array, offset: number): void {
   const idBytes = checkRequestId(leaf.requestId);
   const tokens = leaf.tokens;
   if (typeof tokens !== "bigint" || tokens < 0n || tokens > UINT64_MAX) throw new InvalidRequestLeafError(`request ${leaf.requestId}: tokens ${String(tokens)} is not a uint64`);
-  const preimage = new Uint8Array(96);
-  preimage.set(DOMAIN_BYTES, 0);
-  preimage.set(keccak_256(idBytes), 32);
+  keccak256(idBytes, preimage, 32);
+  preimage.fill(0, 64);
   let rest = tokens;
   for (let i = 95; rest > 0n; i--) {
     preimage[i] = Number(rest & 0xffn);
     rest >>= 8n;
   }
-  return keccak_256(preimage);
+  keccak256(preimage, out, offset);
 }
 
 /** The leaf hash of one request (validates it), 0x-hex. */
 export function requestLeafHash(leaf: RequestLeaf): string {
-  return hexlify(leafBytes(leaf));
+  const hash = new Uint8Array(32);
+  writeLeaf(leaf, hash, 0);
+  return hexlify(hash);
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return a[i] - b[i];
+/** Compares the 32 bytes at offset `a` of `bytes` with those at offset `b`. */
+function compareAt(bytes: Uint8Array, a: number, b: number): number {
+  for (let i = 0; i < 32; i++) if (bytes[a + i] !== bytes[b + i]) return bytes[a + i] - bytes[b + i];
   return 0;
-}
-
-const pair = new Uint8Array(64);
-function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const [lo, hi] = compareBytes(a, b) <= 0 ? [a, b] : [b, a];
-  pair.set(lo, 0);
-  pair.set(hi, 32);
-  return keccak_256(pair);
 }
 
 /** Throws unless every request id of `leaves` is distinct. */
@@ -106,10 +106,24 @@ export function checkDistinctRequests(leaves: readonly RequestLeaf[]): void {
 export function requestsRoot(leaves: readonly RequestLeaf[]): string {
   if (leaves.length === 0) return EMPTY_REQUESTS_ROOT;
   checkDistinctRequests(leaves);
-  const sorted = leaves.map(leafBytes).sort(compareBytes);
-  const n = sorted.length;
-  const tree: Uint8Array[] = new Array<Uint8Array>(2 * n - 1);
-  for (let i = 0; i < n; i++) tree[2 * n - 2 - i] = sorted[i];
-  for (let i = n - 2; i >= 0; i--) tree[i] = hashPair(tree[2 * i + 1], tree[2 * i + 2]);
-  return hexlify(tree[0]);
+  const n = leaves.length;
+  // Hashes side by side in two buffers, 32 bytes each (a node at 32 × its heap position): a
+  // window's million requests would otherwise be three million small arrays to collect.
+  const hashes = new Uint8Array(n * 32);
+  for (let i = 0; i < n; i++) writeLeaf(leaves[i], hashes, i * 32);
+  const order = Array.from({ length: n }, (_, i) => i * 32).sort((a, b) => compareAt(hashes, a, b));
+  const tree = new Uint8Array((2 * n - 1) * 32);
+  for (let k = 0; k < n; k++) tree.set(hashes.subarray(order[k], order[k] + 32), (2 * n - 2 - k) * 32);
+  for (let i = n - 2; i >= 0; i--) {
+    const left = (2 * i + 1) * 32;
+    const right = left + 32;
+    const smallerFirst = compareAt(tree, left, right) <= 0;
+    pair.set(tree.subarray(left, right + 32), 0);
+    if (!smallerFirst) {
+      pair.set(tree.subarray(right, right + 32), 0);
+      pair.set(tree.subarray(left, left + 32), 32);
+    }
+    keccak256(pair, tree, i * 32);
+  }
+  return hexlify(tree.subarray(0, 32));
 }
