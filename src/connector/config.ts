@@ -9,6 +9,7 @@ import { ConnectorError } from "./errors";
 import { databaseUrlFromEnv, type DatabaseUrl } from "./database-url";
 import { LOCAL_ORACLE_KEYS } from "../config/local-oracles";
 import { defaultStateDir, type ConnectorNetwork } from "./state-dir";
+import * as z from "zod/mini";
 
 export { LOCAL_ORACLE_KEYS };
 
@@ -68,10 +69,44 @@ export function connectorSecrets(config: ConnectorConfig): string[] {
   ].filter((s): s is string => s !== undefined);
 }
 
-function required(env: Env, name: string, why: string): string {
-  const value = env[name];
-  if (value === undefined || value.trim() === "") throw new ConnectorError("config", `set ${name} (${why})`);
-  return value.trim();
+/**
+ * One variable through its schema. The connector stops at the first bad variable, as it always
+ * has: each refusal is one thing for the operator to fix, and the next start names the next.
+ */
+function read<T>(schema: z.ZodMiniType<T>, raw: string | undefined): T {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new ConnectorError("config", result.error.issues[0]?.message ?? "the configuration is malformed");
+}
+
+/**
+ * Unset and blank are both missing. Several required values are secrets, so the message says what
+ * to set and never quotes what was there; only the count and URL messages quote their input.
+ */
+function requiredText(name: string, why: string) {
+  return z.pipe(
+    z.transform((raw: string | undefined) => (raw === undefined || raw.trim() === "" ? undefined : raw.trim())),
+    z.string({ error: `set ${name} (${why})` }),
+  );
+}
+
+/** An unset or empty count takes the network's default. */
+function count(name: string, fallback: number) {
+  const counted = z.pipe(
+    z.string().check(z.refine((raw) => Number.isSafeInteger(Number(raw)) && Number(raw) >= 0, { error: (issue) => `${name} must be a non-negative integer, got ${String(issue.input)}` })),
+    z.transform(Number),
+  );
+  return z.pipe(
+    z.transform((raw: string | undefined) => (raw === "" ? undefined : raw)),
+    z._default(counted, fallback),
+  );
+}
+
+const HEX_32_BYTES = /^0x[0-9a-fA-F]{64}$/;
+const withHexPrefix = z.transform((key: string) => (key.startsWith("0x") ? key : `0x${key}`));
+
+function evmKey(name: string) {
+  return z.pipe(withHexPrefix, z.string().check(z.regex(HEX_32_BYTES, { error: `${name} must be 32 bytes of hex` })));
 }
 
 /**
@@ -81,26 +116,32 @@ function required(env: Env, name: string, why: string): string {
  */
 export const MAX_LINES_PER_TRANSACTION = 450;
 
-function linesPerTransaction(env: Env): number {
-  const n = intEnv(env, "FLAREFLOW_MAX_LINES_PER_TX", MAX_LINES_PER_TRANSACTION);
-  if (n < 1 || n > MAX_LINES_PER_TRANSACTION) {
-    throw new ConnectorError("config", `FLAREFLOW_MAX_LINES_PER_TX must be 1 to ${MAX_LINES_PER_TRANSACTION} (the largest chunk proven to fit a Flow transaction), got ${n}`);
-  }
-  return n;
-}
+const LinesPerTransaction = z.pipe(
+  count("FLAREFLOW_MAX_LINES_PER_TX", MAX_LINES_PER_TRANSACTION),
+  z.number().check(
+    z.refine((n) => n >= 1 && n <= MAX_LINES_PER_TRANSACTION, {
+      error: (issue) => `FLAREFLOW_MAX_LINES_PER_TX must be 1 to ${MAX_LINES_PER_TRANSACTION} (the largest chunk proven to fit a Flow transaction), got ${String(issue.input)}`,
+    }),
+  ),
+);
 
-function intEnv(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) throw new ConnectorError("config", `${name} must be a non-negative integer, got ${raw}`);
-  return n;
-}
+/** Each key named by its place in the list (the issue's path), never by its value. */
+const OracleKeyList = z.pipe(
+  z.transform((raw: string) => raw.split(",").map((key) => key.trim())),
+  z.array(
+    z.pipe(
+      withHexPrefix,
+      z.string().check(z.regex(HEX_32_BYTES, { error: (issue) => `FLAREFLOW_ORACLE_KEYS[${String(issue.path?.[0])}] must be 32 bytes of hex` })),
+    ),
+  ),
+);
+const ORACLE_KEYS_WHY = "comma-separated secp256k1 keys of the oracles this relayer runs";
 
-function privateKey(value: string, name: string): string {
-  const key = value.startsWith("0x") ? value : `0x${value}`;
-  if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new ConnectorError("config", `${name} must be 32 bytes of hex`);
-  return key;
+/** Local runs fall back to the well-known local oracles; a live network has no safe default. */
+function oracleKeys(env: Env, fallback?: string[]): string[] {
+  const unsetIfEmpty = z.transform((raw: string | undefined) => (raw === "" ? undefined : raw));
+  const keys = fallback ? z._default(OracleKeyList, fallback) : z.pipe(z.string({ error: `set FLAREFLOW_ORACLE_KEYS (${ORACLE_KEYS_WHY})` }), OracleKeyList);
+  return read(z.pipe(unsetIfEmpty, keys), env.FLAREFLOW_ORACLE_KEYS);
 }
 
 function verifierFromDeployments(network: string, env: Env, dir?: string): string {
@@ -111,28 +152,19 @@ function verifierFromDeployments(network: string, env: Env, dir?: string): strin
   return address;
 }
 
-function oracleKeys(env: Env, fallback?: string[]): string[] {
-  const raw = env.FLAREFLOW_ORACLE_KEYS;
-  if (!raw) {
-    if (fallback) return fallback;
-    throw new ConnectorError("config", "set FLAREFLOW_ORACLE_KEYS (comma-separated secp256k1 keys of the oracles this relayer runs)");
-  }
-  return raw.split(",").map((k, i) => privateKey(k.trim(), `FLAREFLOW_ORACLE_KEYS[${i}]`));
-}
-
 export { defaultStateDir };
 
 
 /** The local stack: Hardhat node + Flare stand-in + emulator + local LiteLLM server. */
 export function localConnectorConfig(env: Env = process.env, overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
-  const publisherPort = intEnv(env, "FLAREFLOW_PUBLISHER_PORT", 8790);
+  const publisherPort = read(count("FLAREFLOW_PUBLISHER_PORT", 8790), env.FLAREFLOW_PUBLISHER_PORT);
   return {
     network: "local",
-    windowSeconds: intEnv(env, "FLAREFLOW_WINDOW_SECONDS", WINDOW_SECONDS),
-    closeDelaySeconds: intEnv(env, "FLAREFLOW_CLOSE_DELAY_SECONDS", 15),
-    lateLookbackWindows: intEnv(env, "FLAREFLOW_LATE_LOOKBACK_WINDOWS", 12),
+    windowSeconds: read(count("FLAREFLOW_WINDOW_SECONDS", WINDOW_SECONDS), env.FLAREFLOW_WINDOW_SECONDS),
+    closeDelaySeconds: read(count("FLAREFLOW_CLOSE_DELAY_SECONDS", 15), env.FLAREFLOW_CLOSE_DELAY_SECONDS),
+    lateLookbackWindows: read(count("FLAREFLOW_LATE_LOOKBACK_WINDOWS", 12), env.FLAREFLOW_LATE_LOOKBACK_WINDOWS),
     stateDir: defaultStateDir("local", env),
-    pollIntervalMs: intEnv(env, "FLAREFLOW_CONNECTOR_POLL_MS", 1000),
+    pollIntervalMs: read(count("FLAREFLOW_CONNECTOR_POLL_MS", 1000), env.FLAREFLOW_CONNECTOR_POLL_MS),
     now: Date.now,
     publisher: {
       baseUrl: env.FLAREFLOW_PUBLISHER_URL ?? `http://127.0.0.1:${publisherPort}`,
@@ -146,13 +178,13 @@ export function localConnectorConfig(env: Env = process.env, overrides: Partial<
       chainId: 31337n,
       verifierAddress: overrides.evm?.verifierAddress ?? verifierFromDeployments("localhost", env),
       // Hardhat's first well-known dev account: the harness owner and fee payer locally.
-      privateKey: privateKey(env.FLAREFLOW_EVM_KEY ?? "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80", "FLAREFLOW_EVM_KEY"),
+      privateKey: read(evmKey("FLAREFLOW_EVM_KEY"), env.FLAREFLOW_EVM_KEY ?? "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"),
     },
     flare: {
       verifierUrl: env.FLARE_VERIFIER_URL ?? "http://127.0.0.1:8791",
       verifierApiKey: env.FLARE_VERIFIER_API_KEY ?? "00000000-0000-0000-0000-000000000000",
       daLayerUrl: env.FLARE_DA_LAYER_URL ?? "http://127.0.0.1:8791",
-      proofAttempts: intEnv(env, "FLAREFLOW_PROOF_ATTEMPTS", 10),
+      proofAttempts: read(count("FLAREFLOW_PROOF_ATTEMPTS", 10), env.FLAREFLOW_PROOF_ATTEMPTS),
     },
     flow: {
       accessNode: env.FLOW_ACCESS_NODE ?? "http://127.0.0.1:8888",
@@ -160,10 +192,17 @@ export function localConnectorConfig(env: Env = process.env, overrides: Partial<
       relayer: serviceSigner(),
     },
     oracles: { privateKeys: oracleKeys(env, [...LOCAL_ORACLE_KEYS]) },
-    maxLinesPerTransaction: linesPerTransaction(env),
+    maxLinesPerTransaction: read(LinesPerTransaction, env.FLAREFLOW_MAX_LINES_PER_TX),
     ...overrides,
   };
 }
+
+const CostonPublisherUrl = z.pipe(
+  requiredText("FLAREFLOW_PUBLISHER_URL", "the public HTTPS address of the report publisher; Flare's verifiers fetch only public HTTPS"),
+  z.string().check(
+    z.startsWith("https://", { error: (issue) => `FLAREFLOW_PUBLISHER_URL must be https:// on Coston2 (Flare's verifiers fetch only HTTPS), got ${String(issue.input)}` }),
+  ),
+);
 
 /**
  * Coston2 (chain 114) with Flow testnet. Flare's verifiers fetch only public HTTPS (5 s timeout,
@@ -171,36 +210,35 @@ export function localConnectorConfig(env: Env = process.env, overrides: Partial<
  * connector's published directory.
  */
 export function coston2ConnectorConfig(env: Env = process.env, overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
-  const baseUrl = required(env, "FLAREFLOW_PUBLISHER_URL", "the public HTTPS address of the report publisher; Flare's verifiers fetch only public HTTPS");
-  if (!baseUrl.startsWith("https://")) throw new ConnectorError("config", `FLAREFLOW_PUBLISHER_URL must be https:// on Coston2 (Flare's verifiers fetch only HTTPS), got ${baseUrl}`);
+  const baseUrl = read(CostonPublisherUrl, env.FLAREFLOW_PUBLISHER_URL);
   const testnet = flowNetwork("testnet");
-  const listenPort = intEnv(env, "FLAREFLOW_PUBLISHER_PORT", 8790);
+  const listenPort = read(count("FLAREFLOW_PUBLISHER_PORT", 8790), env.FLAREFLOW_PUBLISHER_PORT);
   return {
     network: "coston2",
     windowSeconds: WINDOW_SECONDS,
-    closeDelaySeconds: intEnv(env, "FLAREFLOW_CLOSE_DELAY_SECONDS", 60),
-    lateLookbackWindows: intEnv(env, "FLAREFLOW_LATE_LOOKBACK_WINDOWS", 12),
+    closeDelaySeconds: read(count("FLAREFLOW_CLOSE_DELAY_SECONDS", 60), env.FLAREFLOW_CLOSE_DELAY_SECONDS),
+    lateLookbackWindows: read(count("FLAREFLOW_LATE_LOOKBACK_WINDOWS", 12), env.FLAREFLOW_LATE_LOOKBACK_WINDOWS),
     stateDir: defaultStateDir("coston2", env),
-    pollIntervalMs: intEnv(env, "FLAREFLOW_CONNECTOR_POLL_MS", 10_000),
+    pollIntervalMs: read(count("FLAREFLOW_CONNECTOR_POLL_MS", 10_000), env.FLAREFLOW_CONNECTOR_POLL_MS),
     now: Date.now,
     publisher: { baseUrl, listen: env.FLAREFLOW_PUBLISHER_EXTERNAL === "1" ? undefined : { host: "127.0.0.1", port: listenPort } },
-    litellm: { url: required(env, "LITELLM_URL", "the LiteLLM proxy"), env, database: databaseUrlFromEnv(env) },
+    litellm: { url: read(requiredText("LITELLM_URL", "the LiteLLM proxy"), env.LITELLM_URL), env, database: databaseUrlFromEnv(env) },
     evm: {
       rpcUrl: env.COSTON2_RPC_URL ?? "https://coston2-api.flare.network/ext/C/rpc",
       chainId: 114n,
       verifierAddress: overrides.evm?.verifierAddress ?? verifierFromDeployments("coston2", env),
-      privateKey: privateKey(required(env, "FLAREFLOW_EVM_KEY", "the Coston2 account that pays FDC fees and gas"), "FLAREFLOW_EVM_KEY"),
+      privateKey: read(z.pipe(requiredText("FLAREFLOW_EVM_KEY", "the Coston2 account that pays FDC fees and gas"), evmKey("FLAREFLOW_EVM_KEY")), env.FLAREFLOW_EVM_KEY),
     },
     flare: {
       verifierUrl: env.VERIFIER_URL_TESTNET ?? "https://fdc-verifiers-testnet.flare.network",
-      verifierApiKey: required(env, "VERIFIER_API_KEY_TESTNET", "Flare's verifier server API key"),
+      verifierApiKey: read(requiredText("VERIFIER_API_KEY_TESTNET", "Flare's verifier server API key"), env.VERIFIER_API_KEY_TESTNET),
       daLayerUrl: env.COSTON2_DA_LAYER_URL ?? "https://ctn2-data-availability.flare.network",
       daApiKey: env.COSTON2_DA_LAYER_API_KEY,
-      proofAttempts: intEnv(env, "FLAREFLOW_PROOF_ATTEMPTS", 30),
+      proofAttempts: read(count("FLAREFLOW_PROOF_ATTEMPTS", 30), env.FLAREFLOW_PROOF_ATTEMPTS),
     },
     flow: { accessNode: env.FLOW_ACCESS_NODE ?? testnet.accessNode, addresses: contractAddresses("testnet"), relayer: flowSigner(testnet, env as NodeJS.ProcessEnv) },
     oracles: { privateKeys: oracleKeys(env) },
-    maxLinesPerTransaction: linesPerTransaction(env),
+    maxLinesPerTransaction: read(LinesPerTransaction, env.FLAREFLOW_MAX_LINES_PER_TX),
     ...overrides,
   };
 }

@@ -13,6 +13,7 @@ import { clientOf } from "./http/client";
 import type { KeyServiceOptions } from "./service";
 import { FlareFlowError } from "../errors";
 import { createLogger, type Logger } from "../log";
+import * as z from "zod/mini";
 
 export class KeyServiceConfigError extends FlareFlowError {
   override readonly name = "KeyServiceConfigError";
@@ -47,77 +48,147 @@ export const KEY_SERVICE_ENV = {
   LITELLM_MASTER_KEY: "LiteLLM admin key (required)",
 } as const;
 
-function int(env: Env, name: string, def: number | undefined, problems: string[], min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === "") {
-    if (def === undefined) problems.push(`${name} is not set: ${KEY_SERVICE_ENV[name as keyof typeof KEY_SERVICE_ENV] ?? ""}`);
-    return def ?? 0;
-  }
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) problems.push(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
+/** The variable's line in KEY_SERVICE_ENV, so "is not set" says what to set it to. */
+function notSet(name: EnvName): string {
+  return `${name} is not set: ${KEY_SERVICE_ENV[name]}`;
 }
 
-function oneOf<T extends string>(env: Env, name: string, options: readonly T[], def: T, problems: string[]): T {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return def;
-  if (!(options as readonly string[]).includes(raw)) problems.push(`${name} must be one of ${options.join(", ")}, got "${raw}"`);
-  return raw as T;
+type EnvName = keyof typeof KEY_SERVICE_ENV;
+
+/** A number is read as blank-means-unset: an operator's `PORT=` in a .env file asks for the default. */
+const blankIsUnset = z.transform((raw: string | undefined) => (raw === undefined || raw.trim() === "" ? undefined : raw));
+/** A name or a choice: only the empty value is unset; "  " there is a typo to report, not a request for the default. */
+const emptyIsUnset = z.transform((raw: string | undefined) => (raw === "" ? undefined : raw));
+
+/**
+ * A whole number >= min. The checks see the raw text, so a refusal quotes what the operator wrote
+ * (not NaN), and none aborts: every rule the value breaks is reported at once.
+ */
+function integer(name: EnvName, min: number, ...checks: z.core.$ZodCheck<string>[]) {
+  return z.pipe(
+    z.string({ error: notSet(name) }).check(
+      z.refine((raw) => Number.isSafeInteger(Number(raw)) && Number(raw) >= min, {
+        error: (issue) => `${name} must be an integer >= ${min}, got "${String(issue.input)}"`,
+      }),
+      ...checks,
+    ),
+    z.transform(Number),
+  );
 }
 
-export function providerSignerFromEnv(env: Env, problems: string[]): KeySigner {
-  const address = env["FLAREFLOW_PROVIDER_ADDRESS"];
-  const privateKey = env["FLAREFLOW_PROVIDER_PRIVATE_KEY"];
-  let normalized = "0x0000000000000000";
-  if (!address) problems.push("FLAREFLOW_PROVIDER_ADDRESS is not set: the provider account whose subscriptions this service serves");
-  else {
-    try {
-      normalized = codec.normalizeAddress(address, "FLAREFLOW_PROVIDER_ADDRESS");
-    } catch {
-      problems.push(`FLAREFLOW_PROVIDER_ADDRESS is not a Flow address`);
-    }
-  }
-  if (!privateKey) problems.push("FLAREFLOW_PROVIDER_PRIVATE_KEY is not set: the provider account's private key (64 hex digits)");
-  // Never echo the value of a malformed key.
-  else if (!/^(0x)?[0-9a-fA-F]{64}$/.test(privateKey)) problems.push("FLAREFLOW_PROVIDER_PRIVATE_KEY must be 64 hex digits");
-  return {
-    address: normalized,
-    privateKey: (privateKey ?? "").replace(/^0x/, ""),
-    keyIndex: int(env, "FLAREFLOW_PROVIDER_KEY_INDEX", 0, problems),
-    signatureAlgorithm: oneOf(env, "FLAREFLOW_PROVIDER_SIGNATURE_ALGORITHM", SIG_ALGOS, "ECDSA_P256", problems),
-    hashAlgorithm: oneOf(env, "FLAREFLOW_PROVIDER_HASH_ALGORITHM", HASH_ALGOS, "SHA3_256", problems),
-  };
+function integerOr(name: EnvName, def: number, min = 0, ...checks: z.core.$ZodCheck<string>[]) {
+  return z.pipe(blankIsUnset, z._default(integer(name, min, ...checks), def));
 }
 
-function list(raw: string | undefined): string[] {
-  return (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+function choice<const T extends readonly [string, ...string[]]>(name: EnvName, options: T, def: T[number]) {
+  const one = z.enum(options, { error: (issue) => `${name} must be one of ${options.join(", ")}, got "${String(issue.input)}"` });
+  return z.pipe(emptyIsUnset, z._default(one, def));
 }
+
+const commaList = z.transform((raw: string | undefined) => (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean));
 
 /** Exact origins only: "*" would let any page ask for keys with a wallet it has tricked into signing. */
-function origins(raw: string | undefined, problems: string[]): string[] {
-  const out: string[] = [];
-  for (const item of list(raw)) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(item);
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed === undefined || !/^https?:$/.test(parsed.protocol) || parsed.origin !== item) {
-      problems.push(`FLAREFLOW_KEY_SERVICE_CORS_ORIGINS: "${item}" is not an origin (scheme://host[:port], no path, no "*")`);
-    } else out.push(item);
-  }
-  return out;
+const CorsOrigins = z.pipe(
+  commaList,
+  z.array(
+    z.string().check(
+      z.refine(
+        (item) => {
+          try {
+            const parsed = new URL(item);
+            return /^https?:$/.test(parsed.protocol) && parsed.origin === item;
+          } catch {
+            return false;
+          }
+        },
+        { error: (issue) => `FLAREFLOW_KEY_SERVICE_CORS_ORIGINS: "${String(issue.input)}" is not an origin (scheme://host[:port], no path, no "*")` },
+      ),
+    ),
+  ),
+);
+
+/** Kept in clientOf's form (an IPv6 proxy as its /64), the form the request's peer is compared in. */
+const TrustedProxies = z.pipe(
+  commaList,
+  z.array(
+    z.transform((item: string, ctx) => {
+      const client = clientOf(item);
+      if (client === null) ctx.issues.push({ code: "custom", input: item, message: `FLAREFLOW_KEY_SERVICE_TRUSTED_PROXIES: "${item}" is not an IP address` });
+      return client ?? "";
+    }),
+  ),
+);
+
+/**
+ * The signing account. The key's messages are fixed text: zod only puts an issue's input in its
+ * message when a message function does, and none here does, so a malformed key is never echoed.
+ */
+const ProviderEnv = z.pipe(
+  z.object({
+    FLAREFLOW_PROVIDER_ADDRESS: z.pipe(
+      z.pipe(emptyIsUnset, z.string({ error: "FLAREFLOW_PROVIDER_ADDRESS is not set: the provider account whose subscriptions this service serves" })),
+      z.transform((address: string, ctx) => {
+        try {
+          return codec.normalizeAddress(address, "FLAREFLOW_PROVIDER_ADDRESS");
+        } catch {
+          ctx.issues.push({ code: "custom", input: address, message: "FLAREFLOW_PROVIDER_ADDRESS is not a Flow address" });
+          return address;
+        }
+      }),
+    ),
+    FLAREFLOW_PROVIDER_PRIVATE_KEY: z.pipe(
+      z.pipe(
+        emptyIsUnset,
+        z.string({ error: "FLAREFLOW_PROVIDER_PRIVATE_KEY is not set: the provider account's private key (64 hex digits)" }).check(
+          z.regex(/^(0x)?[0-9a-fA-F]{64}$/, { error: "FLAREFLOW_PROVIDER_PRIVATE_KEY must be 64 hex digits" }),
+        ),
+      ),
+      z.transform((key: string) => key.replace(/^0x/, "")),
+    ),
+    FLAREFLOW_PROVIDER_KEY_INDEX: integerOr("FLAREFLOW_PROVIDER_KEY_INDEX", 0),
+    FLAREFLOW_PROVIDER_SIGNATURE_ALGORITHM: choice("FLAREFLOW_PROVIDER_SIGNATURE_ALGORITHM", SIG_ALGOS, "ECDSA_P256"),
+    FLAREFLOW_PROVIDER_HASH_ALGORITHM: choice("FLAREFLOW_PROVIDER_HASH_ALGORITHM", HASH_ALGOS, "SHA3_256"),
+  }),
+  z.transform(
+    (v): KeySigner => ({
+      address: v.FLAREFLOW_PROVIDER_ADDRESS,
+      privateKey: v.FLAREFLOW_PROVIDER_PRIVATE_KEY,
+      keyIndex: v.FLAREFLOW_PROVIDER_KEY_INDEX,
+      signatureAlgorithm: v.FLAREFLOW_PROVIDER_SIGNATURE_ALGORITHM,
+      hashAlgorithm: v.FLAREFLOW_PROVIDER_HASH_ALGORITHM,
+    }),
+  ),
+);
+
+const LIVE_LIMIT = ["on", "poll-only", "off"] as const;
+
+/** The service's own variables. The start height has no safe default on a live network: block 0 would replay its whole history. */
+function serviceEnv(live: boolean) {
+  const START = "FLAREFLOW_KEY_SERVICE_START_HEIGHT";
+  return z.object({
+    FLAREFLOW_KEY_SERVICE_STATE_DIR: z._default(z.string(), ".flareflow/key-service"),
+    FLAREFLOW_KEY_SERVICE_START_HEIGHT: live ? z.pipe(blankIsUnset, integer(START, 0)) : integerOr(START, 0),
+    FLAREFLOW_KEY_SERVICE_PORT: integerOr(
+      "FLAREFLOW_KEY_SERVICE_PORT",
+      8702,
+      0,
+      z.refine((raw) => !(Number(raw) > 65535), { error: "FLAREFLOW_KEY_SERVICE_PORT must be at most 65535" }),
+    ),
+    FLAREFLOW_KEY_SERVICE_HOST: z._default(z.string(), "127.0.0.1"),
+    FLAREFLOW_KEY_SERVICE_POLL_MS: integerOr("FLAREFLOW_KEY_SERVICE_POLL_MS", 1000, 50),
+    FLAREFLOW_KEY_SERVICE_CORS_ORIGINS: CorsOrigins,
+    FLAREFLOW_KEY_SERVICE_TRUSTED_PROXIES: TrustedProxies,
+    FLAREFLOW_KEY_SERVICE_LIVE_LIMIT: choice("FLAREFLOW_KEY_SERVICE_LIVE_LIMIT", LIVE_LIMIT, "on"),
+    FLAREFLOW_KEY_SERVICE_SPEND_LOOKBACK_MS: integerOr("FLAREFLOW_KEY_SERVICE_SPEND_LOOKBACK_MS", 15_000, 1000),
+  });
 }
 
-function proxies(raw: string | undefined, problems: string[]): string[] {
-  const out: string[] = [];
-  for (const item of list(raw)) {
-    const client = clientOf(item);
-    if (client === null) problems.push(`FLAREFLOW_KEY_SERVICE_TRUSTED_PROXIES: "${item}" is not an IP address`);
-    else out.push(client);
-  }
-  return out;
+/** Each issue's message is a whole sentence naming its variable, so the path zod adds is not needed. */
+function parseInto<S extends z.ZodMiniType>(schema: S, env: Env, problems: string[]): z.output<S> | undefined {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  problems.push(...result.error.issues.map((issue) => issue.message));
+  return undefined;
 }
 
 /** Where the contracts are: the emulator's service account, or deployments/<network>.json. */
@@ -133,6 +204,11 @@ export function keyServiceLogger(env: Env = process.env): Logger {
   return createLogger("key-service", { secrets: [env["LITELLM_MASTER_KEY"], env["FLAREFLOW_PROVIDER_PRIVATE_KEY"], env["FLAREFLOW_KEY_ENCRYPTION_KEY"]] });
 }
 
+/**
+ * Every group is parsed even after one fails, in the order the README lists the variables. The
+ * network, the encryption key and the LiteLLM client keep their own parsers (shared with the
+ * scripts and the connector); their errors join the same list.
+ */
 export function keyServiceOptionsFromEnv(env: Env = process.env): KeyServiceOptions {
   const problems: string[] = [];
   const networkName = env["FLAREFLOW_FLOW_NETWORK"] ?? "emulator";
@@ -144,7 +220,7 @@ export function keyServiceOptionsFromEnv(env: Env = process.env): KeyServiceOpti
   }
   const accessNode = env["FLOW_ACCESS_NODE"] ?? network?.accessNode ?? "";
   const flow = network ? flowContextFor(network.name, accessNode, problems) : { accessNode, addresses: {} };
-  const provider = providerSignerFromEnv(env, problems);
+  const provider = parseInto(ProviderEnv, env, problems);
   let encryptionKey: Buffer = Buffer.alloc(0);
   try {
     encryptionKey = parseEncryptionKey(env["FLAREFLOW_KEY_ENCRYPTION_KEY"]);
@@ -157,32 +233,26 @@ export function keyServiceOptionsFromEnv(env: Env = process.env): KeyServiceOpti
   } catch (e) {
     problems.push(e instanceof Error ? e.message : String(e));
   }
-  const startHeight = int(env, "FLAREFLOW_KEY_SERVICE_START_HEIGHT", network?.live ? undefined : 0, problems);
-  const port = int(env, "FLAREFLOW_KEY_SERVICE_PORT", 8702, problems);
-  if (port > 65535) problems.push("FLAREFLOW_KEY_SERVICE_PORT must be at most 65535");
-  const pollIntervalMs = int(env, "FLAREFLOW_KEY_SERVICE_POLL_MS", 1000, problems, 50);
-  const corsOrigins = origins(env["FLAREFLOW_KEY_SERVICE_CORS_ORIGINS"], problems);
-  const trustedProxies = proxies(env["FLAREFLOW_KEY_SERVICE_TRUSTED_PROXIES"], problems);
-  const liveMode = oneOf(env, "FLAREFLOW_KEY_SERVICE_LIVE_LIMIT", ["on", "poll-only", "off"] as const, "on", problems);
-  const lookbackMs = int(env, "FLAREFLOW_KEY_SERVICE_SPEND_LOOKBACK_MS", 15_000, problems, 1000);
-  if (problems.length > 0 || litellm === undefined) {
+  const service = parseInto(serviceEnv(network?.live === true), env, problems);
+  if (problems.length > 0 || provider === undefined || litellm === undefined || service === undefined) {
     throw new KeyServiceConfigError(`the key service is misconfigured:\n  - ${problems.join("\n  - ")}`);
   }
+  const liveMode = service.FLAREFLOW_KEY_SERVICE_LIVE_LIMIT;
   return {
     flow,
     provider,
     litellm,
     encryptionKey,
-    stateDir: env["FLAREFLOW_KEY_SERVICE_STATE_DIR"] ?? ".flareflow/key-service",
-    startHeight,
+    stateDir: service.FLAREFLOW_KEY_SERVICE_STATE_DIR,
+    startHeight: service.FLAREFLOW_KEY_SERVICE_START_HEIGHT,
     http: {
-      port,
-      host: env["FLAREFLOW_KEY_SERVICE_HOST"] ?? "127.0.0.1",
-      corsOrigins,
-      trustedProxies,
+      port: service.FLAREFLOW_KEY_SERVICE_PORT,
+      host: service.FLAREFLOW_KEY_SERVICE_HOST,
+      corsOrigins: service.FLAREFLOW_KEY_SERVICE_CORS_ORIGINS,
+      trustedProxies: service.FLAREFLOW_KEY_SERVICE_TRUSTED_PROXIES,
     },
-    pollIntervalMs,
-    liveLimit: { enabled: liveMode !== "off", guard: liveMode === "on", lookbackMs },
+    pollIntervalMs: service.FLAREFLOW_KEY_SERVICE_POLL_MS,
+    liveLimit: { enabled: liveMode !== "off", guard: liveMode === "on", lookbackMs: service.FLAREFLOW_KEY_SERVICE_SPEND_LOOKBACK_MS },
     logger: keyServiceLogger(env),
   };
 }
