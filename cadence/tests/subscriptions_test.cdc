@@ -14,6 +14,10 @@ access(all) let emptyModelsUpdate = "import \"SimpleUsageSubscriptions\"\ntransa
 // A Customer used straight from the contract, never saved: it has no owner.
 access(all) let unsavedCustomerCreate = "import \"FungibleToken\"\nimport \"FlowToken\"\nimport \"SimpleUsageSubscriptions\"\ntransaction(provider: Address) { prepare(s: auth(BorrowValue) &Account) {\n let c <- SimpleUsageSubscriptions.createCustomer()\n let v <- s.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)!.withdraw(amount: 1.0) as! @FlowToken.Vault\n c.createSubscription(provider: provider, deposit: <-v, maxBudgetPerPeriod: nil, allowedModels: nil)\n destroy c } }"
 
+// A Provider used straight from the contract, never saved: it has no owner either.
+access(all) let unsavedProviderIssue = "import \"SimpleUsageSubscriptions\"\ntransaction(id: UInt64, keyHash: String) { prepare(s: &Account) {\n let p <- SimpleUsageSubscriptions.createProvider()\n p.issueKey(id: id, keyHash: keyHash)\n destroy p } }"
+access(all) let unsavedProviderCollect = "import \"SimpleUsageSubscriptions\"\ntransaction { prepare(s: &Account) {\n let p <- SimpleUsageSubscriptions.createProvider()\n destroy p.collectOwed()\n destroy p } }"
+
 access(all) fun setup() {
     deployAll()
     fund(customer, 1_000.0)
@@ -179,6 +183,15 @@ access(all) fun testAPublishedAdminReferenceGivesNothingAway() {
         "setNoticePeriod": "c.setNoticePeriod(seconds: 60.0)"
     }
     expectRefusedToStranger(pricing, "UsageBasedSubscriptions.Admin", "/public/flareflowPricingAdminRead", contractAccount.address, 0, "Configure")
+}
+
+access(all) fun testAProviderOutsideStorageManagesNothing() {
+    // Whose subscriptions a Provider manages, and whose owed FLOW it collects, is read from its owner.
+    let id = subscribe(customer, provider, 1.0, cap: nil, models: nil)
+    let state = stateText(id)
+    expectError(txInline(unsavedProviderIssue, [provider], [id, hashA]), "SimpleUsageSubscriptions: the Provider resource must be in the provider's storage")
+    expectError(txInline(unsavedProviderCollect, [provider], []), "SimpleUsageSubscriptions: the Provider resource must be in the provider's storage")
+    Test.assertEqual(state, stateText(id))
 }
 
 access(all) fun testTopUpByTheCustomer() {
