@@ -59,6 +59,26 @@ describe("the seed's subscription API", () => {
     expect(subscription?.status).toBe("Closing");
   });
 
+  it("tops up, reads one subscription and the escrow rules, and surfaces the contract's refusals in words", async () => {
+    const api = subscriptionApi({ ...flow, customer: keyAuthorization(customer), customerAddress: customer.address });
+    const { vaultId } = await api.createSubscriptionVault(provider.address, "10.0", customer.address);
+
+    await api.topUp(vaultId, "2.5");
+    const subscription = await api.getSubscription(vaultId);
+    expect(subscription?.balance).toBe("12.50000000");
+    expect(await api.getSubscription(999_999n)).toBeNull();
+
+    const settings = await api.getEscrowSettings();
+    expect(settings.minimumDeposit).toBeGreaterThan(0n);
+    expect(settings.closeGracePeriod).toBeGreaterThanOrEqual(settings.minimumCloseGracePeriod);
+
+    // No key was issued here and nothing was settled: both calls reach the contract, which refuses.
+    await expect(api.revokeKey(vaultId)).rejects.toThrow(/no key is attached/);
+    await expect(api.finishClose(vaultId)).rejects.toThrow(/request the close first/);
+    await api.deleteSubscription(vaultId);
+    await expect(api.finishClose(vaultId)).rejects.toThrow(/grace period has not passed/);
+  });
+
   it("refuses a customer address that is not the signer, sending nothing", async () => {
     const api = subscriptionApi({ ...flow, customer: keyAuthorization(customer), customerAddress: customer.address });
     const before = await api.getUserSubscriptions(provider.address);

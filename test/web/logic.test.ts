@@ -4,7 +4,7 @@ import { DEFAULT_PRICING, parseUFix64 } from "../../src/pricing";
 import { readConfig } from "../../web/src/config";
 import { durationText, errorText } from "../../web/src/format";
 import { appliesFrom, describeChanges, priceDirection, viewSchedule } from "../../web/src/schedule";
-import { announcementFromEvents, cancelledFromEvents, scheduleFromChain } from "../../web/src/services/chainValues";
+import { announcementFromEvents, cancelledFromEvents, scheduleFromChain } from "../../src/api/pricing";
 import { parseKeyUsage } from "../../web/src/services/keyService";
 import { storageVerdict } from "../../web/src/storage";
 import { estimateUnverified, projectPeriod, unverifiedTokens } from "../../web/src/usage";
@@ -205,7 +205,7 @@ describe("pricing schedule logic (web/src/schedule.ts)", () => {
   });
 });
 
-describe("chain values (web/src/services/chainValues.ts)", () => {
+describe("chain values (src/api/pricing.ts)", () => {
   // get_pricing_schedule as FCL decodes it: UFix64 and UInt64 as decimal strings.
   const rawVersion = (version: string, effectiveFrom: string) => ({
     version,

@@ -1,8 +1,8 @@
 /**
  * The page's pricing-schedule logic against the contracts on the emulator. The page predicts
  * whether an admin change is a rise (web/src/schedule.ts, from the mirror) and when it applies,
- * reads the schedule and the announcement events through its own conversions
- * (web/src/services/chainValues.ts), and refuses deposits below the minimum (web/src/validation.ts).
+ * reads the schedule and the announcement events through the API's conversions (src/api/pricing.ts,
+ * src/api/subscriptions.ts), and refuses deposits below the minimum (web/src/validation.ts).
  * Here each of those meets UsageBasedSubscriptions' own answer: a random sequence of announcements
  * (tiers up, down and mixed, multipliers, model map, withdrawals), each prediction checked against
  * the event, and deposits around the minimum sent to the chain.
@@ -31,7 +31,8 @@ import {
 import { formatFlow, formatUFix64, parseUFix64, type PricingConfig } from "../../src/pricing";
 import { errorText } from "../../web/src/format";
 import { appliesFrom, priceDirection, viewSchedule, withDefaultMultiplier, withFamilyMultiplier, withTiers, type PriceDirection } from "../../web/src/schedule";
-import { announcementFromEvents, cancelledFromEvents, escrowSettingsFromChain, scheduleFromChain } from "../../web/src/services/chainValues";
+import { announcementFromEvents, cancelledFromEvents, scheduleFromChain } from "../../src/api/pricing";
+import { escrowSettingsFromChain } from "../../src/api/subscriptions";
 import type { ScheduledPricing } from "../../web/src/services/flowClient";
 import { validateNewSubscription } from "../../web/src/validation";
 

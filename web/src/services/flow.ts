@@ -1,26 +1,17 @@
 /**
- * The FlowClient on FCL, the generated bindings and the seed API. The page imports this module
+ * The FlowClient on FCL and the API modules (src/api: the customer's subscriptionApi, the
+ * pricing admin's pricingApi), which own every chain fact the page reads or changes; only the
+ * wallet's own account figures come straight from a binding. The page imports this module
  * lazily (import("./services/flow")): FCL is most of the page's JavaScript and the shell must not
  * wait for it.
  */
 import * as fcl from "@onflow/fcl";
+import { pricingApi } from "../../../src/api/pricing";
 import { subscriptionApi } from "../../../src/api/subscriptions";
-import { runScript, sendTransaction, type FlowContext, type SealedTransaction, type TransactionDefinition } from "../../../src/flow/runtime";
-import { pricingGetPricingSchedule } from "../../../src/flow/generated/scripts/pricing/get_pricing_schedule";
-import { subscriptionsGetEscrowSettings } from "../../../src/flow/generated/scripts/subscriptions/get_escrow_settings";
-import { subscriptionsGetSubscription } from "../../../src/flow/generated/scripts/subscriptions/get_subscription";
-import { subscriptionsGetCustomerSubscriptions } from "../../../src/flow/generated/scripts/subscriptions/get_customer_subscriptions";
-import { subscriptionsTopUp } from "../../../src/flow/generated/transactions/subscriptions/top_up";
-import { subscriptionsRevokeKeyCustomer } from "../../../src/flow/generated/transactions/subscriptions/revoke_key_customer";
-import { subscriptionsFinishClose } from "../../../src/flow/generated/transactions/subscriptions/finish_close";
-import { pricingAdminSetTiers } from "../../../src/flow/generated/transactions/pricing/admin_set_tiers";
-import { pricingAdminSetFamilyMultiplier } from "../../../src/flow/generated/transactions/pricing/admin_set_family_multiplier";
-import { pricingAdminSetDefaultMultiplier } from "../../../src/flow/generated/transactions/pricing/admin_set_default_multiplier";
-import { pricingAdminCancelPricingChanges } from "../../../src/flow/generated/transactions/pricing/admin_cancel_pricing_changes";
-import { formatUFix64, parseUFix64 } from "../../../src/pricing";
+import { runScript, type FlowContext } from "../../../src/flow/runtime";
+import { parseUFix64 } from "../../../src/pricing";
 import { accountAccountStorage } from "../../../src/flow/generated/scripts/account/account_storage";
 import type { PageConfig } from "../config";
-import { announcementFromEvents, cancelledFromEvents, escrowSettingsFromChain, scheduleFromChain } from "./chainValues";
 import type { FlowClient, OnStatus } from "./flowClient";
 
 function hexOfText(text: string): string {
@@ -41,20 +32,17 @@ export function createFlowClient(config: PageConfig): FlowClient {
   // key reveal and the first pending-usage read start together). Signature requests queue up.
   let signing: Promise<unknown> = Promise.resolve();
 
-  // sendTransaction reports "pending" once the wallet has signed and the node has the transaction.
-  const sendSealed = async <Args>(tx: TransactionDefinition<Args>, args: Args, onStatus: OnStatus): Promise<SealedTransaction> => {
+  // The API's sendTransaction reports "pending" once the wallet has signed and the node has the
+  // transaction; "signing" is the page's own word for the wait before, so each call says it first.
+  const chainStatus = (onStatus?: OnStatus) => onStatus && ((s: string) => onStatus(s === "sealed" ? "sealed" : "pending"));
+  // Neither API asks the wallet for anything until a transaction is signed, so reads build them too.
+  const customerApi = (onStatus?: OnStatus, customerAddress?: string) =>
+    subscriptionApi({ ...ctx, customer: fcl.authz, customerAddress, onStatus: chainStatus(onStatus) });
+  const adminApi = (onStatus?: OnStatus) => pricingApi({ ...ctx, admin: fcl.authz, onStatus: chainStatus(onStatus) });
+  const signed = async <T>(onStatus: OnStatus, call: () => Promise<T>): Promise<T> => {
     onStatus("signing");
-    return sendTransaction(ctx, tx, args, fcl.authz, { onStatus: (s) => onStatus(s === "sealed" ? "sealed" : "pending") });
+    return call();
   };
-  const send = async <Args>(tx: TransactionDefinition<Args>, args: Args, onStatus: OnStatus): Promise<string> =>
-    (await sendSealed(tx, args, onStatus)).transactionId;
-  const api = (customer: string, onStatus?: OnStatus) =>
-    subscriptionApi({
-      ...ctx,
-      customer: fcl.authz,
-      customerAddress: customer,
-      onStatus: onStatus && ((s) => onStatus(s === "sealed" ? "sealed" : "pending")),
-    });
 
   return {
     onUser(callback) {
@@ -66,10 +54,10 @@ export function createFlowClient(config: PageConfig): FlowClient {
     async logOut() {
       fcl.unauthenticate();
     },
-    listSubscriptions: (customer) => runScript(ctx, subscriptionsGetCustomerSubscriptions, { customer }),
-    getSubscription: (id) => runScript(ctx, subscriptionsGetSubscription, { id }),
-    getPricingSchedule: async () => scheduleFromChain(await runScript(ctx, pricingGetPricingSchedule, {})),
-    getEscrowSettings: async () => escrowSettingsFromChain(await runScript(ctx, subscriptionsGetEscrowSettings, {})),
+    listSubscriptions: (customer) => customerApi().getUserSubscriptions(customer),
+    getSubscription: (id) => customerApi().getSubscription(id),
+    getPricingSchedule: () => adminApi().getPricingSchedule(),
+    getEscrowSettings: () => customerApi().getEscrowSettings(),
     async accountStorage(address) {
       const raw = await runScript(ctx, accountAccountStorage, { account: address });
       const field = (name: string) => parseUFix64(raw[name] ?? "0.0");
@@ -81,44 +69,29 @@ export function createFlowClient(config: PageConfig): FlowClient {
       };
     },
     async createSubscription(customer, input, onStatus) {
-      onStatus("signing");
-      const created = await api(customer, onStatus).createSubscriptionVault(input.provider, input.deposit, customer, {
-        maxBudgetPerPeriod: input.maxBudgetPerPeriod,
-        allowedModels: input.allowedModels,
-      });
+      const created = await signed(onStatus, () =>
+        customerApi(onStatus, customer).createSubscriptionVault(input.provider, input.deposit, customer, {
+          maxBudgetPerPeriod: input.maxBudgetPerPeriod,
+          allowedModels: input.allowedModels,
+        }),
+      );
       return { id: created.vaultId, transactionId: created.transactionId };
     },
-    topUp: (id, amount, onStatus) => send(subscriptionsTopUp, { id, amount }, onStatus),
-    async updateSubscription(customer, id, changes, onStatus) {
-      onStatus("signing");
-      return api(customer, onStatus).updateSubscription(id, {
-        maxBudget: changes.maxBudgetPerPeriod,
-        permissions: { allowedModels: changes.allowedModels },
-      });
-    },
-    revokeKey: (id, onStatus) => send(subscriptionsRevokeKeyCustomer, { id }, onStatus),
-    async requestClose(customer, id, onStatus) {
-      onStatus("signing");
-      return api(customer, onStatus).deleteSubscription(id);
-    },
-    finishClose: (id, onStatus) => send(subscriptionsFinishClose, { id }, onStatus),
-    async setTiers(tiers, onStatus) {
-      const args = { thresholds: tiers.map((t) => t.threshold), pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)) };
-      const sealed = await sendSealed(pricingAdminSetTiers, args, onStatus);
-      return announcementFromEvents(sealed.transactionId, sealed.events);
-    },
-    async setFamilyMultiplier(family, multiplier, onStatus) {
-      const sealed = await sendSealed(pricingAdminSetFamilyMultiplier, { family, multiplier }, onStatus);
-      return announcementFromEvents(sealed.transactionId, sealed.events);
-    },
-    async setDefaultMultiplier(multiplier, onStatus) {
-      const sealed = await sendSealed(pricingAdminSetDefaultMultiplier, { multiplier }, onStatus);
-      return announcementFromEvents(sealed.transactionId, sealed.events);
-    },
-    async cancelPricingChanges(onStatus) {
-      const sealed = await sendSealed(pricingAdminCancelPricingChanges, {}, onStatus);
-      return { transactionId: sealed.transactionId, versions: cancelledFromEvents(sealed.events) };
-    },
+    topUp: (id, amount, onStatus) => signed(onStatus, () => customerApi(onStatus).topUp(id, amount)),
+    updateSubscription: (customer, id, changes, onStatus) =>
+      signed(onStatus, () =>
+        customerApi(onStatus, customer).updateSubscription(id, {
+          maxBudget: changes.maxBudgetPerPeriod,
+          permissions: { allowedModels: changes.allowedModels },
+        }),
+      ),
+    revokeKey: (id, onStatus) => signed(onStatus, () => customerApi(onStatus).revokeKey(id)),
+    requestClose: (customer, id, onStatus) => signed(onStatus, () => customerApi(onStatus, customer).deleteSubscription(id)),
+    finishClose: (id, onStatus) => signed(onStatus, () => customerApi(onStatus).finishClose(id)),
+    setTiers: (tiers, onStatus) => signed(onStatus, () => adminApi(onStatus).setTiers(tiers)),
+    setFamilyMultiplier: (family, multiplier, onStatus) => signed(onStatus, () => adminApi(onStatus).setFamilyMultiplier(family, multiplier)),
+    setDefaultMultiplier: (multiplier, onStatus) => signed(onStatus, () => adminApi(onStatus).setDefaultMultiplier(multiplier)),
+    cancelPricingChanges: (onStatus) => signed(onStatus, () => adminApi(onStatus).cancelPricingChanges()),
     async signMessage(message) {
       const turn = signing.then(() => fcl.currentUser.signUserMessage(hexOfText(message)));
       signing = turn.catch(() => undefined);

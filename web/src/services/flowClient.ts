@@ -3,7 +3,9 @@
  * so the shell renders before the FCL chunk (services/flow.ts) arrives and tests pass mocks.
  */
 import type { SimpleUsageSubscriptions_SubscriptionInfo } from "../../../src/flow/generated/types";
-import type { PricingConfig, Tier } from "../../../src/pricing";
+import type { Tier } from "../../../src/pricing";
+import type { PricingAnnouncement, ScheduledPricing } from "../../../src/api/pricing";
+import type { EscrowSettings } from "../../../src/api/subscriptions";
 import type { CompositeSignature } from "../../../src/keys/http/wire";
 
 export type Subscription = SimpleUsageSubscriptions_SubscriptionInfo;
@@ -27,26 +29,9 @@ export interface AccountStorage {
   storageCapacity: bigint;
 }
 
-/** One version of the pricing schedule as the page holds it (times in units of 1e-8 s, as UFix64). */
-export type ScheduledPricing = PricingConfig & { version: bigint; effectiveFrom: bigint; announcedAt: bigint };
-
-/** get_escrow_settings (periods in seconds, amounts in units of 1e-8 FLOW). */
-export interface EscrowSettings {
-  billingPeriod: bigint;
-  closeGracePeriod: bigint;
-  minimumCloseGracePeriod: bigint;
-  /** What opens a subscription, and resumes one whose escrow ran out. */
-  minimumDeposit: bigint;
-}
-
-/** What an admin pricing change announced, from its event (effectiveFrom in units of 1e-8 s). */
-export interface PricingAnnouncement {
-  transactionId: string;
-  version: bigint;
-  effectiveFrom: bigint;
-  /** The change raises a price, so it waited the notice period. */
-  increase: boolean;
-}
+// The API modules own these shapes; the page takes them as they are.
+export type { ScheduledPricing, PricingAnnouncement } from "../../../src/api/pricing";
+export type { EscrowSettings } from "../../../src/api/subscriptions";
 
 export interface NewSubscription {
   provider: string;
