@@ -344,6 +344,10 @@ access(all) fun testKeyHashMustBeASha256() {
     txFails("subscriptions/issue_key", provider, [id, "sk-1234"], message)
     txFails("subscriptions/issue_key", provider, [id, "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"], message)
     txFails("subscriptions/issue_key", provider, [id, hashA.slice(from: 0, upTo: 63).concat("g")], message)
+    // the characters just before '0', just past '9' and just before 'a'
+    txFails("subscriptions/issue_key", provider, [id, hashA.slice(from: 0, upTo: 63).concat("/")], message)
+    txFails("subscriptions/issue_key", provider, [id, hashA.slice(from: 0, upTo: 63).concat(":")], message)
+    txFails("subscriptions/issue_key", provider, [id, hashA.slice(from: 0, upTo: 63).concat("`")], message)
     Test.assertEqual(nil, info(id).keyHash)
     txOk("subscriptions/issue_key", provider, [id, hashA])
     txFails("subscriptions/rotate_key", provider, [id, "sk-1234"], message)
