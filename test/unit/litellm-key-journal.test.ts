@@ -22,6 +22,17 @@ describe("local LiteLLM server: key changes are durable before they are answered
     dirs.push(dir);
     return dir;
   };
+  // The store may be snapshotting while the files are copied one by one. Journals go first and the
+  // snapshot last: a journal read before a snapshot is paired with that snapshot or a newer one, as
+  // a crash can leave them. The other order can pair an older snapshot with a journal compacted
+  // after a newer one, which no crash leaves (compaction follows the newer snapshot's rename).
+  const copyAsACrashLeavesIt = async (from: string, to: string) => {
+    const files = (await fs.readdir(from)).filter((f) => !f.endsWith(".tmp"));
+    const ordered = [...files.filter((f) => f !== "state.json"), ...files.filter((f) => f === "state.json")];
+    // Not fs.copyFile: libuv's sendfile loop spins forever on a source that shrinks mid-copy
+    // (libuv/libuv#5151), and compaction truncates the journal in place.
+    for (const f of ordered) await fs.writeFile(path.join(to, f), await fs.readFile(path.join(from, f)));
+  };
   const start = async (stateFile: string) => {
     const s = await startServer({ stateFile });
     servers.push(s);
@@ -38,7 +49,7 @@ describe("local LiteLLM server: key changes are durable before they are answered
     await client.deleteKeys({ keys: [gone.key] });
     // The crash: the files as they are at this instant, no clean stop, no snapshot awaited.
     const copy = await tempDir();
-    for (const f of await fs.readdir(dir)) if (!f.endsWith(".tmp")) await fs.copyFile(path.join(dir, f), path.join(copy, f));
+    await copyAsACrashLeavesIt(dir, copy);
 
     const after = clientFor((await start(path.join(copy, "state.json"))).url);
     expect(await after.keyInfo(kept.token)).toMatchObject({ key_alias: "ff-40", blocked: true });
@@ -125,6 +136,9 @@ describe("local LiteLLM server: key changes are durable before they are answered
     expect(store.key("t-1")).toMatchObject({ max_budget: 1, key_alias: "alias-t-1" });
     expect(store.keyByAlias("alias-t-1")?.token).toBe("t-1");
     expect(store.keyByAlias("renamed")).toBeUndefined();
+    // The failed changes asked for a snapshot: let it finish before the directory is removed.
+    await fs.rmdir(journal);
+    await store.flush();
   });
 
   it("keeps the journal short while keys keep changing: a snapshot is taken every thousand changes and empties what it holds", async () => {
@@ -141,7 +155,7 @@ describe("local LiteLLM server: key changes are durable before they are answered
     await vi.waitFor(async () => expect(await lines()).toBeLessThanOrEqual(1_000), { timeout: 20_000, interval: 50 });
     // A crash now loses none of them: the snapshot and the journal together hold all 3,000.
     const copy = await tempDir();
-    for (const f of await fs.readdir(dir)) if (!f.endsWith(".tmp")) await fs.copyFile(path.join(dir, f), path.join(copy, f));
+    await copyAsACrashLeavesIt(dir, copy);
     const after = new Store(path.join(copy, "state.json"));
     await after.load();
     expect(after.allKeys().length).toBe(3_000);
