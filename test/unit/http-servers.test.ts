@@ -237,17 +237,18 @@ describe("the report publisher", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  // One error body for FlareFlow's own servers, the key service's: {error: {code, message}}.
   it("takes GET and HEAD only, and says so", async () => {
     const r = await send(`${publisher.url}/reports/1`, "POST", { chunks: ["{}"] });
-    expect([r.status, r.headers["allow"], r.headers["content-type"], r.body]).toEqual([405, "GET, HEAD", "application/json", '{"error":"method not allowed"}']);
+    expect([r.status, r.headers["allow"], r.headers["content-type"], r.body]).toEqual([405, "GET, HEAD", "application/json", '{"error":{"code":"method_not_allowed","message":"the publisher takes GET and HEAD only"}}\n']);
   });
 
   it("answers a missing report with a 404 that no one caches, to GET and to HEAD", async () => {
     const get = await send(`${publisher.url}/reports/1`, "GET");
-    expect([get.status, get.headers["cache-control"], get.headers["access-control-allow-origin"], get.body]).toEqual([404, "no-store", "*", '{"error":"no such report"}\n']);
+    expect([get.status, get.headers["cache-control"], get.headers["access-control-allow-origin"], get.body]).toEqual([404, "no-store", "*", '{"error":{"code":"not_found","message":"no report for window 1"}}\n']);
     const head = await send(`${publisher.url}/reports/1`, "HEAD");
     expect([head.status, head.headers["content-length"], head.body]).toEqual([404, String(Buffer.byteLength(get.body)), ""]);
     const other = await send(`${publisher.url}/elsewhere`, "GET");
-    expect([other.status, other.body]).toEqual([404, '{"error":"not found"}\n']);
+    expect([other.status, other.body]).toEqual([404, '{"error":{"code":"not_found","message":"no such document: the publisher serves /reports/<window> and /reports/<window>/summary"}}\n']);
   });
 });
