@@ -8,6 +8,7 @@ import { pathOf, renderErrors, serve, type NodeEnv } from "../http/server";
 import { createLogger, type Logger } from "../log";
 import { writeFileOnce } from "./durable";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "./report-doc";
+import { messageOf } from "../errors";
 
 /**
  * The report publisher: immutable JSON at `/reports/<w>` (window, digest, count, total, lines)
@@ -125,7 +126,7 @@ function answer(stateDir: string, url: string, log: Logger, refused: Set<string>
     const seen = `${file}:${sha256}`;
     if (!refused.has(seen)) {
       refused.add(seen);
-      log.error({ url, file, window: window.toString() }, `publisher: refusing ${url}: ${file} does not match window ${window}'s record (${error instanceof Error ? error.message : String(error)})`);
+      log.error({ url, file, window: window.toString() }, `publisher: refusing ${url}: ${file} does not match window ${window}'s record (${messageOf(error)})`);
     }
     return json(500, "digest_mismatch", "the published file does not match its recorded digest");
   }
@@ -158,7 +159,7 @@ export async function startPublisher(options: PublisherOptions): Promise<Publish
   });
   renderErrors(app, {
     internal: new HttpError(500, errorBody("internal", "internal error; see the publisher log"), { "cache-control": "no-store" }),
-    onInternal: (error) => log.error({ err: error }, `publisher: ${error instanceof Error ? error.message : String(error)}`),
+    onInternal: (error) => log.error({ err: error }, `publisher: ${messageOf(error)}`),
   });
   const server = await serve(app, { host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
   return { url: server.url, port: server.port, stop: () => server.close() };

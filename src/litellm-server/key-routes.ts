@@ -12,6 +12,7 @@ import { queryInt } from "./http";
 import { readKeyFields } from "./key-fields";
 import { keyRow } from "./key-view";
 import type { KeyRecord } from "./types";
+import { messageOf } from "../errors";
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 
@@ -47,7 +48,7 @@ async function durably(write: Promise<void>, refusal: (error: string) => HttpErr
   try {
     await write;
   } catch (error) {
-    throw refusal(error instanceof Error ? error.message : String(error));
+    throw refusal(messageOf(error));
   }
 }
 
