@@ -15,7 +15,7 @@ import { verifyOwnership } from "../../src/keys/http/proof";
 import { keyServiceRoutes, type KeyServiceApi } from "../../src/keys/http/routes";
 import { startJsonServer, type Handler, type JsonRequest, type JsonServer } from "../../src/keys/http/server";
 import { parseBody } from "../../src/keys/http/validate";
-import { ChallengeRequest, ProvenRequest, UsageRequest, type UsageAnswer } from "../../src/keys/http/wire";
+import { ChallengeRequest, ProvenRequest, UsageRequest, type UsageAnswer, type WindowLeaves } from "../../src/keys/http/wire";
 import { customerKeyService, pendingUsage, revealKey } from "../../src/local/customer";
 import * as keyService from "../../src/keys/http/actions";
 
@@ -743,6 +743,7 @@ describe("the wire contract: the local customer reads the server's answers with 
     daily_usage: [{ date: "2026-12-01", requests: 1, tokens: 5, cost: 0.25 }],
     live: null,
   };
+  const leaves: WindowLeaves = { window: "5", lines: [{ subscriptionId: "7", family: "gpt-4", requestsRoot: `0x${"ab".repeat(32)}`, requests: [{ requestId: "chatcmpl-1", tokens: "12" }] }] };
   let server: JsonServer;
   /** What the server answers in place of a route's own answer (a broken or hostile key service). */
   let override: ((path: string) => { status: number; body: unknown } | undefined) | undefined;
@@ -759,7 +760,7 @@ describe("the wire contract: the local customer reads the server's answers with 
       usage: async () => usage,
       health: () => ({ ok: true }),
     };
-    const routes = keyServiceRoutes(api);
+    const routes = keyServiceRoutes(api, { leaves: (id, from, to) => (id === "7" && from <= 5n && to >= 5n ? [leaves] : []) });
     server = await startJsonServer({ host: "127.0.0.1", port: 0, corsOrigins: [], handler: async (req) => override?.(req.path) ?? routes(req), onError: () => {} });
   });
   afterEach(async () => {
@@ -775,6 +776,22 @@ describe("the wire contract: the local customer reads the server's answers with 
       code: "unknown_subscription",
       message: "subscription 9 is not served by this key service",
     });
+  });
+
+  it("hands the verifier the leaves it asked for, read by the same schema the server answers to", async () => {
+    const client = customerKeyService(server.url, customer);
+    expect(await keyService.getLeaves(client, { subscriptionId: 7n, fromWindow: 1n, toWindow: 9n })).toEqual({ subscriptionId: "7", windows: [leaves] });
+    expect(await keyService.getLeaves(client, { subscriptionId: 7n, fromWindow: 6n, toWindow: 9n })).toEqual({ subscriptionId: "7", windows: [] });
+    const hostile: [unknown, string][] = [
+      [{ subscriptionId: "7" }, "windows must be an array"],
+      [{ subscriptionId: "7", windows: [{ ...leaves, window: "05" }] }, "windows[0].window must be a decimal uint64 string"],
+      [{ subscriptionId: "7", windows: [{ window: "5", lines: [{ ...leaves.lines[0], requestsRoot: "0x12" }] }] }, "windows[0].lines[0].requestsRoot must be 32 bytes of lowercase 0x-hex"],
+      [{ subscriptionId: "7", windows: [{ window: "5", lines: [{ ...leaves.lines[0], requests: [{ requestId: "a\uD800", tokens: "1" }] }] }] }, "windows[0].lines[0].requests[0].requestId must be well-formed Unicode (no lone surrogate)"],
+    ];
+    for (const [body, field] of hostile) {
+      override = (p) => (p === "/v1/leaves" ? { status: 200, body } : undefined);
+      await expect(keyService.getLeaves(client, { subscriptionId: 7n, fromWindow: 1n, toWindow: 9n })).rejects.toThrow(`The key service's answer to /v1/leaves is malformed: ${field}.`);
+    }
   });
 
   it("a malformed answer is an error naming the route and the field, never a key or a figure", async () => {
