@@ -2,7 +2,7 @@ import { keccak256 } from "./keccak";
 import { ZeroHash, getBytes, hexlify, id } from "ethers";
 import { UINT64_MAX } from "./window";
 import { FlareFlowError } from "../errors";
-import { isWellFormedRequestId } from "./request-id";
+import { isWellFormedRequestId } from "./fields";
 
 /**
  * Per-request evidence: each report line commits to the requests it sums.

@@ -10,8 +10,7 @@
  * ("subscriptionId must be ..."), so a refusal always names the field.
  */
 import * as z from "zod/mini";
-import { isRequestsRoot, isValidFamily } from "../../report/lines";
-import { isWellFormedRequestId } from "../../report/request-id";
+import { isRequestsRoot, isValidFamily, isWellFormedRequestId } from "../../report/fields";
 
 /** The first issue as one sentence: its field's path (signatures[1].addr) or `root`, then the schema's predicate. */
 export function wireIssue(error: z.core.$ZodError, root = "the body"): string {
