@@ -27,7 +27,7 @@ export async function revealKey(keyServiceUrl: string, customer: KeySigner, subs
       return (await keyService.revealKey(client, { subscriptionId })).key;
     } catch (error) {
       const pending = error instanceof keyService.KeyServiceError && error.code !== undefined && NOT_YET.has(error.code);
-      if (!pending || Date.now() > deadline) throw new FlareFlowError(`no key for subscription ${subscriptionId}: ${(error as Error).message}`, { cause: error });
+      if (!pending || Date.now() > deadline) throw new FlareFlowError(`no key for subscription ${subscriptionId}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     await new Promise((r) => setTimeout(r, 500));
   }

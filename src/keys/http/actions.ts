@@ -77,7 +77,7 @@ async function post<T>(client: KeyServiceClient, route: string, body: unknown, a
 }
 
 /** A single-use challenge for `action` on the subscription. */
-export function getChallenge(client: KeyServiceClient, args: { subscriptionId: bigint; action: ProofAction }): Promise<ChallengeAnswer> {
+function getChallenge(client: KeyServiceClient, args: { subscriptionId: bigint; action: ProofAction }): Promise<ChallengeAnswer> {
   return post(client, "/v1/challenge", { subscriptionId: args.subscriptionId.toString(), action: args.action }, ChallengeAnswer);
 }
 

@@ -234,9 +234,8 @@ const keyUsage = {
   recent_requests: z.array(RecentRequest, ARRAY),
   daily_usage: z.array(DailyUsage, ARRAY),
 };
-export const KeyUsage = z.object(keyUsage, OBJECT);
 /** What src/litellm/usage.ts builds from spend-log rows. */
-export type KeyUsage = z.infer<typeof KeyUsage>;
+export type KeyUsage = { [K in keyof typeof keyUsage]: z.infer<(typeof keyUsage)[K]> };
 
 /** The answer of POST /v1/usage: the seed's getKeyUsage shape, the key hashes it covers and the live limit. */
 export const UsageAnswer = z.object({

@@ -7,7 +7,6 @@
 import { getUsage, keyServiceClient, revealKey, rotateKey, type ChallengeSigner } from "../../../src/keys/http/actions";
 import type { UsageAnswer } from "../../../src/keys/http/wire";
 
-export type { ChallengeSigner } from "../../../src/keys/http/actions";
 export type { DailyUsage, KeyUsage, RecentRequest, UsageAnswer } from "../../../src/keys/http/wire";
 
 /** A signed-in customer: what one wallet signature buys until it expires. */
