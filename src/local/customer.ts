@@ -2,7 +2,7 @@ import * as fcl from "@onflow/fcl";
 import { signUserMessage, type FlowContext, type KeySigner } from "../flow/runtime";
 import { FlareFDCTriggers_SubscriptionCharged, type FlareFDCTriggers_SubscriptionCharged as Charged } from "../flow/generated/types";
 import * as keyService from "../keys/http/actions";
-import { FlareFlowError } from "../errors";
+import { FlareFlowError, messageOf } from "../errors";
 import type { UsageAnswer } from "../keys/http/wire";
 
 /**
@@ -27,7 +27,7 @@ export async function revealKey(keyServiceUrl: string, customer: KeySigner, subs
       return (await keyService.revealKey(client, { subscriptionId })).key;
     } catch (error) {
       const pending = error instanceof keyService.KeyServiceError && error.code !== undefined && NOT_YET.has(error.code);
-      if (!pending || Date.now() > deadline) throw new FlareFlowError(`no key for subscription ${subscriptionId}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      if (!pending || Date.now() > deadline) throw new FlareFlowError(`no key for subscription ${subscriptionId}: ${messageOf(error)}`, { cause: error });
     }
     await new Promise((r) => setTimeout(r, 500));
   }
