@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readWindowLeaves } from "../connector/leaves";
+import { connectorStateFromEnv } from "../connector/state-dir";
 import type { WindowLeaves } from "../verify/leaves-doc";
 import { keyError } from "./http/errors";
 
@@ -58,8 +59,8 @@ export function connectorLeavesReader(connectorStateDir: string): LeavesReader {
 
 /** The reader the environment names, if any. */
 export function leavesReaderFromEnv(env: Readonly<Record<string, string | undefined>>): LeavesReader | undefined {
-  const dir = env.FLAREFLOW_CONNECTOR_STATE;
-  return dir === undefined || dir === "" ? undefined : connectorLeavesReader(dir);
+  const dir = connectorStateFromEnv(env);
+  return dir === undefined ? undefined : connectorLeavesReader(dir);
 }
 
 /** The answer to a proven leaves request. */
