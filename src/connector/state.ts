@@ -147,6 +147,13 @@ export function recorded<K extends "request" | "proof" | "signatures">(record: W
   return value as NonNullable<WindowRecord[K]>;
 }
 
+/** The record of `window` in `file` (undefined when there is none), for every reader of the state. */
+export function readWindowRecord(file: string, window: bigint): WindowRecord | undefined {
+  const record = readStateFile(WindowRecord, file);
+  if (record !== undefined && BigInt(record.window) !== window) throw new ConnectorStateError(`${file}: window: ${record.window} is not the window of its file`);
+  return record;
+}
+
 export class ConnectorState {
   readonly windowsDir: string;
   readonly workDir: string;
@@ -190,10 +197,7 @@ export class ConnectorState {
   }
 
   get(window: bigint): WindowRecord | undefined {
-    const file = this.recordFile(window);
-    const record = readStateFile(WindowRecord, file);
-    if (record !== undefined && BigInt(record.window) !== window) throw new ConnectorStateError(`${file}: window: ${record.window} is not the window of its file`);
-    return record;
+    return readWindowRecord(this.recordFile(window), window);
   }
 
   put(record: WindowRecord): void {
