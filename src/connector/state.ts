@@ -60,8 +60,9 @@ export const WindowRecord = z.object(
       {
         count: Natural,
         late: Natural,
+        // Keyed as the readers write them: a row's window, floor(time / length), below 0 before 1970.
         observed: z.optional(
-          z.record(z.string().check(z.regex(/^(0|[1-9][0-9]*)$/)), Natural, {
+          z.record(z.string().check(z.regex(/^(0|-?[1-9][0-9]*)$/)), Natural, {
             error: (issue) => (issue.code === "invalid_key" ? "expected a window id (a decimal integer string)" : "expected an object"),
           }),
         ),

@@ -65,7 +65,10 @@ describe("a window record", () => {
     expect(state.get(5900000n)?.updatedAt).not.toBe(updatedAt);
     const skipped: WindowRecord = { window: "7", stage: "skipped", updatedAt: "", summary: { digest: HASH, lineCount: "0", totalTokens: "0" }, rows: { count: 0, late: 0, observed: {} } };
     state.put(skipped);
-    expect(state.all().map((r) => [r.window, r.stage])).toEqual([["7", "skipped"], ["5900000", "settled"]]);
+    // A row logged before 1970 would count under a negative window (the database path floors its time).
+    state.put({ ...skipped, window: "8", rows: { count: 0, late: 0, observed: { "-1": 2 } } });
+    expect(state.get(8n)?.rows.observed).toEqual({ "-1": 2 });
+    expect(state.all().map((r) => [r.window, r.stage])).toEqual([["7", "skipped"], ["8", "skipped"], ["5900000", "settled"]]);
   });
 
   it("refuses a damaged field, naming the file and the field's place", () => {
