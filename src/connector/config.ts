@@ -9,6 +9,7 @@ import { ConnectorError } from "./errors";
 import { databaseUrlFromEnv, type DatabaseUrl } from "./database-url";
 import { LOCAL_ORACLE_KEYS } from "../config/local-oracles";
 import { defaultStateDir, type ConnectorNetwork } from "./state-dir";
+import { count, port, readEnv, requiredText, type Env } from "../config/env";
 import * as z from "zod/mini";
 
 export { LOCAL_ORACLE_KEYS };
@@ -54,8 +55,6 @@ export type ConnectorConfig = {
   maxLinesPerTransaction: number;
 };
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** Every secret value in a configuration, for the logger to scrub wherever one appears. */
 export function connectorSecrets(config: ConnectorConfig): string[] {
   return [
@@ -69,37 +68,8 @@ export function connectorSecrets(config: ConnectorConfig): string[] {
   ].filter((s): s is string => s !== undefined);
 }
 
-/**
- * One variable through its schema. The connector stops at the first bad variable, as it always
- * has: each refusal is one thing for the operator to fix, and the next start names the next.
- */
 function read<T>(schema: z.ZodMiniType<T>, raw: string | undefined): T {
-  const result = schema.safeParse(raw);
-  if (result.success) return result.data;
-  throw new ConnectorError("config", result.error.issues[0]?.message ?? "the configuration is malformed");
-}
-
-/**
- * Unset and blank are both missing. Several required values are secrets, so the message says what
- * to set and never quotes what was there; only the count and URL messages quote their input.
- */
-function requiredText(name: string, why: string) {
-  return z.pipe(
-    z.transform((raw: string | undefined) => (raw === undefined || raw.trim() === "" ? undefined : raw.trim())),
-    z.string({ error: `set ${name} (${why})` }),
-  );
-}
-
-/** An unset or empty count takes the network's default. */
-function count(name: string, fallback: number) {
-  const counted = z.pipe(
-    z.string().check(z.refine((raw) => Number.isSafeInteger(Number(raw)) && Number(raw) >= 0, { error: (issue) => `${name} must be a non-negative integer, got ${String(issue.input)}` })),
-    z.transform(Number),
-  );
-  return z.pipe(
-    z.transform((raw: string | undefined) => (raw === "" ? undefined : raw)),
-    z._default(counted, fallback),
-  );
+  return readEnv(schema, raw, (message) => new ConnectorError("config", message));
 }
 
 const HEX_32_BYTES = /^0x[0-9a-fA-F]{64}$/;
@@ -157,7 +127,7 @@ export { defaultStateDir };
 
 /** The local stack: Hardhat node + Flare stand-in + emulator + local LiteLLM server. */
 export function localConnectorConfig(env: Env = process.env, overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
-  const publisherPort = read(count("FLAREFLOW_PUBLISHER_PORT", 8790), env.FLAREFLOW_PUBLISHER_PORT);
+  const publisherPort = read(port("FLAREFLOW_PUBLISHER_PORT", 8790), env.FLAREFLOW_PUBLISHER_PORT);
   return {
     network: "local",
     windowSeconds: read(count("FLAREFLOW_WINDOW_SECONDS", WINDOW_SECONDS), env.FLAREFLOW_WINDOW_SECONDS),
@@ -212,7 +182,7 @@ const CostonPublisherUrl = z.pipe(
 export function coston2ConnectorConfig(env: Env = process.env, overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
   const baseUrl = read(CostonPublisherUrl, env.FLAREFLOW_PUBLISHER_URL);
   const testnet = flowNetwork("testnet");
-  const listenPort = read(count("FLAREFLOW_PUBLISHER_PORT", 8790), env.FLAREFLOW_PUBLISHER_PORT);
+  const listenPort = read(port("FLAREFLOW_PUBLISHER_PORT", 8790), env.FLAREFLOW_PUBLISHER_PORT);
   return {
     network: "coston2",
     windowSeconds: WINDOW_SECONDS,

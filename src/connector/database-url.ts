@@ -1,3 +1,5 @@
+import * as z from "zod/mini";
+import { optionalText, readEnv, type Env } from "../config/env";
 import { ConnectorError } from "./errors";
 
 /**
@@ -21,54 +23,97 @@ export type DatabaseUrl = {
 const SSL_MODES = ["disable", "prefer", "require", "verify-full"] as const;
 const MAX_LENGTH = 2048;
 
-function bad(name: string, why: string): ConnectorError {
-  // Never echo the value: it holds a password.
-  return new ConnectorError("config", `${name} ${why} (expected postgres://user:password@host:port/database[?sslmode=require])`);
+/**
+ * The URL as a schema per variable name, since every message names it. No message quotes the
+ * value (it holds a password); a refused parameter's name or sslmode is quoted, cut to 40 characters.
+ */
+function databaseUrl(name: string) {
+  const bad = (why: string) => `${name} ${why} (expected postgres://user:password@host:port/database[?sslmode=require])`;
+  const decoded = (what: string) =>
+    z.pipe(
+      z.string(),
+      z.transform((part: string, ctx) => {
+        try {
+          return decodeURIComponent(part);
+        } catch {
+          ctx.issues.push({ code: "custom", input: "", message: bad(`has a badly percent-encoded ${what}`) });
+          return z.NEVER;
+        }
+      }),
+    );
+  const Text = z.pipe(
+    z.transform((raw: string) => raw.trim()),
+    z.string().check(
+      z.maxLength(MAX_LENGTH, { error: bad(`is longer than ${MAX_LENGTH} characters`), abort: true }),
+      // eslint-disable-next-line no-control-regex
+      z.regex(/^[^\u0000-\u001f\u007f]*$/, { error: bad("holds control characters") }),
+    ),
+  );
+  const Url = z.transform((text: string, ctx) => {
+    try {
+      return new URL(text);
+    } catch {
+      ctx.issues.push({ code: "custom", input: "", message: bad("is not a URL") });
+      return z.NEVER;
+    }
+  });
+  // The parts the driver gets, each checked in the order an operator would fix them.
+  const Parts = z.object({
+    protocol: z.enum(["postgres:", "postgresql:"], { error: (issue) => bad(`has scheme ${String(issue.input).replace(/:$/, "")}, not postgres`) }),
+    hostname: z.string().check(z.minLength(1, { error: bad("names no host"), abort: true }), z.refine((h) => !h.includes(","), { error: bad("names several hosts; give one") })),
+    hash: z.literal("", { error: bad("has a #fragment") }),
+    username: z.pipe(decoded("user"), z.string().check(z.minLength(1, { error: bad("names no user") }))),
+    password: decoded("password"),
+    pathname: z.pipe(
+      z.transform((p: string) => p.replace(/^\//, "")),
+      z.pipe(decoded("database name"), z.string().check(z.regex(/^[^/]+$/, { error: bad("names no database (or more than one path segment)") }))),
+    ),
+    port: z.pipe(
+      z.transform((p: string) => (p === "" ? 5432 : Number(p))),
+      z.int({ error: bad("has an invalid port") }).check(z.gte(1, { error: bad("has an invalid port") }), z.lte(65535, { error: bad("has an invalid port") })),
+    ),
+    params: z.array(
+      z.tuple([
+        z.literal("sslmode", { error: (issue) => bad(`has the parameter ${JSON.stringify(String(issue.input).slice(0, 40))}; only sslmode is accepted`) }),
+        z.enum(SSL_MODES, { error: (issue) => bad(`has sslmode ${JSON.stringify(String(issue.input).slice(0, 40))}; use one of ${SSL_MODES.join(", ")}`) }),
+      ]),
+      { error: bad("has sslmode twice") },
+    ).check(z.maxLength(1, { error: bad("has sslmode twice") })),
+    host: z.string(),
+  });
+  return z.pipe(
+    z.pipe(z.pipe(Text, Url), z.transform((url: URL) => ({ ...pick(url), params: [...url.searchParams] }))),
+    z.pipe(
+      Parts,
+      z.transform(
+        (u): DatabaseUrl => ({
+          host: u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname,
+          port: u.port,
+          database: u.pathname,
+          user: u.username,
+          password: u.password,
+          ssl: u.params[0]?.[1] ?? "prefer",
+          display: `postgres://${encodeURIComponent(u.username)}@${u.host}/${encodeURIComponent(u.pathname)}`,
+        }),
+      ),
+    ),
+  );
 }
 
-function decode(part: string, name: string, what: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    throw bad(name, `has a badly percent-encoded ${what}`);
-  }
+function pick(url: URL) {
+  const { protocol, hostname, hash, username, password, pathname, port, host } = url;
+  return { protocol, hostname, hash, username, password, pathname, port, host };
+}
+
+function refuse(message: string): ConnectorError {
+  return new ConnectorError("config", message);
 }
 
 export function parseDatabaseUrl(raw: string, name = "LITELLM_DATABASE_URL"): DatabaseUrl {
-  const text = raw.trim();
-  if (text.length > MAX_LENGTH) throw bad(name, `is longer than ${MAX_LENGTH} characters`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(text)) throw bad(name, "holds control characters");
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw bad(name, "is not a URL");
-  }
-  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") throw bad(name, `has scheme ${url.protocol.replace(/:$/, "")}, not postgres`);
-  if (url.hostname === "") throw bad(name, "names no host");
-  if (url.hostname.includes(",")) throw bad(name, "names several hosts; give one");
-  if (url.hash !== "") throw bad(name, "has a #fragment");
-  const user = decode(url.username, name, "user");
-  if (user === "") throw bad(name, "names no user");
-  const password = decode(url.password, name, "password");
-  const path = decode(url.pathname.replace(/^\//, ""), name, "database name");
-  if (path === "" || path.includes("/")) throw bad(name, "names no database (or more than one path segment)");
-  const port = url.port === "" ? 5432 : Number(url.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(name, "has an invalid port");
-  let ssl: DatabaseUrl["ssl"] = "prefer";
-  for (const [key, value] of url.searchParams) {
-    if (key !== "sslmode") throw bad(name, `has the parameter ${JSON.stringify(key.slice(0, 40))}; only sslmode is accepted`);
-    if (!(SSL_MODES as readonly string[]).includes(value)) throw bad(name, `has sslmode ${JSON.stringify(value.slice(0, 40))}; use one of ${SSL_MODES.join(", ")}`);
-    ssl = value as DatabaseUrl["ssl"];
-  }
-  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  return { host, port, database: path, user, password, ssl, display: `postgres://${encodeURIComponent(user)}@${url.host}/${encodeURIComponent(path)}` };
+  return readEnv(databaseUrl(name), raw, refuse);
 }
 
-/** The database path's URL from the environment, or undefined when unset (the connector then pages the API). */
-export function databaseUrlFromEnv(env: Readonly<Record<string, string | undefined>>): DatabaseUrl | undefined {
-  const raw = env.LITELLM_DATABASE_URL;
-  if (raw === undefined || raw.trim() === "") return undefined;
-  return parseDatabaseUrl(raw);
+/** The database path's URL from the environment, or undefined when unset or blank (the connector then pages the API). */
+export function databaseUrlFromEnv(env: Env): DatabaseUrl | undefined {
+  return readEnv(z.pipe(optionalText, z.optional(databaseUrl("LITELLM_DATABASE_URL"))), env.LITELLM_DATABASE_URL, refuse);
 }

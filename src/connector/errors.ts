@@ -13,7 +13,7 @@ export type ConnectorErrorKind =
   | "crash";
 
 export class ConnectorError extends FlareFlowError {
-  override readonly name = "ConnectorError";
+  override readonly name: string = "ConnectorError";
   override readonly docs = "README.md#services";
   constructor(
     readonly kind: ConnectorErrorKind,
@@ -21,6 +21,18 @@ export class ConnectorError extends FlareFlowError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * A state file (a window record, meta.json, a window's request ids) that is not what the connector
+ * writes: a hand edit, a disk error, a file of another version. The connector stops on it rather
+ * than act on a guess; nothing is written.
+ */
+export class ConnectorStateError extends ConnectorError {
+  override readonly name: string = "ConnectorStateError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("integrity", message, options);
   }
 }
 

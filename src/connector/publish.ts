@@ -6,7 +6,9 @@ import { Hono } from "hono";
 import { errorBody, HttpError } from "../http/error";
 import { pathOf, renderErrors, serve, type NodeEnv } from "../http/server";
 import { createLogger, type Logger } from "../log";
+import { port, readEnv } from "../config/env";
 import { writeFileOnce } from "./durable";
+import { ConnectorError } from "./errors";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "./report-doc";
 import { messageOf } from "../errors";
 
@@ -170,8 +172,6 @@ export async function startPublisher(options: PublisherOptions): Promise<Publish
  * listen. No key, no URL of any other service: the publisher reads files.
  */
 export function publisherOptionsFromEnv(stateDir: string, env: Readonly<Record<string, string | undefined>>): PublisherOptions {
-  const rawPort = env.FLAREFLOW_PUBLISHER_PORT ?? "8790";
-  const port = Number(rawPort);
-  if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw new Error(`FLAREFLOW_PUBLISHER_PORT must be a port number, got ${rawPort}`);
-  return { stateDir, host: env.FLAREFLOW_PUBLISHER_HOST ?? "127.0.0.1", port };
+  const listen = readEnv(port("FLAREFLOW_PUBLISHER_PORT", 8790), env.FLAREFLOW_PUBLISHER_PORT, (message) => new ConnectorError("config", message));
+  return { stateDir, host: env.FLAREFLOW_PUBLISHER_HOST ?? "127.0.0.1", port: listen };
 }

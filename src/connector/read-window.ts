@@ -33,8 +33,6 @@ export function observedCounts(state: ConnectorState, window: bigint, lookback: 
     const w = BigInt(r.window);
     if (w < from || w >= window) continue;
     for (const [source, n] of Object.entries(r.rows.observed ?? {})) {
-      // A count this state did not write in this form is ignored: that window is then read row by row.
-      if (!/^[0-9]{1,20}$/.test(source) || !Number.isSafeInteger(n) || n < 0) continue;
       if (!counts.has(BigInt(source))) counts.set(BigInt(source), n);
     }
   }

@@ -3,6 +3,8 @@ import * as path from "node:path";
 import { readJsonFile, removeTempFiles, writeFileDurable } from "./durable";
 import type { UsageLine, UsageSummary } from "../report";
 import { parseReportDocument } from "./report-doc";
+import { ConnectorError, ConnectorStateError, messageOf } from "./errors";
+import * as z from "zod/mini";
 
 /**
  * The connector's durable state: one JSON record per window, replaced atomically at every step
@@ -13,37 +15,117 @@ import { parseReportDocument } from "./report-doc";
  */
 
 export const STAGES = ["aggregated", "published", "requested", "proved", "verified", "signed", "settled"] as const;
-export type Stage = (typeof STAGES)[number] | "skipped";
+
+/*
+ * The state files' shapes: schemas (every record, meta.json and request id list is read back
+ * through them: a hand edit, a disk error or a file of another version is external input like any
+ * other) and the types inferred from them. Exactly as strict as what the stages write, so every
+ * record a run writes reads back. Each message completes "<file>: <where in it>: ".
+ */
+const OBJECT = { error: "expected an object" };
+const ARRAY = { error: "expected an array" };
+const STRING = { error: "expected a string" };
+const DECIMAL = "expected a decimal integer string";
+/** A bigint written by toString(): later stages BigInt() it. */
+const Decimal = z.string({ error: DECIMAL }).check(z.regex(/^(0|[1-9][0-9]*)$/, { error: DECIMAL }));
+const Natural = z.int({ error: "expected a non-negative integer" }).check(z.nonnegative({ error: "expected a non-negative integer" }));
+/** What ethers and the verifier server hand over: 0x and hex. */
+const Hex = z.string({ error: "expected 0x and hex" }).check(z.regex(/^0x[0-9a-fA-F]*$/, { error: "expected 0x and hex" }));
+/** A keccak hash, a transaction hash, a Merkle node. */
+const Bytes32 = z.string({ error: "expected 0x and 32 bytes of hex" }).check(z.regex(/^0x[0-9a-fA-F]{64}$/, { error: "expected 0x and 32 bytes of hex" }));
+const Strings = z.array(z.string(STRING), ARRAY);
+function oneOf<const T extends readonly [string, ...string[]]>(options: T) {
+  return z.enum(options, { error: `expected one of ${options.join(", ")}` });
+}
+
+export const Stage = oneOf([...STAGES, "skipped"]);
+export type Stage = z.infer<typeof Stage>;
 
 /** A signed EVM transaction recorded before broadcast. */
-export type PendingTx = { hash: string; raw: string };
+export const PendingTx = z.object({ hash: Bytes32, raw: Hex }, OBJECT);
+export type PendingTx = z.infer<typeof PendingTx>;
 
-export type WindowRecord = {
-  window: string;
-  stage: Stage;
-  updatedAt: string;
-  summary: { digest: string; lineCount: string; totalTokens: string };
-  /**
-   * Rows reported, of which late; `observed`: rows of every status and key the read saw in each
-   * window of its range (by window id), so that a later read can tell whether a window gained
-   * late rows without comparing request ids (spend-source.ts).
-   */
-  rows: { count: number; late: number; observed?: Record<string, number> };
-  request?: { abiEncodedRequest: string; fee?: string; tx?: PendingTx; txHash?: string; votingRound?: string };
-  proof?: { votingRound: string; responseHex: string; merkleProof: string[] };
-  verify?: { tx?: PendingTx; txHash?: string; foundOnChain?: boolean };
-  signatures?: {
-    kind: "single" | "chunked";
-    votingRound: string;
-    chunkCount: string;
-    chunkChain?: string;
-    signers: string[];
-    signatures: string[];
-  };
-  flow?: { transactionIds: string[] };
-};
+export const WindowRecord = z.object(
+  {
+    window: Decimal,
+    stage: Stage,
+    updatedAt: z.string(STRING),
+    summary: z.object({ digest: Bytes32, lineCount: Decimal, totalTokens: Decimal }, OBJECT),
+    /**
+     * Rows reported, of which late; `observed`: rows of every status and key the read saw in each
+     * window of its range (by window id), so that a later read can tell whether a window gained
+     * late rows without comparing request ids (spend-source.ts).
+     */
+    rows: z.object(
+      {
+        count: Natural,
+        late: Natural,
+        // Keyed as the readers write them: a row's window, floor(time / length), below 0 before 1970.
+        observed: z.optional(
+          z.record(z.string().check(z.regex(/^(0|-?[1-9][0-9]*)$/)), Natural, {
+            error: (issue) => (issue.code === "invalid_key" ? "expected a window id (a decimal integer string)" : "expected an object"),
+          }),
+        ),
+      },
+      OBJECT,
+    ),
+    request: z.optional(
+      z.object(
+        { abiEncodedRequest: Hex, fee: z.optional(Decimal), tx: z.optional(PendingTx), txHash: z.optional(Bytes32), votingRound: z.optional(Decimal) },
+        OBJECT,
+      ),
+    ),
+    proof: z.optional(z.object({ votingRound: Decimal, responseHex: Hex, merkleProof: z.array(Bytes32, ARRAY) }, OBJECT)),
+    verify: z.optional(z.object({ tx: z.optional(PendingTx), txHash: z.optional(Bytes32), foundOnChain: z.optional(z.boolean({ error: "expected a boolean" })) }, OBJECT)),
+    signatures: z.optional(
+      z.object(
+        {
+          kind: oneOf(["single", "chunked"]),
+          votingRound: Decimal,
+          chunkCount: Decimal,
+          chunkChain: z.optional(Bytes32),
+          /** Oracle ids. */
+          signers: z.array(Decimal, ARRAY),
+          /** r and s, without 0x (report/oracle.ts signEncoding). */
+          signatures: Strings,
+        },
+        OBJECT,
+      ),
+    ),
+    flow: z.optional(z.object({ transactionIds: Strings }, OBJECT)),
+  },
+  { error: "expected a window record (an object)" },
+);
+export type WindowRecord = z.infer<typeof WindowRecord>;
 
-export type StateMeta = { version: 1; network: string; windowSeconds: number; startWindow: string };
+export const StateMeta = z.object(
+  {
+    version: z.literal(1, { error: "expected 1 (this connector reads state version 1)" }),
+    network: z.string(STRING),
+    windowSeconds: Natural,
+    startWindow: Decimal,
+  },
+  { error: "expected the state's meta (an object)" },
+);
+export type StateMeta = z.infer<typeof StateMeta>;
+
+const RequestIds = z.array(z.string(STRING), { error: "expected the window's request ids (an array)" });
+
+/** `file` read by `schema`; a ConnectorStateError naming the file and the first refused field otherwise. */
+function readStateFile<T>(schema: z.ZodMiniType<T>, file: string): T | undefined {
+  let value: unknown;
+  try {
+    value = readJsonFile(file);
+  } catch (error) {
+    throw new ConnectorStateError(messageOf(error), { cause: error });
+  }
+  if (value === undefined) return undefined;
+  const r = z.safeParse(schema, value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const where = (issue?.path ?? []).map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
+  throw new ConnectorStateError(`${file}: ${where === "" ? "" : `${where}: `}${issue?.message ?? "malformed"}`);
+}
 
 export function isTerminal(stage: Stage): boolean {
   return stage === "settled" || stage === "skipped";
@@ -62,22 +144,15 @@ export function summaryOf(record: WindowRecord): UsageSummary {
 /** A field an earlier stage recorded; its absence means the record is damaged. */
 export function recorded<K extends "request" | "proof" | "signatures">(record: WindowRecord, field: K): NonNullable<WindowRecord[K]> {
   const value = record[field];
-  if (value === undefined) throw new Error(`window ${record.window}: stage ${record.stage} but no ${field} recorded`);
+  if (value === undefined) throw new ConnectorStateError(`window ${record.window}: stage ${record.stage} but no ${field} recorded`);
   return value as NonNullable<WindowRecord[K]>;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function checkRecord(value: unknown, file: string): WindowRecord {
-  if (!isRecord(value) || typeof value.window !== "string" || typeof value.stage !== "string" || !isRecord(value.summary)) {
-    throw new Error(`${file}: not a window record`);
-  }
-  if (value.stage !== "skipped" && !(STAGES as readonly string[]).includes(value.stage)) {
-    throw new Error(`${file}: unknown stage ${value.stage}`);
-  }
-  return value as unknown as WindowRecord;
+/** The record of `window` in `file` (undefined when there is none), for every reader of the state. */
+export function readWindowRecord(file: string, window: bigint): WindowRecord | undefined {
+  const record = readStateFile(WindowRecord, file);
+  if (record !== undefined && BigInt(record.window) !== window) throw new ConnectorStateError(`${file}: window: ${record.window} is not the window of its file`);
+  return record;
 }
 
 export class ConnectorState {
@@ -102,18 +177,15 @@ export class ConnectorState {
    */
   meta(expect: Omit<StateMeta, "version" | "startWindow">, startWindow: () => bigint): StateMeta {
     const file = path.join(this.dir, "meta.json");
-    const current = readJsonFile(file);
-    if (current === undefined) {
-      const meta: StateMeta = { version: 1, ...expect, startWindow: startWindow().toString() };
-      writeFileDurable(file, `${JSON.stringify(meta, null, 2)}\n`);
-      return meta;
+    const meta = readStateFile(StateMeta, file);
+    if (meta === undefined) {
+      const created: StateMeta = { version: 1, ...expect, startWindow: startWindow().toString() };
+      writeFileDurable(file, `${JSON.stringify(created, null, 2)}\n`);
+      return created;
     }
-    if (!isRecord(current) || current.version !== 1 || typeof current.startWindow !== "string") {
-      throw new Error(`${file}: not a connector state`);
-    }
-    const meta = current as unknown as StateMeta;
     if (meta.network !== expect.network || meta.windowSeconds !== expect.windowSeconds) {
-      throw new Error(
+      throw new ConnectorError(
+        "config",
         `${this.dir} holds the state of network ${meta.network} with ${meta.windowSeconds}-s windows; ` +
           `this run is ${expect.network} with ${expect.windowSeconds}-s windows: use another FLAREFLOW_CONNECTOR_STATE`,
       );
@@ -126,9 +198,7 @@ export class ConnectorState {
   }
 
   get(window: bigint): WindowRecord | undefined {
-    const file = this.recordFile(window);
-    const value = readJsonFile(file);
-    return value === undefined ? undefined : checkRecord(value, file);
+    return readWindowRecord(this.recordFile(window), window);
   }
 
   put(record: WindowRecord): void {
@@ -158,14 +228,15 @@ export class ConnectorState {
   /** The lines of an aggregated window, from its report file (validated again on read). */
   lines(window: bigint): UsageLine[] {
     const body = readJsonFile(this.reportFile(window));
-    if (body === undefined) throw new Error(`window ${window}: its report file is missing`);
+    if (body === undefined) throw new ConnectorStateError(`window ${window}: its report file is missing`);
     return parseReportDocument(body).lines;
   }
 
   /** The request ids a committed window reported. */
   requestIds(window: bigint): string[] {
-    const body = readJsonFile(this.requestIdsFile(window));
-    if (!Array.isArray(body) || body.some((x) => typeof x !== "string")) throw new Error(`window ${window}: request id list is missing or malformed`);
-    return body as string[];
+    const file = this.requestIdsFile(window);
+    const ids = readStateFile(RequestIds, file);
+    if (ids === undefined) throw new ConnectorStateError(`${file}: missing`);
+    return ids;
   }
 }

@@ -8,6 +8,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readWindowLeaves } from "../connector/leaves";
+import { readWindowRecord } from "../connector/state";
+import { connectorStateFromEnv } from "../connector/state-dir";
 import type { LeavesAnswer, WindowLeaves } from "./http/wire";
 import { keyError } from "./http/errors";
 
@@ -43,8 +45,8 @@ export function connectorLeavesReader(connectorStateDir: string): LeavesReader {
       const out: WindowLeaves[] = [];
       for (const w of windows) {
         // Only a window whose record committed it: its leaves file is final.
-        const record = JSON.parse(fs.readFileSync(path.join(windowsDir, `${w}.json`), "utf8")) as { stage?: unknown };
-        if (record.stage === "skipped") continue;
+        const record = readWindowRecord(path.join(windowsDir, `${w}.json`), w);
+        if (record === undefined || record.stage === "skipped") continue;
         const leaves = readWindowLeaves(workDir, w);
         const lines = leaves?.lines.filter((l) => l.subscriptionId === subscriptionId) ?? [];
         if (lines.length === 0) continue;
@@ -58,8 +60,8 @@ export function connectorLeavesReader(connectorStateDir: string): LeavesReader {
 
 /** The reader the environment names, if any. */
 export function leavesReaderFromEnv(env: Readonly<Record<string, string | undefined>>): LeavesReader | undefined {
-  const dir = env.FLAREFLOW_CONNECTOR_STATE;
-  return dir === undefined || dir === "" ? undefined : connectorLeavesReader(dir);
+  const dir = connectorStateFromEnv(env);
+  return dir === undefined ? undefined : connectorLeavesReader(dir);
 }
 
 /** The answer to a proven leaves request. */

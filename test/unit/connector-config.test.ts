@@ -6,6 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { coston2ConnectorConfig, localConnectorConfig, LOCAL_ORACLE_KEYS } from "../../src/connector/config";
 import { ConnectorError } from "../../src/connector/errors";
+import { publisherOptionsFromEnv } from "../../src/connector/publish";
+import { defaultStateDir } from "../../src/connector/state-dir";
+import { leavesReaderFromEnv } from "../../src/keys/leaves";
 
 const VERIFIER = "0x5eb4c0ae3b6f2fa3a1e0f0d1c2b3a4958d7e6f01";
 const KEY = `0x${"ab".repeat(32)}`;
@@ -44,7 +47,8 @@ describe("connector configuration from the environment", () => {
 
   it("refuses a malformed number or key by name, quoting the number but never the key", () => {
     expect(refusal(() => localConnectorConfig({ ...local, FLAREFLOW_CONNECTOR_POLL_MS: "-5" }))).toBe("FLAREFLOW_CONNECTOR_POLL_MS must be a non-negative integer, got -5");
-    expect(refusal(() => localConnectorConfig({ ...local, FLAREFLOW_PUBLISHER_PORT: "http" }))).toBe("FLAREFLOW_PUBLISHER_PORT must be a non-negative integer, got http");
+    expect(refusal(() => localConnectorConfig({ ...local, FLAREFLOW_PUBLISHER_PORT: "http" }))).toBe("FLAREFLOW_PUBLISHER_PORT must be a port number, got http");
+    expect(refusal(() => localConnectorConfig({ ...local, FLAREFLOW_PUBLISHER_PORT: "70000" }))).toBe("FLAREFLOW_PUBLISHER_PORT must be a port number, got 70000");
     expect(refusal(() => localConnectorConfig({ ...local, FLAREFLOW_MAX_LINES_PER_TX: "1e3" }))).toBe(
       "FLAREFLOW_MAX_LINES_PER_TX must be 1 to 450 (the largest chunk proven to fit a Flow transaction), got 1000",
     );
@@ -65,5 +69,28 @@ describe("connector configuration from the environment", () => {
     expect(refusal(coston2(litellm))).toBe("set FLAREFLOW_EVM_KEY (the Coston2 account that pays FDC fees and gas)");
     expect(refusal(coston2({ ...litellm, FLAREFLOW_EVM_KEY: "secret" }))).toBe("FLAREFLOW_EVM_KEY must be 32 bytes of hex");
     expect(refusal(coston2({ ...litellm, FLAREFLOW_EVM_KEY: KEY }))).toBe("set VERIFIER_API_KEY_TESTNET (Flare's verifier server API key)");
+  });
+});
+
+describe("what the publisher and the key service read of the environment", () => {
+  it("the publisher's port: a port number, or 8790 when unset or empty; the same rule as the connector's", () => {
+    expect(publisherOptionsFromEnv("/s", {})).toEqual({ stateDir: "/s", host: "127.0.0.1", port: 8790 });
+    expect(publisherOptionsFromEnv("/s", { FLAREFLOW_PUBLISHER_PORT: "" }).port).toBe(8790);
+    expect(publisherOptionsFromEnv("/s", { FLAREFLOW_PUBLISHER_PORT: "0", FLAREFLOW_PUBLISHER_HOST: "0.0.0.0" })).toEqual({ stateDir: "/s", host: "0.0.0.0", port: 0 });
+    for (const raw of ["70000", "-1", "80.5", "http"]) {
+      expect(refusal(() => publisherOptionsFromEnv("/s", { FLAREFLOW_PUBLISHER_PORT: raw }))).toBe(`FLAREFLOW_PUBLISHER_PORT must be a port number, got ${raw}`);
+    }
+  });
+
+  it("FLAREFLOW_CONNECTOR_STATE: blank is unset, for the connector, the publisher and the key service alike", () => {
+    const fallback = defaultStateDir("local", {});
+    expect(fallback).toMatch(/[/\\]\.flareflow[/\\]connector-local$/);
+    // Blank once meant "" to the connector: its state in whatever directory it was started from.
+    expect(defaultStateDir("local", { FLAREFLOW_CONNECTOR_STATE: "" })).toBe(fallback);
+    expect(defaultStateDir("local", { FLAREFLOW_CONNECTOR_STATE: "  " })).toBe(fallback);
+    expect(defaultStateDir("coston2", { FLAREFLOW_CONNECTOR_STATE: "/var/lib/ff " })).toBe("/var/lib/ff");
+    expect(leavesReaderFromEnv({})).toBeUndefined();
+    expect(leavesReaderFromEnv({ FLAREFLOW_CONNECTOR_STATE: "  " })).toBeUndefined();
+    expect(leavesReaderFromEnv({ FLAREFLOW_CONNECTOR_STATE: "/var/lib/ff" })).toBeDefined();
   });
 });

@@ -36,6 +36,8 @@ describe("LITELLM_DATABASE_URL", () => {
     ["a driver option smuggled in", `postgres://u:${SECRET}@db/litellm?options=-c%20default_transaction_read_only%3Doff`, /parameter "options"/],
     ["a socket host parameter", `postgres://u:${SECRET}@db/litellm?host=/var/run/postgresql`, /parameter "host"/],
     ["an unknown sslmode", `postgres://u:${SECRET}@db/litellm?sslmode=off`, /sslmode "off"/],
+    ["sslmode twice (a downgrade appended to the operator's choice)", `postgres://u:${SECRET}@db/litellm?sslmode=require&sslmode=disable`, /sslmode twice/],
+    ["a port of 0", `postgres://u:${SECRET}@db:0/litellm`, /invalid port/],
     ["a fragment", `postgres://u:${SECRET}@db/litellm#x`, /#fragment/],
     ["control characters", `postgres://u:${SECRET}@db/lite\nllm`, /control characters/],
     ["bad percent-encoding", `postgres://u:${SECRET}%ZZ@db/litellm`, /badly percent-encoded password|not a URL/],

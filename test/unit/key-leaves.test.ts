@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ConnectorStateError } from "../../src/connector/errors";
 import { leavesFile, windowLeaves } from "../../src/connector/leaves";
 import { ChallengeStore } from "../../src/keys/http/challenges";
 import { HttpError } from "../../src/http/error";
@@ -9,7 +10,7 @@ import { keyServiceRoutes, type KeyServiceApi } from "../../src/keys/http/routes
 import { connectorLeavesReader, leavesAnswer } from "../../src/keys/leaves";
 import { parseBody } from "../../src/keys/http/validate";
 import { LeavesRequest } from "../../src/keys/http/wire";
-import { requestsRoot, type UsageLine } from "../../src/report";
+import { requestsRoot, summarize, type UsageLine } from "../../src/report";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-leaves-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -21,7 +22,13 @@ function commit(window: bigint, stage: string, lines: { sub: bigint; family: str
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(windowLeaves(window, usage, leaves)));
   fs.mkdirSync(path.join(dir, "windows"), { recursive: true });
-  if (stage !== "uncommitted") fs.writeFileSync(path.join(dir, "windows", `${window}.json`), JSON.stringify({ window: window.toString(), stage }));
+  if (stage !== "uncommitted") fs.writeFileSync(path.join(dir, "windows", `${window}.json`), JSON.stringify(recordOf(window, stage, usage)));
+}
+
+/** The window's record as the connector commits it. */
+function recordOf(window: bigint, stage: unknown, usage: UsageLine[]): unknown {
+  const s = summarize(window, usage);
+  return { window: window.toString(), stage, updatedAt: "", summary: { digest: s.digest, lineCount: s.lineCount.toString(), totalTokens: s.totalTokens.toString() }, rows: { count: usage.length, late: 0 } };
 }
 
 describe("the key service's leaves", () => {
@@ -37,6 +44,27 @@ describe("the key service's leaves", () => {
     expect(out[0]?.lines.map((l) => [l.subscriptionId, l.requests.map((r) => r.requestId)])).toEqual([["7", ["a", "b"]]]);
     expect(reader.leaves("7", 101n, 102n)).toEqual([]);
     expect(reader.leaves("9", 0n, 1000n)).toEqual([]);
+  });
+
+  it("read each record through the connector's schemas: a damaged one is refused with its file, never read as committed", () => {
+    const damaged = fs.mkdtempSync(path.join(os.tmpdir(), "ff-leaves-damaged-"));
+    try {
+      fs.mkdirSync(path.join(damaged, "windows"));
+      const leaves = leavesFile(path.join(damaged, "work"), 200n);
+      fs.mkdirSync(path.dirname(leaves), { recursive: true });
+      fs.copyFileSync(leavesFile(path.join(dir, "work"), 100n), leaves);
+      const file = path.join(damaged, "windows", "200.json");
+      const damagedReader = connectorLeavesReader(damaged);
+      // A stage the connector never writes is not "not skipped": the record is refused whole.
+      fs.writeFileSync(file, JSON.stringify(recordOf(200n, "Skipped", [])));
+      expect(() => damagedReader.leaves("7", 200n, 200n)).toThrow(new ConnectorStateError(`${file}: stage: expected one of aggregated, published, requested, proved, verified, signed, settled, skipped`));
+      fs.writeFileSync(file, JSON.stringify({ ...(recordOf(100n, "settled", []) as object) }));
+      expect(() => damagedReader.leaves("7", 200n, 200n)).toThrow(new ConnectorStateError(`${file}: window: 100 is not the window of its file`));
+      fs.writeFileSync(file, "{");
+      expect(() => damagedReader.leaves("7", 200n, 200n)).toThrow(ConnectorStateError);
+    } finally {
+      fs.rmSync(damaged, { recursive: true, force: true });
+    }
   });
 
   it("refuse a range that is not two window ids in order (400), and answer 503 without the connector's state", () => {
