@@ -10,6 +10,7 @@ import { port, readEnv } from "../config/env";
 import { writeFileOnce } from "./durable";
 import { ConnectorError } from "./errors";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "./report-doc";
+import { readWindowRecord, type WindowRecord } from "./state";
 import { messageOf } from "../errors";
 
 /**
@@ -58,16 +59,9 @@ type Answer = { status: number; body: NonSharedBuffer; immutable: boolean; etag?
 
 const json = (status: number, code: string, message: string): Answer => ({ status, body: Buffer.from(`${JSON.stringify(errorBody(code, message))}\n`), immutable: false });
 
-/** The digest and counts the connector recorded for `window`, or null when it recorded none. */
-function recordedSummary(stateDir: string, window: bigint): { digest: string; lineCount: string; totalTokens: string } | null {
-  const file = path.join(stateDir, "windows", `${window}.json`);
-  if (!fs.existsSync(file)) return null;
-  const record = JSON.parse(fs.readFileSync(file, "utf8")) as { summary?: { digest?: unknown; lineCount?: unknown; totalTokens?: unknown } };
-  const s = record.summary;
-  if (typeof s?.digest !== "string" || typeof s.lineCount !== "string" || typeof s.totalTokens !== "string") {
-    throw new Error(`${file} holds no summary`);
-  }
-  return { digest: s.digest, lineCount: s.lineCount, totalTokens: s.totalTokens };
+/** The digest and counts the connector recorded for `window` (its record read through the state's schema), or null when it recorded none. */
+function recordedSummary(stateDir: string, window: bigint): WindowRecord["summary"] | null {
+  return readWindowRecord(path.join(stateDir, "windows", `${window}.json`), window)?.summary ?? null;
 }
 
 /**
