@@ -8,14 +8,14 @@ import * as path from "node:path";
 import { DEV_PORTS, LocalStack } from "../src/local/stack";
 import { repoRoot } from "../src/local/flow-binary";
 import { formatError } from "../src/errors";
+import { sealedHeight } from "../src/local/customer";
 
 const STATUS_EVERY_MS = 15_000;
 
 async function status(stack: LocalStack): Promise<string> {
   const parts: string[] = [];
   try {
-    const block = (await (await fetch(`${stack.info.accessNode}/v1/blocks?height=sealed`)).json()) as { header?: { height?: string } }[];
-    parts.push(`flow height ${block[0]?.header?.height ?? "?"}`);
+    parts.push(`flow height ${await sealedHeight(stack.info.accessNode)}`);
   } catch {
     parts.push("flow DOWN");
   }

@@ -1,5 +1,5 @@
-import * as fcl from "@onflow/fcl";
 import { signUserMessage, type FlowContext, type KeySigner } from "../flow/runtime";
+import { blockHeader, contractEvents } from "../flow/runtime/events";
 import { FlareFDCTriggers_SubscriptionCharged, type FlareFDCTriggers_SubscriptionCharged as Charged } from "../flow/generated/types";
 import * as keyService from "../keys/http/actions";
 import { FlareFlowError, messageOf } from "../errors";
@@ -88,24 +88,17 @@ function streamedEntry(sse: string): ClientLogLine {
   return { id: last.id, created: last.created, model: String(last.model), usage: last.usage };
 }
 
-/** SubscriptionCharged events (what Flow billed, per window and family) in [start, end]. */
+const fail = (message: string, options?: { cause?: unknown }) => new FlareFlowError(message, options);
+
+/** SubscriptionCharged events (what Flow billed, per window and family) in [start, end], through the one event reader. */
 export async function chargedEvents(flow: FlowContext, start: number, end: number): Promise<Charged[]> {
-  fcl.config().put("accessNode.api", flow.accessNode);
   const address = flow.addresses.FlareFDCTriggers?.replace(/^0x/, "");
-  if (!address) throw new Error("no FlareFDCTriggers address");
-  const out: Charged[] = [];
-  const step = 200;
-  for (let from = start; from <= end; from += step) {
-    const to = Math.min(end, from + step - 1);
-    const raw = await fcl.decode(await fcl.send([fcl.getEventsAtBlockHeightRange(`A.${address}.FlareFDCTriggers.SubscriptionCharged`, from, to)]));
-    if (!Array.isArray(raw)) throw new Error("access node returned no event list");
-    for (const e of raw as { data?: unknown }[]) out.push(FlareFDCTriggers_SubscriptionCharged.decode(e.data as never, "SubscriptionCharged"));
-  }
-  return out;
+  if (!address) throw fail("no FlareFDCTriggers address in the Flow context");
+  const events = await contractEvents(flow.accessNode, [`A.${address}.FlareFDCTriggers.SubscriptionCharged`], start, end, fail);
+  return events.map((e) => FlareFDCTriggers_SubscriptionCharged.decode(e.data as never, "SubscriptionCharged"));
 }
 
 /** The latest sealed block height. */
 export async function sealedHeight(accessNode: string): Promise<number> {
-  const blocks = (await (await fetch(`${accessNode}/v1/blocks?height=sealed`)).json()) as { header?: { height?: string } }[];
-  return Number(blocks[0]?.header?.height ?? 0);
+  return (await blockHeader(accessNode, "height=sealed", fail)).height;
 }
