@@ -13,6 +13,7 @@ import { subscriptionsGetSubscription } from "../src/flow/generated/scripts";
 import { createLocalAccount } from "../src/local/accounts";
 import { chargedEvents, chat, pendingUsage, revealKey, sealedHeight } from "../src/local/customer";
 import { repoRoot } from "../src/local/flow-binary";
+import { until } from "../src/local/wait";
 import { formatFlow, parseUFix64 } from "../src/pricing";
 import { formatError } from "../src/errors";
 
@@ -78,40 +79,39 @@ async function main(): Promise<void> {
   step(start, `${CALLS.reduce((n, [, t]) => n + t, 0)} chat completions sent (${CALLS.length} of them streamed), ${sent} tokens`);
 
   let pendingShown = false;
-  const deadline = Date.now() + WAIT_SECONDS * 1000;
-  for (;;) {
-    if (!pendingShown) {
-      const pending = await pendingUsage(stack.keyServiceUrl, customer, vaultId).catch(() => undefined);
-      if (pending && pending.usage_summary.total_tokens > 0) {
-        step(start, `pending (LiteLLM): ${pending.usage_summary.total_tokens} tokens in ${pending.usage_summary.total_requests} requests`);
-        pendingShown = true;
+  const charged = await until(
+    "the usage to be billed on Flow (see .flareflow/dev/logs/connector.log)",
+    async () => {
+      if (!pendingShown) {
+        const pending = await pendingUsage(stack.keyServiceUrl, customer, vaultId).catch(() => undefined);
+        if (pending && pending.usage_summary.total_tokens > 0) {
+          step(start, `pending (LiteLLM): ${pending.usage_summary.total_tokens} tokens in ${pending.usage_summary.total_requests} requests`);
+          pendingShown = true;
+        }
       }
-    }
-    const charged = (await chargedEvents(stack.flow, fromHeight, await sealedHeight(stack.flow.accessNode))).filter((e) => e.id === vaultId);
-    const billedTokens = charged.reduce((n, e) => n + e.tokens, 0n);
-    if (billedTokens >= BigInt(sent)) {
-      const info = await runScript(stack.flow, subscriptionsGetSubscription, { id: vaultId });
-      step(start, `verified on Flow: ${billedTokens} tokens billed in ${new Set(charged.map((e) => e.window)).size} window(s)`);
-      console.log("\nBill by model family (what FlareFDCTriggers charged after Flare's attestation):");
-      const byFamily = new Map<string, { tokens: bigint; cost: bigint }>();
-      for (const e of charged) {
-        const row = byFamily.get(e.family || "(default)") ?? { tokens: 0n, cost: 0n };
-        row.tokens += e.tokens;
-        row.cost += parseUFix64(e.charged);
-        byFamily.set(e.family || "(default)", row);
-      }
-      for (const [family, row] of byFamily) console.log(`  ${family.padEnd(10)} ${row.tokens.toString().padStart(8)} tokens  ${formatFlow(row.cost).padStart(12)} FLOW`);
-      const total = [...byFamily.values()].reduce((n, r) => n + r.cost, 0n);
-      console.log(`  ${"total".padEnd(10)} ${billedTokens.toString().padStart(8)} tokens  ${formatFlow(total).padStart(12)} FLOW`);
-      console.log(`  escrow left: ${info?.balance} FLOW of 20.0\n`);
-      console.log("Check this bill from public data, request by request:");
-      console.log(`  npm run verify-bill -- --subscription ${vaultId} --client-log ${path.relative(process.cwd(), logFile)} --key-file ${path.relative(process.cwd(), keyFile)}\n`);
-      step(start, "done");
-      return;
-    }
-    if (Date.now() > deadline) throw new Error(`usage not billed within ${WAIT_SECONDS} s (see .flareflow/dev/logs/connector.log)`);
-    await new Promise((r) => setTimeout(r, 2000));
+      const events = (await chargedEvents(stack.flow, fromHeight, await sealedHeight(stack.flow.accessNode))).filter((e) => e.id === vaultId);
+      return events.reduce((n, e) => n + e.tokens, 0n) >= BigInt(sent) ? events : undefined;
+    },
+    { timeoutMs: WAIT_SECONDS * 1000, everyMs: 2000 },
+  );
+  const billedTokens = charged.reduce((n, e) => n + e.tokens, 0n);
+  const info = await runScript(stack.flow, subscriptionsGetSubscription, { id: vaultId });
+  step(start, `verified on Flow: ${billedTokens} tokens billed in ${new Set(charged.map((e) => e.window)).size} window(s)`);
+  console.log("\nBill by model family (what FlareFDCTriggers charged after Flare's attestation):");
+  const byFamily = new Map<string, { tokens: bigint; cost: bigint }>();
+  for (const e of charged) {
+    const row = byFamily.get(e.family || "(default)") ?? { tokens: 0n, cost: 0n };
+    row.tokens += e.tokens;
+    row.cost += parseUFix64(e.charged);
+    byFamily.set(e.family || "(default)", row);
   }
+  for (const [family, row] of byFamily) console.log(`  ${family.padEnd(10)} ${row.tokens.toString().padStart(8)} tokens  ${formatFlow(row.cost).padStart(12)} FLOW`);
+  const total = [...byFamily.values()].reduce((n, r) => n + r.cost, 0n);
+  console.log(`  ${"total".padEnd(10)} ${billedTokens.toString().padStart(8)} tokens  ${formatFlow(total).padStart(12)} FLOW`);
+  console.log(`  escrow left: ${info?.balance} FLOW of 20.0\n`);
+  console.log("Check this bill from public data, request by request:");
+  console.log(`  npm run verify-bill -- --subscription ${vaultId} --client-log ${path.relative(process.cwd(), logFile)} --key-file ${path.relative(process.cwd(), keyFile)}\n`);
+  step(start, "done");
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { stopChild } from "../../src/local/process";
 import type { Command } from "./targets";
 
 /** Children still running, so an interrupted run can end them (each leads its own process group). */
@@ -44,13 +45,9 @@ export function runCommand(command: Command, cwd: string, timeoutMs: number): Pr
   });
 }
 
+/** A mutant's run is thrown away, so its whole group is killed at once, not asked to stop. */
 function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // Already gone.
-  }
+  void stopChild(child, { group: true, signal: "SIGKILL" });
 }
 
 /** Ends every child still running (on Ctrl-C). */
