@@ -1,3 +1,7 @@
+import { DEFAULT_PRICING } from "../../pricing";
+import { evmNetworks } from "./evm";
+import type { FlowNetworkConfig } from "./types";
+
 /**
  * The oracles of a live network: their public keys and the quorum come from the environment
  * (FLAREFLOW_ORACLE_PUBLIC_KEYS, comma-separated 128-hex secp256k1 keys; FLAREFLOW_ORACLE_THRESHOLD),
@@ -15,4 +19,25 @@ export function liveOracleSettings(env: NodeJS.ProcessEnv): { publicKeys: string
     throw new Error(`FLAREFLOW_ORACLE_THRESHOLD must be an integer between 1 and ${publicKeys.length}`);
   }
   return { publicKeys, threshold };
+}
+
+/**
+ * A live Flow network, paired with the EVM network its oracles attest from: both take the window
+ * length and the chain id from that EVM network's config, so the two sides cannot disagree.
+ */
+export function liveFlowNetwork(name: "testnet" | "mainnet", evm: "coston2" | "flare", walletDiscovery: string): FlowNetworkConfig {
+  const source = evmNetworks[evm];
+  return {
+    name,
+    accessNode: process.env.FLOW_ACCESS_NODE ?? `https://rest-${name}.onflow.org`,
+    live: true,
+    deployAccount: `${name}-admin`,
+    walletDiscovery,
+    settings: () => ({
+      windowSeconds: source.windowSeconds,
+      oracles: liveOracleSettings(process.env),
+      source: { chainId: BigInt(source.chainId), evmNetwork: evm },
+      pricing: DEFAULT_PRICING,
+    }),
+  };
 }
