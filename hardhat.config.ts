@@ -2,6 +2,7 @@ import { subtask } from "hardhat/config";
 import type { HardhatUserConfig } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
+import { DEV_PORTS } from "./src/config/endpoints";
 import { COSTON2_CHAIN_ID, FLARE_CHAIN_ID, liveRpcUrl } from "./src/config/networks/evm";
 
 /**
@@ -61,7 +62,7 @@ const config: HardhatUserConfig = {
       allowUnlimitedContractSize: false,
     },
     localhost: {
-      url: process.env.HARDHAT_RPC_URL ?? "http://127.0.0.1:8545",
+      url: process.env.HARDHAT_RPC_URL ?? `http://127.0.0.1:${DEV_PORTS.hardhat}`,
     },
     coston2: {
       url: liveRpcUrl("coston2"),

@@ -1,5 +1,6 @@
 import { contractAddresses } from "../config/flow-json";
-import { COSTON2_CHAIN_ID, evmNetworks, flowNetwork, HARDHAT_CHAIN_ID, liveRpcUrl, LOCAL_PUBLISHER_PORT, localWindowSeconds } from "../config/networks";
+import { DEV_PORTS } from "../config/endpoints";
+import { COSTON2_CHAIN_ID, evmNetworks, flowNetwork, HARDHAT_CHAIN_ID, liveRpcUrl, localWindowSeconds } from "../config/networks";
 import { readDeployment } from "../config/deployments";
 import { flowSigner } from "../deploy/flow-signer";
 import { serviceSigner } from "../local/accounts";
@@ -166,7 +167,7 @@ export { defaultStateDir };
 
 /** The local stack: Hardhat node + Flare stand-in + emulator + local LiteLLM server. */
 export function localConnectorConfig(env: Env = process.env, overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
-  const publisherPort = read(count("FLAREFLOW_PUBLISHER_PORT", LOCAL_PUBLISHER_PORT), env.FLAREFLOW_PUBLISHER_PORT);
+  const publisherPort = read(count("FLAREFLOW_PUBLISHER_PORT", DEV_PORTS.publisher), env.FLAREFLOW_PUBLISHER_PORT);
   return {
     network: "local",
     windowSeconds: fromNetworkConfig(() => localWindowSeconds(env)),
@@ -183,16 +184,16 @@ export function localConnectorConfig(env: Env = process.env, overrides: Partial<
     },
     litellm: { url: env.LITELLM_URL ?? DEFAULT_LITELLM_URL, env, database: databaseUrlFromEnv(env) },
     evm: {
-      rpcUrl: env.FLAREFLOW_EVM_RPC ?? "http://127.0.0.1:8545",
+      rpcUrl: env.FLAREFLOW_EVM_RPC ?? `http://127.0.0.1:${DEV_PORTS.hardhat}`,
       chainId: BigInt(HARDHAT_CHAIN_ID),
       verifierAddress: overrides.evm?.verifierAddress ?? verifierFromDeployments("localhost", env),
       // Hardhat's first well-known dev account: the harness owner and fee payer locally.
       privateKey: read(evmKey("FLAREFLOW_EVM_KEY"), env.FLAREFLOW_EVM_KEY ?? "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"),
     },
     flare: {
-      verifierUrl: env.FLARE_VERIFIER_URL ?? "http://127.0.0.1:8791",
+      verifierUrl: env.FLARE_VERIFIER_URL ?? `http://127.0.0.1:${DEV_PORTS.flare}`,
       verifierApiKey: env.FLARE_VERIFIER_API_KEY ?? "00000000-0000-0000-0000-000000000000",
-      daLayerUrl: env.FLARE_DA_LAYER_URL ?? "http://127.0.0.1:8791",
+      daLayerUrl: env.FLARE_DA_LAYER_URL ?? `http://127.0.0.1:${DEV_PORTS.flare}`,
       proofAttempts: read(count("FLAREFLOW_PROOF_ATTEMPTS", 10), env.FLAREFLOW_PROOF_ATTEMPTS),
     },
     flow: {
@@ -221,7 +222,7 @@ const CostonPublisherUrl = z.pipe(
 export function coston2ConnectorConfig(env: Env = process.env, overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
   const baseUrl = read(CostonPublisherUrl, env.FLAREFLOW_PUBLISHER_URL);
   const testnet = flowNetwork("testnet");
-  const listenPort = read(count("FLAREFLOW_PUBLISHER_PORT", LOCAL_PUBLISHER_PORT), env.FLAREFLOW_PUBLISHER_PORT);
+  const listenPort = read(count("FLAREFLOW_PUBLISHER_PORT", DEV_PORTS.publisher), env.FLAREFLOW_PUBLISHER_PORT);
   return {
     network: "coston2",
     windowSeconds: evmNetworks.coston2.windowSeconds,

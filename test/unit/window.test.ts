@@ -3,7 +3,7 @@
  * (src/config/networks): every window id and start in the TypeScript comes from here.
  */
 import { describe, expect, it } from "vitest";
-import { evmNetworks, flowNetwork, LIVE_WINDOW_SECONDS, localWindowSeconds } from "../../src/config/networks";
+import { DEV_WINDOW_SECONDS, evmNetworks, flowNetwork, LIVE_WINDOW_SECONDS, localWindowSeconds } from "../../src/config/networks";
 import { UNITS_PER_SECOND } from "../../src/pricing";
 import { Windows, WINDOW_SECONDS_BOUNDS } from "../../src/report";
 
@@ -62,6 +62,8 @@ describe("the window length of each network", () => {
     expect(localWindowSeconds({})).toBe(300);
     expect(localWindowSeconds({ FLAREFLOW_WINDOW_SECONDS: "" })).toBe(300);
     expect(localWindowSeconds({ FLAREFLOW_WINDOW_SECONDS: "30" })).toBe(30);
+    expect(localWindowSeconds({}, DEV_WINDOW_SECONDS)).toBe(30);
+    expect(localWindowSeconds({ FLAREFLOW_WINDOW_SECONDS: "15" }, DEV_WINDOW_SECONDS)).toBe(15);
     expect(localWindowSeconds({ FLAREFLOW_WINDOW_SECONDS: String(WINDOW_SECONDS_BOUNDS.max) })).toBe(86_400);
   });
 

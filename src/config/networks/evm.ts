@@ -1,3 +1,4 @@
+import { DEV_PORTS } from "../endpoints";
 import type { EvmNetworkConfig } from "./types";
 import { LIVE_WINDOW_SECONDS, localWindowSeconds } from "./window-length";
 
@@ -6,10 +7,7 @@ export const FLARE_CHAIN_ID = 14;
 /** Hardhat's built-in network and `hardhat node`. */
 export const HARDHAT_CHAIN_ID = 31337;
 
-/** Where the local stack's connector serves the reports (FLAREFLOW_PUBLISHER_PORT moves it). */
-export const LOCAL_PUBLISHER_PORT = 8790;
-
-const LOCAL_PUBLISHER = process.env.FLAREFLOW_PUBLISHER_URL ?? `http://127.0.0.1:${LOCAL_PUBLISHER_PORT}`;
+const LOCAL_PUBLISHER = process.env.FLAREFLOW_PUBLISHER_URL ?? `http://127.0.0.1:${DEV_PORTS.publisher}`;
 const LIVE_PUBLISHER = process.env.FLAREFLOW_PUBLISHER_URL;
 
 /** The live networks' public JSON-RPC endpoints, each moved by its own variable. */

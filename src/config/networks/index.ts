@@ -3,14 +3,13 @@ import { liveFlowNetwork } from "./live";
 import type { FlowNetworkConfig } from "./types";
 
 export * from "./types";
-export { COSTON2_CHAIN_ID, FLARE_CHAIN_ID, HARDHAT_CHAIN_ID, LOCAL_PUBLISHER_PORT, evmNetwork, evmNetworks, liveRpcUrl } from "./evm";
-export { LIVE_WINDOW_SECONDS, localWindowSeconds } from "./window-length";
-export { EMULATOR_ACCESS_NODE } from "./emulator";
+export { COSTON2_CHAIN_ID, FLARE_CHAIN_ID, HARDHAT_CHAIN_ID, evmNetwork, evmNetworks, liveRpcUrl } from "./evm";
+export { DEV_WINDOW_SECONDS, LIVE_WINDOW_SECONDS, localWindowSeconds } from "./window-length";
 
 const flowNetworks: Record<FlowNetworkConfig["name"], FlowNetworkConfig> = {
   emulator,
-  testnet: liveFlowNetwork("testnet", "coston2", "https://fcl-discovery.onflow.org/testnet/authn"),
-  mainnet: liveFlowNetwork("mainnet", "flare", "https://fcl-discovery.onflow.org/authn"),
+  testnet: liveFlowNetwork("testnet", "coston2"),
+  mainnet: liveFlowNetwork("mainnet", "flare"),
 };
 
 /** The Flow network named on a command line; a clear error for anything else. */

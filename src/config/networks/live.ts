@@ -1,4 +1,5 @@
 import { DEFAULT_PRICING } from "../../pricing";
+import { FLOW_ENDPOINTS } from "../endpoints";
 import { evmNetworks } from "./evm";
 import type { FlowNetworkConfig } from "./types";
 
@@ -25,14 +26,14 @@ export function liveOracleSettings(env: NodeJS.ProcessEnv): { publicKeys: string
  * A live Flow network, paired with the EVM network its oracles attest from: both take the window
  * length and the chain id from that EVM network's config, so the two sides cannot disagree.
  */
-export function liveFlowNetwork(name: "testnet" | "mainnet", evm: "coston2" | "flare", walletDiscovery: string): FlowNetworkConfig {
+export function liveFlowNetwork(name: "testnet" | "mainnet", evm: "coston2" | "flare"): FlowNetworkConfig {
   const source = evmNetworks[evm];
   return {
     name,
-    accessNode: process.env.FLOW_ACCESS_NODE ?? `https://rest-${name}.onflow.org`,
+    accessNode: process.env.FLOW_ACCESS_NODE ?? FLOW_ENDPOINTS[name].accessNode,
     live: true,
     deployAccount: `${name}-admin`,
-    walletDiscovery,
+    walletDiscovery: FLOW_ENDPOINTS[name].walletDiscovery,
     settings: () => ({
       windowSeconds: source.windowSeconds,
       oracles: liveOracleSettings(process.env),
