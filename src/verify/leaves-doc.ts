@@ -1,4 +1,4 @@
-import { checkRequestId, isRequestsRoot, isValidFamily, requestsRoot, UINT64_MAX as MAX_UINT64, type RequestLeaf } from "../report";
+import { checkRequestId, isRequestsRoot, isValidFamily, requestsRoot, type RequestLeaf } from "../report";
 import { FlareFlowError } from "../errors";
 
 /**
@@ -22,6 +22,7 @@ export class InvalidLeavesError extends FlareFlowError {
 }
 
 const UINT64 = /^(0|[1-9][0-9]{0,19})$/;
+const MAX_UINT64 = (1n << 64n) - 1n;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

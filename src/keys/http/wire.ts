@@ -9,7 +9,6 @@
  * ("subscriptionId must be ..."), so a refusal always names the field.
  */
 import * as z from "zod/mini";
-import { UINT64_MAX } from "../../pricing/units";
 
 /** The first issue as one sentence: its field's path (signatures[1].addr) or `root`, then the schema's predicate. */
 export function wireIssue(error: z.core.$ZodError, root = "the body"): string {
@@ -23,6 +22,8 @@ const OBJECT = { error: "must be an object" };
 const ARRAY = { error: "must be an array" };
 const TEXT = { error: "must be a string" };
 
+/** Flow's UInt64 maximum. */
+const UINT64_MAX = 18446744073709551615n;
 
 /** Flow account key indices are 32-bit: a larger one would overflow in the Cadence check after the nonce is spent. */
 const MAX_KEY_INDEX = 0xffff_ffff;
