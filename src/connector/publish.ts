@@ -3,7 +3,6 @@ import * as path from "node:path";
 import type { NonSharedBuffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { Hono } from "hono";
-import { DEV_PORTS } from "../config/endpoints";
 import { HttpError } from "../http/error";
 import { pathOf, renderErrors, serve, type NodeEnv } from "../http/server";
 import { createLogger, type Logger } from "../log";
@@ -167,7 +166,7 @@ export async function startPublisher(options: PublisherOptions): Promise<Publish
  * listen. No key, no URL of any other service: the publisher reads files.
  */
 export function publisherOptionsFromEnv(stateDir: string, env: Readonly<Record<string, string | undefined>>): PublisherOptions {
-  const rawPort = env.FLAREFLOW_PUBLISHER_PORT ?? String(DEV_PORTS.publisher);
+  const rawPort = env.FLAREFLOW_PUBLISHER_PORT ?? "8790";
   const port = Number(rawPort);
   if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw new Error(`FLAREFLOW_PUBLISHER_PORT must be a port number, got ${rawPort}`);
   return { stateDir, host: env.FLAREFLOW_PUBLISHER_HOST ?? "127.0.0.1", port };
