@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     let caughtUpAt: number | undefined;
     let keysDoneAt: number | undefined;
     const connectorLog = new LogFollower(path.join(dir, "logs", "connector.log"));
-    const windowEnd = (Number(window) + 1) * windowSeconds * 1000;
+    const windowEnd = windows.endMs(window);
     say(`waiting for window ${window} to end (${seconds(windowEnd - Date.now())} s) and settle`);
     const stageAt = new Map<string, number>();
     const flowTxs: string[] = [];
