@@ -1,5 +1,5 @@
 import { contractAddresses } from "../config/flow-json";
-import { DEV_PORTS } from "../config/endpoints";
+import { DEV_PORTS, FLOW_ENDPOINTS } from "../config/endpoints";
 import { COSTON2_CHAIN_ID, evmNetworks, flowNetwork, HARDHAT_CHAIN_ID, liveRpcUrl, localWindowSeconds } from "../config/networks";
 import { readDeployment } from "../config/deployments";
 import { flowSigner } from "../deploy/flow-signer";
@@ -197,7 +197,7 @@ export function localConnectorConfig(env: Env = process.env, overrides: Partial<
       proofAttempts: read(count("FLAREFLOW_PROOF_ATTEMPTS", 10), env.FLAREFLOW_PROOF_ATTEMPTS),
     },
     flow: {
-      accessNode: env.FLOW_ACCESS_NODE ?? flowNetwork("emulator").accessNode,
+      accessNode: env.FLOW_ACCESS_NODE ?? FLOW_ENDPOINTS.emulator.accessNode,
       addresses: contractAddresses("emulator", serviceSigner().address),
       relayer: serviceSigner(),
     },
