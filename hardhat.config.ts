@@ -2,6 +2,8 @@ import { subtask } from "hardhat/config";
 import type { HardhatUserConfig } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
+import { DEV_PORTS } from "./src/config/endpoints";
+import { COSTON2_CHAIN_ID, FLARE_CHAIN_ID, liveRpcUrl } from "./src/config/networks/evm";
 
 /**
  * The compiler is the npm package `solc` (solc-js), never a download: the
@@ -14,9 +16,6 @@ const SOLC_VERSION = "0.8.25";
  * later targets emit PUSH0 and MCOPY, which Flare does not execute.
  */
 const FLARE_EVM_VERSION = "london";
-
-const COSTON2_CHAIN_ID = 114;
-const FLARE_CHAIN_ID = 14;
 
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
   if (args.solcVersion !== SOLC_VERSION) {
@@ -63,15 +62,15 @@ const config: HardhatUserConfig = {
       allowUnlimitedContractSize: false,
     },
     localhost: {
-      url: process.env.HARDHAT_RPC_URL ?? "http://127.0.0.1:8545",
+      url: process.env.HARDHAT_RPC_URL ?? `http://127.0.0.1:${DEV_PORTS.hardhat}`,
     },
     coston2: {
-      url: process.env.COSTON2_RPC_URL ?? "https://coston2-api.flare.network/ext/C/rpc",
+      url: liveRpcUrl("coston2"),
       chainId: COSTON2_CHAIN_ID,
       accounts: liveAccounts(),
     },
     flare: {
-      url: process.env.FLARE_RPC_URL ?? "https://flare-api.flare.network/ext/C/rpc",
+      url: liveRpcUrl("flare"),
       chainId: FLARE_CHAIN_ID,
       accounts: liveAccounts(),
     },

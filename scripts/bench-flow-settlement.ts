@@ -17,7 +17,6 @@ import { FlowEmulator } from "../src/local/emulator";
 import { contractAddresses, emulatorServiceAccount } from "../src/config/flow-json";
 import { keyAuthorization, resolveImports } from "../src/flow/runtime";
 import {
-  COSTON2_CHAIN_ID,
   attestationFor,
   encodeAttestation,
   encodeChunkedAttestation,
@@ -28,6 +27,7 @@ import {
   type UsageLine,
   requestsRoot,
 } from "../src/report";
+import { COSTON2_CHAIN_ID } from "../src/config/networks";
 import { parseUFix64 } from "../src/pricing/units";
 import { breakdown, computationReport } from "./flow-effort-weights";
 import { id } from "ethers";
@@ -188,7 +188,7 @@ export class SettlementBench {
   /** Signs and submits `lines` as the report of `window` (default: the next of the bench's own). */
   async submitReport(lines: UsageLine[], limit = MAINNET_COMPUTE_LIMIT, window = this.nextWindow++): Promise<TxOutcome> {
     const votingRound = this.round++;
-    const attestation = attestationFor({ chainId: COSTON2_CHAIN_ID, verifier: VERIFIER }, window, lines, votingRound);
+    const attestation = attestationFor({ chainId: BigInt(COSTON2_CHAIN_ID), verifier: VERIFIER }, window, lines, votingRound);
     const encoding = encodeAttestation(attestation);
     const signatures = ORACLE_KEYS.slice(0, 2).map((key) => signEncoding(key, encoding));
     const cols = lineColumns(lines);
@@ -214,7 +214,7 @@ export class SettlementBench {
     const window = this.nextWindow++;
     const votingRound = this.round++;
     const plan = planChunks(window, lines, maxLines);
-    const attestation = { ...attestationFor({ chainId: COSTON2_CHAIN_ID, verifier: VERIFIER }, window, lines, votingRound), chunkCount: plan.chunkCount, chunkChain: plan.chunkChain };
+    const attestation = { ...attestationFor({ chainId: BigInt(COSTON2_CHAIN_ID), verifier: VERIFIER }, window, lines, votingRound), chunkCount: plan.chunkCount, chunkChain: plan.chunkChain };
     const encoding = encodeChunkedAttestation(attestation);
     const signatures = ORACLE_KEYS.slice(0, 2).map((key) => signEncoding(key, encoding));
     const outcomes: TxOutcome[] = [];

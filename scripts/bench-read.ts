@@ -32,7 +32,7 @@ import { parseDatabaseUrl } from "../src/connector/database-url";
 import { reportDocument } from "../src/connector/report-doc";
 import { DatabaseSpendSource } from "../src/connector/spend-db";
 import { ApiSpendSource, type SpendSource } from "../src/connector/spend-source";
-import { Windows } from "../src/connector/windows";
+import { Windows } from "../src/report";
 import { LiteLLMAdminClient } from "../src/litellm";
 import { COPY_COLUMNS, copyLine, SPEND_LOGS_DDL } from "../src/litellm-server/database";
 import { startLiteLLMServer } from "../src/litellm-server/server";

@@ -32,6 +32,7 @@ import { createLocalAccount } from "../src/local/accounts";
 import { startPostgres } from "../src/local/postgres";
 import { freePorts, LocalStack } from "../src/local/stack";
 import { formatError, messageOf } from "../src/errors";
+import { Windows } from "../src/report";
 
 const say = (line: string) => process.stderr.write(`[bench-scale] ${line}\n`);
 
@@ -173,10 +174,10 @@ async function main(): Promise<void> {
 
     // 2. The window's usage, in LiteLLM's spend table: the window after the one running now, so
     // every row is written before the window starts and none arrives late.
-    const current = Math.floor(Date.now() / 1000 / windowSeconds);
-    const window = BigInt(current + 1);
+    const windows = new Windows(windowSeconds);
+    const window = windows.of(Date.now()) + 1n;
     const rows = subscriptions * rowsPer;
-    const inserted = await insertSpendLogs(admin, syntheticSpendRows({ rows, startMs: Number(window) * windowSeconds * 1000, spanMs: windowSeconds * 1000, subscriptions, idPrefix: `scale${window}`, seed: 20 }));
+    const inserted = await insertSpendLogs(admin, syntheticSpendRows({ rows, startMs: windows.startMs(window), spanMs: windowSeconds * 1000, subscriptions, idPrefix: `scale${window}`, seed: 20 }));
     await admin`ANALYZE "LiteLLM_SpendLogs"`;
     say(`LiteLLM_SpendLogs: ${inserted.toLocaleString("en")} rows in window ${window}`);
 
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
     let caughtUpAt: number | undefined;
     let keysDoneAt: number | undefined;
     const connectorLog = new LogFollower(path.join(dir, "logs", "connector.log"));
-    const windowEnd = (Number(window) + 1) * windowSeconds * 1000;
+    const windowEnd = windows.endMs(window);
     say(`waiting for window ${window} to end (${seconds(windowEnd - Date.now())} s) and settle`);
     const stageAt = new Map<string, number>();
     const flowTxs: string[] = [];

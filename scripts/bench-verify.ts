@@ -31,14 +31,15 @@ import { triggersTestingSubmitReports } from "../test/flow-generated/transaction
 import { createLocalAccount, serviceSigner } from "../src/local/accounts";
 import { sealedHeight } from "../src/local/customer";
 import { freePorts, LocalStack } from "../src/local/stack";
-import { attestationFor, encodeSummary, requestsRoot, signAttestation, summarize, summaryUrl, type UsageLine } from "../src/report";
+import { attestationFor, encodeSummary, requestsRoot, signAttestation, summarize, summaryUrl, Windows, type UsageLine } from "../src/report";
+import { HARDHAT_CHAIN_ID, LIVE_WINDOW_SECONDS } from "../src/config/networks";
 import { verifyBill } from "../src/verify/bill";
 import { coston2BillSource } from "../src/verify/coston2-source";
 import { flowBillSource } from "../src/verify/flow-source";
 import { nodePublisherSource } from "../src/verify/node-publisher-source";
 import { formatError } from "../src/errors";
 
-const WINDOW_SECONDS = 300;
+const WINDOWS = new Windows(LIVE_WINDOW_SECONDS);
 /** Far above any round the Flare stand-in reaches while this runs. */
 const ROUND = 4_000_000_000n;
 const FAMILIES = ["gpt-4", "claude", "gpt-3.5", "llama"];
@@ -65,14 +66,14 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-bench-verify-"));
   const started = Date.now();
   let failed = true;
-  const stack = await LocalStack.start({ ports: await freePorts(), windowSeconds: WINDOW_SECONDS, stateDir: dir, spendLogDelaySeconds: 1, web: false, log: () => undefined });
+  const stack = await LocalStack.start({ ports: await freePorts(), windowSeconds: WINDOWS.seconds, stateDir: dir, spendLogDelaySeconds: 1, web: false, log: () => undefined });
   try {
     say(`stack up in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     const flow = stack.info.flow;
     const customer = await createLocalAccount(flow, "1000.0");
     const api = subscriptionApi({ ...flow, customer: keyAuthorization(customer), customerAddress: customer.address });
     const sub = (await api.createSubscriptionVault(stack.info.provider.address, "900.0", customer.address)).vaultId;
-    const last = BigInt(Math.floor(Date.now() / 1000 / WINDOW_SECONDS)) - 2n;
+    const last = WINDOWS.of(Date.now()) - 2n;
     const windows = Array.from({ length: count }, (_, i) => last - BigInt(count - 1 - i));
     const reports = windows.map((w, i) => ({ w, ...linesOf(sub, w, i) }));
 
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     let batch = 40;
     for (let i = 0; i < reports.length; ) {
       const part = reports.slice(i, i + batch);
-      const sigs = part.map((r) => LOCAL_ORACLE_KEYS.slice(0, 2).map((k, j) => signAttestation(k, BigInt(j + 1), attestationFor({ chainId: 31337n, verifier: stack.info.verifierAddress }, r.w, r.lines, ROUND))));
+      const sigs = part.map((r) => LOCAL_ORACLE_KEYS.slice(0, 2).map((k, j) => signAttestation(k, BigInt(j + 1), attestationFor({ chainId: BigInt(HARDHAT_CHAIN_ID), verifier: stack.info.verifierAddress }, r.w, r.lines, ROUND))));
       try {
         await sendTransaction(flow, triggersTestingSubmitReports, {
           windows: part.map((r) => r.w),

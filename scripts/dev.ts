@@ -5,10 +5,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DEV_PORTS, LocalStack } from "../src/local/stack";
+import { LocalStack } from "../src/local/stack";
+import { DEV_PORTS } from "../src/config/endpoints";
 import { repoRoot } from "../src/local/flow-binary";
 import { formatError } from "../src/errors";
 import { sealedHeight } from "../src/local/customer";
+import { DEV_WINDOW_SECONDS, localWindowSeconds } from "../src/config/networks";
 
 const STATUS_EVERY_MS = 15_000;
 
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const stack = await LocalStack.start({
     ports: DEV_PORTS,
-    windowSeconds: Number(process.env.FLAREFLOW_WINDOW_SECONDS ?? 30),
+    windowSeconds: localWindowSeconds(process.env, DEV_WINDOW_SECONDS),
     stateDir,
     litellm: external ? { url: external, masterKey: process.env.LITELLM_MASTER_KEY as string } : undefined,
     spendLogDelaySeconds: 3,

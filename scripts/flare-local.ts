@@ -7,6 +7,7 @@
  */
 import { HARDHAT_DEV_KEYS, startFlareLocal } from "../src/flare-local";
 import { formatError } from "../src/errors";
+import { DEV_PORTS } from "../src/config/endpoints";
 import { exitOnSignal } from "../src/local/process";
 import { createLogger } from "../src/log";
 
@@ -17,11 +18,11 @@ const log = createLogger("flare-local", { secrets: [ownerKey, apiKey] });
 
 async function main(): Promise<void> {
   const flare = await startFlareLocal({
-    rpcUrl: process.env.FLAREFLOW_EVM_RPC ?? "http://127.0.0.1:8545",
+    rpcUrl: process.env.FLAREFLOW_EVM_RPC ?? `http://127.0.0.1:${DEV_PORTS.hardhat}`,
     ownerKey,
     apiKey,
     log,
-    port: Number(process.env.FLARE_LOCAL_PORT ?? 8791),
+    port: Number(process.env.FLARE_LOCAL_PORT ?? DEV_PORTS.flare),
     fastClock: process.env.FLARE_LOCAL_FAST_CLOCK === "1",
   });
   log.info(`flare-local: verifier and DA layer at ${flare.url}`);

@@ -12,6 +12,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { contractAddresses } from "../src/config/flow-json";
+import { flowNetwork, liveRpcUrl } from "../src/config/networks";
 import { readDeployment } from "../src/config/deployments";
 import { repoRoot } from "../src/local/flow-binary";
 import { codec, signUserMessage, type FlowContext, type KeySigner } from "../src/flow/runtime";
@@ -70,8 +71,8 @@ function endpoints(network: Options["network"]): Endpoints {
   const verifier = process.env.FLAREFLOW_VERIFIER_ADDRESS ?? readDeployment("coston2").evm?.contracts.UsageReportVerifier?.address;
   if (!verifier) throw new UsageError("no UsageReportVerifier address for Coston2: set FLAREFLOW_VERIFIER_ADDRESS or deploy (deployments/coston2.json)");
   return {
-    flow: { accessNode: process.env.FLOW_ACCESS_NODE ?? "https://rest-testnet.onflow.org", addresses: contractAddresses("testnet") },
-    rpcUrl: process.env.COSTON2_RPC_URL ?? "https://coston2-api.flare.network/ext/C/rpc",
+    flow: { accessNode: flowNetwork("testnet").accessNode, addresses: contractAddresses("testnet") },
+    rpcUrl: liveRpcUrl("coston2"),
     verifier,
     keyServiceUrl: process.env.FLAREFLOW_KEY_SERVICE_URL,
     // Coston2's public RPC answers eth_getLogs over at most 30 blocks.

@@ -81,6 +81,8 @@ export function solidityPlan(root: string, file: string): TestPlan {
       ...filesUnder(root, "src/fdc"),
       "src/deploy/evm-deploy.ts",
       "src/config/networks/evm.ts",
+      "src/config/networks/window-length.ts",
+      "src/pricing/units.ts",
       "hardhat.config.ts",
     ],
   };

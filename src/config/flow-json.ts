@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { normalizeAddress } from "../flow/runtime/codec";
 
 /** A network named in flow.json. */
 export type FlowNetwork = "emulator" | "testing" | "testnet" | "mainnet";
@@ -29,14 +30,6 @@ function readFlowJson(): RawFlowJson {
     throw new Error(`${FLOW_JSON}: not a JSON object`);
   }
   return parsed as RawFlowJson;
-}
-
-function normalizeAddress(address: string, what: string): string {
-  const hex = address.replace(/^0x/, "").toLowerCase();
-  if (!/^[0-9a-f]{16}$/.test(hex)) {
-    throw new Error(`${what}: "${address}" is not a Flow address`);
-  }
-  return `0x${hex}`;
 }
 
 /**

@@ -1,11 +1,12 @@
 import { contractAddresses } from "../config/flow-json";
-import { flowNetwork } from "../config/networks";
+import { DEV_PORTS, FLOW_ENDPOINTS } from "../config/endpoints";
+import { COSTON2_CHAIN_ID, evmNetworks, flowNetwork, HARDHAT_CHAIN_ID, liveRpcUrl, localWindowSeconds } from "../config/networks";
 import { readDeployment } from "../config/deployments";
 import { flowSigner } from "../deploy/flow-signer";
 import { serviceSigner } from "../local/accounts";
 import type { KeySigner } from "../flow/runtime";
-import { WINDOW_SECONDS } from "../report";
-import { ConnectorError } from "./errors";
+import { DEFAULT_LITELLM_URL } from "../litellm/config";
+import { ConnectorError, messageOf } from "./errors";
 import { databaseUrlFromEnv, type DatabaseUrl } from "./database-url";
 import { LOCAL_ORACLE_KEYS } from "../config/local-oracles";
 import { defaultStateDir, type ConnectorNetwork } from "./state-dir";
@@ -24,7 +25,7 @@ export type { ConnectorNetwork };
 
 export type ConnectorConfig = {
   network: ConnectorNetwork;
-  /** Window length in seconds (300 in production; must equal FlareFDCTriggers.WindowSeconds). */
+  /** Window length in seconds (the network config's; must equal FlareFDCTriggers.WindowSeconds). */
   windowSeconds: number;
   /** Seconds to wait after a window ends before reading it (LiteLLM writes spend logs in batches). */
   closeDelaySeconds: number;
@@ -70,6 +71,15 @@ export function connectorSecrets(config: ConnectorConfig): string[] {
 
 function read<T>(schema: z.ZodMiniType<T>, raw: string | undefined): T {
   return readEnv(schema, raw, (message) => new ConnectorError("config", message));
+}
+
+/** A value the network config reads and checks itself, its refusal the connector's. */
+function fromNetworkConfig<T>(readValue: () => T): T {
+  try {
+    return readValue();
+  } catch (error) {
+    throw new ConnectorError("config", messageOf(error), { cause: error });
+  }
 }
 
 const HEX_32_BYTES = /^0x[0-9a-fA-F]{64}$/;
@@ -127,10 +137,10 @@ export { defaultStateDir };
 
 /** The local stack: Hardhat node + Flare stand-in + emulator + local LiteLLM server. */
 export function localConnectorConfig(env: Env = process.env, overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
-  const publisherPort = read(port("FLAREFLOW_PUBLISHER_PORT", 8790), env.FLAREFLOW_PUBLISHER_PORT);
+  const publisherPort = read(port("FLAREFLOW_PUBLISHER_PORT", DEV_PORTS.publisher), env.FLAREFLOW_PUBLISHER_PORT);
   return {
     network: "local",
-    windowSeconds: read(count("FLAREFLOW_WINDOW_SECONDS", WINDOW_SECONDS), env.FLAREFLOW_WINDOW_SECONDS),
+    windowSeconds: fromNetworkConfig(() => localWindowSeconds(env)),
     closeDelaySeconds: read(count("FLAREFLOW_CLOSE_DELAY_SECONDS", 15), env.FLAREFLOW_CLOSE_DELAY_SECONDS),
     lateLookbackWindows: read(count("FLAREFLOW_LATE_LOOKBACK_WINDOWS", 12), env.FLAREFLOW_LATE_LOOKBACK_WINDOWS),
     stateDir: defaultStateDir("local", env),
@@ -142,22 +152,22 @@ export function localConnectorConfig(env: Env = process.env, overrides: Partial<
       // Flare can fetch a report while the connector restarts.
       listen: env.FLAREFLOW_PUBLISHER_EXTERNAL === "1" ? undefined : { host: "127.0.0.1", port: publisherPort },
     },
-    litellm: { url: env.LITELLM_URL ?? "http://127.0.0.1:4000", env, database: databaseUrlFromEnv(env) },
+    litellm: { url: env.LITELLM_URL ?? DEFAULT_LITELLM_URL, env, database: databaseUrlFromEnv(env) },
     evm: {
-      rpcUrl: env.FLAREFLOW_EVM_RPC ?? "http://127.0.0.1:8545",
-      chainId: 31337n,
+      rpcUrl: env.FLAREFLOW_EVM_RPC ?? `http://127.0.0.1:${DEV_PORTS.hardhat}`,
+      chainId: BigInt(HARDHAT_CHAIN_ID),
       verifierAddress: overrides.evm?.verifierAddress ?? verifierFromDeployments("localhost", env),
       // Hardhat's first well-known dev account: the harness owner and fee payer locally.
       privateKey: read(evmKey("FLAREFLOW_EVM_KEY"), env.FLAREFLOW_EVM_KEY ?? "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"),
     },
     flare: {
-      verifierUrl: env.FLARE_VERIFIER_URL ?? "http://127.0.0.1:8791",
+      verifierUrl: env.FLARE_VERIFIER_URL ?? `http://127.0.0.1:${DEV_PORTS.flare}`,
       verifierApiKey: env.FLARE_VERIFIER_API_KEY ?? "00000000-0000-0000-0000-000000000000",
-      daLayerUrl: env.FLARE_DA_LAYER_URL ?? "http://127.0.0.1:8791",
+      daLayerUrl: env.FLARE_DA_LAYER_URL ?? `http://127.0.0.1:${DEV_PORTS.flare}`,
       proofAttempts: read(count("FLAREFLOW_PROOF_ATTEMPTS", 10), env.FLAREFLOW_PROOF_ATTEMPTS),
     },
     flow: {
-      accessNode: env.FLOW_ACCESS_NODE ?? "http://127.0.0.1:8888",
+      accessNode: env.FLOW_ACCESS_NODE ?? FLOW_ENDPOINTS.emulator.accessNode,
       addresses: contractAddresses("emulator", serviceSigner().address),
       relayer: serviceSigner(),
     },
@@ -182,10 +192,10 @@ const CostonPublisherUrl = z.pipe(
 export function coston2ConnectorConfig(env: Env = process.env, overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
   const baseUrl = read(CostonPublisherUrl, env.FLAREFLOW_PUBLISHER_URL);
   const testnet = flowNetwork("testnet");
-  const listenPort = read(port("FLAREFLOW_PUBLISHER_PORT", 8790), env.FLAREFLOW_PUBLISHER_PORT);
+  const listenPort = read(port("FLAREFLOW_PUBLISHER_PORT", DEV_PORTS.publisher), env.FLAREFLOW_PUBLISHER_PORT);
   return {
     network: "coston2",
-    windowSeconds: WINDOW_SECONDS,
+    windowSeconds: evmNetworks.coston2.windowSeconds,
     closeDelaySeconds: read(count("FLAREFLOW_CLOSE_DELAY_SECONDS", 60), env.FLAREFLOW_CLOSE_DELAY_SECONDS),
     lateLookbackWindows: read(count("FLAREFLOW_LATE_LOOKBACK_WINDOWS", 12), env.FLAREFLOW_LATE_LOOKBACK_WINDOWS),
     stateDir: defaultStateDir("coston2", env),
@@ -194,8 +204,8 @@ export function coston2ConnectorConfig(env: Env = process.env, overrides: Partia
     publisher: { baseUrl, listen: env.FLAREFLOW_PUBLISHER_EXTERNAL === "1" ? undefined : { host: "127.0.0.1", port: listenPort } },
     litellm: { url: read(requiredText("LITELLM_URL", "the LiteLLM proxy"), env.LITELLM_URL), env, database: databaseUrlFromEnv(env) },
     evm: {
-      rpcUrl: env.COSTON2_RPC_URL ?? "https://coston2-api.flare.network/ext/C/rpc",
-      chainId: 114n,
+      rpcUrl: liveRpcUrl("coston2", env),
+      chainId: BigInt(COSTON2_CHAIN_ID),
       verifierAddress: overrides.evm?.verifierAddress ?? verifierFromDeployments("coston2", env),
       privateKey: read(z.pipe(requiredText("FLAREFLOW_EVM_KEY", "the Coston2 account that pays FDC fees and gas"), evmKey("FLAREFLOW_EVM_KEY")), env.FLAREFLOW_EVM_KEY),
     },

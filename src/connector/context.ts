@@ -11,7 +11,7 @@ import { resolveOracles, type OracleIdentity } from "./oracles";
 import { ApiSpendSource, type SpendSource } from "./spend-source";
 import { DatabaseSpendSource } from "./spend-db";
 import type { ConnectorState, STAGES } from "./state";
-import type { Windows } from "./windows";
+import type { Windows } from "../report";
 
 /**
  * Everything a stage works with, connected and checked once (`connect`): a stage is a function of

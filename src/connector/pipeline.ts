@@ -13,7 +13,7 @@ import { settle } from "./stages/settle";
 import { sign } from "./stages/sign";
 import { verify } from "./stages/verify";
 import { ConnectorState, isTerminal, type Stage, type STAGES, type WindowRecord } from "./state";
-import { Windows } from "./windows";
+import { Windows } from "../report";
 
 export type { FaultPoint };
 

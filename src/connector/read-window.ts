@@ -4,7 +4,7 @@ import { leavesFile, windowLeaves } from "./leaves";
 import { reportDocument, serializeDocument } from "./report-doc";
 import type { SpendSource, WindowRead } from "./spend-source";
 import type { ConnectorState, WindowRecord } from "./state";
-import type { Windows } from "./windows";
+import type { Windows } from "../report";
 
 /**
  * Stage 1 of the connector: read a window from LiteLLM (either path), write its report, request

@@ -2,7 +2,7 @@ import { isLiteLLMError, type LiteLLMAdminClient } from "../litellm";
 import type { PricingConfig } from "../pricing";
 import { Aggregator, type AggregateResult } from "./aggregate";
 import { ConnectorError } from "./errors";
-import type { Windows } from "./windows";
+import type { Windows } from "../report";
 
 /**
  * Reading one window's usage from LiteLLM, on either path: the admin API's /spend/logs/v2 pages

@@ -5,6 +5,7 @@ import { readDeployment, writeDeployment, type EvmDeployment } from "../config/d
 import { deployFdcHarness, FLARE_CONTRACT_REGISTRY_ADDRESS } from "../fdc/harness";
 import { reportRequestSpec, requestSpecHash } from "../fdc/request-spec";
 import { UsageReportVerifier__factory } from "../evm/typechain";
+import { WINDOW_SECONDS_BOUNDS } from "../report";
 
 export interface EvmDeployOptions {
   network: EvmNetworkConfig;
@@ -20,9 +21,6 @@ export interface EvmDeployResult {
   unchanged: string[];
   sent: boolean;
 }
-
-/** UsageReportVerifier's MIN_WINDOW_SECONDS and MAX_WINDOW_SECONDS: checked here to fail before sending. */
-const WINDOW_SECONDS_BOUNDS = { min: 1, max: 86_400 } as const;
 
 const sha256 = (hex: string) => createHash("sha256").update(hex.replace(/^0x/, ""), "hex").digest("hex");
 

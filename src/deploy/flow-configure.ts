@@ -19,7 +19,7 @@ import {
   oracleSetThreshold,
   triggersSetWindowSeconds,
 } from "../flow/generated/transactions";
-import { formatUFix64, pricingFromCadence, scheduleFromCadence, type PricingConfig } from "../pricing";
+import { formatUFix64, pricingFromCadence, scheduleFromCadence, UNITS_PER_SECOND, type PricingConfig } from "../pricing";
 
 /** One configuration transaction, described before it is sent. */
 interface Step {
@@ -41,7 +41,7 @@ export interface FlowConfigureOptions {
 
 const hex = (value: unknown) => String(value).toLowerCase().replace(/^0x/, "");
 
-const seconds = (s: bigint) => formatUFix64(s * 100_000_000n);
+const seconds = (s: bigint) => formatUFix64(s * UNITS_PER_SECOND);
 
 /**
  * The steps from `current` to `wanted`. Prices are compared with the latest version of the

@@ -12,6 +12,7 @@ import {
   type RelayStandIn,
 } from "../evm/typechain";
 import { FDC_PROTOCOL_ID, PUBLIC_WEB2_SOURCE_ID, WEB2JSON_ATTESTATION_TYPE } from "./web2json";
+import { HARDHAT_CHAIN_ID } from "../config/networks/evm";
 
 /**
  * The local FDC harness: stand-ins for Flare's contract registry, Relay, FdcVerification, FdcHub
@@ -22,9 +23,6 @@ import { FDC_PROTOCOL_ID, PUBLIC_WEB2_SOURCE_ID, WEB2JSON_ATTESTATION_TYPE } fro
 
 /** Flare's contract registry address (ContractRegistry.FLARE_CONTRACT_REGISTRY_ADDRESS). */
 export const FLARE_CONTRACT_REGISTRY_ADDRESS = "0xaD67FE66660Fb8dFE9d6b1b4240d8650e30F6019";
-
-/** Chain id of Hardhat's built-in network (and `hardhat node`). */
-export const HARDHAT_CHAIN_ID = 31337n;
 
 /** Length of a Flare voting round (voting epoch) in seconds. */
 export const VOTING_EPOCH_SECONDS = 90;
@@ -79,7 +77,7 @@ export async function deployFdcHarness(signer: Signer, options: FdcHarnessOption
   const provider = signer.provider;
   if (!provider) throw new Error("deployFdcHarness: the signer has no provider");
   const { chainId } = await provider.getNetwork();
-  if (chainId !== HARDHAT_CHAIN_ID) {
+  if (chainId !== BigInt(HARDHAT_CHAIN_ID)) {
     throw new Error(`deployFdcHarness: Hardhat networks only (chain id ${chainId}); never on a live chain`);
   }
   const rpc = rpcOf(signer);

@@ -13,7 +13,7 @@ import { lowestUsedTimestampOf, type VerifierRelease } from "./release";
 import { processWeb2Json, type FetchPolicy } from "./web2json-fetch";
 import type { RoundEngine, StoredProof } from "./rounds";
 import { HttpError } from "../http/error";
-import { jsonResponse, pathOf, readJson, renderErrors, serve, type NodeEnv } from "../http/server";
+import { jsonResponse, pathOf, readJson, renderErrors, serve, STAND_IN_MAX_BODY_BYTES, type NodeEnv } from "../http/server";
 
 /**
  * Flare's off-chain APIs, locally, on their real paths and JSON shapes:
@@ -35,8 +35,6 @@ export const VERIFIER_PREPARE_RESPONSE_PATH = "/verifier/web2/Web2Json/prepareRe
 export const DA_PROOF_PATH = "/api/v1/fdc/proof-by-request-round-raw";
 export const DA_DECODED_PROOF_PATH = "/api/v1/fdc/proof-by-request-round";
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
 type Json = Record<string, unknown>;
 
 /** A refusal in the words of the Flare service that answers it (its JSON body as given). */
@@ -50,7 +48,7 @@ function isRecord(value: unknown): value is Json {
 
 function readBody(c: Context<NodeEnv>): Promise<unknown> {
   return readJson(c, {
-    maxBytes: MAX_BODY_BYTES,
+    maxBytes: STAND_IN_MAX_BODY_BYTES,
     tooLarge: () => flareError(413, { error: "request body too large" }),
     malformed: () => flareError(400, { statusCode: 400, message: "body is not JSON", error: "Bad Request" }),
   });

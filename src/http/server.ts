@@ -48,6 +48,13 @@ export function jsonResponse(status: number, body: unknown, headers: Readonly<Re
 }
 
 /** How one server reads a JSON body, and the refusals it answers in its own words. */
+/**
+ * What the local stand-ins (LiteLLM's, Flare's) read of a request body at most. Neither imitates
+ * a limit of the real service here (each refuses in its own service's words); the bound only
+ * keeps a runaway client from filling a test's memory, so the two share it.
+ */
+export const STAND_IN_MAX_BODY_BYTES = 1024 * 1024;
+
 export interface JsonBodyRules {
   /** The most bytes a body may have: a longer one is refused as it arrives, never read whole. */
   maxBytes: number;

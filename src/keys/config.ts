@@ -5,9 +5,10 @@
  */
 import { contractAddresses, type FlowNetwork } from "../config/flow-json";
 import { readDeployment } from "../config/deployments";
+import { DEV_PORTS } from "../config/endpoints";
 import { flowNetwork } from "../config/networks";
 import { codec, type FlowContext, type KeySigner } from "../flow/runtime";
-import { LiteLLMAdminClient } from "../litellm";
+import { DEFAULT_LITELLM_URL, LiteLLMAdminClient } from "../litellm";
 import { parseEncryptionKey } from "./crypto";
 import { clientOf } from "./http/client";
 import type { KeyServiceOptions } from "./service";
@@ -37,14 +38,14 @@ export const KEY_SERVICE_ENV = {
   FLAREFLOW_KEY_ENCRYPTION_KEY: "32 bytes (64 hex digits or base64) encrypting keys awaiting delivery (required)",
   FLAREFLOW_KEY_SERVICE_STATE_DIR: "journal directory (default .flareflow/key-service)",
   FLAREFLOW_KEY_SERVICE_START_HEIGHT: "first block to read on a new state dir (default 0 on the emulator; required elsewhere)",
-  FLAREFLOW_KEY_SERVICE_PORT: "HTTP port on 127.0.0.1 (default 8702)",
+  FLAREFLOW_KEY_SERVICE_PORT: `HTTP port on 127.0.0.1 (default ${DEV_PORTS.keyService})`,
   FLAREFLOW_KEY_SERVICE_HOST: "HTTP bind address (default 127.0.0.1)",
   FLAREFLOW_KEY_SERVICE_CORS_ORIGINS: "comma-separated origins (scheme://host[:port]) of the pages that may call the API from a browser (default: none)",
   FLAREFLOW_KEY_SERVICE_TRUSTED_PROXIES: "comma-separated addresses of reverse proxies whose X-Forwarded-For names the client (default: none)",
   FLAREFLOW_KEY_SERVICE_POLL_MS: "event polling interval (default 1000)",
   FLAREFLOW_KEY_SERVICE_LIVE_LIMIT: "on | poll-only | off: the live spending limit; poll-only sets no tpm_limit guard on keys (default on)",
   FLAREFLOW_KEY_SERVICE_SPEND_LOOKBACK_MS: "how far back each spend-log poll reads: LiteLLM's batch delay (PROXY_BATCH_WRITE_AT) plus the longest call expected (default 15000)",
-  LITELLM_URL: "LiteLLM proxy (default http://127.0.0.1:4000)",
+  LITELLM_URL: `LiteLLM proxy (default ${DEFAULT_LITELLM_URL})`,
   LITELLM_MASTER_KEY: "LiteLLM admin key (required)",
 } as const;
 
@@ -170,7 +171,7 @@ function serviceEnv(live: boolean) {
     FLAREFLOW_KEY_SERVICE_START_HEIGHT: live ? z.pipe(blankIsUnset, integer(START, 0)) : integerOr(START, 0),
     FLAREFLOW_KEY_SERVICE_PORT: integerOr(
       "FLAREFLOW_KEY_SERVICE_PORT",
-      8702,
+      DEV_PORTS.keyService,
       0,
       z.refine((raw) => !(Number(raw) > 65535), { error: "FLAREFLOW_KEY_SERVICE_PORT must be at most 65535" }),
     ),

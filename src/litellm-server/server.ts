@@ -5,7 +5,7 @@
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { StatusCode } from "hono/utils/http-status";
-import { jsonResponse, readJson, renderErrors, serve, type NodeEnv } from "../http/server";
+import { jsonResponse, readJson, renderErrors, serve, STAND_IN_MAX_BODY_BYTES, type NodeEnv } from "../http/server";
 import { isMasterKey, requireMaster } from "./auth";
 import type { RouteResult, ServerContext } from "./context";
 import { methodNotAllowed, notFound, proxyError, validationError } from "./errors";
@@ -22,12 +22,10 @@ import type { LiteLLMServerHandle, LiteLLMServerOptions } from "./types";
 /** LiteLLM's PROXY_BATCH_WRITE_AT default: spend is written to the DB every 10 s. */
 export const DEFAULT_SPEND_LOG_DELAY_MS = 10_000;
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
 /** A request body as FastAPI reads it for LiteLLM's routes: a JSON object; an empty body is {}. */
 async function jsonObject(c: Context<NodeEnv>): Promise<Record<string, unknown>> {
   const parsed = await readJson(c, {
-    maxBytes: MAX_BODY_BYTES,
+    maxBytes: STAND_IN_MAX_BODY_BYTES,
     tooLarge: () => proxyError(413, "bad_request_error", "Request body too large"),
     malformed: () => validationError(["body"], "JSON decode error", "json_invalid"),
     blank: () => ({}),

@@ -3,12 +3,13 @@
  * nowhere else: it is not a constructor argument, so it cannot be threaded
  * through call sites, configs or logs by accident.
  */
+import { DEV_PORTS } from "../config/endpoints";
 import { LiteLLMError } from "./errors";
 import { silentLogger, type Logger } from "../log";
 import { defaultRetryPolicy, realSleep, type RetryPolicy, type Sleep } from "./retry";
 import type { TransportOptions } from "./transport";
 
-export const DEFAULT_LITELLM_URL = "http://127.0.0.1:4000";
+export const DEFAULT_LITELLM_URL = `http://127.0.0.1:${DEV_PORTS.litellm}`;
 
 export interface LiteLLMClientOptions {
   /** Environment to read LITELLM_MASTER_KEY and LITELLM_URL from; defaults to process.env. */

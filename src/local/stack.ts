@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { contractAddresses } from "../config/flow-json";
+import { DEV_PORTS, type StackPorts } from "../config/endpoints";
 import { flowNetwork } from "../config/networks";
 import { deployLocalEvm } from "../connector/local-stack";
 import { configureFlow } from "../deploy/flow-configure";
@@ -14,36 +15,6 @@ import { devWalletProcess, emulatorProcess } from "./flow-services";
 import { repoRoot } from "./flow-binary";
 import { freePort } from "./ports";
 import { ManagedProcess } from "./process";
-
-/** Every port the local stack listens on (all on 127.0.0.1). */
-export interface StackPorts {
-  flowRest: number;
-  flowGrpc: number;
-  flowAdmin: number;
-  flowDebugger: number;
-  devWallet: number;
-  hardhat: number;
-  litellm: number;
-  publisher: number;
-  flare: number;
-  keyService: number;
-  web: number;
-}
-
-/** `npm run dev`'s ports: the ones the README and the page's defaults name. */
-export const DEV_PORTS: StackPorts = {
-  flowRest: 8888,
-  flowGrpc: 3569,
-  flowAdmin: 8080,
-  flowDebugger: 2345,
-  devWallet: 8701,
-  hardhat: 8545,
-  litellm: 4000,
-  publisher: 8790,
-  flare: 8791,
-  keyService: 8702,
-  web: 3003,
-};
 
 /** Free ports for a stack a test starts beside anything else running. */
 export async function freePorts(): Promise<StackPorts> {

@@ -2,7 +2,7 @@
  * Tier tables and the graduated cost of one line: the arithmetic of
  * UsageBasedSubscriptions.graduatedCostUnits, step for step.
  */
-import { UFIX64_MAX_UNITS } from "./units";
+import { UFIX64_MAX_UNITS, UNITS_PER_FLOW } from "./units";
 
 /** One tier: tokens from `threshold` (period-to-date) up to the next threshold. */
 export interface Tier {
@@ -15,11 +15,11 @@ export interface Tier {
 export const MAX_TIERS = 16;
 /** The contract's bounds on a tier's threshold (tokens) and price (units per 1,000 tokens). */
 export const MAX_THRESHOLD = 1_000_000_000_000_000n;
-export const MAX_PRICE_PER_1K = 1_000n * 100_000_000n;
+export const MAX_PRICE_PER_1K = 1_000n * UNITS_PER_FLOW;
 /** Tier prices are per this many tokens. */
 export const TOKENS_PER_PRICE = 1_000n;
-/** Multipliers are in units of 1e-8 too, so one line divides by 1,000 × 1e8. */
-const DIVISOR = TOKENS_PER_PRICE * 100_000_000n;
+/** Multipliers are in units of 1e-8 too, so a price times a multiplier divides by 1,000 × 1e8. */
+export const PRICE_DIVISOR = TOKENS_PER_PRICE * UNITS_PER_FLOW;
 
 /** The problems UsageBasedSubscriptions.assertValidTiers reports, with its exact messages. */
 export const TIER_ERRORS = {
@@ -72,7 +72,7 @@ export function graduatedCostUnits(
   if (tokens === 0n) return 0n;
   let sum = 0n;
   for (const { from, to, price } of segments(tiers, periodTokens, periodTokens + tokens)) sum += (to - from) * price;
-  const units = (sum * multiplierUnits) / DIVISOR;
+  const units = (sum * multiplierUnits) / PRICE_DIVISOR;
   return units > UFIX64_MAX_UNITS ? UFIX64_MAX_UNITS : units;
 }
 
@@ -89,7 +89,7 @@ export function paidTokens(
   tokens: bigint,
   budgetUnits: bigint,
 ): bigint {
-  let rest = ((budgetUnits + 1n) * DIVISOR - 1n) / multiplierUnits;
+  let rest = ((budgetUnits + 1n) * PRICE_DIVISOR - 1n) / multiplierUnits;
   let paid = 0n;
   for (const { from, to, price } of segments(tiers, periodTokens, periodTokens + tokens)) {
     const segment = (to - from) * price;

@@ -5,10 +5,12 @@
 
 /** 1 FLOW in units. */
 export const UNITS_PER_FLOW = 100_000_000n;
-/** The largest UFix64 (184467440737.09551615) in units. */
-export const UFIX64_MAX_UNITS = (1n << 64n) - 1n;
-/** The largest UInt64. */
+/** 1 s in units: times on Flow are UFix64 seconds, on the same 1e-8 scale. */
+export const UNITS_PER_SECOND = UNITS_PER_FLOW;
+/** The largest UInt64 (and Solidity uint64). */
 export const UINT64_MAX = (1n << 64n) - 1n;
+/** The largest UFix64 (184467440737.09551615) in units: a UFix64 is a UInt64 of units. */
+export const UFIX64_MAX_UNITS = UINT64_MAX;
 
 const UFIX64_PATTERN = /^(\d+)(?:\.(\d{1,8}))?$/;
 

@@ -3,7 +3,7 @@ import { getBytes, hexlify, id, keccak256 } from "ethers";
 import { abi } from "../../artifacts/solidity/contracts/UsageReportAbi.sol/IUsageReportAbi.json";
 import { abiParameter, tupleType } from "../evm/abi";
 import { familyToBytes32, validateLines, type UsageLine } from "./lines";
-import { UINT64_MAX } from "./window";
+import { UINT64_MAX } from "../pricing/units";
 
 /**
  * keccak256("FlareFlow.UsageReport.v2"): the report digest's domain separator. v2 added each

@@ -2,7 +2,9 @@
  * The FlareFlow usage-report format, one encoding on Coston2 and Flow.
  * (The oracle-signature message, when it comes, belongs in its own file here.)
  */
-export { WINDOW_SECONDS, UINT64_MAX, windowOf, windowStart } from "./window";
+export { Windows, WINDOW_SECONDS_BOUNDS } from "./window";
+/** The format's integers are uint64s (Solidity) and UInt64s (Cadence). */
+export { UINT64_MAX } from "../pricing/units";
 export {
   type UsageLine,
   MAX_FAMILY_BYTES,

@@ -1,5 +1,5 @@
 import { encodeBytes32String } from "ethers";
-import { UINT64_MAX } from "./window";
+import { UINT64_MAX } from "../pricing/units";
 import { FlareFlowError } from "../errors";
 import { isRequestsRoot, isValidFamily } from "./fields";
 

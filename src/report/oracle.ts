@@ -1,7 +1,7 @@
 import { AbiCoder, SigningKey, ZeroHash, concat, getAddress, id, keccak256 } from "ethers";
 import { validateLines, type UsageLine } from "./lines";
 import { encodeWithLines, reportDigest } from "./digest";
-import { UINT64_MAX } from "./window";
+import { UINT64_MAX } from "../pricing/units";
 
 /**
  * What FlareFlow's oracles sign for Flow, and how (the code the oracle relayers run).
@@ -20,8 +20,6 @@ export const ORACLE_CHUNKED_DOMAIN: string = id("FlareFlow.OracleAttestation.Chu
 export const ORACLE_RESUME_DOMAIN: string = id("FlareFlow.OracleAttestation.Resume.v1");
 /** keccak256("FlareFlow.UsageReportChunk.v2"): first word of a chunk hash (v2: lines carry requestsRoot). */
 export const CHUNK_DOMAIN: string = id("FlareFlow.UsageReportChunk.v2");
-/** Coston2's chain id. */
-export const COSTON2_CHAIN_ID = 114n;
 
 /** The facts an oracle vouches for after reading Coston2's UsageReportVerifier. */
 export type Attestation = {

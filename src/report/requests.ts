@@ -1,6 +1,6 @@
 import { keccak256 } from "./keccak";
 import { ZeroHash, getBytes, hexlify, id } from "ethers";
-import { UINT64_MAX } from "./window";
+import { UINT64_MAX } from "../pricing/units";
 import { FlareFlowError } from "../errors";
 import { isWellFormedRequestId } from "./fields";
 

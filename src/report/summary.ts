@@ -5,7 +5,7 @@ import type { UsageSummaryStructOutput } from "../evm/typechain/solidity/contrac
 import { abiParameter, tupleType, type StructFields } from "../evm/abi";
 import type { UsageLine } from "./lines";
 import { reportDigest } from "./digest";
-import { UINT64_MAX } from "./window";
+import { UINT64_MAX } from "../pricing/units";
 
 /** The flat tuple the Web2Json attestation carries: Solidity `UsageSummary`. */
 export type UsageSummary = StructFields<UsageSummaryStructOutput>;

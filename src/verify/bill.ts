@@ -1,6 +1,6 @@
 import { InvalidReportError, parseReportDocument, serializeDocument, summaryDocument } from "../connector/report-doc";
-import { UNITS_PER_FLOW } from "../pricing";
-import { reportUrl, summaryUrl, type UsageLine } from "../report";
+import { UNITS_PER_SECOND } from "../pricing";
+import { reportUrl, summaryUrl, Windows, type UsageLine } from "../report";
 import { checkRequests, type RequestCheck } from "./requests-check";
 import type { ClientLogEntry } from "./client-log";
 import { recomputeCharges, type Recomputed } from "./recompute";
@@ -168,7 +168,7 @@ async function charges(sources: BillSources, args: VerifyArgs): Promise<Charges>
     sources.flow.sealedHeight(),
   ]);
   // Every charge since the subscription's creation: the tier position depends on them all.
-  const fromHeight = await sources.flow.heightAt(Number(sub.createdAt / UNITS_PER_FLOW) - 1);
+  const fromHeight = await sources.flow.heightAt(Number(sub.createdAt / UNITS_PER_SECOND) - 1);
   const events = await readEvents(sources, fromHeight, sealed, args);
   const recomputed = recomputeCharges(sub, schedule, windowSeconds, events.charged);
 
@@ -179,7 +179,8 @@ async function charges(sources: BillSources, args: VerifyArgs): Promise<Charges>
     list.push(r);
     chargesByWindow.set(r.line.window, list);
   }
-  const startOf = (w: bigint): number => Number(w * windowSeconds);
+  const lengths = new Windows(windowSeconds);
+  const startOf = (w: bigint): number => lengths.startMs(w) / 1000;
   let windows = [...chargesByWindow.keys()]
     .filter((w) => settledByWindow.has(w) && (args.from === undefined || startOf(w) >= args.from))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

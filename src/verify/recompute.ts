@@ -1,5 +1,5 @@
-import { formatFlow as flow, graduatedCostUnits, multiplierFor, paidTokens, pricingAt, UNITS_PER_FLOW, type PricingSchedule } from "../pricing";
-import { UINT64_MAX } from "../report";
+import { formatFlow as flow, graduatedCostUnits, multiplierFor, paidTokens, pricingAt, UINT64_MAX, type PricingSchedule } from "../pricing";
+import { Windows } from "../report";
 import type { ChargedLine, SubscriptionFacts } from "./sources";
 
 /**
@@ -25,10 +25,11 @@ export type Recomputed = {
 
 /** Recomputes `lines` (every charge of one subscription, in settlement order). */
 export function recomputeCharges(sub: SubscriptionFacts, schedule: PricingSchedule, windowSeconds: bigint, lines: readonly ChargedLine[]): Recomputed[] {
+  const windows = new Windows(windowSeconds);
   let periodStart = sub.createdAt;
   let periodTokens = 0n;
   return lines.map((line) => {
-    const windowStart = line.window * windowSeconds * UNITS_PER_FLOW;
+    const windowStart = windows.startUnits(line.window);
     if (windowStart >= periodStart + sub.billingPeriod) {
       periodStart += ((windowStart - periodStart) / sub.billingPeriod) * sub.billingPeriod;
       periodTokens = 0n;

@@ -11,7 +11,7 @@ import { parseDatabaseUrl } from "../../src/connector/database-url";
 import { ConnectorError } from "../../src/connector/errors";
 import { DatabaseSpendSource } from "../../src/connector/spend-db";
 import { ApiSpendSource, type SpendSource, type WindowQuery } from "../../src/connector/spend-source";
-import { Windows } from "../../src/connector/windows";
+import { Windows } from "../../src/report";
 import { LiteLLMAdminClient } from "../../src/litellm";
 import { insertSpendLogs } from "../../src/litellm-server/database";
 import { startLiteLLMServer, type LiteLLMServerHandle } from "../../src/litellm-server";

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatabaseSpendSource } from "../../src/connector/spend-db";
 import { ApiSpendSource, type WindowQuery, type WindowRead } from "../../src/connector/spend-source";
-import { Windows } from "../../src/connector/windows";
+import { Windows } from "../../src/report";
 import { LiteLLMAdminClient } from "../../src/litellm";
 import { insertSpendLogs } from "../../src/litellm-server/database";
 import { syntheticSpendRows } from "../../src/litellm-server/synthetic-rows";

@@ -13,7 +13,7 @@ import { readWindow } from "../../src/connector/read-window";
 import { DatabaseSpendSource } from "../../src/connector/spend-db";
 import { ApiSpendSource, type SpendSource, type WindowRead } from "../../src/connector/spend-source";
 import { ConnectorState, type WindowRecord } from "../../src/connector/state";
-import { Windows } from "../../src/connector/windows";
+import { Windows } from "../../src/report";
 import { LiteLLMAdminClient } from "../../src/litellm";
 import { insertSpendLogs } from "../../src/litellm-server/database";
 import { syntheticSpendRows } from "../../src/litellm-server/synthetic-rows";

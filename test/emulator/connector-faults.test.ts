@@ -23,6 +23,7 @@ import { deployLocalEvm } from "../../src/connector/local-stack";
 import { configureFlow } from "../../src/deploy/flow-configure";
 import { startPublisher, type Publisher } from "../../src/connector/publish";
 import { onChainPricingAt } from "../../src/connector/pricing-source";
+import { Windows } from "../../src/report";
 import { InjectedCrash } from "../../src/faults";
 import { chargeLines, parseUFix64, type SubscriptionState } from "../../src/pricing";
 import { decodeWeb2JsonRequest, encodeWeb2JsonRequest, reportRequestSpec, WEB2JSON_ATTESTATION_TYPE } from "../../src/fdc";
@@ -226,7 +227,7 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
     const states = new Map<bigint, SubscriptionState>(keys.map((k) => [k.subscriptionId, { balance: parseUFix64(DEPOSIT), periodTokens: 0n, periodSpent: 0n }]));
     let expected = 0n;
     for (const r of settled) {
-      const pricing = await onChainPricingAt(flow, BigInt(r.window) * BigInt(WINDOW));
+      const pricing = await onChainPricingAt(flow, new Windows(WINDOW).startUnits(BigInt(r.window)));
       for (const c of chargeLines(pricing, states, connector.state.lines(BigInt(r.window)))) expected += c.charged;
     }
     const totals = await runScript(flow, subscriptionsGetTotals, {});

@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeBytes32String } from "ethers";
 import {
-  COSTON2_CHAIN_ID,
   UINT64_MAX,
   attestationFor,
   chunkHash,
@@ -17,6 +16,7 @@ import {
   signAttestation,
   type UsageLine,
 } from "../../src/report";
+import { COSTON2_CHAIN_ID } from "../../src/config/networks";
 import { MAINNET_COMPUTE_LIMIT, ORACLE_KEYS, SettlementBench, VERIFIER, benchLines, measure, type Args } from "../../scripts/bench-flow-settlement";
 import { rootOf } from "../unit/fixtures/request-roots";
 
@@ -97,7 +97,7 @@ describe("Cadence and TypeScript on the emulator", () => {
 
   it("build the same attestation, and a TypeScript signature verifies on chain", async () => {
     const lines = benchLines(1, 4);
-    const a = attestationFor({ chainId: COSTON2_CHAIN_ID, verifier: VERIFIER }, 9n, lines, 31n);
+    const a = attestationFor({ chainId: BigInt(COSTON2_CHAIN_ID), verifier: VERIFIER }, 9n, lines, 31n);
     const encoded = await bench.query(bench.file("scripts/oracle/attestation"), (arg, t) => [
       arg("9", t.UInt64),
       arg(a.digest.slice(2), t.String),

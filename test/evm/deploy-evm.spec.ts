@@ -8,9 +8,8 @@ import { readDeployment } from "../../src/config/deployments";
 import { deployEvm } from "../../src/deploy/evm-deploy";
 import { UsageReportVerifier__factory } from "../../src/evm/typechain";
 import { deployFdcHarness } from "../../src/fdc/harness";
-import { attest, BASE_URL, makeLines } from "./helpers/report-fixture";
+import { attest, BASE_URL, makeLines, windowAt } from "./helpers/report-fixture";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { windowOf } from "../../src/report";
 
 describe("deploy:evm", () => {
   let dir: string;
@@ -72,7 +71,7 @@ describe("deploy:evm", () => {
     await run(network);
     const address = readDeployment("hardhat", dir).evm!.contracts.UsageReportVerifier!.address;
     const verifier = UsageReportVerifier__factory.connect(address, deployer!);
-    const window = windowOf(await time.latest()) - 1n;
+    const window = windowAt(await time.latest()) - 1n;
     await (await verifier.submit((await attest(harness, window, makeLines(1))).proof)).wait();
     const record = fs.readFileSync(path.join(dir, "hardhat.json"), "utf8");
 

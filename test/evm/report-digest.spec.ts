@@ -1,14 +1,14 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { reportDigest, sortLines, UINT64_MAX, WINDOW_SECONDS, type UsageLine } from "../../src/report";
+import { reportDigest, sortLines, UINT64_MAX, type UsageLine } from "../../src/report";
 import { UsageReportVerifier__factory } from "../../src/evm/typechain";
-import { BASE_URL, linesForChain, requestSpec } from "./helpers/report-fixture";
+import { BASE_URL, linesForChain, requestSpec, WINDOWS } from "./helpers/report-fixture";
 import { rootOf } from "../unit/fixtures/request-roots";
 
 async function verifierOnly() {
   const [owner] = await ethers.getSigners();
-  return new UsageReportVerifier__factory(owner).deploy(await owner.getAddress(), BASE_URL, requestSpec(), WINDOW_SECONDS);
+  return new UsageReportVerifier__factory(owner).deploy(await owner.getAddress(), BASE_URL, requestSpec(), WINDOWS.seconds);
 }
 
 /** Deterministic pseudo-random generator (xorshift), so failures reproduce. */

@@ -12,10 +12,12 @@ import {
   requestBodyFor,
   requestSpec,
   verifierState,
+  windowAt,
+  WINDOWS,
   type Attested,
   type Deployed,
 } from "./helpers/report-fixture";
-import { encodeSummary, REPORT_DOMAIN, reportDigest, summarize, summaryUrl, UINT64_MAX, windowOf, WINDOW_SECONDS } from "../../src/report";
+import { encodeSummary, REPORT_DOMAIN, reportDigest, summarize, summaryUrl, UINT64_MAX, WINDOW_SECONDS_BOUNDS } from "../../src/report";
 import { UsageReportVerifier__factory } from "../../src/evm/typechain";
 import { FLARE_CONTRACT_REGISTRY_ADDRESS } from "../../src/fdc/harness";
 import type { Web2JsonAttestation } from "../../src/fdc";
@@ -45,7 +47,7 @@ describe("UsageReportVerifier", function () {
       expect(await verifier.expectedUrl(123n)).to.equal(`${BASE_URL}/reports/123/summary`);
       expect(await verifier.expectedUrl(0n)).to.equal(`${BASE_URL}/reports/0/summary`);
       expect(await verifier.lastWindow()).to.deep.equal([false, 0n]);
-      expect(await verifier.windowSeconds()).to.equal(BigInt(WINDOW_SECONDS));
+      expect(await verifier.windowSeconds()).to.equal(BigInt(WINDOWS.seconds));
       expect(await verifier.MAX_CLOCK_SKEW()).to.equal(SKEW);
       expect(await ethers.provider.getCode(FLARE_CONTRACT_REGISTRY_ADDRESS)).to.not.equal("0x");
       expect(await harness.registry.getContractAddressByName("FdcVerification")).to.equal(
@@ -94,13 +96,13 @@ describe("UsageReportVerifier", function () {
   describe("windows that have not ended (a summary of the future would block every real window)", function () {
     it("refuses a future window with WindowNotEnded, changing nothing; the real windows then verify", async function () {
       const { verifier, harness, firstWindow } = d;
-      const future = windowOf(await time.latest()) + 100n;
+      const future = windowAt(await time.latest()) + 100n;
       const windows = [firstWindow, firstWindow + 1n, future];
       const before = await verifierState(verifier, windows);
       const attack = await attest(harness, future, makeLines(1));
       await expect(verifier.submit(attack.proof))
         .to.be.revertedWithCustomError(verifier, "WindowNotEnded")
-        .withArgs((future + 1n) * BigInt(WINDOW_SECONDS), anyUint);
+        .withArgs((future + 1n) * BigInt(WINDOWS.seconds), anyUint);
       expect(await verifierState(verifier, windows)).to.equal(before);
 
       for (const w of [firstWindow, firstWindow + 1n]) {
@@ -112,8 +114,8 @@ describe("UsageReportVerifier", function () {
 
     it("accepts a window whose end is exactly the block's time plus the skew, refuses one second earlier", async function () {
       const { verifier, harness } = d;
-      const window = windowOf(await time.latest()) + 2n;
-      const end = (window + 1n) * BigInt(WINDOW_SECONDS);
+      const window = windowAt(await time.latest()) + 2n;
+      const end = (window + 1n) * BigInt(WINDOWS.seconds);
       const a = await attest(harness, window, makeLines(1));
       const before = await verifierState(verifier, [window]);
 
@@ -131,13 +133,13 @@ describe("UsageReportVerifier", function () {
     it("refuses the window in progress", async function () {
       const { verifier, harness } = d;
       const now = BigInt(await time.latest()) + 1n;
-      const window = windowOf(now) + 1n;
-      const start = window * BigInt(WINDOW_SECONDS);
+      const window = windowAt(Number(now)) + 1n;
+      const start = window * BigInt(WINDOWS.seconds);
       const a = await attest(harness, window, makeLines(1));
       await time.setNextBlockTimestamp(start + 1n);
       await expect(verifier.submit(a.proof, GAS))
         .to.be.revertedWithCustomError(verifier, "WindowNotEnded")
-        .withArgs(start + BigInt(WINDOW_SECONDS), start + 1n);
+        .withArgs(start + BigInt(WINDOWS.seconds), start + 1n);
     });
 
     it("refuses the largest window id without overflowing", async function () {
@@ -145,7 +147,7 @@ describe("UsageReportVerifier", function () {
       const a = await attest(harness, UINT64_MAX, makeLines(1));
       await expect(verifier.submit(a.proof))
         .to.be.revertedWithCustomError(verifier, "WindowNotEnded")
-        .withArgs((UINT64_MAX + 1n) * BigInt(WINDOW_SECONDS), anyUint);
+        .withArgs((UINT64_MAX + 1n) * BigInt(WINDOWS.seconds), anyUint);
     });
 
     it("measures a window's end in the configured window length", async function () {
@@ -432,6 +434,11 @@ describe("UsageReportVerifier", function () {
         await expect(verifier.setWindowSeconds(seconds)).to.emit(verifier, "WindowSecondsSet").withArgs(seconds);
         expect(await verifier.windowSeconds()).to.equal(seconds);
       }
+    });
+
+    it("has the window bounds deploy:evm checks before sending (src/report's WINDOW_SECONDS_BOUNDS)", async function () {
+      const { verifier } = d;
+      expect([await verifier.MIN_WINDOW_SECONDS(), await verifier.MAX_WINDOW_SECONDS()]).to.deep.equal([BigInt(WINDOW_SECONDS_BOUNDS.min), BigInt(WINDOW_SECONDS_BOUNDS.max)]);
     });
 
     it("refuses a window length out of bounds, changing nothing", async function () {

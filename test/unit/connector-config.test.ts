@@ -49,6 +49,7 @@ describe("connector configuration from the environment", () => {
     expect(refusal(() => localConnectorConfig({ ...local, FLAREFLOW_CONNECTOR_POLL_MS: "-5" }))).toBe("FLAREFLOW_CONNECTOR_POLL_MS must be a non-negative integer, got -5");
     expect(refusal(() => localConnectorConfig({ ...local, FLAREFLOW_PUBLISHER_PORT: "http" }))).toBe("FLAREFLOW_PUBLISHER_PORT must be a port number, got http");
     expect(refusal(() => localConnectorConfig({ ...local, FLAREFLOW_PUBLISHER_PORT: "70000" }))).toBe("FLAREFLOW_PUBLISHER_PORT must be a port number, got 70000");
+    expect(refusal(() => localConnectorConfig({ ...local, FLAREFLOW_WINDOW_SECONDS: "0" }))).toBe("FLAREFLOW_WINDOW_SECONDS must be a whole number of seconds from 1 to 86400, got 0");
     expect(refusal(() => localConnectorConfig({ ...local, FLAREFLOW_MAX_LINES_PER_TX: "1e3" }))).toBe(
       "FLAREFLOW_MAX_LINES_PER_TX must be 1 to 450 (the largest chunk proven to fit a Flow transaction), got 1000",
     );

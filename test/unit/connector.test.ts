@@ -6,7 +6,6 @@ import { Aggregator, aggregateNaive, type SpendRowFields } from "../../src/conne
 import { requestsRoot } from "../../src/report";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "../../src/connector/report-doc";
 import { publishDocuments, startPublisher, type Publisher } from "../../src/connector/publish";
-import { Windows } from "../../src/connector/windows";
 import { ConnectorState, type WindowRecord } from "../../src/connector/state";
 import { Connector } from "../../src/connector/pipeline";
 import { MAX_LINES_PER_TRANSACTION, localConnectorConfig } from "../../src/connector/config";
@@ -187,17 +186,6 @@ describe("connector aggregation, edges", () => {
 
   it("the naive baseline leaves failed calls out too", () => {
     expect(aggregateNaive([row("a", "ff-1", "gpt-4o", 7, "failure")], DEFAULT_PRICING)).toEqual([]);
-  });
-});
-
-describe("windows", () => {
-  it("has ids start/length and closes a window only after the delay", () => {
-    const w = new Windows(300);
-    expect(w.of(600_000)).toBe(2n);
-    expect(w.startMs(2n)).toBe(600_000);
-    expect(w.lastClosed(900_000, 0)).toBe(2n);
-    expect(w.lastClosed(900_000, 10)).toBe(1n);
-    expect(new Windows(20).of(600_000)).toBe(30n);
   });
 });
 

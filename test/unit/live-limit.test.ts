@@ -5,15 +5,17 @@
  */
 import { describe, expect, it } from "vitest";
 import { keyDecision } from "../../src/keys/decision";
-import { exposureOf, UNITS_PER_SECOND, type ChainView } from "../../src/keys/live/exposure";
+import { exposureOf, type ChainView } from "../../src/keys/live/exposure";
 import { tokensRoomPays, tpmLimitFor } from "../../src/keys/live/guard";
 import { PendingUsage } from "../../src/keys/live/pending";
 import { pendingRowOf } from "../../src/keys/live/rows";
 import { parseSubscriptionRecord, StateFileError } from "../../src/keys/state-validate";
-import { chargeLine, DEFAULT_PRICING, parseUFix64, type PricingConfig, type SubscriptionState } from "../../src/pricing";
+import { chargeLine, DEFAULT_PRICING, parseUFix64, UNITS_PER_SECOND, type PricingConfig, type SubscriptionState } from "../../src/pricing";
+import { Windows } from "../../src/report";
 
 const F = parseUFix64;
 const DAY = 86_400n * UNITS_PER_SECOND;
+const W300 = new Windows(300);
 
 function view(over: Partial<ChainView> = {}): ChainView {
   return { status: "Active", balance: F("1.0"), periodTokens: 0n, periodSpent: 0n, cap: null, periodStart: 0n, billingPeriod: 30n * DAY, createdAt: 0n, ...over };
@@ -330,47 +332,47 @@ describe("spend rows the live limit counts (external input)", () => {
   const familyAt = (_w: bigint, group: string) => (group === "gpt-4" ? "gpt-4" : undefined);
 
   it("counts a row of a served subscription in its window and family", () => {
-    const v = pendingRowOf(good, served, 300n, familyAt);
+    const v = pendingRowOf(good, served, W300, familyAt);
     expect(v).toEqual({ row: expect.objectContaining({ subscriptionId: "7", window: BigInt(Math.floor(Date.parse(good.startTime) / 300_000)), family: "gpt-4", tokens: 120, keyHash: "a".repeat(64) }) });
   });
 
   it("skips failed calls and keys that are not this service's", () => {
-    expect(pendingRowOf({ ...good, status: "failure" }, served, 300n, familyAt)).toEqual({ skip: "failed" });
-    expect(pendingRowOf({ ...good, metadata: { ...good.metadata, user_api_key_alias: "ff-8" } }, served, 300n, familyAt)).toEqual({ skip: "not ours" });
-    expect(pendingRowOf({ ...good, metadata: { ...good.metadata, user_api_key_alias: "someone-else" } }, served, 300n, familyAt)).toEqual({ skip: "not ours" });
+    expect(pendingRowOf({ ...good, status: "failure" }, served, W300, familyAt)).toEqual({ skip: "failed" });
+    expect(pendingRowOf({ ...good, metadata: { ...good.metadata, user_api_key_alias: "ff-8" } }, served, W300, familyAt)).toEqual({ skip: "not ours" });
+    expect(pendingRowOf({ ...good, metadata: { ...good.metadata, user_api_key_alias: "someone-else" } }, served, W300, familyAt)).toEqual({ skip: "not ours" });
   });
 
   it("refuses a row with a bad time, token count or key hash, by name", () => {
-    expect(pendingRowOf({ ...good, startTime: "yesterday" }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: unreadable start time" });
+    expect(pendingRowOf({ ...good, startTime: "yesterday" }, served, W300, familyAt)).toEqual({ bad: "spend row r1: unreadable start time" });
     for (const total_tokens of [-1, 1.5, Number.MAX_SAFE_INTEGER + 2]) {
-      expect(pendingRowOf({ ...good, total_tokens }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: total_tokens is not a token count" });
+      expect(pendingRowOf({ ...good, total_tokens }, served, W300, familyAt)).toEqual({ bad: "spend row r1: total_tokens is not a token count" });
     }
-    expect(pendingRowOf({ ...good, api_key: "sk-raw" }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: api_key is not a key hash" });
+    expect(pendingRowOf({ ...good, api_key: "sk-raw" }, served, W300, familyAt)).toEqual({ bad: "spend row r1: api_key is not a key hash" });
   });
 
   it("refuses a key hash with anything before or after its 64 hex digits, and a start before 1970", () => {
     for (const api_key of [`x${"a".repeat(64)}`, `${"a".repeat(64)}x`, "A".repeat(64)]) {
-      expect(pendingRowOf({ ...good, api_key }, served, 300n, familyAt), api_key).toEqual({ bad: "spend row r1: api_key is not a key hash" });
+      expect(pendingRowOf({ ...good, api_key }, served, W300, familyAt), api_key).toEqual({ bad: "spend row r1: api_key is not a key hash" });
     }
-    expect(pendingRowOf({ ...good, startTime: "1969-12-31T23:59:59.999Z" }, served, 300n, familyAt)).toEqual({ bad: "spend row r1: unreadable start time" });
-    expect("row" in pendingRowOf({ ...good, startTime: "1970-01-01T00:00:00.000Z" }, served, 300n, familyAt)).toBe(true);
-    expect(pendingRowOf({ ...good, total_tokens: 0 }, served, 300n, familyAt)).toEqual({ row: expect.objectContaining({ tokens: 0 }) });
+    expect(pendingRowOf({ ...good, startTime: "1969-12-31T23:59:59.999Z" }, served, W300, familyAt)).toEqual({ bad: "spend row r1: unreadable start time" });
+    expect("row" in pendingRowOf({ ...good, startTime: "1970-01-01T00:00:00.000Z" }, served, W300, familyAt)).toBe(true);
+    expect(pendingRowOf({ ...good, total_tokens: 0 }, served, W300, familyAt)).toEqual({ row: expect.objectContaining({ tokens: 0 }) });
   });
 
   it("keeps the end of a call that ends after it starts; an unreadable end reads as the start", () => {
-    expect(pendingRowOf(good, served, 300n, familyAt)).toEqual({ row: expect.objectContaining({ startMs: Date.parse(good.startTime), endMs: Date.parse(good.endTime) }) });
-    expect(pendingRowOf({ ...good, endTime: "later" }, served, 300n, familyAt)).toEqual({ row: expect.objectContaining({ endMs: Date.parse(good.startTime) }) });
+    expect(pendingRowOf(good, served, W300, familyAt)).toEqual({ row: expect.objectContaining({ startMs: Date.parse(good.startTime), endMs: Date.parse(good.endTime) }) });
+    expect(pendingRowOf({ ...good, endTime: "later" }, served, W300, familyAt)).toEqual({ row: expect.objectContaining({ endMs: Date.parse(good.startTime) }) });
   });
 
   it("asks the family rule with \"\" for a missing model_group, and bills a family a report cannot carry at the default", () => {
     const asked: string[] = [];
-    pendingRowOf({ ...good, model_group: null }, served, 300n, (_w, group, model) => (asked.push(`${group}|${model}`), undefined));
+    pendingRowOf({ ...good, model_group: null }, served, W300, (_w, group, model) => (asked.push(`${group}|${model}`), undefined));
     expect(asked).toEqual(["|gpt-4-0613"]);
-    expect(pendingRowOf(good, served, 300n, () => "bad\u0000family")).toEqual({ row: expect.objectContaining({ family: "" }) });
+    expect(pendingRowOf(good, served, W300, () => "bad\u0000family")).toEqual({ row: expect.objectContaining({ family: "" }) });
   });
 
   it("bills a model no family rule knows at the default multiplier (family \"\"), and an end before the start as the start", () => {
-    const v = pendingRowOf({ ...good, model_group: "mystery", endTime: "2026-12-02T09:00:00.000Z" }, served, 300n, familyAt);
+    const v = pendingRowOf({ ...good, model_group: "mystery", endTime: "2026-12-02T09:00:00.000Z" }, served, W300, familyAt);
     expect("row" in v && v.row.family).toBe("");
     expect("row" in v && v.row.endMs).toBe(Date.parse(good.startTime));
   });

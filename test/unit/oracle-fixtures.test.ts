@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AbiCoder, getAddress, id } from "ethers";
 import {
-  COSTON2_CHAIN_ID,
   encodeAttestation,
   oraclePublicKey,
   planChunks,
@@ -22,6 +21,7 @@ import {
   type OracleSignature,
   type UsageLine,
 } from "../../src/report";
+import { COSTON2_CHAIN_ID } from "../../src/config/networks";
 import { DEFAULT_PRICING, chargeLines, formatUFix64, parseUFix64, type SubscriptionState } from "../../src/pricing";
 import { rootOf } from "./fixtures/request-roots";
 
@@ -30,7 +30,7 @@ const FIXTURE_PATH = join(__dirname, "../../cadence/tests/oracle_fixtures.cdc");
 /** Four oracle keys; the Cadence tests register the first three (ids 1, 2, 3), never the fourth. */
 export const ORACLE_PRIVATE_KEYS: readonly string[] = [1, 2, 3, 4].map((i) => id(`FlareFlow test oracle ${i}`));
 export const VERIFIER = getAddress("0x5eb4c0ae3b6f2fa3a1e0f0d1c2b3a4958d7e6f01");
-export const SOURCE = { chainId: COSTON2_CHAIN_ID, verifier: VERIFIER };
+export const SOURCE = { chainId: BigInt(COSTON2_CHAIN_ID), verifier: VERIFIER };
 
 const W1 = 5_000_000n;
 const W2 = 5_000_010n;

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { Signature, SigningKey, ZeroHash, computeAddress, dataLength, getAddress, id, keccak256, recoverAddress } from "ethers";
 import {
   CHUNK_DOMAIN,
-  COSTON2_CHAIN_ID,
   ORACLE_CHUNKED_DOMAIN,
   ORACLE_DOMAIN,
   attestationFor,
@@ -21,11 +20,12 @@ import {
   UINT64_MAX,
   type UsageLine,
 } from "../../src/report";
+import { COSTON2_CHAIN_ID } from "../../src/config/networks";
 import { rootOf } from "./fixtures/request-roots";
 
 const KEY = id("FlareFlow unit oracle");
 const VERIFIER = getAddress("0x5eb4c0ae3b6f2fa3a1e0f0d1c2b3a4958d7e6f01");
-const SOURCE = { chainId: COSTON2_CHAIN_ID, verifier: VERIFIER };
+const SOURCE = { chainId: BigInt(COSTON2_CHAIN_ID), verifier: VERIFIER };
 
 const lines = (n: number): UsageLine[] =>
   Array.from({ length: n }, (_, i) => ({ subscriptionId: BigInt(i + 1), family: i % 2 ? "gpt-4" : "", tokens: BigInt(100 + i), requests: 1n, requestsRoot: rootOf(1) }));

@@ -20,9 +20,6 @@ import {
   UINT64_MAX,
   USAGE_SUMMARY_ABI_SIGNATURE,
   validateLines,
-  WINDOW_SECONDS,
-  windowOf,
-  windowStart,
   type UsageLine,
 } from "../../src/report";
 import { reportRequestSpec, requestSpecHash } from "../../src/fdc/request-spec";
@@ -36,33 +33,6 @@ const line = (subscriptionId: bigint, family: string, tokens = 1n, requests = 1n
   tokens,
   requests,
   requestsRoot: rootOf(String(subscriptionId)),
-});
-
-describe("windows", () => {
-  it("are 300-second buckets of unix time", () => {
-    expect(WINDOW_SECONDS).toBe(300);
-    expect(windowOf(0)).toBe(0n);
-    expect(windowOf(299)).toBe(0n);
-    expect(windowOf(300)).toBe(1n);
-    expect(windowOf(1_740_000_123)).toBe(5_800_000n);
-    expect(windowOf(1_740_000_123n)).toBe(5_800_000n);
-    expect(windowOf(1_740_000_123.9)).toBe(5_800_000n);
-    expect(windowStart(5_800_000n)).toBe(1_740_000_000n);
-  });
-  it("refuse negative or non-finite times", () => {
-    expect(() => windowOf(-1)).toThrow(RangeError);
-    expect(() => windowOf(Number.NaN)).toThrow(RangeError);
-  });
-
-  it("say why a time is refused: negative, not finite, or past the last uint64 window", () => {
-    expect(() => windowOf(-1)).toThrow(/negative time -1/);
-    expect(() => windowOf(-1n)).toThrow(/negative time -1/);
-    expect(() => windowOf(Number.NaN)).toThrow(/not a finite time: NaN/);
-    expect(() => windowOf(Number.POSITIVE_INFINITY)).toThrow(/not a finite time: Infinity/);
-    // The last window a uint64 holds is still a window; one second past its end is not.
-    expect(windowOf(UINT64_MAX * 300n + 299n)).toBe(UINT64_MAX);
-    expect(() => windowOf((UINT64_MAX + 1n) * 300n)).toThrow(/window 18446744073709551616 exceeds uint64/);
-  });
 });
 
 describe("lines", () => {

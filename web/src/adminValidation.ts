@@ -6,14 +6,13 @@
  * to the contract's own rules (validateTiers, in the contract's words: TIER_ERRORS).
  */
 import * as z from "zod/mini";
-import { formatFlow, parseUFix64, validateMultiplier, validateTiers, type Tier } from "../../src/pricing";
+import { formatFlow, parseUFix64, UINT64_MAX, validateMultiplier, validateTiers, type Tier } from "../../src/pricing";
 import { field } from "./validation";
 import { messageOf } from "../../src/errors";
 
 /** The value, or every refusal in the order of the inputs. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
-const UINT64_MAX = 18_446_744_073_709_551_615n;
 
 /** A UFix64 amount in units, or `refused`. */
 const ufix64 = (refused: string) =>

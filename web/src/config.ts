@@ -3,6 +3,8 @@
  * vite.config.ts adds VITE_FLOW_ADDRESSES, the import-to-address map it derives from flow.json,
  * so the page never reads flow.json (which holds the emulator key) nor hard-codes an address.
  */
+import { FLOW_ENDPOINTS } from "../../src/config/endpoints";
+
 export type FlowNetworkName = "emulator" | "testnet" | "mainnet";
 
 export interface PageConfig {
@@ -32,12 +34,6 @@ function text(env: Env, key: string): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
-const NETWORK_DEFAULTS: Record<FlowNetworkName, { accessNode: string; walletDiscovery: string }> = {
-  emulator: { accessNode: "http://127.0.0.1:8888", walletDiscovery: "http://127.0.0.1:8701/fcl/authn" },
-  testnet: { accessNode: "https://rest-testnet.onflow.org", walletDiscovery: "https://fcl-discovery.onflow.org/testnet/authn" },
-  mainnet: { accessNode: "https://rest-mainnet.onflow.org", walletDiscovery: "https://fcl-discovery.onflow.org/authn" },
-};
-
 /** Reads the page configuration from an env object (import.meta.env in the page, a literal in tests). */
 export function readConfig(env: Env): PageConfig {
   const networkText = text(env, "VITE_FLOW_NETWORK") ?? "emulator";
@@ -57,8 +53,8 @@ export function readConfig(env: Env): PageConfig {
   const poll = Number(text(env, "VITE_USAGE_POLL_MS") ?? "10000");
   return {
     network,
-    accessNode: text(env, "VITE_FLOW_ACCESS_NODE") ?? NETWORK_DEFAULTS[network].accessNode,
-    walletDiscovery: text(env, "VITE_FLOW_WALLET_DISCOVERY") ?? NETWORK_DEFAULTS[network].walletDiscovery,
+    accessNode: text(env, "VITE_FLOW_ACCESS_NODE") ?? FLOW_ENDPOINTS[network].accessNode,
+    walletDiscovery: text(env, "VITE_FLOW_WALLET_DISCOVERY") ?? FLOW_ENDPOINTS[network].walletDiscovery,
     addresses,
     adminAddress: text(env, "VITE_FLOW_ADMIN_ADDRESS") ?? contracts,
     defaultProvider: text(env, "VITE_DEFAULT_PROVIDER") ?? (network === "mainnet" ? MAINNET_PROVIDER : ""),

@@ -1,20 +1,29 @@
-import { WINDOW_SECONDS } from "../../report/window";
+import { DEV_PORTS } from "../endpoints";
 import type { EvmNetworkConfig } from "./types";
+import { LIVE_WINDOW_SECONDS, localWindowSeconds } from "./window-length";
 
-const COSTON2_CHAIN_ID = 114;
-const FLARE_CHAIN_ID = 14;
-const HARDHAT_CHAIN_ID = 31337;
+export const COSTON2_CHAIN_ID = 114;
+export const FLARE_CHAIN_ID = 14;
+/** Hardhat's built-in network and `hardhat node`. */
+export const HARDHAT_CHAIN_ID = 31337;
+
+const LOCAL_PUBLISHER = process.env.FLAREFLOW_PUBLISHER_URL ?? `http://127.0.0.1:${DEV_PORTS.publisher}`;
+const LIVE_PUBLISHER = process.env.FLAREFLOW_PUBLISHER_URL;
+
+/** The live networks' public JSON-RPC endpoints, each moved by its own variable. */
+export function liveRpcUrl(name: "coston2" | "flare", env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return name === "coston2"
+    ? env.COSTON2_RPC_URL ?? "https://coston2-api.flare.network/ext/C/rpc"
+    : env.FLARE_RPC_URL ?? "https://flare-api.flare.network/ext/C/rpc";
+}
 
 /** The EVM networks of hardhat.config.ts, with what the project needs to know of each. */
-const LOCAL_PUBLISHER = process.env.FLAREFLOW_PUBLISHER_URL ?? "http://127.0.0.1:8790";
-const LIVE_PUBLISHER = process.env.FLAREFLOW_PUBLISHER_URL;
-const LOCAL_WINDOW_SECONDS = Number(process.env.FLAREFLOW_WINDOW_SECONDS ?? WINDOW_SECONDS);
-
 export const evmNetworks: Record<EvmNetworkConfig["name"], EvmNetworkConfig> = {
-  hardhat: { name: "hardhat", chainId: HARDHAT_CHAIN_ID, live: false, fdcHarness: true, publisherBaseUrl: LOCAL_PUBLISHER, windowSeconds: LOCAL_WINDOW_SECONDS },
-  localhost: { name: "localhost", chainId: HARDHAT_CHAIN_ID, live: false, fdcHarness: true, publisherBaseUrl: LOCAL_PUBLISHER, windowSeconds: LOCAL_WINDOW_SECONDS },
-  coston2: { name: "coston2", chainId: COSTON2_CHAIN_ID, live: true, fdcHarness: false, publisherBaseUrl: LIVE_PUBLISHER, windowSeconds: WINDOW_SECONDS },
-  flare: { name: "flare", chainId: FLARE_CHAIN_ID, live: true, fdcHarness: false, publisherBaseUrl: LIVE_PUBLISHER, windowSeconds: WINDOW_SECONDS },
+  // Read when asked, so that a bad FLAREFLOW_WINDOW_SECONDS stops what uses it, not every import.
+  hardhat: { name: "hardhat", chainId: HARDHAT_CHAIN_ID, live: false, fdcHarness: true, publisherBaseUrl: LOCAL_PUBLISHER, get windowSeconds() { return localWindowSeconds(); } },
+  localhost: { name: "localhost", chainId: HARDHAT_CHAIN_ID, live: false, fdcHarness: true, publisherBaseUrl: LOCAL_PUBLISHER, get windowSeconds() { return localWindowSeconds(); } },
+  coston2: { name: "coston2", chainId: COSTON2_CHAIN_ID, live: true, fdcHarness: false, publisherBaseUrl: LIVE_PUBLISHER, windowSeconds: LIVE_WINDOW_SECONDS },
+  flare: { name: "flare", chainId: FLARE_CHAIN_ID, live: true, fdcHarness: false, publisherBaseUrl: LIVE_PUBLISHER, windowSeconds: LIVE_WINDOW_SECONDS },
 };
 
 /** The EVM network Hardhat runs on; a clear error for a name hardhat.config.ts lacks. */

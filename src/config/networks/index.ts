@@ -1,12 +1,16 @@
 import { emulator } from "./emulator";
-import { mainnet } from "./mainnet";
-import { testnet } from "./testnet";
+import { liveFlowNetwork } from "./live";
 import type { FlowNetworkConfig } from "./types";
 
 export * from "./types";
-export { evmNetwork, evmNetworks } from "./evm";
+export { COSTON2_CHAIN_ID, FLARE_CHAIN_ID, HARDHAT_CHAIN_ID, evmNetwork, evmNetworks, liveRpcUrl } from "./evm";
+export { DEV_WINDOW_SECONDS, LIVE_WINDOW_SECONDS, localWindowSeconds } from "./window-length";
 
-const flowNetworks: Record<FlowNetworkConfig["name"], FlowNetworkConfig> = { emulator, testnet, mainnet };
+const flowNetworks: Record<FlowNetworkConfig["name"], FlowNetworkConfig> = {
+  emulator,
+  testnet: liveFlowNetwork("testnet", "coston2"),
+  mainnet: liveFlowNetwork("mainnet", "flare"),
+};
 
 /** The Flow network named on a command line; a clear error for anything else. */
 export function flowNetwork(name: string): FlowNetworkConfig {

@@ -40,8 +40,8 @@ export interface EvmNetworkConfig {
    */
   readonly publisherBaseUrl: string | undefined;
   /**
-   * Usage window length in seconds that UsageReportVerifier is deployed with (it must equal the
-   * Flow side's `windowSeconds`): 300 live; locally FLAREFLOW_WINDOW_SECONDS (the dev stack's 30).
+   * Usage window length in seconds that UsageReportVerifier is deployed with, and the Flow network
+   * paired with this one takes (window-length.ts: 300 live; locally FLAREFLOW_WINDOW_SECONDS).
    */
   readonly windowSeconds: number;
 }

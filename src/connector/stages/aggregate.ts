@@ -6,7 +6,7 @@ import type { ConnectorContext } from "../context";
 
 /** Stage 1: the window's spend logs to report lines (late rows of earlier windows included); empty: skipped. */
 export async function aggregate(ctx: ConnectorContext, window: bigint): Promise<WindowRecord> {
-  const pricing = await onChainPricingAt(ctx.flow, BigInt(ctx.windows.startMs(window) / 1000));
+  const pricing = await onChainPricingAt(ctx.flow, ctx.windows.startUnits(window));
   const { record, read } = await readWindow(ctx.state, ctx.spendSource, ctx.windows, ctx.config.lateLookbackWindows, pricing, window);
   const s = record.summary;
   logStage(ctx.log, window, record.stage === "skipped" ? "skipped" : "aggregated", {

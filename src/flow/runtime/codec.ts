@@ -1,5 +1,6 @@
 import type { ArgFn, CadenceType, CadenceTypes } from "@onflow/fcl";
 import { FlareFlowError } from "../../errors";
+import { formatUFix64, parseUFix64 } from "../../pricing/units";
 
 /**
  * How one Cadence type crosses the TypeScript boundary: the FCL argument type,
@@ -58,8 +59,6 @@ export function int(name: IntName): Codec<bigint | number | string, bigint> {
   };
 }
 
-const UFIX64_MAX = 18446744073709551615n;
-
 /**
  * UFix64 stays a decimal string ("12.50000000"): exact, and what the pricing
  * module converts to integer units of 1e-8 FLOW.
@@ -71,14 +70,18 @@ export const UFix64: Codec<string, string> = {
   decode: (raw, path) => normalizeUFix64(raw, path),
 };
 
+/** A UFix64 as src/pricing reads and prints it (8 decimals), refused in the codec's words. */
 export function normalizeUFix64(value: unknown, path: string): string {
   if (typeof value !== "string" || !/^\d+(\.\d{1,8})?$/.test(value)) {
     return fail(path, "a UFix64 decimal string with at most 8 decimals", value);
   }
-  const [whole, fraction = ""] = value.split(".");
-  const units = BigInt(whole ?? "0") * 100_000_000n + BigInt(fraction.padEnd(8, "0"));
-  if (units > UFIX64_MAX) fail(path, "a UFix64 within range", value);
-  return `${units / 100_000_000n}.${(units % 100_000_000n).toString().padStart(8, "0")}`;
+  let units: bigint;
+  try {
+    units = parseUFix64(value);
+  } catch {
+    return fail(path, "a UFix64 within range", value);
+  }
+  return formatUFix64(units);
 }
 
 export const String_: Codec<string> = {

@@ -6,8 +6,8 @@
 import { runScript, type FlowContext } from "../../flow/runtime";
 import { pricingGetPricingSchedule, subscriptionsGetSubscriptions, triggersGetState } from "../../flow/generated/scripts";
 import type { SimpleUsageSubscriptions_SubscriptionInfo } from "../../flow/generated/types";
-import { parseUFix64, scheduleFromCadence, type PricingSchedule } from "../../pricing";
-import { UNITS_PER_SECOND, type ChainView } from "./exposure";
+import { parseUFix64, scheduleFromCadence, UNITS_PER_SECOND, type PricingSchedule } from "../../pricing";
+import type { ChainView } from "./exposure";
 
 export interface Settlement {
   windowSeconds: bigint;

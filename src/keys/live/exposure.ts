@@ -7,11 +7,8 @@
  * escrow, only paid tokens advancing the tier position.
  */
 import { chargeLine, pricingAt, type PricingSchedule, type SubscriptionState } from "../../pricing";
-import { sortLines } from "../../report";
+import { sortLines, Windows } from "../../report";
 import type { LiveBlock } from "../decision";
-
-/** 1 s in UFix64 units (times on Flow are UFix64 seconds). */
-export const UNITS_PER_SECOND = 100_000_000n;
 
 /** The billing state of a subscription as read from Flow (get_subscription), amounts and times in units of 1e-8. */
 export interface ChainView {
@@ -69,9 +66,10 @@ export function exposureOf(view: ChainView, pending: readonly PendingWindow[], s
   let pendingTokens = 0n;
   let pendingCost = 0n;
   let unpaid = 0n;
+  const length = new Windows(windowSeconds);
   const windows = [...pending].sort((a, b) => (a.window < b.window ? -1 : a.window > b.window ? 1 : 0));
   for (const w of windows) {
-    const windowStart = w.window * windowSeconds * UNITS_PER_SECOND;
+    const windowStart = length.startUnits(w.window);
     const pricing = pricingAt(schedule, windowStart);
     const lines = sortLines([...w.families].map(([family, tokens]) => ({ subscriptionId: 0n, family, tokens, requests: 0n })));
     for (const line of lines) {

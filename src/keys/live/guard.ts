@@ -16,10 +16,7 @@
  * The ratio differs between models by more than 30x in the default catalogue, so a USD budget
  * that can never let the escrow be overspent refuses most of the room of an expensive model.
  */
-import { familyOfSpendRow, multiplierFor, pricingAt, type PricingConfig, type PricingSchedule } from "../../pricing";
-
-/** Tier prices are per 1,000 tokens and multipliers in units of 1e-8. */
-const PRICE_DIVISOR = 1_000n * 100_000_000n;
+import { familyOfSpendRow, multiplierFor, PRICE_DIVISOR, pricingAt, type PricingConfig, type PricingSchedule } from "../../pricing";
 
 /** The dearest (tier price per 1K tokens, multiplier) any of `models` can be billed at by `pricing`. */
 function dearest(pricing: PricingConfig, models: readonly string[]): bigint {

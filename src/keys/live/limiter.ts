@@ -10,7 +10,8 @@
  * settled one, and a subscription's state on Flow is only used together with the settlement
  * state it was read under; when a settlement lands during a pass, every state is read again.
  */
-import { formatUFix64, familyOfSpendRow, pricingAt, type PricingSchedule } from "../../pricing";
+import { formatUFix64, familyOfSpendRow, pricingAt, UNITS_PER_SECOND, type PricingSchedule } from "../../pricing";
+import { Windows } from "../../report";
 import { isLiteLLMError, type LiteLLMAdminClient, type SpendLogRow } from "../../litellm";
 import type { FlowContext } from "../../flow/runtime";
 import type { LiveBlock } from "../decision";
@@ -18,7 +19,7 @@ import type { LiveView } from "../http/wire";
 import type { Logger } from "../../log";
 import { currentKey, type SubscriptionRecord } from "../state";
 import { msToUnits, readChainViews, readSchedule, readSettlement, unitsToMs, type Settlement } from "./chain";
-import { exposureOf, UNITS_PER_SECOND, type ChainView, type Exposure } from "./exposure";
+import { exposureOf, type ChainView, type Exposure } from "./exposure";
 import { tokensRoomPays, tpmLimitFor } from "./guard";
 import { PendingUsage } from "./pending";
 import { pendingRowOf } from "./rows";
@@ -174,22 +175,22 @@ export class LiveLimit {
   }
 
   private async readRows(subs: ReadonlyMap<string, SubscriptionRecord>, settlement: Settlement, schedule: PricingSchedule, open: readonly SubscriptionRecord[]): Promise<void> {
-    const seconds = Number(settlement.windowSeconds);
+    const windows = new Windows(settlement.windowSeconds);
     let oldestMs: number;
-    if (settlement.lastSettled !== null) oldestMs = (Number(settlement.lastSettled) + 1) * seconds * 1000;
+    if (settlement.lastSettled !== null) oldestMs = windows.startMs(settlement.lastSettled + 1n);
     else {
       // Nothing settled yet: everything since the oldest subscription opened is pending.
       const created = open.map((s) => this.views.get(s.id)?.view?.createdAt).filter((c): c is bigint => c !== undefined);
-      oldestMs = created.length === 0 ? this.d.now() : unitsToMs(created.reduce((a, b) => (a < b ? a : b))) - seconds * 1000;
+      oldestMs = created.length === 0 ? this.d.now() : unitsToMs(created.reduce((a, b) => (a < b ? a : b))) - windows.seconds * 1000;
     }
     const families = new Map<string, string | undefined>();
     const familyAt = (window: bigint, group: string, model: string): string | undefined => {
       const memo = `${window}\u0000${group}\u0000${model}`;
-      if (!families.has(memo)) families.set(memo, familyOfSpendRow(pricingAt(schedule, window * settlement.windowSeconds * UNITS_PER_SECOND), group, model));
+      if (!families.has(memo)) families.set(memo, familyOfSpendRow(pricingAt(schedule, windows.startUnits(window)), group, model));
       return families.get(memo);
     };
     await this.follower.poll(oldestMs, (raw: SpendLogRow) => {
-      const verdict = pendingRowOf(raw, (id) => subs.has(id), settlement.windowSeconds, familyAt);
+      const verdict = pendingRowOf(raw, (id) => subs.has(id), windows, familyAt);
       if ("bad" in verdict) this.d.log.warn(`${verdict.bad}; not counted by the live limit (the connector reports it)`);
       else if ("row" in verdict) this.pending.add(verdict.row);
     });

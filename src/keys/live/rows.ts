@@ -4,7 +4,7 @@
  * rule of the pricing its window is billed by) are found as the connector aggregates them.
  */
 import { parseAlias, type SpendLogRow } from "../../litellm";
-import { isValidFamily } from "../../report";
+import { isValidFamily, type Windows } from "../../report";
 import type { PendingRow } from "./pending";
 
 export type RowVerdict = { row: PendingRow } | { skip: "failed" | "not ours" } | { bad: string };
@@ -12,7 +12,7 @@ export type RowVerdict = { row: PendingRow } | { skip: "failed" | "not ours" } |
 export function pendingRowOf(
   row: SpendLogRow,
   served: (subscriptionId: string) => boolean,
-  windowSeconds: bigint,
+  windows: Windows,
   familyAt: (window: bigint, modelGroup: string, model: string) => string | undefined,
 ): RowVerdict {
   if (row.status === "failure") return { skip: "failed" };
@@ -23,7 +23,7 @@ export function pendingRowOf(
   if (!Number.isFinite(startMs) || startMs < 0) return { bad: `spend row ${row.request_id}: unreadable start time` };
   if (!Number.isSafeInteger(row.total_tokens) || row.total_tokens < 0) return { bad: `spend row ${row.request_id}: total_tokens is not a token count` };
   if (!/^[0-9a-f]{64}$/.test(row.api_key)) return { bad: `spend row ${row.request_id}: api_key is not a key hash` };
-  const window = BigInt(Math.floor(startMs / 1000 / Number(windowSeconds)));
+  const window = windows.of(startMs);
   const mapped = familyAt(window, row.model_group ?? "", row.model) ?? "";
   return {
     row: {

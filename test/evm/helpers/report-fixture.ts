@@ -18,11 +18,11 @@ import {
   summarize,
   summaryUrl,
   USAGE_SUMMARY_ABI_SIGNATURE,
-  windowOf,
-  WINDOW_SECONDS,
+  Windows,
   type UsageLine,
   type UsageSummary,
 } from "../../../src/report";
+import { LIVE_WINDOW_SECONDS } from "../../../src/config/networks";
 import { UsageReportVerifier__factory, type UsageReportVerifier } from "../../../src/evm/typechain";
 import { rootOf } from "../../unit/fixtures/request-roots";
 
@@ -78,6 +78,12 @@ export type Deployed = {
   firstWindow: bigint;
 };
 
+/** The verifier under test cuts the live networks' windows. */
+export const WINDOWS = new Windows(LIVE_WINDOW_SECONDS);
+
+/** The window containing a block time (unix seconds). */
+export const windowAt = (unixSeconds: number): bigint => WINDOWS.of(unixSeconds * 1000);
+
 /** Harness at Flare's registry address plus a verifier configured for BASE_URL. */
 export async function deployVerifierFixture(): Promise<Deployed> {
   const [owner, other, relayer] = await ethers.getSigners();
@@ -86,10 +92,10 @@ export async function deployVerifierFixture(): Promise<Deployed> {
     await owner.getAddress(),
     BASE_URL,
     requestSpec(),
-    WINDOW_SECONDS,
+    WINDOWS.seconds,
   );
   await verifier.waitForDeployment();
-  const firstWindow = windowOf(await time.latest()) - 10n;
+  const firstWindow = windowAt(await time.latest()) - 10n;
   return { owner, other, relayer, harness, verifier, firstWindow };
 }
 

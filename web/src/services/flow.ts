@@ -9,7 +9,7 @@ import * as fcl from "@onflow/fcl";
 import { pricingApi } from "../../../src/api/pricing";
 import { subscriptionApi } from "../../../src/api/subscriptions";
 import { runScript, type FlowContext } from "../../../src/flow/runtime";
-import { parseUFix64 } from "../../../src/pricing";
+import { parseUFix64, UNITS_PER_FLOW } from "../../../src/pricing";
 import { accountAccountStorage } from "../../../src/flow/generated/scripts/account/account_storage";
 import type { PageConfig } from "../config";
 import type { FlowClient, OnStatus } from "./flowClient";
@@ -57,11 +57,12 @@ export function createFlowClient(config: PageConfig): FlowClient {
     async accountStorage(address) {
       const raw = await runScript(ctx, accountAccountStorage, { account: address });
       const field = (name: string) => parseUFix64(raw[name] ?? "0.0");
+      // The script gives storage in bytes, as UFix64 whole numbers.
       return {
         balance: field("balance"),
         availableBalance: field("availableBalance"),
-        storageUsed: field("storageUsed") / 100_000_000n,
-        storageCapacity: field("storageCapacity") / 100_000_000n,
+        storageUsed: field("storageUsed") / UNITS_PER_FLOW,
+        storageCapacity: field("storageCapacity") / UNITS_PER_FLOW,
       };
     },
     async createSubscription(customer, input, onStatus) {
