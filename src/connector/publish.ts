@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { errorBody, HttpError } from "../http/error";
 import { pathOf, renderErrors, serve, type NodeEnv } from "../http/server";
 import { createLogger, type Logger } from "../log";
+import { DEV_PORTS } from "../config/endpoints";
 import { port, readEnv } from "../config/env";
 import { writeFileOnce } from "./durable";
 import { ConnectorError } from "./errors";
@@ -166,6 +167,6 @@ export async function startPublisher(options: PublisherOptions): Promise<Publish
  * listen. No key, no URL of any other service: the publisher reads files.
  */
 export function publisherOptionsFromEnv(stateDir: string, env: Readonly<Record<string, string | undefined>>): PublisherOptions {
-  const listen = readEnv(port("FLAREFLOW_PUBLISHER_PORT", 8790), env.FLAREFLOW_PUBLISHER_PORT, (message) => new ConnectorError("config", message));
+  const listen = readEnv(port("FLAREFLOW_PUBLISHER_PORT", DEV_PORTS.publisher), env.FLAREFLOW_PUBLISHER_PORT, (message) => new ConnectorError("config", message));
   return { stateDir, host: env.FLAREFLOW_PUBLISHER_HOST ?? "127.0.0.1", port: listen };
 }

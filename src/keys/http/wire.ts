@@ -3,7 +3,7 @@
  * inferred from them. One module for every side: the server parses requests with it and builds
  * its answers to its types (validate.ts, routes.ts), the client (actions.ts: the page, the local
  * customer and the bill verifier) parses answers with it. It imports nothing but zod/mini (the
- * build of zod whose unused parts a bundler drops) and the report's field predicates, so the
+ * build of zod whose unused parts a bundler drops), the report's field predicates and the units' bounds, so the
  * page's bundle gets none of the service's code.
  *
  * Each message is the predicate of its field: wireIssue writes the field's path in front of it
@@ -11,6 +11,7 @@
  */
 import * as z from "zod/mini";
 import { isRequestsRoot, isValidFamily, isWellFormedRequestId } from "../../report/fields";
+import { UINT64_MAX } from "../../pricing/units";
 
 /** The first issue as one sentence: its field's path (signatures[1].addr) or `root`, then the schema's predicate. */
 export function wireIssue(error: z.core.$ZodError, root = "the body"): string {
@@ -25,7 +26,6 @@ const ARRAY = { error: "must be an array" };
 const TEXT = { error: "must be a string" };
 
 /** Flow's UInt64 maximum. */
-const UINT64_MAX = 18446744073709551615n;
 
 /** Flow account key indices are 32-bit: a larger one would overflow in the Cadence check after the nonce is spent. */
 const MAX_KEY_INDEX = 0xffff_ffff;
