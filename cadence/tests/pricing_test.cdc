@@ -14,7 +14,7 @@ access(all) fun quote(_ model: String, _ tokens: UInt64, _ periodTokens: UInt64)
 }
 
 access(all) fun quoteWithTiers(_ thresholds: [UInt64], _ prices: [UFix64], _ multiplier: UFix64, _ tokens: UInt64, _ periodTokens: UInt64): Test.ScriptResult {
-    return Test.executeScript(scriptCode("pricing/quote_with_tiers"), [thresholds, prices, multiplier, tokens, periodTokens])
+    return Test.executeScript(scriptCode("pricing/testing/quote_with_tiers"), [thresholds, prices, multiplier, tokens, periodTokens])
 }
 
 access(all) fun pricing(): UsageBasedSubscriptions.PricingConfig {

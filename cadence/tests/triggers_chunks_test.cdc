@@ -45,7 +45,7 @@ access(all) fun testChunkHashesMatchTypeScript() {
     while i >= 0 {
         let c = chunks[i]
         Test.assertEqual(next, c.nextLink)
-        let h = script("scripts/triggers/chunk_hash", [r.window, c.index, fxW3ChunkCount(), c.ids, c.families, c.tokens, c.requests, c.roots])! as! String
+        let h = script("scripts/triggers/testing/chunk_hash", [r.window, c.index, fxW3ChunkCount(), c.ids, c.families, c.tokens, c.requests, c.roots])! as! String
         next = String.encodeHex(HashAlgorithm.KECCAK_256.hash(h.decodeHex().concat(next.decodeHex())))
         i = i - 1
     }

@@ -239,7 +239,7 @@ access(all) fun testRejectsMismatchedSignatureColumns() {
 
 access(all) fun testEmptyReportSettlesTheWindow() {
     // An empty window is signed like any other; fixtures have none, so only the digest is checked.
-    let digest = script("scripts/triggers/report_digest", [5 as UInt64, [] as [UInt64], [] as [String], [] as [UInt64], [] as [UInt64], [] as [UInt256]])! as! String
+    let digest = script("scripts/triggers/testing/report_digest", [5 as UInt64, [] as [UInt64], [] as [String], [] as [UInt64], [] as [UInt64], [] as [UInt256]])! as! String
     Test.assertEqual(64, digest.length)
 }
 
