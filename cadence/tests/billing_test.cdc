@@ -197,7 +197,7 @@ access(all) fun testAnyoneStartsADuePeriodWhichLiftsACapSuspension() {
 access(all) fun testStartDuePeriodRefusesAnUnknownId() {
     let result = tx("subscriptions/start_due_period", Test.createAccount(), [UInt64(999_999)])
     Test.expect(result, Test.beFailed())
-    Test.assertError(result, errorMessage: "SimpleUsageSubscriptions: unknown subscription id")
+    Test.assertError(result, errorMessage: "SimpleUsageSubscriptions: unknown subscription id 999999")
 }
 
 access(all) fun testExactCapSuspends() {
