@@ -527,19 +527,20 @@ access(all) contract UsageBasedSubscriptions {
         if thresholds[0] != 0 {
             panic("UsageBasedSubscriptions: the first tier must start at 0 tokens, not \(thresholds[0])")
         }
+        // Messages count tiers from 1, as the page's tier table does.
         var i = 0
         while i < thresholds.length {
             if pricesPer1K[i] <= 0.0 {
-                panic("UsageBasedSubscriptions: tier prices must be positive (tier \(i) costs \(pricesPer1K[i]))")
+                panic("UsageBasedSubscriptions: tier prices must be positive (tier \(i + 1) costs \(pricesPer1K[i]))")
             }
             if pricesPer1K[i] > self.MaxPricePer1K {
-                panic("UsageBasedSubscriptions: a tier price is at most \(UInt64(self.MaxPricePer1K)) FLOW per 1,000 tokens (tier \(i) costs \(pricesPer1K[i]))")
+                panic("UsageBasedSubscriptions: a tier price is at most \(UInt64(self.MaxPricePer1K)) FLOW per 1,000 tokens (tier \(i + 1) costs \(pricesPer1K[i]))")
             }
             if thresholds[i] > self.MaxThreshold {
-                panic("UsageBasedSubscriptions: a tier threshold is at most \(self.MaxThreshold) tokens (tier \(i) starts at \(thresholds[i]))")
+                panic("UsageBasedSubscriptions: a tier threshold is at most \(self.MaxThreshold) tokens (tier \(i + 1) starts at \(thresholds[i]))")
             }
             if i > 0 && thresholds[i] <= thresholds[i - 1] {
-                panic("UsageBasedSubscriptions: tier thresholds must be strictly ascending (tier \(i) starts at \(thresholds[i]), tier \(i - 1) at \(thresholds[i - 1]))")
+                panic("UsageBasedSubscriptions: tier thresholds must be strictly ascending (tier \(i + 1) starts at \(thresholds[i]), tier \(i) at \(thresholds[i - 1]))")
             }
             i = i + 1
         }

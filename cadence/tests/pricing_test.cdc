@@ -117,10 +117,10 @@ access(all) fun testDefaultPricingConfig() {
 
 access(all) fun testInvalidTierTablesAreRejected() {
     let cases: [[AnyStruct]] = [
-        [([0, 200, 100] as [UInt64]), [0.02, 0.015, 0.01], "UsageBasedSubscriptions: tier thresholds must be strictly ascending (tier 2 starts at 100, tier 1 at 200)"],
-        [([0, 100, 100] as [UInt64]), [0.02, 0.015, 0.01], "UsageBasedSubscriptions: tier thresholds must be strictly ascending (tier 2 starts at 100, tier 1 at 100)"],
-        [([0, 100] as [UInt64]), [0.02, 0.0], "UsageBasedSubscriptions: tier prices must be positive (tier 1 costs 0.00000000)"],
-        [([0] as [UInt64]), [0.0], "UsageBasedSubscriptions: tier prices must be positive (tier 0 costs 0.00000000)"],
+        [([0, 200, 100] as [UInt64]), [0.02, 0.015, 0.01], "UsageBasedSubscriptions: tier thresholds must be strictly ascending (tier 3 starts at 100, tier 2 at 200)"],
+        [([0, 100, 100] as [UInt64]), [0.02, 0.015, 0.01], "UsageBasedSubscriptions: tier thresholds must be strictly ascending (tier 3 starts at 100, tier 2 at 100)"],
+        [([0, 100] as [UInt64]), [0.02, 0.0], "UsageBasedSubscriptions: tier prices must be positive (tier 2 costs 0.00000000)"],
+        [([0] as [UInt64]), [0.0], "UsageBasedSubscriptions: tier prices must be positive (tier 1 costs 0.00000000)"],
         [([5, 100] as [UInt64]), [0.02, 0.01], "UsageBasedSubscriptions: the first tier must start at 0 tokens, not 5"],
         [([0, 100] as [UInt64]), [0.02], "UsageBasedSubscriptions: thresholds and prices differ in length (2 thresholds, 1 prices)"],
         [[] as [UInt64], [] as [UFix64], "UsageBasedSubscriptions: a tier table needs at least one tier"],
@@ -219,8 +219,8 @@ access(all) fun testInvalidAdminInputIsRejected() {
     txFails("pricing/admin_unmap_model", contractAccount, ["never-mapped"], "UsageBasedSubscriptions: the model is not mapped (model 'never-mapped')")
     txFails("pricing/admin_set_family_multiplier", contractAccount, ["gpt-4", 100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100, not 100.00000001")
     txFails("pricing/admin_set_default_multiplier", contractAccount, [100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100, not 100.00000001")
-    txFails("pricing/admin_set_tiers", contractAccount, [([0] as [UInt64]), [1_000.00000001]], "UsageBasedSubscriptions: a tier price is at most 1000 FLOW per 1,000 tokens (tier 0 costs 1000.00000001)")
-    txFails("pricing/admin_set_tiers", contractAccount, [([0, 1_000_000_000_000_001] as [UInt64]), [1.0, 0.5]], "UsageBasedSubscriptions: a tier threshold is at most 1000000000000000 tokens (tier 1 starts at 1000000000000001)")
+    txFails("pricing/admin_set_tiers", contractAccount, [([0] as [UInt64]), [1_000.00000001]], "UsageBasedSubscriptions: a tier price is at most 1000 FLOW per 1,000 tokens (tier 1 costs 1000.00000001)")
+    txFails("pricing/admin_set_tiers", contractAccount, [([0, 1_000_000_000_000_001] as [UInt64]), [1.0, 0.5]], "UsageBasedSubscriptions: a tier threshold is at most 1000000000000000 tokens (tier 2 starts at 1000000000000001)")
     // Every escrow setting is bounded: a huge period or grace would overflow timestamp arithmetic,
     // a grace shorter than the settlement latency would let a closing customer skip a bill.
     txFails("subscriptions/admin_set_period", contractAccount, [59.0], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds, not 59.00000000")

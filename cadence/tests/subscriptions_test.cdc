@@ -223,7 +223,7 @@ access(all) fun testAnotherAccountCannotTopUpUpdateOrClose() {
     Test.assertEqual(closing, stateText(id))
     Test.assertEqual(strangerFlow, flowBalance(stranger))
     // an account that never subscribed has no Customer resource at all
-    txFails("subscriptions/top_up", provider, [id, 1.0], "top_up: the signer has no subscriptions (no Customer resource)")
+    txFails("subscriptions/top_up", provider, [id, 1.0], "top_up: the signer has no subscriptions (no Customer resource) (account \(provider.address), path /storage/flareFlowCustomer)")
     Test.assert(state != closing, message: "request_close changed the status")
     assertConserved()
 }
@@ -371,7 +371,7 @@ access(all) fun testNonProviderCannotManageKeys() {
     Test.assertEqual(withKey, stateText(id))
     Test.assertEqual(keyEvents + 1, Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length)
     let noProvider = Test.createAccount()
-    txFails("subscriptions/rotate_key", noProvider, [id, hashB], "rotate_key: the signer is not a provider (no Provider resource)")
+    txFails("subscriptions/rotate_key", noProvider, [id, hashB], "rotate_key: the signer is not a provider (no Provider resource) (account \(noProvider.address), path /storage/flareFlowProvider)")
 }
 
 access(all) fun testCloseAfterGraceRefundsTheEscrow() {
