@@ -62,7 +62,7 @@ access(all) contract FlareFDCTriggers {
             pre {
                 seconds >= 1 && seconds <= FlareFDCTriggers.MaxWindowSeconds: "FlareFDCTriggers: a window lasts 1 to \(FlareFDCTriggers.MaxWindowSeconds) seconds, not \(seconds)"
                 FlareFDCTriggers.lastSettledWindow == nil && FlareFDCTriggers.pending == nil:
-                    "FlareFDCTriggers: the window length cannot change once a window is settled"
+                    "FlareFDCTriggers: the window length cannot change once a window is settled (last settled: \(FlareFDCTriggers.lastSettledWindow == nil ? "none" : FlareFDCTriggers.lastSettledWindow!.toString()), in progress: \(FlareFDCTriggers.pending == nil ? "none" : FlareFDCTriggers.pending!.window.toString()))"
             }
             FlareFDCTriggers.WindowSeconds = seconds
             SimpleUsageSubscriptions.setMinimumCloseGracePeriod(FlareFDCTriggers.settlementLatency())
@@ -129,7 +129,7 @@ access(all) contract FlareFDCTriggers {
     /// oracles' over the single-transaction attestation of the digest of these lines.
     access(all) fun submitReport(window: UInt64, votingRound: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256], signers: [UInt64], signatures: [String]) {
         pre {
-            self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first"
+            self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first (window \(self.pending!.window))"
             self.windowEnd(window) <= getCurrentBlock().timestamp: "FlareFDCTriggers: the window has not ended yet (it ends at \(self.windowEnd(window)), the block is at \(getCurrentBlock().timestamp))"
         }
         post {
@@ -148,7 +148,7 @@ access(all) contract FlareFDCTriggers {
     /// Nothing is charged until submitChunk proves a chunk's lines.
     access(all) fun startChunkedReport(window: UInt64, votingRound: UInt64, digest: String, chunkCount: UInt64, chunkChain: String, signers: [UInt64], signatures: [String]) {
         pre {
-            self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first"
+            self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first (window \(self.pending!.window))"
             chunkCount >= 2: "FlareFDCTriggers: a chunked report has at least 2 chunks (use submitReport), not \(chunkCount)"
             self.windowEnd(window) <= getCurrentBlock().timestamp: "FlareFDCTriggers: the window has not ended yet (it ends at \(self.windowEnd(window)), the block is at \(getCurrentBlock().timestamp))"
         }

@@ -92,7 +92,7 @@ access(all) contract FlareOracleVerifier {
         /// Sets how many distinct oracles must sign: 1 <= threshold <= registered oracles.
         access(Configure) fun setThreshold(_ threshold: Int) {
             pre {
-                threshold >= 1: "FlareOracleVerifier: the threshold must be at least 1"
+                threshold >= 1: "FlareOracleVerifier: the threshold must be at least 1, not \(threshold)"
                 threshold <= FlareOracleVerifier.oracleKeys.length: "FlareOracleVerifier: the threshold exceeds the number of registered oracles (\(threshold) asked, \(FlareOracleVerifier.oracleKeys.length) registered)"
             }
             FlareOracleVerifier.threshold = threshold

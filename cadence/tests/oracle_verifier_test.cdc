@@ -125,7 +125,7 @@ access(all) fun testRejectsBadConfiguration() {
     Test.assertError(tx("transactions/oracle/register_oracle", admin, [fxOracleKeys()[0]]), errorMessage: "the key is already registered (oracle 1)")
     Test.assertError(tx("transactions/oracle/register_oracle", admin, ["04".concat(fxOracleKeys()[3])]), errorMessage: "a public key is 64 bytes (128 hex chars, no 04 prefix), not 130 hex chars")
     Test.assertError(tx("transactions/oracle/register_oracle", admin, [fxOracleKeys()[3].slice(from: 0, upTo: 126).concat("00")]), errorMessage: "")
-    Test.assertError(tx("transactions/oracle/set_threshold", admin, [0]), errorMessage: "the threshold must be at least 1")
+    Test.assertError(tx("transactions/oracle/set_threshold", admin, [0]), errorMessage: "the threshold must be at least 1, not 0")
     Test.assertError(tx("transactions/oracle/set_threshold", admin, [4]), errorMessage: "the threshold exceeds the number of registered oracles (4 asked, 3 registered)")
     Test.assertError(tx("transactions/oracle/remove_oracle", admin, [9 as UInt64]), errorMessage: "unknown oracle id 9")
     Test.assertError(tx("transactions/oracle/set_source", admin, [0 as UInt256, fxVerifier()]), errorMessage: "the chain id must be positive")

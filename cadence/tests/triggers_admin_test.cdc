@@ -61,7 +61,7 @@ access(all) fun testRefusesAChangeOnceAWindowIsSettled() {
     Test.expect(settled, Test.beSucceeded())
     let result = tx("transactions/triggers/set_window_seconds", admin, [UInt64(30)])
     Test.expect(result, Test.beFailed())
-    Test.assertError(result, errorMessage: "FlareFDCTriggers: the window length cannot change once a window is settled")
+    Test.assertError(result, errorMessage: "FlareFDCTriggers: the window length cannot change once a window is settled (last settled: \(report.window), in progress: none)")
     Test.assertEqual(300 as UInt64, windowSeconds())
 }
 

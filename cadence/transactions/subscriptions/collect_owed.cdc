@@ -11,7 +11,7 @@ transaction {
         self.provider = signer.storage.borrow<auth(SimpleUsageSubscriptions.ManageKeys) &SimpleUsageSubscriptions.Provider>(from: SimpleUsageSubscriptions.ProviderStoragePath)
             ?? panic("collect_owed: the signer is not a provider (no Provider resource) (account \(signer.address), path \(SimpleUsageSubscriptions.ProviderStoragePath))")
         self.receiver = signer.storage.borrow<&FlowToken.Vault>(from: /storage/flowTokenVault)
-            ?? panic("collect_owed: the signer has no FlowToken vault")
+            ?? panic("collect_owed: the signer has no FlowToken vault (account \(signer.address), path /storage/flowTokenVault)")
     }
 
     execute {

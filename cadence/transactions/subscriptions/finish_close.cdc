@@ -12,7 +12,7 @@ transaction(id: UInt64) {
         self.customer = signer.storage.borrow<auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer>(from: SimpleUsageSubscriptions.CustomerStoragePath)
             ?? panic("finish_close: the signer has no subscriptions (no Customer resource) (account \(signer.address), path \(SimpleUsageSubscriptions.CustomerStoragePath))")
         self.receiver = signer.storage.borrow<&FlowToken.Vault>(from: /storage/flowTokenVault)
-            ?? panic("finish_close: the signer has no FlowToken vault")
+            ?? panic("finish_close: the signer has no FlowToken vault (account \(signer.address), path /storage/flowTokenVault)")
     }
 
     execute {
