@@ -222,6 +222,11 @@ access(all) contract SimpleUsageSubscriptions {
             return Status(rawValue: self.statusCode)!
         }
 
+        /// True while the customer can still fund, change or close it: active or suspended.
+        access(all) view fun isOpen(): Bool {
+            return self.statusCode <= 1 // Active or Suspended
+        }
+
         /// True once the subscription is closed and refunded: billing leaves its lines uncharged.
         access(all) view fun isClosed(): Bool {
             return self.statusCode == 3 // Closed
@@ -461,7 +466,7 @@ access(all) contract SimpleUsageSubscriptions {
                 from.balance > 0.0: "SimpleUsageSubscriptions: the top-up amount must be positive"
             }
             let sub = self.borrowOwn(id)
-            if sub.statusCode > 1 {
+            if !sub.isOpen() {
                 panic("SimpleUsageSubscriptions: only an open subscription can be topped up (subscription \(id) is \(sub.statusName()))")
             }
             if sub.isExhausted() && from.balance < SimpleUsageSubscriptions.minimumDeposit {
@@ -479,7 +484,7 @@ access(all) contract SimpleUsageSubscriptions {
                 allowedModels == nil || allowedModels!.length > 0: "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)"
             }
             let sub = self.borrowOwn(id)
-            if sub.statusCode > 1 {
+            if !sub.isOpen() {
                 panic("SimpleUsageSubscriptions: only an open subscription can be updated (subscription \(id) is \(sub.statusName()))")
             }
             sub.setLimits(maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels)
@@ -491,7 +496,7 @@ access(all) contract SimpleUsageSubscriptions {
         /// them (see finishClose).
         access(Manage) fun requestClose(id: UInt64) {
             let sub = self.borrowOwn(id)
-            if sub.statusCode > 1 {
+            if !sub.isOpen() {
                 panic("SimpleUsageSubscriptions: the subscription is not open (already closing or closed): subscription \(id) is \(sub.statusName())")
             }
             let now = getCurrentBlock().timestamp
