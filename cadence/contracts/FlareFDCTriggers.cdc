@@ -60,9 +60,9 @@ access(all) contract FlareFDCTriggers {
         /// if it does not (SimpleUsageSubscriptions refuses otherwise).
         access(Configure) fun setWindowSeconds(_ seconds: UInt64) {
             pre {
-                seconds >= 1 && seconds <= FlareFDCTriggers.MaxWindowSeconds: "FlareFDCTriggers: a window lasts 1 to \(FlareFDCTriggers.MaxWindowSeconds) seconds"
+                seconds >= 1 && seconds <= FlareFDCTriggers.MaxWindowSeconds: "FlareFDCTriggers: a window lasts 1 to \(FlareFDCTriggers.MaxWindowSeconds) seconds, not \(seconds)"
                 FlareFDCTriggers.lastSettledWindow == nil && FlareFDCTriggers.pending == nil:
-                    "FlareFDCTriggers: the window length cannot change once a window is settled"
+                    "FlareFDCTriggers: the window length cannot change once a window is settled (last settled: \(FlareFDCTriggers.lastSettledWindow == nil ? "none" : FlareFDCTriggers.lastSettledWindow!.toString()), in progress: \(FlareFDCTriggers.pending == nil ? "none" : FlareFDCTriggers.pending!.window.toString()))"
             }
             FlareFDCTriggers.WindowSeconds = seconds
             SimpleUsageSubscriptions.setMinimumCloseGracePeriod(FlareFDCTriggers.settlementLatency())
@@ -72,7 +72,7 @@ access(all) contract FlareFDCTriggers {
         /// Sets how long a chunked report must make no progress before it can be resumed.
         access(Configure) fun setStuckAfter(_ seconds: UFix64) {
             pre {
-                seconds >= 60.0 && seconds <= 86_400.0: "FlareFDCTriggers: stuckAfter is 60 to 86400 seconds"
+                seconds >= 60.0 && seconds <= 86_400.0: "FlareFDCTriggers: stuckAfter is 60 to 86400 seconds, not \(seconds)"
             }
             FlareFDCTriggers.stuckAfter = seconds
             emit StuckAfterSet(seconds: seconds)
@@ -129,11 +129,11 @@ access(all) contract FlareFDCTriggers {
     /// oracles' over the single-transaction attestation of the digest of these lines.
     access(all) fun submitReport(window: UInt64, votingRound: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64], requests: [UInt64], requestRoots: [UInt256], signers: [UInt64], signatures: [String]) {
         pre {
-            self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first"
+            self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first (window \(self.pending!.window))"
             self.windowEnd(window) <= getCurrentBlock().timestamp: "FlareFDCTriggers: the window has not ended yet (it ends at \(self.windowEnd(window)), the block is at \(getCurrentBlock().timestamp))"
         }
         post {
-            self.lastSettledWindow == window: "FlareFDCTriggers: the window was not settled"
+            self.lastSettledWindow == window: "FlareFDCTriggers: the window was not settled (window \(window))"
         }
         let digest = self.digestOf(window: window, subscriptionIds: subscriptionIds, families: families, tokens: tokens, requests: requests, requestRoots: requestRoots)
         self.acceptor.accept(window: window, digest: digest, votingRound: votingRound, chunkCount: 1, chunkChain: digest, signers: signers, signatures: signatures)
@@ -148,7 +148,7 @@ access(all) contract FlareFDCTriggers {
     /// Nothing is charged until submitChunk proves a chunk's lines.
     access(all) fun startChunkedReport(window: UInt64, votingRound: UInt64, digest: String, chunkCount: UInt64, chunkChain: String, signers: [UInt64], signatures: [String]) {
         pre {
-            self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first"
+            self.pending == nil: "FlareFDCTriggers: a chunked report is in progress; finish it first (window \(self.pending!.window))"
             chunkCount >= 2: "FlareFDCTriggers: a chunked report has at least 2 chunks (use submitReport), not \(chunkCount)"
             self.windowEnd(window) <= getCurrentBlock().timestamp: "FlareFDCTriggers: the window has not ended yet (it ends at \(self.windowEnd(window)), the block is at \(getCurrentBlock().timestamp))"
         }
@@ -260,7 +260,10 @@ access(all) contract FlareFDCTriggers {
             let id = subscriptionIds[i]
             let family = families[i]
             if i > 0 {
-                assert(prevId < id || (prevId == id && prevFamily < family), message: "FlareFDCTriggers: lines are not in report order (or repeat a subscription and family)")
+                // `if` and `panic` rather than `assert`, whose message would be built for every line.
+                if !(prevId < id || (prevId == id && prevFamily < family)) {
+                    panic("FlareFDCTriggers: lines are not in report order (or repeat a subscription and family): line \(i) (subscription \(id), family '\(family)') follows subscription \(prevId), family '\(prevFamily)'")
+                }
             }
             var word = familyWords[family]
             if word == nil {
@@ -301,16 +304,19 @@ access(all) contract FlareFDCTriggers {
     /// subscription's line is recorded as unbillable and does not stop the others.
     access(self) fun chargeLines(window: UInt64, subscriptionIds: [UInt64], families: [String], tokens: [UInt64]): UFix64 {
         let biller = &self.biller as auth(UsageBasedSubscriptions.Bill) &UsageBasedSubscriptions.Biller
+        // Raw values read once for the whole report, not per line.
+        let unknown = UsageBasedSubscriptions.LineOutcome.Unknown.rawValue
+        let closed = UsageBasedSubscriptions.LineOutcome.Closed.rawValue
         return biller.chargeLines(
             subscriptionIds: &subscriptionIds as &[UInt64],
             families: &families as &[String],
             tokens: &tokens as &[UInt64],
             windowStart: self.windowStart(window),
             onLine: fun (i: Int, cost: UFix64, charged: UFix64, paidTokens: UInt64, outcome: UInt8) {
-                if outcome < 2 {
-                    emit SubscriptionCharged(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], paidTokens: paidTokens, cost: cost, charged: charged)
+                if outcome == unknown || outcome == closed {
+                    emit UsageUnbillable(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], reason: outcome == unknown ? "unknown" : "closed")
                 } else {
-                    emit UsageUnbillable(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], reason: outcome == 2 ? "unknown" : "closed")
+                    emit SubscriptionCharged(id: subscriptionIds[i], window: window, family: families[i], tokens: tokens[i], paidTokens: paidTokens, cost: cost, charged: charged)
                 }
             }
         )
@@ -328,13 +334,17 @@ access(all) contract FlareFDCTriggers {
     /// left-aligned ASCII, zero-padded; "" is 0.
     access(self) fun familyWord(_ family: String): UInt256 {
         let utf8 = family.utf8
-        assert(utf8.length <= 31, message: "FlareFDCTriggers: a family name is at most 31 bytes, not \(utf8.length)")
+        if utf8.length > 31 {
+            panic("FlareFDCTriggers: a family name is at most 31 bytes, not \(utf8.length)")
+        }
         var word: UInt256 = 0
         var i = 0
         while i < 32 {
             word = word << 8
             if i < utf8.length {
-                assert(utf8[i] >= 32 && utf8[i] <= 126, message: "FlareFDCTriggers: a family name is printable ASCII")
+                if utf8[i] < 32 || utf8[i] > 126 {
+                    panic("FlareFDCTriggers: a family name is printable ASCII, not byte \(utf8[i]) at position \(i)")
+                }
                 word = word | UInt256(utf8[i])
             }
             i = i + 1
@@ -348,7 +358,9 @@ access(all) contract FlareFDCTriggers {
 
     access(self) fun bytes32FromHex(_ hex: String): [UInt8; 32] {
         let trimmed = hex.length >= 2 && hex.slice(from: 0, upTo: 2) == "0x" ? hex.slice(from: 2, upTo: hex.length) : hex
-        assert(trimmed.length == 64, message: "FlareFDCTriggers: expected 32 bytes as 64 hex characters, got \(trimmed.length)")
+        if trimmed.length != 64 {
+            panic("FlareFDCTriggers: expected 32 bytes as 64 hex characters, got \(trimmed.length)")
+        }
         return trimmed.decodeHex().toConstantSized<[UInt8; 32]>()!
     }
 

@@ -64,7 +64,7 @@ access(all) contract FlareOracleVerifier {
         /// no 0x04 prefix). Returns the new oracle id.
         access(Configure) fun registerOracle(publicKey: String): UInt64 {
             pre {
-                !FlareOracleVerifier.idsByKey.containsKey(publicKey.toLower()): "FlareOracleVerifier: the key is already registered"
+                !FlareOracleVerifier.idsByKey.containsKey(publicKey.toLower()): "FlareOracleVerifier: the key is already registered (oracle \(FlareOracleVerifier.idsByKey[publicKey.toLower()]!))"
             }
             let key = publicKey.toLower()
             let bytes = FlareOracleVerifier.decodePublicKey(key)
@@ -79,7 +79,7 @@ access(all) contract FlareOracleVerifier {
         /// Removes an oracle; its signatures stop counting at once.
         access(Configure) fun removeOracle(oracleId: UInt64) {
             pre {
-                FlareOracleVerifier.oracleKeys.containsKey(oracleId): "FlareOracleVerifier: unknown oracle id"
+                FlareOracleVerifier.oracleKeys.containsKey(oracleId): "FlareOracleVerifier: unknown oracle id \(oracleId)"
                 FlareOracleVerifier.oracleKeys.length - 1 >= FlareOracleVerifier.threshold:
                     "FlareOracleVerifier: removing the oracle would leave fewer oracles than the threshold (\(FlareOracleVerifier.oracleKeys.length - 1) would remain, the threshold is \(FlareOracleVerifier.threshold)); lower the threshold first"
             }
@@ -92,7 +92,7 @@ access(all) contract FlareOracleVerifier {
         /// Sets how many distinct oracles must sign: 1 <= threshold <= registered oracles.
         access(Configure) fun setThreshold(_ threshold: Int) {
             pre {
-                threshold >= 1: "FlareOracleVerifier: the threshold must be at least 1"
+                threshold >= 1: "FlareOracleVerifier: the threshold must be at least 1, not \(threshold)"
                 threshold <= FlareOracleVerifier.oracleKeys.length: "FlareOracleVerifier: the threshold exceeds the number of registered oracles (\(threshold) asked, \(FlareOracleVerifier.oracleKeys.length) registered)"
             }
             FlareOracleVerifier.threshold = threshold
@@ -128,16 +128,15 @@ access(all) contract FlareOracleVerifier {
                     "FlareOracleVerifier: the window is older than the last accepted window (\(window) before \(FlareOracleVerifier.lastAcceptedWindow!))"
             }
             post {
-                FlareOracleVerifier.lastAcceptedWindow == window: "FlareOracleVerifier: the window was not recorded"
+                FlareOracleVerifier.lastAcceptedWindow == window: "FlareOracleVerifier: the window was not recorded (window \(window))"
             }
             let message = chunkCount == 1
                 ? FlareOracleVerifier.attestation(window: window, digest: digest, votingRound: votingRound)
                 : FlareOracleVerifier.chunkedAttestation(window: window, digest: digest, votingRound: votingRound, chunkCount: chunkCount, chunkChain: chunkChain)
             let counted = FlareOracleVerifier.validSigners(message: message, signers: signers, signatures: signatures)
-            assert(
-                counted.length >= FlareOracleVerifier.threshold,
-                message: "FlareOracleVerifier: not enough valid oracle signatures: \(counted.length) of \(FlareOracleVerifier.threshold)"
-            )
+            if counted.length < FlareOracleVerifier.threshold {
+                panic("FlareOracleVerifier: not enough valid oracle signatures: \(counted.length) of \(FlareOracleVerifier.threshold)")
+            }
             FlareOracleVerifier.lastAcceptedWindow = window
             emit WindowAccepted(window: window, votingRound: votingRound, digest: String.encodeHex(digest.toVariableSized()), chunkCount: chunkCount, signers: counted)
         }
@@ -148,14 +147,13 @@ access(all) contract FlareOracleVerifier {
         access(Accept) fun acceptResume(window: UInt64, digest: [UInt8; 32], votingRound: UInt64, fromLine: UInt64, chunkCount: UInt64, chunkChain: [UInt8; 32], signers: [UInt64], signatures: [String]) {
             pre {
                 chunkCount >= 1: "FlareOracleVerifier: a resumed report has at least one chunk"
-                FlareOracleVerifier.lastAcceptedWindow == window: "FlareOracleVerifier: only the last accepted window can be resumed"
+                FlareOracleVerifier.lastAcceptedWindow == window: "FlareOracleVerifier: only the last accepted window can be resumed (window \(window), the last accepted: \(FlareOracleVerifier.lastAcceptedWindow == nil ? "none" : FlareOracleVerifier.lastAcceptedWindow!.toString()))"
             }
             let message = FlareOracleVerifier.resumeAttestation(window: window, digest: digest, votingRound: votingRound, fromLine: fromLine, chunkCount: chunkCount, chunkChain: chunkChain)
             let counted = FlareOracleVerifier.validSigners(message: message, signers: signers, signatures: signatures)
-            assert(
-                counted.length >= FlareOracleVerifier.threshold,
-                message: "FlareOracleVerifier: not enough valid oracle signatures: \(counted.length) of \(FlareOracleVerifier.threshold)"
-            )
+            if counted.length < FlareOracleVerifier.threshold {
+                panic("FlareOracleVerifier: not enough valid oracle signatures: \(counted.length) of \(FlareOracleVerifier.threshold)")
+            }
             emit WindowResumed(window: window, votingRound: votingRound, digest: String.encodeHex(digest.toVariableSized()), fromLine: fromLine, chunkCount: chunkCount, signers: counted)
         }
     }
@@ -252,7 +250,9 @@ access(all) contract FlareOracleVerifier {
 
     /// Parses and validates a 128-hex-char secp256k1 public key; panics with the reason.
     access(all) fun decodePublicKey(_ hex: String): [UInt8] {
-        assert(hex.length == 128, message: "FlareOracleVerifier: a public key is 64 bytes (128 hex chars, no 04 prefix), not \(hex.length) hex chars")
+        if hex.length != 128 {
+            panic("FlareOracleVerifier: a public key is 64 bytes (128 hex chars, no 04 prefix), not \(hex.length) hex chars")
+        }
         let bytes = hex.decodeHex()
         // The constructor rejects a point that is not on the curve.
         let _ = PublicKey(publicKey: bytes, signatureAlgorithm: SignatureAlgorithm.ECDSA_secp256k1)

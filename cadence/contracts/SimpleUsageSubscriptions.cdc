@@ -222,6 +222,26 @@ access(all) contract SimpleUsageSubscriptions {
             return Status(rawValue: self.statusCode)!
         }
 
+        /// True while the customer can still fund, change or close it: active or suspended.
+        access(all) view fun isOpen(): Bool {
+            return self.statusCode <= 1 // Active or Suspended
+        }
+
+        /// True once the subscription is closed and refunded: billing leaves its lines uncharged.
+        access(all) view fun isClosed(): Bool {
+            return self.statusCode == 3 // Closed
+        }
+
+        /// The status as a word, for error messages.
+        access(all) view fun statusName(): String {
+            switch self.statusCode {
+                case 0: return "active"
+                case 1: return "suspended"
+                case 2: return "closing"
+            }
+            return "closed"
+        }
+
         /// True if the escrow is used up.
         access(all) view fun isExhausted(): Bool {
             return self.balance == 0.0
@@ -313,8 +333,13 @@ access(all) contract SimpleUsageSubscriptions {
             // state on every line). The conservation tests check the balances.
             let status = self.statusCode
             let balance = self.balance
-            assert(status != 3, message: "SimpleUsageSubscriptions: a closed subscription cannot be charged")
-            assert(amount <= balance, message: "SimpleUsageSubscriptions: a charge cannot exceed the escrow (\(amount) FLOW charged, \(balance) FLOW in escrow)")
+            // `if` and `panic` rather than `assert`: an assert's message is built on every line.
+            if status == 3 {
+                panic("SimpleUsageSubscriptions: a closed subscription cannot be charged (subscription \(self.id))")
+            }
+            if amount > balance {
+                panic("SimpleUsageSubscriptions: a charge cannot exceed the escrow (\(amount) FLOW charged, \(balance) FLOW in escrow)")
+            }
             self.periodTokens = self.periodTokens.saturatingAdd(paidTokens)
             var left = balance
             if amount > 0.0 {
@@ -387,7 +412,7 @@ access(all) contract SimpleUsageSubscriptions {
         access(Configure) fun setBillingPeriod(seconds: UFix64) {
             pre {
                 seconds >= SimpleUsageSubscriptions.MinBillingPeriod && seconds <= SimpleUsageSubscriptions.MaxBillingPeriod:
-                    "SimpleUsageSubscriptions: the billing period must be between \(UInt64(SimpleUsageSubscriptions.MinBillingPeriod)) and \(UInt64(SimpleUsageSubscriptions.MaxBillingPeriod)) seconds"
+                    "SimpleUsageSubscriptions: the billing period must be between \(UInt64(SimpleUsageSubscriptions.MinBillingPeriod)) and \(UInt64(SimpleUsageSubscriptions.MaxBillingPeriod)) seconds, not \(seconds)"
             }
             SimpleUsageSubscriptions.billingPeriod = seconds
             emit BillingPeriodChanged(seconds: seconds)
@@ -399,9 +424,9 @@ access(all) contract SimpleUsageSubscriptions {
         access(Configure) fun setCloseGracePeriod(seconds: UFix64) {
             pre {
                 seconds >= SimpleUsageSubscriptions.minimumCloseGracePeriod:
-                    "SimpleUsageSubscriptions: the close grace must cover the settlement latency (at least \(UInt64(SimpleUsageSubscriptions.minimumCloseGracePeriod)) seconds)"
+                    "SimpleUsageSubscriptions: the close grace must cover the settlement latency (at least \(UInt64(SimpleUsageSubscriptions.minimumCloseGracePeriod)) seconds), not \(seconds)"
                 seconds <= SimpleUsageSubscriptions.MaxCloseGracePeriod:
-                    "SimpleUsageSubscriptions: the close grace is at most \(UInt64(SimpleUsageSubscriptions.MaxCloseGracePeriod)) seconds (30 days)"
+                    "SimpleUsageSubscriptions: the close grace is at most \(UInt64(SimpleUsageSubscriptions.MaxCloseGracePeriod)) seconds (30 days), not \(seconds)"
             }
             SimpleUsageSubscriptions.closeGracePeriod = seconds
             emit CloseGracePeriodChanged(seconds: seconds)
@@ -411,7 +436,7 @@ access(all) contract SimpleUsageSubscriptions {
         access(Configure) fun setMinimumDeposit(amount: UFix64) {
             pre {
                 amount >= SimpleUsageSubscriptions.MinMinimumDeposit && amount <= SimpleUsageSubscriptions.MaxMinimumDeposit:
-                    "SimpleUsageSubscriptions: the minimum deposit must be between \(SimpleUsageSubscriptions.MinMinimumDeposit) and \(SimpleUsageSubscriptions.MaxMinimumDeposit) FLOW"
+                    "SimpleUsageSubscriptions: the minimum deposit must be between \(SimpleUsageSubscriptions.MinMinimumDeposit) and \(SimpleUsageSubscriptions.MaxMinimumDeposit) FLOW, not \(amount)"
             }
             SimpleUsageSubscriptions.minimumDeposit = amount
             emit MinimumDepositChanged(amount: amount)
@@ -427,7 +452,7 @@ access(all) contract SimpleUsageSubscriptions {
             pre {
                 self.owner != nil: "SimpleUsageSubscriptions: the Customer resource must be in the customer's storage"
                 deposit.balance >= SimpleUsageSubscriptions.minimumDeposit:
-                    "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of \(SimpleUsageSubscriptions.minimumDeposit) FLOW"
+                    "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of \(SimpleUsageSubscriptions.minimumDeposit) FLOW, not \(deposit.balance)"
                 maxBudgetPerPeriod == nil || maxBudgetPerPeriod! > 0.0: "SimpleUsageSubscriptions: the period budget must be positive (nil for no cap)"
                 allowedModels == nil || allowedModels!.length > 0: "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)"
             }
@@ -441,11 +466,12 @@ access(all) contract SimpleUsageSubscriptions {
                 from.balance > 0.0: "SimpleUsageSubscriptions: the top-up amount must be positive"
             }
             let sub = self.borrowOwn(id)
-            assert(sub.getStatus() == Status.Active || sub.getStatus() == Status.Suspended, message: "SimpleUsageSubscriptions: only an open subscription can be topped up")
-            assert(
-                !sub.isExhausted() || from.balance >= SimpleUsageSubscriptions.minimumDeposit,
-                message: "SimpleUsageSubscriptions: the escrow ran out; resume it with at least the minimum deposit of \(SimpleUsageSubscriptions.minimumDeposit) FLOW"
-            )
+            if !sub.isOpen() {
+                panic("SimpleUsageSubscriptions: only an open subscription can be topped up (subscription \(id) is \(sub.statusName()))")
+            }
+            if sub.isExhausted() && from.balance < SimpleUsageSubscriptions.minimumDeposit {
+                panic("SimpleUsageSubscriptions: the escrow ran out; resume it with at least the minimum deposit of \(SimpleUsageSubscriptions.minimumDeposit) FLOW, not \(from.balance)")
+            }
             SimpleUsageSubscriptions.fund(sub, from: <-from)
         }
 
@@ -458,7 +484,9 @@ access(all) contract SimpleUsageSubscriptions {
                 allowedModels == nil || allowedModels!.length > 0: "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)"
             }
             let sub = self.borrowOwn(id)
-            assert(sub.getStatus() == Status.Active || sub.getStatus() == Status.Suspended, message: "SimpleUsageSubscriptions: only an open subscription can be updated")
+            if !sub.isOpen() {
+                panic("SimpleUsageSubscriptions: only an open subscription can be updated (subscription \(id) is \(sub.statusName()))")
+            }
             sub.setLimits(maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels)
             emit SubscriptionUpdated(id: id, maxBudgetPerPeriod: maxBudgetPerPeriod, allowedModels: allowedModels)
             sub.refreshSuspension(now: getCurrentBlock().timestamp)
@@ -468,7 +496,9 @@ access(all) contract SimpleUsageSubscriptions {
         /// them (see finishClose).
         access(Manage) fun requestClose(id: UInt64) {
             let sub = self.borrowOwn(id)
-            assert(sub.getStatus() == Status.Active || sub.getStatus() == Status.Suspended, message: "SimpleUsageSubscriptions: the subscription is not open (already closing or closed)")
+            if !sub.isOpen() {
+                panic("SimpleUsageSubscriptions: the subscription is not open (already closing or closed): subscription \(id) is \(sub.statusName())")
+            }
             let now = getCurrentBlock().timestamp
             sub.markClosing(now: now)
             emit SubscriptionCloseRequested(id: id, requestedAt: now, graceEndsAt: now + SimpleUsageSubscriptions.closeGracePeriod)
@@ -479,14 +509,17 @@ access(all) contract SimpleUsageSubscriptions {
         /// provider is never cheated of usage that happened before the close.
         access(Manage) fun finishClose(id: UInt64): @FlowToken.Vault {
             let sub = self.borrowOwn(id)
-            assert(sub.getStatus() != Status.Closed, message: "SimpleUsageSubscriptions: the subscription is already closed")
-            assert(sub.getStatus() == Status.Closing, message: "SimpleUsageSubscriptions: request the close first")
+            if sub.isClosed() {
+                panic("SimpleUsageSubscriptions: the subscription is already closed (subscription \(id))")
+            }
+            if sub.getStatus() != Status.Closing {
+                panic("SimpleUsageSubscriptions: request the close first (subscription \(id) is \(sub.statusName()))")
+            }
             let requested = sub.closeRequestedAt!
             let settled = SimpleUsageSubscriptions.settledThrough >= requested
-            assert(
-                settled || getCurrentBlock().timestamp >= requested + SimpleUsageSubscriptions.closeGracePeriod,
-                message: "SimpleUsageSubscriptions: usage before the close is not settled yet and the grace period has not passed (it ends at \(requested + SimpleUsageSubscriptions.closeGracePeriod), the block is at \(getCurrentBlock().timestamp))"
-            )
+            if !settled && getCurrentBlock().timestamp < requested + SimpleUsageSubscriptions.closeGracePeriod {
+                panic("SimpleUsageSubscriptions: usage before the close is not settled yet and the grace period has not passed (it ends at \(requested + SimpleUsageSubscriptions.closeGracePeriod), the block is at \(getCurrentBlock().timestamp))")
+            }
             return <- SimpleUsageSubscriptions.refund(sub, settled: settled)
         }
 
@@ -501,7 +534,9 @@ access(all) contract SimpleUsageSubscriptions {
                 self.owner != nil: "SimpleUsageSubscriptions: the Customer resource must be in the customer's storage"
             }
             let sub = SimpleUsageSubscriptions.borrowOrPanic(id)
-            assert(sub.customer == self.owner!.address, message: "SimpleUsageSubscriptions: the signer is not this subscription's customer")
+            if sub.customer != self.owner!.address {
+                panic("SimpleUsageSubscriptions: the signer is not this subscription's customer (subscription \(id) belongs to \(sub.customer), the signer is \(self.owner!.address))")
+            }
             return sub
         }
     }
@@ -509,14 +544,20 @@ access(all) contract SimpleUsageSubscriptions {
     /// Held in a provider's storage; proves who the provider is for key management.
     access(all) resource Provider {
 
-        /// Attaches the sha256 hash (64 lowercase hex characters) of the subscription's key.
+        /// Attaches the sha256 hash (64 lowercase hex characters) of the subscription's key. A
+        /// malformed hash is refused by its length only: it could be the key itself, which an
+        /// error message would carry into logs.
         access(ManageKeys) fun issueKey(id: UInt64, keyHash: String) {
             pre {
-                SimpleUsageSubscriptions.isKeyHash(keyHash): "SimpleUsageSubscriptions: keyHash must be a sha256 hash, 64 lowercase hex characters"
+                SimpleUsageSubscriptions.isKeyHash(keyHash): "SimpleUsageSubscriptions: keyHash must be a sha256 hash, 64 lowercase hex characters (got \(keyHash.length) characters)"
             }
             let sub = self.borrowProvided(id)
-            assert(sub.getStatus() != Status.Closed, message: "SimpleUsageSubscriptions: the subscription is closed")
-            assert(sub.keyHash == nil, message: "SimpleUsageSubscriptions: a key is already attached; rotate it instead")
+            if sub.isClosed() {
+                panic("SimpleUsageSubscriptions: the subscription is closed (subscription \(id))")
+            }
+            if sub.keyHash != nil {
+                panic("SimpleUsageSubscriptions: a key is already attached; rotate it instead (subscription \(id))")
+            }
             self.attachNew(sub, keyHash)
         }
 
@@ -532,9 +573,11 @@ access(all) contract SimpleUsageSubscriptions {
             let attached: [UInt64] = []
             for i, id in ids {
                 let keyHash = keyHashes[i]
-                assert(SimpleUsageSubscriptions.isKeyHash(keyHash), message: "SimpleUsageSubscriptions: keyHash of subscription \(id) must be a sha256 hash, 64 lowercase hex characters")
+                if !SimpleUsageSubscriptions.isKeyHash(keyHash) {
+                    panic("SimpleUsageSubscriptions: keyHash of subscription \(id) must be a sha256 hash, 64 lowercase hex characters (got \(keyHash.length) characters)")
+                }
                 let sub = self.borrowProvided(id)
-                if sub.getStatus() == Status.Closed || sub.keyHash != nil {
+                if sub.isClosed() || sub.keyHash != nil {
                     continue
                 }
                 self.attachNew(sub, keyHash)
@@ -546,12 +589,16 @@ access(all) contract SimpleUsageSubscriptions {
         /// Replaces the attached key hash.
         access(ManageKeys) fun rotateKey(id: UInt64, newKeyHash: String) {
             pre {
-                SimpleUsageSubscriptions.isKeyHash(newKeyHash): "SimpleUsageSubscriptions: keyHash must be a sha256 hash, 64 lowercase hex characters"
+                SimpleUsageSubscriptions.isKeyHash(newKeyHash): "SimpleUsageSubscriptions: keyHash must be a sha256 hash, 64 lowercase hex characters (got \(newKeyHash.length) characters)"
             }
             let sub = self.borrowProvided(id)
-            assert(sub.getStatus() != Status.Closed, message: "SimpleUsageSubscriptions: the subscription is closed")
-            let old = sub.keyHash ?? panic("SimpleUsageSubscriptions: no key is attached to rotate")
-            assert(old != newKeyHash, message: "SimpleUsageSubscriptions: the new key hash equals the current one")
+            if sub.isClosed() {
+                panic("SimpleUsageSubscriptions: the subscription is closed (subscription \(id))")
+            }
+            let old = sub.keyHash ?? panic("SimpleUsageSubscriptions: no key is attached to rotate (subscription \(id))")
+            if old == newKeyHash {
+                panic("SimpleUsageSubscriptions: the new key hash equals the current one (subscription \(id))")
+            }
             sub.setKeyHash(newKeyHash)
             emit KeyRotated(id: id, oldKeyHash: old, newKeyHash: newKeyHash, provider: sub.provider)
         }
@@ -580,7 +627,9 @@ access(all) contract SimpleUsageSubscriptions {
                 self.owner != nil: "SimpleUsageSubscriptions: the Provider resource must be in the provider's storage"
             }
             let sub = SimpleUsageSubscriptions.borrowOrPanic(id)
-            assert(sub.provider == self.owner!.address, message: "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+            if sub.provider != self.owner!.address {
+                panic("SimpleUsageSubscriptions: the signer is not this subscription's provider (subscription \(id) names \(sub.provider), the signer is \(self.owner!.address))")
+            }
             return sub
         }
     }
@@ -619,6 +668,11 @@ access(all) contract SimpleUsageSubscriptions {
     /// A new Provider resource, to be saved at ProviderStoragePath.
     access(all) fun createProvider(): @Provider {
         return <- create Provider()
+    }
+
+    /// True once any subscription was opened (closed ones included: ids are never reused).
+    access(all) view fun hasSubscriptions(): Bool {
+        return self.nextId > 1
     }
 
     /// The escrow settings in force.
@@ -684,7 +738,7 @@ access(all) contract SimpleUsageSubscriptions {
     /// subscription's key is blocked, so no usage would ever come to move it through billing.
     /// The counters stay with their period: a late line of that period still counts there.
     access(all) fun startDuePeriod(_ id: UInt64) {
-        let sub = (&self.subscriptions[id] as &Subscription?) ?? panic("SimpleUsageSubscriptions: unknown subscription id")
+        let sub = (&self.subscriptions[id] as &Subscription?) ?? panic("SimpleUsageSubscriptions: unknown subscription id \(id)")
         sub.refreshSuspension(now: getCurrentBlock().timestamp)
     }
 
@@ -791,13 +845,13 @@ access(all) contract SimpleUsageSubscriptions {
     }
 
     access(contract) fun revoke(_ sub: &Subscription, by: Address) {
-        let old = sub.keyHash ?? panic("SimpleUsageSubscriptions: no key is attached to revoke")
+        let old = sub.keyHash ?? panic("SimpleUsageSubscriptions: no key is attached to revoke (subscription \(sub.id))")
         sub.setKeyHash(nil)
         emit KeyRevoked(id: sub.id, keyHash: old, by: by)
     }
 
     access(contract) view fun borrowOrPanic(_ id: UInt64): &Subscription {
-        return (&self.subscriptions[id] as &Subscription?) ?? panic("SimpleUsageSubscriptions: unknown subscription id")
+        return (&self.subscriptions[id] as &Subscription?) ?? panic("SimpleUsageSubscriptions: unknown subscription id \(id)")
     }
 
     init() {

@@ -55,6 +55,19 @@ access(all) contract UsageBasedSubscriptions {
     access(all) event NoticePeriodSet(seconds: UFix64, effectiveFrom: UFix64)
     access(all) event BillerIssued(billerId: UInt64)
 
+    /// What charging a line did, passed to `chargeLines`' `onLine` as its raw value. Only
+    /// Charged and Suspended changed anything.
+    access(all) enum LineOutcome: UInt8 {
+        /// Charged (in full, or what the escrow held).
+        access(all) case Charged
+        /// Charged, and the subscription is suspended after it (escrow used up or cap reached).
+        access(all) case Suspended
+        /// No subscription has the line's id.
+        access(all) case Unknown
+        /// The subscription is closed.
+        access(all) case Closed
+    }
+
     /// One pricing tier: tokens from `threshold` (period-to-date) up to the next tier's threshold
     /// cost `pricePer1K` FLOW per 1,000 tokens.
     access(all) struct Tier {
@@ -160,10 +173,10 @@ access(all) contract UsageBasedSubscriptions {
         /// After each line it calls `onLine(i, cost, charged, paidTokens, outcome)`: the line's
         /// full price; what was taken from the escrow (the cost, or what was left if the escrow
         /// ran out); the tokens `charged` paid for (all of them unless the escrow ran out; only
-        /// these advance the period's tier position); and the outcome: 0 charged, 1 charged and
-        /// the subscription is suspended after it, 2 no such subscription, 3 the subscription is
-        /// closed (2 and 3 change nothing). Emits no per-line event (the caller's `onLine` emits
-        /// one with its window); suspension emits its event. Returns the total taken from escrow.
+        /// these advance the period's tier position); and the outcome, a LineOutcome's raw value
+        /// (a plain UInt8: an enum value would cost a read of its raw value at every comparison).
+        /// Emits no per-line event (the caller's `onLine` emits one with its window); suspension
+        /// emits its event. Returns the total taken from escrow.
         /// `onLine` is the Biller holder's own code, trusted as the holder is.
         ///
         /// One call per report, with plain values per line rather than a result struct: what is
@@ -186,14 +199,19 @@ access(all) contract UsageBasedSubscriptions {
             // What the lines take, per provider: added to what the contract owes once, below.
             let owed: {Address: UFix64} = {}
             let owedRef = &owed as auth(Mutate) &{Address: UFix64}
+            // The outcomes' raw values, looked up once rather than per line.
+            let lineCharged = LineOutcome.Charged.rawValue
+            let lineSuspended = LineOutcome.Suspended.rawValue
+            let lineUnknown = LineOutcome.Unknown.rawValue
+            let lineClosed = LineOutcome.Closed.rawValue
             let n = subscriptionIds.length
             var i = 0
             while i < n {
                 let lineTokens = tokens[i]
                 // Every subscription field below is read once into a local.
                 if let s = SimpleUsageSubscriptions.borrowForBilling(subscriptionIds[i]) {
-                    if s.statusCode == 3 { // Closed
-                        onLine(i, 0.0, 0.0, 0, 3)
+                    if s.isClosed() {
+                        onLine(i, 0.0, 0.0, 0, lineClosed)
                     } else {
                         let periodTokens = s.rollPeriodTo(windowStart, now: now)
                         let family = families[i]
@@ -233,10 +251,10 @@ access(all) contract UsageBasedSubscriptions {
                             inForce = true
                         }
                         total = total + charged
-                        onLine(i, cost, charged, paidTokens, suspended ? 1 : 0)
+                        onLine(i, cost, charged, paidTokens, suspended ? lineSuspended : lineCharged)
                     }
                 } else {
-                    onLine(i, 0.0, 0.0, 0, 2)
+                    onLine(i, 0.0, 0.0, 0, lineUnknown)
                 }
                 i = i + 1
             }
@@ -277,14 +295,13 @@ access(all) contract UsageBasedSubscriptions {
         /// Sets (or adds) a model family's multiplier.
         access(Configure) fun setFamilyMultiplier(family: String, multiplier: UFix64) {
             pre {
-                UsageBasedSubscriptions.isFamilyKey(family): "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes"
-                multiplier > 0.0 && multiplier <= UsageBasedSubscriptions.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most \(UInt64(UsageBasedSubscriptions.MaxMultiplier))"
+                UsageBasedSubscriptions.isFamilyKey(family): "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes, not '\(family)' (\(family.utf8.length) bytes)"
+                multiplier > 0.0 && multiplier <= UsageBasedSubscriptions.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most \(UInt64(UsageBasedSubscriptions.MaxMultiplier)), not \(multiplier)"
             }
             let latest = UsageBasedSubscriptions.latest()
-            assert(
-                latest.familyMultiplierUnits.containsKey(family) || latest.familyMultiplierUnits.length < UsageBasedSubscriptions.MaxFamilies,
-                message: "UsageBasedSubscriptions: at most \(UsageBasedSubscriptions.MaxFamilies) families"
-            )
+            if !latest.familyMultiplierUnits.containsKey(family) && latest.familyMultiplierUnits.length >= UsageBasedSubscriptions.MaxFamilies {
+                panic("UsageBasedSubscriptions: at most \(UsageBasedSubscriptions.MaxFamilies) families ('\(family)' would be one more)")
+            }
             let units = UsageBasedSubscriptions.toUnits(multiplier)
             // Names billed as this family: the key itself and the models mapped to it.
             var increase = units > latest.multiplierUnitsFor(family)
@@ -302,7 +319,7 @@ access(all) contract UsageBasedSubscriptions {
         /// Sets the multiplier of models in no family.
         access(Configure) fun setDefaultMultiplier(multiplier: UFix64) {
             pre {
-                multiplier > 0.0 && multiplier <= UsageBasedSubscriptions.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most \(UInt64(UsageBasedSubscriptions.MaxMultiplier))"
+                multiplier > 0.0 && multiplier <= UsageBasedSubscriptions.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most \(UInt64(UsageBasedSubscriptions.MaxMultiplier)), not \(multiplier)"
             }
             let latest = UsageBasedSubscriptions.latest()
             let units = UsageBasedSubscriptions.toUnits(multiplier)
@@ -317,11 +334,12 @@ access(all) contract UsageBasedSubscriptions {
                 model.length > 0 && model.utf8.length <= 128: "UsageBasedSubscriptions: a model name is 1 to 128 bytes, not \(model.utf8.length)"
             }
             let latest = UsageBasedSubscriptions.latest()
-            assert(latest.familyMultiplierUnits.containsKey(family), message: "UsageBasedSubscriptions: unknown family; set its multiplier first")
-            assert(
-                latest.modelFamilies.containsKey(model) || latest.modelFamilies.length < UsageBasedSubscriptions.MaxMappedModels,
-                message: "UsageBasedSubscriptions: at most \(UsageBasedSubscriptions.MaxMappedModels) mapped models"
-            )
+            if !latest.familyMultiplierUnits.containsKey(family) {
+                panic("UsageBasedSubscriptions: unknown family; set its multiplier first (family '\(family)')")
+            }
+            if !latest.modelFamilies.containsKey(model) && latest.modelFamilies.length >= UsageBasedSubscriptions.MaxMappedModels {
+                panic("UsageBasedSubscriptions: at most \(UsageBasedSubscriptions.MaxMappedModels) mapped models ('\(model)' would be one more)")
+            }
             // A family key keeps its own multiplier whatever the map says.
             let before = latest.multiplierUnitsFor(model)
             let after = latest.familyMultiplierUnits[model] ?? latest.familyMultiplierUnits[family]!
@@ -335,7 +353,9 @@ access(all) contract UsageBasedSubscriptions {
         /// Removes a model's mapping; it then uses the default multiplier.
         access(Configure) fun unmapModel(model: String) {
             let latest = UsageBasedSubscriptions.latest()
-            assert(latest.modelFamilies.containsKey(model), message: "UsageBasedSubscriptions: the model is not mapped")
+            if !latest.modelFamilies.containsKey(model) {
+                panic("UsageBasedSubscriptions: the model is not mapped (model '\(model)')")
+            }
             let before = latest.multiplierUnitsFor(model)
             let after = latest.familyMultiplierUnits[model] ?? latest.defaultMultiplierUnits
             let increase = after > before
@@ -362,12 +382,12 @@ access(all) contract UsageBasedSubscriptions {
         access(Configure) fun setNoticePeriod(seconds: UFix64) {
             pre {
                 seconds >= UsageBasedSubscriptions.MinNoticePeriod && seconds <= UsageBasedSubscriptions.MaxNoticePeriod:
-                    "UsageBasedSubscriptions: the notice period must be between \(UInt64(UsageBasedSubscriptions.MinNoticePeriod)) and \(UInt64(UsageBasedSubscriptions.MaxNoticePeriod)) seconds"
+                    "UsageBasedSubscriptions: the notice period must be between \(UInt64(UsageBasedSubscriptions.MinNoticePeriod)) and \(UInt64(UsageBasedSubscriptions.MaxNoticePeriod)) seconds, not \(seconds)"
             }
             let now = getCurrentBlock().timestamp
             let current = UsageBasedSubscriptions.noticePeriodAt(now)
             UsageBasedSubscriptions.noticePeriod = current
-            if seconds >= current || !UsageBasedSubscriptions.hasCustomers() {
+            if seconds >= current || !SimpleUsageSubscriptions.hasSubscriptions() {
                 UsageBasedSubscriptions.noticePeriod = seconds
                 UsageBasedSubscriptions.pendingNoticePeriod = nil
                 UsageBasedSubscriptions.pendingNoticeFrom = now
@@ -464,7 +484,7 @@ access(all) contract UsageBasedSubscriptions {
     /// differential test can try random tables without changing the configuration.
     access(all) fun quoteWithTiers(thresholds: [UInt64], pricesPer1K: [UFix64], multiplier: UFix64, tokens: UInt64, periodTokens: UInt64): UFix64 {
         pre {
-            multiplier > 0.0 && multiplier <= self.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most \(UInt64(self.MaxMultiplier))"
+            multiplier > 0.0 && multiplier <= self.MaxMultiplier: "UsageBasedSubscriptions: a multiplier must be positive and at most \(UInt64(self.MaxMultiplier)), not \(multiplier)"
         }
         self.assertValidTiers(thresholds: thresholds, pricesPer1K: pricesPer1K)
         var units: [UInt64] = []
@@ -497,16 +517,30 @@ access(all) contract UsageBasedSubscriptions {
     /// Panics with the first problem of a tier table.
     access(all) view fun assertValidTiers(thresholds: [UInt64], pricesPer1K: [UFix64]) {
         assert(thresholds.length > 0, message: "UsageBasedSubscriptions: a tier table needs at least one tier")
-        assert(thresholds.length <= self.MaxTiers, message: "UsageBasedSubscriptions: a tier table has at most 16 tiers")
-        assert(thresholds.length == pricesPer1K.length, message: "UsageBasedSubscriptions: thresholds and prices differ in length")
-        assert(thresholds[0] == 0, message: "UsageBasedSubscriptions: the first tier must start at 0 tokens")
+        // `if` and `panic` rather than `assert`, whose message would be built on every check.
+        if thresholds.length > self.MaxTiers {
+            panic("UsageBasedSubscriptions: a tier table has at most \(self.MaxTiers) tiers, not \(thresholds.length)")
+        }
+        if thresholds.length != pricesPer1K.length {
+            panic("UsageBasedSubscriptions: thresholds and prices differ in length (\(thresholds.length) thresholds, \(pricesPer1K.length) prices)")
+        }
+        if thresholds[0] != 0 {
+            panic("UsageBasedSubscriptions: the first tier must start at 0 tokens, not \(thresholds[0])")
+        }
+        // Messages count tiers from 1, as the page's tier table does.
         var i = 0
         while i < thresholds.length {
-            assert(pricesPer1K[i] > 0.0, message: "UsageBasedSubscriptions: tier prices must be positive")
-            assert(pricesPer1K[i] <= self.MaxPricePer1K, message: "UsageBasedSubscriptions: a tier price is at most \(UInt64(self.MaxPricePer1K)) FLOW per 1,000 tokens")
-            assert(thresholds[i] <= self.MaxThreshold, message: "UsageBasedSubscriptions: a tier threshold is at most \(self.MaxThreshold) tokens")
-            if i > 0 {
-                assert(thresholds[i] > thresholds[i - 1], message: "UsageBasedSubscriptions: tier thresholds must be strictly ascending")
+            if pricesPer1K[i] <= 0.0 {
+                panic("UsageBasedSubscriptions: tier prices must be positive (tier \(i + 1) costs \(pricesPer1K[i]))")
+            }
+            if pricesPer1K[i] > self.MaxPricePer1K {
+                panic("UsageBasedSubscriptions: a tier price is at most \(UInt64(self.MaxPricePer1K)) FLOW per 1,000 tokens (tier \(i + 1) costs \(pricesPer1K[i]))")
+            }
+            if thresholds[i] > self.MaxThreshold {
+                panic("UsageBasedSubscriptions: a tier threshold is at most \(self.MaxThreshold) tokens (tier \(i + 1) starts at \(thresholds[i]))")
+            }
+            if i > 0 && thresholds[i] <= thresholds[i - 1] {
+                panic("UsageBasedSubscriptions: tier thresholds must be strictly ascending (tier \(i + 1) starts at \(thresholds[i]), tier \(i) at \(thresholds[i - 1]))")
             }
             i = i + 1
         }
@@ -619,10 +653,6 @@ access(all) contract UsageBasedSubscriptions {
         return self.versions[self.versions.length - 1]
     }
 
-    access(contract) view fun hasCustomers(): Bool {
-        return SimpleUsageSubscriptions.nextId > 1
-    }
-
     /// True if the tier table would charge more than the latest version for any token position:
     /// both are step functions, so comparing at every threshold of either decides it.
     access(contract) view fun raisesAnyTierPrice(latest: PricingVersion, thresholds: [UInt64], priceUnits: [UInt64]): Bool {
@@ -641,7 +671,7 @@ access(all) contract UsageBasedSubscriptions {
     /// the first subscription there is nobody to notify: the new version is the whole schedule.
     access(contract) fun announce(increase: Bool, thresholds: [UInt64], priceUnits: [UInt64], familyMultiplierUnits: {String: UInt64}, defaultMultiplierUnits: UInt64, modelFamilies: {String: String}): PricingVersion {
         let now = getCurrentBlock().timestamp
-        if !self.hasCustomers() {
+        if !SimpleUsageSubscriptions.hasSubscriptions() {
             let base = PricingVersion(version: self.nextVersion, effectiveFrom: 0.0, announcedAt: now, thresholds: thresholds, priceUnits: priceUnits, familyMultiplierUnits: familyMultiplierUnits, defaultMultiplierUnits: defaultMultiplierUnits, modelFamilies: modelFamilies)
             self.nextVersion = self.nextVersion + 1
             self.versions = [base]
@@ -666,7 +696,9 @@ access(all) contract UsageBasedSubscriptions {
                 pending = pending + 1
             }
         }
-        assert(pending <= self.MaxPendingVersions, message: "UsageBasedSubscriptions: at most \(self.MaxPendingVersions) announced changes may wait at once")
+        if pending > self.MaxPendingVersions {
+            panic("UsageBasedSubscriptions: at most \(self.MaxPendingVersions) announced changes may wait at once")
+        }
         return version
     }
 

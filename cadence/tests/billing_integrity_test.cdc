@@ -264,7 +264,7 @@ access(all) fun testAnExhaustedEscrowResumesOnlyWithTheMinimumDeposit() {
 access(all) fun testTheMinimumDepositIsAnAdminSetting() {
     txOk("subscriptions/admin_set_minimum_deposit", contractAccount, [5.0])
     Test.assertEqual(5.0, (lastEvent(Type<SimpleUsageSubscriptions.MinimumDepositChanged>()) as! SimpleUsageSubscriptions.MinimumDepositChanged).amount)
-    txFails("subscriptions/create_subscription", customer, [provider.address, 4.99999999, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 5.00000000 FLOW")
+    txFails("subscriptions/create_subscription", customer, [provider.address, 4.99999999, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 5.00000000 FLOW, not 4.99999999")
     subscribe(customer, provider, 5.0, cap: nil, models: nil)
     Test.assertEqual(5.0, (script("pricing/get_pricing", [])! as! UsageBasedSubscriptions.PricingConfig).minimumDeposit)
 }

@@ -197,7 +197,7 @@ access(all) fun testAnyoneStartsADuePeriodWhichLiftsACapSuspension() {
 access(all) fun testStartDuePeriodRefusesAnUnknownId() {
     let result = tx("subscriptions/start_due_period", Test.createAccount(), [UInt64(999_999)])
     Test.expect(result, Test.beFailed())
-    Test.assertError(result, errorMessage: "SimpleUsageSubscriptions: unknown subscription id")
+    Test.assertError(result, errorMessage: "SimpleUsageSubscriptions: unknown subscription id 999999")
 }
 
 access(all) fun testExactCapSuspends() {
@@ -209,11 +209,11 @@ access(all) fun testExactCapSuspends() {
 
 access(all) fun testUnknownSubscriptionDoesNotBlockTheReport() {
     let id = subscribe(customer, provider, 10.0, cap: nil, models: nil)
-    let totals = script("subscriptions/get_totals", [])! as! SimpleUsageSubscriptions.Totals
+    let totals = script("subscriptions/testing/get_totals", [])! as! SimpleUsageSubscriptions.Totals
     bill([987_654, id, 987_655], ["gpt-4", "gpt-4", "claude"], [1_000, 1_000, 1_000])
     Test.assertEqual(10.0 - 0.03, info(id).balance)
     Test.assertEqual(nil, script("subscriptions/get_subscription", [987_654 as UInt64]))
-    let after = script("subscriptions/get_totals", [])! as! SimpleUsageSubscriptions.Totals
+    let after = script("subscriptions/testing/get_totals", [])! as! SimpleUsageSubscriptions.Totals
     Test.assertEqual(totals.deposited, after.deposited)
     Test.assertEqual(totals.paidToProviders + 0.03, after.paidToProviders)
     assertConserved()
@@ -270,10 +270,10 @@ access(all) fun testProviderWithoutReceiverIsPaidLater() {
     Test.assertEqual(0.03, deferred.amount)
     Test.assertEqual(0.03, script("subscriptions/get_owed", [p.address])! as! UFix64)
     assertConserved()
-    let owedBefore = (script("subscriptions/get_totals", [])! as! SimpleUsageSubscriptions.Totals).owedToProviders
+    let owedBefore = (script("subscriptions/testing/get_totals", [])! as! SimpleUsageSubscriptions.Totals).owedToProviders
     txOk("subscriptions/collect_owed", p, [])
     Test.assertEqual(0.0, script("subscriptions/get_owed", [p.address])! as! UFix64)
-    Test.assertEqual(owedBefore - 0.03, (script("subscriptions/get_totals", [])! as! SimpleUsageSubscriptions.Totals).owedToProviders)
+    Test.assertEqual(owedBefore - 0.03, (script("subscriptions/testing/get_totals", [])! as! SimpleUsageSubscriptions.Totals).owedToProviders)
     Test.assertEqual(before + 0.03, flowBalance(p))
     assertConserved()
 }

@@ -113,7 +113,7 @@ access(all) fun testThresholdChanges() {
 access(all) fun testRejectsNonAdmin() {
     let before = configFingerprint()
     let stranger = newAccount(1.0)
-    Test.assertError(tx("transactions/oracle/register_oracle", stranger, [fxOracleKeys()[3]]), errorMessage: "the signer holds no FlareOracleVerifier Admin")
+    Test.assertError(tx("transactions/oracle/register_oracle", stranger, [fxOracleKeys()[3]]), errorMessage: "the signer holds no FlareOracleVerifier Admin (account \(stranger.address), path /storage/flareFlowOracleAdmin)")
     Test.assertError(tx("transactions/oracle/remove_oracle", stranger, [1 as UInt64]), errorMessage: "the signer holds no FlareOracleVerifier Admin")
     Test.assertError(tx("transactions/oracle/set_threshold", stranger, [1]), errorMessage: "the signer holds no FlareOracleVerifier Admin")
     Test.assertError(tx("transactions/oracle/set_source", stranger, [1 as UInt256, fxVerifier()]), errorMessage: "the signer holds no FlareOracleVerifier Admin")
@@ -122,12 +122,12 @@ access(all) fun testRejectsNonAdmin() {
 
 access(all) fun testRejectsBadConfiguration() {
     let before = configFingerprint()
-    Test.assertError(tx("transactions/oracle/register_oracle", admin, [fxOracleKeys()[0]]), errorMessage: "the key is already registered")
+    Test.assertError(tx("transactions/oracle/register_oracle", admin, [fxOracleKeys()[0]]), errorMessage: "the key is already registered (oracle 1)")
     Test.assertError(tx("transactions/oracle/register_oracle", admin, ["04".concat(fxOracleKeys()[3])]), errorMessage: "a public key is 64 bytes (128 hex chars, no 04 prefix), not 130 hex chars")
     Test.assertError(tx("transactions/oracle/register_oracle", admin, [fxOracleKeys()[3].slice(from: 0, upTo: 126).concat("00")]), errorMessage: "")
-    Test.assertError(tx("transactions/oracle/set_threshold", admin, [0]), errorMessage: "the threshold must be at least 1")
+    Test.assertError(tx("transactions/oracle/set_threshold", admin, [0]), errorMessage: "the threshold must be at least 1, not 0")
     Test.assertError(tx("transactions/oracle/set_threshold", admin, [4]), errorMessage: "the threshold exceeds the number of registered oracles (4 asked, 3 registered)")
-    Test.assertError(tx("transactions/oracle/remove_oracle", admin, [9 as UInt64]), errorMessage: "unknown oracle id")
+    Test.assertError(tx("transactions/oracle/remove_oracle", admin, [9 as UInt64]), errorMessage: "unknown oracle id 9")
     Test.assertError(tx("transactions/oracle/set_source", admin, [0 as UInt256, fxVerifier()]), errorMessage: "the chain id must be positive")
     Test.assertEqual(before, configFingerprint())
     txOk("transactions/oracle/set_threshold", admin, [3])

@@ -14,7 +14,7 @@ access(all) fun quote(_ model: String, _ tokens: UInt64, _ periodTokens: UInt64)
 }
 
 access(all) fun quoteWithTiers(_ thresholds: [UInt64], _ prices: [UFix64], _ multiplier: UFix64, _ tokens: UInt64, _ periodTokens: UInt64): Test.ScriptResult {
-    return Test.executeScript(scriptCode("pricing/quote_with_tiers"), [thresholds, prices, multiplier, tokens, periodTokens])
+    return Test.executeScript(scriptCode("pricing/testing/quote_with_tiers"), [thresholds, prices, multiplier, tokens, periodTokens])
 }
 
 access(all) fun pricing(): UsageBasedSubscriptions.PricingConfig {
@@ -117,14 +117,14 @@ access(all) fun testDefaultPricingConfig() {
 
 access(all) fun testInvalidTierTablesAreRejected() {
     let cases: [[AnyStruct]] = [
-        [([0, 200, 100] as [UInt64]), [0.02, 0.015, 0.01], "UsageBasedSubscriptions: tier thresholds must be strictly ascending"],
-        [([0, 100, 100] as [UInt64]), [0.02, 0.015, 0.01], "UsageBasedSubscriptions: tier thresholds must be strictly ascending"],
-        [([0, 100] as [UInt64]), [0.02, 0.0], "UsageBasedSubscriptions: tier prices must be positive"],
-        [([0] as [UInt64]), [0.0], "UsageBasedSubscriptions: tier prices must be positive"],
-        [([5, 100] as [UInt64]), [0.02, 0.01], "UsageBasedSubscriptions: the first tier must start at 0 tokens"],
-        [([0, 100] as [UInt64]), [0.02], "UsageBasedSubscriptions: thresholds and prices differ in length"],
+        [([0, 200, 100] as [UInt64]), [0.02, 0.015, 0.01], "UsageBasedSubscriptions: tier thresholds must be strictly ascending (tier 3 starts at 100, tier 2 at 200)"],
+        [([0, 100, 100] as [UInt64]), [0.02, 0.015, 0.01], "UsageBasedSubscriptions: tier thresholds must be strictly ascending (tier 3 starts at 100, tier 2 at 100)"],
+        [([0, 100] as [UInt64]), [0.02, 0.0], "UsageBasedSubscriptions: tier prices must be positive (tier 2 costs 0.00000000)"],
+        [([0] as [UInt64]), [0.0], "UsageBasedSubscriptions: tier prices must be positive (tier 1 costs 0.00000000)"],
+        [([5, 100] as [UInt64]), [0.02, 0.01], "UsageBasedSubscriptions: the first tier must start at 0 tokens, not 5"],
+        [([0, 100] as [UInt64]), [0.02], "UsageBasedSubscriptions: thresholds and prices differ in length (2 thresholds, 1 prices)"],
         [[] as [UInt64], [] as [UFix64], "UsageBasedSubscriptions: a tier table needs at least one tier"],
-        [([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] as [UInt64]), [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], "UsageBasedSubscriptions: a tier table has at most 16 tiers"]
+        [([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] as [UInt64]), [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], "UsageBasedSubscriptions: a tier table has at most 16 tiers, not 17"]
     ]
     let before = Test.eventsOfType(Type<UsageBasedSubscriptions.TiersUpdated>()).length
     for c in cases {
@@ -138,16 +138,16 @@ access(all) fun testInvalidTierTablesAreRejected() {
         Test.assertError(quoteWithTiers(thresholds, prices, 1.0, 1000, 0), errorMessage: message)
     }
     Test.assertEqual(before, Test.eventsOfType(Type<UsageBasedSubscriptions.TiersUpdated>()).length)
-    Test.assertError(quoteWithTiers([0], [0.02], 0.0, 1000, 0), errorMessage: "UsageBasedSubscriptions: a multiplier must be positive")
+    Test.assertError(quoteWithTiers([0], [0.02], 0.0, 1000, 0), errorMessage: "UsageBasedSubscriptions: a multiplier must be positive and at most 100, not 0.00000000")
 }
 
 access(all) fun testNonAdminCannotChangePricing() {
-    txFails("pricing/admin_set_tiers", outsider, [([0] as [UInt64]), [1.0]], "admin_set_tiers: the signer holds no UsageBasedSubscriptions Admin")
+    txFails("pricing/admin_set_tiers", outsider, [([0] as [UInt64]), [1.0]], "admin_set_tiers: the signer holds no UsageBasedSubscriptions Admin (account \(outsider.address), path /storage/flareFlowPricingAdmin)")
     txFails("pricing/admin_set_family_multiplier", outsider, ["gpt-4", 0.01], "admin_set_family_multiplier: the signer holds no UsageBasedSubscriptions Admin")
     txFails("pricing/admin_set_default_multiplier", outsider, [0.01], "admin_set_default_multiplier: the signer holds no UsageBasedSubscriptions Admin")
     txFails("pricing/admin_map_model", outsider, ["gpt-4o", "llama"], "admin_map_model: the signer holds no UsageBasedSubscriptions Admin")
     txFails("pricing/admin_unmap_model", outsider, ["gpt-4o"], "admin_unmap_model: the signer holds no UsageBasedSubscriptions Admin")
-    txFails("subscriptions/admin_set_period", outsider, [60.0], "admin_set_period: the signer holds no SimpleUsageSubscriptions Admin")
+    txFails("subscriptions/admin_set_period", outsider, [60.0], "admin_set_period: the signer holds no SimpleUsageSubscriptions Admin (account \(outsider.address), path /storage/flareFlowEscrowAdmin)")
     txFails("subscriptions/admin_set_grace", outsider, [3_000.0], "admin_set_grace: the signer holds no SimpleUsageSubscriptions Admin")
     txFails("subscriptions/admin_set_minimum_deposit", outsider, [0.01], "admin_set_minimum_deposit: the signer holds no SimpleUsageSubscriptions Admin")
     txFails("pricing/admin_set_notice_period", outsider, [3_600.0], "admin_set_notice_period: the signer holds no UsageBasedSubscriptions Admin")
@@ -209,30 +209,30 @@ access(all) fun testAdminChangesPricingWithEvents() {
 
 access(all) fun testInvalidAdminInputIsRejected() {
     let before = pricing()
-    txFails("pricing/admin_set_family_multiplier", contractAccount, ["gpt-4", 0.0], "UsageBasedSubscriptions: a multiplier must be positive")
-    txFails("pricing/admin_set_family_multiplier", contractAccount, ["", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes")
-    txFails("pricing/admin_set_family_multiplier", contractAccount, ["a-family-key-longer-than-31-bytes", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes")
-    txFails("pricing/admin_set_family_multiplier", contractAccount, ["gpt-4\u{e9}", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes")
-    txFails("pricing/admin_set_default_multiplier", contractAccount, [0.0], "UsageBasedSubscriptions: a multiplier must be positive")
-    txFails("pricing/admin_map_model", contractAccount, ["gpt-5", "no-such-family"], "UsageBasedSubscriptions: unknown family; set its multiplier first")
+    txFails("pricing/admin_set_family_multiplier", contractAccount, ["gpt-4", 0.0], "UsageBasedSubscriptions: a multiplier must be positive and at most 100, not 0.00000000")
+    txFails("pricing/admin_set_family_multiplier", contractAccount, ["", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes, not '' (0 bytes)")
+    txFails("pricing/admin_set_family_multiplier", contractAccount, ["a-family-key-longer-than-31-bytes", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes, not 'a-family-key-longer-than-31-bytes' (33 bytes)")
+    txFails("pricing/admin_set_family_multiplier", contractAccount, ["gpt-4\u{e9}", 1.0], "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes, not 'gpt-4\u{e9}' (7 bytes)")
+    txFails("pricing/admin_set_default_multiplier", contractAccount, [0.0], "UsageBasedSubscriptions: a multiplier must be positive and at most 100, not 0.00000000")
+    txFails("pricing/admin_map_model", contractAccount, ["gpt-5", "no-such-family"], "UsageBasedSubscriptions: unknown family; set its multiplier first (family 'no-such-family')")
     txFails("pricing/admin_map_model", contractAccount, ["", "gpt-4"], "UsageBasedSubscriptions: a model name is 1 to 128 bytes, not 0")
-    txFails("pricing/admin_unmap_model", contractAccount, ["never-mapped"], "UsageBasedSubscriptions: the model is not mapped")
-    txFails("pricing/admin_set_family_multiplier", contractAccount, ["gpt-4", 100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100")
-    txFails("pricing/admin_set_default_multiplier", contractAccount, [100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100")
-    txFails("pricing/admin_set_tiers", contractAccount, [([0] as [UInt64]), [1_000.00000001]], "UsageBasedSubscriptions: a tier price is at most 1000 FLOW per 1,000 tokens")
-    txFails("pricing/admin_set_tiers", contractAccount, [([0, 1_000_000_000_000_001] as [UInt64]), [1.0, 0.5]], "UsageBasedSubscriptions: a tier threshold is at most 1000000000000000 tokens")
+    txFails("pricing/admin_unmap_model", contractAccount, ["never-mapped"], "UsageBasedSubscriptions: the model is not mapped (model 'never-mapped')")
+    txFails("pricing/admin_set_family_multiplier", contractAccount, ["gpt-4", 100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100, not 100.00000001")
+    txFails("pricing/admin_set_default_multiplier", contractAccount, [100.00000001], "UsageBasedSubscriptions: a multiplier must be positive and at most 100, not 100.00000001")
+    txFails("pricing/admin_set_tiers", contractAccount, [([0] as [UInt64]), [1_000.00000001]], "UsageBasedSubscriptions: a tier price is at most 1000 FLOW per 1,000 tokens (tier 1 costs 1000.00000001)")
+    txFails("pricing/admin_set_tiers", contractAccount, [([0, 1_000_000_000_000_001] as [UInt64]), [1.0, 0.5]], "UsageBasedSubscriptions: a tier threshold is at most 1000000000000000 tokens (tier 2 starts at 1000000000000001)")
     // Every escrow setting is bounded: a huge period or grace would overflow timestamp arithmetic,
     // a grace shorter than the settlement latency would let a closing customer skip a bill.
-    txFails("subscriptions/admin_set_period", contractAccount, [59.0], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds")
-    txFails("subscriptions/admin_set_period", contractAccount, [31_622_401.0], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds")
-    txFails("subscriptions/admin_set_period", contractAccount, [UFix64.max], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds")
-    txFails("subscriptions/admin_set_grace", contractAccount, [2_399.0], "SimpleUsageSubscriptions: the close grace must cover the settlement latency (at least 2400 seconds)")
-    txFails("subscriptions/admin_set_grace", contractAccount, [2_592_001.0], "SimpleUsageSubscriptions: the close grace is at most 2592000 seconds (30 days)")
-    txFails("subscriptions/admin_set_grace", contractAccount, [UFix64.max], "SimpleUsageSubscriptions: the close grace is at most 2592000 seconds (30 days)")
-    txFails("subscriptions/admin_set_minimum_deposit", contractAccount, [0.00999999], "SimpleUsageSubscriptions: the minimum deposit must be between 0.01000000 and 10000.00000000 FLOW")
-    txFails("subscriptions/admin_set_minimum_deposit", contractAccount, [10_000.00000001], "SimpleUsageSubscriptions: the minimum deposit must be between 0.01000000 and 10000.00000000 FLOW")
-    txFails("pricing/admin_set_notice_period", contractAccount, [3_599.0], "UsageBasedSubscriptions: the notice period must be between 3600 and 7776000 seconds")
-    txFails("pricing/admin_set_notice_period", contractAccount, [7_776_001.0], "UsageBasedSubscriptions: the notice period must be between 3600 and 7776000 seconds")
+    txFails("subscriptions/admin_set_period", contractAccount, [59.0], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds, not 59.00000000")
+    txFails("subscriptions/admin_set_period", contractAccount, [31_622_401.0], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds, not 31622401.00000000")
+    txFails("subscriptions/admin_set_period", contractAccount, [UFix64.max], "SimpleUsageSubscriptions: the billing period must be between 60 and 31622400 seconds, not \(UFix64.max)")
+    txFails("subscriptions/admin_set_grace", contractAccount, [2_399.0], "SimpleUsageSubscriptions: the close grace must cover the settlement latency (at least 2400 seconds), not 2399.00000000")
+    txFails("subscriptions/admin_set_grace", contractAccount, [2_592_001.0], "SimpleUsageSubscriptions: the close grace is at most 2592000 seconds (30 days), not 2592001.00000000")
+    txFails("subscriptions/admin_set_grace", contractAccount, [UFix64.max], "SimpleUsageSubscriptions: the close grace is at most 2592000 seconds (30 days), not \(UFix64.max)")
+    txFails("subscriptions/admin_set_minimum_deposit", contractAccount, [0.00999999], "SimpleUsageSubscriptions: the minimum deposit must be between 0.01000000 and 10000.00000000 FLOW, not 0.00999999")
+    txFails("subscriptions/admin_set_minimum_deposit", contractAccount, [10_000.00000001], "SimpleUsageSubscriptions: the minimum deposit must be between 0.01000000 and 10000.00000000 FLOW, not 10000.00000001")
+    txFails("pricing/admin_set_notice_period", contractAccount, [3_599.0], "UsageBasedSubscriptions: the notice period must be between 3600 and 7776000 seconds, not 3599.00000000")
+    txFails("pricing/admin_set_notice_period", contractAccount, [7_776_001.0], "UsageBasedSubscriptions: the notice period must be between 3600 and 7776000 seconds, not 7776001.00000000")
     Test.assertEqual(before.billingPeriod, pricing().billingPeriod)
     Test.assertEqual(before.closeGracePeriod, pricing().closeGracePeriod)
     Test.assertEqual(1.0, pricing().minimumDeposit)

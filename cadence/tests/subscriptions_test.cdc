@@ -65,10 +65,10 @@ access(all) fun testDepositBelowTheMinimumIsRejected() {
     let next = info(1).id
     let count = Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).length
     let before = flowBalance(customer)
-    txFails("subscriptions/create_subscription", customer, [provider.address, 0.0, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW")
+    txFails("subscriptions/create_subscription", customer, [provider.address, 0.0, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW, not 0.00000000")
     // a dust subscription would get a key with no limit until its first settlement
-    txFails("subscriptions/create_subscription", customer, [provider.address, 0.00000001, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW")
-    txFails("subscriptions/create_subscription", customer, [provider.address, 0.99999999, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW")
+    txFails("subscriptions/create_subscription", customer, [provider.address, 0.00000001, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW, not 0.00000001")
+    txFails("subscriptions/create_subscription", customer, [provider.address, 0.99999999, nil, nil], "SimpleUsageSubscriptions: the deposit must be at least the minimum deposit of 1.00000000 FLOW, not 0.99999999")
     txFails("subscriptions/create_subscription", customer, [provider.address, 1.0, 0.0, nil], "SimpleUsageSubscriptions: the period budget must be positive (nil for no cap)")
     expectError(txInline(emptyModelsCreate, [customer], [provider.address]), "SimpleUsageSubscriptions: allowedModels must name at least one model (nil allows all)")
     Test.assertEqual(count, Test.eventsOfType(Type<SimpleUsageSubscriptions.SubscriptionCreated>()).length)
@@ -212,7 +212,7 @@ access(all) fun testAnotherAccountCannotTopUpUpdateOrClose() {
     subscribe(stranger, provider, 1.0, cap: nil, models: nil)
     let state = stateText(id)
     let strangerFlow = flowBalance(stranger)
-    txFails("subscriptions/top_up", stranger, [id, 1.0], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
+    txFails("subscriptions/top_up", stranger, [id, 1.0], "SimpleUsageSubscriptions: the signer is not this subscription's customer (subscription \(id) belongs to \(customer.address), the signer is \(stranger.address))")
     txFails("subscriptions/update_subscription", stranger, [id, 1.0, nil], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
     txFails("subscriptions/request_close", stranger, [id], "SimpleUsageSubscriptions: the signer is not this subscription's customer")
     txOk("subscriptions/request_close", customer, [id])
@@ -223,13 +223,13 @@ access(all) fun testAnotherAccountCannotTopUpUpdateOrClose() {
     Test.assertEqual(closing, stateText(id))
     Test.assertEqual(strangerFlow, flowBalance(stranger))
     // an account that never subscribed has no Customer resource at all
-    txFails("subscriptions/top_up", provider, [id, 1.0], "top_up: the signer has no subscriptions (no Customer resource)")
+    txFails("subscriptions/top_up", provider, [id, 1.0], "top_up: the signer has no subscriptions (no Customer resource) (account \(provider.address), path /storage/flareFlowCustomer)")
     Test.assert(state != closing, message: "request_close changed the status")
     assertConserved()
 }
 
 access(all) fun testUnknownIdIsRejected() {
-    txFails("subscriptions/top_up", customer, [424_242 as UInt64, 1.0], "SimpleUsageSubscriptions: unknown subscription id")
+    txFails("subscriptions/top_up", customer, [424_242 as UInt64, 1.0], "SimpleUsageSubscriptions: unknown subscription id 424242")
     txFails("subscriptions/update_subscription", customer, [424_242 as UInt64, nil, nil], "SimpleUsageSubscriptions: unknown subscription id")
     txFails("subscriptions/request_close", customer, [424_242 as UInt64], "SimpleUsageSubscriptions: unknown subscription id")
     txFails("subscriptions/finish_close", customer, [424_242 as UInt64], "SimpleUsageSubscriptions: unknown subscription id")
@@ -262,21 +262,21 @@ access(all) fun testKeysIssuedRotatedRevoked() {
     Test.assertEqual(id, issued.id)
     Test.assertEqual(hashA, issued.keyHash)
     Test.assertEqual(hashA, info(id).keyHash!)
-    txFails("subscriptions/issue_key", provider, [id, hashB], "SimpleUsageSubscriptions: a key is already attached; rotate it instead")
+    txFails("subscriptions/issue_key", provider, [id, hashB], "SimpleUsageSubscriptions: a key is already attached; rotate it instead (subscription \(id))")
 
     txOk("subscriptions/rotate_key", provider, [id, hashB])
     let rotated = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyRotated>()).removeLast() as! SimpleUsageSubscriptions.KeyRotated
     Test.assertEqual(hashA, rotated.oldKeyHash)
     Test.assertEqual(hashB, rotated.newKeyHash)
-    txFails("subscriptions/rotate_key", provider, [id, hashB], "SimpleUsageSubscriptions: the new key hash equals the current one")
+    txFails("subscriptions/rotate_key", provider, [id, hashB], "SimpleUsageSubscriptions: the new key hash equals the current one (subscription \(id))")
 
     txOk("subscriptions/revoke_key_provider", provider, [id])
     let revoked = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyRevoked>()).removeLast() as! SimpleUsageSubscriptions.KeyRevoked
     Test.assertEqual(hashB, revoked.keyHash)
     Test.assertEqual(provider.address, revoked.by)
     Test.assertEqual(nil, info(id).keyHash)
-    txFails("subscriptions/revoke_key_provider", provider, [id], "SimpleUsageSubscriptions: no key is attached to revoke")
-    txFails("subscriptions/rotate_key", provider, [id, hashA], "SimpleUsageSubscriptions: no key is attached to rotate")
+    txFails("subscriptions/revoke_key_provider", provider, [id], "SimpleUsageSubscriptions: no key is attached to revoke (subscription \(id))")
+    txFails("subscriptions/rotate_key", provider, [id, hashA], "SimpleUsageSubscriptions: no key is attached to rotate (subscription \(id))")
 
     // the customer can revoke too
     txOk("subscriptions/issue_key", provider, [id, hashA])
@@ -327,8 +327,8 @@ access(all) fun testIssueKeysRefusesTheWholeBatchOnABadEntry() {
     let foreign = subscribe(customer, stranger, 1.0, cap: nil, models: nil)
     let keyEvents = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length
     txFails("subscriptions/issue_keys", provider, [[a, b], [hashA]], "SimpleUsageSubscriptions: 2 subscription ids but 1 key hashes")
-    txFails("subscriptions/issue_keys", provider, [[a, b], [hashA, "SK-NOT-A-HASH"]], "SimpleUsageSubscriptions: keyHash of subscription \(b) must be a sha256 hash, 64 lowercase hex characters")
-    txFails("subscriptions/issue_keys", provider, [[a, 424_242 as UInt64], [hashA, hashB]], "SimpleUsageSubscriptions: unknown subscription id")
+    txFails("subscriptions/issue_keys", provider, [[a, b], [hashA, "SK-NOT-A-HASH"]], "SimpleUsageSubscriptions: keyHash of subscription \(b) must be a sha256 hash, 64 lowercase hex characters (got 13 characters)")
+    txFails("subscriptions/issue_keys", provider, [[a, 424_242 as UInt64], [hashA, hashB]], "SimpleUsageSubscriptions: unknown subscription id 424242")
     txFails("subscriptions/issue_keys", provider, [[a, foreign], [hashA, hashB]], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
     // only the provider of every subscription in it
     txFails("subscriptions/issue_keys", stranger, [[foreign, a], [hashA, hashB]], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
@@ -341,7 +341,7 @@ access(all) fun testIssueKeysRefusesTheWholeBatchOnABadEntry() {
 access(all) fun testKeyHashMustBeASha256() {
     let id = subscribe(customer, provider, 5.0, cap: nil, models: nil)
     let message = "SimpleUsageSubscriptions: keyHash must be a sha256 hash, 64 lowercase hex characters"
-    txFails("subscriptions/issue_key", provider, [id, "sk-1234"], message)
+    txFails("subscriptions/issue_key", provider, [id, "sk-1234"], "\(message) (got 7 characters)")
     txFails("subscriptions/issue_key", provider, [id, "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"], message)
     txFails("subscriptions/issue_key", provider, [id, hashA.slice(from: 0, upTo: 63).concat("g")], message)
     // the characters just before '0', just past '9' and just before 'a'
@@ -361,7 +361,7 @@ access(all) fun testNonProviderCannotManageKeys() {
     txOk("subscriptions/issue_key", stranger, [own, hashB])
     let state = stateText(id)
     let keyEvents = Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length
-    txFails("subscriptions/issue_key", stranger, [id, hashA], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
+    txFails("subscriptions/issue_key", stranger, [id, hashA], "SimpleUsageSubscriptions: the signer is not this subscription's provider (subscription \(id) names \(provider.address), the signer is \(stranger.address))")
     txFails("subscriptions/issue_key", customer, [id, hashA], "SimpleUsageSubscriptions: the signer is not this subscription's provider")
     Test.assertEqual(state, stateText(id))
     txOk("subscriptions/issue_key", provider, [id, hashA])
@@ -371,7 +371,7 @@ access(all) fun testNonProviderCannotManageKeys() {
     Test.assertEqual(withKey, stateText(id))
     Test.assertEqual(keyEvents + 1, Test.eventsOfType(Type<SimpleUsageSubscriptions.KeyIssued>()).length)
     let noProvider = Test.createAccount()
-    txFails("subscriptions/rotate_key", noProvider, [id, hashB], "rotate_key: the signer is not a provider (no Provider resource)")
+    txFails("subscriptions/rotate_key", noProvider, [id, hashB], "rotate_key: the signer is not a provider (no Provider resource) (account \(noProvider.address), path /storage/flareFlowProvider)")
 }
 
 access(all) fun testCloseAfterGraceRefundsTheEscrow() {
@@ -381,10 +381,10 @@ access(all) fun testCloseAfterGraceRefundsTheEscrow() {
     Test.assertEqual(requested.requestedAt + 3_600.0, requested.graceEndsAt)
     Test.assertEqual(SimpleUsageSubscriptions.Status.Closing, info(id).status)
     // no new money while closing
-    txFails("subscriptions/top_up", customer, [id, 1.0], "SimpleUsageSubscriptions: only an open subscription can be topped up")
-    txFails("subscriptions/update_subscription", customer, [id, nil, nil], "SimpleUsageSubscriptions: only an open subscription can be updated")
+    txFails("subscriptions/top_up", customer, [id, 1.0], "SimpleUsageSubscriptions: only an open subscription can be topped up (subscription \(id) is closing)")
+    txFails("subscriptions/update_subscription", customer, [id, nil, nil], "SimpleUsageSubscriptions: only an open subscription can be updated (subscription \(id) is closing)")
     // closing twice
-    txFails("subscriptions/request_close", customer, [id], "SimpleUsageSubscriptions: the subscription is not open (already closing or closed)")
+    txFails("subscriptions/request_close", customer, [id], "SimpleUsageSubscriptions: the subscription is not open (already closing or closed): subscription \(id) is closing")
     // taking the escrow out before the pending windows are billed
     let state = stateText(id)
     let before = flowBalance(customer)
@@ -405,11 +405,11 @@ access(all) fun testCloseAfterGraceRefundsTheEscrow() {
 
     // closing twice, refunding twice
     let closedState = stateText(id)
-    txFails("subscriptions/finish_close", customer, [id], "SimpleUsageSubscriptions: the subscription is already closed")
-    txFails("subscriptions/request_close", customer, [id], "SimpleUsageSubscriptions: the subscription is not open (already closing or closed)")
-    txFails("subscriptions/top_up", customer, [id, 1.0], "SimpleUsageSubscriptions: only an open subscription can be topped up")
-    txFails("subscriptions/issue_key", provider, [id, hashA], "SimpleUsageSubscriptions: the subscription is closed")
-    txFails("subscriptions/rotate_key", provider, [id, hashB], "SimpleUsageSubscriptions: the subscription is closed")
+    txFails("subscriptions/finish_close", customer, [id], "SimpleUsageSubscriptions: the subscription is already closed (subscription \(id))")
+    txFails("subscriptions/request_close", customer, [id], "SimpleUsageSubscriptions: the subscription is not open (already closing or closed): subscription \(id) is closed")
+    txFails("subscriptions/top_up", customer, [id, 1.0], "SimpleUsageSubscriptions: only an open subscription can be topped up (subscription \(id) is closed)")
+    txFails("subscriptions/issue_key", provider, [id, hashA], "SimpleUsageSubscriptions: the subscription is closed (subscription \(id))")
+    txFails("subscriptions/rotate_key", provider, [id, hashB], "SimpleUsageSubscriptions: the subscription is closed (subscription \(id))")
     Test.assertEqual(closedState, stateText(id))
     Test.assertEqual(before + 9.0, flowBalance(customer))
     assertConserved()
@@ -417,7 +417,7 @@ access(all) fun testCloseAfterGraceRefundsTheEscrow() {
 
 access(all) fun testFinishCloseNeedsARequest() {
     let id = subscribe(customer, provider, 1.0, cap: nil, models: nil)
-    txFails("subscriptions/finish_close", customer, [id], "SimpleUsageSubscriptions: request the close first")
+    txFails("subscriptions/finish_close", customer, [id], "SimpleUsageSubscriptions: request the close first (subscription \(id) is active)")
     Test.assertEqual(SimpleUsageSubscriptions.Status.Active, info(id).status)
 }
 

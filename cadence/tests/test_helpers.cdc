@@ -191,7 +191,7 @@ access(all) fun stateText(_ id: UInt64): String {
 /// Money is conserved: deposits = paid + owed + refunds + escrow, the vault holds owed + escrow,
 /// and escrow is the sum of every subscription's balance.
 access(all) fun assertConserved() {
-    let t = script("subscriptions/get_totals", [])! as! SimpleUsageSubscriptions.Totals
+    let t = script("subscriptions/testing/get_totals", [])! as! SimpleUsageSubscriptions.Totals
     Test.assertEqual(t.deposited, t.paidToProviders + t.owedToProviders + t.refunded + t.escrow)
     Test.assertEqual(t.vaultBalance, t.owedToProviders + t.escrow)
     var sum = 0.0

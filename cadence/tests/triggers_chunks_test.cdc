@@ -45,7 +45,7 @@ access(all) fun testChunkHashesMatchTypeScript() {
     while i >= 0 {
         let c = chunks[i]
         Test.assertEqual(next, c.nextLink)
-        let h = script("scripts/triggers/chunk_hash", [r.window, c.index, fxW3ChunkCount(), c.ids, c.families, c.tokens, c.requests, c.roots])! as! String
+        let h = script("scripts/triggers/testing/chunk_hash", [r.window, c.index, fxW3ChunkCount(), c.ids, c.families, c.tokens, c.requests, c.roots])! as! String
         next = String.encodeHex(HashAlgorithm.KECCAK_256.hash(h.decodeHex().concat(next.decodeHex())))
         i = i - 1
     }
@@ -140,7 +140,7 @@ access(all) fun testRejectsSingleAttestationOpeningAChunkedReport() {
 access(all) fun testRejectsRestartOfTheSameWindow() {
     Test.expect(start("w3Chunked"), Test.beSucceeded())
     let before = stateFingerprint()
-    assertRejectedUnchanged(start("w3Chunked"), "a chunked report is in progress; finish it first", before)
+    assertRejectedUnchanged(start("w3Chunked"), "a chunked report is in progress; finish it first (window 5000020)", before)
 }
 
 access(all) fun testRejectsWholeReportWhileChunksArePending() {
@@ -149,7 +149,7 @@ access(all) fun testRejectsWholeReportWhileChunksArePending() {
     let r = fxReport("w1")
     let s = fxSigs("w1")
     let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, r.roots, s.signers, s.signatures])
-    assertRejectedUnchanged(result, "a chunked report is in progress; finish it first", before)
+    assertRejectedUnchanged(result, "a chunked report is in progress; finish it first (window 5000020)", before)
 }
 
 access(all) fun testRejectsChunkForAnotherWindow() {

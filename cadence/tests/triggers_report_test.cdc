@@ -194,9 +194,9 @@ access(all) fun testRejectsLinesOutOfOrder() {
     let r = fxReport("w1")
     let sigs = fxSigs("w1")
     let result = relay("transactions/triggers/submit_report", [r.window, r.round, [2 as UInt64, 1 as UInt64], ["", ""], [1 as UInt64, 1 as UInt64], [1 as UInt64, 1 as UInt64], [0 as UInt256, 0 as UInt256], sigs.signers, sigs.signatures])
-    assertRejectedUnchanged(result, "lines are not in report order", before)
+    assertRejectedUnchanged(result, "lines are not in report order (or repeat a subscription and family): line 1 (subscription 1, family '') follows subscription 2, family ''", before)
     let dup = relay("transactions/triggers/submit_report", [r.window, r.round, [1 as UInt64, 1 as UInt64], ["gpt-4", "gpt-4"], [1 as UInt64, 1 as UInt64], [1 as UInt64, 1 as UInt64], [0 as UInt256, 0 as UInt256], sigs.signers, sigs.signatures])
-    assertRejectedUnchanged(dup, "repeat a subscription and family", before)
+    assertRejectedUnchanged(dup, "repeat a subscription and family): line 1 (subscription 1, family 'gpt-4') follows subscription 1, family 'gpt-4'", before)
 }
 
 access(all) fun testRejectsColumnsOfDifferentLengths() {
@@ -215,7 +215,7 @@ access(all) fun testRejectsInvalidFamily() {
     let long = relay("transactions/triggers/submit_report", [r.window, r.round, [1 as UInt64], ["a-family-name-longer-than-31-bytes"], [1 as UInt64], [1 as UInt64], [0 as UInt256], sigs.signers, sigs.signatures])
     assertRejectedUnchanged(long, "a family name is at most 31 bytes, not 34", before)
     let nonAscii = relay("transactions/triggers/submit_report", [r.window, r.round, [1 as UInt64], ["gpt\n4"], [1 as UInt64], [1 as UInt64], [0 as UInt256], sigs.signers, sigs.signatures])
-    assertRejectedUnchanged(nonAscii, "a family name is printable ASCII", before)
+    assertRejectedUnchanged(nonAscii, "a family name is printable ASCII, not byte 10 at position 3", before)
 }
 
 access(all) fun testRejectsWindowNotYetEnded() {
@@ -239,7 +239,7 @@ access(all) fun testRejectsMismatchedSignatureColumns() {
 
 access(all) fun testEmptyReportSettlesTheWindow() {
     // An empty window is signed like any other; fixtures have none, so only the digest is checked.
-    let digest = script("scripts/triggers/report_digest", [5 as UInt64, [] as [UInt64], [] as [String], [] as [UInt64], [] as [UInt64], [] as [UInt256]])! as! String
+    let digest = script("scripts/triggers/testing/report_digest", [5 as UInt64, [] as [UInt64], [] as [String], [] as [UInt64], [] as [UInt64], [] as [UInt256]])! as! String
     Test.assertEqual(64, digest.length)
 }
 

@@ -3,7 +3,7 @@
  * the model-name to multiplier resolution, and quotes.
  */
 import { graduatedCostUnits, validateTiers, type Tier } from "./tiers";
-import { parseUFix64, parseUInt64, UNITS_PER_FLOW } from "./units";
+import { parseUFix64, parseUInt64, ufix64Text, UNITS_PER_FLOW } from "./units";
 
 export interface PricingConfig {
   tiers: Tier[];
@@ -103,7 +103,7 @@ export const MAX_MULTIPLIER = 100n * UNITS_PER_FLOW;
 /** Throws (with the contract's message) unless the multiplier is one the contract accepts. */
 export function validateMultiplier(multiplier: bigint): void {
   if (multiplier <= 0n || multiplier > MAX_MULTIPLIER) {
-    throw new RangeError(`UsageBasedSubscriptions: a multiplier must be positive and at most ${MAX_MULTIPLIER / UNITS_PER_FLOW}`);
+    throw new RangeError(`UsageBasedSubscriptions: a multiplier must be positive and at most ${MAX_MULTIPLIER / UNITS_PER_FLOW}, not ${ufix64Text(multiplier)}`);
   }
 }
 

@@ -2,7 +2,7 @@
  * Tier tables and the graduated cost of one line: the arithmetic of
  * UsageBasedSubscriptions.graduatedCostUnits, step for step.
  */
-import { UFIX64_MAX_UNITS, UNITS_PER_FLOW } from "./units";
+import { UFIX64_MAX_UNITS, ufix64Text, UNITS_PER_FLOW } from "./units";
 
 /** One tier: tokens from `threshold` (period-to-date) up to the next threshold. */
 export interface Tier {
@@ -21,10 +21,13 @@ export const TOKENS_PER_PRICE = 1_000n;
 /** Multipliers are in units of 1e-8 too, so a price times a multiplier divides by 1,000 × 1e8. */
 export const PRICE_DIVISOR = TOKENS_PER_PRICE * UNITS_PER_FLOW;
 
-/** The problems UsageBasedSubscriptions.assertValidTiers reports, with its exact messages. */
+/**
+ * The problems UsageBasedSubscriptions.assertValidTiers reports: each message's start, in the
+ * contract's words; validateTiers adds the values after it as the contract does.
+ */
 export const TIER_ERRORS = {
   empty: "UsageBasedSubscriptions: a tier table needs at least one tier",
-  tooMany: "UsageBasedSubscriptions: a tier table has at most 16 tiers",
+  tooMany: `UsageBasedSubscriptions: a tier table has at most ${MAX_TIERS} tiers`,
   firstNotZero: "UsageBasedSubscriptions: the first tier must start at 0 tokens",
   price: "UsageBasedSubscriptions: tier prices must be positive",
   order: "UsageBasedSubscriptions: tier thresholds must be strictly ascending",
@@ -35,13 +38,17 @@ export const TIER_ERRORS = {
 /** Throws (with the contract's message) unless the table is one the contract accepts. */
 export function validateTiers(tiers: readonly Tier[]): void {
   if (tiers.length === 0) throw new RangeError(TIER_ERRORS.empty);
-  if (tiers.length > MAX_TIERS) throw new RangeError(TIER_ERRORS.tooMany);
-  if (tiers[0].threshold !== 0n) throw new RangeError(TIER_ERRORS.firstNotZero);
+  if (tiers.length > MAX_TIERS) throw new RangeError(`${TIER_ERRORS.tooMany}, not ${tiers.length}`);
+  if (tiers[0].threshold !== 0n) throw new RangeError(`${TIER_ERRORS.firstNotZero}, not ${tiers[0].threshold}`);
   tiers.forEach((tier, i) => {
-    if (tier.pricePer1K <= 0n) throw new RangeError(TIER_ERRORS.price);
-    if (tier.pricePer1K > MAX_PRICE_PER_1K) throw new RangeError(TIER_ERRORS.priceBound);
-    if (tier.threshold > MAX_THRESHOLD) throw new RangeError(TIER_ERRORS.thresholdBound);
-    if (i > 0 && tier.threshold <= tiers[i - 1].threshold) throw new RangeError(TIER_ERRORS.order);
+    // Tiers are counted from 1, as the contract's messages count them.
+    const n = i + 1;
+    if (tier.pricePer1K <= 0n) throw new RangeError(`${TIER_ERRORS.price} (tier ${n} costs ${ufix64Text(tier.pricePer1K)})`);
+    if (tier.pricePer1K > MAX_PRICE_PER_1K) throw new RangeError(`${TIER_ERRORS.priceBound} (tier ${n} costs ${ufix64Text(tier.pricePer1K)})`);
+    if (tier.threshold > MAX_THRESHOLD) throw new RangeError(`${TIER_ERRORS.thresholdBound} (tier ${n} starts at ${tier.threshold})`);
+    if (i > 0 && tier.threshold <= tiers[i - 1].threshold) {
+      throw new RangeError(`${TIER_ERRORS.order} (tier ${n} starts at ${tier.threshold}, tier ${n - 1} at ${tiers[i - 1].threshold})`);
+    }
   });
 }
 

@@ -37,6 +37,12 @@ export function formatUFix64(units: bigint): string {
   return `${whole}.${fraction}`;
 }
 
+/** A value in a contract message's words: as Cadence prints a UFix64, or (outside UFix64, which no
+ * contract argument can be) its units. */
+export function ufix64Text(units: bigint): string {
+  return units >= 0n && units <= UFIX64_MAX_UNITS ? formatUFix64(units) : `${units} units`;
+}
+
 /** Formats units for people: trailing zeros dropped, at least one decimal ("4.125", "2.0"). */
 export function formatFlow(units: bigint): string {
   const [whole, fraction] = formatUFix64(units).split(".");

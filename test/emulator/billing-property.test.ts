@@ -20,7 +20,8 @@ import { flowSigner } from "../../src/deploy/flow-signer";
 import { contractAddresses } from "../../src/config/flow-json";
 import { createLocalAccount, serviceSigner } from "../../src/local/accounts";
 import { keyAuthorization, runScript, sendTransaction, type FlowContext, type KeySigner, type SealedTransaction } from "../../src/flow/runtime";
-import { subscriptionsGetCustomerSubscriptions, pricingGetPricing, pricingGetPricingSchedule, subscriptionsGetTotals } from "../../src/flow/generated/scripts";
+import { subscriptionsGetCustomerSubscriptions, pricingGetPricing, pricingGetPricingSchedule } from "../../src/flow/generated/scripts";
+import { subscriptionsTestingGetTotals } from "../flow-generated/scripts";
 import {
   pricingAdminCancelPricingChanges,
   pricingAdminSetFamilyMultiplier,
@@ -277,7 +278,7 @@ describe("billing rules hold over 1,000 random operation sequences", () => {
         ...expected,
       });
     }
-    const totals = await runScript(ctx, subscriptionsGetTotals, {});
+    const totals = await runScript(ctx, subscriptionsTestingGetTotals, {});
     const t = { deposited: parseUFix64(totals.deposited), paid: parseUFix64(totals.paidToProviders), owed: parseUFix64(totals.owedToProviders), refunded: parseUFix64(totals.refunded), escrow: parseUFix64(totals.escrow) };
     expect(t.deposited).toBe(t.paid + t.owed + t.refunded + t.escrow);
     expect(t).toEqual({ deposited: model.deposited, paid: model.paid, owed: model.owedTotal(), refunded: model.refunded, escrow: model.escrow() });

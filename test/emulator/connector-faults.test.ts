@@ -12,7 +12,7 @@ import { contractAddresses } from "../../src/config/flow-json";
 import { deployFlow } from "../../src/deploy/flow-deploy";
 import { flowSigner } from "../../src/deploy/flow-signer";
 import { keyAuthorization, runScript, type FlowContext } from "../../src/flow/runtime";
-import { subscriptionsGetTotals } from "../../src/flow/generated/scripts";
+import { subscriptionsTestingGetTotals } from "../flow-generated/scripts";
 import { subscriptionApi } from "../../src/api/subscriptions";
 import { startLiteLLMServer, type LiteLLMServerHandle } from "../../src/litellm-server";
 import { LiteLLMAdminClient, aliasFor, type SpendLogRow } from "../../src/litellm";
@@ -230,7 +230,7 @@ describe("connector: exactly once under crashes at every stage boundary", () => 
       const pricing = await onChainPricingAt(flow, new Windows(WINDOW).startUnits(BigInt(r.window)));
       for (const c of chargeLines(pricing, states, connector.state.lines(BigInt(r.window)))) expected += c.charged;
     }
-    const totals = await runScript(flow, subscriptionsGetTotals, {});
+    const totals = await runScript(flow, subscriptionsTestingGetTotals, {});
     expect(parseUFix64(String(totals.paidToProviders)) + parseUFix64(String(totals.owedToProviders))).toBe(expected);
     expect(expected).toBeGreaterThan(0n);
 

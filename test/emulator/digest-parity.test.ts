@@ -56,7 +56,7 @@ describe("Cadence and TypeScript on the emulator", () => {
   });
 
   const cadenceDigest = async (window: bigint, lines: readonly UsageLine[]): Promise<string> =>
-    `0x${String(await bench.query(bench.file("scripts/triggers/report_digest"), columnsArgs(window, lines)))}`;
+    `0x${String(await bench.query(bench.file("scripts/triggers/testing/report_digest"), columnsArgs(window, lines)))}`;
 
   it("compute the same report digest: empty, one line, edge values, 500 lines", async () => {
     expect(await cadenceDigest(0n, [])).toBe(reportDigest(0n, []));
@@ -92,7 +92,7 @@ describe("Cadence and TypeScript on the emulator", () => {
         arg(c.requestRoots.map(String), t.Array(t.UInt256)),
       ];
     };
-    expect(`0x${String(await bench.query(bench.file("scripts/triggers/chunk_hash"), args))}`).toBe(chunkHash(77n, 1n, 4n, part));
+    expect(`0x${String(await bench.query(bench.file("scripts/triggers/testing/chunk_hash"), args))}`).toBe(chunkHash(77n, 1n, 4n, part));
   });
 
   it("build the same attestation, and a TypeScript signature verifies on chain", async () => {

@@ -9,7 +9,8 @@ import { contractAddresses } from "../../src/config/flow-json";
 import { deployFlow } from "../../src/deploy/flow-deploy";
 import { flowSigner } from "../../src/deploy/flow-signer";
 import { runScript, type FlowContext } from "../../src/flow/runtime";
-import { pricingGetPricing, pricingQuote, pricingQuoteWithTiers } from "../../src/flow/generated/scripts";
+import { pricingGetPricing, pricingQuote } from "../../src/flow/generated/scripts";
+import { pricingTestingQuoteWithTiers } from "../flow-generated/scripts";
 import {
   formatUFix64,
   pricingFromCadence,
@@ -79,7 +80,7 @@ describe("pricing: TypeScript mirror = Cadence", () => {
   it("quotes 200 random tier tables and multipliers identically", async () => {
     await fc.assert(
       fc.asyncProperty(tierTable, fc.bigInt({ min: 1n, max: 500_000_000n }), tokenCount, tokenCount, async (tiers, multiplier, tokens, periodTokens) => {
-        const cadence = await runScript(ctx, pricingQuoteWithTiers, {
+        const cadence = await runScript(ctx, pricingTestingQuoteWithTiers, {
           thresholds: tiers.map((t) => t.threshold),
           pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)),
           multiplier: formatUFix64(multiplier),
@@ -109,7 +110,7 @@ describe("pricing: TypeScript mirror = Cadence", () => {
           tsError = (error as Error).message;
         }
         expect(tsError).not.toBe("");
-        const cadence = runScript(ctx, pricingQuoteWithTiers, {
+        const cadence = runScript(ctx, pricingTestingQuoteWithTiers, {
           thresholds: tiers.map((t) => t.threshold),
           pricesPer1K: tiers.map((t) => formatUFix64(t.pricePer1K)),
           multiplier: "1.0",

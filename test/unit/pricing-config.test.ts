@@ -97,14 +97,16 @@ describe("the pricing version in force", () => {
 describe("quotes with a caller's tier table", () => {
   it("refuses a multiplier of zero and accepts the smallest positive one", () => {
     const tiers = [{ threshold: 0n, pricePer1K: flow("1") }];
-    expect(() => quoteWithTiersUnits(tiers, 0n, 1_000n, 0n)).toThrow("UsageBasedSubscriptions: a multiplier must be positive");
+    expect(() => quoteWithTiersUnits(tiers, 0n, 1_000n, 0n)).toThrow(new RangeError("UsageBasedSubscriptions: a multiplier must be positive and at most 100, not 0.00000000"));
     // 1,000 tokens at 1 FLOW per 1,000 with a multiplier of 1e-8: one unit
     expect(quoteWithTiersUnits(tiers, 1n, 1_000n, 0n)).toBe(1n);
   });
 
   it("refuses a multiplier above the contract's MaxMultiplier of 100 and accepts exactly 100", () => {
     const tiers = [{ threshold: 0n, pricePer1K: flow("1") }];
-    expect(() => quoteWithTiersUnits(tiers, flow("100.00000001"), 1_000n, 0n)).toThrow("UsageBasedSubscriptions: a multiplier must be positive and at most 100");
+    expect(() => quoteWithTiersUnits(tiers, flow("100.00000001"), 1_000n, 0n)).toThrow(
+      new RangeError("UsageBasedSubscriptions: a multiplier must be positive and at most 100, not 100.00000001"),
+    );
     expect(quoteWithTiersUnits(tiers, flow("100"), 1_000n, 0n)).toBe(flow("100"));
   });
 
@@ -135,9 +137,9 @@ describe("tier tables at the contract's bounds", () => {
   });
 
   it("refuses one past each bound, and a negative price", () => {
-    expect(() => validateTiers([one(0n, MAX_PRICE_PER_1K + 1n)])).toThrow(TIER_ERRORS.priceBound);
-    expect(() => validateTiers([one(0n, 1n), one(MAX_THRESHOLD + 1n, 1n)])).toThrow(TIER_ERRORS.thresholdBound);
-    expect(() => validateTiers([one(0n, 1n), one(10n, -1n)])).toThrow(TIER_ERRORS.price);
+    expect(() => validateTiers([one(0n, MAX_PRICE_PER_1K + 1n)])).toThrow(new RangeError(`${TIER_ERRORS.priceBound} (tier 1 costs 1000.00000001)`));
+    expect(() => validateTiers([one(0n, 1n), one(MAX_THRESHOLD + 1n, 1n)])).toThrow(new RangeError(`${TIER_ERRORS.thresholdBound} (tier 2 starts at 1000000000000001)`));
+    expect(() => validateTiers([one(0n, 1n), one(10n, -1n)])).toThrow(new RangeError(`${TIER_ERRORS.price} (tier 2 costs -1 units)`));
   });
 });
 

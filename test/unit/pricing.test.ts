@@ -140,17 +140,18 @@ describe("UInt64 values (JSON-Cadence carries them as strings)", () => {
 });
 
 describe("tier tables are validated like setTiers", () => {
+  // The contract's whole messages (cadence/tests/pricing_test.cdc asserts the same words).
   const cases: [string, Tier[], string][] = [
     ["empty", [], TIER_ERRORS.empty],
-    ["not from 0", [{ threshold: 1n, pricePer1K: 1n }], TIER_ERRORS.firstNotZero],
-    ["descending", [{ threshold: 0n, pricePer1K: 2n }, { threshold: 200n, pricePer1K: 1n }, { threshold: 100n, pricePer1K: 1n }], TIER_ERRORS.order],
-    ["duplicate", [{ threshold: 0n, pricePer1K: 2n }, { threshold: 100n, pricePer1K: 1n }, { threshold: 100n, pricePer1K: 1n }], TIER_ERRORS.order],
-    ["zero price", [{ threshold: 0n, pricePer1K: 0n }], TIER_ERRORS.price],
-    ["17 tiers", Array.from({ length: 17 }, (_, i) => ({ threshold: BigInt(i), pricePer1K: 1n })), TIER_ERRORS.tooMany],
+    ["not from 0", [{ threshold: 1n, pricePer1K: 1n }], `${TIER_ERRORS.firstNotZero}, not 1`],
+    ["descending", [{ threshold: 0n, pricePer1K: 2n }, { threshold: 200n, pricePer1K: 1n }, { threshold: 100n, pricePer1K: 1n }], `${TIER_ERRORS.order} (tier 3 starts at 100, tier 2 at 200)`],
+    ["duplicate", [{ threshold: 0n, pricePer1K: 2n }, { threshold: 100n, pricePer1K: 1n }, { threshold: 100n, pricePer1K: 1n }], `${TIER_ERRORS.order} (tier 3 starts at 100, tier 2 at 100)`],
+    ["zero price", [{ threshold: 0n, pricePer1K: 0n }], `${TIER_ERRORS.price} (tier 1 costs 0.00000000)`],
+    ["17 tiers", Array.from({ length: 17 }, (_, i) => ({ threshold: BigInt(i), pricePer1K: 1n })), `${TIER_ERRORS.tooMany}, not 17`],
   ];
   for (const [name, tiers, message] of cases) {
     it(`rejects ${name}`, () => {
-      expect(() => validateTiers(tiers)).toThrow(message);
+      expect(() => validateTiers(tiers)).toThrow(new RangeError(message));
     });
   }
 });

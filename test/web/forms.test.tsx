@@ -144,7 +144,7 @@ describe("AdminPricingControls", () => {
     fireEvent.change(screen.getByRole("textbox", { name: "claude multiplier" }), { target: { value: "100.00000001" } });
     expect(screen.getByText(/a multiplier must be positive and at most 100/)).toBeTruthy();
     fireEvent.change(screen.getByRole("textbox", { name: "New family" }), { target: { value: "x".repeat(32) } });
-    expect(screen.getByText(/a family key is 1 to 31 ASCII bytes/)).toBeTruthy();
+    expect(screen.getByText(`UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes, not '${"x".repeat(32)}' (32 bytes)`)).toBeTruthy();
     fireEvent.change(screen.getByRole("textbox", { name: "New family" }), { target: { value: "mistral" } });
     fireEvent.change(screen.getByRole("textbox", { name: "New family multiplier" }), { target: { value: "0.7" } });
     fireEvent.click(screen.getByRole("button", { name: "Add family" }));

@@ -76,7 +76,7 @@ const multiplierEdit = z.pipe(
     family: z.nullable(
       field<string>((text) => {
         const bytes = new TextEncoder().encode(text);
-        return bytes.length >= 1 && bytes.length <= 31 && /^[\x20-\x7e]+$/.test(text) ? { value: text } : { refused: "UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes" };
+        return bytes.length >= 1 && bytes.length <= 31 && /^[\x20-\x7e]+$/.test(text) ? { value: text } : { refused: `UsageBasedSubscriptions: a family key is 1 to 31 ASCII bytes, not '${text}' (${bytes.length} bytes)` };
       }),
     ),
     multiplier: z.pipe(ufix64("The multiplier must be a number with at most 8 decimals, like 1.5."), contractRule<bigint>(validateMultiplier)),

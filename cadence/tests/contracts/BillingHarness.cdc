@@ -18,13 +18,16 @@ access(all) contract BillingHarness {
             subscriptionIds.length == families.length && families.length == tokens.length: "BillingHarness: the line arrays differ in length"
         }
         let biller = &self.biller as auth(UsageBasedSubscriptions.Bill) &UsageBasedSubscriptions.Biller
+        let unknown = UsageBasedSubscriptions.LineOutcome.Unknown.rawValue
+        let closed = UsageBasedSubscriptions.LineOutcome.Closed.rawValue
+        let suspended = UsageBasedSubscriptions.LineOutcome.Suspended.rawValue
         let _ = biller.chargeLines(
             subscriptionIds: &subscriptionIds as &[UInt64],
             families: &families as &[String],
             tokens: &tokens as &[UInt64],
             windowStart: windowStart,
             onLine: fun (i: Int, cost: UFix64, charged: UFix64, paidTokens: UInt64, outcome: UInt8) {
-                emit LineCharged(id: subscriptionIds[i], family: families[i], tokens: tokens[i], cost: cost, charged: charged, paidTokens: paidTokens, unknown: outcome == 2, closed: outcome == 3, suspended: outcome == 1)
+                emit LineCharged(id: subscriptionIds[i], family: families[i], tokens: tokens[i], cost: cost, charged: charged, paidTokens: paidTokens, unknown: outcome == unknown, closed: outcome == closed, suspended: outcome == suspended)
             }
         )
         self.biller.settle(usageThrough: usageThrough)

@@ -11,7 +11,7 @@ transaction(publicKey: String, initialFunds: UFix64) {
     prepare(signer: auth(BorrowValue) &Account) {
         self.payer = signer
         let vault = signer.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)
-            ?? panic("create_account: the signer has no FlowToken vault")
+            ?? panic("create_account: the signer has no FlowToken vault (account \(signer.address), path /storage/flowTokenVault)")
         self.funds <- vault.withdraw(amount: initialFunds)
     }
 

@@ -6,7 +6,7 @@ transaction(publicKey: String) {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.admin = signer.storage.borrow<auth(FlareOracleVerifier.Configure) &FlareOracleVerifier.Admin>(from: FlareOracleVerifier.AdminStoragePath)
-            ?? panic("register_oracle: the signer holds no FlareOracleVerifier Admin")
+            ?? panic("register_oracle: the signer holds no FlareOracleVerifier Admin (account \(signer.address), path \(FlareOracleVerifier.AdminStoragePath))")
     }
 
     execute {

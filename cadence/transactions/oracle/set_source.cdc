@@ -6,7 +6,7 @@ transaction(coston2ChainId: UInt256, verifier: String) {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.admin = signer.storage.borrow<auth(FlareOracleVerifier.Configure) &FlareOracleVerifier.Admin>(from: FlareOracleVerifier.AdminStoragePath)
-            ?? panic("set_source: the signer holds no FlareOracleVerifier Admin")
+            ?? panic("set_source: the signer holds no FlareOracleVerifier Admin (account \(signer.address), path \(FlareOracleVerifier.AdminStoragePath))")
     }
 
     execute {

@@ -6,7 +6,7 @@ transaction(seconds: UFix64) {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.admin = signer.storage.borrow<auth(UsageBasedSubscriptions.Configure) &UsageBasedSubscriptions.Admin>(from: UsageBasedSubscriptions.AdminStoragePath)
-            ?? panic("admin_set_notice_period: the signer holds no UsageBasedSubscriptions Admin")
+            ?? panic("admin_set_notice_period: the signer holds no UsageBasedSubscriptions Admin (account \(signer.address), path \(UsageBasedSubscriptions.AdminStoragePath))")
     }
 
     execute {

@@ -7,7 +7,7 @@ transaction(thresholds: [UInt64], pricesPer1K: [UFix64]) {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.admin = signer.storage.borrow<auth(UsageBasedSubscriptions.Configure) &UsageBasedSubscriptions.Admin>(from: UsageBasedSubscriptions.AdminStoragePath)
-            ?? panic("admin_set_tiers: the signer holds no UsageBasedSubscriptions Admin")
+            ?? panic("admin_set_tiers: the signer holds no UsageBasedSubscriptions Admin (account \(signer.address), path \(UsageBasedSubscriptions.AdminStoragePath))")
     }
 
     execute {

@@ -6,7 +6,7 @@ transaction(model: String) {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.admin = signer.storage.borrow<auth(UsageBasedSubscriptions.Configure) &UsageBasedSubscriptions.Admin>(from: UsageBasedSubscriptions.AdminStoragePath)
-            ?? panic("admin_unmap_model: the signer holds no UsageBasedSubscriptions Admin")
+            ?? panic("admin_unmap_model: the signer holds no UsageBasedSubscriptions Admin (account \(signer.address), path \(UsageBasedSubscriptions.AdminStoragePath))")
     }
 
     execute {

@@ -6,7 +6,7 @@ transaction(amount: UFix64) {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.admin = signer.storage.borrow<auth(SimpleUsageSubscriptions.Configure) &SimpleUsageSubscriptions.Admin>(from: SimpleUsageSubscriptions.AdminStoragePath)
-            ?? panic("admin_set_minimum_deposit: the signer holds no SimpleUsageSubscriptions Admin")
+            ?? panic("admin_set_minimum_deposit: the signer holds no SimpleUsageSubscriptions Admin (account \(signer.address), path \(SimpleUsageSubscriptions.AdminStoragePath))")
     }
 
     execute {

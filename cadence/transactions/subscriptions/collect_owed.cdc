@@ -9,9 +9,9 @@ transaction {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.provider = signer.storage.borrow<auth(SimpleUsageSubscriptions.ManageKeys) &SimpleUsageSubscriptions.Provider>(from: SimpleUsageSubscriptions.ProviderStoragePath)
-            ?? panic("collect_owed: the signer is not a provider (no Provider resource)")
+            ?? panic("collect_owed: the signer is not a provider (no Provider resource) (account \(signer.address), path \(SimpleUsageSubscriptions.ProviderStoragePath))")
         self.receiver = signer.storage.borrow<&FlowToken.Vault>(from: /storage/flowTokenVault)
-            ?? panic("collect_owed: the signer has no FlowToken vault")
+            ?? panic("collect_owed: the signer has no FlowToken vault (account \(signer.address), path /storage/flowTokenVault)")
     }
 
     execute {

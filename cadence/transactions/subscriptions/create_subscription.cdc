@@ -15,9 +15,9 @@ transaction(provider: Address, deposit: UFix64, maxBudgetPerPeriod: UFix64?, all
             signer.storage.save(<- SimpleUsageSubscriptions.createCustomer(), to: SimpleUsageSubscriptions.CustomerStoragePath)
         }
         self.customer = signer.storage.borrow<auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer>(from: SimpleUsageSubscriptions.CustomerStoragePath)
-            ?? panic("create_subscription: the signer's Customer resource has the wrong type")
+            ?? panic("create_subscription: the signer's Customer resource has the wrong type (account \(signer.address), path \(SimpleUsageSubscriptions.CustomerStoragePath))")
         let vault = signer.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)
-            ?? panic("create_subscription: the signer has no FlowToken vault")
+            ?? panic("create_subscription: the signer has no FlowToken vault (account \(signer.address), path /storage/flowTokenVault)")
         self.payment <- vault.withdraw(amount: deposit) as! @FlowToken.Vault
     }
 

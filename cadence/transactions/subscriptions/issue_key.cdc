@@ -11,7 +11,7 @@ transaction(id: UInt64, keyHash: String) {
             signer.storage.save(<- SimpleUsageSubscriptions.createProvider(), to: SimpleUsageSubscriptions.ProviderStoragePath)
         }
         self.provider = signer.storage.borrow<auth(SimpleUsageSubscriptions.ManageKeys) &SimpleUsageSubscriptions.Provider>(from: SimpleUsageSubscriptions.ProviderStoragePath)
-            ?? panic("issue_key: the signer's Provider resource has the wrong type")
+            ?? panic("issue_key: the signer's Provider resource has the wrong type (account \(signer.address), path \(SimpleUsageSubscriptions.ProviderStoragePath))")
     }
 
     execute {

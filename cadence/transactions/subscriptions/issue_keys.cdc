@@ -12,7 +12,7 @@ transaction(ids: [UInt64], keyHashes: [String]) {
             signer.storage.save(<- SimpleUsageSubscriptions.createProvider(), to: SimpleUsageSubscriptions.ProviderStoragePath)
         }
         self.provider = signer.storage.borrow<auth(SimpleUsageSubscriptions.ManageKeys) &SimpleUsageSubscriptions.Provider>(from: SimpleUsageSubscriptions.ProviderStoragePath)
-            ?? panic("issue_keys: the signer's Provider resource has the wrong type")
+            ?? panic("issue_keys: the signer's Provider resource has the wrong type (account \(signer.address), path \(SimpleUsageSubscriptions.ProviderStoragePath))")
     }
 
     execute {

@@ -7,7 +7,7 @@ transaction(id: UInt64) {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.customer = signer.storage.borrow<auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer>(from: SimpleUsageSubscriptions.CustomerStoragePath)
-            ?? panic("request_close: the signer has no subscriptions (no Customer resource)")
+            ?? panic("request_close: the signer has no subscriptions (no Customer resource) (account \(signer.address), path \(SimpleUsageSubscriptions.CustomerStoragePath))")
     }
 
     execute {

@@ -6,7 +6,7 @@ transaction(id: UInt64) {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.provider = signer.storage.borrow<auth(SimpleUsageSubscriptions.ManageKeys) &SimpleUsageSubscriptions.Provider>(from: SimpleUsageSubscriptions.ProviderStoragePath)
-            ?? panic("revoke_key_provider: the signer is not a provider (no Provider resource)")
+            ?? panic("revoke_key_provider: the signer is not a provider (no Provider resource) (account \(signer.address), path \(SimpleUsageSubscriptions.ProviderStoragePath))")
     }
 
     execute {

@@ -10,9 +10,9 @@ transaction(id: UInt64, amount: UFix64) {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.customer = signer.storage.borrow<auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer>(from: SimpleUsageSubscriptions.CustomerStoragePath)
-            ?? panic("top_up: the signer has no subscriptions (no Customer resource)")
+            ?? panic("top_up: the signer has no subscriptions (no Customer resource) (account \(signer.address), path \(SimpleUsageSubscriptions.CustomerStoragePath))")
         let vault = signer.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)
-            ?? panic("top_up: the signer has no FlowToken vault")
+            ?? panic("top_up: the signer has no FlowToken vault (account \(signer.address), path /storage/flowTokenVault)")
         self.payment <- vault.withdraw(amount: amount) as! @FlowToken.Vault
     }
 

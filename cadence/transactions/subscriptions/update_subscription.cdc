@@ -7,7 +7,7 @@ transaction(id: UInt64, maxBudgetPerPeriod: UFix64?, allowedModels: [String]?) {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.customer = signer.storage.borrow<auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer>(from: SimpleUsageSubscriptions.CustomerStoragePath)
-            ?? panic("update_subscription: the signer has no subscriptions (no Customer resource)")
+            ?? panic("update_subscription: the signer has no subscriptions (no Customer resource) (account \(signer.address), path \(SimpleUsageSubscriptions.CustomerStoragePath))")
     }
 
     execute {

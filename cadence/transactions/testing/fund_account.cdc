@@ -7,7 +7,7 @@ transaction(recipient: Address, amount: UFix64) {
 
     prepare(service: auth(BorrowValue) &Account) {
         let vault = service.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)
-            ?? panic("fund_account: the signer has no FlowToken vault")
+            ?? panic("fund_account: the signer has no FlowToken vault (account \(service.address), path /storage/flowTokenVault)")
         self.payment <- vault.withdraw(amount: amount)
     }
 

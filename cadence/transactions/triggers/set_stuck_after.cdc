@@ -6,7 +6,7 @@ transaction(seconds: UFix64) {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.admin = signer.storage.borrow<auth(FlareFDCTriggers.Configure) &FlareFDCTriggers.Admin>(from: FlareFDCTriggers.AdminStoragePath)
-            ?? panic("set_stuck_after: the signer holds no FlareFDCTriggers Admin")
+            ?? panic("set_stuck_after: the signer holds no FlareFDCTriggers Admin (account \(signer.address), path \(FlareFDCTriggers.AdminStoragePath))")
     }
 
     execute {

@@ -7,7 +7,7 @@ transaction(seconds: UInt64) {
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.admin = signer.storage.borrow<auth(FlareFDCTriggers.Configure) &FlareFDCTriggers.Admin>(from: FlareFDCTriggers.AdminStoragePath)
-            ?? panic("set_window_seconds: the signer holds no FlareFDCTriggers Admin")
+            ?? panic("set_window_seconds: the signer holds no FlareFDCTriggers Admin (account \(signer.address), path \(FlareFDCTriggers.AdminStoragePath))")
     }
 
     execute {

@@ -444,6 +444,13 @@ export const UsageBasedSubscriptions_FamilyMultiplierSet = c.struct("UsageBasedS
 export type UsageBasedSubscriptions_FamilyMultiplierSet = Out<typeof UsageBasedSubscriptions_FamilyMultiplierSet>;
 
 /**
+ * What charging a line did, passed to `chargeLines`' `onLine` as its raw value. Only
+ * Charged and Suspended changed anything.
+ */
+export const UsageBasedSubscriptions_LineOutcome = c.enumeration("UsageBasedSubscriptions.LineOutcome", ["Charged", "Suspended", "Unknown", "Closed"] as const);
+export type UsageBasedSubscriptions_LineOutcome = Out<typeof UsageBasedSubscriptions_LineOutcome>;
+
+/**
  * event UsageBasedSubscriptions.ModelMapped
  */
 export const UsageBasedSubscriptions_ModelMapped = c.struct("UsageBasedSubscriptions.ModelMapped", {

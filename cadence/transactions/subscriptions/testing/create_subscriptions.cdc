@@ -10,9 +10,9 @@ transaction(provider: Address, count: Int, deposit: UFix64) {
             signer.storage.save(<- SimpleUsageSubscriptions.createCustomer(), to: SimpleUsageSubscriptions.CustomerStoragePath)
         }
         let customer = signer.storage.borrow<auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer>(from: SimpleUsageSubscriptions.CustomerStoragePath)
-            ?? panic("create_subscriptions: the signer's Customer resource has the wrong type")
+            ?? panic("create_subscriptions: the signer's Customer resource has the wrong type (account \(signer.address), path \(SimpleUsageSubscriptions.CustomerStoragePath))")
         let vault = signer.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)
-            ?? panic("create_subscriptions: the signer has no FlowToken vault")
+            ?? panic("create_subscriptions: the signer has no FlowToken vault (account \(signer.address), path /storage/flowTokenVault)")
         var i = 0
         while i < count {
             let _ = customer.createSubscription(provider: provider, deposit: <- (vault.withdraw(amount: deposit) as! @FlowToken.Vault), maxBudgetPerPeriod: nil, allowedModels: nil)

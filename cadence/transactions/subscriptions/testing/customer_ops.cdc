@@ -12,9 +12,9 @@ transaction(ids: [UInt64], ops: [UInt8], amounts: [UFix64], caps: [UFix64?], mod
 
     prepare(signer: auth(BorrowValue) &Account) {
         self.customer = signer.storage.borrow<auth(SimpleUsageSubscriptions.Manage) &SimpleUsageSubscriptions.Customer>(from: SimpleUsageSubscriptions.CustomerStoragePath)
-            ?? panic("customer_ops: the signer has no Customer resource")
+            ?? panic("customer_ops: the signer has no Customer resource (account \(signer.address), path \(SimpleUsageSubscriptions.CustomerStoragePath))")
         self.vault = signer.storage.borrow<auth(FungibleToken.Withdraw) &FlowToken.Vault>(from: /storage/flowTokenVault)
-            ?? panic("customer_ops: the signer has no FlowToken vault")
+            ?? panic("customer_ops: the signer has no FlowToken vault (account \(signer.address), path /storage/flowTokenVault)")
     }
 
     pre {
