@@ -204,13 +204,16 @@ access(all) contract UsageBasedSubscriptions {
             let lineSuspended = LineOutcome.Suspended.rawValue
             let lineUnknown = LineOutcome.Unknown.rawValue
             let lineClosed = LineOutcome.Closed.rawValue
+            // Subscription.isClosed() per line, without a call per line: a function call costs a
+            // line about 0.1 computation (8.68 → 8.78 measured), the enum's raw value read once does not.
+            let closedStatus = SimpleUsageSubscriptions.Status.Closed.rawValue
             let n = subscriptionIds.length
             var i = 0
             while i < n {
                 let lineTokens = tokens[i]
                 // Every subscription field below is read once into a local.
                 if let s = SimpleUsageSubscriptions.borrowForBilling(subscriptionIds[i]) {
-                    if s.isClosed() {
+                    if s.statusCode == closedStatus {
                         onLine(i, 0.0, 0.0, 0, lineClosed)
                     } else {
                         let periodTokens = s.rollPeriodTo(windowStart, now: now)
