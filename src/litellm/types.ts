@@ -44,7 +44,10 @@ export interface GenerateKeyRequest {
   tpm_limit?: number | null;
 }
 
-/** POST /key/generate answer: the only time the raw key is ever returned. `key` is the raw `sk-` key: never log it, hand it to its owner once; `token` is its sha256 hex, what LiteLLM stores and what goes on Flow. */
+/**
+ * POST /key/generate answer: the only time the raw key is ever returned. `key` is the raw `sk-`
+ * key: never log it, hand it to its owner once.
+ */
 export type GenerateKeyResponse = z.output<typeof schemas.GenerateKeyAnswer>;
 
 /** POST /key/update body: `key` (raw or hash) plus the fields to change. */
@@ -61,7 +64,7 @@ export interface UpdateKeyRequest {
   tpm_limit?: number | null;
 }
 
-/** The stored key row, as /key/info, /key/list?return_full_object and /key/block return it; `token` only in /key/list full objects and /key/block answers (/key/info drops it). */
+/** The stored key row, as /key/info, /key/list?return_full_object and /key/block return it. */
 export type KeyInfo = z.output<typeof schemas.KeyInfo>;
 
 /** GET /key/info answer: `{key: <as asked>, info: {...}}`. */
@@ -93,7 +96,7 @@ export type DeleteKeysRequest = { keys: string[] } | { key_aliases: string[] };
 /** LiteLLM echoes what it was asked to delete (keys or aliases). */
 export type DeleteKeysResponse = z.output<typeof schemas.DeleteKeysAnswer>;
 
-/** One row of LiteLLM_SpendLogs as /spend/logs/v2 returns it; `api_key` is the sha256 hex of the virtual key that made the request. */
+/** One row of LiteLLM_SpendLogs as /spend/logs/v2 returns it. */
 export type SpendLogRow = z.output<typeof schemas.SpendLogRow>;
 
 export type SpendLogMetadata = z.output<typeof schemas.SpendLogMetadata>;
