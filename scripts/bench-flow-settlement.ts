@@ -31,6 +31,7 @@ import {
 import { parseUFix64 } from "../src/pricing/units";
 import { breakdown, computationReport } from "./flow-effort-weights";
 import { id } from "ethers";
+import { messageOf } from "../src/errors";
 
 /** Mainnet's computation limit per transaction. */
 export const MAINNET_COMPUTE_LIMIT = 9_999;
@@ -144,7 +145,7 @@ export class SettlementBench {
       error = status.errorMessage;
       events = status.events.map((e) => ({ type: e.type, data: e.data }));
     } catch (failure) {
-      error = failure instanceof Error ? failure.message : String(failure);
+      error = messageOf(failure);
     }
     const computation = this.computation.get(txId);
     if (computation === undefined) throw new Error(`no computeUnitsUsed logged for ${txId}`);

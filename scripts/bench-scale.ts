@@ -31,7 +31,7 @@ import { subscriptionsTestingCreateSubscriptions } from "../test/flow-generated/
 import { createLocalAccount } from "../src/local/accounts";
 import { startPostgres } from "../src/local/postgres";
 import { freePorts, LocalStack } from "../src/local/stack";
-import { formatError } from "../src/errors";
+import { formatError, messageOf } from "../src/errors";
 
 const say = (line: string) => process.stderr.write(`[bench-scale] ${line}\n`);
 
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       return (await (await fetch(`${stack.info.keyServiceUrl}/health`, { signal: AbortSignal.timeout(5000) })).json()) as KeyHealth;
     } catch (error) {
       const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-      return `${error instanceof Error ? error.message : String(error)}${cause}`;
+      return `${messageOf(error)}${cause}`;
     }
   };
   try {

@@ -66,3 +66,8 @@ export function formatError(error: unknown): string {
   for (const d of docs) lines.push(`see ${d}`);
   return lines.join("\n");
 }
+
+/** What an error says, whatever was thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { normalize } from "./identity";
 import type { MutantResult } from "./types";
+import { messageOf } from "../../src/errors";
 
 /**
  * A mutant judged equivalent (no test can tell it from the original because the behaviour is
@@ -23,7 +24,7 @@ export function loadEquivalents(file: string): EquivalentEntry[] {
   try {
     data = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (error) {
-    throw new Error(`${file}: not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    throw new Error(`${file}: not JSON (${messageOf(error)})`, { cause: error });
   }
   if (!Array.isArray(data)) throw new Error(`${file}: expected an array of {file, operator, line, mutated, reason}`);
   return data.map((entry: unknown, i) => {

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { sha256 } from "./identity";
 import type { Mutant, MutantResult } from "./types";
+import { messageOf } from "../../src/errors";
 
 interface ResultsFile {
   version: 1;
@@ -62,7 +63,7 @@ function parse(text: string, file: string): Record<string, MutantResult> {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${file}: not JSON (${error instanceof Error ? error.message : String(error)}); delete it to start over`, { cause: error });
+    throw new Error(`${file}: not JSON (${messageOf(error)}); delete it to start over`, { cause: error });
   }
   if (!isObject(data) || data.version !== 1 || !isObject(data.results)) throw new Error(`${file}: not a mutation results file (version 1); delete it to start over`);
   const results: Record<string, MutantResult> = {};

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileDurable } from "../storage/durable-file";
+import { messageOf } from "../errors";
 
 export { writeFileDurable };
 
@@ -25,7 +26,7 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new Error(`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    throw new Error(`${file}: not valid JSON (${messageOf(error)})`, { cause: error });
   }
 }
 

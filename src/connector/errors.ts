@@ -24,6 +24,4 @@ export class ConnectorError extends FlareFlowError {
   }
 }
 
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { messageOf } from "../errors";

@@ -3,11 +3,12 @@ import * as path from "node:path";
 import type { NonSharedBuffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { Hono } from "hono";
-import { HttpError } from "../http/error";
+import { errorBody, HttpError } from "../http/error";
 import { pathOf, renderErrors, serve, type NodeEnv } from "../http/server";
 import { createLogger, type Logger } from "../log";
 import { writeFileOnce } from "./durable";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "./report-doc";
+import { messageOf } from "../errors";
 
 /**
  * The report publisher: immutable JSON at `/reports/<w>` (window, digest, count, total, lines)
@@ -53,7 +54,7 @@ export type PublisherOptions = {
 
 type Answer = { status: number; body: NonSharedBuffer; immutable: boolean; etag?: string };
 
-const json = (status: number, error: string): Answer => ({ status, body: Buffer.from(`${JSON.stringify({ error })}\n`), immutable: false });
+const json = (status: number, code: string, message: string): Answer => ({ status, body: Buffer.from(`${JSON.stringify(errorBody(code, message))}\n`), immutable: false });
 
 /** The digest and counts the connector recorded for `window`, or null when it recorded none. */
 function recordedSummary(stateDir: string, window: bigint): { digest: string; lineCount: string; totalTokens: string } | null {
@@ -106,7 +107,7 @@ function verified(stateDir: string, window: bigint, summary: boolean, bytes: Buf
 
 function answer(stateDir: string, url: string, log: Logger, refused: Set<string>, checked: CheckedFiles): Answer {
   const match = WINDOW_PATH.exec(url);
-  if (!match) return json(404, "not found");
+  if (!match) return json(404, "not_found", "no such document: the publisher serves /reports/<window> and /reports/<window>/summary");
   const window = BigInt(match[1] as string);
   const summary = match[2] !== undefined;
   const files = publishedFiles(path.join(stateDir, "published"), window);
@@ -115,7 +116,7 @@ function answer(stateDir: string, url: string, log: Logger, refused: Set<string>
   try {
     bytes = fs.readFileSync(file);
   } catch {
-    return json(404, "no such report");
+    return json(404, "not_found", `no ${summary ? "summary" : "report"} for window ${window}`);
   }
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   try {
@@ -125,9 +126,9 @@ function answer(stateDir: string, url: string, log: Logger, refused: Set<string>
     const seen = `${file}:${sha256}`;
     if (!refused.has(seen)) {
       refused.add(seen);
-      log.error({ url, file, window: window.toString() }, `publisher: refusing ${url}: ${file} does not match window ${window}'s record (${error instanceof Error ? error.message : String(error)})`);
+      log.error({ url, file, window: window.toString() }, `publisher: refusing ${url}: ${file} does not match window ${window}'s record (${messageOf(error)})`);
     }
-    return json(500, "the published file does not match its recorded digest");
+    return json(500, "digest_mismatch", "the published file does not match its recorded digest");
   }
   return { status: 200, body: bytes, immutable: true, etag: sha256.slice(0, 32) };
 }
@@ -152,10 +153,13 @@ export async function startPublisher(options: PublisherOptions): Promise<Publish
       },
     });
   });
-  app.all("*", () => new Response('{"error":"method not allowed"}', { status: 405, headers: { allow: "GET, HEAD", "content-type": "application/json" } }));
+  app.all("*", () => {
+    const refused = json(405, "method_not_allowed", "the publisher takes GET and HEAD only");
+    return new Response(refused.body, { status: refused.status, headers: { allow: "GET, HEAD", "content-type": "application/json" } });
+  });
   renderErrors(app, {
-    internal: new HttpError(500, { error: "internal error" }, { "cache-control": "no-store" }),
-    onInternal: (error) => log.error({ err: error }, `publisher: ${error instanceof Error ? error.message : String(error)}`),
+    internal: new HttpError(500, errorBody("internal", "internal error; see the publisher log"), { "cache-control": "no-store" }),
+    onInternal: (error) => log.error({ err: error }, `publisher: ${messageOf(error)}`),
   });
   const server = await serve(app, { host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
   return { url: server.url, port: server.port, stop: () => server.close() };

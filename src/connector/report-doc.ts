@@ -1,5 +1,5 @@
 import { isRequestsRoot, reportDigest, summarize, validateLines, type UsageLine, type UsageSummary } from "../report";
-import { FlareFlowError } from "../errors";
+import { FlareFlowError, messageOf } from "../errors";
 
 /**
  * The published documents of a window. Every uint64 is a decimal string: Flare's verifiers parse
@@ -81,7 +81,7 @@ export function parseReportDocument(body: unknown): { window: bigint; lines: Usa
   try {
     validateLines(lines);
   } catch (error) {
-    throw new InvalidReportError(`report lines are invalid: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new InvalidReportError(`report lines are invalid: ${messageOf(error)}`, { cause: error });
   }
   const summary = summarize(window, lines);
   if (body.digest !== summary.digest) throw new InvalidReportError(`report digest ${String(body.digest)} is not the digest of its lines ${summary.digest}`);

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { ParamType } from "ethers";
 import { FLARE_WEB2JSON_LIMITS, WEB2JSON_STATUS, Web2JsonRefused, type Web2JsonRefusal } from "./web2json-status";
+import { messageOf } from "../errors";
 
 /**
  * Filter-and-encode off the main thread with Flare's limits (verifier-indexer-api v1.6.0-rc.0,
@@ -56,7 +57,7 @@ export class JqProcessor {
     try {
       worker = await this.start();
     } catch (error) {
-      throw new Web2JsonRefused(WEB2JSON_STATUS.UNKNOWN_ERROR, `worker failed to start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Web2JsonRefused(WEB2JSON_STATUS.UNKNOWN_ERROR, `worker failed to start: ${messageOf(error)}`, { cause: error });
     }
     const id = this.nextId++;
     return new Promise<string>((resolve, reject) => {

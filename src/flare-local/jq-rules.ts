@@ -1,5 +1,6 @@
 import { parse, type BinaryOperator, type ExpressionAst, type ProgAst } from "@jq-tools/jq";
 import { FLARE_WEB2JSON_LIMITS, WEB2JSON_STATUS, Web2JsonRefused } from "./web2json-status";
+import { messageOf } from "../errors";
 
 /**
  * The jq filter check of Flare's Web2Json verifier (verifier-indexer-api v1.6.0-rc.0,
@@ -41,7 +42,7 @@ export function validateJqFilter(filter: string, maxLength: number = FLARE_WEB2J
   try {
     ast = parse(filter);
   } catch (error) {
-    throw refuse(`Parse error: ${error instanceof Error ? error.message : String(error)}`);
+    throw refuse(`Parse error: ${messageOf(error)}`);
   }
   const stack: ExpressionAst[] = ast.expr ? [ast.expr] : [];
   let visited = 0;

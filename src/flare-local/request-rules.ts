@@ -1,6 +1,7 @@
 import { sanitizeUrl } from "@braintree/sanitize-url";
 import { ParamType } from "ethers";
 import { FLARE_WEB2JSON_LIMITS, WEB2JSON_STATUS, Web2JsonRefused, type Web2JsonRefusal } from "./web2json-status";
+import { messageOf } from "../errors";
 
 /**
  * The request-field checks of Flare's Web2Json verifier for the `PublicWeb2` source, rebuilt from
@@ -71,7 +72,7 @@ export function parseJsonField(input: string, maxDepth: number, maxKeys: number,
   try {
     parsed = JSON.parse(input);
   } catch (error) {
-    throw new Web2JsonRefused(status, `Invalid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Web2JsonRefused(status, `Invalid JSON: ${messageOf(error)}`, { cause: error });
   }
   if (parsed === null || typeof parsed !== "object") throw new Web2JsonRefused(status, "Invalid JSON: Parsed value is not an object");
   const problem = depthAndKeysProblem(parsed, maxDepth, maxKeys);
@@ -125,7 +126,7 @@ export function parseAbiSignature(signature: string): ParamType {
       if (type.baseType === "array" || type.baseType === "tuple") throw new Error("Invalid ABI type format; expected a single primitive type string");
     }
   } catch (error) {
-    throw refuse(`Unable to parse ABI type: ${error instanceof Error ? error.message : String(error)}`);
+    throw refuse(`Unable to parse ABI type: ${messageOf(error)}`);
   }
   if (type.baseType === "array") throw refuse("Array ABI forms are not supported; provide a tuple JSON or a string");
   if (type.baseType === "tuple") {

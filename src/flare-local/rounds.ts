@@ -16,6 +16,7 @@ import { RelayStandIn__factory } from "../evm/typechain";
 import { lowestUsedTimestampOf, type VerifierRelease } from "./release";
 import { processWeb2Json, type FetchPolicy } from "./web2json-fetch";
 import type { Logger } from "../log";
+import { messageOf } from "../errors";
 
 /**
  * The local FDC round engine: follows FdcHub's AttestationRequest events, assigns each request
@@ -96,7 +97,7 @@ export class RoundEngine {
   start(): void {
     const loop = async () => {
       if (this.stopped) return;
-      this.running = this.tick().catch((error: unknown) => this.options.log.error(`flare-local: ${error instanceof Error ? error.message : String(error)}`));
+      this.running = this.tick().catch((error: unknown) => this.options.log.error(`flare-local: ${messageOf(error)}`));
       await this.running;
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.options.pollMs);
     };
@@ -173,7 +174,7 @@ export class RoundEngine {
       try {
         request = decodeWeb2JsonRequest(requestBytes);
       } catch (error) {
-        this.options.log.warn(`flare-local: round ${round}: undecodable request dropped (${error instanceof Error ? error.message : String(error)})`);
+        this.options.log.warn(`flare-local: round ${round}: undecodable request dropped (${messageOf(error)})`);
         continue;
       }
       if (request.attestationType !== WEB2JSON_ATTESTATION_TYPE) continue;

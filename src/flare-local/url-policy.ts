@@ -1,6 +1,7 @@
 import { promises as dns, type LookupAddress } from "node:dns";
 import { BlockList, isIP } from "node:net";
 import { FLARE_WEB2JSON_LIMITS, WEB2JSON_STATUS, Web2JsonRefused } from "./web2json-status";
+import { messageOf } from "../errors";
 
 /**
  * Where Flare's Web2Json verifier lets a request go (verifier-indexer-api v1.6.0-rc.0,
@@ -93,7 +94,7 @@ export async function checkSourceHost(url: URL, allowLoopbackHttp: boolean, reso
       );
     });
   } catch (error) {
-    throw refuse(`DNS resolution failed for ${host}: ${error instanceof Error ? error.message : String(error)}`);
+    throw refuse(`DNS resolution failed for ${host}: ${messageOf(error)}`);
   }
   if (addresses.length === 0) throw refuse(`no address for ${host}`);
   const loopbackOnly = allowLoopbackHttp && addresses.every((a) => isLoopbackAddress(a.address, a.family));

@@ -9,6 +9,7 @@ import { JqProcessor } from "./jq-process";
 import { checkMethod, parseAbiSignature, parseBody, parseHeaders, parseQueryParams, parseSourceUrl, type JsonObjectOrArray } from "./request-rules";
 import { checkSourceHost, type CheckedUrl, type Resolver } from "./url-policy";
 import { FLARE_WEB2JSON_LIMITS, WEB2JSON_STATUS, Web2JsonRefused, type Web2JsonRefusal } from "./web2json-status";
+import { messageOf } from "../errors";
 
 /**
  * What Flare's Web2Json verifier does with a request body (verifier-indexer-api v1.6.0-rc.0,
@@ -105,7 +106,7 @@ function parseSourceResponse(contentType: string, bytes: Buffer): object | strin
   try {
     parsed = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
-    throw new Web2JsonRefused(WEB2JSON_STATUS.INVALID_RESPONSE_JSON, `Invalid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Web2JsonRefused(WEB2JSON_STATUS.INVALID_RESPONSE_JSON, `Invalid JSON: ${messageOf(error)}`, { cause: error });
   }
   // Flare tests `typeof parsed === "object"`, which JSON null passes too.
   if (typeof parsed === "string" || typeof parsed === "object") return parsed as object | string;
@@ -144,6 +145,6 @@ export async function processWeb2Json(body: Web2JsonRequestBody, policy: FetchPo
     return { status: "VALID", abiEncodedData: await processor.filterAndEncode(doc, body.postProcessJq, fields.abiType) };
   } catch (error) {
     if (error instanceof Web2JsonRefused) return { status: error.status, reason: error.message };
-    return { status: WEB2JSON_STATUS.UNKNOWN_ERROR, reason: error instanceof Error ? error.message : String(error) };
+    return { status: WEB2JSON_STATUS.UNKNOWN_ERROR, reason: messageOf(error) };
   }
 }

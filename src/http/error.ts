@@ -17,3 +17,8 @@ export class HttpError extends FlareFlowError {
     super(options.message ?? `HTTP ${status}`, { docs: options.docs });
   }
 }
+
+/** The error body of FlareFlow's own servers (the key service, the publisher): `{error: {code, message}}`. */
+export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}

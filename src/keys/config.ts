@@ -11,7 +11,7 @@ import { LiteLLMAdminClient } from "../litellm";
 import { parseEncryptionKey } from "./crypto";
 import { clientOf } from "./http/client";
 import type { KeyServiceOptions } from "./service";
-import { FlareFlowError } from "../errors";
+import { FlareFlowError, messageOf } from "../errors";
 import { createLogger, type Logger } from "../log";
 import * as z from "zod/mini";
 
@@ -216,7 +216,7 @@ export function keyServiceOptionsFromEnv(env: Env = process.env): KeyServiceOpti
   try {
     network = flowNetwork(networkName);
   } catch (e) {
-    problems.push(e instanceof Error ? e.message : String(e));
+    problems.push(messageOf(e));
   }
   const accessNode = env["FLOW_ACCESS_NODE"] ?? network?.accessNode ?? "";
   const flow = network ? flowContextFor(network.name, accessNode, problems) : { accessNode, addresses: {} };
@@ -225,13 +225,13 @@ export function keyServiceOptionsFromEnv(env: Env = process.env): KeyServiceOpti
   try {
     encryptionKey = parseEncryptionKey(env["FLAREFLOW_KEY_ENCRYPTION_KEY"]);
   } catch (e) {
-    problems.push(e instanceof Error ? e.message : String(e));
+    problems.push(messageOf(e));
   }
   let litellm: LiteLLMAdminClient | undefined;
   try {
     litellm = new LiteLLMAdminClient({ env });
   } catch (e) {
-    problems.push(e instanceof Error ? e.message : String(e));
+    problems.push(messageOf(e));
   }
   const service = parseInto(serviceEnv(network?.live === true), env, problems);
   if (problems.length > 0 || provider === undefined || litellm === undefined || service === undefined) {

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readWindowLeaves } from "../connector/leaves";
-import type { WindowLeaves } from "../verify/leaves-doc";
+import type { LeavesAnswer, WindowLeaves } from "./http/wire";
 import { keyError } from "./http/errors";
 
 /** Environment of the leaves endpoint (beside KEY_SERVICE_ENV). */
@@ -63,7 +63,7 @@ export function leavesReaderFromEnv(env: Readonly<Record<string, string | undefi
 }
 
 /** The answer to a proven leaves request. */
-export function leavesAnswer(reader: LeavesReader | undefined, subscriptionId: string, range: { from: bigint; to: bigint }): { subscriptionId: string; windows: WindowLeaves[] } {
+export function leavesAnswer(reader: LeavesReader | undefined, subscriptionId: string, range: { from: bigint; to: bigint }): LeavesAnswer {
   if (reader === undefined) throw keyError(503, "leaves_unavailable", "this key service has no access to the connector's leaves (FLAREFLOW_CONNECTOR_STATE)");
   return { subscriptionId, windows: reader.leaves(subscriptionId, range.from, range.to) };
 }

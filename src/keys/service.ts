@@ -3,7 +3,7 @@
  * cursor, keeps each subscription's LiteLLM key and Flow key hash in the state
  * the events ask for, and serves wallet-proven key delivery and usage.
  */
-import { isLiteLLMError, type KeyUsage } from "../litellm";
+import { isLiteLLMError } from "../litellm";
 import { codec, type FlowContext } from "../flow/runtime";
 import { auditLiteLLM } from "./audit";
 import { deliverable } from "./delivery";
@@ -27,7 +27,7 @@ import { DuePeriods } from "./due-periods";
 import { cursorBeyondChain, handledBy } from "./cursor";
 import type { KeyServiceHealth, KeyServiceOptions } from "./options";
 import { LiveLimit } from "./live/limiter";
-import type { LiveView } from "./http/wire";
+import type { UsageAnswer } from "./http/wire";
 
 export type { KeyServiceHealth, KeyServiceOptions };
 
@@ -428,7 +428,7 @@ export class KeyService implements KeyServiceApi {
     });
   }
 
-  async usage(subscriptionId: string, startDate?: Date, endDate?: Date): Promise<KeyUsage & { subscriptionId: string; keyHashes: string[]; live: LiveView | null }> {
+  async usage(subscriptionId: string, startDate?: Date, endDate?: Date): Promise<UsageAnswer> {
     const sub = this.known(subscriptionId);
     // Every key the subscription ever had: usage of rotated-out keys still counts.
     const keyHashes = sub.keys.filter((k) => k.litellm !== "pending").map((k) => k.hash);

@@ -5,7 +5,8 @@ import { HttpError } from "../http/error";
  * serialises as {"error": {"message", "type", "param", "code"}} with `code` the status as a
  * string and `param` null when there is none (common_utils/openai_error_payload.py);
  * FastAPI's own validation errors answer {"detail": [...]} with 422, a route it does not have
- * {"detail": "Not Found"} with 404.
+ * {"detail": "Not Found"} with 404, a method a route does not take {"detail": "Method Not Allowed"}
+ * with 405 (Starlette's HTTPException detail defaults to the status phrase).
  */
 
 const DOCS = { docs: "README.md#what-is-real-here-and-what-is-a-stand-in" };
@@ -20,6 +21,10 @@ export function validationError(loc: string[], msg: string, type = "value_error"
 
 export function notFound(): HttpError {
   return new HttpError(404, { detail: "Not Found" }, {}, DOCS);
+}
+
+export function methodNotAllowed(allow: readonly string[]): HttpError {
+  return new HttpError(405, { detail: "Method Not Allowed" }, { allow: allow.join(", ") }, DOCS);
 }
 
 /** How LiteLLM renders an HTTPException whose detail is {"error": "..."}: Python's dict repr. */

@@ -6,11 +6,13 @@ import { randomBytes } from "node:crypto";
 import { sha256Hex } from "./auth";
 import type { RouteResult, ServerContext } from "./context";
 import { addDuration } from "./durations";
+import type { HttpError } from "../http/error";
 import { abbreviateKey, proxyError, pyDetail } from "./errors";
 import { queryInt } from "./http";
 import { readKeyFields } from "./key-fields";
 import { keyRow } from "./key-view";
 import type { KeyRecord } from "./types";
+import { messageOf } from "../errors";
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 
@@ -28,14 +30,25 @@ function aliasTaken(ctx: ServerContext, alias: string | null | undefined, except
 }
 
 /**
- * A key change that could not be made durable: LiteLLM wraps a failed table write in its generic
- * 500 (`generate_key_helper_fn`: "Internal Server Error.").
+ * A key change that could not be made durable, answered as each LiteLLM route answers a failed
+ * table write (key_management_endpoints.py): `generate_key_helper_fn` its generic 500
+ * "Internal Server Error."; `update_key_fn` wraps any exception in a 400 auth_error
+ * "Authentication Error, <e>"; `delete_key_fn` hands it to `handle_exception_on_proxy`, a 500
+ * internal_server_error (this stand-in's "Invalid request type" answer has the same form);
+ * `block_key` catches nothing, so FastAPI answers 500 (here in JSON, not Starlette's plain text).
  */
-async function durably(write: Promise<void>): Promise<void> {
+const failedWrite = {
+  generate: () => proxyError(500, "internal_server_error", pyDetail("Internal Server Error.")),
+  update: (e: string) => proxyError(400, "auth_error", `Authentication Error, ${e}`, "None"),
+  delete: (e: string) => proxyError(500, "internal_server_error", `Internal Server Error, ${e}`, "None"),
+  block: () => proxyError(500, "internal_server_error", "Internal Server Error"),
+} as const;
+
+async function durably(write: Promise<void>, refusal: (error: string) => HttpError): Promise<void> {
   try {
     await write;
-  } catch {
-    throw proxyError(500, "internal_server_error", pyDetail("Internal Server Error."));
+  } catch (error) {
+    throw refusal(messageOf(error));
   }
 }
 
@@ -79,7 +92,7 @@ export async function generateKey(ctx: ServerContext, body: Record<string, unkno
     updated_at: iso,
   };
   // A key whose row was never written does not exist.
-  await durably(ctx.store.createKey(record));
+  await durably(ctx.store.createKey(record), failedWrite.generate);
   const row = keyRow(record, false);
   return {
     status: 200,
@@ -115,7 +128,7 @@ export async function updateKey(ctx: ServerContext, body: Record<string, unknown
   if (f.duration !== undefined) {
     patch.expires = f.duration === null || f.duration === "-1" ? null : isoOrNull(addDuration(now, f.duration));
   }
-  await durably(ctx.store.changeKey(k, patch));
+  await durably(ctx.store.changeKey(k, patch), failedWrite.update);
   // update_key_fn answers `{"key": key, **updated_row}`: the whole stored row, token included.
   return { status: 200, body: { key: body["key"], ...keyRow(k, true) } };
 }
@@ -136,7 +149,7 @@ export async function deleteKeys(ctx: ServerContext, body: Record<string, unknow
   }
   const found = tokens.filter((t) => ctx.store.key(t) !== undefined);
   if (found.length === 0) throw proxyError(404, "internal_server_error", pyDetail("No keys found"));
-  await durably(ctx.store.deleteKeys(found));
+  await durably(ctx.store.deleteKeys(found), failedWrite.delete);
   // LiteLLM echoes the request's list, whatever it matched.
   return { status: 200, body: { deleted_keys: asked } };
 }
@@ -148,7 +161,7 @@ export async function setBlocked(ctx: ServerContext, body: Record<string, unknow
   }
   const k = ctx.store.key(toToken(key));
   if (k === undefined) throw proxyError(404, "bad_request_error", `Key ${key} not found`, "key");
-  await durably(ctx.store.changeKey(k, { blocked, updated_at: new Date(ctx.now()).toISOString() }));
+  await durably(ctx.store.changeKey(k, { blocked, updated_at: new Date(ctx.now()).toISOString() }), failedWrite.block);
   return { status: 200, body: keyRow(k, true) };
 }
 

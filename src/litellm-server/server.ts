@@ -8,7 +8,7 @@ import type { StatusCode } from "hono/utils/http-status";
 import { jsonResponse, readJson, renderErrors, serve, type NodeEnv } from "../http/server";
 import { isMasterKey, requireMaster } from "./auth";
 import type { RouteResult, ServerContext } from "./context";
-import { notFound, proxyError, validationError } from "./errors";
+import { methodNotAllowed, notFound, proxyError, validationError } from "./errors";
 import { bearerToken } from "./http";
 import { deleteKeys, generateKey, keyInfo, listKeys, setBlocked, updateKey } from "./key-routes";
 import { chatCompletion, listModels } from "./llm-routes";
@@ -52,6 +52,18 @@ function routedPath(request: Request): string {
   return new URL(request.url).pathname.replace(/\/+$/, "") || "/";
 }
 
+/** Each routed path's methods, in the order they were registered (middleware excluded). */
+function routeMethods(app: Hono<NodeEnv>): Map<string, string[]> {
+  const byPath = new Map<string, string[]>();
+  for (const r of app.routes) {
+    if (r.method === "ALL") continue;
+    const methods = byPath.get(r.path) ?? [];
+    if (!methods.includes(r.method)) methods.push(r.method);
+    byPath.set(r.path, methods);
+  }
+  return byPath;
+}
+
 function liteLLMApp(ctx: ServerContext, onRequest: LiteLLMServerOptions["onRequest"]): Hono<NodeEnv> {
   const app = new Hono<NodeEnv>({ getPath: routedPath });
   const token = (c: Context) => bearerToken(c.req.raw.headers);
@@ -63,9 +75,15 @@ function liteLLMApp(ctx: ServerContext, onRequest: LiteLLMServerOptions["onReque
       onRequest(c.req.method, new URL(c.req.url).pathname, c.res.status);
     });
   }
-  // hono answers HEAD with a GET route; this stand-in has always answered it 404, as a route it does not have.
+  // Starlette's Route.handle: a path it routes, asked with a method the route does not take, is a
+  // 405 naming the route's methods, before the endpoint's dependencies (the key check) run.
+  // FastAPI's APIRoute adds no HEAD to a GET route (fastapi/fastapi#1773), where hono would answer
+  // HEAD with the GET route. Read from the routes once they are all registered, at the first request.
+  let methodsByPath: Map<string, string[]> | undefined;
   app.use(async (c, next) => {
-    if (c.req.method === "HEAD") return c.notFound();
+    methodsByPath ??= routeMethods(app);
+    const allowed = methodsByPath.get(routedPath(c.req.raw));
+    if (allowed !== undefined && !allowed.includes(c.req.method)) throw methodNotAllowed(allowed);
     await next();
   });
 

@@ -6,6 +6,7 @@ import { errorFromResponse, LiteLLMError } from "./errors";
 import type { Logger } from "../log";
 import { redactSecrets } from "../redact";
 import { withRetry, type RetryPolicy, type Sleep } from "./retry";
+import { messageOf } from "../errors";
 
 export interface TransportOptions {
   baseUrl: string;
@@ -55,7 +56,7 @@ export class Transport {
         random: this.opts.random,
         onRetry: (attempt, delay, e) =>
           this.opts.logger.warn(
-            redactSecrets(`LiteLLM ${endpoint} attempt ${attempt} failed (${e instanceof Error ? e.message : String(e)}); retrying in ${delay} ms`, [this.opts.masterKey]),
+            redactSecrets(`LiteLLM ${endpoint} attempt ${attempt} failed (${messageOf(e)}); retrying in ${delay} ms`, [this.opts.masterKey]),
           ),
       },
     );
@@ -93,7 +94,7 @@ export class Transport {
       text = await this.readCapped(res, endpoint);
     } catch (e) {
       if (e instanceof LiteLLMError) throw e;
-      throw new LiteLLMError(`LiteLLM ${endpoint} unreachable: ${e instanceof Error ? e.message : String(e)}`, {
+      throw new LiteLLMError(`LiteLLM ${endpoint} unreachable: ${messageOf(e)}`, {
         kind: "network",
         endpoint,
         attempts: attempt,

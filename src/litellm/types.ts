@@ -122,35 +122,5 @@ export interface SpendLogsParams {
  */
 export type SpendLogsPage = z.output<typeof schemas.SpendLogsPage>;
 
-/** The seed's getKeyUsage shape (flareflow-readme "Usage Analytics"). */
-export interface KeyUsage {
-  usage_summary: {
-    total_requests: number;
-    total_tokens: number;
-    total_cost: number;
-  };
-  model_breakdown: Record<
-    string,
-    { requests: number; tokens: number; cost: number }
-  >;
-  recent_requests: RecentRequest[];
-  daily_usage: DailyUsage[];
-}
-
-export interface RecentRequest {
-  request_id: string;
-  model: string;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  cost: number;
-  timestamp: string;
-}
-
-export interface DailyUsage {
-  /** UTC calendar day, YYYY-MM-DD. */
-  date: string;
-  requests: number;
-  tokens: number;
-  cost: number;
-}
+/** The seed's getKeyUsage shape: declared once, by the key service's wire contract that carries it. */
+export type { DailyUsage, KeyUsage, RecentRequest } from "../keys/http/wire";

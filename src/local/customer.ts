@@ -1,75 +1,41 @@
 import * as fcl from "@onflow/fcl";
 import { signUserMessage, type FlowContext, type KeySigner } from "../flow/runtime";
 import { FlareFDCTriggers_SubscriptionCharged, type FlareFDCTriggers_SubscriptionCharged as Charged } from "../flow/generated/types";
-import * as z from "zod/mini";
-import { ChallengeAnswer, ErrorAnswer, KeyAnswer, UsageAnswer, wireIssue, type ProofAction } from "../keys/http/wire";
+import * as keyService from "../keys/http/actions";
+import { FlareFlowError, messageOf } from "../errors";
+import type { UsageAnswer } from "../keys/http/wire";
 
 /**
  * What a customer does outside the page, as a script or a test does it: prove the account to
  * the key service with a user signature, fetch the key and pending usage, call the LLM.
  */
 
-/** A key service answer: its body as the route's schema reads it (200), or its refusal. */
-export type KeyServiceAnswer<T> = { status: 200; body: T; error?: undefined } | { status: number; body?: undefined; error: ErrorAnswer["error"] };
-
-/** Parsed by the wire's schemas (src/keys/http/wire.ts): a malformed answer throws, naming the field. */
-async function keyServiceCall<T>(base: string, route: string, body: unknown, answer: z.ZodMiniType<T>): Promise<KeyServiceAnswer<T>> {
-  const response = await fetch(`${base}${route}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`key service ${route} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
-  }
-  const parsed = response.status === 200 ? z.safeParse(answer, json) : z.safeParse(ErrorAnswer, json);
-  if (!parsed.success) throw new Error(`key service ${route} answered ${response.status} with a malformed body: ${wireIssue(parsed.error, "the answer")}`);
-  return response.status === 200 ? { status: 200, body: parsed.data as T } : { status: response.status, error: (parsed.data as ErrorAnswer).error };
+/** The key service's client for a customer who signs with a local key (what FCL's signUserMessage produces). */
+export function customerKeyService(keyServiceUrl: string, customer: KeySigner): keyService.KeyServiceClient {
+  return keyService.keyServiceClient(keyServiceUrl, (messageHex) => signUserMessage(customer, messageHex));
 }
 
-/** A wallet-signed request to the key service (challenge, sign, call). */
-export async function provenCall<T>(
-  keyServiceUrl: string,
-  customer: KeySigner,
-  subscriptionId: bigint,
-  action: ProofAction,
-  route: string,
-  answer: z.ZodMiniType<T>,
-  extra: Record<string, unknown> = {},
-): Promise<KeyServiceAnswer<T>> {
-  const challenge = await keyServiceCall(keyServiceUrl, "/v1/challenge", { subscriptionId: subscriptionId.toString(), action }, ChallengeAnswer);
-  if (challenge.error !== undefined) return challenge;
-  return keyServiceCall(keyServiceUrl, route, {
-    subscriptionId: subscriptionId.toString(),
-    nonce: challenge.body.nonce,
-    signatures: signUserMessage(customer, challenge.body.messageHex),
-    ...extra,
-  }, answer);
-}
+/** Refusals that mean "not issued yet": the subscription is new to the service, or its key is on its way. */
+const NOT_YET = new Set(["key_pending", "unknown_subscription", "no_key"]);
 
 /** The subscription's plaintext key, once the key service has issued it (polls while pending). */
 export async function revealKey(keyServiceUrl: string, customer: KeySigner, subscriptionId: bigint, timeoutMs = 60_000): Promise<string> {
+  const client = customerKeyService(keyServiceUrl, customer);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const answer = await provenCall(keyServiceUrl, customer, subscriptionId, "reveal", "/v1/keys/reveal", KeyAnswer);
-    if (answer.error === undefined) return answer.body.key;
-    const code = answer.error.code;
-    if ((code !== "key_pending" && code !== "unknown_subscription" && code !== "no_key") || Date.now() > deadline) {
-      throw new Error(`no key for subscription ${subscriptionId}: ${answer.error.message}`);
+    try {
+      return (await keyService.revealKey(client, { subscriptionId })).key;
+    } catch (error) {
+      const pending = error instanceof keyService.KeyServiceError && error.code !== undefined && NOT_YET.has(error.code);
+      if (!pending || Date.now() > deadline) throw new FlareFlowError(`no key for subscription ${subscriptionId}: ${messageOf(error)}`, { cause: error });
     }
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
 /** Pending usage (LiteLLM's live view) in the seed's getKeyUsage shape, with the live limit's figures. */
-export async function pendingUsage(keyServiceUrl: string, customer: KeySigner, subscriptionId: bigint): Promise<UsageAnswer> {
-  const answer = await provenCall(keyServiceUrl, customer, subscriptionId, "usage", "/v1/usage", UsageAnswer);
-  if (answer.error !== undefined) throw new Error(`pending usage: ${answer.error.message}`);
-  return answer.body;
+export function pendingUsage(keyServiceUrl: string, customer: KeySigner, subscriptionId: bigint): Promise<UsageAnswer> {
+  return keyService.getUsage(customerKeyService(keyServiceUrl, customer), { subscriptionId });
 }
 
 export interface ChatResult {

@@ -1,6 +1,9 @@
 import { encodeBytes32String } from "ethers";
 import { UINT64_MAX } from "./window";
 import { FlareFlowError } from "../errors";
+import { isRequestsRoot, isValidFamily } from "./fields";
+
+export { isRequestsRoot, isValidFamily, MAX_FAMILY_BYTES } from "./fields";
 
 /**
  * One subscription's usage of one model family in one window.
@@ -17,21 +20,8 @@ export type UsageLine = {
   requestsRoot: string;
 };
 
-const BYTES32_HEX = /^0x[0-9a-f]{64}$/;
-
 /** What orders lines in a report: the subscription, then the family. */
 export type LineKey = Pick<UsageLine, "subscriptionId" | "family">;
-
-/** Whether `root` is a requestsRoot as the report writes it: 0x and 64 lowercase hex digits. */
-export function isRequestsRoot(root: unknown): root is string {
-  return typeof root === "string" && BYTES32_HEX.test(root);
-}
-
-/** A family name fits a bytes32 with at least one zero byte after it: at most 31 bytes. */
-export const MAX_FAMILY_BYTES = 31;
-
-const PRINTABLE_ASCII_FIRST = 0x20;
-const PRINTABLE_ASCII_LAST = 0x7e;
 
 /** Why a report's lines were refused. */
 export class InvalidLinesError extends FlareFlowError {
@@ -43,16 +33,6 @@ export class InvalidLinesError extends FlareFlowError {
   ) {
     super(message);
   }
-}
-
-/** Whether `family` is a valid family name: printable ASCII (0x20–0x7E), at most 31 bytes. */
-export function isValidFamily(family: string): boolean {
-  if (family.length > MAX_FAMILY_BYTES) return false;
-  for (let i = 0; i < family.length; i++) {
-    const code = family.charCodeAt(i);
-    if (code < PRINTABLE_ASCII_FIRST || code > PRINTABLE_ASCII_LAST) return false;
-  }
-  return true;
 }
 
 /** The family as its on-chain bytes32 (left-aligned ASCII, zero-padded). */

@@ -2,6 +2,7 @@ import { keccak256 } from "./keccak";
 import { ZeroHash, getBytes, hexlify, id } from "ethers";
 import { UINT64_MAX } from "./window";
 import { FlareFlowError } from "../errors";
+import { isWellFormedRequestId } from "./fields";
 
 /**
  * Per-request evidence: each report line commits to the requests it sums.
@@ -46,13 +47,11 @@ export class InvalidRequestLeafError extends FlareFlowError {
 
 const encoder = new TextEncoder();
 const DOMAIN_BYTES = getBytes(REQUEST_LEAF_DOMAIN);
-// A high surrogate not followed by a low one, or a low one not preceded by a high one.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Throws unless `requestId` is a request id a leaf may carry; returns its UTF-8 bytes. */
 export function checkRequestId(requestId: unknown): Uint8Array {
   if (typeof requestId !== "string") throw new InvalidRequestLeafError(`a request id is a string: ${JSON.stringify(requestId)}`);
-  if (LONE_SURROGATE.test(requestId)) throw new InvalidRequestLeafError(`request id ${JSON.stringify(requestId.slice(0, 80))} is not well-formed Unicode (a lone surrogate)`);
+  if (!isWellFormedRequestId(requestId)) throw new InvalidRequestLeafError(`request id ${JSON.stringify(requestId.slice(0, 80))} is not well-formed Unicode (a lone surrogate)`);
   return encoder.encode(requestId);
 }
 

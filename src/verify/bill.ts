@@ -5,7 +5,7 @@ import { checkRequests, type RequestCheck } from "./requests-check";
 import type { ClientLogEntry } from "./client-log";
 import { recomputeCharges, type Recomputed } from "./recompute";
 import type { BillSources, FlowEvents, SettledWindow, StoredReport, VerifiedLog } from "./sources";
-import { FlareFlowError } from "../errors";
+import { FlareFlowError, messageOf } from "../errors";
 import { pool } from "../pool";
 import { byChainOrder } from "../flow/runtime/events";
 
@@ -128,7 +128,7 @@ async function checkWindow(
       if ("error" in summary || summary.status !== 200) problems.push(`summary URL does not answer: ${summaryAt} ${"error" in summary ? `failed (${summary.error})` : `answered HTTP ${summary.status}`}`);
       else if (summary.body !== expected) problems.push(`the summary at ${summaryAt} is not the summary of the report beside it`);
     } catch (error) {
-      problems.push(`report modified after publication: ${url} is not a valid report (${error instanceof Error ? error.message : String(error)})`);
+      problems.push(`report modified after publication: ${url} is not a valid report (${messageOf(error)})`);
     }
   }
 

@@ -4,7 +4,7 @@ import { abi } from "../../artifacts/solidity/contracts/UsageReportVerifier.sol/
 import type { UsageReportVerifierInterface } from "../evm/typechain/solidity/contracts/UsageReportVerifier";
 import type { Coston2BillSource, StoredReport, VerifiedLog } from "./sources";
 import { fetchRead } from "../fetch-read";
-import { FlareFlowError } from "../errors";
+import { FlareFlowError, messageOf } from "../errors";
 import { pool } from "../pool";
 
 /**
@@ -64,7 +64,7 @@ export function coston2BillSource(rpcUrl: string, verifierAddress: string, optio
     } catch (error) {
       // fetch's own message is only "fetch failed"; the reason (refused, reset, timed out) is its cause.
       const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-      throw new Coston2SourceError(`the EVM RPC ${rpcUrl} did not answer (${error instanceof Error ? error.message : String(error)}${cause})`, { cause: error });
+      throw new Coston2SourceError(`the EVM RPC ${rpcUrl} did not answer (${messageOf(error)}${cause})`, { cause: error });
     }
     if (!Array.isArray(answer)) throw new Coston2SourceError(`the EVM RPC ${rpcUrl} answered a batch with ${JSON.stringify(answer).slice(0, 200)}`);
     const byId = new Map((answer as { id?: unknown; result?: unknown; error?: { message?: unknown } }[]).map((a) => [a.id, a]));
@@ -82,7 +82,7 @@ export function coston2BillSource(rpcUrl: string, verifierAddress: string, optio
       // decodeEventLog checks topic0 again (one hash per log, not one per event of the ABI).
       return iface.decodeEventLog(verified, log.data, log.topics);
     } catch (error) {
-      throw new Coston2SourceError(`the EVM RPC returned a UsageReportVerified log that does not decode (tx ${log.transactionHash}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Coston2SourceError(`the EVM RPC returned a UsageReportVerified log that does not decode (tx ${log.transactionHash}): ${messageOf(error)}`, { cause: error });
     }
   }
 

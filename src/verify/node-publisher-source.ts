@@ -2,7 +2,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { RETRY_DELAYS_MS } from "../fetch-read";
 import { MAX_PUBLISHED_BYTES, tooLarge, type Fetched, type PublisherBillSource, type PublisherReadOptions } from "./sources";
-import { FlareFlowError } from "../errors";
+import { FlareFlowError, messageOf } from "../errors";
 
 /**
  * PublisherBillSource for Node (the command, the bench) over node:http(s) with keep-alive sockets:
@@ -56,14 +56,14 @@ export function nodePublisherSource({ timeoutMs = 10_000, maxBytes = MAX_PUBLISH
         url = new URL(raw);
         if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`not an http(s) URL: ${raw}`);
       } catch (error) {
-        return { error: error instanceof Error ? error.message : String(error) };
+        return { error: messageOf(error) };
       }
       for (let attempt = 0; ; attempt++) {
         try {
           return await once(url);
         } catch (error) {
           const delay = RETRY_DELAYS_MS[attempt];
-          if (!(error instanceof NoAnswer) || delay === undefined) return { error: error instanceof Error ? error.message : String(error) };
+          if (!(error instanceof NoAnswer) || delay === undefined) return { error: messageOf(error) };
           await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }

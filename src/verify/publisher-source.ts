@@ -1,6 +1,6 @@
 import { MAX_PUBLISHED_BYTES, tooLarge, type Fetched, type PublisherBillSource, type PublisherReadOptions } from "./sources";
 import { fetchRead } from "../fetch-read";
-import { FlareFlowError } from "../errors";
+import { FlareFlowError, messageOf } from "../errors";
 
 class TooLarge extends FlareFlowError {
   override readonly name = "TooLarge";
@@ -39,7 +39,7 @@ export function httpPublisherSource({ timeoutMs = 10_000, maxBytes = MAX_PUBLISH
         const response = await fetchRead(url, { signal: AbortSignal.timeout(timeoutMs) });
         return { status: response.status, body: await boundedText(response, maxBytes) };
       } catch (error) {
-        return { error: error instanceof Error ? error.message : String(error) };
+        return { error: messageOf(error) };
       }
     },
   };

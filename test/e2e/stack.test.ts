@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { freePorts, LocalStack } from "../../src/local/stack";
 import { createLocalAccount } from "../../src/local/accounts";
-import { chargedEvents, chat, pendingUsage, provenCall, revealKey, sealedHeight } from "../../src/local/customer";
-import { KeyAnswer } from "../../src/keys/http/wire";
+import { chargedEvents, chat, customerKeyService, pendingUsage, revealKey, sealedHeight } from "../../src/local/customer";
+import * as keyService from "../../src/keys/http/actions";
 import { subscriptionApi } from "../../src/api/subscriptions";
 import { keyAuthorization, runScript, sendTransaction, type KeySigner } from "../../src/flow/runtime";
 import { pricingGetPricing, subscriptionsGetSubscription } from "../../src/flow/generated/scripts";
@@ -67,8 +67,9 @@ describe("end to end: subscribe, key, use, attest, bill, suspend, top up, close"
   let loggedA = 0n;
 
   it("issues the key only once the subscription exists, and LiteLLM takes it", async () => {
-    const early = await provenCall(stack.info.keyServiceUrl, customer, 1n, "reveal", "/v1/keys/reveal", KeyAnswer);
-    expect(early.status).toBeGreaterThanOrEqual(400);
+    const early = await keyService.revealKey(customerKeyService(stack.info.keyServiceUrl, customer), { subscriptionId: 1n }).catch((e: unknown) => e);
+    expect(early).toBeInstanceOf(keyService.KeyServiceError);
+    expect((early as keyService.KeyServiceError).status).toBeGreaterThanOrEqual(400);
     expect((await chat(stack.info.litellmUrl, "sk-not-issued-by-anyone", "gpt-4", "hi")).status).toBeGreaterThanOrEqual(400);
 
     const providerBefore = await balance(stack.info.provider.address);

@@ -15,8 +15,9 @@ import { verifyOwnership } from "../../src/keys/http/proof";
 import { keyServiceRoutes, type KeyServiceApi } from "../../src/keys/http/routes";
 import { startJsonServer, type Handler, type JsonRequest, type JsonServer } from "../../src/keys/http/server";
 import { parseBody } from "../../src/keys/http/validate";
-import { ChallengeRequest, KeyAnswer, ProvenRequest, UsageRequest, type UsageAnswer } from "../../src/keys/http/wire";
-import { pendingUsage, provenCall, revealKey } from "../../src/local/customer";
+import { ChallengeRequest, ProvenRequest, UsageRequest, type UsageAnswer, type WindowLeaves } from "../../src/keys/http/wire";
+import { customerKeyService, pendingUsage, revealKey } from "../../src/local/customer";
+import * as keyService from "../../src/keys/http/actions";
 
 const script = vi.hoisted(() => ({ valid: true, calls: [] as unknown[] }));
 
@@ -412,15 +413,15 @@ describe("the routes check a proof in order: fields, nonce, subscription, signer
   const call = (method: string, path: string, body?: unknown) => routes({ method, path, body, client: "10.0.0.1", query: new URLSearchParams() } satisfies JsonRequest);
   const challenge = async (subscriptionId: string, action: string) => {
     const r = await call("POST", "/v1/challenge", { subscriptionId, action });
-    return r.body as { nonce: string; message: string; messageHex: string; expiresAt: string; subscriptionId: string; action: string };
+    return r.body as { nonce: string; messageHex: string; expiresAt: string; subscriptionId: string; action: string };
   };
   const signed = (subscriptionId: string, nonce: string, addr = CUSTOMER) => ({ subscriptionId, nonce, signatures: [{ addr, keyId: 0, signature: "ab".repeat(64) }] });
 
-  it("a challenge answer carries the text to sign, its hex, and the expiry as ISO", async () => {
+  it("a challenge answer carries the text to sign as hex (what the proof is checked against), and the expiry as ISO", async () => {
     const c = await challenge("7", "reveal");
+    expect(Object.keys(c).sort()).toEqual(["action", "expiresAt", "messageHex", "nonce", "subscriptionId"]);
     expect(c).toMatchObject({ subscriptionId: "7", action: "reveal", nonce: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(c.message).toContain(`Nonce: ${c.nonce}`);
-    expect(c.messageHex).toBe(Buffer.from(c.message, "utf8").toString("hex"));
+    expect(Buffer.from(c.messageHex, "hex").toString("utf8")).toContain(`Nonce: ${c.nonce}`);
     expect(c.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Date.parse(c.expiresAt)).toBeGreaterThan(Date.now());
   });
@@ -742,6 +743,7 @@ describe("the wire contract: the local customer reads the server's answers with 
     daily_usage: [{ date: "2026-12-01", requests: 1, tokens: 5, cost: 0.25 }],
     live: null,
   };
+  const leaves: WindowLeaves = { window: "5", lines: [{ subscriptionId: "7", family: "gpt-4", requestsRoot: `0x${"ab".repeat(32)}`, requests: [{ requestId: "chatcmpl-1", tokens: "12" }] }] };
   let server: JsonServer;
   /** What the server answers in place of a route's own answer (a broken or hostile key service). */
   let override: ((path: string) => { status: number; body: unknown } | undefined) | undefined;
@@ -758,7 +760,7 @@ describe("the wire contract: the local customer reads the server's answers with 
       usage: async () => usage,
       health: () => ({ ok: true }),
     };
-    const routes = keyServiceRoutes(api);
+    const routes = keyServiceRoutes(api, { leaves: (id, from, to) => (id === "7" && from <= 5n && to >= 5n ? [leaves] : []) });
     server = await startJsonServer({ host: "127.0.0.1", port: 0, corsOrigins: [], handler: async (req) => override?.(req.path) ?? routes(req), onError: () => {} });
   });
   afterEach(async () => {
@@ -768,24 +770,42 @@ describe("the wire contract: the local customer reads the server's answers with 
   it("reveals the key and reads pending usage through the real routes", async () => {
     expect(await revealKey(server.url, customer, 7n)).toBe("sk-secret");
     expect(await pendingUsage(server.url, customer, 7n)).toEqual(usage);
-    expect(await provenCall(server.url, customer, 9n, "reveal", "/v1/keys/reveal", KeyAnswer)).toEqual({
+    await expect(keyService.revealKey(customerKeyService(server.url, customer), { subscriptionId: 9n })).rejects.toMatchObject({
+      name: "KeyServiceError",
       status: 404,
-      error: { code: "unknown_subscription", message: "subscription 9 is not served by this key service" },
+      code: "unknown_subscription",
+      message: "subscription 9 is not served by this key service",
     });
+  });
+
+  it("hands the verifier the leaves it asked for, read by the same schema the server answers to", async () => {
+    const client = customerKeyService(server.url, customer);
+    expect(await keyService.getLeaves(client, { subscriptionId: 7n, fromWindow: 1n, toWindow: 9n })).toEqual({ subscriptionId: "7", windows: [leaves] });
+    expect(await keyService.getLeaves(client, { subscriptionId: 7n, fromWindow: 6n, toWindow: 9n })).toEqual({ subscriptionId: "7", windows: [] });
+    const hostile: [unknown, string][] = [
+      [{ subscriptionId: "7" }, "windows must be an array"],
+      [{ subscriptionId: "7", windows: [{ ...leaves, window: "05" }] }, "windows[0].window must be a decimal uint64 string"],
+      [{ subscriptionId: "7", windows: [{ window: "5", lines: [{ ...leaves.lines[0], requestsRoot: "0x12" }] }] }, "windows[0].lines[0].requestsRoot must be 32 bytes of lowercase 0x-hex"],
+      [{ subscriptionId: "7", windows: [{ window: "5", lines: [{ ...leaves.lines[0], requests: [{ requestId: "a\uD800", tokens: "1" }] }] }] }, "windows[0].lines[0].requests[0].requestId must be well-formed Unicode (no lone surrogate)"],
+    ];
+    for (const [body, field] of hostile) {
+      override = (p) => (p === "/v1/leaves" ? { status: 200, body } : undefined);
+      await expect(keyService.getLeaves(client, { subscriptionId: 7n, fromWindow: 1n, toWindow: 9n })).rejects.toThrow(`The key service's answer to /v1/leaves is malformed: ${field}.`);
+    }
   });
 
   it("a malformed answer is an error naming the route and the field, never a key or a figure", async () => {
     const cases: [string, unknown, () => Promise<unknown>, string][] = [
-      ["/v1/challenge", { nonce: "ab".repeat(32) }, () => revealKey(server.url, customer, 7n), "key service /v1/challenge answered 200 with a malformed body: subscriptionId must be a UInt64 in decimal"],
-      ["/v1/keys/reveal", { subscriptionId: "7", key: 42, keyHash: "h", alias: "a", generation: 1 }, () => revealKey(server.url, customer, 7n), "key service /v1/keys/reveal answered 200 with a malformed body: key must be a string"],
-      ["/v1/usage", { ...usage, usage_summary: { ...usage.usage_summary, total_tokens: "5" } }, () => pendingUsage(server.url, customer, 7n), "key service /v1/usage answered 200 with a malformed body: usage_summary.total_tokens must be a whole number"],
-      ["/v1/usage", { ...usage, live: { reached: "escrow" } }, () => pendingUsage(server.url, customer, 7n), "key service /v1/usage answered 200 with a malformed body: live.pendingTokens must be a whole number"],
+      ["/v1/challenge", { nonce: "ab".repeat(32) }, () => revealKey(server.url, customer, 7n), "The key service's answer to /v1/challenge is malformed: subscriptionId must be a UInt64 in decimal."],
+      ["/v1/keys/reveal", { subscriptionId: "7", key: 42, keyHash: "h", alias: "a", generation: 1 }, () => revealKey(server.url, customer, 7n), "The key service's answer to /v1/keys/reveal is malformed: key must be a string."],
+      ["/v1/usage", { ...usage, usage_summary: { ...usage.usage_summary, total_tokens: "5" } }, () => pendingUsage(server.url, customer, 7n), "The key service's answer to /v1/usage is malformed: usage_summary.total_tokens must be a whole number."],
+      ["/v1/usage", { ...usage, live: { reached: "escrow" } }, () => pendingUsage(server.url, customer, 7n), "The key service's answer to /v1/usage is malformed: live.pendingTokens must be a whole number."],
     ];
     for (const [path, body, act, message] of cases) {
       override = (p) => (p === path ? { status: 200, body } : undefined);
       await expect(act(), path).rejects.toThrow(message);
     }
     override = (p) => (p === "/v1/keys/reveal" ? { status: 500, body: { oops: true } } : undefined);
-    await expect(revealKey(server.url, customer, 7n)).rejects.toThrow("key service /v1/keys/reveal answered 500 with a malformed body: error must be an object");
+    await expect(revealKey(server.url, customer, 7n)).rejects.toThrow("The key service answered 500 to /v1/keys/reveal.");
   });
 });

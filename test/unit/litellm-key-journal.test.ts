@@ -95,7 +95,10 @@ describe("local LiteLLM server: key changes are durable before they are answered
     await client.generateKey({ key_alias: "ff-43", metadata: meta("43") });
   });
 
-  it("a key change it could not write changes nothing: update, block and delete answer 500 and the key is as it was", async () => {
+  // Each route answers a failed table write as LiteLLM's own code does: update_key_fn wraps any
+  // exception in a 400 auth_error "Authentication Error, <e>"; delete_key_fn passes it to
+  // handle_exception_on_proxy (500 internal_server_error); block_key catches nothing (a 500).
+  it("a key change it could not write changes nothing: update answers 400, block and delete 500, in LiteLLM's words, and the key is as it was", async () => {
     const dir = await tempDir();
     const stateFile = path.join(dir, "state.json");
     const s = await start(stateFile);
@@ -108,9 +111,11 @@ describe("local LiteLLM server: key changes are durable before they are answered
     await fs.mkdir(journal);
     const post = (route: string, body: unknown) =>
       fetch(`${s.url}${route}`, { method: "POST", headers: { Authorization: `Bearer ${MASTER}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
-    expect((await post("/key/update", { key: k.key, key_alias: "ff-49", max_budget: 50, models: ["gpt-4"] })).status).toBe(500);
+    const update = await post("/key/update", { key: k.key, key_alias: "ff-49", max_budget: 50, models: ["gpt-4"] });
+    expect([update.status, await update.json()]).toEqual([400, { error: { message: expect.stringMatching(/^Authentication Error, \S/), type: "auth_error", param: "None", code: "400" } }]);
     expect((await post("/key/block", { key: k.key })).status).toBe(500);
-    expect((await post("/key/delete", { keys: [k.key] })).status).toBe(500);
+    const del = await post("/key/delete", { keys: [k.key] });
+    expect([del.status, await del.json()]).toEqual([500, { error: { message: expect.stringMatching(/^Internal Server Error, \S/), type: "internal_server_error", param: "None", code: "500" } }]);
     await fs.rmdir(journal);
 
     expect(await client.keyInfo(k.token)).toEqual(before);

@@ -9,7 +9,7 @@ import { createQueryClient } from "../../web/src/queries";
 import { ServicesProvider, type Services } from "../../web/src/services/context";
 import { DEFAULT_PRICING, type PricingConfig } from "../../src/pricing";
 import type { AccountStorage, EscrowSettings, FlowClient, PricingAnnouncement, ScheduledPricing, Subscription } from "../../web/src/services/flowClient";
-import type { KeyService, KeySession, KeyUsage } from "../../web/src/services/keyService";
+import type { KeyService, KeySession, UsageAnswer } from "../../web/src/services/keyService";
 
 // waitFor and findBy give up after 1 s by default; on two shared cores a query's answer can take
 // longer to render. They still return as soon as the page shows what they wait for.
@@ -119,7 +119,9 @@ export function flowMock(over: Partial<FlowClient> = {}): FlowClient {
   };
 }
 
-export const usage: KeyUsage = {
+export const usage: UsageAnswer = {
+  subscriptionId: "1",
+  keyHashes: ["a".repeat(64)],
   usage_summary: { total_requests: 50, total_tokens: 130_000, total_cost: 1.5 },
   model_breakdown: {
     "gpt-4o": { requests: 20, tokens: 100_000, cost: 1.2 },
@@ -133,6 +135,7 @@ export const usage: KeyUsage = {
     { date: "2025-01-01", requests: 20, tokens: 60_000, cost: 0.6 },
     { date: "2025-01-02", requests: 30, tokens: 70_000, cost: 0.9 },
   ],
+  live: null,
 };
 
 export function keysMock(session: Partial<KeySession> = {}): { service: KeyService; session: KeySession } {

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_PRICING } from "../../src/pricing";
 import { LivePause } from "../../web/src/components/LivePause";
 import { SubscriptionTile } from "../../web/src/components/SubscriptionTile";
-import { parseKeyUsage } from "../../web/src/services/keyService";
+import { readAnswer } from "../../src/keys/http/actions";
+import { UsageAnswer } from "../../src/keys/http/wire";
 import { keysMock, renderWith, subscription } from "./fixtures";
 
 afterEach(cleanup);
@@ -26,7 +27,7 @@ const escrow = {
 
 /** The live figures as the page reads them: through a whole usage answer's schema. */
 const usageAnswer = (live: unknown) => ({ subscriptionId: "1", keyHashes: [], usage_summary: { total_requests: 0, total_tokens: 0, total_cost: 0 }, model_breakdown: {}, recent_requests: [], daily_usage: [], live });
-const parseLiveLimit = (live: unknown) => parseKeyUsage(usageAnswer(live)).live;
+const parseLiveLimit = (live: unknown) => readAnswer("/v1/usage", UsageAnswer, usageAnswer(live)).live;
 
 describe("the live spending limit on the page", () => {
   it("says the key is paused at the escrow, with the figure and the top-up that lifts it", () => {

@@ -5,7 +5,8 @@ import { readConfig } from "../../web/src/config";
 import { durationText, errorText } from "../../web/src/format";
 import { appliesFrom, describeChanges, priceDirection, viewSchedule } from "../../web/src/schedule";
 import { announcementFromEvents, cancelledFromEvents, scheduleFromChain } from "../../src/api/pricing";
-import { parseKeyUsage } from "../../web/src/services/keyService";
+import { readAnswer } from "../../src/keys/http/actions";
+import { UsageAnswer } from "../../src/keys/http/wire";
 import { storageVerdict } from "../../web/src/storage";
 import { estimateUnverified, projectPeriod, unverifiedTokens } from "../../web/src/usage";
 import { parseModels, validateNewSubscription } from "../../web/src/validation";
@@ -70,7 +71,8 @@ describe("page logic", () => {
       daily_usage: [{ date: "2026-12-01", requests: 1, tokens: 5, cost: 0.1 }],
       live: null,
     };
-    expect(parseKeyUsage(answer)).toEqual({ usage_summary: answer.usage_summary, model_breakdown: answer.model_breakdown, recent_requests: [request], daily_usage: answer.daily_usage, live: null });
+    const parseKeyUsage = (raw: unknown) => readAnswer("/v1/usage", UsageAnswer, raw);
+    expect(parseKeyUsage(answer)).toEqual(answer);
     const malformed: [unknown, string][] = [
       [null, "the answer must be an object"],
       [{ ...answer, usage_summary: { ...answer.usage_summary, total_tokens: "12" } }, "usage_summary.total_tokens must be a whole number"],
@@ -104,8 +106,8 @@ describe("httpKeyService", () => {
       const body = JSON.parse(String(init.body));
       calls.push({ url, body });
       if (url.endsWith("/v1/challenge")) {
-        const message = `sign ${body.action}`;
-        return new Response(JSON.stringify({ subscriptionId: body.subscriptionId, action: body.action, nonce: "a".repeat(64), message, messageHex: Buffer.from(message).toString("hex"), expiresAt: "2026-12-01T00:01:30.000Z" }));
+        const messageHex = Buffer.from(`sign ${body.action}`).toString("hex");
+        return new Response(JSON.stringify({ subscriptionId: body.subscriptionId, action: body.action, nonce: "a".repeat(64), messageHex, expiresAt: "2026-12-01T00:01:30.000Z" }));
       }
       if (url.endsWith("/v1/keys/reveal")) return new Response(JSON.stringify({ subscriptionId: "3", key: "sk-1", keyHash: "h", alias: "ff-3", generation: 1 }));
       return new Response(JSON.stringify({ error: { code: "nonce_expired", message: "nonce expired; request a new challenge" } }), { status: 401 });
@@ -117,7 +119,7 @@ describe("httpKeyService", () => {
         return [{ addr: "0x01", keyId: 0, signature: "ff" }];
       });
       await expect(session.revealKey(3n)).resolves.toBe("sk-1");
-      expect(signed).toEqual(["sign reveal"]);
+      expect(signed).toEqual([Buffer.from("sign reveal").toString("hex")]);
       expect(calls[1]).toEqual({ url: "http://ks/v1/keys/reveal", body: { subscriptionId: "3", nonce: "a".repeat(64), signatures: [{ addr: "0x01", keyId: 0, signature: "ff" }] } });
       await expect(session.usage(3n)).rejects.toThrow("nonce expired; request a new challenge");
       expect(session.pollable).toBe(false);
@@ -131,7 +133,7 @@ describe("httpKeyService against a malformed key service", () => {
   it("refuses a malformed answer with an error naming the field: no wallet prompt on a bad challenge, no key from a bad reveal", async () => {
     const { httpKeyService } = await import("../../web/src/services/keyService");
     const realFetch = globalThis.fetch;
-    const challenge = { subscriptionId: "3", action: "reveal", nonce: "a".repeat(64), message: "m", messageHex: "6d", expiresAt: "2026-12-01T00:01:30.000Z" };
+    const challenge = { subscriptionId: "3", action: "reveal", nonce: "a".repeat(64), messageHex: "6d", expiresAt: "2026-12-01T00:01:30.000Z" };
     let answers: Record<string, unknown> = {};
     globalThis.fetch = (async (url: string) => new Response(JSON.stringify(answers[new URL(url).pathname]))) as typeof fetch;
     try {

@@ -8,6 +8,7 @@
 import * as z from "zod/mini";
 import { formatFlow, parseUFix64, validateMultiplier, validateTiers, type Tier } from "../../src/pricing";
 import { field } from "./validation";
+import { messageOf } from "../../src/errors";
 
 /** The value, or every refusal in the order of the inputs. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: string[] };
@@ -43,7 +44,7 @@ function contractRule<T>(validate: (value: T) => void) {
       validate(value);
       return value;
     } catch (e) {
-      ctx.issues.push({ code: "custom", message: e instanceof Error ? e.message : String(e), input: value });
+      ctx.issues.push({ code: "custom", message: messageOf(e), input: value });
       return z.NEVER;
     }
   });

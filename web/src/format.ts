@@ -1,5 +1,6 @@
 /** Formatting for people: FLOW amounts stay exact (bigint units), everything else is locale text. */
 import { formatFlow, formatUFix64, parseUFix64 } from "../../src/pricing/units";
+import { messageOf } from "../../src/errors";
 
 /** "12.5 FLOW" from a UFix64 string ("12.50000000"). */
 export function flowText(ufix64: string): string {
@@ -55,7 +56,7 @@ export function idText(id: bigint): string {
  * the node's error-code wrapping, or the wallet's refusal said plainly.
  */
 export function errorText(error: unknown): string {
-  const raw = error instanceof Error ? error.message : String(error);
+  const raw = messageOf(error);
   // Cadence's own words first: a refusal may mention anything, and the transaction's name in
   // "<name> failed:" (admin_cancel_pricing_changes) must not read as a wallet's refusal.
   const panic = /panic: ([^\n]+)/.exec(raw) ?? /pre-condition failed: ([^\n]+)/.exec(raw) ?? /assertion failed: ([^\n]+)/.exec(raw);

@@ -3,7 +3,7 @@ import type { AuthorizationFunction, FlowEvent, TransactionStatus } from "@onflo
 import { fclArgs } from "./codec";
 import type { ScriptDefinition, TransactionDefinition } from "./define";
 import { resolveImports } from "./imports";
-import { FlareFlowError, type FlareFlowErrorOptions } from "../../errors";
+import { FlareFlowError, type FlareFlowErrorOptions, messageOf } from "../../errors";
 
 /** Where Cadence runs: the access node and the address of every imported contract. */
 export interface FlowContext {
@@ -78,7 +78,7 @@ export async function sendTransaction<Args>(
     return { transactionId, events: status.events, status };
   } catch (error) {
     if (error instanceof TransactionError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     throw new TransactionError(transaction.name, transactionId, message, { cause: error });
   }
 }

@@ -1,6 +1,7 @@
 import { fetchRead } from "../../fetch-read";
 import { pool } from "../../pool";
 import { accessNodeNumber, MAX_EVENT_RANGE } from "./access-node";
+import { messageOf } from "../../errors";
 
 /**
  * The one reader of a contract's events over a block range, and of block headers, from a Flow
@@ -110,7 +111,7 @@ function payloadJson(base64: unknown, at: string, fail: Fail): unknown {
     const bytes = base64Bytes(base64);
     return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown;
   } catch (error) {
-    throw fail(`the access node returned an event payload that is not base64 JSON (${at}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw fail(`the access node returned an event payload that is not base64 JSON (${at}): ${messageOf(error)}`, { cause: error });
   }
 }
 

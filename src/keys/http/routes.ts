@@ -14,11 +14,9 @@
  * use, unexpired, same subscription and action), subscription known, signer is
  * the subscription's customer, signature valid on Flow.
  */
-import type { KeyUsage } from "../../litellm";
-import type { LiveView } from "./wire";
 import type { FlowContext } from "../../flow/runtime";
 import { ChallengeError, ChallengeLimitError, messageHex, type ChallengeStore } from "./challenges";
-import { ChallengeRequest, LeavesRequest, ProvenRequest, UsageRequest, type ChallengeAnswer, type KeyAnswer, type ProofAction } from "./wire";
+import { ChallengeRequest, LeavesRequest, ProvenRequest, UsageRequest, type ChallengeAnswer, type KeyAnswer, type LeavesAnswer, type ProofAction, type UsageAnswer } from "./wire";
 import { keyError } from "./errors";
 import { verifyOwnership } from "./proof";
 import type { JsonRequest } from "./server";
@@ -36,7 +34,7 @@ export interface KeyServiceApi {
   customerOf(subscriptionId: string): string | undefined;
   reveal(subscriptionId: string): DeliveredKey;
   rotate(subscriptionId: string): Promise<DeliveredKey>;
-  usage(subscriptionId: string, startDate?: Date, endDate?: Date): Promise<KeyUsage & { subscriptionId: string; keyHashes: string[]; live: LiveView | null }>;
+  usage(subscriptionId: string, startDate?: Date, endDate?: Date): Promise<UsageAnswer>;
   health(): unknown;
 }
 
@@ -82,7 +80,6 @@ export function keyServiceRoutes(api: KeyServiceApi, leaves?: LeavesReader): (re
             subscriptionId: id,
             action,
             nonce: c.nonce,
-            message: c.message,
             messageHex: messageHex(c),
             expiresAt: new Date(c.expiresAt).toISOString(),
           } satisfies ChallengeAnswer,
@@ -98,11 +95,11 @@ export function keyServiceRoutes(api: KeyServiceApi, leaves?: LeavesReader): (re
       }
       case "POST /v1/usage": {
         const { subscriptionId, startDate, endDate } = await proven(api, req.body, "usage", UsageRequest);
-        return { status: 200, body: await api.usage(subscriptionId, startDate, endDate) };
+        return { status: 200, body: (await api.usage(subscriptionId, startDate, endDate)) satisfies UsageAnswer };
       }
       case "POST /v1/leaves": {
         const { subscriptionId, fromWindow, toWindow } = await proven(api, req.body, "usage", LeavesRequest);
-        return { status: 200, body: leavesAnswer(leaves, subscriptionId, { from: fromWindow, to: toWindow }) };
+        return { status: 200, body: leavesAnswer(leaves, subscriptionId, { from: fromWindow, to: toWindow }) satisfies LeavesAnswer };
       }
       default:
         throw keyError(404, "not_found", `no route ${route}`);

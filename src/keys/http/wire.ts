@@ -1,14 +1,16 @@
 /**
  * The key service's wire contract: the schemas of its request bodies and answers, and the types
- * inferred from them. One module for every side: the server parses requests with it
- * (validate.ts, routes.ts), the page (web/src/services/keyService.ts) and the local customer
- * (src/local/customer.ts) parse answers with it. It imports nothing but zod/mini (the build of zod
- * whose unused parts a bundler drops), so the page's bundle gets none of the service's code.
+ * inferred from them. One module for every side: the server parses requests with it and builds
+ * its answers to its types (validate.ts, routes.ts), the client (actions.ts: the page, the local
+ * customer and the bill verifier) parses answers with it. It imports nothing but zod/mini (the
+ * build of zod whose unused parts a bundler drops) and the report's field predicates, so the
+ * page's bundle gets none of the service's code.
  *
  * Each message is the predicate of its field: wireIssue writes the field's path in front of it
  * ("subscriptionId must be ..."), so a refusal always names the field.
  */
 import * as z from "zod/mini";
+import { isRequestsRoot, isValidFamily, isWellFormedRequestId } from "../../report/fields";
 
 /** The first issue as one sentence: its field's path (signatures[1].addr) or `root`, then the schema's predicate. */
 export function wireIssue(error: z.core.$ZodError, root = "the body"): string {
@@ -154,8 +156,7 @@ export const ChallengeAnswer = z.object({
   subscriptionId: AnswerId,
   action: ProofAction,
   nonce: Nonce,
-  /** The text the wallet signs, and the same as hex (what signUserMessage takes). */
-  message: z.string(TEXT),
+  /** The hex of the UTF-8 text the wallet signs: what signUserMessage takes and the proof is checked against. */
   messageHex: z.string({ error: "must be hex" }).check(z.regex(/^([0-9a-f]{2})*$/, { error: "must be hex" })),
   /** ISO time after which the nonce is refused. */
   expiresAt: IsoTime,
@@ -206,29 +207,65 @@ export const LiveView = z.object({
 }, OBJECT);
 export type LiveView = z.infer<typeof LiveView>;
 
-/**
- * The answer of POST /v1/usage: the seed's getKeyUsage shape (src/litellm/types.ts KeyUsage;
- * costs are LiteLLM's estimate, not a bill), the key hashes it covers and the live limit.
- */
+const RecentRequest = z.object({
+  request_id: z.string(TEXT),
+  model: z.string(TEXT),
+  prompt_tokens: Count,
+  completion_tokens: Count,
+  total_tokens: Count,
+  cost: Amount,
+  timestamp: z.string(TEXT),
+}, OBJECT);
+export type RecentRequest = z.infer<typeof RecentRequest>;
+
+const DailyUsage = z.object({
+  /** UTC calendar day, YYYY-MM-DD. */
+  date: z.string(TEXT),
+  requests: Count,
+  tokens: Count,
+  cost: Amount,
+}, OBJECT);
+export type DailyUsage = z.infer<typeof DailyUsage>;
+
+/** The seed's getKeyUsage shape (flareflow-readme "Usage Analytics"); costs are LiteLLM's estimate, not a bill. */
+const keyUsage = {
+  usage_summary: z.object({ total_requests: Count, total_tokens: Count, total_cost: Amount }, OBJECT),
+  model_breakdown: z.record(z.string(), z.object({ requests: Count, tokens: Count, cost: Amount }, OBJECT), OBJECT),
+  recent_requests: z.array(RecentRequest, ARRAY),
+  daily_usage: z.array(DailyUsage, ARRAY),
+};
+/** What src/litellm/usage.ts builds from spend-log rows. */
+export type KeyUsage = { [K in keyof typeof keyUsage]: z.infer<(typeof keyUsage)[K]> };
+
+/** The answer of POST /v1/usage: the seed's getKeyUsage shape, the key hashes it covers and the live limit. */
 export const UsageAnswer = z.object({
   subscriptionId: AnswerId,
   keyHashes: z.array(z.string(TEXT), ARRAY),
-  usage_summary: z.object({ total_requests: Count, total_tokens: Count, total_cost: Amount }, OBJECT),
-  model_breakdown: z.record(z.string(), z.object({ requests: Count, tokens: Count, cost: Amount }, OBJECT), OBJECT),
-  recent_requests: z.array(
-    z.object({
-      request_id: z.string(TEXT),
-      model: z.string(TEXT),
-      prompt_tokens: Count,
-      completion_tokens: Count,
-      total_tokens: Count,
-      cost: Amount,
-      timestamp: z.string(TEXT),
-    }, OBJECT),
-    ARRAY,
-  ),
-  daily_usage: z.array(z.object({ date: z.string(TEXT), requests: Count, tokens: Count, cost: Amount }, OBJECT), ARRAY),
+  ...keyUsage,
   /** Null from a service whose live limit has no figure for the subscription yet. */
   live: z.nullable(LiveView),
 }, OBJECT);
 export type UsageAnswer = z.infer<typeof UsageAnswer>;
+
+/** One report line's requests (src/report/requests.ts hashes them to its requestsRoot); numbers are decimal uint64 text. */
+export const LineLeaves = z.object({
+  subscriptionId: canonicalUInt64("must be a decimal uint64 string"),
+  family: z.string(TEXT).check(z.refine(isValidFamily, { error: "must be a family name (at most 31 printable ASCII characters)" })),
+  requestsRoot: z.string(TEXT).check(z.refine(isRequestsRoot, { error: "must be 32 bytes of lowercase 0x-hex" })),
+  requests: z.array(
+    z.object({
+      requestId: z.string(TEXT).check(z.refine(isWellFormedRequestId, { error: "must be well-formed Unicode (no lone surrogate)" })),
+      tokens: canonicalUInt64("must be a decimal uint64 string"),
+    }, OBJECT),
+    ARRAY,
+  ),
+}, OBJECT);
+export type LineLeaves = z.infer<typeof LineLeaves>;
+
+/** A window's lines' requests: the connector's leaves file, and one entry of the leaves answer. */
+export const WindowLeaves = z.object({ window: canonicalUInt64("must be a decimal uint64 string"), lines: z.array(LineLeaves, ARRAY) }, OBJECT);
+export type WindowLeaves = z.infer<typeof WindowLeaves>;
+
+/** The answer of POST /v1/leaves: the subscription's lines in each window of the range that has any. */
+export const LeavesAnswer = z.object({ subscriptionId: AnswerId, windows: z.array(WindowLeaves, ARRAY) }, OBJECT);
+export type LeavesAnswer = z.infer<typeof LeavesAnswer>;

@@ -31,7 +31,7 @@ export function KeySessionProvider({ children }: { children: ReactNode }) {
     setSigningIn(true);
     setError(null);
     try {
-      const next = await keys.signIn(address, (message) => client.signMessage(message));
+      const next = await keys.signIn(address, (messageHex) => client.signMessage(messageHex));
       setSession(next);
       return next;
     } catch (e) {

@@ -1,10 +1,10 @@
 import { skipToken, useQuery } from "@tanstack/react-query";
 import { errorText } from "../format";
 import { queryKeys } from "../queries";
-import type { KeySession, KeyUsage } from "../services/keyService";
+import type { KeySession, UsageAnswer } from "../services/keyService";
 
 export interface KeyUsageState {
-  usage: KeyUsage | null;
+  usage: UsageAnswer | null;
   error: string | null;
   /** When the last answer arrived (ms since epoch). */
   updatedAt: number | null;

@@ -14,10 +14,6 @@ import { accountAccountStorage } from "../../../src/flow/generated/scripts/accou
 import type { PageConfig } from "../config";
 import type { FlowClient, OnStatus } from "./flowClient";
 
-function hexOfText(text: string): string {
-  return Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 export function createFlowClient(config: PageConfig): FlowClient {
   fcl.config({
     "flow.network": config.network === "emulator" ? "local" : config.network,
@@ -92,8 +88,8 @@ export function createFlowClient(config: PageConfig): FlowClient {
     setFamilyMultiplier: (family, multiplier, onStatus) => signed(onStatus, () => adminApi(onStatus).setFamilyMultiplier(family, multiplier)),
     setDefaultMultiplier: (multiplier, onStatus) => signed(onStatus, () => adminApi(onStatus).setDefaultMultiplier(multiplier)),
     cancelPricingChanges: (onStatus) => signed(onStatus, () => adminApi(onStatus).cancelPricingChanges()),
-    async signMessage(message) {
-      const turn = signing.then(() => fcl.currentUser.signUserMessage(hexOfText(message)));
+    async signMessage(messageHex) {
+      const turn = signing.then(() => fcl.currentUser.signUserMessage(messageHex));
       signing = turn.catch(() => undefined);
       const signatures = await turn;
       if (!Array.isArray(signatures) || signatures.length === 0) throw new Error("The wallet returned no signature.");

@@ -6,7 +6,7 @@ import type { SimpleUsageSubscriptions_SubscriptionInfo } from "../../../src/flo
 import type { Tier } from "../../../src/pricing";
 import type { PricingAnnouncement, ScheduledPricing } from "../../../src/api/pricing";
 import type { EscrowSettings } from "../../../src/api/subscriptions";
-import type { CompositeSignature } from "../../../src/keys/http/wire";
+import type { UserSignature } from "../../../src/keys/http/actions";
 
 export type Subscription = SimpleUsageSubscriptions_SubscriptionInfo;
 export type SubscriptionStatus = Subscription["status"];
@@ -46,9 +46,6 @@ export interface SubscriptionChanges {
   allowedModels: string[] | null;
 }
 
-/** A signature of FCL's currentUser.signUserMessage (a composite signature). */
-export type UserSignature = CompositeSignature;
-
 export interface FlowClient {
   onUser(callback: (user: FlowUser) => void): () => void;
   logIn(): Promise<void>;
@@ -70,6 +67,6 @@ export interface FlowClient {
   setDefaultMultiplier(multiplier: string, onStatus: OnStatus): Promise<PricingAnnouncement>;
   /** Withdraws every announced change not yet in force; resolves to the versions withdrawn. */
   cancelPricingChanges(onStatus: OnStatus): Promise<{ transactionId: string; versions: bigint[] }>;
-  /** Signs `message` (UTF-8 text) with the connected wallet. */
-  signMessage(message: string): Promise<UserSignature[]>;
+  /** Signs `messageHex` (the hex of a UTF-8 text, as a key service challenge gives it) with the connected wallet. */
+  signMessage(messageHex: string): Promise<UserSignature[]>;
 }
