@@ -1,157 +1,177 @@
 /**
- * Validators turning untrusted response bodies into the typed shapes of
- * ./types. Each throws ShapeError with the offending path.
+ * The schemas of LiteLLM's answers (zod/mini); ./types infers the answers' types from them.
+ * LiteLLM is untrusted: each refusal is a ShapeError naming the path, what was expected and what
+ * came (./validate). Unknown extra fields are tolerated and dropped, but for the metadata
+ * documents, kept whole.
  */
-import type {
-  DeleteKeysResponse,
-  GenerateKeyResponse,
-  KeyInfo,
-  KeyInfoResponse,
-  KeyListPage,
-  SpendLogMetadata,
-  SpendLogRow,
-  SpendLogsPage,
-} from "./types";
-import {
-  arrayOf,
-  bool,
-  count,
-  field,
-  hash64,
-  isoDate,
-  jsonObjectOrString,
-  nonNegNum,
-  object,
-  optField,
-  ShapeError,
-  str,
-} from "./validate";
+import * as z from "zod/mini";
+import { describe, expected, parseShape } from "./validate";
 
-const strings = arrayOf(str);
+const Str = z.string(expected("string"));
+const NonNegative = z.number(expected("finite number")).check(z.nonnegative(expected("non-negative number")));
+const COUNT = {
+  error: (issue: { input?: unknown }) =>
+    `expected ${typeof issue.input === "number" && Number.isFinite(issue.input) ? "non-negative integer" : "finite number"}, got ${describe(issue.input)}`,
+};
+/** A non-negative safe integer: token counts, page numbers, limits. */
+const Count = z.int(COUNT).check(z.nonnegative(COUNT));
+const Bool = z.boolean(expected("boolean"));
+const Hash = Str.check(z.regex(/^[0-9a-f]{64}$/, expected("sha256 hex")));
+const IsoDate = Str.check(z.refine((s) => !Number.isNaN(Date.parse(s)), expected("ISO date string")));
+const Strings = z.array(Str, expected("array"));
 
-export function parseGenerateKeyResponse(body: unknown): GenerateKeyResponse {
-  const o = object(body, "");
-  const key = field(o, "key", str, "");
-  if (!key.startsWith("sk-")) throw new ShapeError("key", "an sk- key", "another string");
-  return {
-    key,
-    token: field(o, "token", hash64, ""),
-    key_alias: optField(o, "key_alias", str, ""),
-    key_name: optField(o, "key_name", str, ""),
-    expires: optField(o, "expires", isoDate, ""),
-    models: optField(o, "models", strings, "") ?? [],
-    max_budget: optField(o, "max_budget", nonNegNum, ""),
-    budget_duration: optField(o, "budget_duration", str, ""),
-    metadata: jsonObjectOrString(o["metadata"], "metadata"),
-  };
-}
+/** A field LiteLLM may omit: absent and null both read as null. */
+const opt = <T extends z.core.SomeType>(schema: T) => z._default(z.nullable(schema), null);
+/** A field LiteLLM may omit or send as null, read as `fallback()` then. */
+const orElse = <T extends z.core.SomeType, F>(schema: T, fallback: () => F) =>
+  z.pipe(z.nullish(schema), z.transform((v: z.output<T> | null | undefined) => v ?? fallback()));
 
-export function parseKeyInfo(value: unknown, path: string): KeyInfo {
-  const o = object(value, path);
-  return {
-    token: optField(o, "token", hash64, path),
-    key_alias: optField(o, "key_alias", str, path),
-    key_name: optField(o, "key_name", str, path),
-    spend: optField(o, "spend", nonNegNum, path) ?? 0,
-    max_budget: optField(o, "max_budget", nonNegNum, path),
-    budget_duration: optField(o, "budget_duration", str, path),
-    budget_reset_at: optField(o, "budget_reset_at", isoDate, path),
-    expires: optField(o, "expires", isoDate, path),
-    models: optField(o, "models", strings, path) ?? [],
-    metadata: jsonObjectOrString(o["metadata"], path ? `${path}.metadata` : "metadata"),
-    blocked: optField(o, "blocked", bool, path) ?? false,
-    rpm_limit: optField(o, "rpm_limit", count, path),
-    tpm_limit: optField(o, "tpm_limit", count, path),
-    created_at: optField(o, "created_at", isoDate, path),
-  };
-}
+/**
+ * LiteLLM stores some JSON columns as strings in older releases and as objects in newer ones
+ * (metadata, request_tags): text is parsed, then read by `document`; absent, null and "" read as {}.
+ */
+const jsonColumn = <T extends z.core.$ZodType>(document: T) =>
+  z.pipe(
+    z.transform((v: unknown, ctx) => {
+      if (v === null || v === undefined || v === "") return {};
+      if (typeof v !== "string") return v;
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.issues.push({ code: "custom", message: `expected JSON object (or its string form), got ${describe(v)}`, input: v });
+        return z.NEVER;
+      }
+    }),
+    document,
+  );
+/** Any JSON object, kept whole. */
+const JsonObject = z.looseObject({}, expected("object"));
 
-export function parseKeyInfoResponse(body: unknown): KeyInfoResponse {
-  const o = object(body, "");
-  return { key: field(o, "key", str, ""), info: parseKeyInfo(o["info"], "info") };
-}
+export const GenerateKeyAnswer = z.object(
+  {
+    // The key is never written into a message: a wrong prefix says only that.
+    key: Str.check(z.refine((k) => k.startsWith("sk-"), { error: 'expected an sk- key, got string "another string"' })),
+    /** sha256 hex of `key`: what LiteLLM stores and what goes on Flow. */
+    token: Hash,
+    key_alias: opt(Str),
+    key_name: opt(Str),
+    expires: opt(IsoDate),
+    models: orElse(Strings, (): string[] => []),
+    max_budget: opt(NonNegative),
+    budget_duration: opt(Str),
+    metadata: jsonColumn(JsonObject),
+  },
+  expected("object"),
+);
 
-/** One /key/list entry: a full key row, or only its hash (the default form). */
-export type KeyListEntry = { kind: "full"; info: KeyInfo } | { kind: "hash"; token: string };
+const keyInfoShape = {
+  /** Present in /key/list full objects and /key/block answers; /key/info drops it. */
+  token: opt(Hash),
+  key_alias: opt(Str),
+  key_name: opt(Str),
+  spend: orElse(NonNegative, () => 0),
+  max_budget: opt(NonNegative),
+  budget_duration: opt(Str),
+  budget_reset_at: opt(IsoDate),
+  expires: opt(IsoDate),
+  models: orElse(Strings, (): string[] => []),
+  metadata: jsonColumn(JsonObject),
+  /** LiteLLM leaves this null on keys never blocked. */
+  blocked: orElse(Bool, () => false),
+  rpm_limit: opt(Count),
+  tpm_limit: opt(Count),
+  created_at: opt(IsoDate),
+};
+export const KeyInfo = z.object(keyInfoShape, expected("object"));
 
-export function parseKeyListEntry(value: unknown, path: string): KeyListEntry {
-  if (typeof value === "string") return { kind: "hash", token: hash64(value, path) };
-  return { kind: "full", info: parseKeyInfo(value, path) };
-}
+export const KeyInfoAnswer = z.object({ key: Str, info: KeyInfo }, expected("object"));
+
+/** One /key/list entry: a full key row, or only its hash (the default form); neither is refused as a row (the first branch). */
+const KeyListEntry = z.union([
+  z.pipe(KeyInfo, z.transform((info) => ({ kind: "full" as const, info }))),
+  z.pipe(Hash, z.transform((token) => ({ kind: "hash" as const, token }))),
+]);
+export type KeyListEntry = z.output<typeof KeyListEntry>;
 
 /** /key/list in either form; hash-only entries are returned for the caller to complete. */
-export function parseKeyListAnswer(body: unknown): Omit<KeyListPage, "keys"> & { entries: KeyListEntry[] } {
-  const o = object(body, "");
-  const entries = field(o, "keys", arrayOf((v, p) => parseKeyListEntry(v, p)), "");
-  return {
-    entries,
-    total_count: optField(o, "total_count", count, "") ?? entries.length,
-    current_page: optField(o, "current_page", count, "") ?? 1,
-    total_pages: optField(o, "total_pages", count, "") ?? 1,
-  };
-}
+export const KeyListAnswer = z.pipe(
+  z.object(
+    { keys: z.array(KeyListEntry, expected("array")), total_count: opt(Count), current_page: orElse(Count, () => 1), total_pages: orElse(Count, () => 1) },
+    expected("object"),
+  ),
+  z.transform(({ keys, total_count, current_page, total_pages }) => ({ entries: keys, total_count: total_count ?? keys.length, current_page, total_pages })),
+);
 
-export function parseDeleteKeysResponse(body: unknown): DeleteKeysResponse {
-  const o = object(body, "");
-  return { deleted_keys: field(o, "deleted_keys", strings, "") };
-}
+export const DeleteKeysAnswer = z.object({ deleted_keys: Strings }, expected("object"));
 
 /** /key/update answers `{key, ...the updated key row}` (the row carries its `token`). */
-export function parseUpdateKeyResponse(body: unknown): KeyInfo {
-  const o = object(body, "");
-  field(o, "key", str, "");
-  field(o, "token", hash64, "");
-  return parseKeyInfo(o, "");
-}
+const UpdateKeyAnswer = z.pipe(
+  z.object({ key: Str, ...keyInfoShape, token: Hash }, expected("object")),
+  z.transform(({ key: _asked, ...info }) => info),
+);
 
-function parseSpendLogMetadata(value: unknown, path: string): SpendLogMetadata {
-  const o = jsonObjectOrString(value, path);
-  const slm = o["spend_logs_metadata"];
-  return {
-    ...o,
-    user_api_key: optField(o, "user_api_key", str, path),
-    user_api_key_alias: optField(o, "user_api_key_alias", str, path),
-    user_api_key_user_id: optField(o, "user_api_key_user_id", str, path),
-    spend_logs_metadata: slm === null || slm === undefined ? null : jsonObjectOrString(slm, `${path}.spend_logs_metadata`),
-  };
-}
+export const SpendLogMetadata = z.looseObject(
+  { user_api_key: opt(Str), user_api_key_alias: opt(Str), user_api_key_user_id: opt(Str), spend_logs_metadata: opt(jsonColumn(JsonObject)) },
+  expected("object"),
+);
 
-export function parseSpendLogRow(value: unknown, path: string): SpendLogRow {
-  const o = object(value, path);
-  const prompt = field(o, "prompt_tokens", count, path);
-  const completion = field(o, "completion_tokens", count, path);
-  const total = field(o, "total_tokens", count, path);
-  // A row whose parts do not add up would bill the wrong amount downstream.
-  if (total !== prompt + completion) {
-    throw new ShapeError(`${path}.total_tokens`, `prompt_tokens + completion_tokens (${prompt + completion})`, total);
-  }
-  return {
-    request_id: field(o, "request_id", str, path),
-    call_type: optField(o, "call_type", str, path) ?? "",
-    api_key: field(o, "api_key", str, path),
-    spend: field(o, "spend", nonNegNum, path),
-    total_tokens: total,
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    startTime: field(o, "startTime", isoDate, path),
-    endTime: field(o, "endTime", isoDate, path),
-    model: field(o, "model", str, path),
-    model_group: optField(o, "model_group", str, path),
-    user: optField(o, "user", str, path),
-    status: optField(o, "status", str, path),
-    metadata: parseSpendLogMetadata(o["metadata"], `${path}.metadata`),
-  };
-}
+export const SpendLogRow = z
+  .object(
+    {
+      prompt_tokens: Count,
+      completion_tokens: Count,
+      total_tokens: Count,
+      request_id: Str,
+      call_type: orElse(Str, () => ""),
+      /** sha256 hex of the virtual key that made the request. */
+      api_key: Str,
+      spend: NonNegative,
+      startTime: IsoDate,
+      endTime: IsoDate,
+      model: Str,
+      model_group: opt(Str),
+      user: opt(Str),
+      status: opt(Str),
+      metadata: jsonColumn(SpendLogMetadata),
+    },
+    expected("object"),
+  )
+  .check(
+    z.superRefine((row, ctx) => {
+      const sum = row.prompt_tokens + row.completion_tokens;
+      // A row whose parts do not add up would bill the wrong amount downstream.
+      if (row.total_tokens !== sum) {
+        ctx.addIssue({ code: "custom", path: ["total_tokens"], input: row.total_tokens, message: `expected prompt_tokens + completion_tokens (${sum}), got ${describe(row.total_tokens)}` });
+      }
+    }),
+  );
 
-export function parseSpendLogsPage(body: unknown): SpendLogsPage {
-  const o = object(body, "");
-  return {
-    data: field(o, "data", arrayOf((v, p) => parseSpendLogRow(v, p)), ""),
-    total: field(o, "total", count, ""),
-    page: field(o, "page", count, ""),
-    page_size: field(o, "page_size", count, ""),
-    total_pages: field(o, "total_pages", count, ""),
-    total_is_capped: optField(o, "total_is_capped", bool, "") ?? false,
-  };
-}
+/**
+ * Spend-log rows are the hot path (a million a window on the API read), so their page is
+ * compiled ahead of time (z.compile): a page of good rows goes through one generated function
+ * (0.6 to 1.2 µs a row here, varying from process to process, against 3.3 µs through zod's
+ * interpreter and 0.9 to 1.1 µs through the hand-written checks this replaced); a page with a
+ * refused row is read again by the interpreter, whose first issue names the path.
+ */
+export const SpendLogsPage = z.compile(
+  z.object(
+    {
+      data: z.array(SpendLogRow, expected("array")),
+      total: Count,
+      page: Count,
+      page_size: Count,
+      total_pages: Count,
+      /** Absent in releases that did not cap the count (read as false). */
+      total_is_capped: orElse(Bool, () => false),
+    },
+    expected("object"),
+  ),
+);
 
+export const parseGenerateKeyResponse = (body: unknown) => parseShape(GenerateKeyAnswer, body, "");
+export const parseKeyInfo = (value: unknown, path: string) => parseShape(KeyInfo, value, path);
+export const parseKeyInfoResponse = (body: unknown) => parseShape(KeyInfoAnswer, body, "");
+export const parseKeyListAnswer = (body: unknown) => parseShape(KeyListAnswer, body, "");
+export const parseDeleteKeysResponse = (body: unknown) => parseShape(DeleteKeysAnswer, body, "");
+export const parseUpdateKeyResponse = (body: unknown) => parseShape(UpdateKeyAnswer, body, "");
+export const parseSpendLogsPage = (body: unknown) => parseShape(SpendLogsPage, body, "");

@@ -2,9 +2,11 @@
  * Request and response shapes of the LiteLLM admin endpoints this project
  * uses, as LiteLLM's proxy defines them (litellm/proxy/_types.py,
  * management_endpoints/key_management_endpoints.py,
- * spend_tracking/spend_management_endpoints.py). Only the fields FlareFlow
- * reads are typed in responses; unknown extra fields are tolerated.
+ * spend_tracking/spend_management_endpoints.py). The answers' types are
+ * inferred from their schemas (./parse): only the fields FlareFlow reads.
  */
+import type * as z from "zod/mini";
+import type * as schemas from "./parse";
 
 /** Metadata FlareFlow puts on every key; LiteLLM stores metadata as free JSON. */
 export interface FlareFlowKeyMetadata {
@@ -42,20 +44,11 @@ export interface GenerateKeyRequest {
   tpm_limit?: number | null;
 }
 
-/** POST /key/generate answer: the only time the raw key is ever returned. */
-export interface GenerateKeyResponse {
-  /** The raw `sk-` key. Never log it; hand it to its owner once. */
-  key: string;
-  /** sha256 hex of `key`: what LiteLLM stores and what goes on Flow. */
-  token: string;
-  key_alias: string | null;
-  key_name: string | null;
-  expires: string | null;
-  models: string[];
-  max_budget: number | null;
-  budget_duration: string | null;
-  metadata: Record<string, unknown>;
-}
+/**
+ * POST /key/generate answer: the only time the raw key is ever returned. `key` is the raw `sk-`
+ * key: never log it, hand it to its owner once.
+ */
+export type GenerateKeyResponse = z.output<typeof schemas.GenerateKeyAnswer>;
 
 /** POST /key/update body: `key` (raw or hash) plus the fields to change. */
 export interface UpdateKeyRequest {
@@ -72,30 +65,10 @@ export interface UpdateKeyRequest {
 }
 
 /** The stored key row, as /key/info, /key/list?return_full_object and /key/block return it. */
-export interface KeyInfo {
-  /** Present in /key/list full objects and /key/block answers; /key/info drops it. */
-  token: string | null;
-  key_alias: string | null;
-  key_name: string | null;
-  spend: number;
-  max_budget: number | null;
-  budget_duration: string | null;
-  budget_reset_at: string | null;
-  expires: string | null;
-  models: string[];
-  metadata: Record<string, unknown>;
-  /** LiteLLM leaves this null on keys never blocked. */
-  blocked: boolean;
-  rpm_limit: number | null;
-  tpm_limit: number | null;
-  created_at: string | null;
-}
+export type KeyInfo = z.output<typeof schemas.KeyInfo>;
 
 /** GET /key/info answer: `{key: <as asked>, info: {...}}`. */
-export interface KeyInfoResponse {
-  key: string;
-  info: KeyInfo;
-}
+export type KeyInfoResponse = z.output<typeof schemas.KeyInfoAnswer>;
 
 export interface ListKeysParams {
   page?: number;
@@ -120,37 +93,13 @@ export interface KeyListPage {
 /** POST /key/delete: LiteLLM takes `keys` (raw or hashed) or `key_aliases`. */
 export type DeleteKeysRequest = { keys: string[] } | { key_aliases: string[] };
 
-export interface DeleteKeysResponse {
-  /** LiteLLM echoes what it was asked to delete (keys or aliases). */
-  deleted_keys: string[];
-}
+/** LiteLLM echoes what it was asked to delete (keys or aliases). */
+export type DeleteKeysResponse = z.output<typeof schemas.DeleteKeysAnswer>;
 
 /** One row of LiteLLM_SpendLogs as /spend/logs/v2 returns it. */
-export interface SpendLogRow {
-  request_id: string;
-  call_type: string;
-  /** sha256 hex of the virtual key that made the request. */
-  api_key: string;
-  spend: number;
-  total_tokens: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  startTime: string;
-  endTime: string;
-  model: string;
-  model_group: string | null;
-  user: string | null;
-  status: string | null;
-  metadata: SpendLogMetadata;
-}
+export type SpendLogRow = z.output<typeof schemas.SpendLogRow>;
 
-export interface SpendLogMetadata {
-  user_api_key: string | null;
-  user_api_key_alias: string | null;
-  user_api_key_user_id: string | null;
-  spend_logs_metadata: Record<string, unknown> | null;
-  [extra: string]: unknown;
-}
+export type SpendLogMetadata = z.output<typeof schemas.SpendLogMetadata>;
 
 export interface SpendLogsParams {
   /** Inclusive bounds on startTime; LiteLLM takes second precision, UTC. */
@@ -171,15 +120,7 @@ export interface SpendLogsParams {
  * `total_is_capped` is true and `total_pages` stops short of the last page, so a reader pages
  * until an empty page (spend_management_endpoints.py `ui_view_spend_logs`, LiteLLM 1.110.2).
  */
-export interface SpendLogsPage {
-  data: SpendLogRow[];
-  total: number;
-  page: number;
-  page_size: number;
-  total_pages: number;
-  /** Absent in releases that did not cap the count (read as false). */
-  total_is_capped: boolean;
-}
+export type SpendLogsPage = z.output<typeof schemas.SpendLogsPage>;
 
 /** The seed's getKeyUsage shape: declared once, by the key service's wire contract that carries it. */
 export type { DailyUsage, KeyUsage, RecentRequest } from "../keys/http/wire";

@@ -23,13 +23,13 @@ export function peakRssMb(): number {
  * `script` (a path under `root`) compiled by tsc to plain JavaScript in a new temporary folder, for
  * a bench to run in child processes: a child run through ts-node would carry its compiler (about
  * 100 MB) into the peak memory measured. Returns the folder (the caller removes it) and the script's
- * JavaScript in it.
+ * JavaScript in it. Strict like the project's tsconfig: types inferred from zod schemas need it.
  */
 export function compileForChild(root: string, script: string, prefix: string): { dir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const tsc = spawnSync(
     process.execPath,
-    [path.join(root, "node_modules/typescript/bin/tsc"), "--outDir", dir, "--rootDir", root, "--module", "commonjs", "--target", "es2022", "--esModuleInterop", "--skipLibCheck", "--resolveJsonModule", "--types", "node", path.join(root, script)],
+    [path.join(root, "node_modules/typescript/bin/tsc"), "--outDir", dir, "--rootDir", root, "--module", "commonjs", "--target", "es2022", "--strict", "--esModuleInterop", "--skipLibCheck", "--resolveJsonModule", "--types", "node", path.join(root, script)],
     { encoding: "utf8", cwd: root },
   );
   if (tsc.status !== 0) throw new Error(`tsc failed: ${tsc.stdout}${tsc.stderr}`);
