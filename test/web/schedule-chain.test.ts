@@ -101,7 +101,7 @@ describe("the page's schedule logic = UsageBasedSubscriptions", () => {
         expect(chain).toBe("accepted");
       } else {
         expect(page.errors.deposit).toBe(`The deposit must be at least the minimum deposit of ${formatFlow(minimum)} FLOW.`);
-        expect(chain).toBe(`The deposit must be at least the minimum deposit of ${formatUFix64(minimum)} FLOW.`);
+        expect(chain).toBe(`The deposit must be at least the minimum deposit of ${formatUFix64(minimum)} FLOW, not ${deposit}.`);
       }
     }
   }, 60_000);
