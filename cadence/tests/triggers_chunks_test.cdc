@@ -2,6 +2,7 @@ import Test
 import "oracle_helpers.cdc"
 import "oracle_fixtures.cdc"
 import "FlareFDCTriggers"
+import "FlareOracleVerifier"
 
 access(all) var readyHeight: UInt64 = 0
 access(all) let zeroLink = "0000000000000000000000000000000000000000000000000000000000000000"
@@ -54,6 +55,12 @@ access(all) fun testChunkHashesMatchTypeScript() {
 
 access(all) fun testAllChunksInOrderSettleTheWindowOnce() {
     Test.expect(start("w3Chunked"), Test.beSucceeded())
+    // the verifier announces what it accepted: the window, its digest, its chunks and who signed
+    let accepted = Test.eventsOfType(Type<FlareOracleVerifier.WindowAccepted>()).removeLast() as! FlareOracleVerifier.WindowAccepted
+    Test.assertEqual(fxReport("w3").window, accepted.window)
+    Test.assertEqual(fxW3Digest(), accepted.digest)
+    Test.assertEqual(3 as UInt64, accepted.chunkCount)
+    Test.assertEqual([1 as UInt64, 2 as UInt64], accepted.signers)
     let chunks = fxW3Chunks()
     Test.expect(chunk(chunks[0]), Test.beSucceeded())
     Test.expect(chunk(chunks[1]), Test.beSucceeded())
@@ -241,4 +248,24 @@ access(all) fun testAStuckChunkedReportIsResumedWithoutChargingTwice() {
     Test.assertEqual(expected, balances())
     // a resumption of a settled window is refused
     Test.expect(resume("w3Resume", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain()), Test.beFailed())
+}
+
+// A resumption may be a single chunk (the uncharged lines fit one transaction): the verifier
+// accepts it and announces it, and that one chunk settles the window as the undisturbed report would.
+access(all) fun testAStuckChunkedReportIsResumedInOneChunk() {
+    let expected = balancesAfterAllChunks()
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    Test.expect(chunk(fxW3Chunks()[0]), Test.beSucceeded())
+    Test.moveTime(by: 3_600.0)
+    Test.assertEqual(1 as UInt64, fxW3ResumeWholeChunkCount())
+    Test.expect(resume("w3ResumeWhole", fromLine: 2, chunkCount: fxW3ResumeWholeChunkCount(), chain: fxW3ResumeWholeChain()), Test.beSucceeded())
+    let resumed = Test.eventsOfType(Type<FlareOracleVerifier.WindowResumed>()).removeLast() as! FlareOracleVerifier.WindowResumed
+    Test.assertEqual(fxReport("w3").window, resumed.window)
+    Test.assertEqual(fxW3Digest(), resumed.digest)
+    Test.assertEqual(2 as UInt64, resumed.fromLine)
+    Test.assertEqual(1 as UInt64, resumed.chunkCount)
+    Test.assertEqual([1 as UInt64, 2 as UInt64], resumed.signers)
+    Test.expect(chunk(fxW3ResumeWholeChunks()[0]), Test.beSucceeded())
+    Test.assertEqual(nil, pendingIndex())
+    Test.assertEqual(expected, balances())
 }
