@@ -5,17 +5,11 @@
  * drops routinely. An HTTP
  * answer, whatever its status, is returned as it is; an aborted request is not tried again.
  */
+import { fixedSchedule, realSleep, withRetry, type RetrySchedule } from "./retry";
+
 /** After a read that got no answer at all, ask again after each of these delays. */
-export const RETRY_DELAYS_MS: readonly number[] = [250, 1000];
+export const READ_RETRY: RetrySchedule = fixedSchedule([250, 1000]);
 
 export async function fetchRead(url: string, init?: RequestInit): Promise<Response> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fetch(url, init);
-    } catch (error) {
-      const delay = RETRY_DELAYS_MS[attempt];
-      if (delay === undefined || init?.signal?.aborted) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
+  return withRetry(() => fetch(url, init), () => !init?.signal?.aborted, READ_RETRY, { sleep: realSleep });
 }

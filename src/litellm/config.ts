@@ -6,7 +6,7 @@
 import { DEV_PORTS } from "../config/endpoints";
 import { LiteLLMError } from "./errors";
 import { silentLogger, type Logger } from "../log";
-import { defaultRetryPolicy, realSleep, type RetryPolicy, type Sleep } from "./retry";
+import { defaultRetryPolicy, realSleep, type RetryPolicy, type Sleep } from "../retry";
 import type { TransportOptions } from "./transport";
 
 export const DEFAULT_LITELLM_URL = `http://127.0.0.1:${DEV_PORTS.litellm}`;

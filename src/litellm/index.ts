@@ -3,7 +3,7 @@ export { DEFAULT_LITELLM_URL, type LiteLLMClientOptions } from "./config";
 export { LiteLLMError, LiteLLMErrorTypes, isLiteLLMError, type LiteLLMErrorKind } from "./errors";
 export { hashKey, isKeyHash, newRawKey, toKeyHash } from "./hash";
 export { REDACTED, containsSecret, redactSecrets } from "../redact";
-export { backoffDelay, defaultRetryPolicy, type RetryPolicy, type Sleep } from "./retry";
+export { backoffDelay, defaultRetryPolicy, type RetryPolicy, type Sleep } from "../retry";
 export { aliasFor, parseAlias, rotateKey, type RotateKeyOptions, type RotateKeyResult } from "./rotation";
 export { aggregateUsage, RECENT_REQUESTS_LIMIT } from "./usage";
 export { formatLiteLLMDate } from "./dates";

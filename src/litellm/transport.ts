@@ -5,7 +5,7 @@
 import { errorFromResponse, LiteLLMError } from "./errors";
 import type { Logger } from "../log";
 import { redactSecrets } from "../redact";
-import { withRetry, type RetryPolicy, type Sleep } from "./retry";
+import { backoffSchedule, withRetry, type RetryPolicy, type Sleep } from "../retry";
 import { messageOf } from "../errors";
 
 export interface TransportOptions {
@@ -50,10 +50,9 @@ export class Transport {
     return withRetry(
       (attempt) => this.once(spec, attempt),
       (e) => e instanceof LiteLLMError && e.retryable,
-      this.opts.retry,
+      backoffSchedule(this.opts.retry, this.opts.random),
       {
         sleep: this.opts.sleep,
-        random: this.opts.random,
         onRetry: (attempt, delay, e) =>
           this.opts.logger.warn(
             redactSecrets(`LiteLLM ${endpoint} attempt ${attempt} failed (${messageOf(e)}); retrying in ${delay} ms`, [this.opts.masterKey]),

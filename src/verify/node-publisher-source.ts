@@ -1,6 +1,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
-import { RETRY_DELAYS_MS } from "../fetch-read";
+import { READ_RETRY } from "../fetch-read";
+import { realSleep, withRetry } from "../retry";
 import { MAX_PUBLISHED_BYTES, tooLarge, type Fetched, type PublisherBillSource, type PublisherReadOptions } from "./sources";
 import { FlareFlowError, messageOf } from "../errors";
 
@@ -58,14 +59,10 @@ export function nodePublisherSource({ timeoutMs = 10_000, maxBytes = MAX_PUBLISH
       } catch (error) {
         return { error: messageOf(error) };
       }
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await once(url);
-        } catch (error) {
-          const delay = RETRY_DELAYS_MS[attempt];
-          if (!(error instanceof NoAnswer) || delay === undefined) return { error: messageOf(error) };
-          await new Promise((resolve) => setTimeout(resolve, delay));
-        }
+      try {
+        return await withRetry(() => once(url), (error) => error instanceof NoAnswer, READ_RETRY, { sleep: realSleep });
+      } catch (error) {
+        return { error: messageOf(error) };
       }
     },
   };
