@@ -15,7 +15,9 @@ import * as fcl from "@onflow/fcl";
 import type { ArgFn, CadenceTypes } from "@onflow/fcl";
 import { FlowEmulator } from "../src/local/emulator";
 import { contractAddresses, emulatorServiceAccount } from "../src/config/flow-json";
-import { keyAuthorization, resolveImports } from "../src/flow/runtime";
+import { codec, keyAuthorization, resolveImports, runScript, type ScriptDefinition, type TransactionDefinition } from "../src/flow/runtime";
+import { oracleRegisterOracle, oracleSetSource, oracleSetThreshold, triggersSetWindowSeconds, triggersStartChunkedReport, triggersSubmitChunk, triggersSubmitReport } from "../src/flow/generated/transactions";
+import { subscriptionsTestingCreateSubscriptions } from "../test/flow-generated/transactions";
 import {
   attestationFor,
   encodeAttestation,
@@ -106,12 +108,12 @@ export class SettlementBench {
       );
     }
     for (const key of ORACLE_KEYS) {
-      await bench.mutateOk(bench.file("transactions/oracle/register_oracle"), (arg, t) => [arg(oraclePublicKey(key), t.String)]);
+      await bench.sendOk(oracleRegisterOracle, { publicKey: oraclePublicKey(key) });
     }
-    await bench.mutateOk(bench.file("transactions/oracle/set_threshold"), (arg, t) => [arg("2", t.Int)]);
-    await bench.mutateOk(bench.file("transactions/oracle/set_source"), (arg, t) => [arg(COSTON2_CHAIN_ID.toString(), t.UInt256), arg(VERIFIER, t.String)]);
+    await bench.sendOk(oracleSetThreshold, { threshold: 2n });
+    await bench.sendOk(oracleSetSource, { coston2ChainId: COSTON2_CHAIN_ID, verifier: VERIFIER });
     if (options.windowSeconds !== undefined) {
-      await bench.mutateOk(bench.file("transactions/triggers/set_window_seconds"), (arg, t) => [arg(String(options.windowSeconds), t.UInt64)]);
+      await bench.sendOk(triggersSetWindowSeconds, { seconds: options.windowSeconds });
     }
     return bench;
   }
@@ -130,6 +132,22 @@ export class SettlementBench {
 
   async query(cadence: string, args: Args): Promise<unknown> {
     return fcl.query({ cadence: resolveImports(cadence, this.addresses), args });
+  }
+
+  /** Runs a generated script binding on this emulator. */
+  async run<A, R>(script: ScriptDefinition<A, R>, args: A): Promise<R> {
+    return runScript({ accessNode: this.emulator.restUrl, addresses: this.addresses }, script, args);
+  }
+
+  /** Sends a generated transaction binding, its arguments encoded as the connector encodes them. */
+  async send<A>(tx: TransactionDefinition<A>, args: A, limit = MAINNET_COMPUTE_LIMIT): Promise<TxOutcome> {
+    return this.mutate(tx.cadence, codec.fclArgs(tx.params, args as Record<string, unknown>), limit);
+  }
+
+  async sendOk<A>(tx: TransactionDefinition<A>, args: A): Promise<TxOutcome> {
+    const outcome = await this.send(tx, args);
+    if (outcome.error) throw new Error(`${tx.name} failed: ${outcome.error}`);
+    return outcome;
   }
 
   /** Sends a transaction signed by the service account with mainnet's limit; never throws on a Cadence error. */
@@ -176,11 +194,10 @@ export class SettlementBench {
 
   /** Opens `count` subscriptions (service account is customer and provider), in batches. */
   async createSubscriptions(count: number, deposit = "10.0"): Promise<void> {
-    const code = this.file("transactions/subscriptions/testing/create_subscriptions");
     const provider = emulatorServiceAccount().address;
     for (let done = 0; done < count; done += 100) {
       const batch = Math.min(100, count - done);
-      await this.mutateOk(code, (arg, t) => [arg(provider, t.Address), arg(String(batch), t.Int), arg(deposit, t.UFix64)]);
+      await this.sendOk(subscriptionsTestingCreateSubscriptions, { provider, count: batch, deposit });
     }
     this.created += count;
   }
@@ -191,22 +208,7 @@ export class SettlementBench {
     const attestation = attestationFor({ chainId: BigInt(COSTON2_CHAIN_ID), verifier: VERIFIER }, window, lines, votingRound);
     const encoding = encodeAttestation(attestation);
     const signatures = ORACLE_KEYS.slice(0, 2).map((key) => signEncoding(key, encoding));
-    const cols = lineColumns(lines);
-    return this.mutate(
-      this.file("transactions/triggers/submit_report"),
-      (arg, t) => [
-        arg(window.toString(), t.UInt64),
-        arg(votingRound.toString(), t.UInt64),
-        arg(cols.subscriptionIds.map(String), t.Array(t.UInt64)),
-        arg(cols.families, t.Array(t.String)),
-        arg(cols.tokens.map(String), t.Array(t.UInt64)),
-        arg(cols.requests.map(String), t.Array(t.UInt64)),
-        arg(cols.requestRoots.map(String), t.Array(t.UInt256)),
-        arg(["1", "2"], t.Array(t.UInt64)),
-        arg(signatures, t.Array(t.String)),
-      ],
-      limit,
-    );
+    return this.send(triggersSubmitReport, { window, votingRound, ...lineColumns(lines), signers: [1n, 2n], signatures }, limit);
   }
 
   /** Signs and submits `lines` as the next window's report in chunks of at most `maxLines`. */
@@ -219,30 +221,18 @@ export class SettlementBench {
     const signatures = ORACLE_KEYS.slice(0, 2).map((key) => signEncoding(key, encoding));
     const outcomes: TxOutcome[] = [];
     outcomes.push(
-      await this.mutate(this.file("transactions/triggers/start_chunked_report"), (arg, t) => [
-        arg(window.toString(), t.UInt64),
-        arg(votingRound.toString(), t.UInt64),
-        arg(attestation.digest.slice(2), t.String),
-        arg(plan.chunkCount.toString(), t.UInt64),
-        arg(plan.chunkChain.slice(2), t.String),
-        arg(["1", "2"], t.Array(t.UInt64)),
-        arg(signatures, t.Array(t.String)),
-      ]),
+      await this.send(triggersStartChunkedReport, {
+        window,
+        votingRound,
+        digest: attestation.digest.slice(2),
+        chunkCount: plan.chunkCount,
+        chunkChain: plan.chunkChain.slice(2),
+        signers: [1n, 2n],
+        signatures,
+      }),
     );
     for (const chunk of plan.chunks) {
-      const cols = lineColumns(chunk.lines);
-      outcomes.push(
-        await this.mutate(this.file("transactions/triggers/submit_chunk"), (arg, t) => [
-          arg(window.toString(), t.UInt64),
-          arg(chunk.index.toString(), t.UInt64),
-          arg(cols.subscriptionIds.map(String), t.Array(t.UInt64)),
-          arg(cols.families, t.Array(t.String)),
-          arg(cols.tokens.map(String), t.Array(t.UInt64)),
-          arg(cols.requests.map(String), t.Array(t.UInt64)),
-          arg(cols.requestRoots.map(String), t.Array(t.UInt256)),
-          arg(chunk.nextLink.slice(2), t.String),
-        ]),
-      );
+      outcomes.push(await this.send(triggersSubmitChunk, { window, index: chunk.index, ...lineColumns(chunk.lines), nextLink: chunk.nextLink.slice(2) }));
     }
     return outcomes;
   }

@@ -17,22 +17,10 @@ import {
   type UsageLine,
 } from "../../src/report";
 import { COSTON2_CHAIN_ID } from "../../src/config/networks";
-import { MAINNET_COMPUTE_LIMIT, ORACLE_KEYS, SettlementBench, VERIFIER, benchLines, measure, type Args } from "../../scripts/bench-flow-settlement";
+import { MAINNET_COMPUTE_LIMIT, ORACLE_KEYS, SettlementBench, VERIFIER, benchLines, measure } from "../../scripts/bench-flow-settlement";
+import { oracleAttestation, oracleVerify } from "../../src/flow/generated/scripts";
+import { triggersTestingChunkHash, triggersTestingReportDigest } from "../flow-generated/scripts";
 import { rootOf } from "../unit/fixtures/request-roots";
-
-const columnsArgs =
-  (window: bigint, lines: readonly UsageLine[]): Args =>
-  (arg, t) => {
-    const c = lineColumns(lines);
-    return [
-      arg(window.toString(), t.UInt64),
-      arg(c.subscriptionIds.map(String), t.Array(t.UInt64)),
-      arg(c.families, t.Array(t.String)),
-      arg(c.tokens.map(String), t.Array(t.UInt64)),
-      arg(c.requests.map(String), t.Array(t.UInt64)),
-      arg(c.requestRoots.map(String), t.Array(t.UInt256)),
-    ];
-  };
 
 const EDGE: UsageLine[] = [
   { subscriptionId: 0n, family: "", tokens: 0n, requests: 0n, requestsRoot: rootOf(1) },
@@ -56,7 +44,7 @@ describe("Cadence and TypeScript on the emulator", () => {
   });
 
   const cadenceDigest = async (window: bigint, lines: readonly UsageLine[]): Promise<string> =>
-    `0x${String(await bench.query(bench.file("scripts/triggers/testing/report_digest"), columnsArgs(window, lines)))}`;
+    `0x${await bench.run(triggersTestingReportDigest, { window, ...lineColumns(lines) })}`;
 
   it("compute the same report digest: empty, one line, edge values, 500 lines", async () => {
     expect(await cadenceDigest(0n, [])).toBe(reportDigest(0n, []));
@@ -79,43 +67,19 @@ describe("Cadence and TypeScript on the emulator", () => {
 
   it("compute the same chunk hash", async () => {
     const part = benchLines(10, 3);
-    const args: Args = (arg, t) => {
-      const c = lineColumns(part);
-      return [
-        arg("77", t.UInt64),
-        arg("1", t.UInt64),
-        arg("4", t.UInt64),
-        arg(c.subscriptionIds.map(String), t.Array(t.UInt64)),
-        arg(c.families, t.Array(t.String)),
-        arg(c.tokens.map(String), t.Array(t.UInt64)),
-        arg(c.requests.map(String), t.Array(t.UInt64)),
-        arg(c.requestRoots.map(String), t.Array(t.UInt256)),
-      ];
-    };
-    expect(`0x${String(await bench.query(bench.file("scripts/triggers/testing/chunk_hash"), args))}`).toBe(chunkHash(77n, 1n, 4n, part));
+    const hash = await bench.run(triggersTestingChunkHash, { window: 77n, index: 1n, chunkCount: 4n, ...lineColumns(part) });
+    expect(`0x${hash}`).toBe(chunkHash(77n, 1n, 4n, part));
   });
 
   it("build the same attestation, and a TypeScript signature verifies on chain", async () => {
     const lines = benchLines(1, 4);
     const a = attestationFor({ chainId: BigInt(COSTON2_CHAIN_ID), verifier: VERIFIER }, 9n, lines, 31n);
-    const encoded = await bench.query(bench.file("scripts/oracle/attestation"), (arg, t) => [
-      arg("9", t.UInt64),
-      arg(a.digest.slice(2), t.String),
-      arg("31", t.UInt64),
-      arg("1", t.UInt64),
-      arg(a.digest.slice(2), t.String),
-    ]);
-    expect(`0x${String(encoded)}`).toBe(encodeAttestation(a));
+    const encoded = await bench.run(oracleAttestation, { window: 9n, digest: a.digest.slice(2), votingRound: 31n, chunkCount: 1n, chunkChain: a.digest.slice(2) });
+    expect(`0x${encoded}`).toBe(encodeAttestation(a));
 
     const sigs = ORACLE_KEYS.map((key, i) => signAttestation(key, BigInt(i + 1), a));
-    const verify = (ids: bigint[], signatures: string[]) =>
-      bench.query(bench.file("scripts/oracle/verify"), (arg, t) => [
-        arg("9", t.UInt64),
-        arg(a.digest.slice(2), t.String),
-        arg("31", t.UInt64),
-        arg(ids.map(String), t.Array(t.UInt64)),
-        arg(signatures, t.Array(t.String)),
-      ]);
+    const verify = (signers: bigint[], signatures: string[]) =>
+      bench.run(oracleVerify, { window: 9n, digest: a.digest.slice(2), votingRound: 31n, signers, signatures });
     expect(await verify([1n, 2n], [sigs[0].signature, sigs[1].signature])).toBe(true);
     expect(await verify([1n, 1n], [sigs[0].signature, sigs[0].signature])).toBe(false);
     expect(await verify([2n, 1n], [sigs[0].signature, sigs[1].signature])).toBe(false);
