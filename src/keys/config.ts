@@ -10,6 +10,7 @@ import { flowNetwork } from "../config/networks";
 import { codec, type FlowContext, type KeySigner } from "../flow/runtime";
 import { DEFAULT_LITELLM_URL, LiteLLMAdminClient } from "../litellm";
 import { parseEncryptionKey } from "./crypto";
+import { secretsOfEnv } from "./secrets";
 import { clientOf } from "./http/client";
 import type { KeyServiceOptions } from "./service";
 import { FlareFlowError, messageOf } from "../errors";
@@ -202,7 +203,7 @@ export function flowContextFor(network: FlowNetwork, accessNode: string, problem
 
 /** The key service's logger, told every secret the environment gives it. */
 export function keyServiceLogger(env: Env = process.env): Logger {
-  return createLogger("key-service", { secrets: [env["LITELLM_MASTER_KEY"], env["FLAREFLOW_PROVIDER_PRIVATE_KEY"], env["FLAREFLOW_KEY_ENCRYPTION_KEY"]] });
+  return createLogger("key-service", { secrets: secretsOfEnv(env) });
 }
 
 /**

@@ -17,6 +17,7 @@ import { keyServiceRoutes, type DeliveredKey, type KeyServiceApi } from "./http/
 import { startJsonServer, type JsonServer } from "./http/server";
 import { Journal } from "./journal";
 import { createLogger, type Logger } from "../log";
+import { secretsOfOptions } from "./secrets";
 import { describeError } from "../redact";
 import { InjectedCrash } from "../faults";
 import { awaitsFirstKey, firstKeyToAttach, Reconciler } from "./reconcile";
@@ -82,7 +83,7 @@ export class KeyService implements KeyServiceApi {
     this.flow = options.flow;
     this.log =
       options.logger ??
-      createLogger("key-service", { secrets: [options.provider.privateKey, options.encryptionKey.toString("hex"), options.encryptionKey.toString("base64")] });
+      createLogger("key-service", { secrets: secretsOfOptions(options) });
     this.now = options.now ?? Date.now;
     this.provider = codec.normalizeAddress(options.provider.address, "provider address");
     this.subs = loaded.subs;

@@ -45,10 +45,13 @@ const MAX_PAGES = 100_000;
 
 export class LiteLLMAdminClient {
   private readonly transport: Transport;
+  /** For the logger of whoever holds this client to scrub; sent nowhere but to LiteLLM. */
+  readonly masterKey: string;
 
   constructor(options: LiteLLMClientOptions = {}) {
     const cfg = resolveClientConfig(options);
     this.transport = new Transport(cfg);
+    this.masterKey = cfg.masterKey;
   }
 
   private async call<T>(spec: Parameters<Transport["request"]>[0], parse: (b: unknown) => T): Promise<T> {
