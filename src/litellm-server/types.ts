@@ -34,7 +34,10 @@ export interface KeyRecord {
   updated_at: string;
 }
 
-/** One row of LiteLLM_SpendLogs plus the instant it becomes readable. */
+/**
+ * One row of LiteLLM_SpendLogs plus the instant it becomes readable. Not derived from the client's
+ * SpendLogRow (src/litellm/types.ts): this is the whole stored row; that, the columns the client reads, as parsed.
+ */
 export interface SpendLogRecord {
   request_id: string;
   call_type: string;

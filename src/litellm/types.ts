@@ -96,7 +96,7 @@ export type DeleteKeysRequest = { keys: string[] } | { key_aliases: string[] };
 /** LiteLLM echoes what it was asked to delete (keys or aliases). */
 export type DeleteKeysResponse = z.output<typeof schemas.DeleteKeysAnswer>;
 
-/** One row of LiteLLM_SpendLogs as /spend/logs/v2 returns it. */
+/** One row of LiteLLM_SpendLogs as /spend/logs/v2 returns it: the columns read, as parsed (the stand-in's SpendLogRecord is the whole stored row). */
 export type SpendLogRow = z.output<typeof schemas.SpendLogRow>;
 
 export type SpendLogMetadata = z.output<typeof schemas.SpendLogMetadata>;
