@@ -22,6 +22,7 @@ import * as path from "node:path";
 import { Aggregator, aggregateNaive, type SpendRowFields } from "../src/connector/aggregate";
 import { compileForChild, peakRssMb } from "../src/local/peak-rss";
 import { DEFAULT_PRICING } from "../src/pricing";
+import { BenchError } from "./errors";
 
 const MODELS = ["gpt-4o", "gpt-3.5-turbo", "claude-3-sonnet", "llama-3-70b", "mistral-large", "gpt-4-turbo"];
 const SUBSCRIPTIONS = 10_000;
@@ -112,11 +113,11 @@ function measureSize(compiled: string, root: string, rows: number, repeat: numbe
   const results: VariantResult[] = [];
   for (const variant of ["fast", "naive"]) {
     const run = spawnSync(process.execPath, [compiled, "--variant", variant, "--rows", String(rows), "--repeat", String(repeat)], { encoding: "utf8", maxBuffer: 1 << 20, cwd: root, env: { ...process.env, NODE_PATH: path.join(root, "node_modules") } });
-    if (run.status !== 0) throw new Error(`${variant} failed: ${run.stderr}`);
+    if (run.status !== 0) throw new BenchError(`${variant} failed: ${run.stderr}`);
     results.push(JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}") as VariantResult);
   }
   const [fast, naive] = results;
-  if (fast === undefined || naive === undefined || fast.tokens !== naive.tokens || fast.lines !== naive.lines) throw new Error("the variants disagree");
+  if (fast === undefined || naive === undefined || fast.tokens !== naive.tokens || fast.lines !== naive.lines) throw new BenchError("the variants disagree");
   console.log(`aggregation of ${rows.toLocaleString("en")} spend-log rows (${SUBSCRIPTIONS} subscriptions, ${fast.lines} lines)${repeat > 1 ? `, ${repeat} passes, figures per pass` : ""}:`);
   for (const r of [fast, naive]) {
     console.log(

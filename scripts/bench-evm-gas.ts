@@ -14,6 +14,7 @@ import { buildRoundProofs, encodeWeb2JsonRequest, messageIntegrityCode, web2Json
 import { DEFAULT_WEB2JSON_FEE } from "../src/fdc/harness";
 import { encodeSummary, summarize } from "../src/report";
 import { deployVerifierFixture, freshRound, linesForChain, makeLines, requestBodyFor } from "../test/evm/helpers/report-fixture";
+import { BenchError } from "./errors";
 
 const SIZES = [1, 10, 100, 500];
 
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     };
     const requestGasOf = async (w: bigint): Promise<bigint> => {
       const receipt = await (await d.harness.fdcHub.requestAttestation(request(w), { value: DEFAULT_WEB2JSON_FEE })).wait();
-      if (!receipt) throw new Error("no receipt");
+      if (!receipt) throw new BenchError("no receipt");
       return receipt.gasUsed;
     };
 
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < n; i++) {
       naiveRequestGas += await requestGasOf(window + BigInt(i));
       const receipt = await (await d.verifier.submit(naive.proofs[i] as Web2JsonProof)).wait();
-      if (!receipt) throw new Error("no receipt");
+      if (!receipt) throw new BenchError("no receipt");
       naiveSubmitGas += receipt.gasUsed;
     }
     window += BigInt(n);
@@ -87,9 +88,9 @@ async function main(): Promise<void> {
     await d.harness.finalizeRound(round, root);
     const requestGas = await requestGasOf(target);
     const receipt = await (await d.verifier.submit(proofs[0])).wait();
-    if (!receipt) throw new Error("no receipt");
+    if (!receipt) throw new BenchError("no receipt");
     const checkLinesGas = await d.verifier.checkLines.estimateGas(target, linesForChain(makeLines(n)));
-    if (!(await d.verifier.checkLines(target, linesForChain(makeLines(n))))) throw new Error("line check failed");
+    if (!(await d.verifier.checkLines(target, linesForChain(makeLines(n))))) throw new BenchError("line check failed");
 
     rows.push({ lines: n, submitGas: receipt.gasUsed, checkLinesGas, naiveSubmitGas, requestGas, naiveRequestGas });
   }

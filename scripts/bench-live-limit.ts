@@ -33,6 +33,7 @@ import { startLiteLLMServer } from "../src/litellm-server";
 import { KeyService } from "../src/keys";
 import { createLogger } from "../src/log";
 import { formatFlow, parseUFix64, pricingFromCadence, quoteUnits, type PricingConfig } from "../src/pricing";
+import { BenchError } from "./errors";
 
 const SPEND_LOG_DELAY_MS = 3_000;
 const POLL_MS = 500;
@@ -118,7 +119,7 @@ async function run(env: Env, mode: Mode): Promise<string> {
       }
       if (c.status === 401) break; // blocked outright
       if (crossedAt !== null && Date.now() - crossedAt > PAST_LIMIT_MS) break;
-      if (Date.now() - started > 120_000) throw new Error(`${mode}: the limit was never reached`);
+      if (Date.now() - started > 120_000) throw new BenchError(`${mode}: the limit was never reached`);
       // A refused call (429) comes back at once: wait a little rather than spin.
       if (c.status !== 200) await new Promise((r) => setTimeout(r, 5));
     }

@@ -40,6 +40,7 @@ import { syntheticSpendRows } from "../src/litellm-server/synthetic-rows";
 import { compileForChild, peakRssMb } from "../src/local/peak-rss";
 import { startPostgres } from "../src/local/postgres";
 import { DEFAULT_PRICING } from "../src/pricing";
+import { BenchError } from "./errors";
 
 const SUBSCRIPTIONS = 10_000;
 const LOOKBACK = 12;
@@ -113,7 +114,7 @@ async function serverChild(sizes: number[]): Promise<void> {
 
 function runChild(compiled: string, root: string, args: string[], env: Record<string, string>): ReadResult {
   const run = spawnSync(process.execPath, [compiled, ...args], { encoding: "utf8", maxBuffer: 1 << 20, cwd: root, env: { ...process.env, NODE_PATH: path.join(root, "node_modules"), ...env } });
-  if (run.status !== 0) throw new Error(`${args.join(" ")} failed: ${run.stderr}`);
+  if (run.status !== 0) throw new BenchError(`${args.join(" ")} failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}") as ReadResult;
 }
 
@@ -174,7 +175,7 @@ async function startServerChild(compiled: string, root: string, sizes: number[])
   const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const iterator = lines[Symbol.asyncIterator]();
   const first = await iterator.next();
-  if (first.done) throw new Error("the LiteLLM-compatible server exited before it was ready");
+  if (first.done) throw new BenchError("the LiteLLM-compatible server exited before it was ready");
   const { url } = JSON.parse(first.value as string) as { url: string };
   return {
     url,
@@ -237,9 +238,9 @@ async function main(): Promise<void> {
       }
       const wall = median(all.map((r) => r.seconds));
       const mid = all.find((r) => r.seconds === wall) ?? all[0];
-      if (mid === undefined) throw new Error("no run");
+      if (mid === undefined) throw new BenchError("no run");
       const digests = new Set(all.map((r) => r.digest));
-      if (digests.size !== 1) throw new Error(`${label} ${size}: runs disagree`);
+      if (digests.size !== 1) throw new BenchError(`${label} ${size}: runs disagree`);
       const entry = { wall, cpuPerRowUs: ((mid.cpuSeconds + mid.serverCpu) / size) * 1e6, cpu: mid.cpuSeconds, serverCpu: mid.serverCpu, rss: Math.max(...all.map((r) => r.maxRssMb)), pages: mid.pages, lines: mid.lines, digest: mid.digest, load: loadAtStart };
       results[`${label}:${size}`] = entry;
       console.log(
@@ -256,7 +257,7 @@ async function main(): Promise<void> {
       if (size === 100_000 || (size >= 1_000_000 && full)) measure("api, pages of 100", size, 1, ["--role", "api", "--window", w, "--page-size", "100"], apiEnv, () => cpuSecondsOfPid(serverPid));
       const db = results[`database:${size}`];
       for (const [key, r] of Object.entries(results)) {
-        if (key.endsWith(`:${size}`) && r.digest !== db?.digest) throw new Error(`${key}: report digest differs from the database path's`);
+        if (key.endsWith(`:${size}`) && r.digest !== db?.digest) throw new BenchError(`${key}: report digest differs from the database path's`);
       }
     }
     const serverRss = await server.stop();

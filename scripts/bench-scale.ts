@@ -33,6 +33,7 @@ import { startPostgres } from "../src/local/postgres";
 import { freePorts, LocalStack } from "../src/local/stack";
 import { formatError, messageOf } from "../src/errors";
 import { Windows } from "../src/report";
+import { BenchError } from "./errors";
 
 const say = (line: string) => process.stderr.write(`[bench-scale] ${line}\n`);
 
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   const subscriptions = Number(argValue("--subscriptions", "10000"));
   const rowsPer = Number(argValue("--rows", "4"));
   const windowSeconds = Number(argValue("--window-seconds", "120"));
-  if (!Number.isInteger(subscriptions) || subscriptions < 1 || !Number.isInteger(rowsPer) || rowsPer < 1) throw new Error("--subscriptions and --rows take positive integers");
+  if (!Number.isInteger(subscriptions) || subscriptions < 1 || !Number.isInteger(rowsPer) || rowsPer < 1) throw new BenchError("--subscriptions and --rows take positive integers");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-bench-scale-"));
   let failed = true;
   const started = Date.now();
@@ -169,8 +170,8 @@ async function main(): Promise<void> {
       if ((made / PER_CREATE_TX) % 10 === 9 || made + count === subscriptions) say(`Flow: ${made + count}/${subscriptions} subscriptions opened`);
     }
     const createdMs = Date.now() - createStart;
-    if (firstId !== 1n || lastId !== BigInt(subscriptions)) throw new Error(`expected subscriptions 1..${subscriptions}, got ${firstId}..${lastId}`);
-    if ((await runScript(flow, subscriptionsGetSubscription, { id: BigInt(subscriptions) })) === null) throw new Error(`subscription ${subscriptions} is not on Flow`);
+    if (firstId !== 1n || lastId !== BigInt(subscriptions)) throw new BenchError(`expected subscriptions 1..${subscriptions}, got ${firstId}..${lastId}`);
+    if ((await runScript(flow, subscriptionsGetSubscription, { id: BigInt(subscriptions) })) === null) throw new BenchError(`subscription ${subscriptions} is not on Flow`);
 
     // 2. The window's usage, in LiteLLM's spend table: the window after the one running now, so
     // every row is written before the window starts and none arrives late.
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
     const deadline = windowEnd + 30 * 60_000;
     let lastSample = 0;
     while (!stageAt.has("settled")) {
-      if (Date.now() > deadline) throw new Error(`window ${window} did not settle within 30 minutes of its end; reached: ${[...stageAt.keys()].join(", ") || "nothing"}`);
+      if (Date.now() > deadline) throw new BenchError(`window ${window} did not settle within 30 minutes of its end; reached: ${[...stageAt.keys()].join(", ") || "nothing"}`);
       await new Promise((r) => setTimeout(r, 250));
       connectorLog.poll();
       for (const { at, text } of connectorLog.lines.splice(0)) {
@@ -239,7 +240,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 1000));
       health = await keyHealth();
     }
-    if (typeof health === "string") throw new Error(`the key service did not answer /health for a minute after the window settled: ${health}`);
+    if (typeof health === "string") throw new BenchError(`the key service did not answer /health for a minute after the window settled: ${health}`);
     const memory = rssMb(keyServicePid);
     // The key service's batches: "<n> of <m> first keys attached on Flow in transaction <id>".
     const batches = fs

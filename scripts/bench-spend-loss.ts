@@ -5,11 +5,12 @@
  */
 import { crashOnce } from "../src/local/spend-loss";
 import { formatError } from "../src/errors";
+import { BenchError } from "./errors";
 
 function intArg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
   const n = i >= 0 ? Number(process.argv[i + 1]) : def;
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new BenchError(`--${name} must be a positive integer`);
   return n;
 }
 

@@ -38,6 +38,7 @@ import { coston2BillSource } from "../src/verify/coston2-source";
 import { flowBillSource } from "../src/verify/flow-source";
 import { nodePublisherSource } from "../src/verify/node-publisher-source";
 import { formatError } from "../src/errors";
+import { BenchError } from "./errors";
 
 const WINDOWS = new Windows(LIVE_WINDOW_SECONDS);
 /** Far above any round the Flare stand-in reaches while this runs. */
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < round.proofs.length; i++) {
       const tx = await verifier.submit(round.proofs[i] as (typeof round.proofs)[number], { gasLimit: 1_000_000 });
       if (i % 1000 === 999 || i === round.proofs.length - 1) {
-        if ((await tx.wait())?.status !== 1) throw new Error("a Coston2 proof was refused");
+        if ((await tx.wait())?.status !== 1) throw new BenchError("a Coston2 proof was refused");
         say(`Coston2: ${i + 1}/${count} proofs verified`);
       }
     }
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
         session.disconnect();
       }
       cpu.push((used.user + used.system) / 1e6);
-      if (!verdict.ok || verdict.windows.length !== count) throw new Error(`verification disagreed or missed windows: ${verdict.windows.length} of ${count}, ${verdict.windows.flatMap((w) => w.problems).slice(0, 3).join("; ")}`);
+      if (!verdict.ok || verdict.windows.length !== count) throw new BenchError(`verification disagreed or missed windows: ${verdict.windows.length} of ${count}, ${verdict.windows.flatMap((w) => w.problems).slice(0, 3).join("; ")}`);
       return seconds;
     };
     const load = (os.loadavg()[0] ?? 0).toFixed(1);

@@ -27,6 +27,7 @@ import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import { measure } from "../web/scripts/size";
+import { BenchError } from "./errors";
 
 const root = path.resolve(__dirname, "..");
 
@@ -45,14 +46,14 @@ function run(what: string, command: string, args: string[]): string {
   const started = Date.now();
   // The child's progress (stderr) goes straight through: a setup of many minutes shows where it is.
   const result = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "inherit"] });
-  if (result.status !== 0) throw new Error(`${what} failed (its output above):\n${result.stdout}`);
+  if (result.status !== 0) throw new BenchError(`${what} failed (its output above):\n${result.stdout}`);
   process.stderr.write(`[bench] ${what}: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   return result.stdout;
 }
 
 function match(text: string, pattern: RegExp, what: string): RegExpMatchArray {
   const m = text.match(pattern);
-  if (!m) throw new Error(`could not read ${what} from:\n${text}`);
+  if (!m) throw new BenchError(`could not read ${what} from:\n${text}`);
   return m;
 }
 
@@ -94,7 +95,7 @@ function aggregation(): Row[] {
   const out = run("aggregation", "npm", ["run", "--silent", "bench:aggregation", "--", "--rows", sizes.join(",")]);
   const block = (rows: number) => {
     const start = out.indexOf(`aggregation of ${rows.toLocaleString("en")} spend-log rows`);
-    if (start < 0) throw new Error(`no figures for ${rows} rows in:\n${out}`);
+    if (start < 0) throw new BenchError(`no figures for ${rows} rows in:\n${out}`);
     const next = out.indexOf("aggregation of ", start + 1);
     return out.slice(start, next < 0 ? undefined : next);
   };

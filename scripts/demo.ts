@@ -16,6 +16,7 @@ import { repoRoot } from "../src/local/flow-binary";
 import { until } from "../src/local/wait";
 import { formatFlow, parseUFix64 } from "../src/pricing";
 import { formatError } from "../src/errors";
+import { LocalStackError } from "../src/local/errors";
 
 const WAIT_SECONDS = 170;
 const CALLS: [string, number][] = [
@@ -34,7 +35,7 @@ interface StackFile {
 
 function readStack(): StackFile {
   const file = path.join(repoRoot(), ".flareflow/dev/stack.json");
-  if (!fs.existsSync(file)) throw new Error("no running stack: start it with `npm run dev` in another terminal");
+  if (!fs.existsSync(file)) throw new LocalStackError("no running stack: start it with `npm run dev` in another terminal");
   return JSON.parse(fs.readFileSync(file, "utf8")) as StackFile;
 }
 
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const start = Date.now();
   const stack = readStack();
   await sealedHeight(stack.flow.accessNode).catch(() => {
-    throw new Error(`the Flow emulator at ${stack.flow.accessNode} does not answer: is npm run dev running?`);
+    throw new LocalStackError(`the Flow emulator at ${stack.flow.accessNode} does not answer: is npm run dev running?`);
   });
 
   const customer = await createLocalAccount(stack.flow, "100.0");
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < times; i++) {
       // The first call to each model streams (Server-Sent Events, usage in the last chunk).
       const result = await chat(stack.litellmUrl, key, model, `Demo request ${i + 1} to ${model}: explain FlareFlow billing in one paragraph.`, { stream: i === 0 });
-      if (result.status !== 200) throw new Error(`LiteLLM refused ${model}: ${result.status} ${result.errorType ?? ""}`);
+      if (result.status !== 200) throw new LocalStackError(`LiteLLM refused ${model}: ${result.status} ${result.errorType ?? ""}`);
       if (result.logEntry) fs.appendFileSync(logFile, `${JSON.stringify(result.logEntry)}\n`);
       sent += result.totalTokens;
     }

@@ -7,11 +7,12 @@ import hre from "hardhat";
 import { evmNetwork } from "../src/config/networks";
 import { deployEvm } from "../src/deploy/evm-deploy";
 import { formatError } from "../src/errors";
+import { DeployError } from "../src/deploy/errors";
 
 async function main(): Promise<void> {
   const network = evmNetwork(hre.network.name);
   const [deployer] = await hre.ethers.getSigners();
-  if (!deployer) throw new Error(`no deployer account for ${network.name}: set EVM_DEPLOYER_KEY`);
+  if (!deployer) throw new DeployError(`no deployer account for ${network.name}: set EVM_DEPLOYER_KEY`);
   const result = await deployEvm({
     network,
     deployer,

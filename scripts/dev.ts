@@ -11,6 +11,7 @@ import { repoRoot } from "../src/local/flow-binary";
 import { formatError } from "../src/errors";
 import { sealedHeight } from "../src/local/customer";
 import { DEV_WINDOW_SECONDS, localWindowSeconds } from "../src/config/networks";
+import { LocalStackError } from "../src/local/errors";
 
 const STATUS_EVERY_MS = 15_000;
 
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   // The emulator starts empty each time: yesterday's journals would describe another chain.
   fs.rmSync(stateDir, { recursive: true, force: true });
   const external = process.env.LITELLM_URL;
-  if (external && !process.env.LITELLM_MASTER_KEY) throw new Error("LITELLM_URL names a proxy: set LITELLM_MASTER_KEY too");
+  if (external && !process.env.LITELLM_MASTER_KEY) throw new LocalStackError("LITELLM_URL names a proxy: set LITELLM_MASTER_KEY too");
   const started = Date.now();
   const stack = await LocalStack.start({
     ports: DEV_PORTS,

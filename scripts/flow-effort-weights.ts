@@ -1,3 +1,4 @@
+import { BenchError } from "./errors";
 /**
  * Where a Flow transaction's computation goes, by kind: the emulator's computation report
  * (`--computation-reporting`) counts each kind's intensity; computation is the sum of intensity ×
@@ -71,7 +72,7 @@ export function breakdown(entry: ComputationReportEntry): { kind: string; comput
   const total = parts.reduce((n, p) => n + p.computation, 0);
   // The meter rounds once per transaction; anything beyond that means other weights.
   if (Math.abs(total - entry.computation) > 1) {
-    throw new Error(`the weighted kinds add up to ${total.toFixed(1)}, the emulator reported ${entry.computation}: its weights are not flow-go's mainnet weights of scripts/flow-effort-weights.ts`);
+    throw new BenchError(`the weighted kinds add up to ${total.toFixed(1)}, the emulator reported ${entry.computation}: its weights are not flow-go's mainnet weights of scripts/flow-effort-weights.ts`);
   }
   return parts;
 }
@@ -79,9 +80,9 @@ export function breakdown(entry: ComputationReportEntry): { kind: string; comput
 /** Reads one transaction's entry from an emulator started with computation reporting. */
 export async function computationReport(adminUrl: string, txId: string): Promise<ComputationReportEntry> {
   const res = await fetch(`${adminUrl}/emulator/computationReport`);
-  if (!res.ok) throw new Error(`computation report: HTTP ${res.status} (is the emulator started with --computation-reporting?)`);
+  if (!res.ok) throw new BenchError(`computation report: HTTP ${res.status} (is the emulator started with --computation-reporting?)`);
   const doc = (await res.json()) as { transactions?: Record<string, ComputationReportEntry> };
   const entry = doc.transactions?.[txId.replace(/^0x/, "")] ?? doc.transactions?.[txId];
-  if (!entry) throw new Error(`computation report: no entry for transaction ${txId}`);
+  if (!entry) throw new BenchError(`computation report: no entry for transaction ${txId}`);
   return entry;
 }

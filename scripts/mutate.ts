@@ -23,6 +23,7 @@ import { classify, figuresLine, figuresOf, type Figures, type Reported } from ".
 import { cadenceContracts, cadencePlan, solidityPlan, SOLIDITY_FILES, type TestPlan } from "./mutate/targets";
 import { parseArgs, type Language } from "./mutate/args";
 import { formatError } from "../src/errors";
+import { MutateError } from "./errors";
 
 const root = path.resolve(__dirname, "..");
 const OUT = path.join(root, "test-artifacts", "mutation");
@@ -40,14 +41,14 @@ function selected(files: readonly string[], filter: readonly string[]): string[]
 function flowBinary(): string {
   const out = spawnSync("bash", [path.join(root, "scripts/install-flow.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   const bin = out.stdout.trim().split("\n").pop();
-  if (out.status !== 0 || !bin) throw new Error("the Flow toolchain could not be installed (bash scripts/install-flow.sh)");
+  if (out.status !== 0 || !bin) throw new MutateError("the Flow toolchain could not be installed (bash scripts/install-flow.sh)");
   return bin;
 }
 
 /** The mutants' copies start from the working tree's Hardhat build (only the mutated file recompiles). */
 function compileWorkingTree(): void {
   const out = spawnSync("npx", ["hardhat", "compile", "--quiet"], { cwd: root, stdio: "inherit" });
-  if (out.status !== 0) throw new Error("hardhat compile failed on the working tree");
+  if (out.status !== 0) throw new MutateError("hardhat compile failed on the working tree");
 }
 
 async function main(): Promise<void> {

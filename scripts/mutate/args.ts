@@ -1,3 +1,4 @@
+import { MutateError } from "../errors";
 export type Language = "solidity" | "cadence" | "ts";
 
 export interface MutateArgs {
@@ -26,16 +27,16 @@ export function parseArgs(argv: readonly string[]): MutateArgs {
     const flag = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value`);
+      if (v === undefined || v.startsWith("--")) throw new MutateError(`${flag} needs a value`);
       return v;
     };
     if (flag === "--only") {
       const only = value().split(",");
-      for (const l of only) if (!LANGUAGES.includes(l as Language)) throw new Error(`--only: "${l}" is not one of ${LANGUAGES.join(", ")}`);
+      for (const l of only) if (!LANGUAGES.includes(l as Language)) throw new MutateError(`--only: "${l}" is not one of ${LANGUAGES.join(", ")}`);
       args.only = only as Language[];
     } else if (flag === "--jobs") {
       const jobs = Number(value());
-      if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) throw new Error("--jobs must be a whole number from 1 to 16");
+      if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) throw new MutateError("--jobs must be a whole number from 1 to 16");
       args.jobs = jobs;
     } else if (flag === "--files") {
       args.files = value().split(",").filter(Boolean);
@@ -49,10 +50,10 @@ export function parseArgs(argv: readonly string[]): MutateArgs {
       args.statics = true;
     } else if (flag === "--lines") {
       const match = /^(\d+)-(\d+)$/.exec(value());
-      if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) throw new Error("--lines must be FROM-TO, line numbers with FROM <= TO");
+      if (!match || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) throw new MutateError("--lines must be FROM-TO, line numbers with FROM <= TO");
       args.lines = { from: Number(match[1]), to: Number(match[2]) };
     } else {
-      throw new Error(`unknown option ${flag} (expected --only cadence|solidity|ts, --jobs N, --files a,b, --fresh, --survivors, --deep, --static, --lines FROM-TO)`);
+      throw new MutateError(`unknown option ${flag} (expected --only cadence|solidity|ts, --jobs N, --files a,b, --fresh, --survivors, --deep, --static, --lines FROM-TO)`);
     }
   }
   return args;

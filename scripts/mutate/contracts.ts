@@ -7,6 +7,7 @@ import { pool } from "../../src/pool";
 import { inputsHash, resultKey, type ResultStore } from "./results";
 import { cadencePlan, solidityPlan, type TestPlan } from "./targets";
 import type { ContractLanguage, MutantResult } from "./types";
+import { MutateError } from "../errors";
 
 export interface ContractRunOptions {
   root: string;
@@ -67,7 +68,7 @@ export async function runContracts(options: ContractRunOptions): Promise<{ resul
     if (todo.length > 0) {
       const baseline = await runPlan(root, plan, source, 30 * 60_000, { profile: true });
       if (baseline.status !== "survived") {
-        throw new Error(`${file}: the unmutated tree does not pass (${baseline.status} at ${baseline.decidedBy}):\n${baseline.tail}`);
+        throw new MutateError(`${file}: the unmutated tree does not pass (${baseline.status} at ${baseline.decidedBy}):\n${baseline.tail}`);
       }
       timeoutMs = baseline.durationMs * TIMEOUT_FACTOR + TIMEOUT_MARGIN_MS;
       profiles = plan.coverage ? baseline.profiles : undefined;
@@ -93,6 +94,6 @@ export async function runContracts(options: ContractRunOptions): Promise<{ resul
 
 function planFor(options: ContractRunOptions, file: string): TestPlan {
   if (options.language === "solidity") return solidityPlan(options.root, file);
-  if (!options.flowBinary) throw new Error("cadence mutants need the Flow toolchain's binary");
+  if (!options.flowBinary) throw new MutateError("cadence mutants need the Flow toolchain's binary");
   return cadencePlan(options.root, file, options.flowBinary, options.deep);
 }

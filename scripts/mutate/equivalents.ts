@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import { normalize } from "./identity";
 import type { MutantResult } from "./types";
 import { messageOf } from "../../src/errors";
+import { MutateError } from "../errors";
 
 /**
  * A mutant judged equivalent (no test can tell it from the original because the behaviour is
@@ -24,16 +25,16 @@ export function loadEquivalents(file: string): EquivalentEntry[] {
   try {
     data = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (error) {
-    throw new Error(`${file}: not JSON (${messageOf(error)})`, { cause: error });
+    throw new MutateError(`${file}: not JSON (${messageOf(error)})`, { cause: error });
   }
-  if (!Array.isArray(data)) throw new Error(`${file}: expected an array of {file, operator, line, mutated, reason}`);
+  if (!Array.isArray(data)) throw new MutateError(`${file}: expected an array of {file, operator, line, mutated, reason}`);
   return data.map((entry: unknown, i) => {
-    if (typeof entry !== "object" || entry === null) throw new Error(`${file}[${i}]: not an object`);
+    if (typeof entry !== "object" || entry === null) throw new MutateError(`${file}[${i}]: not an object`);
     const record = entry as Record<string, unknown>;
     for (const field of FIELDS) {
-      if (typeof record[field] !== "string") throw new Error(`${file}[${i}]: "${field}" must be a string`);
+      if (typeof record[field] !== "string") throw new MutateError(`${file}[${i}]: "${field}" must be a string`);
     }
-    if ((record.reason as string).trim().length < 10) throw new Error(`${file}[${i}]: give the reason the mutant is equivalent`);
+    if ((record.reason as string).trim().length < 10) throw new MutateError(`${file}[${i}]: give the reason the mutant is equivalent`);
     return { file: record.file as string, operator: record.operator as string, line: record.line as string, mutated: record.mutated as string, reason: record.reason as string };
   });
 }

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { sha256 } from "./identity";
 import type { Mutant, MutantResult } from "./types";
 import { messageOf } from "../../src/errors";
+import { MutateError } from "../errors";
 
 interface ResultsFile {
   version: 1;
@@ -63,9 +64,9 @@ function parse(text: string, file: string): Record<string, MutantResult> {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${file}: not JSON (${messageOf(error)}); delete it to start over`, { cause: error });
+    throw new MutateError(`${file}: not JSON (${messageOf(error)}); delete it to start over`, { cause: error });
   }
-  if (!isObject(data) || data.version !== 1 || !isObject(data.results)) throw new Error(`${file}: not a mutation results file (version 1); delete it to start over`);
+  if (!isObject(data) || data.version !== 1 || !isObject(data.results)) throw new MutateError(`${file}: not a mutation results file (version 1); delete it to start over`);
   const results: Record<string, MutantResult> = {};
   for (const [key, value] of Object.entries(data.results)) {
     // A malformed entry is dropped (that mutant simply runs again), never trusted.

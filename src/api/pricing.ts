@@ -22,6 +22,7 @@ import {
   type UsageBasedSubscriptions_PricingConfig,
 } from "../flow/generated/types";
 import { formatUFix64, parseUFix64, scheduleFromCadence, type PricingConfig, type Tier } from "../pricing";
+import { ApiError } from "./errors";
 
 /** Who signs: the pricing admin's account (FCL's current user in the page). */
 export interface PricingAdminContext extends FlowContext {
@@ -77,13 +78,13 @@ export function announcementFromEvents(transactionId: string, events: readonly C
     const decoded = ANNOUNCEMENT_EVENTS[name].decode(event.data as never, name);
     return { transactionId, version: decoded.version, effectiveFrom: parseUFix64(decoded.effectiveFrom), increase: decoded.increase };
   }
-  throw new Error("The pricing change was sealed without an announcement event.");
+  throw new ApiError("The pricing change was sealed without an announcement event.");
 }
 
 /** The versions admin_cancel_pricing_changes withdrew. */
 export function cancelledFromEvents(events: readonly ChainEvent[]): bigint[] {
   const event = events.find((e) => e.type.endsWith(".UsageBasedSubscriptions.PricingChangesCancelled"));
-  if (event === undefined) throw new Error("The withdrawal was sealed without a PricingChangesCancelled event.");
+  if (event === undefined) throw new ApiError("The withdrawal was sealed without a PricingChangesCancelled event.");
   return UsageBasedSubscriptions_PricingChangesCancelled.decode(event.data as never, "PricingChangesCancelled").versions;
 }
 

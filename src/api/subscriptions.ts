@@ -15,6 +15,7 @@ import {
   type SimpleUsageSubscriptions_SubscriptionInfo,
 } from "../flow/generated/types";
 import { parseUFix64, UNITS_PER_FLOW } from "../pricing";
+import { ApiError } from "./errors";
 
 /** A subscription as the page and the seed's API show it. */
 export type Subscription = SimpleUsageSubscriptions_SubscriptionInfo;
@@ -84,10 +85,10 @@ export function subscriptionApi(ctx: CustomerContext) {
       customerAddress: string,
       options: { maxBudgetPerPeriod?: string | null; allowedModels?: readonly string[] | null } = {},
     ): Promise<CreatedSubscription> {
-      if (ctx.customerAddress === undefined) throw new Error("createSubscriptionVault: the context names no customerAddress to check");
+      if (ctx.customerAddress === undefined) throw new ApiError("createSubscriptionVault: the context names no customerAddress to check");
       const customer = codec.normalizeAddress(ctx.customerAddress, "customerAddress");
       if (codec.normalizeAddress(customerAddress, "customerAddress") !== customer) {
-        throw new Error(`createSubscriptionVault: ${customerAddress} is not the signing customer ${customer}`);
+        throw new ApiError(`createSubscriptionVault: ${customerAddress} is not the signing customer ${customer}`);
       }
       const sealed = await sendTransaction(
         ctx,
@@ -114,7 +115,7 @@ export function subscriptionApi(ctx: CustomerContext) {
     /** Changes the period budget and/or allowed models; what is not given stays as it is. */
     async updateSubscription(vaultId: bigint | number, changes: SubscriptionChanges): Promise<string> {
       const current = await runScript(ctx, subscriptionsGetSubscription, { id: vaultId });
-      if (!current) throw new Error(`updateSubscription: no subscription ${vaultId}`);
+      if (!current) throw new ApiError(`updateSubscription: no subscription ${vaultId}`);
       const allowedModels = changes.permissions?.allowedModels;
       const sealed = await sendTransaction(
         ctx,

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { flowBinary, repoRoot } from "../local/flow-binary";
+import { FlareFlowError } from "../errors";
 
 /** A Cadence type as `flow inspect` prints it (read with Cadence's own parser). */
 export interface TypeNode {
@@ -43,6 +44,6 @@ export function inspectCadence(files: string[]): FileInfo[] {
     maxBuffer: 64 * 1024 * 1024,
   });
   const parsed: unknown = JSON.parse(out);
-  if (!Array.isArray(parsed)) throw new Error("flow inspect: expected a JSON array");
+  if (!Array.isArray(parsed)) throw new FlareFlowError("flow inspect: expected a JSON array", { docs: "README.md#the-flow-toolchain" });
   return parsed as FileInfo[];
 }

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileDurable } from "../storage/durable-file";
+import { ConfigError } from "./errors";
 
 const DEPLOYMENTS_DIR = path.resolve(__dirname, "../../deployments");
 
@@ -24,7 +25,7 @@ export interface DeploymentFile {
 }
 
 export function deploymentPath(network: string, dir = DEPLOYMENTS_DIR): string {
-  if (!/^[a-z0-9-]+$/.test(network)) throw new Error(`bad network name "${network}"`);
+  if (!/^[a-z0-9-]+$/.test(network)) throw new ConfigError(`bad network name "${network}"`);
   return path.join(dir, `${network}.json`);
 }
 
@@ -34,7 +35,7 @@ export function readDeployment(network: string, dir = DEPLOYMENTS_DIR): Deployme
   if (!fs.existsSync(file)) return {};
   const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`${file}: not a deployment record`);
+    throw new ConfigError(`${file}: not a deployment record`);
   }
   return parsed as DeploymentFile;
 }

@@ -1,6 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { normalizeAddress } from "../flow/runtime/codec";
+import { ConfigError } from "./errors";
+
+const FLOW_JSON_DOCS = { docs: "README.md#the-flow-toolchain" };
 
 /** A network named in flow.json. */
 export type FlowNetwork = "emulator" | "testing" | "testnet" | "mainnet";
@@ -27,7 +30,7 @@ function readFlowJson(): RawFlowJson {
   const text = fs.readFileSync(FLOW_JSON, "utf8");
   const parsed: unknown = JSON.parse(text);
   if (typeof parsed !== "object" || parsed === null) {
-    throw new Error(`${FLOW_JSON}: not a JSON object`);
+    throw new ConfigError(`${FLOW_JSON}: not a JSON object`, FLOW_JSON_DOCS);
   }
   return parsed as RawFlowJson;
 }
@@ -40,10 +43,10 @@ export function emulatorServiceAccount(): FlowAccountConfig {
   const account = readFlowJson().accounts?.["emulator-account"];
   const key = account?.key as Partial<FlowKeyConfig> & { type?: string } | undefined;
   if (!account?.address || !key || key.type !== "hex" || !key.privateKey) {
-    throw new Error("flow.json: accounts.emulator-account needs an address and a hex key");
+    throw new ConfigError("flow.json: accounts.emulator-account needs an address and a hex key", FLOW_JSON_DOCS);
   }
   if (!/^[0-9a-f]{64}$/.test(key.privateKey)) {
-    throw new Error("flow.json: emulator-account privateKey must be 32 bytes of hex");
+    throw new ConfigError("flow.json: emulator-account privateKey must be 32 bytes of hex", FLOW_JSON_DOCS);
   }
   return {
     address: normalizeAddress(account.address, "emulator-account"),
@@ -77,7 +80,7 @@ export function contractAddresses(network: FlowNetwork, deployedTo?: string): Re
 export function projectContracts(): { name: string; source: string }[] {
   return Object.entries(readFlowJson().contracts ?? {}).map(([name, entry]) => {
     const source = typeof entry === "string" ? entry : entry.source;
-    if (!source) throw new Error(`flow.json: contract ${name} has no source`);
+    if (!source) throw new ConfigError(`flow.json: contract ${name} has no source`, FLOW_JSON_DOCS);
     return { name, source: path.resolve(path.dirname(FLOW_JSON), source) };
   });
 }
@@ -87,7 +90,7 @@ export function deploymentPlan(network: FlowNetwork, account: string): string[] 
   const doc = readFlowJson() as RawFlowJson & { deployments?: Record<string, Record<string, unknown>> };
   const list = doc.deployments?.[network]?.[account];
   if (!Array.isArray(list) || !list.every((x): x is string => typeof x === "string")) {
-    throw new Error(`flow.json: deployments.${network}.${account} must list contract names`);
+    throw new ConfigError(`flow.json: deployments.${network}.${account} must list contract names`, FLOW_JSON_DOCS);
   }
   return list;
 }

@@ -60,7 +60,7 @@ export async function prepareRequest(verifierUrl: string, apiKey: string, body: 
 export async function feeFor(contracts: FlareContracts, wallet: Wallet, abiEncodedRequest: string): Promise<bigint> {
   const fee = await contracts.fees.getRequestFee(abiEncodedRequest);
   const provider = wallet.provider;
-  if (!provider) throw new Error("wallet has no provider");
+  if (!provider) throw new ConnectorError("crash", "wallet has no provider");
   const balance = await provider.getBalance(wallet.address);
   const gasReserve = 10n ** 16n;
   if (balance < fee + gasReserve) {

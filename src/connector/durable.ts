@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileDurable } from "../storage/durable-file";
 import { messageOf } from "../errors";
+import { ConnectorStateError } from "./errors";
 
 export { writeFileDurable };
 
@@ -12,7 +13,7 @@ export { writeFileDurable };
 export function writeFileOnce(file: string, data: string): "written" | "unchanged" {
   if (fs.existsSync(file)) {
     const current = fs.readFileSync(file, "utf8");
-    if (current !== data) throw new Error(`${file} exists with other content: a published report never changes`);
+    if (current !== data) throw new ConnectorStateError(`${file} exists with other content: a published report never changes`);
     return "unchanged";
   }
   writeFileDurable(file, data);
@@ -26,7 +27,7 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new Error(`${file}: not valid JSON (${messageOf(error)})`, { cause: error });
+    throw new ConnectorStateError(`${file}: not valid JSON (${messageOf(error)})`, { cause: error });
   }
 }
 

@@ -20,7 +20,7 @@ export type SendOnceHooks = {
 
 async function broadcast(wallet: Wallet, raw: string): Promise<void> {
   const provider = wallet.provider;
-  if (!provider) throw new Error("wallet has no provider");
+  if (!provider) throw new ConnectorError("crash", "wallet has no provider");
   try {
     await provider.broadcastTransaction(raw);
   } catch (error) {
@@ -33,7 +33,7 @@ async function broadcast(wallet: Wallet, raw: string): Promise<void> {
 
 async function receiptOf(wallet: Wallet, hash: string, timeoutMs: number): Promise<TransactionReceipt> {
   const provider = wallet.provider;
-  if (!provider) throw new Error("wallet has no provider");
+  if (!provider) throw new ConnectorError("crash", "wallet has no provider");
   const receipt = await provider.waitForTransaction(hash, 1, timeoutMs);
   if (!receipt) throw new ConnectorError("unreachable", `transaction ${hash} not mined within ${timeoutMs / 1000} s`);
   return receipt;

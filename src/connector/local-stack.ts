@@ -2,6 +2,7 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import { evmNetworks } from "../config/networks";
 import { readDeployment } from "../config/deployments";
 import { deployEvm } from "../deploy/evm-deploy";
+import { LocalStackError } from "../local/errors";
 
 /**
  * The EVM side of a local stack (tests and `npm run dev`): the verifier and the FDC harness on a
@@ -29,7 +30,7 @@ export async function deployLocalEvm(options: {
       deploymentsDir: options.deploymentsDir,
     });
     const address = readDeployment("localhost", options.deploymentsDir).evm?.contracts.UsageReportVerifier?.address;
-    if (!address) throw new Error("deploy:evm wrote no UsageReportVerifier address");
+    if (!address) throw new LocalStackError("deploy:evm wrote no UsageReportVerifier address");
     return address;
   } finally {
     provider.destroy();

@@ -142,7 +142,7 @@ export class Connector {
     for (;;) {
       const window = this.nextWindow();
       if (window === undefined) return { progressed, lastDone };
-      if (!this.ctx) throw new Error("connector not initialised: call init() first");
+      if (!this.ctx) throw new ConnectorError("crash", "connector not initialised: call init() first");
       const outcome = await advance(this.ctx, window);
       if (outcome !== "done") return { progressed, waiting: outcome, lastDone };
       progressed = true;

@@ -9,7 +9,7 @@ import { createLogger, type Logger } from "../log";
 import { DEV_PORTS } from "../config/endpoints";
 import { port, readEnv } from "../config/env";
 import { writeFileOnce } from "./durable";
-import { ConnectorError } from "./errors";
+import { ConnectorError, ConnectorStateError } from "./errors";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "./report-doc";
 import { readWindowRecord, type WindowRecord } from "./state";
 import { messageOf } from "../errors";
@@ -38,7 +38,7 @@ export function publishedFiles(publishedDir: string, window: bigint): { report: 
 
 /** Publishes a window's two documents (idempotent: same bytes again is fine, other bytes are refused). */
 export function publishDocuments(publishedDir: string, window: bigint, report: string, summary: string): void {
-  if (Buffer.byteLength(summary) > MAX_SUMMARY_BYTES) throw new Error(`window ${window}: summary exceeds Flare's 100 KiB fetch limit`);
+  if (Buffer.byteLength(summary) > MAX_SUMMARY_BYTES) throw new ConnectorError("rejected", `window ${window}: summary exceeds Flare's 100 KiB fetch limit`);
   const files = publishedFiles(publishedDir, window);
   // The summary last: once it exists, the report beside it is complete.
   writeFileOnce(files.report, report);
@@ -85,19 +85,19 @@ class CheckedFiles {
 /** Throws unless `bytes` are exactly the file that the record of `window` implies. */
 function verified(stateDir: string, window: bigint, summary: boolean, bytes: Buffer, sha256: string, checked: CheckedFiles): void {
   const recorded = recordedSummary(stateDir, window);
-  if (recorded === null) throw new Error(`no window record holds the digest of window ${window}`);
+  if (recorded === null) throw new ConnectorStateError(`no window record holds the digest of window ${window}`);
   const key = `${window}:${summary ? "summary" : "report"}:${sha256}:${recorded.digest}:${recorded.lineCount}:${recorded.totalTokens}`;
   if (checked.has(key)) return;
   if (summary) {
     const expected = serializeDocument(
       summaryDocument({ window, digest: recorded.digest, lineCount: BigInt(recorded.lineCount), totalTokens: BigInt(recorded.totalTokens) }),
     );
-    if (!bytes.equals(Buffer.from(expected))) throw new Error(`the summary differs from the one recorded for window ${window}`);
+    if (!bytes.equals(Buffer.from(expected))) throw new ConnectorStateError(`the summary differs from the one recorded for window ${window}`);
   } else {
     const parsed = parseReportDocument(JSON.parse(bytes.toString("utf8")) as unknown);
-    if (parsed.window !== window) throw new Error(`the report names window ${parsed.window}`);
-    if (parsed.summary.digest !== recorded.digest) throw new Error(`the report's digest ${parsed.summary.digest} is not the one recorded (${recorded.digest})`);
-    if (!bytes.equals(Buffer.from(serializeDocument(reportDocument(window, parsed.lines))))) throw new Error("the report is not in its canonical form");
+    if (parsed.window !== window) throw new ConnectorStateError(`the report names window ${parsed.window}`);
+    if (parsed.summary.digest !== recorded.digest) throw new ConnectorStateError(`the report's digest ${parsed.summary.digest} is not the one recorded (${recorded.digest})`);
+    if (!bytes.equals(Buffer.from(serializeDocument(reportDocument(window, parsed.lines))))) throw new ConnectorStateError("the report is not in its canonical form");
   }
   checked.add(key);
 }

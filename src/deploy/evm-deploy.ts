@@ -6,6 +6,7 @@ import { deployFdcHarness, FLARE_CONTRACT_REGISTRY_ADDRESS } from "../fdc/harnes
 import { reportRequestSpec, requestSpecHash } from "../fdc/request-spec";
 import { UsageReportVerifier__factory } from "../evm/typechain";
 import { WINDOW_SECONDS_BOUNDS } from "../report";
+import { DeployError } from "./errors";
 
 export interface EvmDeployOptions {
   network: EvmNetworkConfig;
@@ -35,16 +36,16 @@ const sha256 = (hex: string) => createHash("sha256").update(hex.replace(/^0x/, "
 export async function deployEvm(options: EvmDeployOptions): Promise<EvmDeployResult> {
   const { network, deployer, log } = options;
   const provider = deployer.provider;
-  if (!provider) throw new Error("deploy:evm: the deployer has no provider");
+  if (!provider) throw new DeployError("deploy:evm: the deployer has no provider");
   const { chainId } = await provider.getNetwork();
   if (chainId !== BigInt(network.chainId)) {
-    throw new Error(`deploy:evm: ${network.name} should be chain ${network.chainId}, the RPC says ${chainId}`);
+    throw new DeployError(`deploy:evm: ${network.name} should be chain ${network.chainId}, the RPC says ${chainId}`);
   }
   const baseUrl = network.publisherBaseUrl;
-  if (!baseUrl) throw new Error(`deploy:evm ${network.name}: set FLAREFLOW_PUBLISHER_URL (the public HTTPS address of the report publisher)`);
+  if (!baseUrl) throw new DeployError(`deploy:evm ${network.name}: set FLAREFLOW_PUBLISHER_URL (the public HTTPS address of the report publisher)`);
   const windowSeconds = network.windowSeconds;
   if (!Number.isSafeInteger(windowSeconds) || windowSeconds < WINDOW_SECONDS_BOUNDS.min || windowSeconds > WINDOW_SECONDS_BOUNDS.max) {
-    throw new Error(
+    throw new DeployError(
       `deploy:evm ${network.name}: the window length must be a whole number of seconds in [${WINDOW_SECONDS_BOUNDS.min}, ${WINDOW_SECONDS_BOUNDS.max}], got ${String(windowSeconds)} (FLAREFLOW_WINDOW_SECONDS locally)`,
     );
   }
@@ -74,7 +75,7 @@ export async function deployEvm(options: EvmDeployOptions): Promise<EvmDeployRes
     if (deployedWindow !== BigInt(windowSeconds)) {
       const [hasVerified, lastWindow] = await verifier.lastWindow();
       if (hasVerified) {
-        throw new Error(
+        throw new DeployError(
           `deploy:evm ${network.name}: UsageReportVerifier at ${current?.address} verified windows of ${deployedWindow} s (last ${lastWindow}); ` +
             `the configuration says ${windowSeconds} s, which it can no longer take. Keep ${deployedWindow} s or deploy a new verifier (remove its record in deployments/${network.name}.json). Nothing sent.`,
         );

@@ -20,6 +20,7 @@ import {
   triggersSetWindowSeconds,
 } from "../flow/generated/transactions";
 import { formatUFix64, pricingFromCadence, scheduleFromCadence, UNITS_PER_SECOND, type PricingConfig } from "../pricing";
+import { DeployError } from "./errors";
 
 /** One configuration transaction, described before it is sent. */
 interface Step {
@@ -103,7 +104,7 @@ export async function configureFlow(options: FlowConfigureOptions): Promise<{ st
   const settings = options.settings ?? options.network.settings();
   const verifier = readDeployment(settings.source.evmNetwork, options.deploymentsDir).evm?.contracts.UsageReportVerifier?.address;
   if (!verifier) {
-    throw new Error(`no UsageReportVerifier in deployments/${settings.source.evmNetwork}.json: run deploy:evm for ${settings.source.evmNetwork} first`);
+    throw new DeployError(`no UsageReportVerifier in deployments/${settings.source.evmNetwork}.json: run deploy:evm for ${settings.source.evmNetwork} first`, { docs: "README.md#configuring-after-deployment" });
   }
   const tx = <A>(what: string, def: TransactionDefinition<A>, args: A): Step => ({
     what,

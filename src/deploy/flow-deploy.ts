@@ -6,6 +6,7 @@ import { readDeployment, writeDeployment, type FlowDeployment } from "../config/
 import { keyAuthorization, resolveImports, sendTransaction, type KeySigner } from "../flow/runtime";
 import { deployAddContract, deployUpdateContract } from "../flow/generated/transactions";
 import { lineDiff } from "./line-diff";
+import { DeployError } from "./errors";
 
 export interface FlowDeployOptions {
   network: FlowNetworkConfig;
@@ -30,7 +31,7 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 /** The code of every contract on `address`, from the access node's REST API. */
 async function deployedContracts(accessNode: string, address: string): Promise<Record<string, string>> {
   const response = await fetch(`${accessNode}/v1/accounts/${address.replace(/^0x/, "")}?expand=contracts`);
-  if (!response.ok) throw new Error(`access node ${accessNode}: account ${address}: HTTP ${response.status}`);
+  if (!response.ok) throw new DeployError(`access node ${accessNode}: account ${address}: HTTP ${response.status}`);
   const body = (await response.json()) as { contracts?: Record<string, unknown> };
   const out: Record<string, string> = {};
   for (const [name, code] of Object.entries(body.contracts ?? {})) {
@@ -55,7 +56,7 @@ export async function deployFlow(options: FlowDeployOptions): Promise<FlowDeploy
   const plan: { name: string; action: "add" | "update" | "unchanged"; code: string }[] = [];
   for (const name of names) {
     const source = sources.get(name);
-    if (!source) throw new Error(`flow.json deploys ${name}, which has no source in contracts`);
+    if (!source) throw new DeployError(`flow.json deploys ${name}, which has no source in contracts`);
     const code = resolveImports(fs.readFileSync(source, "utf8"), addresses);
     const current = onChain[name];
     const action = current === undefined ? "add" : current === code ? "unchanged" : "update";

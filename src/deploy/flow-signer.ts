@@ -1,6 +1,7 @@
 import { accountKeyAlgorithms, emulatorServiceAccount } from "../config/flow-json";
 import type { FlowNetworkConfig } from "../config/networks";
 import type { KeySigner } from "../flow/runtime";
+import { DeployError } from "./errors";
 
 /**
  * The key that deploys to `network`: flow.json's emulator account locally;
@@ -17,10 +18,10 @@ export function flowSigner(network: FlowNetworkConfig, env: NodeJS.ProcessEnv = 
   const address = env[`${prefix}_ADDRESS`];
   const privateKey = env[`${prefix}_PRIVATE_KEY`];
   if (!address || !privateKey) {
-    throw new Error(`${network.name}: set ${prefix}_ADDRESS and ${prefix}_PRIVATE_KEY (the deploying account's key; never commit it)`);
+    throw new DeployError(`${network.name}: set ${prefix}_ADDRESS and ${prefix}_PRIVATE_KEY (the deploying account's key; never commit it)`);
   }
   if (!/^(0x)?[0-9a-fA-F]{64}$/.test(privateKey)) {
-    throw new Error(`${prefix}_PRIVATE_KEY must be 32 bytes of hex`);
+    throw new DeployError(`${prefix}_PRIVATE_KEY must be 32 bytes of hex`);
   }
   return {
     address,

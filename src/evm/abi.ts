@@ -1,4 +1,5 @@
 import { ParamType, type JsonFragment, type JsonFragmentType } from "ethers";
+import { FlareFlowError } from "../errors";
 
 /**
  * Struct ABIs and types read from the compiler's output (Hardhat artifacts, TypeChain), so the
@@ -11,14 +12,14 @@ import { ParamType, type JsonFragment, type JsonFragmentType } from "ethers";
  */
 export function abiParameter(abi: readonly JsonFragment[], fn: string, param: string): JsonFragmentType {
   const input = abi.find((f) => f.type === "function" && f.name === fn)?.inputs?.find((i) => i.name === param);
-  if (!input) throw new Error(`the ABI has no parameter ${param} of function ${fn}`);
+  if (!input) throw new FlareFlowError(`the ABI has no parameter ${param} of function ${fn}`);
   return input;
 }
 
 /** Component `name` of a tuple parameter. */
 export function abiComponent(tuple: JsonFragmentType, name: string): JsonFragmentType {
   const component = tuple.components?.find((c) => c.name === name);
-  if (!component) throw new Error(`tuple ${tuple.internalType ?? tuple.name} has no component ${name}`);
+  if (!component) throw new FlareFlowError(`tuple ${tuple.internalType ?? tuple.name} has no component ${name}`);
   return component;
 }
 

@@ -13,6 +13,13 @@ import {
 } from "../evm/typechain";
 import { FDC_PROTOCOL_ID, PUBLIC_WEB2_SOURCE_ID, WEB2JSON_ATTESTATION_TYPE } from "./web2json";
 import { HARDHAT_CHAIN_ID } from "../config/networks/evm";
+import { FlareFlowError } from "../errors";
+
+/** deployFdcHarness refusing: it lays code at Flare's addresses, so only on a Hardhat chain it can write to. */
+export class FdcHarnessError extends FlareFlowError {
+  override readonly name = "FdcHarnessError";
+  override readonly docs = "README.md#what-is-real-here-and-what-is-a-stand-in";
+}
 
 /**
  * The local FDC harness: stand-ins for Flare's contract registry, Relay, FdcVerification, FdcHub
@@ -61,10 +68,10 @@ type RpcSender = { send(method: string, params: unknown[]): Promise<unknown> };
 function rpcOf(signer: Signer): RpcSender {
   const provider: unknown = signer.provider;
   if (provider === null || typeof provider !== "object" || !("send" in provider)) {
-    throw new Error("deployFdcHarness: the signer's provider cannot send raw JSON-RPC");
+    throw new FdcHarnessError("deployFdcHarness: the signer's provider cannot send raw JSON-RPC");
   }
   const send = (provider as { send: unknown }).send;
-  if (typeof send !== "function") throw new Error("deployFdcHarness: provider.send is not a function");
+  if (typeof send !== "function") throw new FdcHarnessError("deployFdcHarness: provider.send is not a function");
   return { send: (method, params) => (send as RpcSender["send"]).call(provider, method, params) };
 }
 
@@ -75,10 +82,10 @@ function rpcOf(signer: Signer): RpcSender {
  */
 export async function deployFdcHarness(signer: Signer, options: FdcHarnessOptions = {}): Promise<FdcHarness> {
   const provider = signer.provider;
-  if (!provider) throw new Error("deployFdcHarness: the signer has no provider");
+  if (!provider) throw new FdcHarnessError("deployFdcHarness: the signer has no provider");
   const { chainId } = await provider.getNetwork();
   if (chainId !== BigInt(HARDHAT_CHAIN_ID)) {
-    throw new Error(`deployFdcHarness: Hardhat networks only (chain id ${chainId}); never on a live chain`);
+    throw new FdcHarnessError(`deployFdcHarness: Hardhat networks only (chain id ${chainId}); never on a live chain`);
   }
   const rpc = rpcOf(signer);
   const owner = await signer.getAddress();
@@ -90,12 +97,12 @@ export async function deployFdcHarness(signer: Signer, options: FdcHarnessOption
   await rpc.send("hardhat_setCode", [FLARE_CONTRACT_REGISTRY_ADDRESS, code]);
   await rpc.send("hardhat_setStorageAt", [FLARE_CONTRACT_REGISTRY_ADDRESS, REGISTRY_OWNER_SLOT, zeroPadValue(owner, 32)]);
   const registry = FlareContractRegistryStandIn__factory.connect(FLARE_CONTRACT_REGISTRY_ADDRESS, signer);
-  if ((await registry.owner()) !== owner) throw new Error("deployFdcHarness: registry owner slot not set");
+  if ((await registry.owner()) !== owner) throw new FdcHarnessError("deployFdcHarness: registry owner slot not set");
 
   let firstVotingRoundStartTs = options.firstVotingRoundStartTs;
   if (firstVotingRoundStartTs === undefined) {
     const block = await provider.getBlock("latest");
-    if (!block) throw new Error("deployFdcHarness: no latest block");
+    if (!block) throw new FdcHarnessError("deployFdcHarness: no latest block");
     firstVotingRoundStartTs = block.timestamp;
   }
 

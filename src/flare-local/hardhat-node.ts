@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { freePort } from "../local/ports";
 import { stopChild } from "../local/process";
 import { waitFor } from "../local/wait";
+import { LocalStackError } from "../local/errors";
 
 /**
  * A `hardhat node` child process: the local stand-in for Coston2 (chain id 31337) that the
@@ -54,7 +55,7 @@ export class HardhatNode {
       await waitFor(
         "hardhat node JSON-RPC",
         async () => {
-          if (exitCode !== null) throw new Error(`hardhat node exited with code ${exitCode}`);
+          if (exitCode !== null) throw new LocalStackError(`hardhat node exited with code ${exitCode}`);
           const res = await fetch(node.rpcUrl, {
             method: "POST",
             headers: { "content-type": "application/json" },

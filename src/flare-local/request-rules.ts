@@ -1,7 +1,7 @@
 import { sanitizeUrl } from "@braintree/sanitize-url";
 import { ParamType } from "ethers";
 import { FLARE_WEB2JSON_LIMITS, WEB2JSON_STATUS, Web2JsonRefused, type Web2JsonRefusal } from "./web2json-status";
-import { messageOf } from "../errors";
+import { FlareFlowError, messageOf } from "../errors";
 
 /**
  * The request-field checks of Flare's Web2Json verifier for the `PublicWeb2` source, rebuilt from
@@ -118,12 +118,12 @@ export function parseAbiSignature(signature: string): ParamType {
   }
   let type: ParamType;
   try {
-    if (Array.isArray(json)) throw new Error("Array ABI forms are not supported; provide a tuple JSON or a string");
+    if (Array.isArray(json)) throw new FlareFlowError("Array ABI forms are not supported; provide a tuple JSON or a string");
     if (json !== null && typeof json === "object") {
       type = ParamType.from(json as Record<string, unknown>);
     } else {
       type = ParamType.from(trimmed);
-      if (type.baseType === "array" || type.baseType === "tuple") throw new Error("Invalid ABI type format; expected a single primitive type string");
+      if (type.baseType === "array" || type.baseType === "tuple") throw new FlareFlowError("Invalid ABI type format; expected a single primitive type string");
     }
   } catch (error) {
     throw refuse(`Unable to parse ABI type: ${messageOf(error)}`);

@@ -17,6 +17,7 @@ import { lowestUsedTimestampOf, type VerifierRelease } from "./release";
 import { processWeb2Json, type FetchPolicy } from "./web2json-fetch";
 import type { Logger } from "../log";
 import { messageOf } from "../errors";
+import { LocalStackError } from "../local/errors";
 
 /**
  * The local FDC round engine: follows FdcHub's AttestationRequest events, assigns each request
@@ -89,7 +90,7 @@ export class RoundEngine {
     const registry = IFlareContractRegistry__factory.connect(FLARE_CONTRACT_REGISTRY_ADDRESS, this.provider);
     const fdcHub = await registry.getContractAddressByName("FdcHub");
     const relay = await registry.getContractAddressByName("Relay");
-    if (/^0x0+$/.test(fdcHub) || /^0x0+$/.test(relay)) throw new Error("the FDC harness is not deployed on this chain (no FdcHub or Relay in Flare's registry)");
+    if (/^0x0+$/.test(fdcHub) || /^0x0+$/.test(relay)) throw new LocalStackError("the FDC harness is not deployed on this chain (no FdcHub or Relay in Flare's registry)");
     this.addresses = { fdcHub, relay };
     return this.addresses;
   }

@@ -23,6 +23,7 @@ import { KeyCustodyError, openKey, sealKey, type SealedKey } from "./crypto";
 import { JOURNAL_VERSION, LineWriter, readLines } from "./journal-lines";
 import { parseCursor, parseSubscriptionRecord, StateFileError } from "./state-validate";
 import type { Cursor, SubscriptionRecord } from "./state";
+import { FlareFlowError } from "../errors";
 
 export interface JournalEntry {
   cursor?: Cursor;
@@ -117,7 +118,7 @@ export class Journal {
 
   /** Appends one entry and returns once it is on disk. */
   append(entry: JournalEntry): void {
-    if (this.fd === null) throw new Error("journal is closed");
+    if (this.fd === null) throw new FlareFlowError("journal is closed");
     fs.writeSync(this.fd, this.writer.line({ ...entry }));
     fs.fsyncSync(this.fd);
     this.appended += 1;

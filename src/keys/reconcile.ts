@@ -26,6 +26,7 @@ import type { Logger } from "../log";
 import { newGeneration } from "./handlers";
 import { currentKey, keyLost, mustDelete, sameModels, shouldBeBlocked, type KeyGeneration, type SubscriptionRecord } from "./state";
 import { keyDecision } from "./decision";
+import { FlareFlowError } from "../errors";
 
 /** The key service's fault points: after each journaled step. */
 export type FaultPoint = "litellm-resolved" | "key-replaced" | "litellm-created" | "flow-sending" | "flow-attached" | "litellm-deleted";
@@ -111,7 +112,7 @@ export class Reconciler {
   }
 
   private async create(sub: SubscriptionRecord, cur: KeyGeneration): Promise<void> {
-    if (cur.sealed === null) throw new Error(`subscription ${sub.id}: ${cur.alias} has no stored key to create`);
+    if (cur.sealed === null) throw new FlareFlowError(`subscription ${sub.id}: ${cur.alias} has no stored key to create`);
     const raw = openKey(this.d.kek, sub.id, cur.alias, cur.sealed);
     const prev = [...sub.keys].reverse().find((k) => k !== cur && k.litellm === "live" && !k.revoked);
     // rotateKey names the new key after the old one's generation + 1; otherwise create it directly
@@ -204,7 +205,7 @@ export class Reconciler {
     const batch = subs.map((s) => structuredClone(s));
     const keys = batch.map((sub) => {
       const cur = firstKeyToAttach(sub);
-      if (cur === undefined) throw new Error(`subscription ${sub.id}: no first key waiting to be attached`);
+      if (cur === undefined) throw new FlareFlowError(`subscription ${sub.id}: no first key waiting to be attached`);
       return cur;
     });
     const from = await this.d.events.sealedHeight();

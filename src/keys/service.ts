@@ -29,6 +29,10 @@ import { cursorBeyondChain, handledBy } from "./cursor";
 import type { KeyServiceHealth, KeyServiceOptions } from "./options";
 import { LiveLimit } from "./live/limiter";
 import type { UsageAnswer } from "./http/wire";
+import { KeyServiceConfigError } from "./config";
+import { FlareFlowError } from "../errors";
+
+const SERVICES_DOCS = { docs: "README.md#services" };
 
 export type { KeyServiceHealth, KeyServiceOptions };
 
@@ -116,8 +120,8 @@ export class KeyService implements KeyServiceApi {
    * HTTP listener and the follower.
    */
   static async start(options: KeyServiceOptions): Promise<KeyService> {
-    if (options.encryptionKey.length !== 32) throw new Error("KeyService: encryptionKey must be 32 bytes");
-    if (!Number.isSafeInteger(options.startHeight) || options.startHeight < 0) throw new Error("KeyService: startHeight must be a non-negative integer");
+    if (options.encryptionKey.length !== 32) throw new KeyServiceConfigError("KeyService: encryptionKey must be 32 bytes");
+    if (!Number.isSafeInteger(options.startHeight) || options.startHeight < 0) throw new KeyServiceConfigError("KeyService: startHeight must be a non-negative integer");
     const { journal, state } = Journal.open(options.stateDir, options.encryptionKey);
     const service = new KeyService(options, journal, state);
     try {
@@ -355,9 +359,9 @@ export class KeyService implements KeyServiceApi {
   private async reconcileNow(id: string, options: { batchFirstKey?: boolean } = {}): Promise<SubscriptionRecord> {
     return this.serial.run(async () => {
       const sub = this.subs.get(id);
-      if (sub === undefined) throw new Error(`unknown subscription ${id}`);
+      if (sub === undefined) throw new FlareFlowError(`unknown subscription ${id}`, SERVICES_DOCS);
       if (this.crashed) throw new InjectedCrash("the service has crashed");
-      if (!this.audited) throw new Error("the key service is still catching up with the chain and LiteLLM");
+      if (!this.audited) throw new FlareFlowError("the key service is still catching up with the chain and LiteLLM", SERVICES_DOCS);
       try {
         const done = await this.reconciler.reconcile(sub, options);
         this.retry.delete(id);

@@ -1,4 +1,5 @@
 import { HttpError } from "../http/error";
+import { FlareFlowError } from "../errors";
 
 /**
  * LiteLLM's error bodies (1.110.2, proxy_server.py `openai_exception_handler`): a ProxyException
@@ -34,4 +35,10 @@ export function pyDetail(text: string): string {
 
 export function abbreviateKey(rawKey: string): string {
   return `sk-...${rawKey.slice(-4)}`;
+}
+
+/** The stand-in LiteLLM server refusing to start: a master key LiteLLM would refuse, a state file or key journal it did not write. */
+export class LiteLLMServerError extends FlareFlowError {
+  override readonly name = "LiteLLMServerError";
+  override readonly docs = "README.md#what-is-real-here-and-what-is-a-stand-in";
 }

@@ -10,6 +10,7 @@
  */
 import { promises as fs } from "node:fs";
 import type { KeyRecord } from "./types";
+import { LiteLLMServerError } from "./errors";
 
 export type JournalEntry = { seq: number; put: KeyRecord } | { seq: number; delete: string };
 
@@ -112,7 +113,7 @@ export class KeyJournal {
     const entries: JournalEntry[] = [];
     for (const [index, line] of lines.entries()) {
       const entry = parseLine(line);
-      if (!isEntry(entry)) throw new Error(`key journal ${file}: line ${index + 1} is not a key change; the file is damaged`);
+      if (!isEntry(entry)) throw new LiteLLMServerError(`key journal ${file}: line ${index + 1} is not a key change; the file is damaged`);
       if (entry.seq > afterSeq) entries.push(entry);
     }
     return entries;

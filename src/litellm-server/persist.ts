@@ -6,6 +6,7 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { PersistedState } from "./types";
+import { LiteLLMServerError } from "./errors";
 
 let tmpCounter = 0;
 
@@ -39,7 +40,7 @@ export async function readState(file: string): Promise<PersistedState | null> {
     !Array.isArray((parsed as { keys?: unknown }).keys) ||
     !Array.isArray((parsed as { spendLogs?: unknown }).spendLogs)
   ) {
-    throw new Error(`state file ${file} is not a version-1 LiteLLM server state`);
+    throw new LiteLLMServerError(`state file ${file} is not a version-1 LiteLLM server state`);
   }
   return parsed as PersistedState;
 }

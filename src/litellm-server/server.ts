@@ -8,7 +8,7 @@ import type { StatusCode } from "hono/utils/http-status";
 import { jsonResponse, readJson, renderErrors, serve, STAND_IN_MAX_BODY_BYTES, type NodeEnv } from "../http/server";
 import { isMasterKey, requireMaster } from "./auth";
 import type { RouteResult, ServerContext } from "./context";
-import { methodNotAllowed, notFound, proxyError, validationError } from "./errors";
+import { LiteLLMServerError, methodNotAllowed, notFound, proxyError, validationError } from "./errors";
 import { bearerToken } from "./http";
 import { deleteKeys, generateKey, keyInfo, listKeys, setBlocked, updateKey } from "./key-routes";
 import { chatCompletion, listModels } from "./llm-routes";
@@ -136,7 +136,7 @@ function liteLLMApp(ctx: ServerContext, onRequest: LiteLLMServerOptions["onReque
 }
 
 export async function startLiteLLMServer(options: LiteLLMServerOptions): Promise<LiteLLMServerHandle> {
-  if (!options.masterKey.startsWith("sk-")) throw new Error("LiteLLM master key must start with sk-");
+  if (!options.masterKey.startsWith("sk-")) throw new LiteLLMServerError("LiteLLM master key must start with sk-");
   const now = options.now ?? Date.now;
   const store = new Store(options.stateFile, now);
   await store.load();

@@ -4,6 +4,7 @@ import { FlareFDCTriggers_SubscriptionCharged, type FlareFDCTriggers_Subscriptio
 import * as keyService from "../keys/http/actions";
 import { FlareFlowError, messageOf } from "../errors";
 import type { UsageAnswer } from "../keys/http/wire";
+import { LocalStackError } from "./errors";
 
 /**
  * What a customer does outside the page, as a script or a test does it: prove the account to
@@ -81,10 +82,10 @@ export async function chat(litellmUrl: string, key: string, model: string, promp
 /** A streamed answer as a client logs it: the chunks' id and time, the usage of its last chunk before `[DONE]`. */
 function streamedEntry(sse: string): ClientLogLine {
   const events = sse.split("\n\n").filter((e) => e.startsWith("data: ")).map((e) => e.slice("data: ".length));
-  if (events.at(-1) !== "[DONE]") throw new Error("stream did not end with data: [DONE]");
+  if (events.at(-1) !== "[DONE]") throw new LocalStackError("stream did not end with data: [DONE]");
   const last = JSON.parse(events.at(-2) ?? "{}") as Partial<ClientLogLine>;
-  if (typeof last.usage?.total_tokens !== "number") throw new Error("stream carried no usage in its last chunk");
-  if (typeof last.id !== "string" || typeof last.created !== "number") throw new Error("stream chunk carried no id or created time");
+  if (typeof last.usage?.total_tokens !== "number") throw new LocalStackError("stream carried no usage in its last chunk");
+  if (typeof last.id !== "string" || typeof last.created !== "number") throw new LocalStackError("stream chunk carried no id or created time");
   return { id: last.id, created: last.created, model: String(last.model), usage: last.usage };
 }
 

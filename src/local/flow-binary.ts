@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
+import { LocalStackError } from "./errors";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 
@@ -18,7 +19,7 @@ export function flowBinary(): string {
   const lines = out.trim().split("\n");
   const bin = lines[lines.length - 1];
   if (!bin || !path.isAbsolute(bin)) {
-    throw new Error(`install-flow.sh printed no binary path (got ${JSON.stringify(out)})`);
+    throw new LocalStackError(`install-flow.sh printed no binary path (got ${JSON.stringify(out)})`);
   }
   cached = bin;
   return bin;

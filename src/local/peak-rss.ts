@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { LocalStackError } from "./errors";
 
 /**
  * This process's peak resident memory in MB. Read from VmHWM in /proc/self/status: getrusage's
@@ -32,6 +33,6 @@ export function compileForChild(root: string, script: string, prefix: string): {
     [path.join(root, "node_modules/typescript/bin/tsc"), "--outDir", dir, "--rootDir", root, "--module", "commonjs", "--target", "es2022", "--strict", "--esModuleInterop", "--skipLibCheck", "--resolveJsonModule", "--types", "node", path.join(root, script)],
     { encoding: "utf8", cwd: root },
   );
-  if (tsc.status !== 0) throw new Error(`tsc failed: ${tsc.stdout}${tsc.stderr}`);
+  if (tsc.status !== 0) throw new LocalStackError(`tsc failed: ${tsc.stdout}${tsc.stderr}`);
   return { dir, file: path.join(dir, script.replace(/\.ts$/, ".js")) };
 }

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { freePort } from "./ports";
 import { stopChild } from "./process";
 import { waitFor } from "./wait";
+import { LocalStackError } from "./errors";
 
 /**
  * A throwaway PostgreSQL server for tests and benchmarks: Debian's `postgresql` package
@@ -33,7 +34,7 @@ export type PostgresServer = {
 function binDir(): string {
   const found = POSTGRES_BIN_DIRS.find((d) => fs.existsSync(path.join(d, "initdb")));
   if (found === undefined) {
-    throw new Error(`PostgreSQL 15 is not installed (no initdb in ${POSTGRES_BIN_DIRS.join(", ")}): run bash scripts/install-postgres.sh as root`);
+    throw new LocalStackError(`PostgreSQL 15 is not installed (no initdb in ${POSTGRES_BIN_DIRS.join(", ")}): run bash scripts/install-postgres.sh as root`);
   }
   return found;
 }
@@ -46,7 +47,7 @@ function serverAccount(): { uid: number; gid: number } | undefined {
     const gid = spawnSync("id", ["-g", name], { encoding: "utf8" });
     if (id.status === 0 && gid.status === 0) return { uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
   }
-  throw new Error("running as root and neither the postgres nor the nobody account exists to run PostgreSQL as");
+  throw new LocalStackError("running as root and neither the postgres nor the nobody account exists to run PostgreSQL as");
 }
 
 function chownTree(dir: string, account: { uid: number; gid: number } | undefined): void {
@@ -114,7 +115,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   fs.rmSync(path.join(root, "pwfile"), { force: true });
   if (init.status !== 0) {
     fs.rmSync(root, { recursive: true, force: true });
-    throw new Error(`initdb failed (${init.status}): ${init.stderr || init.stdout}`);
+    throw new LocalStackError(`initdb failed (${init.status}): ${init.stderr || init.stdout}`);
   }
   const port = await freePort();
   const logFile = options.logFile ?? path.join(root, "server.log");
@@ -156,7 +157,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     await waitFor(
       "PostgreSQL",
       async () => {
-        if (exited) throw new Error(`PostgreSQL exited before it was ready:\n${tail()}`);
+        if (exited) throw new LocalStackError(`PostgreSQL exited before it was ready:\n${tail()}`);
         // Ready when the log says so (a TCP connect alone can race the startup).
         if (!/database system is ready to accept connections/.test(fs.readFileSync(logFile, "utf8"))) return false;
         return new Promise<boolean>((resolve) => {

@@ -1,3 +1,4 @@
+import { LocalStackError } from "./errors";
 /**
  * How to poll. A server still starting refuses connections, so its probe throws until it is up
  * (`retryErrors`); a test's check of state it can already read should fail at once when it throws.
@@ -18,7 +19,7 @@ export async function until<T>(what: string, probe: () => T | undefined | Promis
   for (;;) {
     const value = retryErrors ? await Promise.resolve().then(probe).catch(() => undefined) : await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${timeoutMs / 1000} s)`);
+    if (Date.now() > deadline) throw new LocalStackError(`timed out waiting for ${what} (${timeoutMs / 1000} s)`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

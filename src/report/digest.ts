@@ -4,6 +4,7 @@ import { abi } from "../../artifacts/solidity/contracts/UsageReportAbi.sol/IUsag
 import { abiParameter, tupleType } from "../evm/abi";
 import { familyToBytes32, validateLines, type UsageLine } from "./lines";
 import { UINT64_MAX } from "../pricing/units";
+import { FlareFlowError } from "../errors";
 
 /**
  * keccak256("FlareFlow.UsageReport.v2"): the report digest's domain separator. v2 added each
@@ -32,7 +33,7 @@ function checkWindow(window: bigint): void {
  * when this module loads: a change to the Solidity struct stops here instead of hashing wrongly.
  */
 const LINE_FIELDS = ["uint64 subscriptionId", "bytes32 family", "uint64 tokens", "uint64 requests", "bytes32 requestsRoot"];
-if (LINE_TUPLE !== `(${LINE_FIELDS.join(", ")})`) throw new Error(`UsageLine changed in the artifact (${LINE_TUPLE}): the report encoder writes ${LINE_FIELDS.join(", ")}`);
+if (LINE_TUPLE !== `(${LINE_FIELDS.join(", ")})`) throw new FlareFlowError(`UsageLine changed in the artifact (${LINE_TUPLE}): the report encoder writes ${LINE_FIELDS.join(", ")}`);
 
 const WORD = 32;
 const ascii = new TextEncoder();

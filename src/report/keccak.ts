@@ -14,10 +14,12 @@
  * absorbs the input directly on a little-endian machine.
  */
 
+import { FlareFlowError } from "../errors";
+
 /** Bytes absorbed per permutation: 1600 - 2 × 256 bits. */
 const RATE = 136;
 
-if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error("keccak.ts assumes a little-endian machine");
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new FlareFlowError("keccak.ts assumes a little-endian machine");
 
 const state = new Int32Array(50);
 const stateBytes = new Uint8Array(state.buffer);

@@ -55,7 +55,7 @@ export function nodePublisherSource({ timeoutMs = 10_000, maxBytes = MAX_PUBLISH
       let url: URL;
       try {
         url = new URL(raw);
-        if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`not an http(s) URL: ${raw}`);
+        if (url.protocol !== "http:" && url.protocol !== "https:") throw new FlareFlowError(`not an http(s) URL: ${raw}`);
       } catch (error) {
         return { error: messageOf(error) };
       }

@@ -149,7 +149,7 @@ describe("formatError", () => {
 describe("docs pointers", () => {
   const anchors = readmeAnchors();
   const used = new Map<string, string>();
-  for (const file of [...sources(path.join(ROOT, "src")), ...sources(path.join(ROOT, "web/src"))]) {
+  for (const file of ["src", "web/src", "scripts"].flatMap((dir) => sources(path.join(ROOT, dir)))) {
     for (const m of readFileSync(file, "utf8").matchAll(/"README\.md#([^"]*)"/g)) used.set(m[1], path.relative(ROOT, file));
   }
 

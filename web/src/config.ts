@@ -4,6 +4,7 @@
  * so the page never reads flow.json (which holds the emulator key) nor hard-codes an address.
  */
 import { FLOW_ENDPOINTS } from "../../src/config/endpoints";
+import { PageError } from "./errors";
 
 export type FlowNetworkName = "emulator" | "testnet" | "mainnet";
 
@@ -38,7 +39,7 @@ function text(env: Env, key: string): string | undefined {
 export function readConfig(env: Env): PageConfig {
   const networkText = text(env, "VITE_FLOW_NETWORK") ?? "emulator";
   if (networkText !== "emulator" && networkText !== "testnet" && networkText !== "mainnet") {
-    throw new Error(`VITE_FLOW_NETWORK must be emulator, testnet or mainnet (got "${networkText}")`);
+    throw new PageError(`VITE_FLOW_NETWORK must be emulator, testnet or mainnet (got "${networkText}")`);
   }
   const network: FlowNetworkName = networkText;
   let addresses: Record<string, string> = {};

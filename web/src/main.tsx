@@ -7,10 +7,11 @@ import { createQueryClient } from "./queries";
 import { ServicesProvider, type Services } from "./services/context";
 import { httpKeyService } from "./services/keyService";
 import "./styles.css";
+import { PageError } from "./errors";
 
 const container = document.getElementById("root");
 if (!container) {
-  throw new Error("index.html lacks #root");
+  throw new PageError("index.html lacks #root");
 }
 const config = readConfig(import.meta.env);
 const services: Services = {

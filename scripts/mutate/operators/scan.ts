@@ -1,5 +1,7 @@
 /** Scanning helpers over masked source (comments and strings blanked). */
 
+import { MutateError } from "../../errors";
+
 const OPEN: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
 const CLOSE = new Set([")", "]", "}"]);
 
@@ -35,7 +37,7 @@ export function findAtDepthZero(masked: string, from: number, char: string): num
 
 /** Every match of a global regex over the masked text. */
 export function matchesOf(masked: string, pattern: RegExp): RegExpExecArray[] {
-  if (!pattern.global) throw new Error(`matchesOf: ${pattern} must be global`);
+  if (!pattern.global) throw new MutateError(`matchesOf: ${pattern} must be global`);
   const found: RegExpExecArray[] = [];
   pattern.lastIndex = 0;
   for (let m = pattern.exec(masked); m; m = pattern.exec(masked)) found.push(m);

@@ -1,6 +1,7 @@
 import { DEV_PORTS } from "../endpoints";
 import type { EvmNetworkConfig } from "./types";
 import { LIVE_WINDOW_SECONDS, localWindowSeconds } from "./window-length";
+import { ConfigError } from "../errors";
 
 export const COSTON2_CHAIN_ID = 114;
 export const FLARE_CHAIN_ID = 14;
@@ -29,6 +30,6 @@ export const evmNetworks: Record<EvmNetworkConfig["name"], EvmNetworkConfig> = {
 /** The EVM network Hardhat runs on; a clear error for a name hardhat.config.ts lacks. */
 export function evmNetwork(name: string): EvmNetworkConfig {
   const config = (evmNetworks as Record<string, EvmNetworkConfig | undefined>)[name];
-  if (!config) throw new Error(`unknown EVM network "${name}" (expected ${Object.keys(evmNetworks).join(", ")})`);
+  if (!config) throw new ConfigError(`unknown EVM network "${name}" (expected ${Object.keys(evmNetworks).join(", ")})`);
   return config;
 }

@@ -2,6 +2,7 @@ import { logStage } from "../log";
 import { checkProof, fetchProof, isRoundFinalized } from "../prove";
 import { recorded, summaryOf, type WindowRecord } from "../state";
 import type { ConnectorContext } from "../context";
+import { ConnectorStateError } from "../errors";
 
 /**
  * Stage 4: once the request's round is final on the Relay, its proof from the DA layer, checked.
@@ -12,7 +13,7 @@ export async function prove(ctx: ConnectorContext, record: WindowRecord): Promis
   const window = BigInt(record.window);
   const { config, contracts, proving } = ctx;
   const request = recorded(record, "request");
-  if (request.votingRound === undefined) throw new Error(`window ${window}: stage ${record.stage} but no voting round recorded`);
+  if (request.votingRound === undefined) throw new ConnectorStateError(`window ${window}: stage ${record.stage} but no voting round recorded`);
   const round = BigInt(request.votingRound);
   if (!(await isRoundFinalized(contracts, round))) {
     const waiting = `window ${window}: waiting for voting round ${round} to finalize`;

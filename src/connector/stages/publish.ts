@@ -17,8 +17,8 @@ export async function publish(ctx: ConnectorContext, record: WindowRecord): Prom
   let served: string;
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
-    if (!(res.headers.get("content-type") ?? "").includes("application/json")) throw new Error("content-type is not application/json");
+    if (res.status !== 200) throw new ConnectorError("unreachable", `HTTP ${res.status}`);
+    if (!(res.headers.get("content-type") ?? "").includes("application/json")) throw new ConnectorError("unreachable", "content-type is not application/json");
     served = await res.text();
   } catch (error) {
     throw new ConnectorError("unreachable", `publisher: ${url} does not serve the summary (${messageOf(error)}); check FLAREFLOW_PUBLISHER_URL`, { cause: error });

@@ -1,3 +1,4 @@
+import { ConfigError } from "../../config/errors";
 /**
  * Rewrites string imports (`import "FlowToken"`) into address imports for one
  * network. Cadence files keep string imports so that one file serves the
@@ -8,7 +9,7 @@ export function resolveImports(cadence: string, addresses: Readonly<Record<strin
   return cadence.replace(/^(\s*)import\s+"([A-Za-z_][A-Za-z0-9_]*)"/gm, (_match, indent: string, name: string) => {
     const address = addresses[name];
     if (!address) {
-      throw new Error(`no address for contract ${name} on this network (flow.json or deployments/ lacks it)`);
+      throw new ConfigError(`no address for contract ${name} on this network (flow.json or deployments/ lacks it)`);
     }
     return `${indent}import ${name} from ${address}`;
   });

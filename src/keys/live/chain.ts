@@ -8,6 +8,7 @@ import { pricingGetPricingSchedule, subscriptionsGetSubscriptions, triggersGetSt
 import type { SimpleUsageSubscriptions_SubscriptionInfo } from "../../flow/generated/types";
 import { parseUFix64, scheduleFromCadence, UNITS_PER_SECOND, type PricingSchedule } from "../../pricing";
 import type { ChainView } from "./exposure";
+import { EventSourceError } from "../events";
 
 export interface Settlement {
   windowSeconds: bigint;
@@ -17,14 +18,14 @@ export interface Settlement {
 
 function nat(v: unknown, what: string): bigint {
   const text = typeof v === "bigint" || typeof v === "number" ? String(v) : v;
-  if (typeof text !== "string" || !/^\d{1,20}$/.test(text)) throw new Error(`FlareFDCTriggers state: ${what} is not an unsigned integer`);
+  if (typeof text !== "string" || !/^\d{1,20}$/.test(text)) throw new EventSourceError(`FlareFDCTriggers state: ${what} is not an unsigned integer`);
   return BigInt(text);
 }
 
 export async function readSettlement(flow: FlowContext): Promise<Settlement> {
   const state = await runScript(flow, triggersGetState, {});
   const windowSeconds = nat(state["windowSeconds"], "windowSeconds");
-  if (windowSeconds === 0n) throw new Error("FlareFDCTriggers state: windowSeconds is 0");
+  if (windowSeconds === 0n) throw new EventSourceError("FlareFDCTriggers state: windowSeconds is 0");
   const last = state["lastSettledWindow"];
   return {
     windowSeconds,
@@ -45,10 +46,10 @@ export async function readChainViews(flow: FlowContext, ids: readonly string[]):
   for (let i = 0; i < ids.length; i += VIEWS_PER_SCRIPT) {
     const chunk = ids.slice(i, i + VIEWS_PER_SCRIPT);
     const infos = await runScript(flow, subscriptionsGetSubscriptions, { ids: chunk });
-    if (!Array.isArray(infos) || infos.length !== chunk.length) throw new Error(`get_subscriptions answered ${Array.isArray(infos) ? infos.length : "no list"} for ${chunk.length} subscriptions`);
+    if (!Array.isArray(infos) || infos.length !== chunk.length) throw new EventSourceError(`get_subscriptions answered ${Array.isArray(infos) ? infos.length : "no list"} for ${chunk.length} subscriptions`);
     for (const [j, id] of chunk.entries()) {
       const view = viewOf(infos[j]);
-      if (view !== null && infos[j]?.id !== undefined && String(infos[j]?.id) !== id) throw new Error(`get_subscriptions answered subscription ${String(infos[j]?.id)} where ${id} was asked`);
+      if (view !== null && infos[j]?.id !== undefined && String(infos[j]?.id) !== id) throw new EventSourceError(`get_subscriptions answered subscription ${String(infos[j]?.id)} where ${id} was asked`);
       out.set(id, view);
     }
   }

@@ -24,6 +24,7 @@ import { tokensRoomPays, tpmLimitFor } from "./guard";
 import { PendingUsage } from "./pending";
 import { pendingRowOf } from "./rows";
 import { SpendFollower } from "./spend-follower";
+import { EventSourceError } from "../events";
 
 export interface LiveLimitOptions {
   /** false: no live limit (keys are blocked only when Flow suspends them). Default true. */
@@ -133,7 +134,7 @@ export class LiveLimit {
         this.settlement = after;
         break;
       }
-      if (attempt >= 3) throw new Error("settlements keep landing while the live limit reads Flow; trying again next pass");
+      if (attempt >= 3) throw new EventSourceError("settlements keep landing while the live limit reads Flow; trying again next pass");
       this.settlement = null;
     }
     const settlement = this.settlement;

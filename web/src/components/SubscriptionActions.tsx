@@ -12,6 +12,7 @@ import { validateChanges, validateTopUp } from "../validation";
 import { CAP_HELP } from "../billingWords";
 import { FieldError } from "./FieldError";
 import { TransactionProgress } from "./TransactionProgress";
+import { PageError } from "../errors";
 
 type Panel = "none" | "topup" | "change" | "revoke" | "close";
 
@@ -93,7 +94,7 @@ export function SubscriptionActions({
     setRotateState("Asking the key service for a new key…");
     try {
       const session = await keys.signIn();
-      if (!session) throw new Error(keys.error ?? "The key service needs a signed request first.");
+      if (!session) throw new PageError(keys.error ?? "The key service needs a signed request first.");
       await session.rotateKey(id);
       setRotateState("Rotation requested: the key service issues a new key and records its hash on Flow; reveal it again once the tile shows the new hash.");
       void sealedSubscriptionChange(queries, address);

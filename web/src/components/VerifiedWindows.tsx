@@ -2,6 +2,7 @@ import { useState } from "react";
 import { errorText, flowUnitsText, tokensText } from "../format";
 import { useServices } from "../services/context";
 import type { BillVerifier, WindowEvidence, WindowVerdict } from "../services/billVerifier";
+import { PageError } from "../errors";
 
 /** How many windows the tile lists at first, and how many more each "Show more" adds. */
 const FIRST = 5;
@@ -116,7 +117,7 @@ export function VerifiedWindows({ subscriptionId }: { subscriptionId: bigint }) 
     void (async () => {
       const module = await import("../services/billVerifier");
       const evm = module.evmEndpoints(env);
-      if (!evm) throw new Error("this page has no EVM endpoint configured (VITE_EVM_RPC_URL, VITE_VERIFIER_ADDRESS)");
+      if (!evm) throw new PageError("this page has no EVM endpoint configured (VITE_EVM_RPC_URL, VITE_VERIFIER_ADDRESS)");
       const v = verifier ?? module.createBillVerifier(config, evm);
       setVerifier(v);
       setWindows((await v.evidence(subscriptionId, count)).reverse());

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { FlowClient } from "../services/flowClient";
 import { requiredContext } from "./requiredContext";
+import { PageError } from "../errors";
 
 /** The Flow client once FCL has loaded (or why it did not), and the connected wallet's address. */
 export interface Chain {
@@ -20,6 +21,6 @@ export function ChainProvider({ value, children }: { value: Chain; children: Rea
 /** For what the page renders only once a wallet is connected (forms, tiles, admin controls). */
 export function useConnected(): { client: FlowClient; address: string } {
   const { client, address } = useChain();
-  if (!client || !address) throw new Error("rendered before the wallet library loaded and a wallet connected");
+  if (!client || !address) throw new PageError("rendered before the wallet library loaded and a wallet connected");
   return { client, address };
 }

@@ -13,6 +13,7 @@ import { parseUFix64, UNITS_PER_FLOW } from "../../../src/pricing";
 import { accountAccountStorage } from "../../../src/flow/generated/scripts/account/account_storage";
 import type { PageConfig } from "../config";
 import type { FlowClient, OnStatus } from "./flowClient";
+import { PageError } from "../errors";
 
 export function createFlowClient(config: PageConfig): FlowClient {
   fcl.config({
@@ -93,7 +94,7 @@ export function createFlowClient(config: PageConfig): FlowClient {
       const turn = signing.then(() => fcl.currentUser.signUserMessage(messageHex));
       signing = turn.catch(() => undefined);
       const signatures = await turn;
-      if (!Array.isArray(signatures) || signatures.length === 0) throw new Error("The wallet returned no signature.");
+      if (!Array.isArray(signatures) || signatures.length === 0) throw new PageError("The wallet returned no signature.");
       return signatures.map((s) => ({ addr: fcl.withPrefix(s.addr), keyId: s.keyId, signature: s.signature }));
     },
   };
