@@ -34,6 +34,7 @@ import { parseUFix64 } from "../src/pricing/units";
 import { breakdown, computationReport } from "./flow-effort-weights";
 import { id } from "ethers";
 import { messageOf } from "../src/errors";
+import { BenchError } from "./errors";
 
 /** Mainnet's computation limit per transaction. */
 export const MAINNET_COMPUTE_LIMIT = 9_999;
@@ -146,7 +147,7 @@ export class SettlementBench {
 
   async sendOk<A>(tx: TransactionDefinition<A>, args: A): Promise<TxOutcome> {
     const outcome = await this.send(tx, args);
-    if (outcome.error) throw new Error(`${tx.name} failed: ${outcome.error}`);
+    if (outcome.error) throw new BenchError(`${tx.name} failed: ${outcome.error}`);
     return outcome;
   }
 
@@ -166,13 +167,13 @@ export class SettlementBench {
       error = messageOf(failure);
     }
     const computation = this.computation.get(txId);
-    if (computation === undefined) throw new Error(`no computeUnitsUsed logged for ${txId}`);
+    if (computation === undefined) throw new BenchError(`no computeUnitsUsed logged for ${txId}`);
     return { id: txId, computation, error, events };
   }
 
   async mutateOk(cadence: string, args: Args, limit = MAINNET_COMPUTE_LIMIT): Promise<TxOutcome> {
     const outcome = await this.mutate(cadence, args, limit);
-    if (outcome.error) throw new Error(`transaction failed: ${outcome.error}`);
+    if (outcome.error) throw new BenchError(`transaction failed: ${outcome.error}`);
     return outcome;
   }
 
@@ -243,7 +244,7 @@ export class SettlementBench {
    * a per-line event. Checks the floor did its work: the last record's balance and counter moved.
    */
   async floorCharge(lines: UsageLine[], amounts: string[], withEvents: boolean): Promise<TxOutcome> {
-    if (amounts.length !== lines.length) throw new Error("one amount per line");
+    if (amounts.length !== lines.length) throw new BenchError("one amount per line");
     const deposit = "1000000.0";
     await this.mutateOk(this.file("tests/transactions/floor_open"), (arg, t) => [arg(String(lines.length), t.Int), arg(deposit, t.UFix64)]);
     const first = BigInt(String(await this.query(`import "SettlementFloor"\naccess(all) fun main(): UInt64 { return SettlementFloor.nextId }`, () => []))) - BigInt(lines.length);
@@ -260,7 +261,7 @@ export class SettlementBench {
     const last = lines.length - 1;
     const [balance, counter] = (await this.query(`import "SettlementFloor"\naccess(all) fun main(id: UInt64): [AnyStruct] { return SettlementFloor.record(id) }`, (arg, t) => [arg(ids[last], t.UInt64)])) as [string, string];
     if (parseUFix64(balance) !== parseUFix64(deposit) - parseUFix64(amounts[last]) || BigInt(counter) !== lines[last].tokens) {
-      throw new Error(`the floor did not move line ${last}: balance ${balance}, counter ${counter}`);
+      throw new BenchError(`the floor did not move line ${last}: balance ${balance}, counter ${counter}`);
     }
     return outcome;
   }
@@ -316,7 +317,7 @@ export async function measure(bench: SettlementBench, sizes: number[], baselineR
     const lines = await bench.freshLines(n);
     const outcome = await bench.submitReport(lines);
     if (outcome.error) {
-      if (!/computation|limit/i.test(outcome.error)) throw new Error(`report of ${n} lines failed: ${outcome.error}`);
+      if (!/computation|limit/i.test(outcome.error)) throw new BenchError(`report of ${n} lines failed: ${outcome.error}`);
       perReport.push({ lines: n, computation: Number.NaN });
       continue;
     }
@@ -326,7 +327,7 @@ export async function measure(bench: SettlementBench, sizes: number[], baselineR
   const singles: number[] = [];
   for (let i = 0; i < baselineRuns; i++) {
     const outcome = await bench.submitReport(await bench.freshLines(1));
-    if (outcome.error) throw new Error(`one-line report failed: ${outcome.error}`);
+    if (outcome.error) throw new BenchError(`one-line report failed: ${outcome.error}`);
     singles.push(outcome.computation);
   }
   const singleLineTx = singles.reduce((a, b) => a + b, 0) / singles.length;
@@ -347,7 +348,7 @@ function chargedAmounts(lines: UsageLine[], outcome: TxOutcome): string[] {
   }
   return lines.map((l) => {
     const amount = byId.get(l.subscriptionId.toString());
-    if (amount === undefined) throw new Error(`line of subscription ${l.subscriptionId} was not charged`);
+    if (amount === undefined) throw new BenchError(`line of subscription ${l.subscriptionId} was not charged`);
     return amount;
   });
 }
@@ -371,12 +372,12 @@ export async function measureFloor(bench: SettlementBench, figures: BenchFigures
     if (!r.charged) continue;
     const floor = await bench.floorCharge(r.charged.lines, r.charged.amounts, false);
     const floorEvents = await bench.floorCharge(r.charged.lines, r.charged.amounts, true);
-    for (const o of [floor, floorEvents]) if (o.error) throw new Error(`the floor of ${r.lines} lines failed: ${o.error}`);
+    for (const o of [floor, floorEvents]) if (o.error) throw new BenchError(`the floor of ${r.lines} lines failed: ${o.error}`);
     const digest = await bench.digestOnly(r.charged.lines);
     const ids = { ours: r.id ?? "", floor: floor.id, floorEvents: floorEvents.id, digest: digest.id };
     rows.push({ lines: r.lines, ours: r.computation, floor: floor.computation, floorEvents: floorEvents.computation, digest: digest.computation, ids });
   }
-  if (rows.length < 2) throw new Error("the floor needs two report sizes");
+  if (rows.length < 2) throw new BenchError("the floor needs two report sizes");
   const [small, big] = [rows[0], rows[rows.length - 1]];
   const slope = (k: "ours" | "floor" | "floorEvents" | "digest") => (big[k] - small[k]) / (big.lines - small.lines);
   return { rows, perLine: { ours: slope("ours"), floor: slope("floor"), floorEvents: slope("floorEvents"), digest: slope("digest") } };
@@ -435,7 +436,7 @@ async function main(): Promise<void> {
     await perLineByKind(bench, floor);
     const chunked = await bench.submitChunked(await bench.freshLines(1_500), 500);
     const failed = chunked.find((o) => o.error);
-    if (failed) throw new Error(`chunked report failed: ${failed.error}`);
+    if (failed) throw new BenchError(`chunked report failed: ${failed.error}`);
     console.log(`1,500 lines in 3 chunks of 500: start ${chunked[0].computation}, chunks ${chunked.slice(1).map((o) => o.computation).join(", ")}`);
   } finally {
     await bench.stop();
