@@ -22,7 +22,7 @@ import * as path from "node:path";
 import { Aggregator, aggregateNaive, type SpendRowFields } from "../src/connector/aggregate";
 import { compileForChild, peakRssMb } from "../src/local/peak-rss";
 import { DEFAULT_PRICING } from "../src/pricing";
-import { BenchError } from "./errors";
+import { BenchError, runMain } from "./errors";
 
 const MODELS = ["gpt-4o", "gpt-3.5-turbo", "claude-3-sonnet", "llama-3-70b", "mistral-large", "gpt-4-turbo"];
 const SUBSCRIPTIONS = 10_000;
@@ -147,4 +147,4 @@ function main(): void {
   }
 }
 
-main();
+runMain("bench-aggregation", main);

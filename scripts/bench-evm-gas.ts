@@ -14,7 +14,7 @@ import { buildRoundProofs, encodeWeb2JsonRequest, messageIntegrityCode, web2Json
 import { DEFAULT_WEB2JSON_FEE } from "../src/fdc/harness";
 import { encodeSummary, summarize } from "../src/report";
 import { deployVerifierFixture, freshRound, linesForChain, makeLines, requestBodyFor } from "../test/evm/helpers/report-fixture";
-import { BenchError } from "./errors";
+import { BenchError, runMain } from "./errors";
 
 const SIZES = [1, 10, 100, 500];
 
@@ -111,7 +111,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runMain("bench-evm-gas", main);

@@ -34,7 +34,7 @@ import { parseUFix64 } from "../src/pricing/units";
 import { breakdown, computationReport } from "./flow-effort-weights";
 import { id } from "ethers";
 import { messageOf } from "../src/errors";
-import { BenchError } from "./errors";
+import { BenchError, runMain } from "./errors";
 
 /** Mainnet's computation limit per transaction. */
 export const MAINNET_COMPUTE_LIMIT = 9_999;
@@ -444,8 +444,5 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  runMain("bench-flow-settlement", main);
 }

@@ -33,7 +33,7 @@ import { startLiteLLMServer } from "../src/litellm-server";
 import { KeyService } from "../src/keys";
 import { createLogger } from "../src/log";
 import { formatFlow, parseUFix64, pricingFromCadence, quoteUnits, type PricingConfig } from "../src/pricing";
-import { BenchError } from "./errors";
+import { BenchError, runMain } from "./errors";
 
 const SPEND_LOG_DELAY_MS = 3_000;
 const POLL_MS = 500;
@@ -175,7 +175,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.stack ?? e.message : String(e));
-  process.exit(1);
-});
+runMain("bench-live-limit", main);

@@ -40,7 +40,7 @@ import { syntheticSpendRows } from "../src/litellm-server/synthetic-rows";
 import { compileForChild, peakRssMb } from "../src/local/peak-rss";
 import { startPostgres } from "../src/local/postgres";
 import { DEFAULT_PRICING } from "../src/pricing";
-import { BenchError } from "./errors";
+import { BenchError, runMain } from "./errors";
 
 const SUBSCRIPTIONS = 10_000;
 const LOOKBACK = 12;
@@ -291,7 +291,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runMain("bench-read", main);

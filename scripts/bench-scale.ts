@@ -31,9 +31,9 @@ import { subscriptionsTestingCreateSubscriptions } from "../test/flow-generated/
 import { createLocalAccount } from "../src/local/accounts";
 import { startPostgres } from "../src/local/postgres";
 import { freePorts, LocalStack } from "../src/local/stack";
-import { formatError, messageOf } from "../src/errors";
+import { messageOf } from "../src/errors";
 import { Windows } from "../src/report";
-import { BenchError } from "./errors";
+import { BenchError, runMain } from "./errors";
 
 const say = (line: string) => process.stderr.write(`[bench-scale] ${line}\n`);
 
@@ -291,7 +291,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench-scale failed: ${formatError(error)}`);
-  process.exit(1);
-});
+runMain("bench-scale", main);

@@ -4,8 +4,7 @@
  * Prints one line per crash and a summary line `rows lost per crash: <mean> (<per second of traffic>...)`.
  */
 import { crashOnce } from "../src/local/spend-loss";
-import { formatError } from "../src/errors";
-import { BenchError } from "./errors";
+import { BenchError, runMain } from "./errors";
 
 function intArg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,7 +34,4 @@ async function main(): Promise<void> {
   console.log(`rows lost per crash: ${lost.toFixed(0)} (${seconds.toFixed(1)} s of traffic at a ${batchMs / 1000}-s batch interval)`);
 }
 
-main().catch((e: unknown) => {
-  console.error(formatError(e));
-  process.exit(1);
-});
+runMain("bench-spend-loss", main);

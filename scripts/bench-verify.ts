@@ -37,8 +37,7 @@ import { verifyBill } from "../src/verify/bill";
 import { coston2BillSource } from "../src/verify/coston2-source";
 import { flowBillSource } from "../src/verify/flow-source";
 import { nodePublisherSource } from "../src/verify/node-publisher-source";
-import { formatError } from "../src/errors";
-import { BenchError } from "./errors";
+import { BenchError, runMain } from "./errors";
 
 const WINDOWS = new Windows(LIVE_WINDOW_SECONDS);
 /** Far above any round the Flare stand-in reaches while this runs. */
@@ -194,7 +193,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench-verify failed: ${formatError(error)}`);
-  process.exit(1);
-});
+runMain("bench-verify", main);

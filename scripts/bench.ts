@@ -27,7 +27,7 @@ import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import { measure } from "../web/scripts/size";
-import { BenchError } from "./errors";
+import { BenchError, runMain } from "./errors";
 
 const root = path.resolve(__dirname, "..");
 
@@ -248,4 +248,4 @@ function main(): void {
   console.log(`measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores; load: the 1-minute load average when each figure was taken`);
 }
 
-main();
+runMain("bench", main);

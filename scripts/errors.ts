@@ -1,4 +1,4 @@
-import { FlareFlowError } from "../src/errors";
+import { FlareFlowError, formatError } from "../src/errors";
 
 /** A benchmark that cannot produce its figure: a step failed, or two measurements disagree. */
 export class BenchError extends FlareFlowError {
@@ -10,4 +10,20 @@ export class BenchError extends FlareFlowError {
 export class MutateError extends FlareFlowError {
   override readonly name = "MutateError";
   override readonly docs = "README.md#mutation-testing";
+}
+
+/**
+ * Runs a script's main and, if it fails, prints what failed the way every command of the project
+ * does (message, causes, the README section) instead of a bare stack, and exits non-zero.
+ */
+export function runMain(name: string, main: () => void | Promise<void>): void {
+  const fail = (error: unknown) => {
+    console.error(`${name} failed: ${formatError(error)}`);
+    process.exit(1);
+  };
+  try {
+    Promise.resolve(main()).catch(fail);
+  } catch (error) {
+    fail(error);
+  }
 }
