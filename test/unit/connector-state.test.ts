@@ -7,9 +7,15 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { localConnectorConfig } from "../../src/connector/config";
+import type { ConnectorContext } from "../../src/connector/context";
 import { ConnectorError } from "../../src/connector/errors";
+import { Connector } from "../../src/connector/pipeline";
+import { publishDocuments, publishedFiles } from "../../src/connector/publish";
 import { ConnectorState, type WindowRecord } from "../../src/connector/state";
+import { prove } from "../../src/connector/stages/prove";
+import type { Logger } from "../../src/log";
 
 const HASH = `0x${"ab".repeat(32)}`;
 
@@ -192,5 +198,72 @@ describe("a window's request ids", () => {
     expect(refusal(() => new ConnectorState(dir).requestIds(6n)).message).toBe(`${object}: expected the window's request ids (an array)`);
     const missing = new ConnectorState(dir).requestIdsFile(8n);
     expect(refusal(() => new ConnectorState(dir).requestIds(8n))).toMatchObject({ message: `${missing}: missing`, kind: "integrity" });
+  });
+});
+
+describe("the connector stops on what it cannot trust", () => {
+  it("a published report that would change: refused as integrity, the published bytes kept", () => {
+    const state = new ConnectorState(dir);
+    publishDocuments(state.publishedDir, 7n, '{"report":1}', '{"summary":1}');
+    const files = publishedFiles(state.publishedDir, 7n);
+    expect(refusal(() => publishDocuments(state.publishedDir, 7n, '{"report":2}', '{"summary":1}'))).toEqual({
+      message: `${files.report} exists with other content: a published report never changes`,
+      kind: "integrity",
+      docs: "README.md#services",
+      connector: true,
+    });
+    expect(fs.readFileSync(files.report, "utf8")).toBe('{"report":1}');
+    // The same bytes again (a stage re-run after a crash) are not a change.
+    expect(() => publishDocuments(state.publishedDir, 7n, '{"report":1}', '{"summary":1}')).not.toThrow();
+  });
+
+  it("a window's report file that is not JSON, or missing: refused as integrity, naming the file", () => {
+    const state = new ConnectorState(dir);
+    const file = state.reportFile(7n);
+    expect(refusal(() => state.lines(7n))).toMatchObject({ message: "window 7: its report file is missing", kind: "integrity", connector: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '{"window": "7", "lines": [');
+    const refused = refusal(() => state.lines(7n));
+    expect(refused).toMatchObject({ kind: "integrity", connector: true });
+    expect(refused.message.startsWith(`${file}: not valid JSON (`), refused.message).toBe(true);
+  });
+
+  it("a window at stage requested without its voting round: the prove stage refuses it before asking any chain", async () => {
+    const record = { ...settled, stage: "requested", request: { abiEncodedRequest: "0x0102", txHash: HASH } } as WindowRecord;
+    // Every chain call would throw on this empty context: the refusal comes first.
+    const ctx = { config: {}, contracts: {}, proving: { misses: new Map(), lastWaitLog: 0 } } as unknown as ConnectorContext;
+    const refused = await prove(ctx, record).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(ConnectorError);
+    expect(refused).toMatchObject({ kind: "integrity", message: "window 5900000: stage requested but no voting round recorded" });
+  });
+
+  it("the runner stops on integrity, configuration and fee errors, and retries anything else at the next poll", async () => {
+    const config = { ...localConnectorConfig({ FLAREFLOW_VERIFIER_ADDRESS: "0x5eb4c0ae3b6f2fa3a1e0f0d1c2b3a4958d7e6f01" }), stateDir: dir, pollIntervalMs: 1 };
+    for (const kind of ["integrity", "config", "fee"] as const) {
+      const connector = new Connector(config);
+      const stop = new ConnectorError(kind, `a ${kind} error`);
+      const tick = vi.spyOn(connector, "tick").mockRejectedValue(stop);
+      await expect(connector.run(new AbortController().signal)).rejects.toBe(stop);
+      expect(tick).toHaveBeenCalledTimes(1);
+    }
+    for (const retried of [new ConnectorError("unreachable", "LiteLLM down"), new ConnectorError("rejected", "a reverted transaction"), new Error("anything else")]) {
+      const warn = vi.fn();
+      const log = { warn, info: vi.fn(), error: vi.fn(), debug: vi.fn(), child: () => log } as unknown as Logger;
+      const connector = new Connector(config, { log });
+      const aborted = new AbortController();
+      const tick = vi
+        .spyOn(connector, "tick")
+        .mockRejectedValueOnce(retried)
+        .mockImplementationOnce(() => {
+          aborted.abort();
+          return Promise.resolve({ progressed: false });
+        });
+      await expect(connector.run(aborted.signal)).resolves.toBeUndefined();
+      expect(tick).toHaveBeenCalledTimes(2);
+      expect(warn).toHaveBeenCalledWith(`connector error (will retry): ${retried.message}`);
+    }
   });
 });
