@@ -1,11 +1,12 @@
 import * as z from "zod/mini";
 import { requestsRoot, type RequestLeaf } from "../report";
 import { FlareFlowError } from "../errors";
-import { WindowLeaves as WindowLeavesSchema, wireIssue, type LineLeaves, type WindowLeaves } from "../keys/http/wire";
+import { WindowLeaves as WindowLeavesSchema, type LineLeaves, type WindowLeaves } from "../keys/http/wire/answers";
+import { wireIssue } from "../keys/http/wire/common";
 
 /**
  * The requests under a window's line roots, as the connector records them and the key service
- * serves them to a line's customer (the schema is the key service's wire contract, wire.ts).
+ * serves them to a line's customer (the schema is the key service's wire contract, wire/answers.ts).
  * Numbers are decimal strings (uint64). Parsed with no trust: whoever reads it recomputes each
  * root and compares it with the attested report.
  */

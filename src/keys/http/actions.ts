@@ -3,22 +3,15 @@
  * local customer and the bill verifier (a local key signs). As in viem, a client is what stays
  * the same between calls (the service's URL and the signer) and each action is a function of
  * (client, args). A proven action asks for a challenge, has its messageHex signed and sends the
- * proof with its own fields; every answer is read by its route's schema in wire.ts, and every
+ * proof with its own fields; every answer is read by its route's schema in wire/answers.ts, and every
  * failure is one KeyServiceError. Runs in Node and browsers: fetch and zod/mini only.
  */
 import * as z from "zod/mini";
 import { FlareFlowError } from "../../errors";
-import {
-  ChallengeAnswer,
-  ErrorAnswer,
-  KeyAnswer,
-  LeavesAnswer,
-  UsageAnswer,
-  wireIssue,
-  type CompositeSignature,
-  type ProofAction,
-  type ProvenRequest,
-} from "./wire";
+// The answers and common parts only: importing the requests' schemas would put them in the page's bundle.
+import { ChallengeAnswer, ErrorAnswer, KeyAnswer, LeavesAnswer, UsageAnswer } from "./wire/answers";
+import { wireIssue, type ProofAction } from "./wire/common";
+import type { CompositeSignature, ProvenRequest } from "./wire/requests";
 
 /** A signature as FCL's currentUser.signUserMessage returns it (the service normalises it). */
 export type UserSignature = z.input<typeof CompositeSignature>;

@@ -24,7 +24,7 @@ import { parseBody } from "./validate";
 import { leavesAnswer, type LeavesReader } from "../leaves";
 import type * as z from "zod/mini";
 
-/** A key as reveal and rotate answer it (wire.ts KeyAnswer). */
+/** A key as reveal and rotate answer it (wire/answers.ts KeyAnswer). */
 export type DeliveredKey = KeyAnswer;
 
 export interface KeyServiceApi {
