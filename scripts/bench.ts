@@ -235,7 +235,7 @@ function main(): void {
     ["verify", billVerification],
     ["scale", scale],
   ];
-  // The scale run (10,000 subscriptions, about half an hour here) runs only when named.
+  // The scale run (10,000 subscriptions, 5 to 7 minutes here) runs only when named.
   const rows = benches
     .filter(([name]) => (only.length === 0 ? name !== "scale" : only.includes(name)))
     .flatMap(([, bench]) => {
