@@ -88,6 +88,18 @@ access(all) fun testTheCloseGraceAlwaysCoversTheSettlementLatency() {
     Test.assertEqual(9_000.0, escrowSettings().minimumCloseGracePeriod)
 }
 
+access(all) fun testTheWindowLengthAndStuckAfterAcceptTheirBounds() {
+    // One second, the shortest window (its latency, 2 + 1,800 s, is within the default grace).
+    txOk("transactions/triggers/set_window_seconds", admin, [UInt64(1)])
+    Test.assertEqual(1 as UInt64, windowSeconds())
+    Test.assertEqual(1_802.0, escrowSettings().minimumCloseGracePeriod)
+    for seconds in [60.0, 86_400.0] {
+        txOk("transactions/triggers/set_stuck_after", admin, [seconds])
+        let state = script("scripts/triggers/get_state", [])! as! {String: AnyStruct}
+        Test.assertEqual(seconds, state["stuckAfter"]! as! UFix64)
+    }
+}
+
 access(all) fun testStuckAfterIsBoundedAndAdminOnly() {
     Test.assertError(tx("transactions/triggers/set_stuck_after", admin, [59.0]), errorMessage: "FlareFDCTriggers: stuckAfter is 60 to 86400 seconds, not 59.00000000")
     Test.assertError(tx("transactions/triggers/set_stuck_after", admin, [86_401.0]), errorMessage: "FlareFDCTriggers: stuckAfter is 60 to 86400 seconds, not 86401.00000000")
