@@ -103,10 +103,30 @@ access(all) fun testTheWindowLengthAndStuckAfterAcceptTheirBounds() {
 access(all) fun testStuckAfterIsBoundedAndAdminOnly() {
     Test.assertError(tx("transactions/triggers/set_stuck_after", admin, [59.0]), errorMessage: "FlareFDCTriggers: stuckAfter is 60 to 86400 seconds, not 59.00000000")
     Test.assertError(tx("transactions/triggers/set_stuck_after", admin, [86_401.0]), errorMessage: "FlareFDCTriggers: stuckAfter is 60 to 86400 seconds, not 86401.00000000")
+    // The smallest step past each bound is refused too.
+    Test.assertError(tx("transactions/triggers/set_stuck_after", admin, [59.99999999]), errorMessage: "FlareFDCTriggers: stuckAfter is 60 to 86400 seconds, not 59.99999999")
+    Test.assertError(tx("transactions/triggers/set_stuck_after", admin, [86_400.00000001]), errorMessage: "FlareFDCTriggers: stuckAfter is 60 to 86400 seconds, not 86400.00000001")
     Test.assertError(tx("transactions/triggers/set_stuck_after", customer, [600.0]), errorMessage: "set_stuck_after: the signer holds no FlareFDCTriggers Admin")
     txOk("transactions/triggers/set_stuck_after", admin, [600.0])
     let state = script("scripts/triggers/get_state", [])! as! {String: AnyStruct}
     Test.assertEqual(600.0, state["stuckAfter"]! as! UFix64)
     let events = Test.eventsOfType(Type<FlareFDCTriggers.StuckAfterSet>())
     Test.assertEqual(600.0, (events[events.length - 1] as! FlareFDCTriggers.StuckAfterSet).seconds)
+}
+
+access(all) fun testAPublishedAdminReferenceChangesNothing() {
+    // The Admin's holder may publish a plain reference to it (to show it exists, say): only the
+    // Configure entitlement, which no published reference carries, sets the window or stuckAfter.
+    let publish = "import \"FlareFDCTriggers\"\ntransaction { prepare(s: auth(IssueStorageCapabilityController, PublishCapability) &Account) {\n s.capabilities.publish(s.capabilities.storage.issue<&FlareFDCTriggers.Admin>(FlareFDCTriggers.AdminStoragePath), at: /public/flareflowTriggersAdminRead) } }"
+    Test.expect(Test.executeTransaction(Test.Transaction(code: publish, authorizers: [admin.address], signers: [admin], arguments: [])), Test.beSucceeded())
+    let calls: {String: String} = {
+        "setWindowSeconds": "c.setWindowSeconds(30)",
+        "setStuckAfter": "c.setStuckAfter(600.0)"
+    }
+    for name in calls.keys {
+        let code = "import \"FlareFDCTriggers\"\ntransaction(owner: Address) { prepare(s: &Account) {\n let c = getAccount(owner).capabilities.borrow<&FlareFDCTriggers.Admin>(/public/flareflowTriggersAdminRead)!\n ".concat(calls[name]!).concat("\n } }")
+        let result = Test.executeTransaction(Test.Transaction(code: code, authorizers: [customer.address], signers: [customer], arguments: [admin.address]))
+        Test.assertError(result, errorMessage: "cannot access `".concat(name).concat("` because function requires `Configure` authorization"))
+    }
+    Test.assertEqual(300 as UInt64, windowSeconds())
 }
