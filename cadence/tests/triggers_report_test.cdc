@@ -74,6 +74,10 @@ access(all) fun testValidQuorumBillsWhatTheMirrorSays() {
     Test.assertEqual(fxW1Total(), s.charged)
     Test.assertEqual(report.digest, s.digest)
     Test.assertEqual(5 as UInt64, s.lines)
+    // A report settled in one transaction is one chunk, in the window and round its oracles signed.
+    Test.assertEqual(1 as UInt64, s.chunks)
+    Test.assertEqual(report.window, s.window)
+    Test.assertEqual(report.round, s.round)
 
     // Each provider paid once, the sum of its lines.
     Test.assertEqual(p1Before + expected[0] + expected[1] + expected[2], balance(provider1))
