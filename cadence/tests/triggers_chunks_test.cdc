@@ -7,7 +7,7 @@ import "FlareOracleVerifier"
 access(all) var readyHeight: UInt64 = 0
 access(all) let zeroLink = "0000000000000000000000000000000000000000000000000000000000000000"
 
-/// Subscriptions 1..3 as in triggers_report_test; fixture w3 is 5 lines in 3 chunks of <= 2.
+/// Subscriptions 1..3 as in triggers_report_test; fixture w3 is 5 lines in 3 chunks of <= 2 (and in 2 of <= 3).
 access(all) fun setup() {
     deployAll()
     configureOracles(keys: fxOracleKeys(), chainId: fxChainId(), verifier: fxVerifier())
@@ -76,6 +76,21 @@ access(all) fun testAllChunksInOrderSettleTheWindowOnce() {
     Test.assertEqual(3 as UInt64, s.chunks)
     Test.assertEqual(fxW3Digest(), s.digest)
     Test.assertEqual(5, Test.eventsOfType(Type<FlareFDCTriggers.SubscriptionCharged>()).length)
+}
+
+access(all) fun testTwoChunksTheFewestSettleTheWindow() {
+    // Two is the fewest chunks a chunked report may have (one goes through submitReport).
+    let r = fxReport("w3")
+    let sigs = fxSigs("w3TwoChunks")
+    Test.expect(relay("transactions/triggers/start_chunked_report", [r.window, r.round, fxW3Digest(), fxW3TwoChunkCount(), fxW3TwoChain(), sigs.signers, sigs.signatures]), Test.beSucceeded())
+    let chunks = fxW3TwoChunks()
+    Test.assertEqual(2, chunks.length)
+    Test.expect(chunk(chunks[0]), Test.beSucceeded())
+    Test.expect(chunk(chunks[1]), Test.beSucceeded())
+    Test.assertEqual(nil, pendingIndex())
+    let s = Test.eventsOfType(Type<FlareFDCTriggers.UsageReportSettled>()).removeLast() as! FlareFDCTriggers.UsageReportSettled
+    Test.assertEqual(5 as UInt64, s.lines)
+    Test.assertEqual(2 as UInt64, s.chunks)
 }
 
 access(all) fun testRejectsReplayedChunk() {

@@ -124,6 +124,10 @@ export function buildFixtures(): string {
   const digest3 = reportDigest(W3, W3_LINES);
   const chunked = { ...attest(W3, W3_LINES), chunkCount: plan.chunkCount, chunkChain: plan.chunkChain };
   sigs.w3Chunked = [signChunkedAttestation(ORACLE_PRIVATE_KEYS[0], 1n, chunked), signChunkedAttestation(ORACLE_PRIVATE_KEYS[1], 2n, chunked)];
+  // The fewest chunks a chunked report may have: w3 in chunks of 3 lines is 2 chunks.
+  const two = planChunks(W3, W3_LINES, 3);
+  const chunkedTwo = { ...attest(W3, W3_LINES), chunkCount: two.chunkCount, chunkChain: two.chunkChain };
+  sigs.w3TwoChunks = [signChunkedAttestation(ORACLE_PRIVATE_KEYS[0], 1n, chunkedTwo), signChunkedAttestation(ORACLE_PRIVATE_KEYS[1], 2n, chunkedTwo)];
   // The single-transaction attestation of the same digest must not open a chunked report.
   sigs.w3Single = sigsOver(encodeAttestation(attest(W3, W3_LINES)), [[1n, 0], [2n, 1]]);
 
@@ -278,6 +282,7 @@ access(all) fun fxW3Chunks(): [FxChunk] {
     ]
 }
 
+${planFunctions("W3Two", "w3 in chunks of 3 lines: 2 chunks, the fewest a chunked report may have.", two)}
 ${planFunctions("W3Resume", "The resumption of w3 after its first chunk: lines 2.. in chunks of 1.", resume)}
 ${planFunctions("W3ResumeWhole", "The resumption of w3 after its first chunk in one chunk: lines 2.. together.", whole)}
 ${planFunctions("W3ResumeFromOne", "An attack: a resumption that claims to start at line 1 (already charged).", fromOne)}
