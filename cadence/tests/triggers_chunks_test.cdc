@@ -55,6 +55,12 @@ access(all) fun testChunkHashesMatchTypeScript() {
 
 access(all) fun testAllChunksInOrderSettleTheWindowOnce() {
     Test.expect(start("w3Chunked"), Test.beSucceeded())
+    // the report announces its start: window, round, digest and chunk count
+    let started = Test.eventsOfType(Type<FlareFDCTriggers.ChunkedReportStarted>()).removeLast() as! FlareFDCTriggers.ChunkedReportStarted
+    Test.assertEqual(fxReport("w3").window, started.window)
+    Test.assertEqual(fxReport("w3").round, started.round)
+    Test.assertEqual(fxW3Digest(), started.digest)
+    Test.assertEqual(fxW3ChunkCount(), started.chunkCount)
     // the verifier announces what it accepted: the window, its digest, its chunks and who signed
     let accepted = Test.eventsOfType(Type<FlareOracleVerifier.WindowAccepted>()).removeLast() as! FlareOracleVerifier.WindowAccepted
     Test.assertEqual(fxReport("w3").window, accepted.window)
@@ -75,7 +81,15 @@ access(all) fun testAllChunksInOrderSettleTheWindowOnce() {
     Test.assertEqual(5 as UInt64, s.lines)
     Test.assertEqual(3 as UInt64, s.chunks)
     Test.assertEqual(fxW3Digest(), s.digest)
-    Test.assertEqual(5, Test.eventsOfType(Type<FlareFDCTriggers.SubscriptionCharged>()).length)
+    let charges = Test.eventsOfType(Type<FlareFDCTriggers.SubscriptionCharged>())
+    Test.assertEqual(5, charges.length)
+    // the window's total is what its lines were charged, summed across the chunks
+    var total = 0.0
+    for e in charges {
+        total = total + (e as! FlareFDCTriggers.SubscriptionCharged).charged
+    }
+    Test.assertEqual(total, s.charged)
+    Test.assert(total > 0.0, message: "w3 charges something")
 }
 
 access(all) fun testTwoChunksTheFewestSettleTheWindow() {
@@ -189,6 +203,16 @@ access(all) fun testRejectsChunkCountBelowTwo() {
     let s = fxSigs("w3Chunked")
     let result = relay("transactions/triggers/start_chunked_report", [r.window, r.round, fxW3Digest(), 1 as UInt64, fxW3ChunkChain(), s.signers, s.signatures])
     assertRejectedUnchanged(result, "a chunked report has at least 2 chunks (use submitReport), not 1", before)
+}
+
+access(all) fun testRejectsAChunkedReportOfAWindowNotYetEnded() {
+    let before = stateFingerprint()
+    let r = fxReport("w3")
+    let s = fxSigs("w3Chunked")
+    // Far enough ahead that no clock offset an earlier test's Test.moveTime left can reach it.
+    let future: UInt64 = UInt64(scriptInline("access(all) fun main(): UFix64 { return getCurrentBlock().timestamp }", [])! as! UFix64) / 300 + 100_000
+    let result = relay("transactions/triggers/start_chunked_report", [future, r.round, fxW3Digest(), fxW3ChunkCount(), fxW3ChunkChain(), s.signers, s.signatures])
+    assertRejectedUnchanged(result, "the window has not ended yet (it ends at \(UFix64(future + 1) * 300.0), the block is at ", before)
 }
 
 access(all) fun testOlderWindowRejectedAfterChunkedReport() {
