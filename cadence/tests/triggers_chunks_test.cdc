@@ -90,6 +90,22 @@ access(all) fun testAllChunksInOrderSettleTheWindowOnce() {
     }
     Test.assertEqual(total, s.charged)
     Test.assert(total > 0.0, message: "w3 charges something")
+    // each chunk announced as it was charged: its index, lines and their charges
+    let chunkEvents = Test.eventsOfType(Type<FlareFDCTriggers.ChunkSettled>())
+    Test.assertEqual(3, chunkEvents.length)
+    var chunkTotal = 0.0
+    var lines: UInt64 = 0
+    for i, e in chunkEvents {
+        let c = e as! FlareFDCTriggers.ChunkSettled
+        Test.assertEqual(fxReport("w3").window, c.window)
+        Test.assertEqual(UInt64(i), c.index)
+        Test.assertEqual(3 as UInt64, c.chunkCount)
+        Test.assertEqual(UInt64(chunks[i].ids.length), c.lines)
+        chunkTotal = chunkTotal + c.charged
+        lines = lines + c.lines
+    }
+    Test.assertEqual(total, chunkTotal)
+    Test.assertEqual(5 as UInt64, lines)
 }
 
 access(all) fun testTwoChunksTheFewestSettleTheWindow() {
