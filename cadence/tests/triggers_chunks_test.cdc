@@ -258,6 +258,19 @@ access(all) fun balances(): [UFix64] {
     return out
 }
 
+access(all) fun testRejectsAResumptionWithoutAReportInProgressOrForAnotherWindow() {
+    let before = stateFingerprint()
+    assertRejectedUnchanged(resume("w3Resume", fromLine: 2, chunkCount: fxW3ResumeChunkCount(), chain: fxW3ResumeChain()), "FlareFDCTriggers: no chunked report is in progress", before)
+    Test.expect(start("w3Chunked"), Test.beSucceeded())
+    Test.expect(chunk(fxW3Chunks()[0]), Test.beSucceeded())
+    Test.moveTime(by: 3_600.0)
+    let stuck = stateFingerprint()
+    let s = fxSigs("w3Resume")
+    let window = fxReport("w3").window
+    let other = relay("transactions/triggers/resume_chunked_report", [window + 1, 2 as UInt64, fxW3ResumeChunkCount(), fxW3ResumeChain(), s.signers, s.signatures])
+    assertRejectedUnchanged(other, "FlareFDCTriggers: the resumption is for another window than the report in progress (window \(window + 1), in progress \(window))", stuck)
+}
+
 /// What the whole w3 report charges when nothing goes wrong (every chunk in order).
 access(all) fun balancesAfterAllChunks(): [UFix64] {
     Test.expect(start("w3Chunked"), Test.beSucceeded())
