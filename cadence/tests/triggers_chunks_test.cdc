@@ -269,6 +269,7 @@ access(all) fun testRejectsAResumptionWithoutAReportInProgressOrForAnotherWindow
     let window = fxReport("w3").window
     let other = relay("transactions/triggers/resume_chunked_report", [window + 1, 2 as UInt64, fxW3ResumeChunkCount(), fxW3ResumeChain(), s.signers, s.signatures])
     assertRejectedUnchanged(other, "FlareFDCTriggers: the resumption is for another window than the report in progress (window \(window + 1), in progress \(window))", stuck)
+    assertRejectedUnchanged(resume("w3Resume", fromLine: 2, chunkCount: 0, chain: fxW3ResumeChain()), "FlareFDCTriggers: a resumed report has at least one chunk", stuck)
 }
 
 /// What the whole w3 report charges when nothing goes wrong (every chunk in order).
