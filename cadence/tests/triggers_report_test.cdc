@@ -263,3 +263,18 @@ access(all) fun testLineOfClosedSubscriptionIsUnbillableAndBlocksNothing() {
     // The other lines are billed as usual.
     Test.assertEqual(100.0 - fxW1Charged()[0] - fxW1Charged()[1], subscription(1).balance)
 }
+
+access(all) fun testNoOutsideCodeChargesOrSettlesWithoutTheOracles() {
+    // Charging lines and settling a window happen only inside submitReport and submitChunk,
+    // after the oracles' quorum: no transaction can reach them directly.
+    let before = stateFingerprint()
+    let calls: {String: String} = {
+        "chargeLines": "let _ = FlareFDCTriggers.chargeLines(window: 1, subscriptionIds: [1], families: [\"gpt-4\"], tokens: [1000])",
+        "settle": "FlareFDCTriggers.settle(window: 1, round: 1, digest: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], lines: 1, charged: 1.0, chunks: 1)"
+    }
+    for name in calls.keys {
+        let code = "import \"FlareFDCTriggers\"\ntransaction { prepare(s: &Account) {\n ".concat(calls[name]!).concat("\n } }")
+        let result = Test.executeTransaction(Test.Transaction(code: code, authorizers: [], signers: [Test.createAccount()], arguments: []))
+        assertRejectedUnchanged(result, "cannot access `".concat(name).concat("`"), before)
+    }
+}
