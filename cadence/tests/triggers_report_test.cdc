@@ -210,6 +210,23 @@ access(all) fun testRejectsColumnsOfDifferentLengths() {
     let result = relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, [1 as UInt64], r.requests, r.roots, sigs.signers, sigs.signatures])
     let lines = r.ids.length
     assertRejectedUnchanged(result, "the line columns differ in length (\(lines) ids, \(lines) families, 1 tokens, \(lines) requests, \(lines) request roots)", before)
+    // Each column one line short, in turn: every column is compared, not only some pairs.
+    let n = lines - 1
+    let short = [
+        relay("transactions/triggers/submit_report", [r.window, r.round, r.ids.slice(from: 0, upTo: n), r.families, r.tokens, r.requests, r.roots, sigs.signers, sigs.signatures]),
+        relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families.slice(from: 0, upTo: n), r.tokens, r.requests, r.roots, sigs.signers, sigs.signatures]),
+        relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests.slice(from: 0, upTo: n), r.roots, sigs.signers, sigs.signatures]),
+        relay("transactions/triggers/submit_report", [r.window, r.round, r.ids, r.families, r.tokens, r.requests, r.roots.slice(from: 0, upTo: n), sigs.signers, sigs.signatures])
+    ]
+    let counts = [
+        "\(n) ids, \(lines) families, \(lines) tokens, \(lines) requests, \(lines) request roots",
+        "\(lines) ids, \(n) families, \(lines) tokens, \(lines) requests, \(lines) request roots",
+        "\(lines) ids, \(lines) families, \(lines) tokens, \(n) requests, \(lines) request roots",
+        "\(lines) ids, \(lines) families, \(lines) tokens, \(lines) requests, \(n) request roots"
+    ]
+    for i, refused in short {
+        assertRejectedUnchanged(refused, "the line columns differ in length (".concat(counts[i]).concat(")"), before)
+    }
 }
 
 access(all) fun testRejectsInvalidFamily() {
