@@ -67,8 +67,8 @@ function linesOf(sub: bigint, w: bigint, i: number): { lines: UsageLine[]; leave
  * Every proof to the verifier, fast: signed here with explicit nonces and fees, sent 500 at a time
  * in JSON-RPC batches while the node holds them in its mempool (automine off: it refuses a nonce
  * ahead of the next one while automining, and batch elements may arrive out of order), then mined
- * in as many blocks as they need. One at a time, each waiting for its block, took most of the
- * setup's 13 minutes for a month. Every receipt is checked.
+ * in as many blocks as they need. Sent one at a time, each waiting for its block, the month's
+ * setup took 13 minutes in all (its phases were not timed separately). Every receipt is checked.
  */
 async function submitProofs(provider: JsonRpcProvider, relayer: Wallet, verifierAddress: string, proofs: readonly Web2JsonProof[]): Promise<void> {
   const verifier = UsageReportVerifier__factory.connect(verifierAddress, relayer);
