@@ -264,6 +264,16 @@ access(all) fun testEmptyReportSettlesTheWindow() {
     Test.assertEqual(64, digest.length)
 }
 
+access(all) fun testReportStartingWithTheLowestLineHashesAsTypeScriptDoes() {
+    // Subscription 0 with the default family "" sorts before every other line; the order check
+    // compares each line with the one before it, so a first line has nothing to be out of order with.
+    let r = fxReport("w4")
+    Test.assertEqual(0 as UInt64, r.ids[0])
+    Test.assertEqual("", r.families[0])
+    let digest = script("scripts/triggers/testing/report_digest", [r.window, r.ids, r.families, r.tokens, r.requests, r.roots])! as! String
+    Test.assertEqual(r.digest, digest)
+}
+
 /// Last: Test.moveTime is not undone by the reset between tests.
 access(all) fun testLineOfClosedSubscriptionIsUnbillableAndBlocksNothing() {
     txOk("transactions/subscriptions/request_close", customer, [3 as UInt64])
