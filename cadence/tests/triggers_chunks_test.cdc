@@ -213,6 +213,35 @@ access(all) fun testRejectsChunkForAnotherWindow() {
     assertRejectedUnchanged(result, "the chunk is for another window than the report in progress (window \(window + 1), in progress \(window))", before)
 }
 
+access(all) fun testHashesWithA0xPrefixReadAsTheSameBytes() {
+    // The relayer may pass a hash as 0x-prefixed hex (as ethers prints it) or bare: the same 32 bytes.
+    let r = fxReport("w3")
+    let sigs = fxSigs("w3TwoChunks")
+    Test.expect(relay("transactions/triggers/start_chunked_report", [r.window, r.round, "0x".concat(fxW3Digest()), fxW3TwoChunkCount(), "0x".concat(fxW3TwoChain()), sigs.signers, sigs.signatures]), Test.beSucceeded())
+    for c in fxW3TwoChunks() {
+        Test.expect(relay("transactions/triggers/submit_chunk", [r.window, c.index, c.ids, c.families, c.tokens, c.requests, c.roots, "0x".concat(c.nextLink)]), Test.beSucceeded())
+    }
+    Test.assertEqual(nil, pendingIndex())
+    let settled = Test.eventsOfType(Type<FlareFDCTriggers.UsageReportSettled>()).removeLast() as! FlareFDCTriggers.UsageReportSettled
+    Test.assertEqual(fxW3Digest(), settled.digest)
+}
+
+access(all) fun testRejectsAHashThatIsNot32BytesOfHex() {
+    let before = stateFingerprint()
+    let r = fxReport("w3")
+    let s = fxSigs("w3TwoChunks")
+    let digest = fxW3Digest()
+    let cases: {String: String} = {
+        "0x": "got 0",
+        "0x".concat(digest.slice(from: 0, upTo: 62)): "got 62",
+        digest.concat("00"): "got 66"
+    }
+    for hash in cases.keys {
+        let result = relay("transactions/triggers/start_chunked_report", [r.window, r.round, hash, fxW3TwoChunkCount(), fxW3TwoChain(), s.signers, s.signatures])
+        assertRejectedUnchanged(result, "expected 32 bytes as 64 hex characters, ".concat(cases[hash]!), before)
+    }
+}
+
 access(all) fun testRejectsChunkCountBelowTwo() {
     let before = stateFingerprint()
     let r = fxReport("w3")

@@ -274,6 +274,28 @@ access(all) fun testReportStartingWithTheLowestLineHashesAsTypeScriptDoes() {
     Test.assertEqual(r.digest, digest)
 }
 
+access(all) fun testFamiliesAtTheFormatsEdgesHashAsTypeScriptDoes() {
+    // A family is at most 31 printable ASCII bytes (32 to 126): each edge accepted, hashed into
+    // the same word TypeScript and Solidity put in the report.
+    let r = fxReport("w5")
+    Test.assertEqual([" ", "abcdefghijklmnopqrstuvwxyz01234", "~"], r.families)
+    let digest = script("scripts/triggers/testing/report_digest", [r.window, r.ids, r.families, r.tokens, r.requests, r.roots])! as! String
+    Test.assertEqual(r.digest, digest)
+}
+
+access(all) fun testFamiliesJustPastTheFormatsEdgesAreRefused() {
+    let refusals: {String: String} = {
+        "abcdefghijklmnopqrstuvwxyz012345": "a family name is at most 31 bytes, not 32",
+        "\u{1f}": "a family name is printable ASCII, not byte 31 at position 0",
+        "a\u{7f}": "a family name is printable ASCII, not byte 127 at position 1"
+    }
+    for family in refusals.keys {
+        let result = Test.executeScript(code("scripts/triggers/testing/report_digest"), [5 as UInt64, [1 as UInt64], [family], [1 as UInt64], [1 as UInt64], [0 as UInt256]])
+        Test.expect(result, Test.beFailed())
+        Test.assert(result.error!.message.contains(refusals[family]!), message: "family 0x\(String.encodeHex(family.utf8)): ".concat(result.error!.message))
+    }
+}
+
 /// Last: Test.moveTime is not undone by the reset between tests.
 access(all) fun testLineOfClosedSubscriptionIsUnbillableAndBlocksNothing() {
     txOk("transactions/subscriptions/request_close", customer, [3 as UInt64])

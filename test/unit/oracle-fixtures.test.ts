@@ -58,6 +58,9 @@ const W3_LINES: UsageLine[] = [
 /** The lowest line a report can begin with (subscription 0, the default family ""), then its next. */
 const W4 = 5_000_030n;
 const W4_LINES: UsageLine[] = [line(0n, "", 7n, 1n), line(0n, "claude", 8n, 1n)];
+/** Families at the edges of the format: the lowest and highest printable bytes, and 31 bytes, the longest. */
+const W5 = 5_000_040n;
+const W5_LINES: UsageLine[] = [line(1n, " ", 1n, 1n), line(1n, "abcdefghijklmnopqrstuvwxyz01234", 2n, 1n), line(1n, "~", 3n, 1n)];
 /** Deposits of subscriptions 1, 2, 3 in the Cadence tests. */
 export const DEPOSITS: readonly string[] = ["100.0", "1.0", "50.0"];
 
@@ -242,14 +245,16 @@ access(all) fun fxVerifier(): String {
 }
 
 /// Reports: w1 (valid), w1Tampered (one line's tokens changed after signing), w2, w3 (chunked),
-/// w4 (its first line the lowest there is: subscription 0, family "").
+/// w4 (its first line the lowest there is: subscription 0, family ""), w5 (families at the edges
+/// of the format: " ", "~" and one of 31 bytes).
 access(all) fun fxReport(_ name: String): FxReport {
     let reports: {String: FxReport} = {
         "w1": ${reportLiteral(W1, W1_LINES)},
         "w1Tampered": ${reportLiteral(W1, tampered)},
         "w2": ${reportLiteral(W2, W2_LINES)},
         "w3": ${reportLiteral(W3, W3_LINES)},
-        "w4": ${reportLiteral(W4, W4_LINES)}
+        "w4": ${reportLiteral(W4, W4_LINES)},
+        "w5": ${reportLiteral(W5, W5_LINES)}
     }
     return reports[name] ?? panic("no fixture report ".concat(name))
 }
