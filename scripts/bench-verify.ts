@@ -31,7 +31,7 @@ import { triggersTestingSubmitReports } from "../test/flow-generated/transaction
 import { createLocalAccount, serviceSigner } from "../src/local/accounts";
 import { sealedHeight } from "../src/local/customer";
 import { freePorts, LocalStack } from "../src/local/stack";
-import { attestationFor, encodeSummary, requestsRoot, signAttestation, summarize, summaryUrl, Windows, type UsageLine } from "../src/report";
+import { attestationFor, encodeSummary, requestsRootOf, signAttestation, summarize, summaryUrl, Windows, type LineRequests, type UsageLine } from "../src/report";
 import { HARDHAT_CHAIN_ID, LIVE_WINDOW_SECONDS } from "../src/config/networks";
 import { verifyBill } from "../src/verify/bill";
 import { coston2BillSource } from "../src/verify/coston2-source";
@@ -53,12 +53,12 @@ const started = Date.now();
 /** Progress on stderr, with the seconds since the start: the setup of a month takes minutes. */
 const say = (line: string) => process.stderr.write(`[bench-verify ${((Date.now() - started) / 1000).toFixed(0)} s] ${line}\n`);
 
-function linesOf(sub: bigint, w: bigint, i: number): { lines: UsageLine[]; leaves: { requestId: string; tokens: bigint }[][] } {
-  const mine = [0, 1, 2].map((k) => ({ requestId: `chatcmpl-bench-${w}-${k}`, tokens: BigInt(300 + ((i * 7 + k * 13) % 500)) }));
-  const other = [{ requestId: `chatcmpl-other-${w}`, tokens: 777n }];
+function linesOf(sub: bigint, w: bigint, i: number): { lines: UsageLine[]; leaves: LineRequests[] } {
+  const mine = { ids: [0, 1, 2].map((k) => `chatcmpl-bench-${w}-${k}`), tokens: [0, 1, 2].map((k) => 300 + ((i * 7 + k * 13) % 500)) };
+  const other = { ids: [`chatcmpl-other-${w}`], tokens: [777] };
   const lines: UsageLine[] = [
-    { subscriptionId: sub, family: FAMILIES[i % FAMILIES.length] as string, tokens: mine.reduce((n, r) => n + r.tokens, 0n), requests: 3n, requestsRoot: requestsRoot(mine) },
-    { subscriptionId: 1_000_000n, family: "gpt-4", tokens: 777n, requests: 1n, requestsRoot: requestsRoot(other) },
+    { subscriptionId: sub, family: FAMILIES[i % FAMILIES.length] as string, tokens: BigInt(mine.tokens.reduce((n, t) => n + t, 0)), requests: 3n, requestsRoot: requestsRootOf(mine) },
+    { subscriptionId: 1_000_000n, family: "gpt-4", tokens: 777n, requests: 1n, requestsRoot: requestsRootOf(other) },
   ];
   return { lines, leaves: [mine, other] };
 }

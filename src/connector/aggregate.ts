@@ -1,6 +1,6 @@
 import { parseAlias } from "../litellm";
 import { familyOfSpendRow, type PricingConfig } from "../pricing";
-import { isValidFamily, requestsRoot, sortLines, validateLines, type RequestLeaf, type UsageLine } from "../report";
+import { isValidFamily, requestsRoot, requestsRootOf, sortLines, validateLines, type LineRequests, type RequestLeaf, type UsageLine } from "../report";
 import { UINT64_MAX } from "../report";
 
 /**
@@ -9,8 +9,8 @@ import { UINT64_MAX } from "../report";
  * the on-chain pricing; a model in no family is billed at the default multiplier, family "").
  * The hot loop touches each row once, keys sums by (model_group, model) and sums plain numbers;
  * families are resolved once per distinct pair and bigints appear only once per line at the end.
- * Each line also gets its requests (request id and tokens) and their Merkle root (requestsRoot,
- * src/report/requests.ts), hashed once per request in result().
+ * Each line also gets its requests (request ids and tokens, side by side) and their Merkle root
+ * (requestsRootOf, src/report/requests.ts), hashed once per request in result().
  */
 
 /** The fields of a LiteLLM spend-log row the aggregation reads. */
@@ -28,7 +28,7 @@ export type SpendRowFields = {
 export type AggregateResult = {
   lines: UsageLine[];
   /** The requests of each line (same index as `lines`), in the order they were read. */
-  leaves: RequestLeaf[][];
+  leaves: LineRequests[];
   requestIds: string[];
   /** Rows taken into the report. */
   rows: number;
@@ -50,6 +50,7 @@ export class Aggregator {
   private readonly byAlias = new Map<string, AliasEntry>();
   private readonly seen = new Set<string>();
   private failed = 0;
+  private resultTaken = false;
   private alreadyReported = 0;
 
   constructor(
@@ -80,6 +81,10 @@ export class Aggregator {
     return family;
   }
 
+  private checkOpen(): void {
+    if (this.resultTaken) throw new RangeError("rows added after the aggregator's result was taken");
+  }
+
   /** The running sums of one (alias, model_group, model), made on first use. */
   private bucket(alias: string, group: string, model: string): { entry: AliasEntry; sum: Bucket } {
     let entry = this.byAlias.get(alias);
@@ -105,6 +110,7 @@ export class Aggregator {
    * `late`: the row belongs to an earlier window than the one being reported.
    */
   add(row: SpendRowFields, late = false): boolean {
+    this.checkOpen();
     const id = row.request_id;
     if (this.seen.has(id) || this.reported.has(id)) {
       this.alreadyReported++;
@@ -139,6 +145,7 @@ export class Aggregator {
    * each of those rows.
    */
   addGroup(alias: string, group: string, model: string, sums: { tokens: number; requests: number; ids: readonly string[]; tokensOf: readonly number[] }): void {
+    this.checkOpen();
     const { tokens, requests, ids, tokensOf } = sums;
     if (!Number.isSafeInteger(tokens) || tokens < 0) throw new RangeError(`key ${alias}: token sum ${tokens} is not a token count`);
     if (!Number.isSafeInteger(requests) || requests < 0) throw new RangeError(`key ${alias}: ${requests} is not a row count`);
@@ -166,8 +173,12 @@ export class Aggregator {
     this.alreadyReported += counts.alreadyReported ?? 0;
   }
 
+  /** The lines so far. The result shares the aggregator's arrays, so nothing may be added after it. */
   result(): AggregateResult {
-    const sums = new Map<string, { line: Omit<UsageLine, "requestsRoot">; leaves: RequestLeaf[] }>();
+    this.resultTaken = true;
+    // A line's requests are its first bucket's arrays, copied only when a second bucket joins it
+    // (most lines have one): no second copy of a window's million ids.
+    const sums = new Map<string, { line: Omit<UsageLine, "requestsRoot">; requests: { ids: string[]; tokens: number[] }; copied: boolean }>();
     const requestIds: string[] = [];
     let foreign = 0;
     let late = 0;
@@ -184,21 +195,31 @@ export class Aggregator {
           if (!Number.isSafeInteger(s.tokens)) throw new RangeError(`key ${alias}: token sum exceeds 2^53 in one window`);
           const family = this.familyOf(group, model);
           const key = `${subscriptionId}\u0000${family}`;
-          const sum = sums.get(key) ?? { line: { subscriptionId, family, tokens: 0n, requests: 0n }, leaves: [] };
+          const sum = sums.get(key);
+          if (sum === undefined) {
+            sums.set(key, { line: { subscriptionId, family, tokens: BigInt(s.tokens), requests: BigInt(s.requests) }, requests: { ids: s.ids, tokens: s.tokensOf }, copied: false });
+            continue;
+          }
           sum.line.tokens += BigInt(s.tokens);
           sum.line.requests += BigInt(s.requests);
-          for (let i = 0; i < s.ids.length; i++) sum.leaves.push({ requestId: s.ids[i], tokens: BigInt(s.tokensOf[i]) });
-          sums.set(key, sum);
+          if (!sum.copied) {
+            sum.requests = { ids: [...sum.requests.ids], tokens: [...sum.requests.tokens] };
+            sum.copied = true;
+          }
+          for (let i = 0; i < s.ids.length; i++) {
+            sum.requests.ids.push(s.ids[i]);
+            sum.requests.tokens.push(s.tokensOf[i]);
+          }
         }
       }
     }
-    const withLeaves = [...sums.values()].map((e) => ({ line: { ...e.line, requestsRoot: requestsRoot(e.leaves) }, leaves: e.leaves }));
-    const byLine = new Map(withLeaves.map((e) => [e.line, e.leaves]));
-    const lines = sortLines(withLeaves.map((e) => e.line));
+    const withRequests = [...sums.values()].map((e) => ({ line: { ...e.line, requestsRoot: requestsRootOf(e.requests) }, requests: e.requests }));
+    const byLine = new Map<UsageLine, LineRequests>(withRequests.map((e) => [e.line, e.requests]));
+    const lines = sortLines(withRequests.map((e) => e.line));
     validateLines(lines);
     return {
       lines,
-      leaves: lines.map((l) => byLine.get(l) ?? []),
+      leaves: lines.map((l) => byLine.get(l) ?? { ids: [], tokens: [] }),
       requestIds,
       rows: requestIds.length,
       late,

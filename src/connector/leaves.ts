@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { RequestLeaf, UsageLine } from "../report";
+import type { LineRequests, UsageLine } from "../report";
 import { parseWindowLeaves, type WindowLeaves } from "../verify/leaves-doc";
 
 /**
@@ -15,7 +15,7 @@ export function leavesFile(workDir: string, window: bigint): string {
 }
 
 /** The leaves document of a window's lines (`leaves[i]` are the requests of `lines[i]`). */
-export function windowLeaves(window: bigint, lines: readonly UsageLine[], leaves: readonly (readonly RequestLeaf[])[]): WindowLeaves {
+export function windowLeaves(window: bigint, lines: readonly UsageLine[], leaves: readonly LineRequests[]): WindowLeaves {
   if (lines.length !== leaves.length) throw new RangeError(`window ${window}: ${lines.length} lines but ${leaves.length} leaf lists`);
   return {
     window: window.toString(),
@@ -23,7 +23,7 @@ export function windowLeaves(window: bigint, lines: readonly UsageLine[], leaves
       subscriptionId: l.subscriptionId.toString(),
       family: l.family,
       requestsRoot: l.requestsRoot,
-      requests: (leaves[i] ?? []).map((r) => ({ requestId: r.requestId, tokens: r.tokens.toString() })),
+      requests: (leaves[i]?.ids ?? []).map((requestId, k) => ({ requestId, tokens: String(leaves[i]?.tokens[k]) })),
     })),
   };
 }

@@ -26,6 +26,8 @@ export {
   requestLeafHash,
   checkDistinctRequests,
   requestsRoot,
+  requestsRootOf,
+  type LineRequests,
 } from "./requests";
 export {
   type UsageSummary,

@@ -74,7 +74,7 @@ describe("database path, the window read in slices", () => {
     expect(db.requestIds.length).toBe(new Set(db.requestIds).size);
     expect({ rows: db.rows, late: db.late, ignored: db.ignored, observed: db.observed }).toEqual({ rows: api.rows, late: api.late, ignored: api.ignored, observed: api.observed });
     // Each line's requests: the same ids with the same tokens, however the slices cut them.
-    const leaves = (r: WindowRead) => r.leaves.map((l) => l.map((x) => `${x.requestId} ${x.tokens}`).sort());
+    const leaves = (r: WindowRead) => r.leaves.map((l) => l.ids.map((id, i) => `${id} ${l.tokens[i]}`).sort());
     expect(leaves(db)).toEqual(leaves(api));
   }
 

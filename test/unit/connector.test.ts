@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Aggregator, aggregateNaive, type SpendRowFields } from "../../src/connector/aggregate";
-import { requestsRoot } from "../../src/report";
+import { requestsRoot, type LineRequests } from "../../src/report";
 import { parseReportDocument, reportDocument, serializeDocument, summaryDocument } from "../../src/connector/report-doc";
 import { publishDocuments, startPublisher, type Publisher } from "../../src/connector/publish";
 import { ConnectorState, type WindowRecord } from "../../src/connector/state";
@@ -43,7 +43,11 @@ describe("connector aggregation", () => {
       { subscriptionId: 7n, family: "gpt-4", tokens: 150n, requests: 2n, requestsRoot: requestsRoot([{ requestId: "2", tokens: 50n }, { requestId: "1", tokens: 100n }]) },
     ]);
     // Each line's requests, as the customer's leaves: across rotated keys, in the order read.
-    expect(r.leaves).toEqual([[{ requestId: "4", tokens: 9n }], [{ requestId: "3", tokens: 5n }], [{ requestId: "1", tokens: 100n }, { requestId: "2", tokens: 50n }]]);
+    expect(r.leaves).toEqual([
+      { ids: ["4"], tokens: [9] },
+      { ids: ["3"], tokens: [5] },
+      { ids: ["1", "2"], tokens: [100, 50] },
+    ]);
     expect(r.requestIds.sort()).toEqual(["1", "2", "3", "4"]);
     expect(r.ignored).toEqual({ failed: 1, foreign: 1, alreadyReported: 1 });
   });
@@ -109,8 +113,8 @@ describe("connector aggregation", () => {
     const b = grouped.result();
     expect(b.lines).toEqual(a.lines);
     expect([...b.requestIds].sort()).toEqual([...a.requestIds].sort());
-    const byId = (x: { requestId: string }, y: { requestId: string }) => (x.requestId < y.requestId ? -1 : x.requestId > y.requestId ? 1 : 0);
-    expect(b.leaves.map((l) => [...l].sort(byId))).toEqual(a.leaves.map((l) => [...l].sort(byId)));
+    const sorted = (l: LineRequests) => l.ids.map((id, i) => `${id} ${l.tokens[i]}`).sort();
+    expect(b.leaves.map(sorted)).toEqual(a.leaves.map(sorted));
     expect({ rows: b.rows, late: b.late, ignored: b.ignored }).toEqual({ rows: a.rows, late: a.late, ignored: a.ignored });
   });
 
@@ -151,6 +155,23 @@ describe("connector aggregation, edges", () => {
     const r = agg.result();
     expect(r.lines.map((l) => l.subscriptionId)).toEqual([7n]);
     expect(r.ignored.foreign).toBe(4);
+  });
+
+  it("hands out its requests without copying them, so it takes no row after its result", () => {
+    const agg = new Aggregator(DEFAULT_PRICING);
+    agg.add(row("a", "ff-1", "gpt-4o", 3));
+    agg.add(row("b", "ff-1-r1", "gpt-4o", 4));
+    agg.add(row("c", "ff-2", "gpt-4o", 5));
+    const first = agg.result();
+    expect(first.leaves).toEqual([
+      { ids: ["a", "b"], tokens: [3, 4] },
+      { ids: ["c"], tokens: [5] },
+    ]);
+    expect(() => agg.add(row("d", "ff-2", "gpt-4o", 6))).toThrow(/^rows added after the aggregator's result was taken$/);
+    expect(() => agg.addGroup("ff-2", "gpt-4o", "gpt-4o", sums([6]))).toThrow(/^rows added after the aggregator's result was taken$/);
+    // Asked again, the same result: nothing was added to the arrays the first one holds.
+    expect(agg.result()).toEqual(first);
+    expect(first.leaves[1]).toEqual({ ids: ["c"], tokens: [5] });
   });
 
   it("refuses a window whose tokens of one key sum past 2^53", () => {

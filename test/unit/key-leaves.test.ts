@@ -10,14 +10,14 @@ import { keyServiceRoutes, type KeyServiceApi } from "../../src/keys/http/routes
 import { connectorLeavesReader, leavesAnswer } from "../../src/keys/leaves";
 import { parseBody } from "../../src/keys/http/validate";
 import { LeavesRequest } from "../../src/keys/http/wire";
-import { requestsRoot, summarize, type UsageLine } from "../../src/report";
+import { requestsRootOf, summarize, type UsageLine } from "../../src/report";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ff-leaves-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function commit(window: bigint, stage: string, lines: { sub: bigint; family: string; ids: string[] }[]): void {
-  const leaves = lines.map((l) => l.ids.map((requestId) => ({ requestId, tokens: 10n })));
-  const usage: UsageLine[] = lines.map((l, i) => ({ subscriptionId: l.sub, family: l.family, tokens: 10n * BigInt(l.ids.length), requests: BigInt(l.ids.length), requestsRoot: requestsRoot(leaves[i] ?? []) }));
+  const leaves = lines.map((l) => ({ ids: l.ids, tokens: l.ids.map(() => 10) }));
+  const usage: UsageLine[] = lines.map((l, i) => ({ subscriptionId: l.sub, family: l.family, tokens: 10n * BigInt(l.ids.length), requests: BigInt(l.ids.length), requestsRoot: requestsRootOf(leaves[i] ?? { ids: [], tokens: [] }) }));
   const file = leavesFile(path.join(dir, "work"), window);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(windowLeaves(window, usage, leaves)));

@@ -9,6 +9,8 @@ import {
   UINT64_MAX,
   requestLeafHash,
   requestsRoot,
+  requestsRootOf,
+  type LineRequests,
   type RequestLeaf,
 } from "../../src/report";
 import { GOLDEN_REQUESTS } from "./fixtures/golden-report";
@@ -123,5 +125,51 @@ describe("requestsRoot", () => {
       "0xfc3768b182b5a70e793b7f7180cee6088fc4c6ad3fa198514ea770b64c921dc6",
       "0x94655bae414181106e31752cb7731f68c1b895344e9b4b24b2f5820f8f630486",
     ]);
+  });
+});
+
+describe("requestsRootOf (the connector's side-by-side form)", () => {
+  const sideBySide = (ls: readonly RequestLeaf[]): LineRequests => ({ ids: ls.map((l) => l.requestId), tokens: ls.map((l) => Number(l.tokens)) });
+
+  it("is requestsRoot of the same requests, for any safe token count (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.record({ requestId: fc.string({ minLength: 0, maxLength: 40 }), tokens: fc.bigInt({ min: 0n, max: BigInt(Number.MAX_SAFE_INTEGER) }) }), {
+          minLength: 0,
+          maxLength: 50,
+          selector: (l) => l.requestId,
+        }),
+        (ls) => {
+          expect(requestsRootOf(sideBySide(ls))).toBe(requestsRoot(ls));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("writes both 32-bit halves of the uint64 word: 0, 2^32 - 1, 2^32, 2^32 + 1 and 2^53 - 1 tokens", () => {
+    for (const tokens of [0n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 32n + 1n, 2n ** 53n - 1n, 0x1234_5678_9abcn]) {
+      const leaf = { requestId: "r", tokens };
+      expect(requestsRootOf(sideBySide([leaf])), String(tokens)).toBe(requestsRoot([leaf]));
+    }
+  });
+
+  it("refuses what requestsRoot refuses, and columns of different lengths", () => {
+    expect(requestsRootOf({ ids: [], tokens: [] })).toBe(EMPTY_REQUESTS_ROOT);
+    const refused: [LineRequests, RegExp][] = [
+      [{ ids: ["a", "a"], tokens: [1, 2] }, /request id "a" appears twice/],
+      [{ ids: ["a"], tokens: [1, 2] }, /1 request ids but 2 token counts/],
+      [{ ids: ["a", "b"], tokens: [1] }, /2 request ids but 1 token counts/],
+      [{ ids: ["\ud800"], tokens: [1] }, /lone surrogate/],
+      [{ ids: ["a"], tokens: [-1] }, /request a: tokens -1 is not a uint64/],
+      [{ ids: ["a"], tokens: [1.5] }, /request a: tokens 1.5 is not a uint64/],
+      [{ ids: ["a"], tokens: [2 ** 53] }, /request a: tokens 9007199254740992 is not a uint64/],
+      [{ ids: ["a"], tokens: [Number.NaN] }, /request a: tokens NaN is not a uint64/],
+      [{ ids: ["a"], tokens: ["1" as unknown as number] }, /request a: tokens 1 is not a uint64/],
+    ];
+    for (const [requests, message] of refused) {
+      expect(() => requestsRootOf(requests), JSON.stringify(requests)).toThrow(InvalidRequestLeafError);
+      expect(() => requestsRootOf(requests), JSON.stringify(requests)).toThrow(message);
+    }
   });
 });
