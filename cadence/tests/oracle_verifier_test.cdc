@@ -4,10 +4,12 @@ import "oracle_fixtures.cdc"
 import "FlareOracleVerifier"
 
 access(all) var readyHeight: UInt64 = 0
+access(all) var deployedHeight: UInt64 = 0
 
 /// Oracles 1..3 registered (fixture keys 0..2), threshold 2, fixture source.
 access(all) fun setup() {
     deployAll()
+    deployedHeight = chainHeight()
     configureOracles(keys: fxOracleKeys(), chainId: fxChainId(), verifier: fxVerifier())
     readyHeight = chainHeight()
 }
@@ -134,4 +136,62 @@ access(all) fun testRejectsBadConfiguration() {
     let atThree = configFingerprint()
     Test.assertError(tx("transactions/oracle/remove_oracle", admin, [1 as UInt64]), errorMessage: "removing the oracle would leave fewer oracles than the threshold (2 would remain, the threshold is 3)")
     Test.assertEqual(atThree, configFingerprint())
+}
+
+access(all) fun testSignatureHexIsReadInEitherCaseAndAnythingElseCountsNothing() {
+    let good = fxSigs("w1")
+    let signature = good.signatures[0]
+    // Every edge of the three hex ranges is in this signature: 0 and 9, a and f (A and F upper-cased).
+    for digit in ["0", "9", "a", "f"] {
+        Test.assert(signature.contains(digit), message: "fixture signature lacks ".concat(digit))
+    }
+    let upper: [UInt8] = []
+    for c in signature.utf8 {
+        upper.append(c >= 97 && c <= 102 ? c - 32 : c)
+    }
+    let upperCased = String.fromUTF8(upper)!
+    Test.assert(upperCased.contains("A") && upperCased.contains("F") && !upperCased.contains("a"), message: upperCased)
+    Test.assertEqual([1, 2] as [UInt64], countedOf(FxSigs(signers: [1, 2], signatures: [upperCased, good.signatures[1]])))
+    // The characters just outside each range: a signature holding one counts nothing, and the
+    // others still count (a malformed signature never aborts the report).
+    for outside in ["/", ":", "`", "g", "@", "G"] {
+        let bad = outside.concat(signature.slice(from: 1, upTo: signature.length))
+        Test.assertEqual([2] as [UInt64], countedOf(FxSigs(signers: [1, 2], signatures: [bad, good.signatures[1]])))
+    }
+}
+
+access(all) fun testAPublishedAdminReferenceChangesNothing() {
+    // The Admin's holder may publish a plain reference to it: only the Configure entitlement,
+    // which no published reference carries, changes the oracles, the threshold or the source.
+    let before = configFingerprint()
+    let publish = "import \"FlareOracleVerifier\"\ntransaction { prepare(s: auth(IssueStorageCapabilityController, PublishCapability) &Account) {\n s.capabilities.publish(s.capabilities.storage.issue<&FlareOracleVerifier.Admin>(FlareOracleVerifier.AdminStoragePath), at: /public/flareflowOracleAdminRead) } }"
+    Test.expect(Test.executeTransaction(Test.Transaction(code: publish, authorizers: [admin.address], signers: [admin], arguments: [])), Test.beSucceeded())
+    let stranger = newAccount(1.0)
+    let calls: {String: String} = {
+        "registerOracle": "let _ = a.registerOracle(publicKey: \"".concat(fxOracleKeys()[3]).concat("\")"),
+        "removeOracle": "a.removeOracle(oracleId: 1)",
+        "setThreshold": "a.setThreshold(1)",
+        "setSource": "a.setSource(coston2ChainId: 1, verifier: \"0x000000000000000000000000000000000000dead\")"
+    }
+    for name in calls.keys {
+        let code = "import \"FlareOracleVerifier\"\ntransaction(owner: Address) { prepare(s: &Account) {\n let a = getAccount(owner).capabilities.borrow<&FlareOracleVerifier.Admin>(/public/flareflowOracleAdminRead)!\n ".concat(calls[name]!).concat("\n } }")
+        let result = Test.executeTransaction(Test.Transaction(code: code, authorizers: [stranger.address], signers: [stranger], arguments: [admin.address]))
+        Test.assertError(result, errorMessage: "cannot access `".concat(name).concat("` because function requires `Configure` authorization"))
+    }
+    Test.assertEqual(before, configFingerprint())
+}
+
+/// Last: it rolls the chain back past the configuration every other test starts from.
+access(all) fun testBeforeAnyConfigurationNothingIsAccepted() {
+    // As deployed: no oracle, a threshold of 1 that no signature can meet, Coston2's chain id and
+    // no verifier address yet. Even an empty set of signatures must not verify.
+    resetTo(deployedHeight)
+    let asDeployed = scriptInline("import \"FlareOracleVerifier\"\naccess(all) fun main(): [String] { return [FlareOracleVerifier.threshold.toString(), FlareOracleVerifier.coston2ChainId.toString(), FlareOracleVerifier.reportVerifier.toString(), FlareOracleVerifier.getOracles().length.toString()] }", [])! as! [String]
+    Test.assertEqual(["1", "114", "0000000000000000000000000000000000000000", "0"], asDeployed)
+    let r = fxReport("w1")
+    Test.assertEqual(false, script("scripts/oracle/verify", [r.window, r.digest, r.round, [] as [UInt64], [] as [String]])! as! Bool)
+    Test.assertEqual(false, verifyW1("w1")["valid"]! as! Bool)
+    // The first oracle registered is oracle 1.
+    txOk("transactions/oracle/register_oracle", admin, [fxOracleKeys()[0]])
+    Test.assertEqual(fxOracleKeys()[0], (config()["oracles"]! as! {UInt64: String})[1]!)
 }

@@ -32,6 +32,11 @@ access(all) fun testDefaultWindowIsFiveMinutes() {
     Test.assertEqual(300 as UInt64, windowSeconds())
 }
 
+access(all) fun testAStalledChunkedReportMayBeResumedAfterOneHourByDefault() {
+    let state = script("scripts/triggers/get_state", [])! as! {String: AnyStruct}
+    Test.assertEqual(3_600.0, state["stuckAfter"]! as! UFix64)
+}
+
 access(all) fun testAdminSetsTheWindowLengthBeforeTheFirstSettlement() {
     txOk("transactions/triggers/set_window_seconds", admin, [UInt64(30)])
     Test.assertEqual(30 as UInt64, windowSeconds())

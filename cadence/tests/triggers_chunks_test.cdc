@@ -233,6 +233,7 @@ access(all) fun testRejectsAHashThatIsNot32BytesOfHex() {
     let digest = fxW3Digest()
     let cases: {String: String} = {
         "0x": "got 0",
+        "0": "got 1",
         "0x".concat(digest.slice(from: 0, upTo: 62)): "got 62",
         digest.concat("00"): "got 66"
     }
