@@ -181,6 +181,23 @@ access(all) fun testAPublishedAdminReferenceChangesNothing() {
     Test.assertEqual(before, configFingerprint())
 }
 
+access(all) fun testNobodyElseGetsTheAcceptor() {
+    // The one Acceptor went to FlareFDCTriggers at its deployment; one held anywhere else could
+    // accept windows outside FlareFDCTriggers' checks. No transaction may ask for one, even signed
+    // by the contracts' account...
+    let take = "import \"FlareOracleVerifier\"\ntransaction { prepare(s: auth(SaveValue) &Account) { s.storage.save(<- FlareOracleVerifier.issueAcceptor(), to: /storage/acceptor) } }"
+    for signer in [newAccount(1.0), admin] {
+        let result = Test.executeTransaction(Test.Transaction(code: take, authorizers: [signer.address], signers: [signer], arguments: []))
+        Test.assertError(result, errorMessage: "cannot access `issueAcceptor` because function requires `account` authorization")
+    }
+    // ...and a second contract on the same account gets none: there is only one.
+    let second = "import FlareOracleVerifier from 0x0000000000000007\naccess(all) contract SecondAcceptor { access(self) let a: @FlareOracleVerifier.Acceptor\n init() { self.a <- FlareOracleVerifier.issueAcceptor() } }"
+    let deploy = "transaction(code: String) { prepare(s: auth(AddContract) &Account) { s.contracts.add(name: \"SecondAcceptor\", code: code.utf8) } }"
+    let result = Test.executeTransaction(Test.Transaction(code: deploy, authorizers: [admin.address], signers: [admin], arguments: [second]))
+    Test.assertError(result, errorMessage: "FlareOracleVerifier: the Acceptor was issued already; there is only one")
+    Test.assertEqual(1, Test.eventsOfType(Type<FlareOracleVerifier.AcceptorIssued>()).length)
+}
+
 /// Last: it rolls the chain back past the configuration every other test starts from.
 access(all) fun testBeforeAnyConfigurationNothingIsAccepted() {
     // As deployed: no oracle, a threshold of 1 that no signature can meet, Coston2's chain id and
