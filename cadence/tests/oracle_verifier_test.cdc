@@ -181,6 +181,14 @@ access(all) fun testAPublishedAdminReferenceChangesNothing() {
     Test.assertEqual(before, configFingerprint())
 }
 
+access(all) fun testSourceTakesAnyPositiveChainId() {
+    // 1 (Ethereum's) is the smallest positive chain id; only 0 is refused (testRejectsBadConfiguration).
+    txOk("transactions/oracle/set_source", admin, [1 as UInt256, fxVerifier()])
+    Test.assertEqual(1 as UInt256, config()["coston2ChainId"]! as! UInt256)
+    let set = Test.eventsOfType(Type<FlareOracleVerifier.SourceSet>())
+    Test.assertEqual(1 as UInt256, (set[set.length - 1] as! FlareOracleVerifier.SourceSet).coston2ChainId)
+}
+
 access(all) fun testNobodyElseGetsTheAcceptor() {
     // The one Acceptor went to FlareFDCTriggers at its deployment; one held anywhere else could
     // accept windows outside FlareFDCTriggers' checks. No transaction may ask for one, even signed
