@@ -19,12 +19,17 @@ export function windowLeaves(window: bigint, lines: readonly UsageLine[], leaves
   if (lines.length !== leaves.length) throw new RangeError(`window ${window}: ${lines.length} lines but ${leaves.length} leaf lists`);
   return {
     window: window.toString(),
-    lines: lines.map((l, i) => ({
-      subscriptionId: l.subscriptionId.toString(),
-      family: l.family,
-      requestsRoot: l.requestsRoot,
-      requests: (leaves[i]?.ids ?? []).map((requestId, k) => ({ requestId, tokens: String(leaves[i]?.tokens[k]) })),
-    })),
+    lines: lines.map((l, i) => {
+      const { ids, tokens } = leaves[i] as LineRequests;
+      // A count missing for an id would be written as "undefined" and only refused when read back.
+      if (ids.length !== tokens.length) throw new RangeError(`window ${window}, line ${i}: ${ids.length} request ids but ${tokens.length} token counts`);
+      return {
+        subscriptionId: l.subscriptionId.toString(),
+        family: l.family,
+        requestsRoot: l.requestsRoot,
+        requests: ids.map((requestId, k) => ({ requestId, tokens: String(tokens[k]) })),
+      };
+    }),
   };
 }
 

@@ -38,6 +38,13 @@ describe("the key service's leaves", () => {
   commit(103n, "settled", [{ sub: 7n, family: "", ids: ["d"] }]);
   const reader = connectorLeavesReader(dir);
 
+  it("are never written for a line whose ids and token counts differ in length", () => {
+    const line: UsageLine = { subscriptionId: 7n, family: "gpt-4", tokens: 10n, requests: 2n, requestsRoot: `0x${"00".repeat(32)}` };
+    expect(() => windowLeaves(5n, [line], [{ ids: ["a", "b"], tokens: [10] }])).toThrow("window 5, line 0: 2 request ids but 1 token counts");
+    expect(() => windowLeaves(5n, [line], [])).toThrow("window 5: 1 lines but 0 leaf lists");
+    expect(windowLeaves(5n, [line], [{ ids: ["a", "b"], tokens: [4, 6] }]).lines[0]?.requests).toEqual([{ requestId: "a", tokens: "4" }, { requestId: "b", tokens: "6" }]);
+  });
+
   it("give a subscription its own lines only, of committed windows in the range", () => {
     const out = reader.leaves("7", 100n, 103n);
     expect(out.map((w) => w.window)).toEqual(["100", "103"]);
