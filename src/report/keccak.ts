@@ -180,17 +180,20 @@ function permute(s: Int32Array): void {
   s[48] = a24l; s[49] = a24h;
 }
 
-/** The 32-byte Keccak-256 digest of `input`, written into `out` at `outOffset` (a new array if none is given). */
-export function keccak256(input: Uint8Array, out: Uint8Array = new Uint8Array(32), outOffset = 0): Uint8Array {
+/**
+ * The 32-byte Keccak-256 digest of `input`'s bytes `start`…`end` (default: all of them), written
+ * into `out` at `outOffset` (a new array if none is given). The input is absorbed before
+ * anything is written, so `out` may be the input's own buffer.
+ */
+export function keccak256(input: Uint8Array, out: Uint8Array = new Uint8Array(32), outOffset = 0, start = 0, end = input.length): Uint8Array {
   state.fill(0);
-  const n = input.length;
-  let offset = 0;
-  for (; n - offset >= RATE; offset += RATE) {
+  let offset = start;
+  for (; end - offset >= RATE; offset += RATE) {
     for (let i = 0; i < RATE; i++) stateBytes[i] ^= input[offset + i];
     permute(state);
   }
-  for (let i = 0; offset + i < n; i++) stateBytes[i] ^= input[offset + i];
-  stateBytes[n - offset] ^= 0x01;
+  for (let i = 0; offset + i < end; i++) stateBytes[i] ^= input[offset + i];
+  stateBytes[end - offset] ^= 0x01;
   stateBytes[RATE - 1] ^= 0x80;
   permute(state);
   for (let i = 0; i < 32; i++) out[outOffset + i] = stateBytes[i];

@@ -1,5 +1,5 @@
 import { keccak256 } from "./keccak";
-import { ZeroHash, getBytes, hexlify, id } from "ethers";
+import { ZeroHash, getBytes, id } from "ethers";
 import { UINT64_MAX } from "../pricing/units";
 import { FlareFlowError } from "../errors";
 import { isWellFormedRequestId } from "./fields";
@@ -55,21 +55,39 @@ export class InvalidRequestLeafError extends FlareFlowError {
 const encoder = new TextEncoder();
 const DOMAIN_BYTES = getBytes(REQUEST_LEAF_DOMAIN);
 
-/** Throws unless `requestId` is a request id a leaf may carry; returns its UTF-8 bytes. */
-export function checkRequestId(requestId: unknown): Uint8Array {
+/** Throws unless `requestId` is a request id a leaf may carry. */
+function validRequestId(requestId: unknown): string {
   if (typeof requestId !== "string") throw new InvalidRequestLeafError(`a request id is a string: ${JSON.stringify(requestId)}`);
   if (!isWellFormedRequestId(requestId)) throw new InvalidRequestLeafError(`request id ${JSON.stringify(requestId.slice(0, 80))} is not well-formed Unicode (a lone surrogate)`);
-  return encoder.encode(requestId);
+  return requestId;
 }
 
-// Scratch buffers of the hashing below (one leaf or one pair at a time).
+/** Throws unless `requestId` is a request id a leaf may carry; returns its UTF-8 bytes. */
+export function checkRequestId(requestId: unknown): Uint8Array {
+  return encoder.encode(validRequestId(requestId));
+}
+
+/*
+ * Scratch buffers of the hashing below, reused from call to call rather than a buffer per id
+ * and two per line (a window hashes a million requests in 50,000 lines). Lines up to
+ * SCRATCH_LEAVES requests reuse the tree buffers; a larger one gets its own, so one huge line
+ * is not kept.
+ */
 const preimage = new Uint8Array(96);
 preimage.set(DOMAIN_BYTES, 0);
 const pair = new Uint8Array(64);
+/** A UTF-8 encoding takes at most 3 bytes per UTF-16 unit. */
+let idBytes = new Uint8Array(3 * 128);
+const SCRATCH_LEAVES = 4096;
+const scratchHashes = new Uint8Array(SCRATCH_LEAVES * 32);
+const scratchTree = new Uint8Array((2 * SCRATCH_LEAVES - 1) * 32);
+const scratchOrder = new Uint32Array(SCRATCH_LEAVES);
 
 /** Validates one request id and starts its leaf's preimage: the id's hash, tokens zeroed. */
 function beginLeaf(requestId: unknown): void {
-  keccak256(checkRequestId(requestId), preimage, 32);
+  const id = validRequestId(requestId);
+  if (idBytes.length < 3 * id.length) idBytes = new Uint8Array(3 * id.length);
+  keccak256(idBytes, preimage, 32, 0, encoder.encodeInto(id, idBytes).written);
   preimage.fill(0, 64);
 }
 
@@ -105,7 +123,7 @@ function writeLeafOf(requestId: string, tokens: number, out: Uint8Array, offset:
 export function requestLeafHash(leaf: RequestLeaf): string {
   const hash = new Uint8Array(32);
   writeLeaf(leaf, hash, 0);
-  return hexlify(hash);
+  return hex32(hash);
 }
 
 /** Compares the 32 bytes at offset `a` of `bytes` with those at offset `b`. */
@@ -134,7 +152,7 @@ function checkDistinctIds(ids: readonly string[]): void {
 export function requestsRoot(leaves: readonly RequestLeaf[]): string {
   if (leaves.length === 0) return EMPTY_REQUESTS_ROOT;
   checkDistinctRequests(leaves);
-  const hashes = new Uint8Array(leaves.length * 32);
+  const hashes = leafHashBuffer(leaves.length);
   for (let i = 0; i < leaves.length; i++) writeLeaf(leaves[i], hashes, i * 32);
   return rootOfLeafHashes(hashes, leaves.length);
 }
@@ -145,9 +163,19 @@ export function requestsRootOf(requests: LineRequests): string {
   if (ids.length !== tokens.length) throw new InvalidRequestLeafError(`${ids.length} request ids but ${tokens.length} token counts`);
   if (ids.length === 0) return EMPTY_REQUESTS_ROOT;
   checkDistinctIds(ids);
-  const hashes = new Uint8Array(ids.length * 32);
+  const hashes = leafHashBuffer(ids.length);
   for (let i = 0; i < ids.length; i++) writeLeafOf(ids[i], tokens[i], hashes, i * 32);
   return rootOfLeafHashes(hashes, ids.length);
+}
+
+/** Room for n leaf hashes: the scratch buffer, or a new one for a line larger than it. */
+function leafHashBuffer(n: number): Uint8Array {
+  return n <= SCRATCH_LEAVES ? scratchHashes : new Uint8Array(n * 32);
+}
+
+/** Copies the 32 bytes at `from` in `source` to `to` in `target`. */
+function copy32(source: Uint8Array, from: number, target: Uint8Array, to: number): void {
+  for (let i = 0; i < 32; i++) target[to + i] = source[from + i];
 }
 
 /**
@@ -157,19 +185,41 @@ export function requestsRootOf(requests: LineRequests): string {
  * requests would otherwise be three million small arrays to collect.
  */
 function rootOfLeafHashes(hashes: Uint8Array, n: number): string {
-  const order = Array.from({ length: n }, (_, i) => i * 32).sort((a, b) => compareAt(hashes, a, b));
-  const tree = new Uint8Array((2 * n - 1) * 32);
-  for (let k = 0; k < n; k++) tree.set(hashes.subarray(order[k], order[k] + 32), (2 * n - 2 - k) * 32);
+  const scratch = n <= SCRATCH_LEAVES;
+  const order = scratch ? scratchOrder.subarray(0, n) : new Uint32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k * 32;
+  order.sort((a, b) => compareAt(hashes, a, b));
+  const tree = scratch ? scratchTree : new Uint8Array((2 * n - 1) * 32);
+  for (let k = 0; k < n; k++) copy32(hashes, order[k] as number, tree, (2 * n - 2 - k) * 32);
   for (let i = n - 2; i >= 0; i--) {
     const left = (2 * i + 1) * 32;
     const right = left + 32;
-    const smallerFirst = compareAt(tree, left, right) <= 0;
-    pair.set(tree.subarray(left, right + 32), 0);
-    if (!smallerFirst) {
-      pair.set(tree.subarray(right, right + 32), 0);
-      pair.set(tree.subarray(left, left + 32), 32);
+    if (compareAt(tree, left, right) <= 0) {
+      keccak256(tree, tree, i * 32, left, right + 32);
+    } else {
+      copy32(tree, right, pair, 0);
+      copy32(tree, left, pair, 32);
+      keccak256(pair, tree, i * 32);
     }
-    keccak256(pair, tree, i * 32);
   }
-  return hexlify(tree.subarray(0, 32));
+  return hex32(tree);
+}
+
+const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
+const hexScratch = new Uint8Array(66);
+hexScratch[0] = 0x30; // "0"
+hexScratch[1] = 0x78; // "x"
+const ascii = new TextDecoder();
+
+/**
+ * The first 32 bytes of `bytes` as 0x-hex, in one flat string. Not ethers' hexlify: it appends
+ * two characters at a time, and the string it returns holds all 64 intermediate ones (about
+ * 1.5 kB) until something flattens it, which for a window's 50,000 line roots was 77 MB kept.
+ */
+function hex32(bytes: Uint8Array): string {
+  for (let i = 0; i < 32; i++) {
+    hexScratch[2 + 2 * i] = HEX_DIGITS[bytes[i] >> 4] as number;
+    hexScratch[3 + 2 * i] = HEX_DIGITS[bytes[i] & 0x0f] as number;
+  }
+  return ascii.decode(hexScratch);
 }

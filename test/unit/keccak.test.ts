@@ -29,6 +29,17 @@ describe("keccak256", () => {
     expect(hex(keccak256(short))).toBe(hex(keccak_256(short)));
   });
 
+  it("hashes only the bytes from start to end, and may write its digest into its own input", () => {
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
+    for (const [start, end] of [[0, 0], [5, 5], [3, 139], [10, 146], [1, 300], [136, 272]] as const) {
+      expect(hex(keccak256(bytes, undefined, 0, start, end)), `${start}-${end}`).toBe(hex(keccak_256(bytes.slice(start, end))));
+    }
+    const own = bytes.slice();
+    const expected = hex(keccak_256(own.slice(32, 96)));
+    keccak256(own, own, 0, 32, 96);
+    expect(hex(own.subarray(0, 32))).toBe(expected);
+  });
+
   it("returns a digest of its own: a later call does not change an earlier result", () => {
     const first = keccak256(Uint8Array.from([1]));
     const copy = hex(first);

@@ -78,6 +78,20 @@ describe("requestsRoot", () => {
     for (let n = 1; n <= 70; n++) expect(requestsRoot(leaves(n)), `${n} leaves`).toBe(openZeppelinRoot(leaves(n)));
   });
 
+  it("is SimpleMerkleTree's root at and past the hashing's reused buffers (4,096 leaves), and for a small line after a large one", () => {
+    const asColumns = (ls: readonly RequestLeaf[]): LineRequests => ({ ids: ls.map((l) => l.requestId), tokens: ls.map((l) => Number(l.tokens)) });
+    for (const n of [4096, 4097, 6000, 3, 4095]) {
+      const ls = leaves(n, `big${n}-`);
+      const expected = openZeppelinRoot(ls);
+      expect(requestsRoot(ls), `${n} leaves`).toBe(expected);
+      expect(requestsRootOf(asColumns(ls)), `${n} leaves side by side`).toBe(expected);
+    }
+    // Ids longer than any before (the UTF-8 buffer grows), then short ones again.
+    for (const ls of [[{ requestId: "😀".repeat(400), tokens: 1n }, { requestId: "ü".repeat(3000), tokens: 2n }], leaves(5, "short")]) {
+      expect(requestsRoot(ls)).toBe(openZeppelinRoot(ls));
+    }
+  });
+
   it("is SimpleMerkleTree's root for any set of requests, in any order (property)", () => {
     fc.assert(
       fc.property(
