@@ -18,6 +18,15 @@ export class HttpError extends FlareFlowError {
   }
 }
 
+/**
+ * A body sent as plain text rather than JSON: what a server answers where its framework, not
+ * its code, writes the refusal (Starlette's "Internal Server Error" for an exception no handler
+ * caught, text/plain; charset=utf-8).
+ */
+export class PlainTextBody {
+  constructor(readonly text: string) {}
+}
+
 /** The error body of FlareFlow's own servers (the key service, the publisher): `{error: {code, message}}`. */
 export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
   return { error: { code, message } };

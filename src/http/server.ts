@@ -7,7 +7,7 @@ import { createAdaptorServer, type HttpBindings } from "@hono/node-server";
 import type { Context, Hono } from "hono";
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { HttpError } from "./error";
+import { HttpError, PlainTextBody } from "./error";
 
 /** The bindings every server here runs with (the node:http request, e.g. for the peer's address). */
 export type NodeEnv = { Bindings: HttpBindings };
@@ -47,7 +47,11 @@ export function jsonResponse(status: number, body: unknown, headers: Readonly<Re
   return new Response(text, { status, headers: { "content-type": "application/json", ...headers, "content-length": String(Buffer.byteLength(text)) } });
 }
 
-/** How one server reads a JSON body, and the refusals it answers in its own words. */
+/** `text` as plain UTF-8 text, its length given as jsonResponse gives it. */
+export function textResponse(status: number, text: string, headers: Readonly<Record<string, string>> = {}): Response {
+  return new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers, "content-length": String(Buffer.byteLength(text)) } });
+}
+
 /**
  * What the local stand-ins (LiteLLM's, Flare's) read of a request body at most. Neither imitates
  * a limit of the real service here (each refuses in its own service's words); the bound only
@@ -110,7 +114,10 @@ export function renderErrors<E extends NodeEnv>(
   app: Hono<E>,
   options: { internal: HttpError; onInternal?: (error: unknown) => void; headers?: Readonly<Record<string, string>>; notFound?: (c: Context<E>) => HttpError },
 ): void {
-  const render = (e: HttpError) => jsonResponse(e.status, e.body, { ...e.headers, ...options.headers });
+  const render = (e: HttpError) => {
+    const headers = { ...e.headers, ...options.headers };
+    return e.body instanceof PlainTextBody ? textResponse(e.status, e.body.text, headers) : jsonResponse(e.status, e.body, headers);
+  };
   app.onError((error) => {
     if (error instanceof HttpError) return render(error);
     options.onInternal?.(error);

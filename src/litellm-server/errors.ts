@@ -1,4 +1,4 @@
-import { HttpError } from "../http/error";
+import { HttpError, PlainTextBody } from "../http/error";
 import { FlareFlowError } from "../errors";
 
 /**
@@ -14,6 +14,15 @@ const DOCS = { docs: "README.md#what-is-real-here-and-what-is-a-stand-in" };
 
 export function proxyError(status: number, type: string, message: string, param: string | null = null, headers: Record<string, string> = {}): HttpError {
   return new HttpError(status, { error: { message, type, param, code: String(status) } }, headers, DOCS);
+}
+
+/**
+ * An exception no handler caught (a route that catches nothing, a bug): FastAPI leaves it to
+ * Starlette's ServerErrorMiddleware, which answers 500 "Internal Server Error" as plain text,
+ * not in LiteLLM's error shape (starlette/middleware/errors.py, `error_response`).
+ */
+export function uncaughtError(): HttpError {
+  return new HttpError(500, new PlainTextBody("Internal Server Error"), {}, DOCS);
 }
 
 export function validationError(loc: string[], msg: string, type = "value_error"): HttpError {

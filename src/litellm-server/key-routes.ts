@@ -7,7 +7,7 @@ import { sha256Hex } from "./auth";
 import type { RouteResult, ServerContext } from "./context";
 import { addDuration } from "./durations";
 import type { HttpError } from "../http/error";
-import { abbreviateKey, proxyError, pyDetail } from "./errors";
+import { abbreviateKey, proxyError, pyDetail, uncaughtError } from "./errors";
 import { queryInt } from "./http";
 import { readKeyFields } from "./key-fields";
 import { keyRow } from "./key-view";
@@ -35,13 +35,13 @@ function aliasTaken(ctx: ServerContext, alias: string | null | undefined, except
  * "Internal Server Error."; `update_key_fn` wraps any exception in a 400 auth_error
  * "Authentication Error, <e>"; `delete_key_fn` hands it to `handle_exception_on_proxy`, a 500
  * internal_server_error (this stand-in's "Invalid request type" answer has the same form);
- * `block_key` catches nothing, so FastAPI answers 500 (here in JSON, not Starlette's plain text).
+ * `block_key` catches nothing, so Starlette answers its plain-text 500 (uncaughtError).
  */
 const failedWrite = {
   generate: () => proxyError(500, "internal_server_error", pyDetail("Internal Server Error.")),
   update: (e: string) => proxyError(400, "auth_error", `Authentication Error, ${e}`, "None"),
   delete: (e: string) => proxyError(500, "internal_server_error", `Internal Server Error, ${e}`, "None"),
-  block: () => proxyError(500, "internal_server_error", "Internal Server Error"),
+  block: () => uncaughtError(),
 } as const;
 
 async function durably(write: Promise<void>, refusal: (error: string) => HttpError): Promise<void> {

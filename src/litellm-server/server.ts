@@ -8,7 +8,7 @@ import type { StatusCode } from "hono/utils/http-status";
 import { jsonResponse, readJson, renderErrors, serve, STAND_IN_MAX_BODY_BYTES, type NodeEnv } from "../http/server";
 import { isMasterKey, requireMaster } from "./auth";
 import type { RouteResult, ServerContext } from "./context";
-import { LiteLLMServerError, methodNotAllowed, notFound, proxyError, validationError } from "./errors";
+import { LiteLLMServerError, methodNotAllowed, notFound, proxyError, uncaughtError, validationError } from "./errors";
 import { bearerToken } from "./http";
 import { deleteKeys, generateKey, keyInfo, listKeys, setBlocked, updateKey } from "./key-routes";
 import { chatCompletion, listModels } from "./llm-routes";
@@ -130,8 +130,8 @@ function liteLLMApp(ctx: ServerContext, onRequest: LiteLLMServerOptions["onReque
       return answer(c, spendLogs(ctx, new URL(c.req.url).searchParams, path));
     });
   }
-  // Never echo internals; LiteLLM's generic 500 shape.
-  renderErrors(app, { internal: proxyError(500, "internal_server_error", "Internal Server Error"), notFound });
+  // Never echo internals: an exception nothing caught answers as Starlette answers it.
+  renderErrors(app, { internal: uncaughtError(), notFound });
   return app;
 }
 

@@ -128,12 +128,21 @@ export function errorFromResponse(status: number, bodyText: string, endpoint: st
       });
     }
   }
+  // Starlette's own refusals are a few words of plain text ("Internal Server Error" for an
+  // exception no route caught): worth saying. Markup or anything long from a proxy in front is not.
+  const plain = bodyText.trim();
+  if (parsed === undefined && plain.length > 0 && plain.length <= PLAIN_TEXT_MAX && /^[\x20-\x7e]+$/.test(plain) && !plain.includes("<")) {
+    return new LiteLLMError(`LiteLLM ${endpoint} failed with HTTP ${status}: ${plain}`, { kind: "http", status, endpoint });
+  }
   return new LiteLLMError(`LiteLLM ${endpoint} failed with HTTP ${status} (body is not a LiteLLM error object)`, {
     kind: "http",
     status,
     endpoint,
   });
 }
+
+/** The longest plain-text body an error repeats. */
+const PLAIN_TEXT_MAX = 200;
 
 function truncate(text: string, max = 500): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;

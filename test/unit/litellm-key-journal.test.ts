@@ -97,7 +97,7 @@ describe("local LiteLLM server: key changes are durable before they are answered
 
   // Each route answers a failed table write as LiteLLM's own code does: update_key_fn wraps any
   // exception in a 400 auth_error "Authentication Error, <e>"; delete_key_fn passes it to
-  // handle_exception_on_proxy (500 internal_server_error); block_key catches nothing (a 500).
+  // handle_exception_on_proxy (500 internal_server_error); block_key catches nothing (Starlette's plain-text 500).
   it("a key change it could not write changes nothing: update answers 400, block and delete 500, in LiteLLM's words, and the key is as it was", async () => {
     const dir = await tempDir();
     const stateFile = path.join(dir, "state.json");
@@ -113,7 +113,10 @@ describe("local LiteLLM server: key changes are durable before they are answered
       fetch(`${s.url}${route}`, { method: "POST", headers: { Authorization: `Bearer ${MASTER}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const update = await post("/key/update", { key: k.key, key_alias: "ff-49", max_budget: 50, models: ["gpt-4"] });
     expect([update.status, await update.json()]).toEqual([400, { error: { message: expect.stringMatching(/^Authentication Error, \S/), type: "auth_error", param: "None", code: "400" } }]);
-    expect((await post("/key/block", { key: k.key })).status).toBe(500);
+    const block = await post("/key/block", { key: k.key });
+    expect([block.status, block.headers.get("content-type"), await block.text()]).toEqual([500, "text/plain; charset=utf-8", "Internal Server Error"]);
+    // The client reads Starlette's plain text as it reads LiteLLM's JSON refusals: the status and the words.
+    await expect(client.blockKey(k.key)).rejects.toMatchObject({ status: 500, message: expect.stringContaining("HTTP 500: Internal Server Error") });
     const del = await post("/key/delete", { keys: [k.key] });
     expect([del.status, await del.json()]).toEqual([500, { error: { message: expect.stringMatching(/^Internal Server Error, \S/), type: "internal_server_error", param: "None", code: "500" } }]);
     await fs.rmdir(journal);

@@ -79,7 +79,19 @@ describe("retries", () => {
     close = s.close;
     const err = await client(s.url).keyInfo(HASH).catch((e: unknown) => e);
     expect(s.calls()).toBe(4);
-    expect(err).toMatchObject({ kind: "http", status: 500, type: undefined });
+    expect(err).toMatchObject({ kind: "http", status: 500, type: undefined, message: expect.stringContaining("(body is not a LiteLLM error object)") });
+    expect((err as Error).message).not.toContain("bad gateway");
+  });
+
+  it("repeats a short plain-text refusal (Starlette's), never markup, a long body or control characters", async () => {
+    const answers = ["Internal Server Error", "<b>Internal</b>", "x".repeat(201), "line\u001b[31m"];
+    let i = 0;
+    const s = await scripted(() => ({ status: 404, body: answers[i++] ?? "" }));
+    close = s.close;
+    const messages: string[] = [];
+    for (let k = 0; k < answers.length; k++) messages.push(((await client(s.url).keyInfo(HASH).catch((e: unknown) => e)) as Error).message);
+    expect(messages[0]).toBe("LiteLLM /key/info failed with HTTP 404: Internal Server Error");
+    for (const m of messages.slice(1)) expect(m).toMatch(/HTTP 404 \(body is not a LiteLLM error object\)$/);
   });
 
   it("retries network errors (connection refused) and reports kind network", async () => {
