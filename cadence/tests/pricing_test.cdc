@@ -17,6 +17,10 @@ access(all) fun quoteWithTiers(_ thresholds: [UInt64], _ prices: [UFix64], _ mul
     return Test.executeScript(scriptCode("pricing/testing/quote_with_tiers"), [thresholds, prices, multiplier, tokens, periodTokens])
 }
 
+access(all) fun paidTokens(_ thresholds: [UInt64], _ prices: [UFix64], _ multiplier: UFix64, _ tokens: UInt64, _ periodTokens: UInt64, _ budget: UFix64): UInt64 {
+    return script("pricing/testing/paid_tokens", [thresholds, prices, multiplier, tokens, periodTokens, budget])! as! UInt64
+}
+
 access(all) fun pricing(): UsageBasedSubscriptions.PricingConfig {
     return script("pricing/get_pricing", [])! as! UsageBasedSubscriptions.PricingConfig
 }
@@ -62,6 +66,25 @@ access(all) fun testSharedCustomVectors() {
         Test.expect(result, Test.beSucceeded())
         Test.assertEqual(ufix(row[5]), result.returnValue! as! UFix64)
     }
+}
+
+/// A budget pays for the most tokens whose cost it covers, to the 1e-8 FLOW: a budget of exactly
+/// what n tokens cost pays for n of them, one unit (1e-8 FLOW) less for n - 1, from the start of
+/// a period and from just below a tier boundary, up to amounts over a thousand FLOW.
+access(all) fun testPaidTokensAreTheMostTheBudgetCovers() {
+    let thresholds: [UInt64] = [0, 100_000, 1_000_000, 10_000_000]
+    let prices = [0.02, 0.015, 0.01, 0.008]
+    let starts: [UInt64] = [0, 99_990]
+    let sizes: [UInt64] = [1, 7, 150_000, 1_000_000, 123_456_789]
+    for periodTokens in starts {
+        for n in sizes {
+            let exact = quoteWithTiers(thresholds, prices, 1.5, n, periodTokens).returnValue! as! UFix64
+            Test.assertEqual(n, paidTokens(thresholds, prices, 1.5, 1_000_000_000_000, periodTokens, exact))
+            Test.assertEqual(n - 1, paidTokens(thresholds, prices, 1.5, 1_000_000_000_000, periodTokens, exact - 0.00000001))
+        }
+    }
+    // A budget beyond the line's whole cost pays for the whole line.
+    Test.assertEqual(5 as UInt64, paidTokens(thresholds, prices, 1.5, 5, 0, 1000.0))
 }
 
 access(all) fun testEveryBoundaryForEveryFamily() {
