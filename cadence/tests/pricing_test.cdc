@@ -85,6 +85,14 @@ access(all) fun testPaidTokensAreTheMostTheBudgetCovers() {
     }
     // A budget beyond the line's whole cost pays for the whole line.
     Test.assertEqual(5 as UInt64, paidTokens(thresholds, prices, 1.5, 5, 0, 1000.0))
+    // At 1e-8 FLOW a token, n units of budget pay for n tokens, not n + 1.
+    let units: [UInt64] = [1, 2, 999, 1_000]
+    for n in units {
+        Test.assertEqual(n, paidTokens([0], [0.00001], 1.0, 1_000_000, 0, UFix64(n) / 100_000_000.0))
+    }
+    // Tokens whose whole cost truncates to 0 are paid by an empty budget: at 1e-19 FLOW a token,
+    // 99,999,999,999 of them (1e-8 FLOW would buy 100,000,000,000).
+    Test.assertEqual(99_999_999_999 as UInt64, paidTokens([0], [0.00000001], 0.00000001, 1_000_000_000_000, 0, 0.0))
 }
 
 access(all) fun testEveryBoundaryForEveryFamily() {
