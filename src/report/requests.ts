@@ -109,7 +109,7 @@ const TWO_32 = 0x1_0000_0000;
 /** writeLeaf for a request held side by side: the same uint64 word, from a safe integer. */
 function writeLeafOf(requestId: string, tokens: number, out: Uint8Array, offset: number): void {
   beginLeaf(requestId);
-  if (typeof tokens !== "number" || !Number.isSafeInteger(tokens) || tokens < 0) throw new InvalidRequestLeafError(`request ${requestId}: tokens ${String(tokens)} is not a uint64`);
+  if (!Number.isSafeInteger(tokens) || tokens < 0) throw new InvalidRequestLeafError(`request ${requestId}: tokens ${String(tokens)} is not a uint64`);
   const low = tokens % TWO_32;
   const high = (tokens - low) / TWO_32;
   for (let i = 0; i < 4; i++) {

@@ -52,6 +52,13 @@ describe("connector aggregation", () => {
     expect(r.ignored).toEqual({ failed: 1, foreign: 1, alreadyReported: 1 });
   });
 
+  it("bills a model at the default family when its configured family could not go in a report (a pricing read from elsewhere than the chain)", () => {
+    const odd = { ...DEFAULT_PRICING, modelFamilies: { ...DEFAULT_PRICING.modelFamilies, "odd-model": "f".repeat(32) } };
+    const agg = new Aggregator(odd);
+    agg.add(row("1", "ff-7", "odd-model", 10));
+    expect(agg.result().lines.map((l) => [l.subscriptionId, l.family, l.tokens])).toEqual([[7n, "", 10n]]);
+  });
+
   it("leaves out rows an earlier window reported (late usage is counted once)", () => {
     const agg = new Aggregator(DEFAULT_PRICING, new Set(["old"]));
     agg.add(row("old", "ff-1", "gpt-4o", 10));

@@ -181,6 +181,7 @@ describe("requestsRootOf (the connector's side-by-side form)", () => {
       [{ ids: ["a"], tokens: [Number.NaN] }, /request a: tokens NaN is not a uint64/],
       [{ ids: ["a"], tokens: ["1" as unknown as number] }, /request a: tokens 1 is not a uint64/],
     ];
+    expect(() => requestsRootOf({ ids: ["a"], tokens: [-1] })).toThrow(expect.objectContaining({ docs: "README.md#verifiable-bills" }));
     for (const [requests, message] of refused) {
       expect(() => requestsRootOf(requests), JSON.stringify(requests)).toThrow(InvalidRequestLeafError);
       expect(() => requestsRootOf(requests), JSON.stringify(requests)).toThrow(message);
