@@ -83,8 +83,10 @@ access(all) fun testPaidTokensAreTheMostTheBudgetCovers() {
             Test.assertEqual(n - 1, paidTokens(thresholds, prices, 1.5, 1_000_000_000_000, periodTokens, exact - 0.00000001))
         }
     }
-    // A budget beyond the line's whole cost pays for the whole line.
+    // A budget beyond the line's whole cost pays for the whole line, one in the first tier and
+    // one reaching into the last (278.25 FLOW).
     Test.assertEqual(5 as UInt64, paidTokens(thresholds, prices, 1.5, 5, 0, 1000.0))
+    Test.assertEqual(20_000_000 as UInt64, paidTokens(thresholds, prices, 1.5, 20_000_000, 0, 1000.0))
     // At 1e-8 FLOW a token, n units of budget pay for n tokens, not n + 1.
     let units: [UInt64] = [1, 2, 999, 1_000]
     for n in units {
