@@ -59,6 +59,7 @@ export function textResponse(status: number, text: string, headers: Readonly<Rec
  */
 export const STAND_IN_MAX_BODY_BYTES = 1024 * 1024;
 
+/** How one server reads a JSON body, and the refusals it answers in its own words. */
 export interface JsonBodyRules {
   /** The most bytes a body may have: a longer one is refused as it arrives, never read whole. */
   maxBytes: number;
