@@ -111,10 +111,17 @@ access(all) fun testAPriceRiseWaitsForItsNoticeAndNeverReprices() {
     Test.assertEqual(1_000.0 - 4.125 - 1.125, info(id).balance)
     // a window starting at the effective time pays the new price (Growth doubled: 0.03)
     Test.moveTime(by: 20.0)
-    chargeAt([id], ["gpt-4"], [50_000], windowStart: effective, usageThrough: now())
+    let announcedBefore = Test.eventsOfType(Type<UsageBasedSubscriptions.PricingInForce>()).length
+    chargeAt([id, id], ["gpt-4", "gpt-4"], [25_000, 25_000], windowStart: effective, usageThrough: now())
     Test.assertEqual(1_000.0 - 4.125 - 1.125 - 2.25, info(id).balance)
+    // announced in force once, by the first line under it, however many lines follow
+    Test.assertEqual(announcedBefore + 1, Test.eventsOfType(Type<UsageBasedSubscriptions.PricingInForce>()).length)
     let inForce = lastEvent(Type<UsageBasedSubscriptions.PricingInForce>()) as! UsageBasedSubscriptions.PricingInForce
     Test.assertEqual(announced.version, inForce.version)
+    // A version is announced in force once, by the first settlement under it.
+    let announcements = Test.eventsOfType(Type<UsageBasedSubscriptions.PricingInForce>()).length
+    chargeAt([id], ["gpt-4"], [1_000], windowStart: effective, usageThrough: now())
+    Test.assertEqual(announcements, Test.eventsOfType(Type<UsageBasedSubscriptions.PricingInForce>()).length)
     assertConserved()
 }
 
